@@ -1,1 +1,10 @@
+//! The integration test binary: search behaviours on the real COG 2026
+//! data, the HTTP API and pages (in-process with `oneshot`, and against a
+//! real server on 127.0.0.1:0), `load` from ../shared/data, and the
+//! autocomplete in headless Chromium.
 
+mod api;
+mod browser;
+mod common;
+mod load;
+mod search;

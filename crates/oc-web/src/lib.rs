@@ -28,7 +28,7 @@ use oc_index::TerritoryIndex;
 use oc_store::Geo;
 
 /// Everything the handlers read.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct App {
     pub geo: Arc<Geo>,
     pub territories: Arc<TerritoryIndex>,

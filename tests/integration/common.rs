@@ -1,0 +1,77 @@
+//! Shared fixtures: one app (embedded COG 2026 data, index built once in a
+//! temporary directory) for the whole test binary.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+use oc_web::App;
+
+struct Shared {
+    app: App,
+    _dir: tempfile::TempDir,
+}
+
+fn shared() -> &'static Shared {
+    static SHARED: OnceLock<Shared> = OnceLock::new();
+    SHARED.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = opencollectivites::Config {
+            data: opencollectivites::config::Data { dir: dir.path().to_path_buf() },
+            ..toml::from_str("").expect("empty config")
+        };
+        let app = opencollectivites::open_app(&config).expect("app opens on the embedded data");
+        Shared { app, _dir: dir }
+    })
+}
+
+/// The app on the embedded default data.
+pub fn app() -> App {
+    shared().app.clone()
+}
+
+/// The project root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared/data`, which CI lays beside the clone.
+pub fn shared_data() -> PathBuf {
+    let p = root().join("../shared/data");
+    assert!(p.join("cog-2026/communes.json").exists(), "../shared/data is missing: the tests read the real COG 2026 files there");
+    p
+}
+
+/// Sends one request in-process; returns status, content type and body.
+pub async fn get(uri: &str) -> (StatusCode, String, String) {
+    let res = oc_web::router(app())
+        .oneshot(Request::builder().uri(uri).body(Body::empty()).expect("request"))
+        .await
+        .expect("infallible");
+    let status = res.status();
+    let ctype = res.headers().get("content-type").map(|v| v.to_str().unwrap_or("").to_owned()).unwrap_or_default();
+    let body = res.into_body().collect().await.expect("body").to_bytes();
+    (status, ctype, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// GET returning JSON.
+pub async fn get_json(uri: &str) -> (StatusCode, serde_json::Value) {
+    let (status, ctype, body) = get(uri).await;
+    assert!(ctype.starts_with("application/json"), "{uri}: content type {ctype}, body {body}");
+    (status, serde_json::from_str(&body).unwrap_or_else(|e| panic!("{uri}: invalid JSON ({e}): {body}")))
+}
+
+/// Starts the real server on 127.0.0.1:0; returns its address.
+pub async fn spawn_server() -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let router = oc_web::router(app());
+    tokio::spawn(async move {
+        axum::serve(listener, router).await.expect("server");
+    });
+    addr
+}
