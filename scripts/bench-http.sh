@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# HTTP benchmark on loopback only: start-up times, name search and code
+# look-up throughput and latency with wrk (Debian package), resident memory.
+# Usage: scripts/bench-http.sh [DURATION_SECONDS]   (default 20)
+set -euo pipefail
+duration="${1:-20}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+cargo build --release --quiet
+bin="$root/target/release/opencollectivites"
+work="$(mktemp -d)"
+port=18080
+cat > "$work/bench.toml" <<TOML
+[server]
+bind = "127.0.0.1:$port"
+[data]
+dir = "$work/data"
+TOML
+pid=""
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+start() {
+  local t0 t1
+  t0=$(date +%s.%N)
+  "$bin" serve --config "$work/bench.toml" >"$work/serve.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 600); do
+    curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+    sleep 0.01
+  done
+  t1=$(date +%s.%N)
+  echo "$1: $(echo "$t1 - $t0" | bc) s until /healthz answers"
+}
+
+start "first start (builds the index)"
+kill "$pid"; wait "$pid" 2>/dev/null || true
+start "start-up on the existing index"
+
+echo "== machine: $(nproc) cores, $(grep MemTotal /proc/meminfo | awk '{print $2/1048576 " GiB"}'), $(date -u +%Y-%m-%d)"
+for q in "saint" "montpel" "34172"; do
+  echo "== wrk -t2 -c32 -d${duration}s /api/v1/search?q=$q"
+  wrk -t2 -c32 -d"${duration}s" --latency "http://127.0.0.1:$port/api/v1/search?q=$q" | grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx"
+done
+echo "== memory of the server after the load"
+grep -E "VmRSS|VmHWM" "/proc/$pid/status"
