@@ -150,8 +150,12 @@ impl Browser {
     }
 
     /// Sends one CDP command; panics on an error reply.
+    #[track_caller]
     fn call(&mut self, method: &str, params: Value) -> Value {
-        self.try_call(method, params).unwrap_or_else(|e| panic!("CDP {e}"))
+        match self.try_call(method, params) {
+            Ok(v) => v,
+            Err(e) => panic!("CDP {e}"),
+        }
     }
 
     /// Evaluates `js` in the page; the value, or the exception as an error.
@@ -167,13 +171,18 @@ impl Browser {
     }
 
     /// Evaluates `js` in the page; panics on an exception.
+    #[track_caller]
     fn eval(&mut self, js: &str) -> Value {
-        self.try_eval(js).unwrap_or_else(|e| panic!("evaluating `{js}`: {e}"))
+        match self.try_eval(js) {
+            Ok(v) => v,
+            Err(e) => panic!("evaluating `{js}`: {e}"),
+        }
     }
 
     /// Polls `probe` every 50 ms until it returns `Ok(true)`, for at most
     /// `WAIT_TIMEOUT`; panics with the last value seen otherwise. Errors
     /// count as "not yet" (e.g. while a navigation replaces the document).
+    #[track_caller]
     fn wait_for(&mut self, what: &str, mut probe: impl FnMut(&mut Browser) -> Result<Value, String>) {
         let deadline = Instant::now() + WAIT_TIMEOUT;
         loop {
@@ -182,18 +191,21 @@ impl Browser {
                 return;
             }
             if Instant::now() > deadline {
-                panic!("timed out after {WAIT_TIMEOUT:?} waiting for {what}; last value: {last:?}");
+                let url = self.try_eval("location.href");
+                panic!("timed out after {WAIT_TIMEOUT:?} waiting for {what}; last value: {last:?} (page: {url:?})");
             }
             std::thread::sleep(POLL_EVERY);
         }
     }
 
     /// Waits until the JavaScript expression `cond` is `true`.
+    #[track_caller]
     fn wait_until(&mut self, cond: &str) {
         self.wait_for(&format!("`{cond}`"), |b| b.try_eval(cond));
     }
 
     /// Navigates and waits until the new document has loaded.
+    #[track_caller]
     fn goto(&mut self, url: &str) {
         self.call("Page.navigate", json!({ "url": url }));
         self.wait_until(&format!("location.href === {} && document.readyState === 'complete'", json!(url)));
@@ -367,7 +379,7 @@ async fn autocomplete_in_headless_chromium() {
 async fn search_form_works_without_javascript() {
     with_browser(|b, addr| {
         b.call("Page.enable", json!({}));
-        // b.call("Emulation.setScriptExecutionDisabled", json!({ "value": true }));
+        b.call("Emulation.setScriptExecutionDisabled", json!({ "value": true }));
 
         // The results page itself, straight from a URL.
         b.goto(&format!("http://{addr}/recherche?q=st+etienne"));
