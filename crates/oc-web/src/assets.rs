@@ -1,9 +1,13 @@
 //! Embedded static files: the DSFR (vendored by `scripts/vendor-dsfr.sh`)
 //! and our own script, served under `/assets/`.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use axum::body::Bytes;
 use axum::extract::Path;
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{AppendHeaders, IntoResponse, Response};
 
 use crate::error::WebError;
 
@@ -16,18 +20,34 @@ pub fn get(path: &str) -> Option<(&'static [u8], &'static str)> {
     table::FILES.iter().find(|(p, _, _)| *p == path).map(|(_, b, m)| (*b, *m))
 }
 
-/// `GET /assets/{*path}`
-pub async fn serve(Path(path): Path<String>) -> Response {
-    match get(&path) {
-        Some((bytes, mime)) => (
-            StatusCode::OK,
-            [
-                (header::CONTENT_TYPE, HeaderValue::from_static(mime)),
-                (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400")),
-            ],
-            bytes,
-        )
-            .into_response(),
-        None => WebError::NotFound(format!("aucun fichier /assets/{path}")).into_response(),
+/// Gzip versions of the compressible assets, made on first request.
+fn gzipped(path: &'static str, bytes: &'static [u8]) -> Bytes {
+    static CACHE: OnceLock<Mutex<HashMap<&'static str, Bytes>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(b) = cache.lock().ok().and_then(|c| c.get(path).cloned()) {
+        return b;
     }
+    let gz = Bytes::from(crate::cache::gzip(bytes));
+    if let Ok(mut c) = cache.lock() {
+        c.insert(path, gz.clone());
+    }
+    gz
+}
+
+/// `GET /assets/{*path}`
+pub async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
+    let Some((key, bytes, mime)) = table::FILES.iter().find(|(p, _, _)| *p == path).copied() else {
+        return WebError::NotFound(format!("aucun fichier /assets/{path}")).into_response();
+    };
+    let mut h = vec![
+        (header::CONTENT_TYPE, HeaderValue::from_static(mime)),
+        (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400")),
+        (header::VARY, HeaderValue::from_static("accept-encoding")),
+    ];
+    if bytes.len() > 1024 && crate::cache::compressible(mime) && crate::cache::accepts_gzip(&headers) {
+        h.push((header::CONTENT_ENCODING, HeaderValue::from_static("gzip")));
+        let gz = gzipped(key, bytes);
+        return (StatusCode::OK, AppendHeaders(h), gz).into_response();
+    }
+    (StatusCode::OK, AppendHeaders(h), bytes).into_response()
 }

@@ -15,7 +15,10 @@
 
 pub mod api;
 pub mod assets;
+pub mod cache;
 pub mod error;
+pub mod fiche;
+pub mod map;
 pub mod pages;
 
 use std::sync::Arc;
@@ -59,8 +62,19 @@ pub fn router(app: App) -> Router {
         .route("/recherche", get(pages::search_page))
         .route("/api/v1/search", get(api::search))
         .route("/healthz", get(api::healthz))
+        .route("/commune/{key}", get(fiche::commune_page))
+        .route("/epci/{key}", get(fiche::epci_page))
+        .route("/departement/{key}", get(fiche::departement_page))
+        .route("/region/{key}", get(fiche::region_page))
+        .route("/api/v1/communes/{code}", get(fiche::commune_json))
+        .route("/api/v1/epci/{code}", get(fiche::epci_json))
+        .route("/api/v1/departements/{code}", get(fiche::departement_json))
+        .route("/api/v1/regions/{code}", get(fiche::region_json))
+        .route("/sitemap.xml", get(fiche::sitemap))
+        .route("/robots.txt", get(fiche::robots))
         .route("/assets/{*path}", get(assets::serve))
         .fallback(error::fallback)
+        .layer(axum::middleware::from_fn(cache::layer))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
 }

@@ -23,8 +23,26 @@ pub fn fmt_int(n: u64) -> String {
     out
 }
 
+/// What goes in a page's `<head>`.
+#[derive(Debug, Clone, Default)]
+pub struct Head {
+    pub title: String,
+    pub description: String,
+    /// Canonical path of the page.
+    pub canonical: Option<String>,
+}
+
+const DEFAULT_DESCRIPTION: &str =
+    "Open Collectivités : les statistiques des communes, intercommunalités, départements et régions, faciles à trouver.";
+
 /// The page frame: DSFR header, main content, footer with the credits.
 pub fn layout(title: &str, main: Markup) -> Markup {
+    layout_with(&Head { title: title.to_owned(), description: DEFAULT_DESCRIPTION.to_owned(), canonical: None }, main)
+}
+
+/// [`layout`] with a description and a canonical link.
+pub fn layout_with(head: &Head, main: Markup) -> Markup {
+    let title = head.title.as_str();
     html! {
         (DOCTYPE)
         html lang="fr" data-fr-scheme="light" {
@@ -35,7 +53,8 @@ pub fn layout(title: &str, main: Markup) -> Markup {
                 link rel="stylesheet" href="/assets/dsfr/dsfr.min.css";
                 link rel="stylesheet" href="/assets/app/app.css";
                 link rel="icon" href="/assets/dsfr/favicon/favicon.svg" type="image/svg+xml";
-                meta name="description" content="Open Collectivités : les statistiques des communes, intercommunalités, départements et régions, faciles à trouver.";
+                meta name="description" content=(head.description);
+                @if let Some(c) = &head.canonical { link rel="canonical" href=(c); }
             }
             body {
                 div class="fr-skiplinks" {

@@ -1,0 +1,110 @@
+//! Conditional requests and compression for every buffered response:
+//! a weak `ETag` (FNV-1a of the body) answered with `304 Not Modified` when
+//! it matches `If-None-Match`, and gzip when the client accepts it.
+//! Streaming responses (marked with [`STREAMING`]) pass through untouched.
+
+use std::io::Write;
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// Header a handler sets on a streamed response to skip buffering.
+pub const STREAMING: &str = "x-oc-streaming";
+
+/// Bodies larger than this are not buffered for an ETag.
+const MAX_BUFFER: usize = 16 * 1024 * 1024;
+
+pub fn compressible(ctype: &str) -> bool {
+    ctype.starts_with("text/")
+        || ctype.starts_with("application/json")
+        || ctype.starts_with("application/xml")
+        || ctype.starts_with("image/svg+xml")
+        || ctype.starts_with("application/javascript")
+}
+
+pub fn accepts_gzip(req_headers: &axum::http::HeaderMap) -> bool {
+    req_headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|enc| {
+            let mut parts = enc.trim().split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let q_zero = parts.any(|p| p.trim().replace(' ', "") == "q=0");
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !q_zero
+        })
+}
+
+/// Gzip at the fastest level: latency matters more than the last bytes.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 4), flate2::Compression::fast());
+    gz.write_all(bytes).expect("writing to a Vec cannot fail");
+    gz.finish().expect("writing to a Vec cannot fail")
+}
+
+/// FNV-1a 64-bit.
+fn fnv(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+pub async fn layer(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let gzip_ok = accepts_gzip(req.headers());
+    let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
+    let res = next.run(req).await;
+    if !(method == Method::GET || method == Method::HEAD) || res.status() != StatusCode::OK || res.headers().contains_key(STREAMING) {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BUFFER).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let etag = format!("W/\"{:016x}\"", fnv(&bytes));
+    let etag_value = HeaderValue::from_str(&etag).expect("hex is a valid header value");
+    if if_none_match.as_ref().and_then(|v| v.to_str().ok()).is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*")) {
+        let mut r = StatusCode::NOT_MODIFIED.into_response();
+        r.headers_mut().insert(header::ETAG, etag_value);
+        if let Some(cc) = parts.headers.get(header::CACHE_CONTROL) {
+            r.headers_mut().insert(header::CACHE_CONTROL, cc.clone());
+        }
+        return r;
+    }
+    parts.headers.insert(header::ETAG, etag_value);
+    parts.headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("public, max-age=300"));
+    let ctype = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    if compressible(&ctype) {
+        parts.headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    if gzip_ok && compressible(&ctype) && bytes.len() > 1024 && !parts.headers.contains_key(header::CONTENT_ENCODING) {
+        let gz = gzip(&bytes);
+        parts.headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        parts.headers.remove(header::CONTENT_LENGTH);
+        return Response::from_parts(parts, Body::from(gz));
+    }
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_encoding_parsing() {
+        let mut h = axum::http::HeaderMap::new();
+        assert!(!accepts_gzip(&h));
+        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("br, gzip;q=0.8"));
+        assert!(accepts_gzip(&h));
+        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip;q=0"));
+        assert!(!accepts_gzip(&h));
+    }
+}

