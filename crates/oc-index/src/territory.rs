@@ -298,6 +298,33 @@ pub struct TerritoryIndex {
     fields: Fields,
     entries: Arc<[Entry]>,
     fingerprint: u64,
+    cache: ResultCache,
+}
+
+/// Results of recent searches. The index never changes while it is open
+/// (a new load opens a new `TerritoryIndex`), so entries never go stale;
+/// autocomplete traffic repeats the same short prefixes all the time.
+#[derive(Default)]
+struct ResultCache {
+    map: std::sync::Mutex<HashMap<(String, bool, Option<KindGroup>, usize), Arc<SearchOutcome>>>,
+}
+
+/// Cached searches kept at most; the cache is emptied when full.
+const CACHE_CAPACITY: usize = 20_000;
+
+impl ResultCache {
+    fn get(&self, key: &(String, bool, Option<KindGroup>, usize)) -> Option<Arc<SearchOutcome>> {
+        self.map.lock().ok()?.get(key).cloned()
+    }
+
+    fn put(&self, key: (String, bool, Option<KindGroup>, usize), value: Arc<SearchOutcome>) {
+        if let Ok(mut m) = self.map.lock() {
+            if m.len() >= CACHE_CAPACITY {
+                m.clear();
+            }
+            m.insert(key, value);
+        }
+    }
 }
 
 impl std::fmt::Debug for TerritoryIndex {
@@ -338,7 +365,7 @@ impl TerritoryIndex {
     fn from_index(dir: &Path, index: Index, geo: &Geo) -> Result<TerritoryIndex, IndexError> {
         let (_, fields) = schema();
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(tantivy_err(dir))?;
-        Ok(TerritoryIndex { reader, fields, entries: entries(geo).into(), fingerprint: geo.fingerprint })
+        Ok(TerritoryIndex { reader, fields, entries: entries(geo).into(), fingerprint: geo.fingerprint, cache: ResultCache::default() })
     }
 
     /// Builds the index of `geo` in a fresh directory next to `dir`, then
@@ -409,8 +436,22 @@ impl TerritoryIndex {
         Ok(folded)
     }
 
-    /// Searches territories by name, code, SIREN or postal code.
-    pub fn search(&self, q: &str, group: Option<KindGroup>, limit: usize) -> Result<SearchOutcome, QueryError> {
+    /// Searches territories by name, code, SIREN or postal code (answers
+    /// repeated searches from a cache).
+    pub fn search(&self, q: &str, group: Option<KindGroup>, limit: usize) -> Result<Arc<SearchOutcome>, QueryError> {
+        let folded = Self::check_query(q)?;
+        let last_complete = q.chars().last().is_some_and(|c| !c.is_alphanumeric());
+        let key = (folded, last_complete, group, limit);
+        if let Some(hit) = self.cache.get(&key) {
+            return Ok(hit);
+        }
+        let out = Arc::new(self.search_uncached(q, group, limit)?);
+        self.cache.put(key, out.clone());
+        Ok(out)
+    }
+
+    /// [`search`](Self::search) without the cache (benchmarks).
+    pub fn search_uncached(&self, q: &str, group: Option<KindGroup>, limit: usize) -> Result<SearchOutcome, QueryError> {
         let folded = Self::check_query(q)?;
         let limit = limit.clamp(1, 1000);
         let plan = Arc::new(Plan::new(q, &folded));

@@ -82,7 +82,7 @@ impl Kind {
 }
 
 /// The four levels a user filters on: `type=commune|epci|departement|region`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub enum KindGroup {
     Commune,

@@ -55,7 +55,7 @@ impl SearchRequest {
 }
 
 /// Runs a search on the blocking pool.
-pub async fn run_search(state: &AppState, req: SearchRequest) -> Result<SearchOutcome, WebError> {
+pub async fn run_search(state: &AppState, req: SearchRequest) -> Result<std::sync::Arc<SearchOutcome>, WebError> {
     let index = state.territories.clone();
     tokio::task::spawn_blocking(move || index.search(&req.q, req.group, req.limit))
         .await?

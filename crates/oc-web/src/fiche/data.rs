@@ -95,6 +95,32 @@ fn with_note(mut f: Figure, note: &str) -> Figure {
     f
 }
 
+/// Sum of the areas of communes; with a note when some are unknown.
+fn sum_areas<'a>(geo: &Geo, codes: impl Iterator<Item = &'a str>) -> (Option<f64>, Option<String>) {
+    let (mut total, mut known, mut missing) = (0.0, 0usize, 0usize);
+    for c in codes {
+        match commune_area(geo, c).0 {
+            Some(a) => {
+                total += a;
+                known += 1;
+            }
+            None => missing += 1,
+        }
+    }
+    match (known, missing) {
+        (0, _) => (None, None),
+        (_, 0) => (Some(total), None),
+        (_, m) => (Some(total), Some(format!("hors {m} commune{} sans superficie connue", if m > 1 { "s" } else { "" }))),
+    }
+}
+
+fn noted(mut f: Figure, note: Option<String>) -> Figure {
+    if note.is_some() {
+        f.note = note;
+    }
+    f
+}
+
 /// Area of a commune: Insee's when loaded, otherwise computed on the contour.
 fn commune_area(geo: &Geo, code: &str) -> (Option<f64>, &'static str) {
     if let Some(a) = geo.data.insee.as_ref().and_then(|i| i.communes.get(code)).and_then(|c| c.superficie_km2) {
@@ -332,16 +358,16 @@ pub fn epci(geo: &Geo, e: &Epci) -> Fiche {
     let mut parents: Vec<Link> = deps.iter().filter_map(|d| link_dep(geo, d)).collect();
     parents.extend(regs.iter().filter_map(|r| link_reg(geo, r)));
     let areas: Vec<(Option<f64>, &'static str)> = members.iter().map(|m| commune_area(geo, &m.code)).collect();
-    let area = areas.iter().map(|a| a.0).sum::<Option<f64>>();
     let area_src = if areas.iter().all(|a| a.1 == "insee-rp") { "insee-rp" } else { "contours" };
+    let (area, area_note) = sum_areas(geo, members.iter().map(|c| c.code.as_str()));
     let pop_tot = e.population_totale.map(f64::from);
     let pop_mun = e.population_municipale.map(f64::from);
     let figures = vec![
         fig("population", "Population municipale", pop_mun, "hab.", 0, "cog", cog_pop_millesime(geo)),
         fig("population_totale", "Population totale", pop_tot, "hab.", 0, "cog", cog_pop_millesime(geo)),
         fig("communes", "Communes membres", Some(members.len() as f64), "communes", 0, "cog", format!("COG {}", geo.data.meta.cog_year)),
-        area_figure(area, area_src, geo),
-        density(pop_mun, area, area_src, cog_pop_millesime(geo)),
+        noted(area_figure(area, area_src, geo), area_note.clone()),
+        noted(density(pop_mun, area, area_src, cog_pop_millesime(geo)), area_note),
     ];
     let mut statut = vec![e.nature_label().to_owned()];
     match e.financement.as_str() {
@@ -380,13 +406,17 @@ pub fn departement(geo: &Geo, d: &Departement) -> Fiche {
     let epci: Vec<&Epci> = geo.epci_of_departement(&d.code).collect();
     let (area, area_src) = match geo.data.insee.as_ref().and_then(|i| i.departements_km2.get(&d.code)) {
         Some(a) => (Some(*a), "insee-rp"),
-        None => (communes.iter().map(|c| commune_area(geo, &c.code).0).sum::<Option<f64>>(), "contours"),
+        None => (None, "contours"),
+    };
+    let (area, area_note) = match area {
+        Some(a) => (Some(a), None),
+        None => sum_areas(geo, communes.iter().map(|c| c.code.as_str())),
     };
     let pop = d.population.map(|p| p as f64);
     let figures = vec![
         fig("population", "Population municipale (somme des communes)", pop, "hab.", 0, "cog", cog_pop_millesime(geo)),
-        area_figure(area, area_src, geo),
-        density(pop, area, area_src, cog_pop_millesime(geo)),
+        noted(area_figure(area, area_src, geo), area_note.clone()),
+        noted(density(pop, area, area_src, cog_pop_millesime(geo)), area_note),
         fig("communes", "Communes", Some(communes.len() as f64), "communes", 0, "cog", format!("COG {}", geo.data.meta.cog_year)),
         fig("epci", "Intercommunalités (au moins une commune membre)", Some(epci.len() as f64), "EPCI", 0, "cog", format!("COG {}", geo.data.meta.cog_year)),
     ];
@@ -431,13 +461,17 @@ pub fn region(geo: &Geo, r: &Region) -> Fiche {
     let epci: Vec<&Epci> = geo.epci_of_region(&r.code).collect();
     let (area, area_src) = match geo.data.insee.as_ref().and_then(|i| i.regions_km2.get(&r.code)) {
         Some(a) => (Some(*a), "insee-rp"),
-        None => (geo.communes_of_region(&r.code).map(|c| commune_area(geo, &c.code).0).sum::<Option<f64>>(), "contours"),
+        None => (None, "contours"),
+    };
+    let (area, area_note) = match area {
+        Some(a) => (Some(a), None),
+        None => sum_areas(geo, geo.communes_of_region(&r.code).map(|c| c.code.as_str())),
     };
     let pop = r.population.map(|p| p as f64);
     let figures = vec![
         fig("population", "Population municipale (somme des communes)", pop, "hab.", 0, "cog", cog_pop_millesime(geo)),
-        area_figure(area, area_src, geo),
-        density(pop, area, area_src, cog_pop_millesime(geo)),
+        noted(area_figure(area, area_src, geo), area_note.clone()),
+        noted(density(pop, area, area_src, cog_pop_millesime(geo)), area_note),
         fig("departements", "Départements", Some(deps.len() as f64), "départements", 0, "cog", format!("COG {}", geo.data.meta.cog_year)),
         fig("communes", "Communes", Some(communes as f64), "communes", 0, "cog", format!("COG {}", geo.data.meta.cog_year)),
         fig("epci", "Intercommunalités (au moins une commune membre)", Some(epci.len() as f64), "EPCI", 0, "cog", format!("COG {}", geo.data.meta.cog_year)),

@@ -51,7 +51,10 @@ pub fn fmt_num(v: f64, decimals: usize) -> String {
 
 fn figure_value(f: &Figure) -> Markup {
     match f.value {
-        Some(v) => html! { (fmt_num(v, f.decimals)) " " span class="oc-unit" { (f.unit) } },
+        Some(v) => html! {
+            (fmt_num(v, f.decimals)) " " span class="oc-unit" { (f.unit) }
+            @if let Some(n) = &f.note { br; span class="fr-text--xs oc-unit" { (n) } }
+        },
         None => html! { abbr title=(f.note.as_deref().unwrap_or("non disponible")) { "n.d." } },
     }
 }
@@ -76,11 +79,11 @@ pub fn fmt_date(iso: &str) -> String {
 
 fn mairie(m: &Mairie) -> Markup {
     html! {
-        div class="fr-card fr-card--no-arrow fr-mb-3w" {
-            div class="fr-card__body" {
-                div class="fr-card__content" {
-                    h3 class="fr-card__title" { "Mairie" }
-                    div class="fr-card__desc" {
+        section class="oc-box fr-mt-3w" aria-labelledby="mairie" {
+            div {
+                div {
+                    h2 class="fr-h4" id="mairie" { "Mairie" }
+                    div {
                         @if let Some(a) = &m.adresse { p { @for (i, line) in a.lines().enumerate() { @if i > 0 { br; } (line) } } }
                         @if let Some(t) = &m.telephone { p { "Téléphone : " a href=(format!("tel:{}", t.replace(' ', ""))) { (t) } } }
                         @if let Some(e) = &m.email { p { "Courriel : " a href=(format!("mailto:{e}")) { (e) } } }
@@ -161,7 +164,7 @@ fn figures_table(geo: &Geo, figures: &[Figure]) -> Markup {
 
 fn item_table(title: &str, items: &[Item], with_pop: bool, detail_header: Option<&str>) -> Markup {
     html! {
-        div class="fr-table" {
+        div class="fr-table fr-table--no-caption" {
             table {
                 caption { (title) }
                 thead {
@@ -285,7 +288,7 @@ pub fn render(geo: &Geo, f: &Fiche, opts: &Options) -> Markup {
             }
             h1 { (f.title) }
             ul class="fr-badges-group fr-mb-2w" {
-                @for s in f.statut.iter().take(3) { li { p class="fr-badge fr-badge--sm" { (short(s)) } } }
+                @for s in f.statut.iter().take(1) { li { p class="fr-badge fr-badge--sm" { (short(s)) } } }
             }
             @for n in &f.notices {
                 div class="fr-callout fr-mb-3w" { p class="fr-callout__text" { (n) } }
@@ -293,7 +296,7 @@ pub fn render(geo: &Geo, f: &Fiche, opts: &Options) -> Markup {
             div class="fr-grid-row fr-grid-row--gutters" {
                 div class="fr-col-12 fr-col-md-7" {
                     h2 class="fr-h4" { "Identité" }
-                    dl class="oc-identity" {
+                    dl class="oc-identity fr-mb-3w" {
                         dt { @if f.group == KindGroup::Epci { "SIREN" } @else { "Code INSEE" } } dd { (f.code) }
                         @if f.group != KindGroup::Epci { @if let Some(s) = &f.siren { dt { "SIREN" } dd { (s) } } }
                         @if !f.codes_postaux.is_empty() { dt { "Codes postaux" } dd { (f.codes_postaux.join(", ")) } }
