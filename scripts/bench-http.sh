@@ -45,3 +45,15 @@ for q in "saint" "montpel" "34172"; do
 done
 echo "== memory of the server after the load"
 grep -E "VmRSS|VmHWM" "/proc/$pid/status"
+kill "$pid"; wait "$pid" 2>/dev/null || true
+
+# The same name search with the result cache disabled: every request runs
+# the full search.
+printf '[search]\ncache_capacity = 0\n' >> "$work/bench.toml"
+start "start-up, result cache disabled"
+echo "== wrk -t2 -c32 -d${duration}s /api/v1/search?q=saint (no result cache)"
+wrk -t2 -c32 -d"${duration}s" --latency "http://127.0.0.1:$port/api/v1/search?q=saint" | grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx"
+echo "== wrk -t2 -c32 -d${duration}s /api/v1/search?q=montpel (no result cache)"
+wrk -t2 -c32 -d"${duration}s" --latency "http://127.0.0.1:$port/api/v1/search?q=montpel" | grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx"
+echo "== a commune fiche"
+wrk -t2 -c32 -d"${duration}s" --latency "http://127.0.0.1:$port/commune/montpellier-34172" | grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx"

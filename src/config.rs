@@ -14,6 +14,26 @@ pub struct Config {
     pub data: Data,
     #[serde(default)]
     pub sources: Sources,
+    #[serde(default)]
+    pub search: Search,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Search {
+    /// Searches whose results are kept in memory (0 disables the cache).
+    #[serde(default = "default_cache")]
+    pub cache_capacity: usize,
+}
+
+impl Default for Search {
+    fn default() -> Self {
+        Search { cache_capacity: default_cache() }
+    }
+}
+
+fn default_cache() -> usize {
+    oc_index::territory::DEFAULT_CACHE_CAPACITY
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]

@@ -37,6 +37,7 @@ pub fn open_app(config: &Config) -> anyhow::Result<oc_web::App> {
     let geo = open_geo(&data)?;
     let territories = oc_index::TerritoryIndex::open_or_build(&territory_index_dir(&config.data.dir), &geo)
         .context("cannot open the territory index")?;
+    territories.set_cache_capacity(config.search.cache_capacity);
     Ok(oc_web::App::new(Arc::new(geo), Arc::new(territories)))
 }
 

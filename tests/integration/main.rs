@@ -6,5 +6,6 @@
 mod api;
 mod browser;
 mod common;
+mod fiche;
 mod load;
 mod search;

@@ -304,22 +304,39 @@ pub struct TerritoryIndex {
 /// Results of recent searches. The index never changes while it is open
 /// (a new load opens a new `TerritoryIndex`), so entries never go stale;
 /// autocomplete traffic repeats the same short prefixes all the time.
-#[derive(Default)]
 struct ResultCache {
     map: std::sync::Mutex<HashMap<(String, bool, Option<KindGroup>, usize), Arc<SearchOutcome>>>,
+    capacity: std::sync::atomic::AtomicUsize,
 }
 
-/// Cached searches kept at most; the cache is emptied when full.
-const CACHE_CAPACITY: usize = 20_000;
+/// Cached searches kept at most by default; the cache is emptied when full.
+pub const DEFAULT_CACHE_CAPACITY: usize = 20_000;
+
+impl Default for ResultCache {
+    fn default() -> Self {
+        ResultCache { map: Default::default(), capacity: DEFAULT_CACHE_CAPACITY.into() }
+    }
+}
 
 impl ResultCache {
+    fn capacity(&self) -> usize {
+        self.capacity.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     fn get(&self, key: &(String, bool, Option<KindGroup>, usize)) -> Option<Arc<SearchOutcome>> {
+        if self.capacity() == 0 {
+            return None;
+        }
         self.map.lock().ok()?.get(key).cloned()
     }
 
     fn put(&self, key: (String, bool, Option<KindGroup>, usize), value: Arc<SearchOutcome>) {
+        let capacity = self.capacity();
+        if capacity == 0 {
+            return;
+        }
         if let Ok(mut m) = self.map.lock() {
-            if m.len() >= CACHE_CAPACITY {
+            if m.len() >= capacity {
                 m.clear();
             }
             m.insert(key, value);
@@ -407,6 +424,14 @@ impl TerritoryIndex {
         // Every commit is followed by a reader reload.
         ti.reader.reload().map_err(tantivy_err(dir))?;
         Ok(ti)
+    }
+
+    /// Sets how many searches the result cache keeps (0 disables it).
+    pub fn set_cache_capacity(&self, n: usize) {
+        self.cache.capacity.store(n, std::sync::atomic::Ordering::Relaxed);
+        if let Ok(mut m) = self.cache.map.lock() {
+            m.clear();
+        }
     }
 
     pub fn entries(&self) -> &[Entry] {

@@ -156,6 +156,7 @@ pub struct Geo {
     postal: HashMap<String, Vec<usize>>,
     contours_source: ContoursSource,
     contours: OnceLock<Contours>,
+    areas: OnceLock<HashMap<String, f64>>,
     children: HashMap<String, Vec<usize>>,
     dep_communes: HashMap<String, Vec<usize>>,
     reg_communes: HashMap<String, Vec<usize>>,
@@ -262,6 +263,7 @@ impl Geo {
             fingerprint,
             contours_source: ContoursSource::None,
             contours: OnceLock::new(),
+            areas: OnceLock::new(),
         }
     }
 
@@ -289,6 +291,15 @@ impl Geo {
                 ContoursSource::None => Contours::default(),
             }
         })
+    }
+
+    /// Area (km²) of a commune computed on its contour, computed once for all.
+    pub fn contour_area(&self, code: &str) -> Option<f64> {
+        self.areas
+            .get_or_init(|| self.contours().communes.iter().map(|(c, s)| (c.clone(), s.area_km2())).collect())
+            .get(code)
+            .copied()
+            .filter(|a| *a > 0.0)
     }
 
     /// The contour of a commune or arrondissement municipal.

@@ -35,11 +35,13 @@ use oc_store::Geo;
 pub struct App {
     pub geo: Arc<Geo>,
     pub territories: Arc<TerritoryIndex>,
+    /// Base maps drawn once (départements, régions).
+    pub maps: Arc<map::MapCache>,
 }
 
 impl App {
     pub fn new(geo: Arc<Geo>, territories: Arc<TerritoryIndex>) -> App {
-        App { geo, territories }
+        App { geo, territories, maps: Arc::default() }
     }
 }
 

@@ -93,11 +93,22 @@ impl Projection {
     }
 }
 
-/// Renders `layers` (first drawn first) as an accessible inline SVG.
-/// `title` names the map; `description` is its text alternative.
-pub fn render(layers: &[Layer<'_>], title: &str, description: &str, max_width: f64, max_height: f64) -> Option<Markup> {
-    let proj = Projection::new(layers, max_width, max_height)?;
-    let mut body = String::new();
+/// Layers already projected and written as SVG elements, reusable under
+/// further layers drawn with the same projection (see [`MapCache`]).
+pub struct BaseMap {
+    proj: Projection,
+    body: String,
+    /// Display size multiplier of the viewBox (coarse maps drawn small).
+    zoom: f64,
+}
+
+impl std::fmt::Debug for BaseMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BaseMap").field("bytes", &self.body.len()).finish()
+    }
+}
+
+fn write_layers(proj: &Projection, layers: &[Layer<'_>], body: &mut String) {
     for layer in layers {
         let (plain, linked): (Vec<_>, Vec<_>) = layer.shapes.iter().partition(|(_, link)| link.is_none());
         if !plain.is_empty() {
@@ -116,25 +127,62 @@ pub fn render(layers: &[Layer<'_>], title: &str, description: &str, max_width: f
             if d.is_empty() {
                 continue;
             }
-            let _ = write!(
-                body,
-                r#"<a href="{}"><path class="{}" d="{}"><title>{}</title></path></a>"#,
-                escape(href),
-                layer.class,
-                d,
-                escape(name)
-            );
+            let _ = write!(body, r#"<a href="{}"><path class="{}" d="{}"><title>{}</title></path></a>"#, escape(href), layer.class, d, escape(name));
         }
     }
-    let w = proj.width;
-    let h = proj.height;
-    Some(html! {
-        svg class="oc-map" viewBox=(format!("0 0 {w} {h}")) width=(w) height=(h) role="img" aria-labelledby="oc-map-title oc-map-desc" xmlns="http://www.w3.org/2000/svg" {
-            title id="oc-map-title" { (title) }
-            desc id="oc-map-desc" { (description) }
-            (PreEscaped(body))
+}
+
+impl BaseMap {
+    /// Projects `layers` into a box of at most `max_width` × `max_height`
+    /// pixels, shown `zoom` times larger.
+    pub fn new(layers: &[Layer<'_>], max_width: f64, max_height: f64, zoom: f64) -> Option<BaseMap> {
+        let proj = Projection::new(layers, max_width, max_height)?;
+        let mut body = String::new();
+        write_layers(&proj, layers, &mut body);
+        Some(BaseMap { proj, body, zoom })
+    }
+
+    /// The SVG: this base, then `extra` layers on top.
+    pub fn render(&self, extra: &[Layer<'_>], title: &str, description: &str) -> Markup {
+        let mut top = String::new();
+        write_layers(&self.proj, extra, &mut top);
+        let (w, h) = (self.proj.width, self.proj.height);
+        let (dw, dh) = ((w * self.zoom).round(), (h * self.zoom).round());
+        html! {
+            svg class="oc-map" viewBox=(format!("0 0 {w} {h}")) width=(dw) height=(dh) role="img" aria-labelledby="oc-map-title oc-map-desc" xmlns="http://www.w3.org/2000/svg" {
+                title id="oc-map-title" { (title) }
+                desc id="oc-map-desc" { (description) }
+                (PreEscaped(&self.body))
+                (PreEscaped(top))
+            }
         }
-    })
+    }
+}
+
+/// Renders `layers` (first drawn first) as an accessible inline SVG.
+/// `title` names the map; `description` is its text alternative.
+pub fn render(layers: &[Layer<'_>], title: &str, description: &str, max_width: f64, max_height: f64) -> Option<Markup> {
+    Some(BaseMap::new(layers, max_width, max_height, 1.0)?.render(&[], title, description))
+}
+
+/// Base maps of départements and régions, drawn once per process.
+#[derive(Debug, Default)]
+pub struct MapCache {
+    maps: std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<BaseMap>>>,
+}
+
+impl MapCache {
+    /// The base map under `key`, made by `make` on first use.
+    pub fn get_or_make(&self, key: &str, make: impl FnOnce() -> Option<BaseMap>) -> Option<std::sync::Arc<BaseMap>> {
+        if let Some(m) = self.maps.lock().ok().and_then(|m| m.get(key).cloned()) {
+            return Some(m);
+        }
+        let made = std::sync::Arc::new(make()?);
+        if let Ok(mut m) = self.maps.lock() {
+            m.insert(key.to_owned(), made.clone());
+        }
+        Some(made)
+    }
 }
 
 /// Escapes text for an HTML/SVG attribute or text node.

@@ -126,7 +126,7 @@ fn commune_area(geo: &Geo, code: &str) -> (Option<f64>, &'static str) {
     if let Some(a) = geo.data.insee.as_ref().and_then(|i| i.communes.get(code)).and_then(|c| c.superficie_km2) {
         return (Some(a), "insee-rp");
     }
-    (geo.contour(code).map(|s| s.area_km2()).filter(|a| *a > 0.0), "contours")
+    (geo.contour_area(code), "contours")
 }
 
 fn area_figure(value: Option<f64>, source: &'static str, geo: &Geo) -> Figure {

@@ -8,7 +8,7 @@ use oc_store::Geo;
 use crate::api::param;
 use crate::fiche::data::{Figure, Item};
 use crate::fiche::Fiche;
-use crate::map::{self, Layer};
+use crate::map::{self, BaseMap, Layer, MapCache};
 use crate::pages::{fmt_int, layout_with, search_box, Head};
 
 /// Rows per page of long lists (communes of a département).
@@ -207,24 +207,38 @@ fn breadcrumb(f: &Fiche) -> Markup {
     }
 }
 
-/// The map of a fiche.
-fn fiche_map(geo: &Geo, f: &Fiche) -> Option<Markup> {
+/// The map of a fiche. Département and région base maps are drawn once
+/// and kept in `maps`.
+fn fiche_map(geo: &Geo, maps: &MapCache, f: &Fiche) -> Option<Markup> {
     let shapes = |codes: &mut dyn Iterator<Item = &Commune>| -> Vec<(&Shape, Option<(String, String)>)> {
         codes.filter_map(|c| geo.contour(&c.code).map(|s| (s, None))).collect()
+    };
+    let dep_base = |dep: &str| {
+        maps.get_or_make(&format!("dep:{dep}"), || {
+            let layers = [Layer { class: "oc-map__context", shapes: shapes(&mut geo.communes_of_departement(dep)) }];
+            BaseMap::new(&layers, 560.0, 520.0, 1.0)
+        })
     };
     match f.group {
         KindGroup::Commune => {
             let me = geo.commune(&f.code)?;
             let focus = geo.contour(&f.code)?;
-            let (context, around) = if me.kind == Kind::ArrondissementMunicipal {
+            let top = [Layer { class: "oc-map__focus", shapes: vec![(focus, None)] }];
+            if me.kind == Kind::ArrondissementMunicipal {
                 let parent = me.parent.clone().unwrap_or_default();
-                (shapes(&mut geo.children(&parent).filter(|k| k.kind == Kind::ArrondissementMunicipal && k.code != me.code)), format!("arrondissements de la commune"))
+                let base = maps.get_or_make(&format!("arm:{parent}"), || {
+                    let layers = [Layer {
+                        class: "oc-map__context",
+                        shapes: shapes(&mut geo.children(&parent).filter(|k| k.kind == Kind::ArrondissementMunicipal)),
+                    }];
+                    BaseMap::new(&layers, 560.0, 520.0, 1.0)
+                })?;
+                Some(base.render(&top, &format!("Carte : {}", f.name), &format!("{} (en bleu) parmi les arrondissements de la commune (en gris).", f.name)))
             } else {
                 let dep = geo.departement(&me.departement).map_or(String::new(), |d| d.nom.clone());
-                (shapes(&mut geo.communes_of_departement(&me.departement).filter(|c| c.code != me.code)), format!("communes du département {dep}"))
-            };
-            let layers = [Layer { class: "oc-map__context", shapes: context }, Layer { class: "oc-map__focus", shapes: vec![(focus, None)] }];
-            map::render(&layers, &format!("Carte : {}", f.name), &format!("{} (en bleu) parmi les {around} (en gris).", f.name), 560.0, 520.0)
+                let base = dep_base(&me.departement)?;
+                Some(base.render(&top, &format!("Carte : {}", f.name), &format!("{} (en bleu) parmi les communes du département {dep} (en gris).", f.name)))
+            }
         }
         KindGroup::Epci => {
             let e = geo.epci(&f.code)?;
@@ -239,24 +253,28 @@ fn fiche_map(geo: &Geo, f: &Fiche) -> Option<Markup> {
             map::render(&layers, &format!("Carte : {}", f.name), &format!("Les {n} communes membres de {} ; chaque commune mène à sa fiche.", f.name), 560.0, 520.0)
         }
         KindGroup::Departement => {
-            let layers = [Layer { class: "oc-map__focus oc-map__thin", shapes: shapes(&mut geo.communes_of_departement(&f.code)) }];
-            map::render(&layers, &format!("Carte : {}", f.name), &format!("Les communes du département {} ({}).", f.name, f.code), 560.0, 520.0)
+            let base = dep_base(&f.code)?;
+            Some(html! { div class="oc-map--all" { (base.render(&[], &format!("Carte : {}", f.name), &format!("Les communes du département {} ({}).", f.name, f.code))) } })
         }
         KindGroup::Region => {
             const CLASSES: [&str; 4] = ["oc-map__d0", "oc-map__d1", "oc-map__d2", "oc-map__d3"];
-            let layers: Vec<Layer<'_>> = geo
-                .departements_of_region(&f.code)
-                .enumerate()
-                .map(|(i, d)| Layer { class: CLASSES[i % 4], shapes: shapes(&mut geo.communes_of_departement(&d.code)) })
-                .collect();
+            let base = maps.get_or_make(&format!("reg:{}", f.code), || {
+                let layers: Vec<Layer<'_>> = geo
+                    .departements_of_region(&f.code)
+                    .enumerate()
+                    .map(|(i, d)| Layer { class: CLASSES[i % 4], shapes: shapes(&mut geo.communes_of_departement(&d.code)) })
+                    .collect();
+                // A région holds thousands of communes: drawn on a coarser grid.
+                BaseMap::new(&layers, 280.0, 260.0, 2.0)
+            })?;
             let deps: Vec<String> = geo.departements_of_region(&f.code).map(|d| d.nom.clone()).collect();
-            map::render(&layers, &format!("Carte : {}", f.name), &format!("Les communes de {}, colorées par département : {}.", f.name, deps.join(", ")), 560.0, 520.0)
+            Some(base.render(&[], &format!("Carte : {}", f.name), &format!("Les communes de {}, colorées par département : {}.", f.name, deps.join(", "))))
         }
     }
 }
 
 /// The whole fiche page.
-pub fn render(geo: &Geo, f: &Fiche, opts: &Options) -> Markup {
+pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
     let compare_id = format!("{}:{}", f.group.as_str(), f.code);
     let api = match f.group {
         KindGroup::Commune => format!("/api/v1/communes/{}", f.code),
@@ -266,7 +284,7 @@ pub fn render(geo: &Geo, f: &Fiche, opts: &Options) -> Markup {
     };
     let deleguee = opts.deleguee.as_deref().and_then(|code| geo.delegated(code).find(|d| d.parent.as_deref() == Some(f.code.as_str())));
     let ancien = opts.ancien.as_deref();
-    let map = fiche_map(geo, f);
+    let map = fiche_map(geo, maps, f);
     let head = Head { title: format!("{} — chiffres clés", f.title), description: f.description.clone(), canonical: Some(f.url.clone()) };
     layout_with(
         &head,

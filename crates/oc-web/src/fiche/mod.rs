@@ -117,6 +117,7 @@ fn resolve(geo: &Geo, group: KindGroup, key: &str) -> Option<Resolved> {
 
 async fn page(state: AppState, group: KindGroup, key: String, raw: Option<String>) -> Response {
     let geo = state.geo.clone();
+    let maps = state.maps.clone();
     let p = params(raw);
     let result = tokio::task::spawn_blocking(move || {
         let resolved = resolve(&geo, group, &key);
@@ -125,7 +126,7 @@ async fn page(state: AppState, group: KindGroup, key: String, raw: Option<String
             Some(Resolved::Redirect(u)) => Ok(redirect(u)),
             Some(Resolved::Show(f)) => {
                 let opts = html::Options::from_params(&p);
-                Ok(html::render(&geo, &f, &opts).into_response())
+                Ok(html::render(&geo, &maps, &f, &opts).into_response())
             }
         }
     })
