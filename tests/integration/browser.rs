@@ -1,5 +1,6 @@
 //! Headless Chromium tests: the territory autocomplete (`search.js`) driven
-//! with real key events, and the plain search form with JavaScript off.
+//! with real key events, the plain search form with JavaScript off, and an
+//! automated accessibility check of every page kind with axe-core.
 //!
 //! The browser is Debian's `chromium`, spoken to over the Chrome DevTools
 //! Protocol (CDP) with a small synchronous client below: JSON messages on a
@@ -8,7 +9,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -395,6 +396,72 @@ async fn search_form_works_without_javascript() {
         b.press("Enter");
         b.wait_until("location.pathname === '/recherche' && location.search === '?q=st+etienne' && document.readyState === 'complete'");
         assert_eq!(b.eval("!!document.querySelector('a[href=\"/commune/saint-etienne-42218\"]')"), true);
+    })
+    .await;
+}
+
+
+/// axe-core's browser bundle, fetched from npm by `scripts/test.sh`.
+fn axe_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/axe/package/axe.min.js")
+}
+
+/// One page of each kind, as the portal serves them.
+const PAGES_TO_AUDIT: [&str; 7] = [
+    "/",
+    "/recherche?q=saint",
+    "/commune/montpellier-34172",
+    "/commune/paris-75056",
+    "/epci/montpellier-mediterranee-metropole-243400017",
+    "/departement/herault-34",
+    "/region/occitanie-76",
+];
+
+/// Runs axe-core on the loaded page; returns its serious and critical
+/// violations as `{id, impact, help, helpUrl, nodes, targets}` objects.
+const AXE_RUN: &str = r#"axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations
+  .filter(v => v.impact === 'serious' || v.impact === 'critical')
+  .map(v => ({
+    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl, nodes: v.nodes.length,
+    targets: v.nodes.slice(0, 5).map(n => n.target.join(' ')),
+  })))"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accessibility_of_every_page_kind() {
+    let path = axe_path();
+    let axe = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {} ({e}): the accessibility test needs axe-core from npm. \
+             Run scripts/test.sh, which fetches it, or: \
+             mkdir -p target/axe && cd target/axe && npm pack axe-core@4 && tar xzf axe-core-4.*.tgz",
+            path.display()
+        )
+    });
+    with_browser(move |b, addr| {
+        b.call("Page.enable", json!({}));
+        let mut report = Vec::new();
+        for page in PAGES_TO_AUDIT {
+            b.goto(&format!("http://{addr}{page}"));
+            // Injected through CDP: the page's CSP allows no inline script,
+            // but Runtime.evaluate is not subject to it.
+            let r = b.call("Runtime.evaluate", json!({ "expression": axe, "returnByValue": false }));
+            assert!(r.get("exceptionDetails").is_none(), "{page}: injecting axe-core failed: {r}");
+            let violations = b.eval(AXE_RUN);
+            let violations = violations.as_array().unwrap_or_else(|| panic!("{page}: axe.run returned {violations}"));
+            for v in violations {
+                let targets: Vec<&str> = v["targets"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+                report.push(format!(
+                    "{page}: [{}] {}: {} ({} element(s), e.g. {}) {}",
+                    v["impact"].as_str().unwrap_or("?"),
+                    v["id"].as_str().unwrap_or("?"),
+                    v["help"].as_str().unwrap_or("?"),
+                    v["nodes"],
+                    targets.join(" | "),
+                    v["helpUrl"].as_str().unwrap_or(""),
+                ));
+            }
+        }
+        assert!(report.is_empty(), "axe-core found {} serious or critical violation(s):\n{}", report.len(), report.join("\n"));
     })
     .await;
 }

