@@ -304,8 +304,11 @@ pub struct TerritoryIndex {
 /// Results of recent searches. The index never changes while it is open
 /// (a new load opens a new `TerritoryIndex`), so entries never go stale;
 /// autocomplete traffic repeats the same short prefixes all the time.
+/// (folded query, last word complete, type filter, limit).
+type CacheKey = (String, bool, Option<KindGroup>, usize);
+
 struct ResultCache {
-    map: std::sync::Mutex<HashMap<(String, bool, Option<KindGroup>, usize), Arc<SearchOutcome>>>,
+    map: std::sync::Mutex<HashMap<CacheKey, Arc<SearchOutcome>>>,
     capacity: std::sync::atomic::AtomicUsize,
 }
 
@@ -323,14 +326,14 @@ impl ResultCache {
         self.capacity.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    fn get(&self, key: &(String, bool, Option<KindGroup>, usize)) -> Option<Arc<SearchOutcome>> {
+    fn get(&self, key: &CacheKey) -> Option<Arc<SearchOutcome>> {
         if self.capacity() == 0 {
             return None;
         }
         self.map.lock().ok()?.get(key).cloned()
     }
 
-    fn put(&self, key: (String, bool, Option<KindGroup>, usize), value: Arc<SearchOutcome>) {
+    fn put(&self, key: CacheKey, value: Arc<SearchOutcome>) {
         let capacity = self.capacity();
         if capacity == 0 {
             return;

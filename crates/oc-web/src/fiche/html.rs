@@ -378,7 +378,7 @@ fn list_section(f: &Fiche, title: &str, items: &[Item], opts: &Options) -> Marku
     let is_members = title == "Communes membres";
     let mut sorted: Vec<&Item> = items.iter().collect();
     if is_members && opts.tri.as_deref() == Some("nom") {
-        sorted.sort_by(|a, b| oc_model::text::fold(&a.name).cmp(&oc_model::text::fold(&b.name)));
+        sorted.sort_by_cached_key(|a| oc_model::text::fold(&a.name));
     }
     let paginate = sorted.len() > PAGE_SIZE;
     let pages = sorted.len().div_ceil(PAGE_SIZE).max(1);
