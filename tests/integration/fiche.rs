@@ -94,11 +94,11 @@ async fn every_table_has_its_source_and_vintage() {
     for uri in ["/commune/montpellier-34172", "/epci/montpellier-mediterranee-metropole-243400017", "/departement/herault-34", "/region/occitanie-76"] {
         let b = page(uri).await;
         for (i, chunk) in b.split("</table>").enumerate().skip(1) {
-            let next = &chunk[..chunk.len().min(2_500)];
-            let figures_table = i == 1;
-            if figures_table {
-                assert!(next.contains("Source : ") && next.contains("millésime"), "{uri}: no source after table {i}");
-            }
+            let end = chunk.char_indices().nth(1_500).map_or(chunk.len(), |(i, _)| i);
+            let next = &chunk[..end];
+            let source = next.find("Source : ").unwrap_or_else(|| panic!("{uri}: no source after table {i}"));
+            assert!(next[source..].contains("millésime"), "{uri}: no vintage after table {i}");
+            assert!(!next[..source].contains("<table"), "{uri}: table {i}'s source belongs to another table");
         }
         assert!(b.contains("Source : <a href="), "{uri}: linked producer");
     }

@@ -362,7 +362,7 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
             h2 { "Chiffres clés" }
             (figures_table(geo, &f.figures))
             @for (title, items) in &f.lists {
-                @if !items.is_empty() { (list_section(f, title, items, opts)) }
+                @if !items.is_empty() { (list_section(geo, f, title, items, opts)) }
             }
             h2 class="fr-h5 fr-mt-4w" { "Chercher une autre collectivité" }
             (search_box("", None, false))
@@ -374,7 +374,7 @@ fn short(s: &str) -> &str {
     s.split(" : ").next().unwrap_or(s)
 }
 
-fn list_section(f: &Fiche, title: &str, items: &[Item], opts: &Options) -> Markup {
+fn list_section(geo: &Geo, f: &Fiche, title: &str, items: &[Item], opts: &Options) -> Markup {
     let is_members = title == "Communes membres";
     let mut sorted: Vec<&Item> = items.iter().collect();
     if is_members && opts.tri.as_deref() == Some("nom") {
@@ -400,6 +400,7 @@ fn list_section(f: &Fiche, title: &str, items: &[Item], opts: &Options) -> Marku
                 }
             }
             (item_table(&format!("{title} — {}", f.name), &shown, true, detail))
+            (source_line(geo, &["cog"]))
             @if paginate {
                 nav role="navigation" class="fr-pagination" aria-label=(format!("Pagination : {title}")) {
                     ul class="fr-pagination__list" {
