@@ -42,11 +42,15 @@ pub struct Server {
     /// Address to listen on.
     #[serde(default = "default_bind")]
     pub bind: String,
+    /// Public address of the portal, for the sitemap and robots.txt
+    /// (default: `http://` + bind address).
+    #[serde(default)]
+    pub public_url: Option<String>,
 }
 
 impl Default for Server {
     fn default() -> Self {
-        Server { bind: default_bind() }
+        Server { bind: default_bind(), public_url: None }
     }
 }
 

@@ -38,7 +38,8 @@ pub fn open_app(config: &Config) -> anyhow::Result<oc_web::App> {
     let territories = oc_index::TerritoryIndex::open_or_build(&territory_index_dir(&config.data.dir), &geo)
         .context("cannot open the territory index")?;
     territories.set_cache_capacity(config.search.cache_capacity);
-    Ok(oc_web::App::new(Arc::new(geo), Arc::new(territories)))
+    let public_url = config.server.public_url.clone().unwrap_or_else(|| format!("http://{}", config.server.bind));
+    Ok(oc_web::App::new(Arc::new(geo), Arc::new(territories)).with_public_url(&public_url))
 }
 
 /// What `load` did.

@@ -56,6 +56,8 @@ async fn bad_inputs_get_a_400_with_a_json_message() {
         "/api/v1/search?q=paris&limit=0".to_owned(),
         "/api/v1/search?q=paris&limit=abc".to_owned(),
         "/api/v1/search?q=paris&limit=-1".to_owned(),
+        format!("/api/v1/search?q={}", "a+".repeat(40)),
+        format!("/api/v1/search?q={}", "%EF%B7%BA".repeat(150)),
     ];
     for uri in &cases {
         let (status, v) = get_json(uri).await;

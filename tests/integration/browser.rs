@@ -400,7 +400,6 @@ async fn search_form_works_without_javascript() {
     .await;
 }
 
-
 /// axe-core's browser bundle, fetched from npm by `scripts/test.sh`.
 fn axe_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("target/axe/package/axe.min.js")
@@ -426,6 +425,10 @@ const AXE_RUN: &str = r#"axe.run(document, { resultTypes: ['violations'] }).then
     targets: v.nodes.slice(0, 5).map(n => n.target.join(' ')),
   })))"#;
 
+/// Viewports the pages are audited at: a desktop, and a phone (where wide
+/// tables become scrollable regions, which axe checks for keyboard access).
+const AUDIT_VIEWPORTS: [(&str, u32, u32, bool); 2] = [("desktop 1280 px", 1280, 900, false), ("phone 375 px", 375, 812, true)];
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accessibility_of_every_page_kind() {
     let path = axe_path();
@@ -440,25 +443,31 @@ async fn accessibility_of_every_page_kind() {
     with_browser(move |b, addr| {
         b.call("Page.enable", json!({}));
         let mut report = Vec::new();
-        for page in PAGES_TO_AUDIT {
-            b.goto(&format!("http://{addr}{page}"));
-            // Injected through CDP: the page's CSP allows no inline script,
-            // but Runtime.evaluate is not subject to it.
-            let r = b.call("Runtime.evaluate", json!({ "expression": axe, "returnByValue": false }));
-            assert!(r.get("exceptionDetails").is_none(), "{page}: injecting axe-core failed: {r}");
-            let violations = b.eval(AXE_RUN);
-            let violations = violations.as_array().unwrap_or_else(|| panic!("{page}: axe.run returned {violations}"));
-            for v in violations {
-                let targets: Vec<&str> = v["targets"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
-                report.push(format!(
-                    "{page}: [{}] {}: {} ({} element(s), e.g. {}) {}",
-                    v["impact"].as_str().unwrap_or("?"),
-                    v["id"].as_str().unwrap_or("?"),
-                    v["help"].as_str().unwrap_or("?"),
-                    v["nodes"],
-                    targets.join(" | "),
-                    v["helpUrl"].as_str().unwrap_or(""),
-                ));
+        for (viewport, width, height, mobile) in AUDIT_VIEWPORTS {
+            b.call(
+                "Emulation.setDeviceMetricsOverride",
+                json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),
+            );
+            for page in PAGES_TO_AUDIT {
+                b.goto(&format!("http://{addr}{page}"));
+                // Injected through CDP: the page's CSP allows no inline
+                // script, but Runtime.evaluate is not subject to it.
+                let r = b.call("Runtime.evaluate", json!({ "expression": axe, "returnByValue": false }));
+                assert!(r.get("exceptionDetails").is_none(), "{page}: injecting axe-core failed: {r}");
+                let violations = b.eval(AXE_RUN);
+                let violations = violations.as_array().unwrap_or_else(|| panic!("{page}: axe.run returned {violations}"));
+                for v in violations {
+                    let targets: Vec<&str> = v["targets"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+                    report.push(format!(
+                        "{page} ({viewport}): [{}] {}: {} ({} element(s), e.g. {}) {}",
+                        v["impact"].as_str().unwrap_or("?"),
+                        v["id"].as_str().unwrap_or("?"),
+                        v["help"].as_str().unwrap_or("?"),
+                        v["nodes"],
+                        targets.join(" | "),
+                        v["helpUrl"].as_str().unwrap_or(""),
+                    ));
+                }
             }
         }
         assert!(report.is_empty(), "axe-core found {} serious or critical violation(s):\n{}", report.len(), report.join("\n"));

@@ -56,6 +56,16 @@ async fn canonical_urls_and_redirects() {
 }
 
 #[tokio::test]
+async fn former_codes_redirect_and_only_real_ones_are_announced() {
+    // 01340 is a former code now part of Arboys en Bugey.
+    let to = location("/commune/01340").await;
+    assert!(to.starts_with("/commune/arboys-en-bugey-01015?"), "{to}");
+    assert!(page(&to).await.contains("Arboys en Bugey"));
+    let spoof = page("/commune/montpellier-34172?ancien=Appelez+le+0800").await;
+    assert!(!spoof.contains("0800"), "arbitrary text is never shown as a notice");
+}
+
+#[tokio::test]
 async fn unknown_codes_get_a_helpful_404() {
     for uri in ["/commune/nulle-part-99999", "/epci/000000000", "/departement/00", "/region/xx-99", "/commune/-", "/commune/%00"] {
         let (status, _, body) = get(uri).await;
@@ -125,6 +135,10 @@ async fn departement_and_region_fiches() {
     assert!(b.contains("?page=2#communes"), "paginated list of communes");
     let p2 = page("/departement/herault-34?page=2").await;
     assert_ne!(b, p2);
+    let huge = page("/departement/herault-34?page=99999999999999999999").await;
+    assert!(huge.contains("Communes"));
+    let sorted = page("/epci/ca-du-pays-basque-200067106?tri=nom").await;
+    assert!(sorted.contains("?page=2&amp;tri=nom"), "pagination keeps the sort");
     let r = page("/region/occitanie-76").await;
     assert!(r.contains(r#"href="/departement/herault-34""#) && r.contains("Présidente du conseil régional"));
 }
@@ -185,10 +199,12 @@ async fn sitemap_and_robots() {
     assert!(ctype.starts_with("application/xml"));
     let urls = body.matches("<loc>").count();
     assert_eq!(urls, 1 + 26 + 109 + 1266 + 34_969 + 45, "home + every fiche");
-    assert!(body.contains("<loc>/commune/montpellier-34172</loc>"));
+    assert!(body.contains("<loc>http://127.0.0.1:8080/commune/montpellier-34172</loc>"), "absolute URLs");
+    let (_, _, again) = get("/sitemap.xml?base=%3Cx%3E").await;
+    assert!(!again.contains("<x>"), "no parameter reaches the sitemap");
     let (status, _, robots) = get("/robots.txt").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(robots.contains("Sitemap:"));
+    assert!(robots.contains("Sitemap: http://127.0.0.1:8080/sitemap.xml"));
 }
 
 #[tokio::test]

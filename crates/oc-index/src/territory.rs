@@ -287,7 +287,16 @@ pub enum QueryError {
     Unusable,
     #[error("la recherche dépasse {max} caractères")]
     TooLong { max: usize },
+    #[error("la recherche contient plus de {max} mots")]
+    TooManyWords { max: usize },
 }
+
+/// Maximum number of words in a query.
+pub const MAX_QUERY_WORDS: usize = 16;
+
+/// Longest compact query tried with typo tolerance (the longest commune
+/// name has 45 letters).
+const MAX_FUZZY_CHARS: usize = 48;
 
 /// Maximum accepted query length, in characters.
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -376,16 +385,20 @@ impl TerritoryIndex {
         }
         let Ok(index) = Index::open_in_dir(dir) else { return Ok(None) };
         let Ok(metas) = index.load_metas() else { return Ok(None) };
-        if metas.payload.as_deref() != Some(&payload(geo.fingerprint)) {
+        if metas.payload.as_deref() != Some(&payload(geo.fingerprint)) || index.schema() != schema().0 {
             return Ok(None);
         }
         Ok(Some(Self::from_index(dir, index, geo)?))
     }
 
     fn from_index(dir: &Path, index: Index, geo: &Geo) -> Result<TerritoryIndex, IndexError> {
+        Self::with_table(dir, index, geo, entries(geo))
+    }
+
+    fn with_table(dir: &Path, index: Index, geo: &Geo, table: Vec<Entry>) -> Result<TerritoryIndex, IndexError> {
         let (_, fields) = schema();
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(tantivy_err(dir))?;
-        Ok(TerritoryIndex { reader, fields, entries: entries(geo).into(), fingerprint: geo.fingerprint, cache: ResultCache::default() })
+        Ok(TerritoryIndex { reader, fields, entries: table.into(), fingerprint: geo.fingerprint, cache: ResultCache::default() })
     }
 
     /// Builds the index of `geo` in a fresh directory next to `dir`, then
@@ -423,7 +436,7 @@ impl TerritoryIndex {
             std::fs::remove_dir_all(&old).map_err(io_err(&old))?;
         }
         let index = Index::open_in_dir(dir).map_err(tantivy_err(dir))?;
-        let ti = TerritoryIndex { entries: table.into(), ..Self::from_index(dir, index, geo)? };
+        let ti = Self::with_table(dir, index, geo, table)?;
         // Every commit is followed by a reader reload.
         ti.reader.reload().map_err(tantivy_err(dir))?;
         Ok(ti)
@@ -460,6 +473,10 @@ impl TerritoryIndex {
         let folded = fold(q);
         if folded.is_empty() {
             return Err(QueryError::Unusable);
+        }
+        // Compatibility characters can expand a lot under NFKD.
+        if folded.len() > 2 * MAX_QUERY_CHARS || folded.split(' ').count() > MAX_QUERY_WORDS {
+            return Err(QueryError::TooManyWords { max: MAX_QUERY_WORDS });
         }
         Ok(folded)
     }
@@ -499,7 +516,7 @@ impl TerritoryIndex {
             return Ok(run(self.code_query(&plan), Mode::Code));
         }
         let exact = run(self.exact_query(&plan), Mode::Exact);
-        if exact.total > 0 {
+        if exact.total > 0 || plan.compact.chars().count() > MAX_FUZZY_CHARS {
             return Ok(exact);
         }
         Ok(run(self.fuzzy_query(&plan), Mode::Fuzzy))
@@ -588,8 +605,12 @@ fn typo_budget(word: &str) -> u8 {
     }
 }
 
+/// Version of [`schema`] and [`doc_for`]: bump it whenever either changes,
+/// so that an index built by an older binary is rebuilt, never misread.
+const SCHEMA_VERSION: u32 = 2;
+
 fn payload(fingerprint: u64) -> String {
-    format!("refdata:{fingerprint:016x}")
+    format!("refdata:{fingerprint:016x};schema:{SCHEMA_VERSION}")
 }
 
 fn sibling(dir: &Path, suffix: &str) -> PathBuf {
@@ -626,7 +647,8 @@ fn prefix_query(field: Field, prefix: &str) -> Box<dyn Query> {
         match chars.pop() {
             None => break Bound::Unbounded,
             Some(c) => {
-                if let Some(next) = char::from_u32(c as u32 + 1) {
+                let next = if c == '\u{D7FF}' { Some('\u{E000}') } else { char::from_u32(c as u32 + 1) };
+                if let Some(next) = next {
                     chars.push(next);
                     break Bound::Excluded(Term::from_field_text(field, &chars.iter().collect::<String>()));
                 }

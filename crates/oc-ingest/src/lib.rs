@@ -155,7 +155,7 @@ pub fn build_refdata_with(
         insee,
         meta: Meta {
             cog_year: origins.cog_year,
-            population_millesime: (origins.cog_year - 3).to_string(),
+            population_millesime: origins.cog_year.saturating_sub(3).to_string(),
             sources,
         },
         communes,
@@ -178,6 +178,23 @@ pub fn validate(d: &RefData, prefix: &str) -> Result<(), IngestError> {
     for (file, n) in [("departements.json", d.departements.len()), ("regions.json", d.regions.len())] {
         if n == 0 {
             return Err(invalid(file, "empty list".into()));
+        }
+    }
+    // Codes are identities: no duplicates.
+    let mut seen = HashSet::new();
+    for c in d.communes.iter().filter(|c| matches!(c.kind, Kind::Commune | Kind::ArrondissementMunicipal)) {
+        if !seen.insert(c.code.as_str()) {
+            return Err(invalid("communes.json", format!("INSEE code {} appears twice", c.code)));
+        }
+    }
+    for (file, codes) in [
+        ("epci.json", d.epci.iter().map(|e| e.code.as_str()).collect::<Vec<_>>()),
+        ("departements.json", d.departements.iter().map(|e| e.code.as_str()).collect()),
+        ("regions.json", d.regions.iter().map(|e| e.code.as_str()).collect()),
+    ] {
+        let mut seen = HashSet::new();
+        if let Some(dup) = codes.into_iter().find(|c| !seen.insert(*c)) {
+            return Err(invalid(file, format!("code {dup} appears twice")));
         }
     }
     let regions: HashSet<&str> = d.regions.iter().map(|r| r.code.as_str()).collect();

@@ -123,9 +123,9 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
 }
 
 /// `GET /healthz`
-pub async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
+pub async fn healthz(State(state): State<AppState>) -> Response {
     let d = &state.geo.data;
-    Json(serde_json::json!({
+    let body = Json(serde_json::json!({
         "status": "ok",
         "cog": d.meta.cog_year,
         "communes": d.communes.len(),
@@ -134,5 +134,6 @@ pub async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
         "regions": d.regions.len(),
         "indexed": state.territories.entries().len(),
         "data_fingerprint": format!("{:016x}", state.geo.fingerprint),
-    }))
+    }));
+    ([(axum::http::header::CACHE_CONTROL, "no-store")], body).into_response()
 }

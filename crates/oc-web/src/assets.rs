@@ -7,7 +7,7 @@ use std::sync::{Mutex, OnceLock};
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{AppendHeaders, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 
 use crate::error::WebError;
 
@@ -39,15 +39,14 @@ pub async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
     let Some((key, bytes, mime)) = table::FILES.iter().find(|(p, _, _)| *p == path).copied() else {
         return WebError::NotFound(format!("aucun fichier /assets/{path}")).into_response();
     };
-    let mut h = vec![
-        (header::CONTENT_TYPE, HeaderValue::from_static(mime)),
-        (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400")),
-        (header::VARY, HeaderValue::from_static("accept-encoding")),
-    ];
-    if bytes.len() > 1024 && crate::cache::compressible(mime) && crate::cache::accepts_gzip(&headers) {
-        h.push((header::CONTENT_ENCODING, HeaderValue::from_static("gzip")));
-        let gz = gzipped(key, bytes);
-        return (StatusCode::OK, AppendHeaders(h), gz).into_response();
+    let gz = bytes.len() > 1024 && crate::cache::compressible(mime) && crate::cache::accepts_gzip(&headers);
+    let mut res = if gz { (StatusCode::OK, gzipped(key, bytes)).into_response() } else { (StatusCode::OK, bytes).into_response() };
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if gz {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
-    (StatusCode::OK, AppendHeaders(h), bytes).into_response()
+    res
 }

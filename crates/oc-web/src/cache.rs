@@ -31,12 +31,21 @@ pub fn accepts_gzip(req_headers: &axum::http::HeaderMap) -> bool {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|enc| {
+        .filter_map(|enc| {
             let mut parts = enc.trim().split(';');
-            let name = parts.next().unwrap_or("").trim();
-            let q_zero = parts.any(|p| p.trim().replace(' ', "") == "q=0");
-            (name.eq_ignore_ascii_case("gzip") || name == "*") && !q_zero
+            let name = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.trim().parse::<f32>().ok()))
+                .next()
+                .unwrap_or(1.0);
+            (name == "gzip" || name == "*").then_some((name == "gzip", q > 0.0))
         })
+        // An explicit gzip entry wins over `*`.
+        .fold(None, |acc: Option<(bool, bool)>, (explicit, ok)| match acc {
+            Some((true, _)) if !explicit => acc,
+            _ => Some((explicit, ok)),
+        })
+        .is_some_and(|(_, ok)| ok)
 }
 
 /// Gzip at the fastest level: latency matters more than the last bytes.
@@ -73,8 +82,13 @@ pub async fn layer(req: Request, next: Next) -> Response {
     if if_none_match.as_ref().and_then(|v| v.to_str().ok()).is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*")) {
         let mut r = StatusCode::NOT_MODIFIED.into_response();
         r.headers_mut().insert(header::ETAG, etag_value);
-        if let Some(cc) = parts.headers.get(header::CACHE_CONTROL) {
-            r.headers_mut().insert(header::CACHE_CONTROL, cc.clone());
+        for h in [header::CACHE_CONTROL, header::VARY] {
+            if let Some(v) = parts.headers.get(&h) {
+                r.headers_mut().insert(h, v.clone());
+            }
+        }
+        if compressible(parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("")) {
+            r.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
         }
         return r;
     }
@@ -84,7 +98,7 @@ pub async fn layer(req: Request, next: Next) -> Response {
     if compressible(&ctype) {
         parts.headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
-    if gzip_ok && compressible(&ctype) && bytes.len() > 1024 && !parts.headers.contains_key(header::CONTENT_ENCODING) {
+    if gzip_ok && method == Method::GET && compressible(&ctype) && bytes.len() > 1024 && !parts.headers.contains_key(header::CONTENT_ENCODING) {
         let gz = gzip(&bytes);
         parts.headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         parts.headers.remove(header::CONTENT_LENGTH);
@@ -106,5 +120,9 @@ mod tests {
         assert!(accepts_gzip(&h));
         h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip;q=0"));
         assert!(!accepts_gzip(&h));
+        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip;q=0.0, *"));
+        assert!(!accepts_gzip(&h), "an explicit refusal wins over *");
+        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("*"));
+        assert!(accepts_gzip(&h));
     }
 }

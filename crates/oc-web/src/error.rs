@@ -34,7 +34,8 @@ impl WebError {
 
 impl From<tokio::task::JoinError> for WebError {
     fn from(e: tokio::task::JoinError) -> Self {
-        WebError::Internal(e.to_string())
+        tracing::error!("blocking task failed: {e}");
+        WebError::Internal("la requête n'a pas pu aboutir".into())
     }
 }
 

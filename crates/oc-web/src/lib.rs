@@ -37,11 +37,22 @@ pub struct App {
     pub territories: Arc<TerritoryIndex>,
     /// Base maps drawn once (départements, régions).
     pub maps: Arc<map::MapCache>,
+    /// Public address of the portal (`https://…`, no trailing slash), for
+    /// the sitemap and robots.txt.
+    pub public_url: String,
+    /// The sitemap, built on first request.
+    pub sitemap: Arc<std::sync::OnceLock<String>>,
 }
 
 impl App {
     pub fn new(geo: Arc<Geo>, territories: Arc<TerritoryIndex>) -> App {
-        App { geo, territories, maps: Arc::default() }
+        App { geo, territories, maps: Arc::default(), public_url: "http://127.0.0.1:8080".into(), sitemap: Arc::default() }
+    }
+
+    /// Sets the public address used in the sitemap and robots.txt.
+    pub fn with_public_url(mut self, url: &str) -> App {
+        self.public_url = url.trim_end_matches('/').to_owned();
+        self
     }
 }
 

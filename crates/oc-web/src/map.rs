@@ -98,6 +98,8 @@ impl Projection {
 pub struct BaseMap {
     proj: Projection,
     body: String,
+    /// The body holds links: the SVG is then a group, not an image.
+    linked: bool,
     /// Display size multiplier of the viewBox (coarse maps drawn small).
     zoom: f64,
 }
@@ -127,7 +129,7 @@ fn write_layers(proj: &Projection, layers: &[Layer<'_>], body: &mut String) {
             if d.is_empty() {
                 continue;
             }
-            let _ = write!(body, r#"<a href="{}"><path class="{}" d="{}"><title>{}</title></path></a>"#, escape(href), layer.class, d, escape(name));
+            let _ = write!(body, r#"<a href="{}"><title>{}</title><path class="{}" d="{}"/></a>"#, escape(href), escape(name), layer.class, d);
         }
     }
 }
@@ -139,7 +141,8 @@ impl BaseMap {
         let proj = Projection::new(layers, max_width, max_height)?;
         let mut body = String::new();
         write_layers(&proj, layers, &mut body);
-        Some(BaseMap { proj, body, zoom })
+        let linked = has_links(layers);
+        Some(BaseMap { proj, body, linked, zoom })
     }
 
     /// The SVG: this base, then `extra` layers on top.
@@ -148,8 +151,12 @@ impl BaseMap {
         write_layers(&self.proj, extra, &mut top);
         let (w, h) = (self.proj.width, self.proj.height);
         let (dw, dh) = ((w * self.zoom).round(), (h * self.zoom).round());
+        // An image may not hold links: a map with links is a labelled group.
+        let linked = self.linked || has_links(extra);
+        let role = if linked { "group" } else { "img" };
+        let labelledby = if linked { "oc-map-title" } else { "oc-map-title oc-map-desc" };
         html! {
-            svg class="oc-map" viewBox=(format!("0 0 {w} {h}")) width=(dw) height=(dh) role="img" aria-labelledby="oc-map-title oc-map-desc" xmlns="http://www.w3.org/2000/svg" {
+            svg class="oc-map" viewBox=(format!("0 0 {w} {h}")) width=(dw) height=(dh) role=(role) aria-labelledby=(labelledby) aria-describedby=[linked.then_some("oc-map-desc")] xmlns="http://www.w3.org/2000/svg" {
                 title id="oc-map-title" { (title) }
                 desc id="oc-map-desc" { (description) }
                 (PreEscaped(&self.body))
@@ -157,6 +164,10 @@ impl BaseMap {
             }
         }
     }
+}
+
+fn has_links(layers: &[Layer<'_>]) -> bool {
+    layers.iter().any(|l| l.shapes.iter().any(|(_, link)| link.is_some()))
 }
 
 /// Renders `layers` (first drawn first) as an accessible inline SVG.
@@ -214,10 +225,13 @@ mod tests {
             Layer { class: "oc-map__focus", shapes: vec![(&b, Some(("A <b>".into(), "/commune/a-1".into())))] },
         ];
         let svg = render(&layers, "Carte", "Texte", 400.0, 300.0).unwrap().into_string();
-        assert!(svg.contains(r#"role="img""#) && svg.contains("<title id=\"oc-map-title\">Carte</title>"));
+        assert!(svg.contains(r#"role="group""#), "a map with links is a group, not an image: {svg}");
+        assert!(svg.contains("<title id=\"oc-map-title\">Carte</title>"));
+        let plain = render(&layers[..1], "Carte", "Texte", 400.0, 300.0).unwrap().into_string();
+        assert!(plain.contains(r#"role="img""#));
         assert!(svg.contains(r#"<path class="oc-map__context" d="M"#));
         assert!(svg.contains("A &lt;b&gt;"), "titles are escaped: {svg}");
-        assert!(svg.contains(r#"href="/commune/a-1""#));
+        assert!(svg.contains(r#"<a href="/commune/a-1"><title>A &lt;b&gt;</title>"#), "{svg}");
         assert!(render(&[], "x", "y", 10.0, 10.0).is_none());
     }
 }

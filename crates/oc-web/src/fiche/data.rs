@@ -429,9 +429,9 @@ pub fn departement(geo: &Geo, d: &Departement) -> Fiche {
         parents.push(Link { role: "chef-lieu", label: "Chef-lieu".into(), code: cl.code.clone(), name: cl.nom.clone(), url: crate::fiche::url_commune(cl) });
     }
     let mut c_items: Vec<Item> = communes.iter().map(|c| item_commune(c, None)).collect();
-    c_items.sort_by(|a, b| a.name.cmp(&b.name));
+    c_items.sort_by_cached_key(|i| oc_model::text::fold(&i.name));
     let mut e_items: Vec<Item> = epci.iter().map(|e| item_epci(e)).collect();
-    e_items.sort_by(|a, b| a.name.cmp(&b.name));
+    e_items.sort_by_cached_key(|i| oc_model::text::fold(&i.name));
     let sources = sources_for(geo, &figures, d.president.is_some());
     Fiche {
         kind: "departement",
@@ -494,7 +494,7 @@ pub fn region(geo: &Geo, r: &Region) -> Fiche {
         })
         .collect();
     let mut e_items: Vec<Item> = epci.iter().map(|e| item_epci(e)).collect();
-    e_items.sort_by(|a, b| a.name.cmp(&b.name));
+    e_items.sort_by_cached_key(|i| oc_model::text::fold(&i.name));
     let sources = sources_for(geo, &figures, r.president.is_some());
     Fiche {
         kind: "region",

