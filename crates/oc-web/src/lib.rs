@@ -16,7 +16,9 @@
 pub mod api;
 pub mod assets;
 pub mod cache;
+pub mod compare;
 pub mod error;
+pub mod export;
 pub mod fiche;
 pub mod map;
 pub mod pages;
@@ -83,6 +85,15 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/epci/{code}", get(fiche::epci_json))
         .route("/api/v1/departements/{code}", get(fiche::departement_json))
         .route("/api/v1/regions/{code}", get(fiche::region_json))
+        .route("/epci/{key}/{file}", get(fiche::epci_list))
+        .route("/departement/{key}/{file}", get(fiche::departement_list))
+        .route("/region/{key}/{file}", get(fiche::region_list))
+        .route("/communes.csv", get(fiche::all_communes_csv))
+        .route("/communes.json", get(fiche::all_communes_json))
+        .route("/comparer", get(compare::page))
+        .route("/comparer.csv", get(compare::download_csv))
+        .route("/comparer.json", get(compare::download_json))
+        .route("/comparer/ajouter", get(compare::add))
         .route("/sitemap.xml", get(fiche::sitemap))
         .route("/robots.txt", get(fiche::robots))
         .route("/assets/{*path}", get(assets::serve))

@@ -105,21 +105,33 @@ pub fn layout_with(head: &Head, main: Markup) -> Markup {
 /// The territory search box: a plain GET form that works without
 /// JavaScript; `search.js` turns the input into an ARIA combobox.
 pub fn search_box(value: &str, group: Option<KindGroup>, large: bool) -> Markup {
+    search_box_with("/recherche", value, group, &[], large)
+}
+
+/// [`search_box`] submitting to `action` with extra hidden fields. A form
+/// that is not the site search (`/comparer/ajouter`) gets a `pick` field
+/// that the script fills with the chosen suggestion (`level:code`).
+pub fn search_box_with(action: &str, value: &str, group: Option<KindGroup>, hidden: &[(&str, String)], large: bool) -> Markup {
+    let pick = action != "/recherche";
+    let label = if pick { "Nom, code INSEE, code postal ou SIREN de la collectivité à ajouter" } else { "Rechercher une commune, une intercommunalité, un département ou une région" };
+    let id = if pick { "q-add" } else { "q" };
     html! {
-        form action="/recherche" method="get" role="search" class="oc-search" data-oc-autocomplete {
+        form action=(action) method="get" role="search" class="oc-search" data-oc-autocomplete data-oc-pick=[pick.then_some("1")] {
             div class={ "fr-search-bar" @if large { " fr-search-bar--lg" } } {
-                label class="fr-label" for="q" { "Rechercher une commune, une intercommunalité, un département ou une région" }
-                input class="fr-input" type="search" id="q" name="q" value=(value)
+                label class="fr-label" for=(id) { (label) }
+                input class="fr-input" type="search" id=(id) name="q" value=(value)
                     placeholder="Nom, code INSEE, code postal ou SIREN"
                     autocomplete="off" spellcheck="false" maxlength="200"
-                    role="combobox" aria-autocomplete="list" aria-expanded="false" aria-controls="q-listbox";
+                    role="combobox" aria-autocomplete="list" aria-expanded="false" aria-controls=(format!("{id}-listbox"));
                 @if let Some(g) = group {
                     input type="hidden" name="type" value=(g.as_str());
                 }
-                button class="fr-btn" type="submit" title="Rechercher" { "Rechercher" }
+                @for (k, v) in hidden { input type="hidden" name=(k) value=(v); }
+                @if pick { input type="hidden" name="pick" value=""; }
+                button class="fr-btn" type="submit" title=(if pick { "Ajouter" } else { "Rechercher" }) { @if pick { "Ajouter" } @else { "Rechercher" } }
             }
-            ul id="q-listbox" role="listbox" class="oc-suggestions" aria-label="Suggestions" hidden {}
-            p id="q-status" class="fr-sr-only" aria-live="polite" {}
+            ul id=(format!("{id}-listbox")) role="listbox" class="oc-suggestions" aria-label="Suggestions" hidden {}
+            p id=(format!("{id}-status")) class="fr-sr-only" aria-live="polite" {}
         }
     }
 }

@@ -34,8 +34,24 @@
       }
     }
 
+    var pickField = form.querySelector('input[name="pick"]');
+
+    function levelOf(kind) {
+      if (kind === "epci" || kind === "ept") return "epci";
+      if (kind === "departement" || kind === "region") return kind;
+      return "commune";
+    }
+
     function choose(i) {
-      if (items[i]) window.location.assign(items[i].url);
+      if (!items[i]) return;
+      if (pickField) {
+        // Compare mode: add the chosen collectivité instead of visiting it.
+        pickField.value = levelOf(items[i].type) + ":" + items[i].code;
+        input.value = items[i].name;
+        form.submit();
+        return;
+      }
+      window.location.assign(items[i].url);
     }
 
     function render(data) {
@@ -48,7 +64,7 @@
       }
       items.forEach(function (r, i) {
         var li = document.createElement("li");
-        li.id = "q-option-" + i;
+        li.id = input.id + "-option-" + i;
         li.setAttribute("role", "option");
         li.setAttribute("aria-selected", "false");
         li.className = "oc-suggestion";

@@ -276,12 +276,6 @@ fn fiche_map(geo: &Geo, maps: &MapCache, f: &Fiche) -> Option<Markup> {
 /// The whole fiche page.
 pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
     let compare_id = format!("{}:{}", f.group.as_str(), f.code);
-    let api = match f.group {
-        KindGroup::Commune => format!("/api/v1/communes/{}", f.code),
-        KindGroup::Epci => format!("/api/v1/epci/{}", f.code),
-        KindGroup::Departement => format!("/api/v1/departements/{}", f.code),
-        KindGroup::Region => format!("/api/v1/regions/{}", f.code),
-    };
     let deleguee = opts.deleguee.as_deref().and_then(|code| geo.delegated(code).find(|d| d.parent.as_deref() == Some(f.code.as_str())));
     // Only a former code that really became this commune is announced.
     let ancien = opts.ancien.as_deref().filter(|a| geo.current_code_of(a).is_some_and(|c| c.code == f.code));
@@ -356,7 +350,8 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
                     }
                     ul class="fr-btns-group fr-btns-group--inline-sm fr-mt-2w" {
                         li { a class="fr-btn fr-btn--secondary" href=(format!("/comparer?ids={compare_id}")) { "Comparer" } }
-                        li { a class="fr-btn fr-btn--tertiary" href=(api) download { "Télécharger (JSON)" } }
+                        li { a class="fr-btn fr-btn--tertiary" href=(format!("{}.csv", f.url)) download { "Télécharger (CSV)" } }
+                        li { a class="fr-btn fr-btn--tertiary" href=(format!("{}.json", f.url)) download { "JSON" } }
                     }
                 }
             }
@@ -369,6 +364,16 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
             (search_box("", None, false))
         },
     )
+}
+
+/// The export of a list section, if it has one.
+fn list_file(f: &Fiche, title: &str) -> Option<&'static str> {
+    match (f.group, title) {
+        (KindGroup::Epci, "Communes membres") => Some("communes"),
+        (KindGroup::Departement | KindGroup::Region, "Communes") => Some("communes"),
+        (KindGroup::Departement | KindGroup::Region, "Intercommunalités") => Some("epci"),
+        _ => None,
+    }
 }
 
 fn short(s: &str) -> &str {
@@ -403,6 +408,14 @@ fn list_section(geo: &Geo, f: &Fiche, title: &str, items: &[Item], opts: &Option
             }
             (item_table(&format!("{title} — {}", f.name), &shown, true, detail))
             (source_line(geo, &["cog"]))
+            @if let Some(file) = list_file(f, title) {
+                p class="fr-text--sm oc-noprint" {
+                    "Télécharger la liste complète avec ses indicateurs : "
+                    a href=(format!("{}/{file}.csv", f.url)) download { "CSV" } " · "
+                    a href=(format!("{}/{file}.csv?dialect=standard", f.url)) download { "CSV standard" } " · "
+                    a href=(format!("{}/{file}.json", f.url)) download { "JSON" }
+                }
+            }
             @if paginate {
                 nav role="navigation" class="fr-pagination" aria-label=(format!("Pagination : {title}")) {
                     ul class="fr-pagination__list" {

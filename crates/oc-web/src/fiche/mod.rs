@@ -6,7 +6,7 @@
 //! code, redirects to the current commune, which then shows a notice.
 
 pub mod data;
-mod html;
+pub mod html;
 pub mod notices;
 
 use axum::extract::{Path, RawQuery, State};
@@ -18,7 +18,8 @@ use oc_model::text::slug;
 use oc_model::{Commune, KindGroup};
 use oc_store::Geo;
 
-use crate::api::params;
+use crate::api::{param, params};
+use crate::export;
 use crate::error::{ApiError, WebError};
 use crate::AppState;
 
@@ -119,12 +120,31 @@ async fn page(state: AppState, group: KindGroup, key: String, raw: Option<String
     let geo = state.geo.clone();
     let maps = state.maps.clone();
     let p = params(raw);
+    // `/commune/{slug}-{code}.csv` and `.json`: the fiche's own data.
+    let (key, ext): (String, Option<&'static str>) = match key.rsplit_once('.') {
+        Some((k, "csv")) => (k.to_owned(), Some("csv")),
+        Some((k, "json")) => (k.to_owned(), Some("json")),
+        _ => (key, None),
+    };
+    let dialect = match export::Dialect::parse(param(&p, "dialect")) {
+        Ok(d) => d,
+        Err(m) => return WebError::BadRequest(m).into_response(),
+    };
     let result = tokio::task::spawn_blocking(move || {
         let resolved = resolve(&geo, group, &key);
-        match resolved {
-            None => Err(not_found(group, &key)),
-            Some(Resolved::Redirect(u)) => Ok(redirect(u)),
-            Some(Resolved::Show(f)) => {
+        match (resolved, ext) {
+            (None, _) => Err(not_found(group, &key)),
+            (Some(Resolved::Redirect(u)), None) => Ok(redirect(u)),
+            (Some(Resolved::Redirect(u)), Some(e)) => {
+                let path = u.split('?').next().unwrap_or(&u);
+                Ok(redirect(format!("{path}.{e}")))
+            }
+            (Some(Resolved::Show(f)), Some(e)) => {
+                let base = f.url.trim_start_matches('/').replace('/', "-");
+                let title = f.title.clone();
+                Ok(export::download(&geo, group, vec![*f], &base, e, dialect, title))
+            }
+            (Some(Resolved::Show(f)), None) => {
                 let opts = html::Options::from_params(&p);
                 Ok(html::render(&geo, &maps, &f, &opts).into_response())
             }
@@ -152,6 +172,77 @@ pub async fn departement_page(State(s): State<AppState>, Path(key): Path<String>
 
 pub async fn region_page(State(s): State<AppState>, Path(key): Path<String>, RawQuery(q): RawQuery) -> Response {
     page(s, KindGroup::Region, key, q).await
+}
+
+/// `GET /{level}/{key}/{communes|epci}.{csv|json}`: the lists of a fiche.
+async fn list(state: AppState, group: KindGroup, key: String, file: String, raw: Option<String>) -> Response {
+    let p = params(raw);
+    let dialect = match export::Dialect::parse(param(&p, "dialect")) {
+        Ok(d) => d,
+        Err(m) => return WebError::BadRequest(m).into_response(),
+    };
+    let (what, ext) = match file.rsplit_once('.') {
+        Some((w @ ("communes" | "epci"), e @ ("csv" | "json"))) if !(group == KindGroup::Epci && w == "epci") => {
+            (w, if e == "csv" { "csv" } else { "json" })
+        }
+        _ => return WebError::NotFound(format!("aucune liste « {file} » : communes.csv, communes.json{}", if group == KindGroup::Epci { "" } else { ", epci.csv, epci.json" })).into_response(),
+    };
+    let geo = state.geo.clone();
+    let (_, code) = split_key(&key);
+    let (name, codes): (String, Vec<String>) = match group {
+        KindGroup::Epci => match geo.epci(&code) {
+            Some(e) => (e.nom.clone(), e.membres.clone()),
+            None => return not_found(group, &key).into_response(),
+        },
+        KindGroup::Departement => match geo.departement(&code) {
+            Some(d) if what == "communes" => (d.nom.clone(), geo.communes_of_departement(&d.code).map(|c| c.code.clone()).collect()),
+            Some(d) => (d.nom.clone(), geo.epci_of_departement(&d.code).map(|e| e.code.clone()).collect()),
+            None => return not_found(group, &key).into_response(),
+        },
+        KindGroup::Region => match geo.region(&code) {
+            Some(r) if what == "communes" => (r.nom.clone(), geo.communes_of_region(&r.code).map(|c| c.code.clone()).collect()),
+            Some(r) => (r.nom.clone(), geo.epci_of_region(&r.code).map(|e| e.code.clone()).collect()),
+            None => return not_found(group, &key).into_response(),
+        },
+        KindGroup::Commune => return WebError::NotFound("aucune liste pour une commune".into()).into_response(),
+    };
+    let item_group = if what == "communes" { KindGroup::Commune } else { KindGroup::Epci };
+    let filename = export::list_filename(what, group.as_str(), &code, &name, geo.data.meta.cog_year, ext);
+    export::stream(geo, item_group, codes, filename, ext, dialect)
+}
+
+pub async fn epci_list(State(s): State<AppState>, Path((key, file)): Path<(String, String)>, RawQuery(q): RawQuery) -> Response {
+    list(s, KindGroup::Epci, key, file, q).await
+}
+
+pub async fn departement_list(State(s): State<AppState>, Path((key, file)): Path<(String, String)>, RawQuery(q): RawQuery) -> Response {
+    list(s, KindGroup::Departement, key, file, q).await
+}
+
+pub async fn region_list(State(s): State<AppState>, Path((key, file)): Path<(String, String)>, RawQuery(q): RawQuery) -> Response {
+    list(s, KindGroup::Region, key, file, q).await
+}
+
+async fn all_communes(state: AppState, ext: &'static str, raw: Option<String>) -> Response {
+    let p = params(raw);
+    let dialect = match export::Dialect::parse(param(&p, "dialect")) {
+        Ok(d) => d,
+        Err(m) => return WebError::BadRequest(m).into_response(),
+    };
+    let geo = state.geo.clone();
+    let codes: Vec<String> = geo.data.communes.iter().filter(|c| c.kind == oc_model::Kind::Commune).map(|c| c.code.clone()).collect();
+    let filename = export::list_filename("communes", "france", "", "", geo.data.meta.cog_year, ext);
+    export::stream(geo, KindGroup::Commune, codes, filename, ext, dialect)
+}
+
+/// `GET /communes.csv`: every commune of France.
+pub async fn all_communes_csv(State(s): State<AppState>, RawQuery(q): RawQuery) -> Response {
+    all_communes(s, "csv", q).await
+}
+
+/// `GET /communes.json`
+pub async fn all_communes_json(State(s): State<AppState>, RawQuery(q): RawQuery) -> Response {
+    all_communes(s, "json", q).await
 }
 
 /// The fiche data for a code, following déléguées and former codes.

@@ -1,0 +1,289 @@
+//! Compare 2 to 4 collectivités of the same level side by side:
+//! `/comparer?ids=commune:34172,commune:31555`. Every state is a permalink;
+//! adding and removing work with plain forms and links; exports at
+//! `/comparer.csv` and `/comparer.json`.
+
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use maud::{html, Markup};
+
+use oc_model::{Kind, KindGroup};
+use oc_store::Geo;
+
+use crate::api::{param, params};
+use crate::export::{self, Dialect};
+use crate::fiche::data::Fiche;
+use crate::fiche::html::fmt_num;
+use crate::pages::{layout_with, search_box_with, Head};
+use crate::AppState;
+
+/// At most this many collectivités are compared.
+pub const MAX: usize = 4;
+
+/// A parsed selection: the valid ids, and what was wrong with the others.
+#[derive(Debug, Default)]
+pub struct Selection {
+    pub group: Option<KindGroup>,
+    pub codes: Vec<String>,
+    pub problems: Vec<String>,
+}
+
+impl Selection {
+    pub fn ids(&self) -> String {
+        self.codes.iter().map(|c| format!("{}:{c}", self.group.map_or("", |g| g.as_str()))).collect::<Vec<_>>().join(",")
+    }
+
+    pub fn url(&self, ext: &str) -> String {
+        if self.codes.is_empty() {
+            format!("/comparer{ext}")
+        } else {
+            format!("/comparer{ext}?ids={}", self.ids())
+        }
+    }
+}
+
+/// The canonical code of a territory of `group`, following déléguées and
+/// former codes.
+fn canonical(geo: &Geo, group: KindGroup, code: &str) -> Option<String> {
+    crate::fiche::fiche_for_code(geo, group, code).map(|f| f.code)
+}
+
+/// Parses `ids=level:code,…`, keeping the valid ones (first level wins).
+pub fn parse(geo: &Geo, raw: &str) -> Selection {
+    let mut s = Selection::default();
+    for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let Some((level, code)) = part.split_once(':') else {
+            s.problems.push(format!("« {part} » n'est pas de la forme niveau:code (par exemple commune:34172)."));
+            continue;
+        };
+        let Some(g) = KindGroup::parse(level) else {
+            s.problems.push(format!("Niveau inconnu « {level} » : commune, epci, departement ou region."));
+            continue;
+        };
+        if let Some(first) = s.group {
+            if first != g {
+                s.problems.push(format!("« {part} » n'est pas du même niveau que la sélection ({}) : on ne compare que des collectivités de même niveau.", first.label().to_lowercase()));
+                continue;
+            }
+        }
+        let Some(code) = canonical(geo, g, code) else {
+            s.problems.push(format!("Aucune collectivité de niveau {level} n'a le code « {code} »."));
+            continue;
+        };
+        if s.codes.contains(&code) {
+            s.problems.push(format!("« {part} » figure déjà dans la comparaison."));
+            continue;
+        }
+        if s.codes.len() == MAX {
+            s.problems.push(format!("On compare {MAX} collectivités au plus : « {part} » n'a pas été ajoutée."));
+            continue;
+        }
+        s.group = Some(g);
+        s.codes.push(code);
+    }
+    s
+}
+
+fn fiches(geo: &Geo, s: &Selection) -> Vec<Fiche> {
+    match s.group {
+        Some(g) => export::fiches(geo, g, &s.codes),
+        None => Vec::new(),
+    }
+}
+
+fn bar(v: Option<f64>, max: f64) -> Markup {
+    let w = match v {
+        Some(x) if max > 0.0 && x > 0.0 => (x / max * 60.0).round().max(1.0),
+        _ => 0.0,
+    };
+    html! {
+        svg class="oc-bar" width="60" height="8" viewBox="0 0 60 8" aria-hidden="true" focusable="false" {
+            rect class="oc-bar__bg" width="60" height="8" {}
+            rect class="oc-bar__fg" width=(w) height="8" {}
+        }
+    }
+}
+
+fn table(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
+    let refs: Vec<&Fiche> = fs.iter().collect();
+    let cols = export::columns(&refs);
+    html! {
+        div class="fr-table oc-compare" {
+            table tabindex="0" {
+                caption { "Comparaison de " (fs.len()) " collectivités" }
+                thead {
+                    tr {
+                        th scope="col" { "Indicateur" }
+                        @for f in fs {
+                            th scope="col" {
+                                a href=(f.url) { (f.name) }
+                                br;
+                                @let rest: Vec<&String> = s.codes.iter().filter(|c| **c != f.code).collect();
+                                @let without = Selection { group: s.group, codes: rest.into_iter().cloned().collect(), problems: Vec::new() };
+                                a class="fr-link fr-text--xs oc-noprint" href=(without.url("")) title=(format!("Retirer {} de la comparaison", f.name)) { "Retirer" }
+                            }
+                        }
+                        th scope="col" { "Source" }
+                    }
+                }
+                tbody {
+                    @for c in &cols {
+                        @let vals: Vec<(Option<f64>, Option<String>)> = fs.iter().map(|f| {
+                            let fig = f.figures.iter().find(|x| x.id == c.id);
+                            (fig.and_then(|x| x.value), fig.and_then(|x| x.note.clone()).or_else(|| fig.is_none().then(|| "indicateur non disponible pour cette collectivité".to_owned())))
+                        }).collect();
+                        @let max = vals.iter().filter_map(|v| v.0).fold(0.0f64, f64::max);
+                        @let fig0 = fs.iter().find_map(|f| f.figures.iter().find(|x| x.id == c.id));
+                        tr {
+                            th scope="row" { (fig0.map_or("", |x| x.label)) br; span class="fr-text--xs oc-unit" { (fig0.map_or("", |x| x.unit)) } }
+                            @for (v, note) in &vals {
+                                td class="oc-num" {
+                                    @match v {
+                                        Some(x) => { (fmt_num(*x, c.decimals)) br; (bar(Some(*x), max)) }
+                                        None => { abbr title=(note.as_deref().unwrap_or("non disponible")) { "n.d." } }
+                                    }
+                                }
+                            }
+                            td class="fr-text--xs" {
+                                @if let Some(x) = fig0 {
+                                    @if let Some(src) = crate::fiche::data::source_info(geo, x.source) {
+                                        a href=(src.url) rel="noopener" { (src.producer) } " — millésime " (x.millesime)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `GET /comparer?ids=…`
+pub async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    let p = params(raw);
+    let ids = param(&p, "ids").unwrap_or("").to_owned();
+    let geo = state.geo.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        let s = parse(&geo, &ids);
+        let fs = fiches(&geo, &s);
+        render(&geo, &s, &fs)
+    })
+    .await;
+    match result {
+        Ok(m) => m.into_response(),
+        Err(e) => crate::error::WebError::from(e).into_response(),
+    }
+}
+
+fn render(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
+    let names: Vec<&str> = fs.iter().map(|f| f.name.as_str()).collect();
+    let title = if names.is_empty() { "Comparer des collectivités".to_owned() } else { format!("Comparer {}", names.join(", ")) };
+    let head = Head {
+        title: title.clone(),
+        description: "Comparez jusqu'à 4 communes, intercommunalités, départements ou régions, indicateur par indicateur, avec sources et millésimes.".into(),
+        canonical: Some(s.url("")),
+    };
+    let level = s.group;
+    layout_with(
+        &head,
+        html! {
+            h1 { (title) }
+            @for pb in &s.problems {
+                div class="fr-alert fr-alert--warning fr-alert--sm fr-mb-2w" role="alert" { p { (pb) } }
+            }
+            @if fs.len() < 2 {
+                div class="fr-callout fr-mb-3w" {
+                    p class="fr-callout__text" {
+                        @if fs.is_empty() { "Choisissez de 2 à 4 collectivités de même niveau (communes, intercommunalités, départements ou régions)." }
+                        @else { "Ajoutez au moins une autre collectivité de même niveau pour comparer." }
+                    }
+                }
+            }
+            @if !fs.is_empty() {
+                (table(geo, s, fs))
+                ul class="fr-btns-group fr-btns-group--inline-sm oc-noprint" {
+                    li { a class="fr-btn fr-btn--secondary" href=(s.url(".csv")) download { "Télécharger (CSV)" } }
+                    li { a class="fr-btn fr-btn--tertiary" href=(s.url(".csv") + "&dialect=standard") download { "CSV standard" } }
+                    li { a class="fr-btn fr-btn--tertiary" href=(s.url(".json")) download { "JSON" } }
+                }
+            }
+            @if s.codes.len() < MAX {
+                section class="fr-mt-4w oc-noprint" {
+                    h2 class="fr-h5" { "Ajouter une collectivité" @if let Some(g) = level { " (" (g.label().to_lowercase()) ")" } }
+                    (search_box_with("/comparer/ajouter", "", level, &[("ids", s.ids())], true))
+                }
+            }
+        },
+    )
+}
+
+/// `GET /comparer/ajouter?ids=…&pick=level:code` or `&q=…`: adds one and
+/// redirects to the new permalink.
+pub async fn add(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    let p = params(raw);
+    let ids = param(&p, "ids").unwrap_or("").to_owned();
+    let pick = param(&p, "pick").unwrap_or("").to_owned();
+    let q = param(&p, "q").unwrap_or("").to_owned();
+    let level = param(&p, "type").and_then(KindGroup::parse);
+    let mut new_id = None;
+    if pick.contains(':') {
+        new_id = Some(pick);
+    } else if oc_index::TerritoryIndex::check_query(&q).is_ok() {
+        let index = state.territories.clone();
+        let found = tokio::task::spawn_blocking(move || index.search(&q, level, 1).ok()).await.ok().flatten();
+        if let Some(out) = found {
+            if let Some(h) = out.hits.first() {
+                let e = state.territories.entry(h.entry);
+                let code = match e.kind {
+                    Kind::CommuneDeleguee | Kind::CommuneAssociee => {
+                        state.geo.delegated(&e.code).next().and_then(|d| d.parent.clone()).unwrap_or(e.code.clone())
+                    }
+                    _ => e.code.clone(),
+                };
+                new_id = Some(format!("{}:{code}", e.kind.group().as_str()));
+            }
+        }
+    }
+    let all = match new_id {
+        Some(n) if ids.is_empty() => n,
+        Some(n) => format!("{ids},{n}"),
+        None => ids,
+    };
+    let to = if all.is_empty() { "/comparer".to_owned() } else { format!("/comparer?ids={all}") };
+    (StatusCode::SEE_OTHER, [(header::LOCATION, HeaderValue::from_str(&to).unwrap_or(HeaderValue::from_static("/comparer")))]).into_response()
+}
+
+/// `GET /comparer.csv?ids=…` and `/comparer.json?ids=…`
+pub async fn download(State(state): State<AppState>, RawQuery(raw): RawQuery, ext: &'static str) -> Response {
+    let p = params(raw);
+    let dialect = match Dialect::parse(param(&p, "dialect")) {
+        Ok(d) => d,
+        Err(m) => return (StatusCode::BAD_REQUEST, m).into_response(),
+    };
+    let ids = param(&p, "ids").unwrap_or("").to_owned();
+    let geo = state.geo.clone();
+    tokio::task::spawn_blocking(move || {
+        let s = parse(&geo, &ids);
+        if !s.problems.is_empty() || s.codes.is_empty() {
+            let msg = if s.problems.is_empty() { "Aucune collectivité sélectionnée (paramètre ids).".to_owned() } else { s.problems.join(" ") };
+            return (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], msg).into_response();
+        }
+        let fs = fiches(&geo, &s);
+        let group = s.group.unwrap_or(KindGroup::Commune);
+        let title = format!("Comparaison : {}", fs.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", "));
+        let base = format!("comparaison-{}-{}", group.as_str(), s.codes.join("-").to_lowercase());
+        export::download(&geo, group, fs, &base, ext, dialect, title)
+    })
+    .await
+    .unwrap_or_else(|e| crate::error::WebError::from(e).into_response())
+}
+
+pub async fn download_csv(state: State<AppState>, raw: RawQuery) -> Response {
+    download(state, raw, "csv").await
+}
+
+pub async fn download_json(state: State<AppState>, raw: RawQuery) -> Response {
+    download(state, raw, "json").await
+}

@@ -1,0 +1,326 @@
+//! CSV and JSON exports of fiches, comparisons and lists.
+//!
+//! CSV for French spreadsheets by default (`;`, UTF-8 with BOM, decimal
+//! comma, CRLF); `?dialect=standard` gives comma, decimal point, no BOM.
+//! One row per collectivité: name, one column per indicator (header with
+//! unit and vintage), then codes. Text cells starting with `=`, `+`, `-`,
+//! `@`, tab or carriage return are prefixed with `'` so that no spreadsheet
+//! runs them as formulas; the value stays readable. Lists stream row by row
+//! from a blocking producer, so memory stays flat whatever their length.
+
+use axum::body::Body;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use oc_model::KindGroup;
+use oc_store::Geo;
+
+use crate::fiche::data::Fiche;
+
+/// CSV flavour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// `;`, BOM, decimal comma, CRLF.
+    French,
+    /// `,`, no BOM, decimal point, CRLF.
+    Standard,
+}
+
+impl Dialect {
+    /// From `?dialect=`: absent or `fr` → French, `standard` → Standard.
+    pub fn parse(v: Option<&str>) -> Result<Dialect, String> {
+        match v {
+            None | Some("") | Some("fr") | Some("excel") => Ok(Dialect::French),
+            Some("standard") => Ok(Dialect::Standard),
+            Some(other) => Err(format!("paramètre « dialect » invalide ({other:?}) : valeurs possibles fr, standard")),
+        }
+    }
+
+    fn sep(self) -> char {
+        match self {
+            Dialect::French => ';',
+            Dialect::Standard => ',',
+        }
+    }
+}
+
+/// A text cell, quoted when needed and neutralised against formulas.
+pub fn text_cell(s: &str, d: Dialect) -> String {
+    let mut v = String::with_capacity(s.len() + 2);
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        v.push('\'');
+    }
+    v.push_str(s);
+    if v.contains([d.sep(), '"', '\n', '\r']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v
+    }
+}
+
+/// A number cell (empty when unknown).
+pub fn num_cell(v: Option<f64>, decimals: usize, d: Dialect) -> String {
+    match v {
+        None => String::new(),
+        Some(x) => {
+            let s = format!("{:.*}", decimals, x);
+            let s = if s.starts_with('-') && s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') { s[1..].to_owned() } else { s };
+            match d {
+                Dialect::French => s.replace('.', ","),
+                Dialect::Standard => s,
+            }
+        }
+    }
+}
+
+/// One indicator column.
+#[derive(Debug, Clone, Serialize)]
+pub struct Column {
+    pub id: &'static str,
+    pub header: String,
+    #[serde(skip)]
+    pub decimals: usize,
+}
+
+/// The indicator columns of a level, in the order of the fiches: the union
+/// of the figures of `sample` fiches, first seen first.
+pub fn columns(fiches: &[&Fiche]) -> Vec<Column> {
+    let mut out: Vec<Column> = Vec::new();
+    for f in fiches {
+        for fig in &f.figures {
+            if !out.iter().any(|c| c.id == fig.id) {
+                out.push(Column { id: fig.id, header: format!("{} ({}, {})", fig.label, fig.unit, fig.millesime), decimals: fig.decimals });
+            }
+        }
+    }
+    out
+}
+
+/// The header row.
+pub fn header_row(cols: &[Column], group: KindGroup, d: Dialect) -> String {
+    let mut cells = vec![text_cell("Nom", d)];
+    cells.extend(cols.iter().map(|c| text_cell(&c.header, d)));
+    for h in code_headers(group) {
+        cells.push(text_cell(h, d));
+    }
+    let mut line = cells.join(&d.sep().to_string());
+    line.push_str("\r\n");
+    line
+}
+
+fn code_headers(group: KindGroup) -> &'static [&'static str] {
+    match group {
+        KindGroup::Commune => &["Type", "Code INSEE", "SIREN", "Codes postaux", "Code département", "Code région", "SIREN EPCI"],
+        KindGroup::Epci => &["Type", "SIREN", "Nature juridique", "Mode de financement", "Codes départements", "Codes régions"],
+        KindGroup::Departement => &["Type", "Code département", "Code région"],
+        KindGroup::Region => &["Type", "Code région"],
+    }
+}
+
+fn code_cells(geo: &Geo, f: &Fiche) -> Vec<String> {
+    let parent = |role: &str| f.parents.iter().filter(|l| l.role == role).map(|l| l.code.clone()).collect::<Vec<_>>().join(" ");
+    match f.group {
+        KindGroup::Commune => {
+            let c = geo.commune(&f.code);
+            vec![
+                f.kind.to_owned(),
+                f.code.clone(),
+                f.siren.clone().unwrap_or_default(),
+                f.codes_postaux.join(" "),
+                c.map(|c| c.departement.clone()).unwrap_or_default(),
+                c.map(|c| c.region.clone()).unwrap_or_default(),
+                parent("epci"),
+            ]
+        }
+        KindGroup::Epci => {
+            let e = geo.epci(&f.code);
+            vec![
+                f.kind.to_owned(),
+                f.code.clone(),
+                e.map(|e| e.nature_label().to_owned()).unwrap_or_default(),
+                e.map(|e| e.financement.clone()).unwrap_or_default(),
+                parent("departement"),
+                parent("region"),
+            ]
+        }
+        KindGroup::Departement => vec![f.kind.to_owned(), f.code.clone(), parent("region")],
+        KindGroup::Region => vec![f.kind.to_owned(), f.code.clone()],
+    }
+}
+
+/// One data row.
+pub fn row(geo: &Geo, f: &Fiche, cols: &[Column], d: Dialect) -> String {
+    let mut cells = vec![text_cell(&f.name, d)];
+    for c in cols {
+        let v = f.figures.iter().find(|x| x.id == c.id).and_then(|x| x.value);
+        cells.push(num_cell(v, c.decimals, d));
+    }
+    for code in code_cells(geo, f) {
+        cells.push(text_cell(&code, d));
+    }
+    let mut line = cells.join(&d.sep().to_string());
+    line.push_str("\r\n");
+    line
+}
+
+/// A whole CSV document for a few fiches.
+pub fn csv(geo: &Geo, group: KindGroup, fiches: &[Fiche], d: Dialect) -> String {
+    let refs: Vec<&Fiche> = fiches.iter().collect();
+    let cols = columns(&refs);
+    let mut out = String::new();
+    if d == Dialect::French {
+        out.push('\u{feff}');
+    }
+    out.push_str(&header_row(&cols, group, d));
+    for f in fiches {
+        out.push_str(&row(geo, f, &cols, d));
+    }
+    out
+}
+
+/// The JSON document for fiches: the same content plus sources.
+#[derive(Serialize)]
+pub struct JsonExport<'a> {
+    pub title: String,
+    pub columns: Vec<Column>,
+    pub items: &'a [Fiche],
+}
+
+/// `Content-Disposition` with a file name.
+pub fn attachment(res: &mut Response, filename: &str, ctype: &'static str) {
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+}
+
+/// A CSV or JSON download of a few fiches.
+pub fn download(geo: &Geo, group: KindGroup, fiches: Vec<Fiche>, base: &str, ext: &str, d: Dialect, title: String) -> Response {
+    let year = geo.data.meta.cog_year;
+    if ext == "csv" {
+        let mut res = (StatusCode::OK, csv(geo, group, &fiches, d)).into_response();
+        attachment(&mut res, &format!("{base}-{year}.csv"), "text/csv; charset=utf-8");
+        res
+    } else {
+        let refs: Vec<&Fiche> = fiches.iter().collect();
+        let body = JsonExport { title, columns: columns(&refs), items: &fiches };
+        let mut res = axum::Json(body).into_response();
+        attachment(&mut res, &format!("{base}-{year}.json"), "application/json");
+        res
+    }
+}
+
+/// Streams a list of fiches (built one by one on a blocking thread) as CSV
+/// or JSON, with bounded memory.
+pub fn stream(
+    geo: std::sync::Arc<Geo>,
+    group: KindGroup,
+    codes: Vec<String>,
+    filename: String,
+    ext: &'static str,
+    d: Dialect,
+) -> Response {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<String, std::io::Error>>(16);
+    tokio::task::spawn_blocking(move || {
+        let build = |code: &str| crate::fiche::fiche_for_code(&geo, group, code);
+        // Columns: the union over the first fiches; every fiche of a level
+        // has the same figures, up to data availability.
+        let sample: Vec<Fiche> = codes.iter().take(50).filter_map(|c| build(c)).collect();
+        let refs: Vec<&Fiche> = sample.iter().collect();
+        let cols = columns(&refs);
+        let mut buf = String::with_capacity(64 * 1024);
+        if ext == "csv" {
+            if d == Dialect::French {
+                buf.push('\u{feff}');
+            }
+            buf.push_str(&header_row(&cols, group, d));
+        } else {
+            buf.push_str("{\"columns\":");
+            buf.push_str(&serde_json::to_string(&cols).unwrap_or_else(|_| "[]".into()));
+            buf.push_str(",\"items\":[");
+        }
+        let mut first = true;
+        for code in &codes {
+            let Some(f) = build(code) else { continue };
+            if ext == "csv" {
+                buf.push_str(&row(&geo, &f, &cols, d));
+            } else {
+                if !first {
+                    buf.push(',');
+                }
+                buf.push_str(&serde_json::to_string(&f).unwrap_or_else(|_| "null".into()));
+            }
+            first = false;
+            if buf.len() > 48 * 1024 {
+                if tx.blocking_send(Ok(std::mem::take(&mut buf))).is_err() {
+                    return; // client gone
+                }
+            }
+        }
+        if ext != "csv" {
+            buf.push_str("]}");
+        }
+        let _ = tx.blocking_send(Ok(buf));
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+    let mut res = Response::new(Body::from_stream(stream));
+    let ctype = if ext == "csv" { "text/csv; charset=utf-8" } else { "application/json" };
+    attachment(&mut res, &filename, ctype);
+    res.headers_mut().insert(crate::cache::STREAMING, HeaderValue::from_static("1"));
+    res
+}
+
+/// The file name of a list export: `communes-departement-34-herault-2026.csv`.
+pub fn list_filename(what: &str, level: &str, code: &str, name: &str, year: u16, ext: &str) -> String {
+    if code.is_empty() {
+        format!("{what}-{level}-{year}.{ext}")
+    } else {
+        format!("{what}-{level}-{code}-{}-{year}.{ext}", oc_model::text::slug(name)).to_lowercase()
+    }
+}
+
+/// The fiches (data only) of a list, for tests and small exports.
+pub fn fiches(geo: &Geo, group: KindGroup, codes: &[String]) -> Vec<Fiche> {
+    codes.iter().filter_map(|c| crate::fiche::fiche_for_code(geo, group, c)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_injection_is_neutralised_and_readable() {
+        for (raw, want) in [("=1+1", "'=1+1"), ("+33", "'+33"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx")] {
+            assert_eq!(text_cell(raw, Dialect::Standard), want, "{raw:?}");
+        }
+        assert_eq!(text_cell("\rx", Dialect::Standard), "\"'\rx\"");
+        assert_eq!(text_cell("a;b", Dialect::French), "\"a;b\"");
+        assert_eq!(text_cell("a;b", Dialect::Standard), "a;b");
+        assert_eq!(text_cell("dit \"x\"", Dialect::Standard), "\"dit \"\"x\"\"\"");
+        assert_eq!(text_cell("Saint-Denis", Dialect::French), "Saint-Denis");
+    }
+
+    #[test]
+    fn numbers_follow_the_dialect() {
+        assert_eq!(num_cell(Some(1234.5), 1, Dialect::French), "1234,5");
+        assert_eq!(num_cell(Some(1234.5), 1, Dialect::Standard), "1234.5");
+        assert_eq!(num_cell(Some(-0.25), 2, Dialect::French), "-0,25");
+        assert_eq!(num_cell(Some(-0.001), 2, Dialect::French), "0,00");
+        assert_eq!(num_cell(None, 2, Dialect::French), "");
+    }
+
+    #[test]
+    fn dialects() {
+        assert_eq!(Dialect::parse(None), Ok(Dialect::French));
+        assert_eq!(Dialect::parse(Some("standard")), Ok(Dialect::Standard));
+        assert!(Dialect::parse(Some("tsv")).is_err());
+    }
+
+    #[test]
+    fn filenames() {
+        assert_eq!(list_filename("communes", "departement", "34", "Hérault", 2026, "csv"), "communes-departement-34-herault-2026.csv");
+        assert_eq!(list_filename("communes", "france", "", "", 2026, "json"), "communes-france-2026.json");
+    }
+}
