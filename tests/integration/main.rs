@@ -6,6 +6,7 @@
 mod api;
 mod browser;
 mod common;
+mod compare;
 mod fiche;
 mod load;
 mod search;
