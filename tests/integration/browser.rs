@@ -1,6 +1,8 @@
 //! Headless Chromium tests: the territory autocomplete (`search.js`) driven
-//! with real key events, the plain search form with JavaScript off, and an
-//! automated accessibility check of every page kind with axe-core.
+//! with real key events, the plain search form with JavaScript off, an
+//! automated accessibility check of every page kind with axe-core, and the
+//! comparison of four communes (mouse clicks, the add form's autocomplete,
+//! the CSV download).
 //!
 //! The browser is Debian's `chromium`, spoken to over the Chrome DevTools
 //! Protocol (CDP) with a small synchronous client below: JSON messages on a
@@ -224,6 +226,41 @@ impl Browser {
                 json!({ "type": "keyDown", "key": s, "code": code, "text": s, "unmodifiedText": s, "windowsVirtualKeyCode": vk }),
             );
             self.call("Input.dispatchKeyEvent", json!({ "type": "keyUp", "key": s, "code": code, "windowsVirtualKeyCode": vk }));
+        }
+    }
+
+    /// Clicks the first element matching `selector` like a user: scrolls it
+    /// into view, checks that it is what the pointer would hit at its
+    /// centre, then moves, presses and releases the left mouse button there.
+    #[track_caller]
+    fn click(&mut self, selector: &str) {
+        let js = format!(
+            r#"(() => {{
+  const el = document.querySelector({sel});
+  if (!el) return {{ error: 'no element matches the selector' }};
+  el.scrollIntoView({{ block: 'center', inline: 'center', behavior: 'instant' }});
+  const r = el.getBoundingClientRect();
+  if (r.width === 0 || r.height === 0) return {{ error: 'the element has an empty box: ' + JSON.stringify(r) }};
+  const x = r.left + r.width / 2, y = r.top + r.height / 2;
+  const hit = document.elementFromPoint(x, y);
+  if (!hit || (hit !== el && !el.contains(hit))) {{
+    return {{ error: 'the pointer would hit ' + (hit ? hit.outerHTML.slice(0, 200) : 'nothing') + ' at (' + x + ', ' + y + ')' }};
+  }}
+  return {{ x, y }};
+}})()"#,
+            sel = json!(selector)
+        );
+        let mut at = Value::Null;
+        self.wait_for(&format!("a clickable `{selector}`"), |b| {
+            let r = b.try_eval(&js)?;
+            let ok = r.get("x").is_some();
+            at = r;
+            if ok { Ok(Value::Bool(true)) } else { Ok(at.clone()) }
+        });
+        let (x, y) = (at["x"].as_f64().unwrap_or(0.0), at["y"].as_f64().unwrap_or(0.0));
+        self.call("Input.dispatchMouseEvent", json!({ "type": "mouseMoved", "x": x, "y": y }));
+        for kind in ["mousePressed", "mouseReleased"] {
+            self.call("Input.dispatchMouseEvent", json!({ "type": kind, "x": x, "y": y, "button": "left", "buttons": 1, "clickCount": 1 }));
         }
     }
 
@@ -471,6 +508,197 @@ async fn accessibility_of_every_page_kind() {
             }
         }
         assert!(report.is_empty(), "axe-core found {} serious or critical violation(s):\n{}", report.len(), report.join("\n"));
+    })
+    .await;
+}
+
+/// The collectivités in the compare table, in column order: the href of
+/// the name link in each header cell.
+const COMPARE_COLUMNS: &str =
+    "Array.from(document.querySelectorAll('.oc-compare thead th a:not(.fr-link)')).map(a => a.getAttribute('href'))";
+
+/// Waits for the compare page whose permalink is `/comparer?ids=IDS` to have
+/// loaded (and the add form, if any, to be wired by `search.js`).
+#[track_caller]
+fn wait_for_compare_page(b: &mut Browser, ids: &str) {
+    b.wait_until(&format!(
+        "location.pathname === '/comparer' && new URLSearchParams(location.search).get('ids') === {} && document.readyState === 'complete'",
+        json!(ids)
+    ));
+}
+
+/// Adds a collectivité through the compare page's autocomplete: types
+/// `query`, checks the first suggestion is `name`, picks it with ArrowDown
+/// and Enter, and waits for the permalink `ids` (old ids + the new one).
+#[track_caller]
+fn add_with_autocomplete(b: &mut Browser, query: &str, name: &str, ids: &str) {
+    assert_eq!(
+        b.eval("!!document.querySelector('form[action=\"/comparer/ajouter\"][data-oc-autocomplete][data-oc-pick=\"1\"] #q-add[role=combobox]')"),
+        true,
+        "before adding {name}: the compare page has no add form with the #q-add combobox"
+    );
+    // After a first collectivité, suggestions are restricted to its level.
+    assert_eq!(
+        b.eval("document.querySelector('form[action=\"/comparer/ajouter\"] input[type=hidden][name=type]')?.value ?? null"),
+        "commune",
+        "the add form should restrict suggestions to communes"
+    );
+    b.click("#q-add");
+    b.wait_until("document.activeElement && document.activeElement.id === 'q-add'");
+    b.type_text(query);
+    assert_eq!(b.eval("document.getElementById('q-add').value"), query);
+    b.wait_until(&format!(
+        "document.getElementById('q-add').value === {} && !document.getElementById('q-add-listbox').hidden && document.querySelectorAll('#q-add-listbox [role=option]').length >= 1",
+        json!(query)
+    ));
+    let suggestions = b.eval("Array.from(document.querySelectorAll('#q-add-listbox [role=option]')).map(o => o.querySelector('.oc-suggestion__name').textContent + ' | ' + o.querySelector('.oc-suggestion__label').textContent)");
+    let first = b.eval("document.querySelector('#q-add-option-0 .oc-suggestion__name').textContent");
+    assert_eq!(first, name, "first suggestion for {query:?}; all suggestions: {suggestions}");
+    b.press("ArrowDown");
+    assert_eq!(b.eval("document.getElementById('q-add').getAttribute('aria-activedescendant')"), "q-add-option-0");
+    b.press("Enter");
+    wait_for_compare_page(b, ids);
+}
+
+/// Splits one CSV line (no line break inside) into cells, honouring quotes.
+fn csv_cells(line: &str, sep: char) -> Vec<String> {
+    let mut cells = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                cells.last_mut().expect("a cell").push('"');
+            }
+            '"' => quoted = !quoted,
+            c if c == sep && !quoted => cells.push(String::new()),
+            c => cells.last_mut().expect("a cell").push(c),
+        }
+    }
+    cells
+}
+
+/// The number shown in the compare table for the row whose header starts
+/// with `label`, per column, as written in a French CSV cell (narrow and
+/// ordinary no-break spaces dropped, `−` as `-`, decimal comma kept).
+fn compare_row_values(b: &mut Browser, label: &str) -> Vec<String> {
+    let js = format!(
+        r#"(() => {{
+  const row = Array.from(document.querySelectorAll('.oc-compare tbody tr'))
+    .find(tr => tr.querySelector('th[scope=row]').textContent.trim().startsWith({label}));
+  return row ? Array.from(row.querySelectorAll('td.oc-num')).map(td => td.textContent) : null;
+}})()"#,
+        label = json!(label)
+    );
+    let cells = b.eval(&js);
+    let cells = cells.as_array().unwrap_or_else(|| panic!("no row starting with {label:?} in the compare table"));
+    cells
+        .iter()
+        .map(|c| {
+            c.as_str()
+                .unwrap_or("")
+                .chars()
+                .filter(|c| !matches!(c, '\u{202f}' | '\u{a0}') && !c.is_whitespace())
+                .map(|c| if c == '−' { '-' } else { c })
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compare_four_communes_from_a_fiche_and_download_csv() {
+    with_browser(|b, addr| {
+        b.call("Page.enable", json!({}));
+        b.call("Emulation.setDeviceMetricsOverride", json!({ "width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": false }));
+
+        // From Montpellier's fiche, the "Comparer" button.
+        b.goto(&format!("http://{addr}/commune/montpellier-34172"));
+        let button = "a.fr-btn.fr-btn--secondary[href=\"/comparer?ids=commune:34172\"]";
+        assert_eq!(b.eval(&format!("document.querySelector({})?.textContent.trim() ?? null", json!(button))), "Comparer");
+        b.click(button);
+        wait_for_compare_page(b, "commune:34172");
+        assert_eq!(b.eval(COMPARE_COLUMNS), json!(["/commune/montpellier-34172"]));
+
+        // Three more through the add form's autocomplete.
+        add_with_autocomplete(b, "toulouse", "Toulouse", "commune:34172,commune:31555");
+        add_with_autocomplete(b, "marseille", "Marseille", "commune:34172,commune:31555,commune:13055");
+        add_with_autocomplete(b, "lyon", "Lyon", "commune:34172,commune:31555,commune:13055,commune:69123");
+
+        // Four columns, one "Retirer" per column, no more add form.
+        let all = ["/commune/montpellier-34172", "/commune/toulouse-31555", "/commune/marseille-13055", "/commune/lyon-69123"];
+        assert_eq!(b.eval(COMPARE_COLUMNS), json!(all), "compare table header links");
+        assert_eq!(
+            b.eval("document.querySelectorAll('.oc-compare table thead th[scope=col]').length"),
+            6,
+            "header cells: Indicateur + 4 collectivités + Source"
+        );
+        let retirer = b.eval(
+            "Array.from(document.querySelectorAll('.oc-compare thead th a.fr-link')).map(a => [a.textContent.trim(), a.getAttribute('href')])",
+        );
+        assert_eq!(
+            retirer,
+            json!([
+                ["Retirer", "/comparer?ids=commune:31555,commune:13055,commune:69123"],
+                ["Retirer", "/comparer?ids=commune:34172,commune:13055,commune:69123"],
+                ["Retirer", "/comparer?ids=commune:34172,commune:31555,commune:69123"],
+                ["Retirer", "/comparer?ids=commune:34172,commune:31555,commune:13055"],
+            ]),
+            "one Retirer link per column, each dropping that column's id"
+        );
+        assert_eq!(b.eval("!!document.querySelector('form[action=\"/comparer/ajouter\"]') || !!document.getElementById('q-add')"), false, "4 is the maximum: the add form should be gone");
+        let population_on_page = compare_row_values(b, "Population municipale");
+        assert_eq!(population_on_page.len(), 4, "population cells on the page: {population_on_page:?}");
+
+        // The CSV download, fetched by the page itself.
+        let href = b.eval("document.querySelector('a[href^=\"/comparer.csv\"]')?.textContent.trim() === 'Télécharger (CSV)' ? document.querySelector('a[href^=\"/comparer.csv\"]').getAttribute('href') : null");
+        assert_eq!(href, "/comparer.csv?ids=commune:34172,commune:31555,commune:13055,commune:69123", "the \"Télécharger (CSV)\" link");
+        let res = b.eval(&format!(
+            "fetch({}).then(r => r.arrayBuffer().then(buf => ({{ status: r.status, type: r.headers.get('content-type'), disposition: r.headers.get('content-disposition'), bytes: Array.from(new Uint8Array(buf)) }})))",
+            href
+        ));
+        assert_eq!(res["status"], 200, "GET {href}: {}", res["type"]);
+        assert_eq!(res["type"], "text/csv; charset=utf-8", "GET {href}");
+        let disposition = res["disposition"].as_str().unwrap_or("");
+        assert!(disposition.starts_with("attachment; filename=\"comparaison-commune-") && disposition.ends_with(".csv\""), "Content-Disposition: {disposition}");
+        let bytes: Vec<u8> = res["bytes"].as_array().expect("bytes").iter().map(|v| v.as_u64().expect("a byte") as u8).collect();
+        assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "the CSV should start with the UTF-8 BOM; first bytes: {:02X?}", &bytes[..bytes.len().min(8)]);
+        let text = String::from_utf8(bytes[3..].to_vec()).expect("the CSV is UTF-8");
+        assert!(text.ends_with("\r\n"), "the CSV should end with CRLF: {text:?}");
+        let lines: Vec<&str> = text.strip_suffix("\r\n").unwrap_or(&text).split("\r\n").collect();
+        for line in &lines {
+            assert!(!line.contains(['\r', '\n']), "a line break other than CRLF in {line:?}\nwhole CSV:\n{text}");
+        }
+        assert_eq!(lines.len(), 5, "a header and 4 data rows:\n{text}");
+        let rows: Vec<Vec<String>> = lines.iter().map(|l| csv_cells(l, ';')).collect();
+        let header = &rows[0];
+        assert!(header.len() > 2, "the separator should be `;`: header {:?}", lines[0]);
+        assert_eq!(header[0], "Nom", "header: {header:?}");
+        assert!(header[1].starts_with("Population municipale"), "column 2 should be the population: header {header:?}");
+        for r in &rows[1..] {
+            assert_eq!(r.len(), header.len(), "every row has as many cells as the header: {r:?} vs {header:?}");
+        }
+        let names: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(names, ["Montpellier", "Toulouse", "Marseille", "Lyon"], "first cell of each row");
+        let insee = header.iter().position(|h| h == "Code INSEE").unwrap_or_else(|| panic!("no Code INSEE column: {header:?}"));
+        let codes: Vec<&str> = rows[1..].iter().map(|r| r[insee].as_str()).collect();
+        assert_eq!(codes, ["34172", "31555", "13055", "69123"], "Code INSEE column");
+        let population_in_csv: Vec<&str> = rows[1..].iter().map(|r| r[1].as_str()).collect();
+        let montpellier: u64 = population_in_csv[0].parse().unwrap_or_else(|e| panic!("Montpellier's population in the CSV, {:?}: {e}", population_in_csv[0]));
+        assert!(montpellier > 100_000, "Montpellier's population: {montpellier}");
+        assert_eq!(population_in_csv[0], population_on_page[0], "Montpellier's population: CSV vs compare page");
+        assert_eq!(population_in_csv, population_on_page, "populations: CSV vs compare page");
+
+        // "Retirer" under Toulouse: back to 3 columns, and the add form.
+        b.click("a.fr-link[title=\"Retirer Toulouse de la comparaison\"]");
+        wait_for_compare_page(b, "commune:34172,commune:13055,commune:69123");
+        assert_eq!(
+            b.eval(COMPARE_COLUMNS),
+            json!(["/commune/montpellier-34172", "/commune/marseille-13055", "/commune/lyon-69123"]),
+            "after removing Toulouse"
+        );
+        assert_eq!(b.eval("document.querySelectorAll('.oc-compare thead th a.fr-link').length"), 3);
+        assert_eq!(b.eval("!!document.getElementById('q-add')"), true, "below 4, the add form is back");
     })
     .await;
 }

@@ -87,7 +87,7 @@ async fn commune_fiche_content() {
         "Maire, depuis le", "04 67 34 70 00", "Horaires",
         "Population municipale (population légale)", "2023 (en vigueur au 1er janvier 2026)",
         "Superficie", "Densité de population",
-        r#"class="fr-breadcrumb""#, r#"href="/comparer?ids=commune:34172""#, r#"href="/api/v1/communes/34172""#,
+        r#"class="fr-breadcrumb""#, r#"href="/comparer?ids=commune:34172""#, r#"href="/commune/montpellier-34172.csv""#, r#"href="/commune/montpellier-34172.json""#,
         r#"<svg class="oc-map""#, r#"role="img""#, "<desc id=\"oc-map-desc\">Montpellier (en bleu) parmi les communes du département Hérault",
     ] {
         assert!(b.contains(needle), "missing {needle:?}");
