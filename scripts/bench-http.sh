@@ -55,5 +55,11 @@ echo "== wrk -t2 -c32 -d${duration}s /api/v1/search?q=saint (no result cache)"
 wrk -t2 -c32 -d"${duration}s" --latency "http://127.0.0.1:$port/api/v1/search?q=saint" | grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx"
 echo "== wrk -t2 -c32 -d${duration}s /api/v1/search?q=montpel (no result cache)"
 wrk -t2 -c32 -d"${duration}s" --latency "http://127.0.0.1:$port/api/v1/search?q=montpel" | grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx"
+echo "== export of all communes of France (CSV, streamed), 3 times"
+grep VmRSS "/proc/$pid/status"
+for i in 1 2 3; do
+  curl -s -o "$work/communes.csv" -w "%{time_total} s, %{size_download} bytes\n" "http://127.0.0.1:$port/communes.csv"
+done
+grep -E "VmRSS|VmHWM" "/proc/$pid/status"
 echo "== a commune fiche"
 wrk -t2 -c32 -d"${duration}s" --latency "http://127.0.0.1:$port/commune/montpellier-34172" | grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx"

@@ -100,7 +100,7 @@ async fn csv_parsed_back_equals_the_page_in_both_dialects() {
     assert!(h["content-type"].to_str().unwrap().starts_with("text/csv"));
     assert!(h["content-disposition"].to_str().unwrap().contains("comparaison-commune-34172-31555-13055-69123-2026.csv"));
     assert_eq!(&body[..3], b"\xEF\xBB\xBF", "BOM");
-    let text = String::from_utf8(body[3..].to_vec()).unwrap();
+    let text = std::str::from_utf8(&body[3..]).unwrap().to_owned();
     assert!(text.ends_with("\r\n") && !text.replace("\r\n", "").contains('\n'), "CRLF only");
     let rows = parse_csv(&text, ';');
     assert_eq!(rows.len(), 5);
@@ -135,7 +135,7 @@ async fn fiche_and_list_exports() {
     let (status, h, body) = raw("/commune/montpellier-34172.csv").await;
     assert_eq!(status, StatusCode::OK);
     assert!(h["content-disposition"].to_str().unwrap().contains("commune-montpellier-34172-2026.csv"));
-    assert_eq!(parse_csv(&String::from_utf8(body[3..].to_vec()).unwrap(), ';').len(), 2);
+    assert_eq!(parse_csv(std::str::from_utf8(&body[3..]).unwrap(), ';').len(), 2);
     let (status, h, _) = raw("/commune/34172.json").await;
     assert_eq!(status, StatusCode::MOVED_PERMANENTLY);
     assert_eq!(h["location"], "/commune/montpellier-34172.json");
@@ -146,7 +146,7 @@ async fn fiche_and_list_exports() {
     let (status, h, body) = raw("/departement/herault-34/communes.csv").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(h["content-disposition"], "attachment; filename=\"communes-departement-34-herault-2026.csv\"");
-    let rows = parse_csv(&String::from_utf8(body[3..].to_vec()).unwrap(), ';');
+    let rows = parse_csv(std::str::from_utf8(&body[3..]).unwrap(), ';');
     assert_eq!(rows.len() - 1, app().geo.communes_of_departement("34").count());
     for (uri, n) in [
         ("/epci/243400017/communes.json", 31usize),
@@ -173,6 +173,6 @@ async fn all_communes_of_france_stream() {
     let (status, h, body) = raw("/communes.csv").await;
     assert_eq!(status, StatusCode::OK);
     assert!(h.get("etag").is_none(), "streamed, not buffered");
-    let text = String::from_utf8(body[3..].to_vec()).unwrap();
+    let text = std::str::from_utf8(&body[3..]).unwrap().to_owned();
     assert_eq!(text.matches("\r\n").count(), 1 + 34_969);
 }

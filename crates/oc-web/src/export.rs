@@ -253,10 +253,8 @@ pub fn stream(
                 buf.push_str(&serde_json::to_string(&f).unwrap_or_else(|_| "null".into()));
             }
             first = false;
-            if buf.len() > 48 * 1024 {
-                if tx.blocking_send(Ok(std::mem::take(&mut buf))).is_err() {
-                    return; // client gone
-                }
+            if buf.len() > 48 * 1024 && tx.blocking_send(Ok(std::mem::take(&mut buf))).is_err() {
+                return; // client gone
             }
         }
         if ext != "csv" {
