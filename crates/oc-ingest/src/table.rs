@@ -56,6 +56,11 @@ impl Table {
         Ok(Table { file: file.to_owned(), columns, rows })
     }
 
+    /// The file name, as used in messages.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
     pub fn len(&self) -> usize {
         self.rows.len()
     }
