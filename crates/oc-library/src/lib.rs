@@ -1,0 +1,17 @@
+//! The Bibliothèque (library) of Open Collectivités — groundwork.
+//!
+//! A guided tour:
+//! - [`taxonomy`]: thématiques, types de territoire and types de ressource
+//!   of the library (from the original portal);
+//! - [`canonical`]: the canonical URL of a document (the de-duplication key);
+//! - [`detect`]: finds the régions, départements and large communes a title
+//!   or summary is about, without the classic false positives;
+//! - [`seed`]: the seed catalogue of real publications shipped with the
+//!   project (`data/publications-seed.csv`, our own compilation).
+//!
+//! Storage (SQLite), fetching and the publications index come next.
+
+pub mod canonical;
+pub mod detect;
+pub mod seed;
+pub mod taxonomy;
