@@ -9,9 +9,12 @@
 //! - [`seed`]: the seed catalogue of real publications shipped with the
 //!   project (`data/publications-seed.csv`, our own compilation).
 //!
-//! Storage (SQLite), fetching and the publications index come next.
+//! - [`store`]: the SQLite store, where curation overrides harvested values.
+//!
+//! Fetching, scheduling and the publications index come next.
 
 pub mod canonical;
 pub mod detect;
 pub mod seed;
+pub mod store;
 pub mod taxonomy;
