@@ -9,12 +9,14 @@
 //! - [`seed`]: the seed catalogue of real publications shipped with the
 //!   project (`data/publications-seed.csv`, our own compilation).
 //!
-//! - [`store`]: the SQLite store, where curation overrides harvested values.
+//! - [`store`]: the SQLite store, where curation overrides harvested values;
+//! - [`sru`]: Gallica/BNSP SRU 1.2 responses (Dublin Core, paging).
 //!
 //! Fetching, scheduling and the publications index come next.
 
 pub mod canonical;
 pub mod detect;
 pub mod seed;
+pub mod sru;
 pub mod store;
 pub mod taxonomy;
