@@ -66,6 +66,10 @@ async fn compare_validation_is_a_message_on_the_page() {
         ("", "Choisissez de 2 à 4"),
         ("commune:34172", "Ajoutez au moins une autre"),
     ];
+    let many = vec!["commune:34172"; 2000].join(",");
+    let (status, _, body) = get(&format!("/comparer?ids={many}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("seuls les 12 premiers"), "a huge selection is cut, with a message");
     for (ids, needle) in cases {
         let (status, _, body) = get(&format!("/comparer?ids={ids}")).await;
         assert_eq!(status, StatusCode::OK, "{ids}: a page, never an error page");

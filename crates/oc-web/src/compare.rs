@@ -46,13 +46,30 @@ impl Selection {
 /// The canonical code of a territory of `group`, following déléguées and
 /// former codes.
 fn canonical(geo: &Geo, group: KindGroup, code: &str) -> Option<String> {
-    crate::fiche::fiche_for_code(geo, group, code).map(|f| f.code)
+    let code = code.to_ascii_uppercase();
+    match group {
+        KindGroup::Commune => geo
+            .commune(&code)
+            .or_else(|| geo.delegated(&code).next().and_then(|d| d.parent.as_deref()).and_then(|p| geo.commune(p)))
+            .or_else(|| geo.current_code_of(&code))
+            .map(|c| c.code.clone()),
+        KindGroup::Epci => geo.epci(&code).map(|e| e.code.clone()),
+        KindGroup::Departement => geo.departement(&code).map(|d| d.code.clone()),
+        KindGroup::Region => geo.region(&code).map(|r| r.code.clone()),
+    }
 }
+
+/// Ids read at most from one request; the rest is ignored with a message.
+const MAX_IDS: usize = 12;
 
 /// Parses `ids=level:code,…`, keeping the valid ones (first level wins).
 pub fn parse(geo: &Geo, raw: &str) -> Selection {
     let mut s = Selection::default();
-    for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+    let parts: Vec<&str> = raw.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
+    if parts.len() > MAX_IDS {
+        s.problems.push(format!("{} identifiants reçus : seuls les {MAX_IDS} premiers ont été lus.", parts.len()));
+    }
+    for part in parts.into_iter().take(MAX_IDS) {
         let Some((level, code)) = part.split_once(':') else {
             s.problems.push(format!("« {part} » n'est pas de la forme niveau:code (par exemple commune:34172)."));
             continue;
@@ -67,16 +84,16 @@ pub fn parse(geo: &Geo, raw: &str) -> Selection {
                 continue;
             }
         }
+        if s.codes.len() == MAX {
+            s.problems.push(format!("On compare {MAX} collectivités au plus : « {part} » n'a pas été ajoutée."));
+            continue;
+        }
         let Some(code) = canonical(geo, g, code) else {
             s.problems.push(format!("Aucune collectivité de niveau {level} n'a le code « {code} »."));
             continue;
         };
         if s.codes.contains(&code) {
             s.problems.push(format!("« {part} » figure déjà dans la comparaison."));
-            continue;
-        }
-        if s.codes.len() == MAX {
-            s.problems.push(format!("On compare {MAX} collectivités au plus : « {part} » n'a pas été ajoutée."));
             continue;
         }
         s.group = Some(g);
