@@ -7,15 +7,16 @@
 //! - [`detect`]: finds the régions, départements and large communes a title
 //!   or summary is about, without the classic false positives;
 //! - [`seed`]: the seed catalogue of real publications shipped with the
-//!   project (`data/publications-seed.csv`, our own compilation).
-//!
+//!   project (`data/publications-seed.csv`, our own compilation);
 //! - [`store`]: the SQLite store, where curation overrides harvested values;
-//! - [`sru`]: Gallica/BNSP SRU 1.2 responses (Dublin Core, paging).
+//! - [`sru`]: Gallica/BNSP SRU 1.2 responses (Dublin Core, paging);
+//! - [`feed`]: RSS, Atom and JSON Feed sources (feed-rs), French dates kept.
 //!
 //! Fetching, scheduling and the publications index come next.
 
 pub mod canonical;
 pub mod detect;
+pub mod feed;
 pub mod seed;
 pub mod sru;
 pub mod store;
