@@ -485,8 +485,7 @@ impl TerritoryIndex {
     /// repeated searches from a cache).
     pub fn search(&self, q: &str, group: Option<KindGroup>, limit: usize) -> Result<Arc<SearchOutcome>, QueryError> {
         let folded = Self::check_query(q)?;
-        let last_complete = q.chars().last().is_some_and(|c| !c.is_alphanumeric());
-        let key = (folded, last_complete, group, limit);
+        let key = (folded, last_word_complete(q), group, limit);
         if let Some(hit) = self.cache.get(&key) {
             return Ok(hit);
         }
@@ -658,6 +657,11 @@ fn prefix_query(field: Field, prefix: &str) -> Box<dyn Query> {
     Box::new(RangeQuery::new(Bound::Included(lower), upper))
 }
 
+/// The query ends with a separator: its last word is not to be completed.
+fn last_word_complete(raw: &str) -> bool {
+    raw.chars().last().is_some_and(|c| !c.is_alphanumeric())
+}
+
 /// A user query, analysed once.
 #[derive(Debug)]
 struct Plan {
@@ -681,8 +685,7 @@ impl Plan {
         let squeezed = folded.replace(' ', "");
         let is_code = squeezed.bytes().all(|b| b.is_ascii_digit())
             || (squeezed.starts_with("2a") || squeezed.starts_with("2b")) && squeezed[2..].bytes().all(|b| b.is_ascii_digit());
-        let last_complete = raw.chars().last().is_some_and(|c| !c.is_alphanumeric());
-        Plan { words, compact, last_complete, code: is_code.then_some(squeezed) }
+        Plan { words, compact, last_complete: last_word_complete(raw), code: is_code.then_some(squeezed) }
     }
 }
 

@@ -343,6 +343,15 @@ impl Geo {
         self.data.departements.iter().filter(move |d| d.region == code)
     }
 
+    /// The current commune (or arrondissement municipal) a code stands for:
+    /// itself, the commune of a déléguée/associée, or the commune that
+    /// replaced a former code.
+    pub fn resolve_commune(&self, code: &str) -> Option<&Commune> {
+        self.commune(code)
+            .or_else(|| self.delegated(code).next().and_then(|d| d.parent.as_deref()).and_then(|p| self.commune(p)))
+            .or_else(|| self.current_code_of(code))
+    }
+
     /// The current commune that replaced a former INSEE code.
     pub fn current_code_of(&self, old: &str) -> Option<&Commune> {
         self.old_codes.get(old).and_then(|c| self.commune(c))

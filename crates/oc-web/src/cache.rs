@@ -55,16 +55,6 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     gz.finish().expect("writing to a Vec cannot fail")
 }
 
-/// FNV-1a 64-bit.
-fn fnv(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
 pub async fn layer(req: Request, next: Next) -> Response {
     let method = req.method().clone();
     let gzip_ok = accepts_gzip(req.headers());
@@ -77,7 +67,7 @@ pub async fn layer(req: Request, next: Next) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BUFFER).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    let etag = format!("W/\"{:016x}\"", fnv(&bytes));
+    let etag = format!("W/\"{:016x}\"", oc_store::fingerprint(&bytes));
     let etag_value = HeaderValue::from_str(&etag).expect("hex is a valid header value");
     if if_none_match.as_ref().and_then(|v| v.to_str().ok()).is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*")) {
         let mut r = StatusCode::NOT_MODIFIED.into_response();

@@ -48,11 +48,7 @@ impl Selection {
 fn canonical(geo: &Geo, group: KindGroup, code: &str) -> Option<String> {
     let code = code.to_ascii_uppercase();
     match group {
-        KindGroup::Commune => geo
-            .commune(&code)
-            .or_else(|| geo.delegated(&code).next().and_then(|d| d.parent.as_deref()).and_then(|p| geo.commune(p)))
-            .or_else(|| geo.current_code_of(&code))
-            .map(|c| c.code.clone()),
+        KindGroup::Commune => geo.resolve_commune(&code).map(|c| c.code.clone()),
         KindGroup::Epci => geo.epci(&code).map(|e| e.code.clone()),
         KindGroup::Departement => geo.departement(&code).map(|d| d.code.clone()),
         KindGroup::Region => geo.region(&code).map(|r| r.code.clone()),

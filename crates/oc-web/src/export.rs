@@ -242,8 +242,9 @@ pub fn stream(
             buf.push_str(",\"items\":[");
         }
         let mut first = true;
-        for code in &codes {
-            let Some(f) = build(code) else { continue };
+        // The sample fiches are written as they are, not built again.
+        let rest = codes.iter().skip(50).filter_map(|c| build(c));
+        for f in sample.into_iter().chain(rest) {
             if ext == "csv" {
                 buf.push_str(&row(&geo, &f, &cols, d));
             } else {

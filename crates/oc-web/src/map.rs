@@ -196,8 +196,8 @@ impl MapCache {
     }
 }
 
-/// Escapes text for an HTML/SVG attribute or text node.
-fn escape(s: &str) -> String {
+/// Escapes text for an HTML/SVG/XML attribute or text node.
+pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -114,6 +114,18 @@ fn sum_areas<'a>(geo: &Geo, codes: impl Iterator<Item = &'a str>) -> (Option<f64
     }
 }
 
+/// Area of a département or région: Insee's when loaded, otherwise the sum
+/// of its communes' areas — (km², source id, note).
+fn area_of<'a>(geo: &Geo, insee_km2: Option<f64>, communes: impl Iterator<Item = &'a str>) -> (Option<f64>, &'static str, Option<String>) {
+    match insee_km2 {
+        Some(a) => (Some(a), "insee-rp", None),
+        None => {
+            let (a, note) = sum_areas(geo, communes);
+            (a, "contours", note)
+        }
+    }
+}
+
 fn noted(mut f: Figure, note: Option<String>) -> Figure {
     if note.is_some() {
         f.note = note;
@@ -404,14 +416,8 @@ pub fn epci(geo: &Geo, e: &Epci) -> Fiche {
 pub fn departement(geo: &Geo, d: &Departement) -> Fiche {
     let communes: Vec<&Commune> = geo.communes_of_departement(&d.code).collect();
     let epci: Vec<&Epci> = geo.epci_of_departement(&d.code).collect();
-    let (area, area_src) = match geo.data.insee.as_ref().and_then(|i| i.departements_km2.get(&d.code)) {
-        Some(a) => (Some(*a), "insee-rp"),
-        None => (None, "contours"),
-    };
-    let (area, area_note) = match area {
-        Some(a) => (Some(a), None),
-        None => sum_areas(geo, communes.iter().map(|c| c.code.as_str())),
-    };
+    let insee_km2 = geo.data.insee.as_ref().and_then(|i| i.departements_km2.get(&d.code)).copied();
+    let (area, area_src, area_note) = area_of(geo, insee_km2, communes.iter().map(|c| c.code.as_str()));
     let pop = d.population.map(|p| p as f64);
     let figures = vec![
         fig("population", "Population municipale (somme des communes)", pop, "hab.", 0, "cog", cog_pop_millesime(geo)),
@@ -459,14 +465,8 @@ pub fn region(geo: &Geo, r: &Region) -> Fiche {
     let deps: Vec<&Departement> = geo.departements_of_region(&r.code).collect();
     let communes = geo.communes_of_region(&r.code).count();
     let epci: Vec<&Epci> = geo.epci_of_region(&r.code).collect();
-    let (area, area_src) = match geo.data.insee.as_ref().and_then(|i| i.regions_km2.get(&r.code)) {
-        Some(a) => (Some(*a), "insee-rp"),
-        None => (None, "contours"),
-    };
-    let (area, area_note) = match area {
-        Some(a) => (Some(a), None),
-        None => sum_areas(geo, geo.communes_of_region(&r.code).map(|c| c.code.as_str())),
-    };
+    let insee_km2 = geo.data.insee.as_ref().and_then(|i| i.regions_km2.get(&r.code)).copied();
+    let (area, area_src, area_note) = area_of(geo, insee_km2, geo.communes_of_region(&r.code).map(|c| c.code.as_str()));
     let pop = r.population.map(|p| p as f64);
     let figures = vec![
         fig("population", "Population municipale (somme des communes)", pop, "hab.", 0, "cog", cog_pop_millesime(geo)),

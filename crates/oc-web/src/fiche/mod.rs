@@ -249,13 +249,7 @@ pub async fn all_communes_json(State(s): State<AppState>, RawQuery(q): RawQuery)
 pub fn fiche_for_code(geo: &Geo, group: KindGroup, code: &str) -> Option<Fiche> {
     let code = code.to_ascii_uppercase();
     match group {
-        KindGroup::Commune => {
-            let c = geo
-                .commune(&code)
-                .or_else(|| geo.delegated(&code).next().and_then(|d| d.parent.as_deref()).and_then(|p| geo.commune(p)))
-                .or_else(|| geo.current_code_of(&code))?;
-            Some(data::commune(geo, c))
-        }
+        KindGroup::Commune => geo.resolve_commune(&code).map(|c| data::commune(geo, c)),
         KindGroup::Epci => geo.epci(&code).map(|e| data::epci(geo, e)),
         KindGroup::Departement => geo.departement(&code).map(|d| data::departement(geo, d)),
         KindGroup::Region => geo.region(&code).map(|r| data::region(geo, r)),
@@ -288,10 +282,6 @@ pub async fn region_json(State(s): State<AppState>, Path(code): Path<String>) ->
     json(s, KindGroup::Region, code).await
 }
 
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 /// `GET /sitemap.xml`: every fiche, with absolute URLs (built once).
 pub async fn sitemap(State(state): State<AppState>) -> Response {
     let app = state.0.clone();
@@ -299,14 +289,14 @@ pub async fn sitemap(State(state): State<AppState>) -> Response {
         app.sitemap
             .get_or_init(|| {
                 let geo = &app.geo;
-                let base = xml_escape(&app.public_url);
+                let base = crate::map::escape(&app.public_url);
                 let mut out = String::with_capacity(4_000_000);
                 out.push_str(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
                 out.push_str("\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
                 let mut push = |u: String| {
                     out.push_str("<url><loc>");
                     out.push_str(&base);
-                    out.push_str(&xml_escape(&u));
+                    out.push_str(&crate::map::escape(&u));
                     out.push_str("</loc></url>\n");
                 };
                 push("/".into());
