@@ -4,12 +4,16 @@
 //! - [`territory`] defines the territory index schema (one document per
 //!   commune, arrondissement municipal, commune déléguée/associée, EPCI,
 //!   EPT, département and région), builds it from a [`oc_store::Geo`] and
-//!   answers name, code and postal-code searches.
+//!   answers name, code and postal-code searches;
+//! - [`publications`] defines the publications index (the library's
+//!   documents, French analysis, facets), derived from the library store
+//!   and kept up to date by store revision.
 //!
 //! Each index has one module that owns its schema and its single
 //! `IndexWriter`; every commit is followed by a reader reload. All functions
 //! here block: async callers run them on a blocking thread.
 
+pub mod publications;
 pub mod territory;
 
 #[derive(Debug, thiserror::Error)]
@@ -20,4 +24,5 @@ pub enum IndexError {
     Io { path: String, source: std::io::Error },
 }
 
+pub use publications::PublicationsIndex;
 pub use territory::{Entry, SearchOutcome, TerritoryIndex};

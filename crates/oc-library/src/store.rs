@@ -12,6 +12,8 @@ use std::path::Path;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
+use crate::now;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("library store: {0}")]
@@ -78,7 +80,40 @@ const MIGRATIONS: &[&str] = &[
         last_ok TEXT,
         last_error TEXT
     );",
+    // 2: revisions (the index follows the store by revision), content
+    // hashes (an unchanged item is not an update), per-source run counts,
+    // rejected items, HTTP validators per URL, source registry details.
+    "ALTER TABLE documents ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE documents ADD COLUMN content_hash TEXT NOT NULL DEFAULT '';
+    CREATE INDEX documents_rev ON documents(rev);
+    CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    INSERT INTO counters (name, value) VALUES ('rev', 0), ('reindex_requested', 0);
+    UPDATE documents SET rev = id;
+    UPDATE counters SET value = COALESCE((SELECT MAX(id) FROM documents), 0) WHERE name = 'rev';
+    ALTER TABLE sources ADD COLUMN publisher_short TEXT NOT NULL DEFAULT '';
+    ALTER TABLE sources ADD COLUMN schedule TEXT NOT NULL DEFAULT '';
+    ALTER TABLE fetch_state ADD COLUMN items_seen INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE fetch_state ADD COLUMN items_new INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE fetch_state ADD COLUMN items_updated INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE fetch_state ADD COLUMN items_rejected INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE fetch_state ADD COLUMN duration_ms INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE rejections (
+        id INTEGER PRIMARY KEY,
+        source_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        item TEXT NOT NULL,
+        reason TEXT NOT NULL
+    );
+    CREATE INDEX rejections_source ON rejections(source_id, id);
+    CREATE TABLE http_cache (
+        url TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT
+    );",
 ];
+
+/// How many rejected items are kept per source (the newest).
+pub const KEPT_REJECTIONS: i64 = 200;
 
 /// A document as a source gives it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -86,10 +121,12 @@ pub struct Harvested {
     /// Canonical URL.
     pub url: String,
     pub title: String,
+    /// Sanitised HTML.
     pub summary_html: String,
     pub summary_text: String,
     pub publisher: String,
     pub published: Option<String>,
+    /// `day`, `month` or `year`.
     pub precision: Option<String>,
     pub resource_type: String,
     pub themes: Vec<String>,
@@ -97,6 +134,37 @@ pub struct Harvested {
     pub territories: Vec<String>,
     pub subjects: Vec<String>,
     pub image: Option<String>,
+}
+
+impl Harvested {
+    /// A hash of every harvested value: equal hashes, nothing changed.
+    fn content_hash(&self) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut eat = |s: &str| {
+            for b in s.bytes().chain([0x1f]) {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        };
+        for s in [&self.title, &self.summary_html, &self.summary_text, &self.publisher, &self.resource_type] {
+            eat(s);
+        }
+        for s in [&self.published, &self.precision, &self.image] {
+            eat(s.as_deref().unwrap_or("\u{0}"));
+        }
+        for l in [&self.themes, &self.scope, &self.territories, &self.subjects] {
+            eat(&json(l));
+        }
+        format!("{h:016x}")
+    }
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    New,
+    Updated,
+    Unchanged,
 }
 
 /// A librarian's decisions; `None` keeps the harvested value.
@@ -117,25 +185,87 @@ pub struct Override {
 }
 
 /// What the public sees: harvested values under the librarian's.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Document {
     pub id: i64,
     pub url: String,
     pub title: String,
+    /// Plain text.
     pub summary: String,
+    /// Sanitised HTML (empty when a librarian rewrote the summary).
+    pub summary_html: String,
     pub publisher: String,
     pub published: Option<String>,
+    pub precision: Option<String>,
     pub resource_type: String,
     pub themes: Vec<String>,
     pub scope: Vec<String>,
     pub territories: Vec<String>,
+    pub subjects: Vec<String>,
+    pub image: Option<String>,
     pub status: String,
     pub featured: bool,
+    pub weight: f64,
+    pub first_seen: String,
+    pub last_updated: String,
+    pub rev: i64,
 }
 
-fn now() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    secs.to_string()
+/// A source as the registry declares it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SourceRow {
+    pub id: String,
+    pub name: String,
+    pub publisher: String,
+    pub publisher_short: String,
+    pub kind: String,
+    pub url: String,
+    pub schedule: String,
+    pub enabled: bool,
+}
+
+/// A source and how its last runs went.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SourceStatus {
+    #[serde(flatten)]
+    pub source: SourceRow,
+    pub last_attempt: Option<String>,
+    pub last_success: Option<String>,
+    pub last_error: Option<String>,
+    pub items_seen: i64,
+    pub items_new: i64,
+    pub items_updated: i64,
+    pub items_rejected: i64,
+    pub duration_ms: i64,
+    /// Documents of this source in the store.
+    pub documents: i64,
+}
+
+/// The outcome of one run of a source.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RunCounts {
+    pub seen: i64,
+    pub new: i64,
+    pub updated: i64,
+    pub rejected: i64,
+}
+
+/// One rejected item.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rejection {
+    pub source_id: String,
+    pub at: String,
+    pub item: String,
+    pub reason: String,
+}
+
+/// One change for the index: the document as it is now, or `None` when it
+/// is no longer public (unpublished, deleted).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexChange {
+    pub id: i64,
+    pub rev: i64,
+    pub doc: Option<Document>,
 }
 
 fn json(v: &[String]) -> String {
@@ -158,11 +288,20 @@ impl std::fmt::Debug for Library {
     }
 }
 
+/// The next revision number, inside the caller's transaction.
+fn next_rev(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<i64> {
+    tx.query_row("UPDATE counters SET value = value + 1 WHERE name = 'rev' RETURNING value", [], |r| r.get(0))
+}
+
 impl Library {
     /// Opens (creating) the store at `path` and runs pending migrations.
     pub fn open(path: &Path) -> Result<Library, StoreError> {
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
+        // WAL + NORMAL: a commit survives a process kill; a power cut may
+        // lose the last commits but never corrupts the store.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         Self::setup(conn)
     }
 
@@ -193,44 +332,76 @@ impl Library {
         Ok(self.conn.query_row("SELECT MAX(version) FROM schema_version", [], |r| r.get(0))?)
     }
 
-    /// Inserts or updates the harvested values of a document (keyed by its
-    /// canonical URL) and records the source. Overrides are never touched.
-    pub fn upsert(&mut self, doc: &Harvested, source_id: &str) -> Result<i64, StoreError> {
-        if doc.url.is_empty() || doc.title.trim().is_empty() {
-            return Err(StoreError::Invalid(format!("document without URL or title: {:?}", doc.url)));
+    /// Inserts or updates the harvested values of one document (keyed by
+    /// its canonical URL) and records the source. Overrides are never
+    /// touched.
+    pub fn upsert(&mut self, doc: &Harvested, source_id: &str) -> Result<(i64, Change), StoreError> {
+        let mut out = self.upsert_batch(std::slice::from_ref(doc), source_id)?;
+        Ok(out.pop().unwrap_or((0, Change::Unchanged)))
+    }
+
+    /// [`Library::upsert`] for many documents in one transaction: all are
+    /// written, or none.
+    pub fn upsert_batch(&mut self, docs: &[Harvested], source_id: &str) -> Result<Vec<(i64, Change)>, StoreError> {
+        if let Some(d) = docs.iter().find(|d| d.url.is_empty() || d.title.trim().is_empty()) {
+            return Err(StoreError::Invalid(format!("document without URL or title: {:?}", d.url)));
         }
         let t = now();
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO documents (url, title, summary_html, summary_text, publisher, published, precision, resource_type,
-                                    themes, scope, territories, subjects, image, first_seen, last_updated)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)
-             ON CONFLICT(url) DO UPDATE SET title = excluded.title, summary_html = excluded.summary_html,
-                summary_text = excluded.summary_text, publisher = excluded.publisher, published = excluded.published,
-                precision = excluded.precision, resource_type = excluded.resource_type, themes = excluded.themes,
-                scope = excluded.scope, territories = excluded.territories, subjects = excluded.subjects,
-                image = excluded.image, last_updated = excluded.last_updated",
-            params![
-                doc.url,
-                doc.title,
-                doc.summary_html,
-                doc.summary_text,
-                doc.publisher,
-                doc.published,
-                doc.precision,
-                doc.resource_type,
-                json(&doc.themes),
-                json(&doc.scope),
-                json(&doc.territories),
-                json(&doc.subjects),
-                doc.image,
-                t
-            ],
-        )?;
-        let id: i64 = tx.query_row("SELECT id FROM documents WHERE url = ?1", params![doc.url], |r| r.get(0))?;
-        tx.execute("INSERT OR IGNORE INTO document_sources (document_id, source_id) VALUES (?1, ?2)", params![id, source_id])?;
+        let mut out = Vec::with_capacity(docs.len());
+        {
+            let mut find = tx.prepare_cached("SELECT id, content_hash FROM documents WHERE url = ?1")?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO documents (url, title, summary_html, summary_text, publisher, published, precision, resource_type,
+                                        themes, scope, territories, subjects, image, first_seen, last_updated, rev, content_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16) RETURNING id",
+            )?;
+            let mut update = tx.prepare_cached(
+                "UPDATE documents SET title = ?2, summary_html = ?3, summary_text = ?4, publisher = ?5, published = ?6,
+                    precision = ?7, resource_type = ?8, themes = ?9, scope = ?10, territories = ?11, subjects = ?12,
+                    image = ?13, last_updated = ?14, rev = ?15, content_hash = ?16 WHERE url = ?1",
+            )?;
+            let mut link = tx.prepare_cached("INSERT OR IGNORE INTO document_sources (document_id, source_id) VALUES (?1, ?2)")?;
+            for doc in docs {
+                let hash = doc.content_hash();
+                let existing: Option<(i64, String)> = find.query_row(params![doc.url], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+                let (id, change) = match existing {
+                    Some((id, old)) if old == hash => (id, Change::Unchanged),
+                    found => {
+                        let rev = next_rev(&tx)?;
+                        let values = params![
+                            doc.url,
+                            doc.title,
+                            doc.summary_html,
+                            doc.summary_text,
+                            doc.publisher,
+                            doc.published,
+                            doc.precision,
+                            doc.resource_type,
+                            json(&doc.themes),
+                            json(&doc.scope),
+                            json(&doc.territories),
+                            json(&doc.subjects),
+                            doc.image,
+                            t,
+                            rev,
+                            hash
+                        ];
+                        match found {
+                            Some((id, _)) => {
+                                update.execute(values)?;
+                                (id, Change::Updated)
+                            }
+                            None => (insert.query_row(values, |r| r.get(0))?, Change::New),
+                        }
+                    }
+                };
+                link.execute(params![id, source_id])?;
+                out.push((id, change));
+            }
+        }
         tx.commit()?;
-        Ok(id)
+        Ok(out)
     }
 
     /// Records a librarian's decisions on a document.
@@ -239,7 +410,13 @@ impl Library {
         if !matches!(status.as_str(), "published" | "unpublished" | "deleted") {
             return Err(StoreError::Invalid(format!("unknown status {status:?}")));
         }
-        self.conn.execute(
+        let tx = self.conn.transaction()?;
+        let rev = next_rev(&tx)?;
+        let n = tx.execute("UPDATE documents SET rev = ?2 WHERE id = ?1", params![id, rev])?;
+        if n == 0 {
+            return Err(StoreError::Invalid(format!("no document {id}")));
+        }
+        tx.execute(
             "INSERT INTO overrides (document_id, title, summary, publisher, published, resource_type, themes, scope, territories,
                                     status, featured, weight, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
@@ -263,6 +440,7 @@ impl Library {
                 now()
             ],
         )?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -282,32 +460,253 @@ impl Library {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Calls `f` on every published document, in id order, without holding
+    /// them all in memory.
+    pub fn for_each_published(&self, mut f: impl FnMut(Document)) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare(&format!("{SELECT_EFFECTIVE} WHERE COALESCE(o.status, 'published') = 'published' ORDER BY d.id"))?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            f(row_to_doc(r)?);
+        }
+        Ok(())
+    }
+
+    /// The number of documents (all statuses, tombstones included).
+    pub fn count(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM documents", [], |r| r.get(0))?)
+    }
+
     /// The id of the document with this canonical URL.
     pub fn id_of(&self, url: &str) -> Result<Option<i64>, StoreError> {
         Ok(self.conn.query_row("SELECT id FROM documents WHERE url = ?1", params![url], |r| r.get(0)).optional()?)
     }
+
+    /// The latest revision.
+    pub fn rev(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row("SELECT value FROM counters WHERE name = 'rev'", [], |r| r.get(0))?)
+    }
+
+    /// Changes after revision `after`, oldest first, at most `limit`.
+    pub fn changes_since(&self, after: i64, limit: usize) -> Result<Vec<IndexChange>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!("{SELECT_EFFECTIVE} WHERE d.rev > ?1 ORDER BY d.rev LIMIT ?2"))?;
+        let rows = stmt.query_map(params![after, limit as i64], row_to_doc)?;
+        let mut out = Vec::new();
+        for d in rows {
+            let d = d?;
+            let public = d.status == "published";
+            out.push(IndexChange { id: d.id, rev: d.rev, doc: public.then_some(d) });
+        }
+        Ok(out)
+    }
+
+    /// Asks the process that owns the publications index to rebuild it
+    /// (`reindex` while a server runs); returns the request number.
+    pub fn request_reindex(&mut self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row("UPDATE counters SET value = value + 1 WHERE name = 'reindex_requested' RETURNING value", [], |r| r.get(0))?)
+    }
+
+    /// The latest reindex request number.
+    pub fn reindex_requested(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row("SELECT value FROM counters WHERE name = 'reindex_requested'", [], |r| r.get(0))?)
+    }
+
+    /// Declares the registry's sources (added or updated; sources no longer
+    /// declared are kept, disabled, with their documents).
+    pub fn sync_sources(&mut self, sources: &[SourceRow]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute("UPDATE sources SET enabled = 0", [])?;
+        for s in sources {
+            tx.execute(
+                "INSERT INTO sources (id, name, publisher, publisher_short, kind, url, schedule, enabled) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT(id) DO UPDATE SET name = excluded.name, publisher = excluded.publisher,
+                    publisher_short = excluded.publisher_short, kind = excluded.kind, url = excluded.url,
+                    schedule = excluded.schedule, enabled = excluded.enabled",
+                params![s.id, s.name, s.publisher, s.publisher_short, s.kind, s.url, s.schedule, s.enabled],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every known source with its status, in id order.
+    pub fn sources(&self) -> Result<Vec<SourceStatus>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT s.id, s.name, s.publisher, s.publisher_short, s.kind, s.url, s.schedule, s.enabled,
+                    f.last_fetch, f.last_ok, f.last_error, COALESCE(f.items_seen, 0), COALESCE(f.items_new, 0),
+                    COALESCE(f.items_updated, 0), COALESCE(f.items_rejected, 0), COALESCE(f.duration_ms, 0),
+                    (SELECT COUNT(*) FROM document_sources ds WHERE ds.source_id = s.id)
+             FROM sources s LEFT JOIN fetch_state f ON f.source_id = s.id ORDER BY s.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SourceStatus {
+                source: SourceRow {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    publisher: r.get(2)?,
+                    publisher_short: r.get(3)?,
+                    kind: r.get(4)?,
+                    url: r.get(5)?,
+                    schedule: r.get(6)?,
+                    enabled: r.get(7)?,
+                },
+                last_attempt: r.get(8)?,
+                last_success: r.get(9)?,
+                last_error: r.get(10)?,
+                items_seen: r.get(11)?,
+                items_new: r.get(12)?,
+                items_updated: r.get(13)?,
+                items_rejected: r.get(14)?,
+                duration_ms: r.get(15)?,
+                documents: r.get(16)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Notes that a run of `source_id` starts.
+    pub fn run_started(&mut self, source_id: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO fetch_state (source_id, last_fetch) VALUES (?1, ?2)
+             ON CONFLICT(source_id) DO UPDATE SET last_fetch = excluded.last_fetch",
+            params![source_id, now()],
+        )?;
+        Ok(())
+    }
+
+    /// Records how a run ended: counts, and the error if it failed.
+    pub fn run_finished(&mut self, source_id: &str, counts: &RunCounts, error: Option<&str>, duration_ms: i64) -> Result<(), StoreError> {
+        let t = now();
+        self.conn.execute(
+            "INSERT INTO fetch_state (source_id, last_fetch, last_ok, last_error, items_seen, items_new, items_updated, items_rejected, duration_ms)
+             VALUES (?1, ?2, CASE WHEN ?3 IS NULL THEN ?2 END, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT(source_id) DO UPDATE SET last_ok = COALESCE(CASE WHEN ?3 IS NULL THEN ?2 END, last_ok),
+                last_error = ?3, items_seen = ?4, items_new = ?5, items_updated = ?6, items_rejected = ?7, duration_ms = ?8",
+            params![source_id, t, error, counts.seen, counts.new, counts.updated, counts.rejected, duration_ms],
+        )?;
+        Ok(())
+    }
+
+    /// The incremental cursor of a source (OpenDataSoft: the newest
+    /// `modified` seen).
+    pub fn cursor(&self, source_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.conn.query_row("SELECT cursor FROM fetch_state WHERE source_id = ?1", params![source_id], |r| r.get(0)).optional()?.flatten())
+    }
+
+    pub fn set_cursor(&mut self, source_id: &str, cursor: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO fetch_state (source_id, cursor) VALUES (?1, ?2) ON CONFLICT(source_id) DO UPDATE SET cursor = excluded.cursor",
+            params![source_id, cursor],
+        )?;
+        Ok(())
+    }
+
+    /// Records rejected items, keeping the newest [`KEPT_REJECTIONS`].
+    pub fn reject(&mut self, source_id: &str, items: &[(String, String)]) -> Result<(), StoreError> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let t = now();
+        let tx = self.conn.transaction()?;
+        for (item, reason) in items {
+            tx.execute("INSERT INTO rejections (source_id, at, item, reason) VALUES (?1, ?2, ?3, ?4)", params![source_id, t, item, reason])?;
+        }
+        tx.execute(
+            "DELETE FROM rejections WHERE source_id = ?1 AND id NOT IN
+                (SELECT id FROM rejections WHERE source_id = ?1 ORDER BY id DESC LIMIT ?2)",
+            params![source_id, KEPT_REJECTIONS],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The newest rejected items of a source, newest first.
+    pub fn rejections(&self, source_id: &str, limit: usize) -> Result<Vec<Rejection>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT source_id, at, item, reason FROM rejections WHERE source_id = ?1 ORDER BY id DESC LIMIT ?2")?;
+        let rows = stmt.query_map(params![source_id, limit as i64], |r| Ok(Rejection { source_id: r.get(0)?, at: r.get(1)?, item: r.get(2)?, reason: r.get(3)? }))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The validators (ETag, Last-Modified) last seen for a URL.
+    pub fn validators(&self, url: &str) -> Result<(Option<String>, Option<String>), StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT etag, last_modified FROM http_cache WHERE url = ?1", params![url], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .unwrap_or((None, None)))
+    }
+
+    /// Remembers a URL's validators, once its content is safely stored.
+    pub fn set_validators(&mut self, url: &str, etag: Option<&str>, last_modified: Option<&str>) -> Result<(), StoreError> {
+        if etag.is_none() && last_modified.is_none() {
+            self.conn.execute("DELETE FROM http_cache WHERE url = ?1", params![url])?;
+        } else {
+            self.conn.execute(
+                "INSERT INTO http_cache (url, etag, last_modified) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified",
+                params![url, etag, last_modified],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Forgets every validator of the URLs starting with `prefix` (a run
+    /// with `--since` must see the whole response again).
+    pub fn forget_validators(&mut self, prefix: &str) -> Result<(), StoreError> {
+        self.conn.execute("DELETE FROM http_cache WHERE substr(url, 1, length(?1)) = ?1", params![prefix])?;
+        Ok(())
+    }
+
+    /// Consistency checks (tests, `sources`): every document has a source,
+    /// revisions are unique and not beyond the counter.
+    pub fn check(&self) -> Result<(), StoreError> {
+        let ok: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if ok != "ok" {
+            return Err(StoreError::Invalid(format!("integrity check: {ok}")));
+        }
+        let orphans: i64 =
+            self.conn.query_row("SELECT COUNT(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM document_sources s WHERE s.document_id = d.id)", [], |r| r.get(0))?;
+        let beyond: i64 = self.conn.query_row("SELECT COUNT(*) FROM documents WHERE rev > (SELECT value FROM counters WHERE name = 'rev')", [], |r| r.get(0))?;
+        let dup: i64 = self.conn.query_row("SELECT COUNT(*) - COUNT(DISTINCT rev) FROM documents", [], |r| r.get(0))?;
+        if orphans + beyond + dup > 0 {
+            return Err(StoreError::Invalid(format!("{orphans} documents without source, {beyond} beyond the revision counter, {dup} shared revisions")));
+        }
+        Ok(())
+    }
 }
 
 const SELECT_EFFECTIVE: &str = "SELECT d.id, d.url, COALESCE(o.title, d.title), COALESCE(o.summary, d.summary_text),
-        COALESCE(o.publisher, d.publisher), COALESCE(o.published, d.published), COALESCE(o.resource_type, d.resource_type),
-        COALESCE(o.themes, d.themes), COALESCE(o.scope, d.scope), COALESCE(o.territories, d.territories),
-        COALESCE(o.status, 'published'), COALESCE(o.featured, 0)
+        CASE WHEN o.summary IS NULL THEN d.summary_html ELSE '' END,
+        COALESCE(o.publisher, d.publisher), COALESCE(o.published, d.published),
+        CASE WHEN o.published IS NULL THEN d.precision ELSE NULL END, COALESCE(o.resource_type, d.resource_type),
+        COALESCE(o.themes, d.themes), COALESCE(o.scope, d.scope), COALESCE(o.territories, d.territories), d.subjects, d.image,
+        COALESCE(o.status, 'published'), COALESCE(o.featured, 0), COALESCE(o.weight, 0), d.first_seen, d.last_updated, d.rev
     FROM documents d LEFT JOIN overrides o ON o.document_id = d.id";
 
 fn row_to_doc(r: &rusqlite::Row<'_>) -> rusqlite::Result<Document> {
+    let published: Option<String> = r.get(6)?;
+    // A librarian's date carries its own precision.
+    let precision: Option<String> = r.get::<_, Option<String>>(7)?.or_else(|| published.as_deref().and_then(crate::parse_date).map(|p| p.1.as_str().to_owned()));
     Ok(Document {
         id: r.get(0)?,
         url: r.get(1)?,
         title: r.get(2)?,
         summary: r.get(3)?,
-        publisher: r.get(4)?,
-        published: r.get(5)?,
-        resource_type: r.get(6)?,
-        themes: parse_list(&r.get::<_, String>(7)?),
-        scope: parse_list(&r.get::<_, String>(8)?),
-        territories: parse_list(&r.get::<_, String>(9)?),
-        status: r.get(10)?,
-        featured: r.get(11)?,
+        summary_html: r.get(4)?,
+        publisher: r.get(5)?,
+        published,
+        precision,
+        resource_type: r.get(8)?,
+        themes: parse_list(&r.get::<_, String>(9)?),
+        scope: parse_list(&r.get::<_, String>(10)?),
+        territories: parse_list(&r.get::<_, String>(11)?),
+        subjects: parse_list(&r.get::<_, String>(12)?),
+        image: r.get(13)?,
+        status: r.get(14)?,
+        featured: r.get(15)?,
+        weight: r.get(16)?,
+        first_seen: r.get(17)?,
+        last_updated: r.get(18)?,
+        rev: r.get(19)?,
     })
 }
 
@@ -345,9 +744,9 @@ mod tests {
     #[test]
     fn curation_survives_ingestion() {
         let mut lib = Library::in_memory().unwrap();
-        let a = lib.upsert(&doc("https://a.fr/1", "Titre moissonné"), "insee").unwrap();
-        let b = lib.upsert(&doc("https://a.fr/2", "Deuxième"), "insee").unwrap();
-        let c = lib.upsert(&doc("https://a.fr/3", "Troisième"), "insee").unwrap();
+        let a = lib.upsert(&doc("https://a.fr/1", "Titre moissonné"), "insee").unwrap().0;
+        let b = lib.upsert(&doc("https://a.fr/2", "Deuxième"), "insee").unwrap().0;
+        let c = lib.upsert(&doc("https://a.fr/3", "Troisième"), "insee").unwrap().0;
         // Re-classified, unpublished, deleted.
         lib.set_override(a, &Override { themes: Some(vec!["Parité".into()]), title: Some("Titre corrigé".into()), ..Override::default() }).unwrap();
         lib.set_override(b, &Override { status: Some("unpublished".into()), ..Override::default() }).unwrap();
@@ -355,7 +754,7 @@ mod tests {
         // The source is fetched again, with new harvested values.
         let mut again = doc("https://a.fr/1", "Titre moissonné v2");
         again.summary_text = "Nouveau résumé".into();
-        assert_eq!(lib.upsert(&again, "insee").unwrap(), a, "same canonical URL, same document");
+        assert_eq!(lib.upsert(&again, "insee").unwrap(), (a, Change::Updated), "same canonical URL, same document");
         lib.upsert(&doc("https://a.fr/2", "Deuxième v2"), "insee").unwrap();
         lib.upsert(&doc("https://a.fr/3", "Troisième v2"), "insee").unwrap();
         let d = lib.document(a).unwrap().unwrap();

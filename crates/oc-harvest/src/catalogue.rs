@@ -1,24 +1,22 @@
-//! The seed catalogue: real publications, datasets and tools about
-//! collectivités locales, compiled by the project (titles, URLs, publishers
-//! and dates as published; summaries in our own words). Shipped inside the
-//! binary as the library's default content.
+//! CSV catalogues, and the seed catalogue: real publications, datasets and
+//! tools about collectivités locales, compiled by the project (titles, URLs,
+//! publishers and dates as published; summaries in our own words). Shipped
+//! inside the binary as the library's default content.
+//!
+//! A bad row is rejected with its line and reason; the others are kept. A
+//! catalogue without the expected columns is refused as a whole.
 
 use serde::Serialize;
 
-use crate::canonical::canonical_url;
-use crate::taxonomy::{RESOURCE_TYPES, SCOPES, THEMES};
+use oc_library::canonical::canonical_url;
+use oc_library::taxonomy::{RESOURCE_TYPES, SCOPES, THEMES};
+pub use oc_library::{parse_date, Precision};
 
 /// The embedded catalogue (`data/publications-seed.csv`).
 pub static EMBEDDED: &str = include_str!("../data/publications-seed.csv");
 
-/// Precision of a publication date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Precision {
-    Day,
-    Month,
-    Year,
-}
+/// The location that names the embedded catalogue in the source registry.
+pub const EMBEDDED_LOCATION: &str = "embedded:publications-seed.csv";
 
 /// One catalogue entry.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -47,24 +45,19 @@ pub struct SeedError {
     pub message: String,
 }
 
-/// Parses a date `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
-pub fn parse_date(s: &str) -> Option<(String, Precision)> {
-    let parts: Vec<&str> = s.trim().split('-').collect();
-    let num = |p: &str, len: usize, max: u32| p.len() == len && p.parse::<u32>().ok().filter(|n| (1..=max).contains(n)).is_some();
-    match parts.as_slice() {
-        [y] if num(y, 4, 9999) => Some((s.trim().to_owned(), Precision::Year)),
-        [y, m] if num(y, 4, 9999) && num(m, 2, 12) => Some((s.trim().to_owned(), Precision::Month)),
-        [y, m, d] if num(y, 4, 9999) && num(m, 2, 12) && num(d, 2, 31) => Some((s.trim().to_owned(), Precision::Day)),
-        _ => None,
-    }
-}
-
 fn list(s: &str) -> Vec<String> {
     s.split(';').map(str::trim).filter(|x| !x.is_empty()).map(str::to_owned).collect()
 }
 
+/// A parsed catalogue: the valid rows, and each rejected row with its reason.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Parsed {
+    pub docs: Vec<SeedDoc>,
+    pub rejected: Vec<(String, String)>,
+}
+
 /// Parses and validates a catalogue in the seed format.
-pub fn parse(file: &str, text: &str) -> Result<Vec<SeedDoc>, SeedError> {
+pub fn parse(file: &str, text: &str) -> Result<Parsed, SeedError> {
     let mut rdr = csv::ReaderBuilder::new().from_reader(text.as_bytes());
     let err = |line: u64, message: String| SeedError { file: file.to_owned(), line, message };
     let headers = rdr.headers().map_err(|e| err(1, e.to_string()))?.clone();
@@ -73,10 +66,27 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<SeedDoc>, SeedError> {
         col("id")?, col("title")?, col("url")?, col("publisher")?, col("series")?, col("published")?, col("resource_type")?, col("themes")?,
         col("scope")?, col("territories")?, col("summary")?,
     ];
-    let mut out = Vec::new();
+    let mut out = Parsed::default();
     for rec in rdr.records() {
-        let rec = rec.map_err(|e| err(e.position().map_or(0, |p| p.line()), e.to_string()))?;
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                out.rejected.push((format!("{file}, ligne {line}"), e.to_string()));
+                continue;
+            }
+        };
         let line = rec.position().map_or(0, |p| p.line());
+        match row(&rec, &c, line, &err) {
+            Ok(d) => out.docs.push(d),
+            Err(e) => out.rejected.push((format!("{file}, ligne {line}"), e.message)),
+        }
+    }
+    Ok(out)
+}
+
+fn row(rec: &csv::StringRecord, c: &[usize; 11], line: u64, err: &dyn Fn(u64, String) -> SeedError) -> Result<SeedDoc, SeedError> {
+    {
         let get = |i: usize| rec.get(c[i]).unwrap_or("").trim();
         let id = get(0).parse::<u32>().map_err(|_| err(line, format!("id {:?} is not a number", get(0))))?;
         let url = canonical_url(get(2)).map_err(|m| err(line, m))?;
@@ -104,7 +114,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<SeedDoc>, SeedError> {
         if title.is_empty() {
             return Err(err(line, "empty title".into()));
         }
-        out.push(SeedDoc {
+        Ok(SeedDoc {
             id,
             title,
             url,
@@ -116,9 +126,8 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<SeedDoc>, SeedError> {
             scope,
             territories,
             summary: get(10).to_owned(),
-        });
+        })
     }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -127,7 +136,9 @@ mod tests {
 
     #[test]
     fn the_embedded_catalogue_is_valid() {
-        let docs = parse("publications-seed.csv", EMBEDDED).unwrap();
+        let parsed = parse("publications-seed.csv", EMBEDDED).unwrap();
+        assert!(parsed.rejected.is_empty(), "{:?}", parsed.rejected);
+        let docs = parsed.docs;
         assert_eq!(docs.len(), 251);
         assert_eq!(docs[0].publisher, "DGCL");
         assert_eq!(docs[0].published, Some(("2023".into(), Precision::Year)));
@@ -156,53 +167,14 @@ mod tests {
             ("1,T,https://a.fr,P,,,Outil,,,XX-1,S\n", "territory"),
         ];
         for (row, needle) in bad {
-            let e = parse("t.csv", &format!("{head}{row}")).unwrap_err().to_string();
-            assert!(e.contains("t.csv, line 2") && e.contains(needle), "{e}");
+            let good = "2,Bon,https://b.fr,P,,2024,Outil,,,,S\n";
+            let p = parse("t.csv", &format!("{head}{row}{good}")).unwrap();
+            assert_eq!(p.docs.len(), 1, "the good row is kept");
+            assert_eq!(p.rejected.len(), 1);
+            let (item, reason) = &p.rejected[0];
+            assert!(item == "t.csv, ligne 2" && reason.contains(needle), "{item}: {reason}");
         }
-        assert_eq!(parse_date("2023-05-17"), Some(("2023-05-17".into(), Precision::Day)));
-        assert_eq!(parse_date("2023-5"), None);
-    }
-}
-
-/// Loads catalogue entries into the store as harvested documents of the
-/// source `source_id`; returns how many were written.
-pub fn ingest(lib: &mut crate::store::Library, docs: &[SeedDoc], source_id: &str) -> Result<usize, crate::store::StoreError> {
-    for d in docs {
-        let h = crate::store::Harvested {
-            url: d.url.clone(),
-            title: d.title.clone(),
-            summary_html: String::new(),
-            summary_text: d.summary.clone(),
-            publisher: d.publisher.clone(),
-            published: d.published.as_ref().map(|p| p.0.clone()),
-            precision: d.published.as_ref().map(|p| format!("{:?}", p.1).to_lowercase()),
-            resource_type: d.resource_type.clone(),
-            themes: d.themes.clone(),
-            scope: d.scope.clone(),
-            territories: d.territories.clone(),
-            subjects: d.series.iter().cloned().collect(),
-            image: None,
-        };
-        lib.upsert(&h, source_id)?;
-    }
-    Ok(docs.len())
-}
-
-#[cfg(test)]
-mod ingest_tests {
-    use super::*;
-
-    #[test]
-    fn the_seed_fills_an_empty_library_and_reloading_it_keeps_curation() {
-        let docs = parse("publications-seed.csv", EMBEDDED).unwrap();
-        let mut lib = crate::store::Library::in_memory().unwrap();
-        ingest(&mut lib, &docs, "seed").unwrap();
-        let published = lib.published().unwrap();
-        let distinct: std::collections::HashSet<&str> = docs.iter().map(|d| d.url.as_str()).collect();
-        assert_eq!(published.len(), distinct.len(), "one document per canonical URL");
-        let first = published[0].id;
-        lib.set_override(first, &crate::store::Override { status: Some("unpublished".into()), ..Default::default() }).unwrap();
-        ingest(&mut lib, &docs, "seed").unwrap();
-        assert_eq!(lib.published().unwrap().len(), distinct.len() - 1);
+        let e = parse("t.csv", "id,title\n1,x\n").unwrap_err().to_string();
+        assert!(e.contains("t.csv, line 1") && e.contains("url"), "{e}");
     }
 }

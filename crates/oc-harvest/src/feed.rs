@@ -6,8 +6,8 @@
 
 use feed_rs::parser;
 
-use crate::canonical::canonical_url;
-use crate::seed::Precision;
+use oc_library::canonical::canonical_url;
+use oc_library::Precision;
 
 /// One entry of a feed, ready to be stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -122,8 +122,8 @@ fn translate(date: &str) -> String {
 }
 
 /// Parses a feed document; `what` names it in errors.
-pub fn parse(bytes: &[u8], what: &str) -> Result<Parsed, String> {
-    let text = String::from_utf8_lossy(bytes);
+pub fn parse(bytes: &[u8], content_type: Option<&str>, what: &str) -> Result<Parsed, String> {
+    let text = crate::charset::decode(bytes, content_type);
     let fixed = english_dates(&text);
     let feed = parser::parse(fixed.as_bytes()).map_err(|e| format!("{what} : flux illisible ({e})"))?;
     let mut out = Parsed::default();
@@ -180,7 +180,7 @@ mod tests {
 
     #[test]
     fn rss_with_french_dates_tracking_and_a_bad_entry() {
-        let p = parse(RSS.as_bytes(), "dgcl.rss").unwrap();
+        let p = parse(RSS.as_bytes(), None, "dgcl.rss").unwrap();
         assert_eq!(p.items.len(), 1);
         let i = &p.items[0];
         assert_eq!(i.url, "https://www.collectivites-locales.gouv.fr/collectivites-locales-chiffres");
@@ -193,12 +193,28 @@ mod tests {
 
     #[test]
     fn atom_and_json_feed() {
-        let a = parse(ATOM.as_bytes(), "insee.atom").unwrap();
+        let a = parse(ATOM.as_bytes(), None, "insee.atom").unwrap();
         assert_eq!(a.items[0].published, Some(("2015-06-01".into(), Precision::Day)));
-        let j = parse(JSON.as_bytes(), "ofgl.json").unwrap();
+        let j = parse(JSON.as_bytes(), None, "ofgl.json").unwrap();
         assert_eq!(j.items[0].title, "Les collectivités locales en chiffres 2023");
-        assert!(parse(b"<rss><channel><item>", "broken").is_err() || parse(b"<rss><channel><item>", "broken").unwrap().items.is_empty());
-        assert!(parse(b"not a feed", "junk").is_err());
+        assert!(parse(b"<rss><channel><item>", None, "broken").is_err() || parse(b"<rss><channel><item>", None, "broken").unwrap().items.is_empty());
+        assert!(parse(b"not a feed", None, "junk").is_err());
+    }
+
+    #[test]
+    fn entity_bombs_and_latin1() {
+        let bomb = r#"<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">
+<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">
+<!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;"><!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;"><!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;">]>
+<rss version="2.0"><channel><title>x</title><item><title>&g;</title><link>https://a.fr/1</link></item></channel></rss>"#;
+        let start = std::time::Instant::now();
+        // Either refused or read without expanding: never hours of work or gigabytes.
+        if let Ok(p) = parse(bomb.as_bytes(), None, "bomb") {
+            assert!(p.items.iter().all(|i| i.title.len() < 10_000));
+        }
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        let latin1 = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><title>x</title><item><title>Coll\xe9ctivit\xe9s</title><link>https://a.fr/1</link></item></channel></rss>";
+        assert_eq!(parse(latin1, None, "latin1").unwrap().items[0].title, "Colléctivités");
     }
 
     #[test]

@@ -10,7 +10,7 @@
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
-use crate::seed::Precision;
+use oc_library::Precision;
 
 /// One Dublin Core record.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -52,7 +52,7 @@ pub struct Page {
 /// date for `[S.d.]` or an uncertain decade (`197?`, `20...`).
 pub fn parse_dc_date(raw: &str) -> Option<(String, Precision)> {
     let s = raw.trim();
-    if let Some(d) = crate::seed::parse_date(s) {
+    if let Some(d) = oc_library::parse_date(s) {
         return Some(d);
     }
     // A range "1985-1990" or "1985 - …", "1990-… à nos jours": its start.

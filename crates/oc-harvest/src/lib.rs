@@ -1,0 +1,10 @@
+pub mod catalogue;
+pub mod charset;
+pub mod detect;
+pub mod feed;
+pub mod http;
+pub mod ods;
+pub mod run;
+pub mod sanitize;
+pub mod sources;
+pub mod sru;

@@ -1,0 +1,261 @@
+//! The source registry (`config/sources.toml`): every feed, SRU query,
+//! OpenDataSoft catalogue and CSV catalogue the library harvests, with its
+//! publisher, schedule and the classification its documents get by default.
+//!
+//! ```toml
+//! [[source]]
+//! id = "dgcl-actualites"                  # lower-case letters, digits, '-'
+//! name = "DGCL — actualités"
+//! publisher = "Direction générale des collectivités locales"
+//! publisher_short = "DGCL"
+//! kind = "feed"                           # feed | sru | ods | csv
+//! url = "https://www.collectivites-locales.gouv.fr/rss.xml"
+//! schedule = "0 20 5 * * *"               # cron with seconds, UTC
+//! enabled = true
+//! [source.defaults]
+//! themes = ["Finances & Fiscalité"]
+//! scope = ["Collectivités locales (toutes)"]
+//! resource_type = "Publication statistique"
+//! territories = []                        # REG-xx, DEP-xx, COM-xxxxx
+//! ```
+//!
+//! SRU sources add `query` (CQL) and may set `max_records`. A `url` is an
+//! `http(s)` address, a local path, or `embedded:publications-seed.csv`.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use oc_library::store::SourceRow;
+use oc_library::taxonomy::{RESOURCE_TYPES, SCOPES, THEMES};
+
+/// Kinds of sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// RSS 0.9x/1.0/2.0, Atom, JSON Feed.
+    Feed,
+    /// SRU 1.2 `searchRetrieve` (BNSP, Gallica).
+    Sru,
+    /// OpenDataSoft Explore API v2.1 catalogue.
+    Ods,
+    /// CSV catalogue in the seed format.
+    Csv,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Feed => "feed",
+            Kind::Sru => "sru",
+            Kind::Ods => "ods",
+            Kind::Csv => "csv",
+        }
+    }
+}
+
+/// The classification a source's documents get unless they say better.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    #[serde(default)]
+    pub themes: Vec<String>,
+    #[serde(default)]
+    pub scope: Vec<String>,
+    #[serde(default)]
+    pub resource_type: Option<String>,
+    #[serde(default)]
+    pub territories: Vec<String>,
+}
+
+/// One source.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub id: String,
+    pub name: String,
+    pub publisher: String,
+    #[serde(default)]
+    pub publisher_short: String,
+    pub kind: Kind,
+    pub url: String,
+    /// Cron expression with seconds (UTC); empty: only by hand.
+    #[serde(default)]
+    pub schedule: String,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// SRU: the CQL query.
+    #[serde(default)]
+    pub query: Option<String>,
+    /// SRU: at most this many records per run.
+    #[serde(default)]
+    pub max_records: Option<u64>,
+    #[serde(default)]
+    pub defaults: Defaults,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Source {
+    /// The publisher to show: its short name when there is one.
+    pub fn publisher_label(&self) -> &str {
+        if self.publisher_short.is_empty() {
+            &self.publisher
+        } else {
+            &self.publisher_short
+        }
+    }
+
+    pub fn row(&self) -> SourceRow {
+        SourceRow {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            publisher: self.publisher.clone(),
+            publisher_short: self.publisher_short.clone(),
+            kind: self.kind.as_str().into(),
+            url: self.url.clone(),
+            schedule: self.schedule.clone(),
+            enabled: self.enabled,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    source: Vec<Source>,
+}
+
+/// A registry error: the file and what is wrong.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct RegistryError {
+    pub file: String,
+    pub message: String,
+}
+
+/// Is `s` a valid schedule (cron with seconds)?
+pub fn valid_schedule(s: &str) -> bool {
+    tokio_cron_scheduler::Job::new_async(s, |_, _| Box::pin(async {})).is_ok()
+}
+
+/// Parses and validates a registry.
+pub fn parse(file: &str, text: &str) -> Result<Vec<Source>, RegistryError> {
+    let err = |message: String| RegistryError { file: file.to_owned(), message };
+    let f: File = toml::from_str(text).map_err(|e| err(e.to_string()))?;
+    let mut ids = HashSet::new();
+    for s in &f.source {
+        let at = |m: String| err(format!("source {:?}: {m}", s.id));
+        if s.id.is_empty() || !s.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+            return Err(at("id: lower-case letters, digits and '-' only".into()));
+        }
+        if !ids.insert(s.id.as_str()) {
+            return Err(at("declared twice".into()));
+        }
+        if s.name.trim().is_empty() || s.publisher.trim().is_empty() {
+            return Err(at("name and publisher are required".into()));
+        }
+        if s.url.starts_with("http://") || s.url.starts_with("https://") {
+            url::Url::parse(&s.url).map_err(|e| at(format!("url: {e}")))?;
+        } else if s.url.starts_with("embedded:") {
+            if s.url != crate::catalogue::EMBEDDED_LOCATION || s.kind != Kind::Csv {
+                return Err(at(format!("the only embedded source is the CSV catalogue {:?}", crate::catalogue::EMBEDDED_LOCATION)));
+            }
+        } else if s.url.trim().is_empty() {
+            return Err(at("url is required".into()));
+        }
+        if !s.schedule.is_empty() && !valid_schedule(&s.schedule) {
+            return Err(at(format!("schedule {:?}: expected a cron expression with seconds, such as \"0 30 5 * * *\"", s.schedule)));
+        }
+        if s.kind == Kind::Sru && s.query.as_deref().is_none_or(|q| q.trim().is_empty()) {
+            return Err(at("an SRU source needs a query".into()));
+        }
+        if s.kind != Kind::Sru && (s.query.is_some() || s.max_records.is_some()) {
+            return Err(at("query and max_records are for SRU sources".into()));
+        }
+        let d = &s.defaults;
+        if let Some(t) = d.themes.iter().find(|t| !THEMES.contains(&t.as_str())) {
+            return Err(at(format!("unknown thématique {t:?} (known: {})", THEMES.join(", "))));
+        }
+        if let Some(t) = d.scope.iter().find(|t| !SCOPES.contains(&t.as_str())) {
+            return Err(at(format!("unknown type de territoire {t:?} (known: {})", SCOPES.join(", "))));
+        }
+        if let Some(t) = d.resource_type.as_ref().filter(|t| !RESOURCE_TYPES.contains(&t.as_str())) {
+            return Err(at(format!("unknown type de ressource {t:?} (known: {})", RESOURCE_TYPES.join(", "))));
+        }
+        if let Some(t) = d.territories.iter().find(|t| !valid_territory(t)) {
+            return Err(at(format!("territory {t:?}: expected REG-, DEP- or COM- followed by a code")));
+        }
+    }
+    Ok(f.source)
+}
+
+/// `REG-76`, `DEP-2A`, `COM-34172`: the shape only.
+pub fn valid_territory(t: &str) -> bool {
+    let Some((kind, code)) = t.split_once('-') else { return false };
+    matches!(kind, "REG" | "DEP" | "COM") && !code.is_empty() && code.len() <= 5 && code.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// Reads and validates the registry at `path`.
+pub fn load(path: &Path) -> Result<Vec<Source>, RegistryError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| RegistryError { file: file.clone(), message: e.to_string() })?;
+    parse(&file, &text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OK: &str = r#"
+[[source]]
+id = "dgcl"
+name = "DGCL"
+publisher = "Direction générale des collectivités locales"
+publisher_short = "DGCL"
+kind = "feed"
+url = "https://www.collectivites-locales.gouv.fr/rss.xml"
+schedule = "0 20 5 * * *"
+[source.defaults]
+themes = ["Finances & Fiscalité"]
+"#;
+
+    #[test]
+    fn a_registry_and_its_errors() {
+        let s = parse("s.toml", OK).unwrap();
+        assert_eq!(s[0].kind, Kind::Feed);
+        assert!(s[0].enabled);
+        assert_eq!(s[0].publisher_label(), "DGCL");
+        let cases = [
+            (OK.replace("id = \"dgcl\"", "id = \"DGCL\""), "lower-case"),
+            (format!("{OK}{}", OK.replace("[source.defaults]\nthemes = [\"Finances & Fiscalité\"]", "")), "declared twice"),
+            (OK.replace("0 20 5 * * *", "tous les jours"), "schedule"),
+            (OK.replace("Finances & Fiscalité", "Cuisine"), "unknown thématique"),
+            (OK.replace("kind = \"feed\"", "kind = \"sru\""), "needs a query"),
+            (OK.replace("kind = \"feed\"", "kind = \"gopher\""), "kind"),
+            (OK.replace("enabled", "x").replace("schedule", "colour"), "colour"),
+        ];
+        for (text, needle) in cases {
+            let e = parse("s.toml", &text).unwrap_err().to_string();
+            assert!(e.starts_with("s.toml: ") && e.contains(needle), "{needle}: {e}");
+        }
+        assert!(valid_territory("DEP-2A") && valid_territory("COM-34172") && !valid_territory("XX-1") && !valid_territory("DEP-"));
+    }
+
+    #[test]
+    fn the_shipped_registry_is_valid() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/sources.toml");
+        let sources = load(&path).unwrap();
+        for kind in [Kind::Feed, Kind::Sru, Kind::Ods, Kind::Csv] {
+            assert!(sources.iter().any(|s| s.kind == kind && s.enabled), "no {kind:?} source");
+        }
+        for p in ["Insee", "DGCL", "DREES", "DARES", "SDES", "BNSP", "OFGL"] {
+            assert!(sources.iter().any(|s| s.publisher_short == p), "no {p} source");
+        }
+        assert!(sources.iter().any(|s| s.url == crate::catalogue::EMBEDDED_LOCATION));
+    }
+}

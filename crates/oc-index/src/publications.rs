@@ -1,0 +1,374 @@
+//! The publications index: schema, incremental updates and rebuilds.
+//!
+//! Derived from the library store (`oc-library`), never the other way: each
+//! commit's payload records the store revision it covers, so after any
+//! stop — a crash, a SIGKILL in the middle of an ingestion — [`catch_up`]
+//! applies the changes after that revision and the index agrees with the
+//! store again. One [`PublicationsIndex`] owns the single `IndexWriter`;
+//! every commit is followed by a reader reload.
+//!
+//! Text fields use a French analyser (lower case, French stop words and
+//! Snowball stemming, then accents folded); facets hold the thématiques,
+//! types de territoire, type de ressource, publisher and territories.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use tantivy::schema::{Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING};
+use tantivy::tokenizer::{AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer};
+use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+use oc_library::store::{Document, IndexChange, Library, StoreError};
+
+use crate::IndexError;
+
+/// Bumped when the schema or the analysis changes: an index of another
+/// version is emptied and rebuilt from the store.
+pub const SCHEMA_VERSION: u32 = 1;
+/// The French analyser's name.
+pub const FRENCH: &str = "fr";
+/// Changes read from the store per commit while catching up.
+const CATCH_UP_CHUNK: usize = 5_000;
+
+/// The fields of the publications index.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub id: Field,
+    pub url: Field,
+    pub title: Field,
+    pub summary: Field,
+    pub subjects: Field,
+    pub publisher_text: Field,
+    pub publisher: Field,
+    pub theme: Field,
+    pub scope: Field,
+    pub resource_type: Field,
+    pub territory: Field,
+    /// Year of publication (0: unknown).
+    pub year: Field,
+    /// `YYYYMMDD`, with 00 for an unknown month or day (sorting).
+    pub date: Field,
+    pub featured: Field,
+    /// The whole effective document as JSON (display).
+    pub json: Field,
+}
+
+/// The schema and its fields.
+pub fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let fr = TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer(FRENCH).set_index_option(IndexRecordOption::WithFreqsAndPositions));
+    let fields = Fields {
+        id: b.add_u64_field("id", INDEXED | FAST | STORED),
+        url: b.add_text_field("url", STRING),
+        title: b.add_text_field("title", fr.clone()),
+        summary: b.add_text_field("summary", fr.clone()),
+        subjects: b.add_text_field("subjects", fr.clone()),
+        publisher_text: b.add_text_field("publisher_text", fr),
+        publisher: b.add_facet_field("publisher", FacetOptions::default()),
+        theme: b.add_facet_field("theme", FacetOptions::default()),
+        scope: b.add_facet_field("scope", FacetOptions::default()),
+        resource_type: b.add_facet_field("resource_type", FacetOptions::default()),
+        territory: b.add_facet_field("territory", FacetOptions::default()),
+        year: b.add_u64_field("year", INDEXED | FAST),
+        date: b.add_u64_field("date", FAST),
+        featured: b.add_u64_field("featured", FAST),
+        json: b.add_bytes_field("json", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// The French analyser.
+pub fn french_analyzer() -> TextAnalyzer {
+    let stop = StopWordFilter::new(Language::French).unwrap_or_else(|| StopWordFilter::remove(Vec::<String>::new()));
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(stop)
+        .filter(Stemmer::new(Language::French))
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// A facet value with one segment (values may contain `/`).
+pub fn facet(value: &str) -> Facet {
+    Facet::from_path([value])
+}
+
+/// `YYYYMMDD` of a date at any precision (`2023` → 20230000).
+pub fn date_key(published: Option<&str>) -> u64 {
+    let Some(p) = published else { return 0 };
+    let digits: String = p.chars().filter(char::is_ascii_digit).collect();
+    let padded = format!("{digits:0<8}");
+    padded.get(..8).and_then(|s| s.parse().ok()).unwrap_or(0)
+}
+
+/// The publications index.
+pub struct PublicationsIndex {
+    dir: PathBuf,
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+}
+
+impl std::fmt::Debug for PublicationsIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PublicationsIndex").field("dir", &self.dir).finish_non_exhaustive()
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Payload {
+    schema: u32,
+    rev: i64,
+}
+
+fn tantivy_err(path: &Path) -> impl Fn(tantivy::TantivyError) -> IndexError + '_ {
+    move |source| IndexError::Tantivy { path: path.display().to_string(), source }
+}
+
+/// Errors of [`catch_up`] and [`rebuild`].
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl PublicationsIndex {
+    /// Opens the index in `dir`, creating it when missing; an index of
+    /// another schema version is emptied (the next [`catch_up`] refills it).
+    /// Takes the index's single writer: a second process gets an error.
+    pub fn open(dir: &Path) -> Result<PublicationsIndex, IndexError> {
+        std::fs::create_dir_all(dir).map_err(|source| IndexError::Io { path: dir.display().to_string(), source })?;
+        let (schema, fields) = schema();
+        let exists = dir.join("meta.json").exists();
+        let index = if exists { Index::open_in_dir(dir).map_err(tantivy_err(dir))? } else { Index::create_in_dir(dir, schema.clone()).map_err(tantivy_err(dir))? };
+        let stale = index.schema() != schema || Self::payload_of(&index).is_none_or(|p| p.schema != SCHEMA_VERSION);
+        let index = if exists && stale {
+            drop(index);
+            for entry in std::fs::read_dir(dir).map_err(|source| IndexError::Io { path: dir.display().to_string(), source })? {
+                let p = entry.map_err(|source| IndexError::Io { path: dir.display().to_string(), source })?.path();
+                if p.is_file() {
+                    std::fs::remove_file(&p).map_err(|source| IndexError::Io { path: p.display().to_string(), source })?;
+                }
+            }
+            Index::create_in_dir(dir, schema).map_err(tantivy_err(dir))?
+        } else {
+            index
+        };
+        index.tokenizers().register(FRENCH, french_analyzer());
+        let writer: IndexWriter = index.writer_with_num_threads(1, 64_000_000).map_err(tantivy_err(dir))?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(tantivy_err(dir))?;
+        Ok(PublicationsIndex { dir: dir.to_owned(), index, reader, writer: Mutex::new(writer), fields })
+    }
+
+    fn payload_of(index: &Index) -> Option<Payload> {
+        let metas = index.load_metas().ok()?;
+        serde_json::from_str(metas.payload.as_deref()?).ok()
+    }
+
+    /// The store revision the last commit covers (0 for a new index).
+    pub fn indexed_rev(&self) -> i64 {
+        Self::payload_of(&self.index).map_or(0, |p| p.rev)
+    }
+
+    pub fn fields(&self) -> Fields {
+        self.fields
+    }
+
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// Published documents in the index.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    fn document(&self, d: &Document) -> TantivyDocument {
+        let f = &self.fields;
+        let mut t = doc!(
+            f.id => d.id as u64,
+            f.url => d.url.as_str(),
+            f.title => d.title.as_str(),
+            f.summary => d.summary.as_str(),
+            f.publisher_text => d.publisher.as_str(),
+            f.year => date_key(d.published.as_deref()) / 10_000,
+            f.date => date_key(d.published.as_deref()),
+            f.featured => u64::from(d.featured),
+            f.json => serde_json::to_vec(d).unwrap_or_default(),
+        );
+        for s in &d.subjects {
+            t.add_text(f.subjects, s);
+        }
+        if !d.publisher.is_empty() {
+            t.add_facet(f.publisher, facet(&d.publisher));
+        }
+        for v in &d.themes {
+            t.add_facet(f.theme, facet(v));
+        }
+        for v in &d.scope {
+            t.add_facet(f.scope, facet(v));
+        }
+        if !d.resource_type.is_empty() {
+            t.add_facet(f.resource_type, facet(&d.resource_type));
+        }
+        for v in &d.territories {
+            t.add_facet(f.territory, facet(v));
+        }
+        t
+    }
+
+    fn commit(&self, writer: &mut IndexWriter, rev: i64) -> Result<(), IndexError> {
+        let mut prepared = writer.prepare_commit().map_err(tantivy_err(&self.dir))?;
+        prepared.set_payload(&serde_json::to_string(&Payload { schema: SCHEMA_VERSION, rev }).unwrap_or_default());
+        prepared.commit().map_err(tantivy_err(&self.dir))?;
+        // Every commit is followed by a reader reload.
+        self.reader.reload().map_err(tantivy_err(&self.dir))
+    }
+
+    /// Applies changes from the store and commits them as covering `rev`.
+    pub fn apply(&self, changes: &[IndexChange], rev: i64) -> Result<(), IndexError> {
+        let mut w = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for c in changes {
+            w.delete_term(Term::from_field_u64(self.fields.id, c.id as u64));
+            if let Some(d) = &c.doc {
+                w.add_document(self.document(d)).map_err(tantivy_err(&self.dir))?;
+            }
+        }
+        self.commit(&mut w, rev)
+    }
+
+    /// Replaces the whole index with the store's published documents.
+    pub fn rebuild(&self, store: &Library) -> Result<u64, SyncError> {
+        // The revision is read first: changes made while the documents are
+        // read have a later revision, and the next catch-up applies them.
+        let rev = store.rev()?;
+        let mut w = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        w.delete_all_documents().map_err(tantivy_err(&self.dir))?;
+        let mut n = 0;
+        let mut failed = None;
+        store.for_each_published(|d| {
+            if failed.is_none() {
+                match w.add_document(self.document(&d)) {
+                    Ok(_) => n += 1,
+                    Err(e) => failed = Some(e),
+                }
+            }
+        })?;
+        if let Some(e) = failed {
+            let _ = w.rollback();
+            return Err(tantivy_err(&self.dir)(e).into());
+        }
+        self.commit(&mut w, rev)?;
+        Ok(n)
+    }
+
+    /// Ids of every document in the index (consistency checks).
+    pub fn ids(&self) -> Vec<i64> {
+        let searcher = self.reader.searcher();
+        let mut out = Vec::new();
+        for seg in searcher.segment_readers() {
+            let Ok(col) = seg.fast_fields().u64("id") else { continue };
+            for doc in seg.doc_ids_alive() {
+                if let Some(v) = col.first(doc) {
+                    out.push(v as i64);
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// The stored document of a hit.
+    pub fn stored(&self, searcher: &Searcher, addr: tantivy::DocAddress) -> Option<Document> {
+        let d: TantivyDocument = searcher.doc(addr).ok()?;
+        let bytes = d.get_first(self.fields.json)?.as_bytes()?;
+        serde_json::from_slice(bytes).ok()
+    }
+}
+
+/// Applies every store change after the index's revision; returns how
+/// many changes were applied.
+pub fn catch_up(store: &Library, index: &PublicationsIndex) -> Result<usize, SyncError> {
+    let mut total = 0;
+    loop {
+        let from = index.indexed_rev();
+        let changes = store.changes_since(from, CATCH_UP_CHUNK)?;
+        let Some(last) = changes.last().map(|c| c.rev) else { return Ok(total) };
+        index.apply(&changes, last)?;
+        total += changes.len();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oc_library::store::{Harvested, Override};
+
+    fn doc(url: &str, title: &str) -> Harvested {
+        Harvested { url: url.into(), title: title.into(), publisher: "DGCL".into(), published: Some("2024-03".into()), ..Harvested::default() }
+    }
+
+    #[test]
+    fn the_index_follows_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut lib = Library::in_memory().unwrap();
+        let index = PublicationsIndex::open(dir.path()).unwrap();
+        assert_eq!(index.indexed_rev(), 0);
+        let a = lib.upsert(&doc("https://a.fr/1", "Les finances des communes"), "s").unwrap().0;
+        let b = lib.upsert(&doc("https://a.fr/2", "Dotation de solidarité rurale"), "s").unwrap().0;
+        assert_eq!(catch_up(&lib, &index).unwrap(), 2);
+        assert_eq!(index.ids(), vec![a, b]);
+        lib.set_override(a, &Override { status: Some("unpublished".into()), ..Override::default() }).unwrap();
+        lib.upsert(&doc("https://a.fr/2", "Dotation de solidarité rurale 2024"), "s").unwrap();
+        catch_up(&lib, &index).unwrap();
+        assert_eq!(index.ids(), vec![b], "unpublished documents leave the index; updates replace");
+        assert_eq!(index.indexed_rev(), lib.rev().unwrap());
+        // Reopened: the revision is in the commit payload.
+        drop(index);
+        let index = PublicationsIndex::open(dir.path()).unwrap();
+        assert_eq!(index.indexed_rev(), lib.rev().unwrap());
+        assert_eq!(catch_up(&lib, &index).unwrap(), 0);
+        let searcher = index.searcher();
+        let hits = searcher
+            .search(
+                &tantivy::query::TermQuery::new(Term::from_field_u64(index.fields().id, b as u64), IndexRecordOption::Basic),
+                &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
+            )
+            .unwrap();
+        let stored = index.stored(&searcher, hits[0].1).unwrap();
+        assert_eq!(stored.title, "Dotation de solidarité rurale 2024");
+        assert_eq!(index.rebuild(&lib).unwrap(), 1);
+        assert_eq!(index.ids(), vec![b]);
+    }
+
+    #[test]
+    fn french_analysis_and_dates() {
+        let mut a = french_analyzer();
+        let mut tokens = |text: &str| {
+            let mut s = a.token_stream(text);
+            let mut out = Vec::new();
+            while s.advance() {
+                out.push(s.token().text.clone());
+            }
+            out
+        };
+        let toks = tokens("Dotations de solidarité rurale des Communes");
+        let qt = tokens("dotation communes rurales");
+        assert!(!toks.contains(&"de".to_owned()), "stop words removed: {toks:?}");
+        for t in &qt {
+            assert!(toks.contains(t), "{t} not in {toks:?}");
+        }
+        assert_eq!(date_key(Some("2023")), 20230000);
+        assert_eq!(date_key(Some("2023-05")), 20230500);
+        assert_eq!(date_key(Some("2023-05-17")), 20230517);
+        assert_eq!(date_key(None), 0);
+    }
+}
