@@ -16,6 +16,88 @@ pub struct Config {
     pub sources: Sources,
     #[serde(default)]
     pub search: Search,
+    #[serde(default)]
+    pub library: Library,
+}
+
+/// The Bibliothèque: its source registry, schedule and fetch limits. Its
+/// store (`library.sqlite`) and index (`publications/`) live in the data
+/// directory.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Library {
+    /// The source registry.
+    #[serde(default = "default_registry")]
+    pub sources: PathBuf,
+    /// Run sources on their cron schedules inside `serve`.
+    #[serde(default = "yes")]
+    pub schedule: bool,
+    /// Fill an empty library from the embedded catalogue on first start.
+    #[serde(default = "yes")]
+    pub seed: bool,
+    #[serde(default)]
+    pub fetch: Fetch,
+}
+
+impl Default for Library {
+    fn default() -> Self {
+        Library { sources: default_registry(), schedule: true, seed: true, fetch: Fetch::default() }
+    }
+}
+
+fn default_registry() -> PathBuf {
+    PathBuf::from("config/sources.toml")
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Limits of the library's HTTP client.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Fetch {
+    #[serde(default = "default_connect")]
+    pub connect_timeout_secs: u64,
+    /// For a whole request, body included.
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: u64,
+    /// Largest response accepted (after decompression), in megabytes.
+    #[serde(default = "default_max_mb")]
+    pub max_mb: u64,
+    #[serde(default = "default_retries")]
+    pub retries: u32,
+    /// First pause between attempts, doubled each time.
+    #[serde(default = "default_backoff")]
+    pub backoff_ms: u64,
+}
+
+impl Default for Fetch {
+    fn default() -> Self {
+        Fetch {
+            connect_timeout_secs: default_connect(),
+            timeout_secs: default_timeout(),
+            max_mb: default_max_mb(),
+            retries: default_retries(),
+            backoff_ms: default_backoff(),
+        }
+    }
+}
+
+fn default_connect() -> u64 {
+    15
+}
+fn default_timeout() -> u64 {
+    60
+}
+fn default_max_mb() -> u64 {
+    20
+}
+fn default_retries() -> u32 {
+    3
+}
+fn default_backoff() -> u64 {
+    2000
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]

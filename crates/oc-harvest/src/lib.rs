@@ -1,3 +1,21 @@
+//! The harvester of the Bibliothèque: it fills the library store from
+//! every public statistical source. The web server never depends on it.
+//!
+//! A guided tour, in the order data flows:
+//! - [`sources`]: the source registry (`config/sources.toml`);
+//! - [`http`]: polite and robust fetching (timeouts, size cap, gzip,
+//!   conditional GET, retries with backoff, one request per host at a time);
+//! - [`charset`]: bytes to text whatever the declared charset;
+//! - readers, one per kind: [`feed`] (RSS, Atom, JSON Feed via feed-rs,
+//!   French dates), [`sru`] (BNSP/Gallica SRU 1.2), [`ods`] (OpenDataSoft
+//!   Explore v2.1 catalogues), [`catalogue`] (CSV catalogues and the
+//!   embedded seed catalogue);
+//! - [`sanitize`]: ammonia-cleaned HTML and plain text;
+//! - [`detect`]: territories named in titles and summaries;
+//! - [`run`]: one run of a source, page by page into the store, with its
+//!   status and rejected items;
+//! - [`schedule`]: cron runs inside `serve`.
+
 pub mod catalogue;
 pub mod charset;
 pub mod detect;
@@ -5,6 +23,7 @@ pub mod feed;
 pub mod http;
 pub mod ods;
 pub mod run;
+pub mod schedule;
 pub mod sanitize;
 pub mod sources;
 pub mod sru;

@@ -107,7 +107,8 @@ pub struct PublicationsIndex {
     dir: PathBuf,
     index: Index,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    /// `None` for a read-only view.
+    writer: Option<Mutex<IndexWriter>>,
     fields: Fields,
 }
 
@@ -161,7 +162,31 @@ impl PublicationsIndex {
         index.tokenizers().register(FRENCH, french_analyzer());
         let writer: IndexWriter = index.writer_with_num_threads(1, 64_000_000).map_err(tantivy_err(dir))?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(tantivy_err(dir))?;
-        Ok(PublicationsIndex { dir: dir.to_owned(), index, reader, writer: Mutex::new(writer), fields })
+        Ok(PublicationsIndex { dir: dir.to_owned(), index, reader, writer: Some(Mutex::new(writer)), fields })
+    }
+
+    /// A read-only view of the index in `dir`, following the commits of the
+    /// process that writes it; an empty in-memory index when there is none
+    /// yet or it has another schema (the writer will rebuild it).
+    pub fn open_read_only(dir: &Path) -> Result<PublicationsIndex, IndexError> {
+        let (schema, fields) = schema();
+        let on_disk = dir.join("meta.json").exists().then(|| Index::open_in_dir(dir).ok()).flatten();
+        let current = on_disk.filter(|i| i.schema() == schema && Self::payload_of(i).is_some_and(|p| p.schema == SCHEMA_VERSION));
+        let (index, policy) = match current {
+            Some(i) => (i, ReloadPolicy::OnCommitWithDelay),
+            None => (Index::create_in_ram(schema), ReloadPolicy::Manual),
+        };
+        index.tokenizers().register(FRENCH, french_analyzer());
+        let reader = index.reader_builder().reload_policy(policy).try_into().map_err(tantivy_err(dir))?;
+        Ok(PublicationsIndex { dir: dir.to_owned(), index, reader, writer: None, fields })
+    }
+
+    fn writer(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>, IndexError> {
+        let w = self.writer.as_ref().ok_or_else(|| IndexError::Io {
+            path: self.dir.display().to_string(),
+            source: std::io::Error::new(std::io::ErrorKind::PermissionDenied, "read-only view of the publications index"),
+        })?;
+        Ok(w.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 
     fn payload_of(index: &Index) -> Option<Payload> {
@@ -235,7 +260,7 @@ impl PublicationsIndex {
 
     /// Applies changes from the store and commits them as covering `rev`.
     pub fn apply(&self, changes: &[IndexChange], rev: i64) -> Result<(), IndexError> {
-        let mut w = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut w = self.writer()?;
         for c in changes {
             w.delete_term(Term::from_field_u64(self.fields.id, c.id as u64));
             if let Some(d) = &c.doc {
@@ -250,7 +275,7 @@ impl PublicationsIndex {
         // The revision is read first: changes made while the documents are
         // read have a later revision, and the next catch-up applies them.
         let rev = store.rev()?;
-        let mut w = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut w = self.writer()?;
         w.delete_all_documents().map_err(tantivy_err(&self.dir))?;
         let mut n = 0;
         let mut failed = None;
@@ -347,6 +372,11 @@ mod tests {
         assert_eq!(stored.title, "Dotation de solidarité rurale 2024");
         assert_eq!(index.rebuild(&lib).unwrap(), 1);
         assert_eq!(index.ids(), vec![b]);
+        let view = PublicationsIndex::open_read_only(dir.path()).unwrap();
+        assert_eq!(view.ids(), vec![b]);
+        assert!(view.rebuild(&lib).is_err(), "a view cannot write");
+        let none = PublicationsIndex::open_read_only(&dir.path().join("missing")).unwrap();
+        assert_eq!(none.num_docs(), 0);
     }
 
     #[test]

@@ -87,7 +87,7 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE documents ADD COLUMN content_hash TEXT NOT NULL DEFAULT '';
     CREATE INDEX documents_rev ON documents(rev);
     CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-    INSERT INTO counters (name, value) VALUES ('rev', 0), ('reindex_requested', 0);
+    INSERT INTO counters (name, value) VALUES ('rev', 0), ('reindex_requested', 0), ('reindex_done', 0);
     UPDATE documents SET rev = id;
     UPDATE counters SET value = COALESCE((SELECT MAX(id) FROM documents), 0) WHERE name = 'rev';
     ALTER TABLE sources ADD COLUMN publisher_short TEXT NOT NULL DEFAULT '';
@@ -505,9 +505,16 @@ impl Library {
         Ok(self.conn.query_row("UPDATE counters SET value = value + 1 WHERE name = 'reindex_requested' RETURNING value", [], |r| r.get(0))?)
     }
 
-    /// The latest reindex request number.
-    pub fn reindex_requested(&self) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row("SELECT value FROM counters WHERE name = 'reindex_requested'", [], |r| r.get(0))?)
+    /// The latest reindex request number, and the latest done.
+    pub fn reindex_state(&self) -> Result<(i64, i64), StoreError> {
+        let get = |n: &str| self.conn.query_row("SELECT value FROM counters WHERE name = ?1", params![n], |r| r.get::<_, i64>(0));
+        Ok((get("reindex_requested")?, get("reindex_done")?))
+    }
+
+    /// Notes that the requests up to `n` are done.
+    pub fn reindex_done(&mut self, n: i64) -> Result<(), StoreError> {
+        self.conn.execute("UPDATE counters SET value = MAX(value, ?1) WHERE name = 'reindex_done'", params![n])?;
+        Ok(())
     }
 
     /// Declares the registry's sources (added or updated; sources no longer

@@ -137,3 +137,29 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     }));
     ([(axum::http::header::CACHE_CONTROL, "no-store")], body).into_response()
 }
+
+/// `GET /api/v1/sources`: every library source with its status (last
+/// attempt, last success, last error, items seen / new / updated /
+/// rejected) and its newest rejected items.
+pub async fn sources(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let Some(lib) = state.library.clone() else {
+        return Err(WebError::NotFound("la bibliothèque n'est pas configurée sur ce serveur".into()).into());
+    };
+    let body = tokio::task::spawn_blocking(move || -> Result<serde_json::Value, WebError> {
+        let store = lib.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let internal = |e: oc_library::store::StoreError| WebError::Internal(e.to_string());
+        let mut out = Vec::new();
+        for s in store.sources().map_err(internal)? {
+            let rejections = store.rejections(&s.source.id, 10).map_err(internal)?;
+            let mut v = serde_json::to_value(&s).unwrap_or_default();
+            if let Some(o) = v.as_object_mut() {
+                o.insert("recent_rejections".into(), serde_json::to_value(rejections).unwrap_or_default());
+            }
+            out.push(v);
+        }
+        Ok(serde_json::json!({ "total": out.len(), "documents_indexed": lib.index.num_docs(), "sources": out }))
+    })
+    .await
+    .map_err(WebError::from)??;
+    Ok(Json(body).into_response())
+}

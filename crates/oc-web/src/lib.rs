@@ -44,11 +44,33 @@ pub struct App {
     pub public_url: String,
     /// The sitemap, built on first request.
     pub sitemap: Arc<std::sync::OnceLock<String>>,
+    /// The Bibliothèque, read-only: the store (source status) and the
+    /// publications index.
+    pub library: Option<Arc<LibraryView>>,
+}
+
+/// What the web server reads of the library. The store connection is the
+/// web's own (SQLite WAL: reading never waits for the harvester's writes).
+pub struct LibraryView {
+    pub store: std::sync::Mutex<oc_library::store::Library>,
+    pub index: Arc<oc_index::PublicationsIndex>,
+}
+
+impl std::fmt::Debug for LibraryView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LibraryView").field("index", &self.index).finish_non_exhaustive()
+    }
 }
 
 impl App {
     pub fn new(geo: Arc<Geo>, territories: Arc<TerritoryIndex>) -> App {
-        App { geo, territories, maps: Arc::default(), public_url: "http://127.0.0.1:8080".into(), sitemap: Arc::default() }
+        App { geo, territories, maps: Arc::default(), public_url: "http://127.0.0.1:8080".into(), sitemap: Arc::default(), library: None }
+    }
+
+    /// Adds the library.
+    pub fn with_library(mut self, library: LibraryView) -> App {
+        self.library = Some(Arc::new(library));
+        self
     }
 
     /// Sets the public address used in the sitemap and robots.txt.
@@ -77,6 +99,7 @@ pub fn router(app: App) -> Router {
         .route("/recherche", get(pages::search_page))
         .route("/api/v1/search", get(api::search))
         .route("/healthz", get(api::healthz))
+        .route("/api/v1/sources", get(api::sources))
         .route("/commune/{key}", get(fiche::commune_page))
         .route("/epci/{key}", get(fiche::epci_page))
         .route("/departement/{key}", get(fiche::departement_page))

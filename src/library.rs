@@ -1,0 +1,129 @@
+//! Wiring of the Bibliothèque: the store and index paths, the harvester,
+//! the first-start seed, the indexer that keeps the publications index
+//! caught up with the store, and the scheduler.
+//!
+//! Ownership: the harvester writes the store through one connection; the
+//! web server reads it through its own; the indexer (inside `serve`, or
+//! the `ingest`/`reindex` commands when no server runs) owns the index's
+//! single writer and follows the store by revision.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context;
+
+use oc_harvest::http::{FetchConfig, Fetcher};
+use oc_harvest::run::{Harvester, Report, RunOptions};
+use oc_harvest::sources::{Kind, Source};
+use oc_index::publications::{catch_up, PublicationsIndex};
+use oc_library::store::Library;
+use oc_store::Geo;
+
+use crate::Config;
+
+/// The library store inside the data directory.
+pub fn store_path(data: &Path) -> PathBuf {
+    data.join("library.sqlite")
+}
+
+/// The publications index inside the data directory.
+pub fn index_dir(data: &Path) -> PathBuf {
+    data.join("publications")
+}
+
+/// The fetcher's limits from the configuration.
+pub fn fetch_config(config: &Config) -> FetchConfig {
+    let f = &config.library.fetch;
+    FetchConfig {
+        connect_timeout: Duration::from_secs(f.connect_timeout_secs),
+        timeout: Duration::from_secs(f.timeout_secs),
+        max_bytes: f.max_mb.saturating_mul(1024 * 1024),
+        retries: f.retries,
+        backoff: Duration::from_millis(f.backoff_ms),
+        ..FetchConfig::default()
+    }
+}
+
+/// The harvester and the registry's sources.
+#[derive(Debug, Clone)]
+pub struct Harvest {
+    pub harvester: Arc<Harvester>,
+    pub sources: Vec<Source>,
+}
+
+/// Opens the store (running its migrations), reads the registry and
+/// declares its sources in the store. Blocking.
+pub fn open_harvest(config: &Config, geo: &Geo) -> anyhow::Result<Harvest> {
+    let sources = oc_harvest::sources::load(&config.library.sources)?;
+    std::fs::create_dir_all(&config.data.dir).with_context(|| format!("cannot create {}", config.data.dir.display()))?;
+    let path = store_path(&config.data.dir);
+    let mut store = Library::open(&path).with_context(|| format!("cannot open the library store {}", path.display()))?;
+    store.sync_sources(&sources.iter().map(Source::row).collect::<Vec<_>>())?;
+    let fetcher = Fetcher::new(fetch_config(config))?;
+    let detector = Arc::new(oc_harvest::detect::Detector::new(geo));
+    Ok(Harvest { harvester: Arc::new(Harvester::new(fetcher, Arc::new(Mutex::new(store)), detector)), sources })
+}
+
+/// On first start (an empty store), loads the embedded catalogue sources.
+pub async fn seed_if_empty(h: &Harvest) -> anyhow::Result<Vec<Report>> {
+    let store = h.harvester.store().clone();
+    let empty = tokio::task::spawn_blocking(move || store.lock().unwrap_or_else(std::sync::PoisonError::into_inner).count()).await?? == 0;
+    if !empty {
+        return Ok(Vec::new());
+    }
+    let seeds: Vec<Source> = h.sources.iter().filter(|s| s.kind == Kind::Csv && s.url == oc_harvest::catalogue::EMBEDDED_LOCATION && s.enabled).cloned().collect();
+    Ok(h.harvester.run_all(&seeds, &RunOptions::default()).await)
+}
+
+/// Brings `index` up to date with the store at `store`: a pending
+/// `reindex` request first, then every change after the index's revision.
+/// Blocking.
+pub fn sync_index(store: &mut Library, index: &PublicationsIndex) -> anyhow::Result<usize> {
+    let (requested, done) = store.reindex_state()?;
+    let mut n = 0;
+    if requested > done {
+        let count = index.rebuild(store)?;
+        tracing::info!("publications index rebuilt: {count} documents");
+        n += usize::try_from(count).unwrap_or(usize::MAX);
+    }
+    n += catch_up(store, index)?;
+    if requested > done {
+        store.reindex_done(requested)?;
+    }
+    Ok(n)
+}
+
+/// The indexer of `serve`: catches the index up every two seconds, or at
+/// once when `wake` is notified (after a scheduled run). Runs on the
+/// blocking pool.
+pub fn spawn_indexer(store: PathBuf, index: Arc<PublicationsIndex>, wake: Arc<tokio::sync::Notify>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        // The indexer's own connection.
+        let conn: Arc<Mutex<Option<Library>>> = Arc::default();
+        loop {
+            let (s, i, c) = (store.clone(), index.clone(), conn.clone());
+            let r = tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
+                let mut guard = c.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if guard.is_none() {
+                    *guard = Some(Library::open(&s)?);
+                }
+                match guard.as_mut() {
+                    Some(lib) => sync_index(lib, &i),
+                    None => Ok(0),
+                }
+            })
+            .await;
+            match r {
+                Ok(Ok(0)) => {}
+                Ok(Ok(n)) => tracing::info!("publications index: {n} changes applied"),
+                Ok(Err(e)) => tracing::error!("publications index: {e:#}"),
+                Err(e) => tracing::error!("publications index: {e}"),
+            }
+            tokio::select! {
+                _ = wake.notified() => {}
+                _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+            }
+        }
+    })
+}
