@@ -8,5 +8,6 @@ mod browser;
 mod common;
 mod compare;
 mod fiche;
+mod library;
 mod load;
 mod search;
