@@ -237,7 +237,7 @@ async fn ingest(config: &Config, names: &[String], since: Option<&str>) -> anyho
         out
     };
     let tty = std::io::stderr().is_terminal();
-    let progress: Arc<dyn Fn(&oc_harvest::run::Progress) + Send + Sync> = Arc::new(move |p| {
+    let progress: oc_harvest::run::ProgressFn = Arc::new(move |p| {
         if tty {
             let total = p.total.map(|t| format!(" / {t}")).unwrap_or_default();
             let mut e = std::io::stderr();

@@ -40,13 +40,16 @@ pub struct Progress {
     pub total: Option<u64>,
 }
 
+/// Called after each page of a run.
+pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
+
 /// How a run is done.
 #[derive(Clone, Default)]
 pub struct RunOptions {
     /// Only items published on or after this day; HTTP validators are
     /// ignored so that the whole source is read again.
     pub since: Option<NaiveDate>,
-    pub progress: Option<Arc<dyn Fn(&Progress) + Send + Sync>>,
+    pub progress: Option<ProgressFn>,
 }
 
 impl std::fmt::Debug for RunOptions {
