@@ -28,6 +28,8 @@ fn fixture(name: &str) -> Vec<u8> {
 
 #[derive(Default)]
 struct Hits {
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
     flaky: AtomicUsize,
     ods_queries: Mutex<Vec<String>>,
     slow_pages: AtomicUsize,
@@ -58,6 +60,15 @@ async fn slow_sru(State(h): State<Arc<Hits>>, Query(q): Query<Vec<(String, Strin
     tokio::time::sleep(Duration::from_millis(300)).await;
     h.slow_pages.fetch_add(1, Ordering::SeqCst);
     xml(slow_sru_page(start).into_bytes())
+}
+
+/// Slow answers that record how many requests were in flight at once.
+async fn counted(State(h): State<Arc<Hits>>) -> Response {
+    let now = h.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    h.max_in_flight.fetch_max(now, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    h.in_flight.fetch_sub(1, Ordering::SeqCst);
+    ([(header::CONTENT_TYPE, "application/atom+xml")], fixture("drees.atom")).into_response()
 }
 
 async fn insee(headers: HeaderMap) -> Response {
@@ -123,6 +134,8 @@ async fn fixture_server() -> (SocketAddr, Arc<Hits>) {
         }))
         .route("/truncated.rss", get(truncated))
         .route("/huge.rss", get(|| async { xml(vec![b' '; 2 * 1024 * 1024]) }))
+        .route("/counted-a.atom", get(counted))
+        .route("/counted-b.atom", get(counted))
         .route("/catalogue.csv", get(|| async { ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], CSV) }))
         .with_state(hits.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -161,6 +174,8 @@ fn registry(addr: SocketAddr) -> String {
         source("slow", "feed", &u("/slow.rss"), ""),
         source("truncated", "feed", &u("/truncated.rss"), ""),
         source("huge", "feed", &u("/huge.rss"), ""),
+        source("counted-a", "feed", &u("/counted-a.atom"), ""),
+        source("counted-b", "feed", &u("/counted-b.atom"), "schedule = \"* * * * * *\"\n"),
         source("slow-sru", "sru", &u("/slow-sru"), "query = 'dc.title all \"jaune bleu\"'\nmax_records = 2000\nenabled = false\n"),
     ]
     .concat()
@@ -343,6 +358,37 @@ async fn misbehaving_servers_are_reported_and_never_stop_the_others() {
     assert!(down.last_error.as_deref().is_some_and(|e| e.contains("503")) && down.last_success.is_none());
     assert_eq!(down.documents, 0);
     lib.check().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_request_per_host_one_run_per_source_and_cron_runs() {
+    let (addr, hits) = fixture_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let h = harvest(&config(dir.path(), addr));
+    let src = |id: &str| h.sources.iter().find(|s| s.id == id).unwrap().clone();
+    let (a, b) = (src("counted-a"), src("counted-b"));
+    let opts = RunOptions::default();
+    // Two sources of one host at once: their requests take turns.
+    let (ra, rb) = tokio::join!(h.harvester.run(&a, &opts), h.harvester.run(&b, &opts));
+    assert_eq!((ra.error, rb.error), (None, None));
+    assert_eq!(hits.max_in_flight.load(Ordering::SeqCst), 1, "at most one request at a time per host");
+    // One source twice at once: the second run is skipped.
+    let (r1, r2) = tokio::join!(h.harvester.run(&a, &opts), h.harvester.run(&a, &opts));
+    assert!(r1.skipped != r2.skipped, "{r1:?} {r2:?}");
+    // The scheduler runs `counted-b` every second ("* * * * * *").
+    let before = store(dir.path()).sources().unwrap().into_iter().find(|s| s.source.id == "counted-b").unwrap().last_attempt;
+    let runs = Arc::new(AtomicUsize::new(0));
+    let r = runs.clone();
+    let (mut sched, jobs) = oc_harvest::schedule::start(h.harvester.clone(), &h.sources, Arc::new(move || {
+        r.fetch_add(1, Ordering::SeqCst);
+    }))
+    .await
+    .unwrap();
+    assert_eq!(jobs, 1, "only sources with a schedule");
+    assert!(wait_for(10, || runs.load(Ordering::SeqCst) >= 2).await, "the cron job ran");
+    sched.shutdown().await.unwrap();
+    let after = store(dir.path()).sources().unwrap().into_iter().find(|s| s.source.id == "counted-b").unwrap();
+    assert!(after.last_success.is_some() && after.last_attempt != before);
 }
 
 #[tokio::test]

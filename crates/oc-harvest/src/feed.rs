@@ -21,6 +21,8 @@ pub struct Item {
     pub published: Option<(String, Precision)>,
     /// Category terms or labels.
     pub categories: Vec<String>,
+    /// An illustration (media thumbnail or image enclosure), http(s) only.
+    pub image: Option<String>,
 }
 
 /// What a feed gave: its items, and the entries that were skipped (why).
@@ -148,7 +150,16 @@ pub fn parse(bytes: &[u8], content_type: Option<&str>, what: &str) -> Result<Par
         let summary_html = e.summary.map(|s| s.content).or_else(|| e.content.and_then(|c| c.body)).unwrap_or_default();
         let date = e.published.or(e.updated).map(|d| (d.format("%Y-%m-%d").to_string(), Precision::Day));
         let categories = e.categories.into_iter().map(|c| c.label.unwrap_or(c.term)).filter(|c| !c.trim().is_empty()).collect();
-        out.items.push(Item { url, title, summary_html, published: date, categories });
+        let image = e
+            .media
+            .iter()
+            .flat_map(|m| {
+                m.thumbnails.iter().map(|t| t.image.uri.clone()).chain(
+                    m.content.iter().filter(|c| c.content_type.as_ref().is_some_and(|t| t.ty() == "image")).filter_map(|c| c.url.as_ref().map(|u| u.to_string())),
+                )
+            })
+            .find(|u| u.starts_with("https://") || u.starts_with("http://"));
+        out.items.push(Item { url, title, summary_html, published: date, categories, image });
     }
     Ok(out)
 }
@@ -215,6 +226,20 @@ mod tests {
         assert!(start.elapsed() < std::time::Duration::from_secs(5));
         let latin1 = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><title>x</title><item><title>Coll\xe9ctivit\xe9s</title><link>https://a.fr/1</link></item></channel></rss>";
         assert_eq!(parse(latin1, None, "latin1").unwrap().items[0].title, "Colléctivités");
+    }
+
+    #[test]
+    fn rss_1_0_and_images() {
+        let rdf = r#"<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel rdf:about="https://www.insee.fr"><title>Insee</title><link>https://www.insee.fr</link><description>x</description></channel>
+<item rdf:about="https://www.insee.fr/fr/statistiques/3694585"><title>Démographie des EPCI</title><link>https://www.insee.fr/fr/statistiques/3694585</link>
+<dc:date>2019-01-15</dc:date></item></rdf:RDF>"#;
+        let p = parse(rdf.as_bytes(), None, "rss1").unwrap();
+        assert_eq!(p.items[0].title, "Démographie des EPCI");
+        assert_eq!(p.items[0].published, Some(("2019-01-15".into(), Precision::Day)));
+        let rss = r#"<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>x</title><link>https://a.fr</link><description>x</description>
+<item><title>T</title><link>https://a.fr/1</link><enclosure url="https://a.fr/i.jpg" type="image/jpeg" length="1"/></item></channel></rss>"#;
+        assert_eq!(parse(rss.as_bytes(), None, "img").unwrap().items[0].image.as_deref(), Some("https://a.fr/i.jpg"));
     }
 
     #[test]

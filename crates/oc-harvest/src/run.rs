@@ -87,6 +87,7 @@ struct Draft {
     themes: Vec<String>,
     scope: Vec<String>,
     territories: Vec<String>,
+    image: Option<String>,
 }
 
 /// The harvester: one per process.
@@ -286,7 +287,7 @@ impl Harvester {
             scope: if d.scope.is_empty() { defaults.scope.clone() } else { d.scope },
             territories,
             subjects,
-            image: None,
+            image: d.image.and_then(|i| canonical_url(&i).ok()),
         })
     }
 
@@ -309,6 +310,7 @@ impl Harvester {
                 summary_html: it.summary_html,
                 published: it.published,
                 subjects: it.categories,
+                image: it.image,
                 ..Draft::default()
             })
             .collect();
@@ -466,6 +468,7 @@ impl Harvester {
                 themes: d.themes,
                 scope: d.scope,
                 territories: d.territories,
+                image: None,
             })
             .collect();
         let page = validators.filter(|_| run.source.url.starts_with("http")).map(|v| (run.source.url.clone(), v));

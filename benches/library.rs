@@ -1,0 +1,111 @@
+//! The library's ingestion and index targets:
+//! 1. ingesting a feed of 10,000 items (read, sanitise, detect territories,
+//!    store) into a fresh store, then indexing them — target < 5 s;
+//! 2. rebuilding the publications index for 100,000 documents — target
+//!    < 30 s.
+//!
+//! The items are the 251 real publications of the seed catalogue, repeated
+//! with a distinct URL per copy (`?copie=N`). Run with
+//! `cargo bench --bench library`; figures go to docs/BENCHMARKS.md.
+
+use std::fmt::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use oc_harvest::catalogue;
+use oc_harvest::run::{Harvester, RunOptions};
+use oc_library::store::{Harvested, Library};
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+fn main() {
+    let seed = catalogue::parse("seed", catalogue::EMBEDDED).expect("seed").docs;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+
+    // 1. A 10,000-item RSS feed, as a file.
+    let mut rss = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>bench</title><link>https://www.insee.fr</link><description>x</description>\n");
+    for i in 0..10_000 {
+        let d = &seed[i % seed.len()];
+        let _ = write!(
+            rss,
+            "<item><title>{}</title><link>{}{}copie={i}</link><description>&lt;p&gt;{}&lt;/p&gt;</description><pubDate>Tue, 17 Jan 2023 12:00:00 +0100</pubDate><category>Territoires</category></item>\n",
+            escape(&d.title),
+            escape(&d.url),
+            if d.url.contains('?') { "&amp;" } else { "?" },
+            escape(&escape(&d.summary)),
+        );
+    }
+    rss.push_str("</channel></rss>\n");
+    let feed = dir.path().join("feed.rss");
+    std::fs::write(&feed, &rss).expect("feed");
+    let registry = format!("[[source]]\nid = \"bench\"\nname = \"bench\"\npublisher = \"Insee\"\nkind = \"feed\"\nurl = {:?}\n", feed.display().to_string());
+    let source = oc_harvest::sources::parse("bench.toml", &registry).expect("registry").remove(0);
+    let store = Library::open(&dir.path().join("ingest.sqlite")).expect("store");
+    let fetcher = oc_harvest::http::Fetcher::new(oc_harvest::http::FetchConfig { max_bytes: 100 << 20, ..Default::default() }).expect("fetcher");
+    let t = Instant::now();
+    let detector = Arc::new(oc_harvest::detect::Detector::new(&oc_store::Geo::embedded()));
+    let detector_time = t.elapsed();
+    let harvester = Harvester::new(fetcher, Arc::new(Mutex::new(store)), detector);
+    let t = Instant::now();
+    let report = rt.block_on(harvester.run(&source, &RunOptions::default()));
+    let ingest = t.elapsed();
+    assert_eq!(report.error, None);
+    assert_eq!(report.counts.new, 10_000, "{report:?}");
+    let index = oc_index::PublicationsIndex::open(&dir.path().join("index-10k")).expect("index");
+    let t = Instant::now();
+    {
+        let lib = harvester.store().lock().unwrap();
+        oc_index::publications::catch_up(&lib, &index).expect("catch up");
+    }
+    let indexing = t.elapsed();
+    println!(
+        "ingest 10,000 feed items ({:.1} MB): {:.2} s to store, {:.2} s to index, {:.2} s in all (target < 5 s); territory dictionary built once in {:.2} s",
+        rss.len() as f64 / 1e6,
+        ingest.as_secs_f64(),
+        indexing.as_secs_f64(),
+        (ingest + indexing).as_secs_f64(),
+        detector_time.as_secs_f64()
+    );
+
+    // 2. 100,000 documents in a store, then a rebuild.
+    let mut lib = Library::open(&dir.path().join("big.sqlite")).expect("store");
+    let t = Instant::now();
+    let mut batch = Vec::with_capacity(5_000);
+    for i in 0..100_000 {
+        let d = &seed[i % seed.len()];
+        let sep = if d.url.contains('?') { '&' } else { '?' };
+        batch.push(Harvested {
+            url: format!("{}{sep}copie={i}", d.url),
+            title: d.title.clone(),
+            summary_html: format!("<p>{}</p>", escape(&d.summary)),
+            summary_text: d.summary.clone(),
+            publisher: d.publisher.clone(),
+            published: d.published.as_ref().map(|p| p.0.clone()),
+            precision: d.published.as_ref().map(|p| p.1.as_str().to_owned()),
+            resource_type: d.resource_type.clone(),
+            themes: d.themes.clone(),
+            scope: d.scope.clone(),
+            territories: d.territories.clone(),
+            subjects: d.series.iter().cloned().collect(),
+            image: None,
+        });
+        if batch.len() == 5_000 {
+            lib.upsert_batch(&batch, "bench").expect("upsert");
+            batch.clear();
+        }
+    }
+    let fill = t.elapsed();
+    let index = oc_index::PublicationsIndex::open(&dir.path().join("index-100k")).expect("index");
+    let t = Instant::now();
+    let n = index.rebuild(&lib).expect("rebuild");
+    let rebuild = t.elapsed();
+    assert_eq!(n, 100_000);
+    println!(
+        "rebuild the publications index for {n} documents: {:.2} s (target < 30 s); store filled in {:.2} s",
+        rebuild.as_secs_f64(),
+        fill.as_secs_f64()
+    );
+}
