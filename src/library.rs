@@ -32,6 +32,31 @@ pub fn index_dir(data: &Path) -> PathBuf {
     data.join("publications")
 }
 
+/// How territories expand for the publications index: a commune to its
+/// EPCI, département and région; a département to its région.
+pub fn area_fn(geo: Arc<Geo>) -> oc_index::publications::AreaFn {
+    Arc::new(move |code: &str| {
+        let mut out = Vec::new();
+        if let Some(c) = code.strip_prefix("COM-").and_then(|c| geo.commune(c)) {
+            if let Some(e) = &c.epci {
+                out.push(format!("EPCI-{e}"));
+            }
+            out.push(format!("DEP-{}", c.departement));
+            out.push(format!("REG-{}", c.region));
+        } else if let Some(d) = code.strip_prefix("DEP-").and_then(|d| geo.departement(d)) {
+            out.push(format!("REG-{}", d.region));
+        }
+        out
+    })
+}
+
+/// Opens the publications index's writer, with territory expansion.
+pub fn open_index_writer(data: &Path, geo: Arc<Geo>) -> anyhow::Result<PublicationsIndex> {
+    let index = PublicationsIndex::open(&index_dir(data))?;
+    index.set_areas(area_fn(geo));
+    Ok(index)
+}
+
 /// The fetcher's limits from the configuration.
 pub fn fetch_config(config: &Config) -> FetchConfig {
     let f = &config.library.fetch;

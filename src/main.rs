@@ -113,6 +113,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let publications = Arc::new(publications);
             let (cfg, p) = (config.clone(), publications.clone());
             let app = tokio::task::spawn_blocking(move || opencollectivites::open_app_with(&cfg, p)).await??;
+            publications.set_areas(library::area_fn(app.geo.clone()));
             let (cfg, geo) = (config.clone(), app.geo.clone());
             let harvest = tokio::task::spawn_blocking(move || library::open_harvest(&cfg, &geo)).await??;
             if config.library.seed {
@@ -175,7 +176,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reindex { config } => {
             let config = Config::read(&config)?;
             let mut store = oc_library::store::Library::open(&library::store_path(&config.data.dir))?;
-            match oc_index::PublicationsIndex::open(&library::index_dir(&config.data.dir)) {
+            let geo = Arc::new(opencollectivites::open_geo(&oc_store::DataDir::new(&config.data.dir))?);
+            match library::open_index_writer(&config.data.dir, geo) {
                 Ok(index) => {
                     let started = std::time::Instant::now();
                     let n = index.rebuild(&store)?;
@@ -222,7 +224,7 @@ async fn ingest(config: &Config, names: &[String], since: Option<&str>) -> anyho
             _ => anyhow::bail!("--since {s:?}: expected a day as YYYY-MM-DD"),
         },
     };
-    let geo = opencollectivites::open_geo(&oc_store::DataDir::new(&config.data.dir))?;
+    let geo = Arc::new(opencollectivites::open_geo(&oc_store::DataDir::new(&config.data.dir))?);
     let h = library::open_harvest(config, &geo)?;
     let chosen: Vec<_> = if names.is_empty() {
         h.sources.iter().filter(|s| s.enabled).cloned().collect()
@@ -267,9 +269,9 @@ async fn ingest(config: &Config, names: &[String], since: Option<&str>) -> anyho
             println!("    … et {} autres (voir `opencollectivites sources` et /api/v1/sources)", r.rejected.len() - 5);
         }
     }
-    let (store, dir) = (library::store_path(&config.data.dir), library::index_dir(&config.data.dir));
+    let (store, data) = (library::store_path(&config.data.dir), config.data.dir.clone());
     let indexed = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<usize>> {
-        match oc_index::PublicationsIndex::open(&dir) {
+        match library::open_index_writer(&data, geo) {
             Ok(index) => Ok(Some(library::sync_index(&mut oc_library::store::Library::open(&store)?, &index)?)),
             Err(_) => Ok(None),
         }

@@ -24,6 +24,19 @@ fn shared() -> &'static Shared {
             data: opencollectivites::config::Data { dir: dir.path().to_path_buf() },
             ..toml::from_str("").expect("empty config")
         };
+        // The library as on a fresh install: the seed catalogue, indexed.
+        let c = config.clone();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            let geo = std::sync::Arc::new(oc_store::Geo::embedded());
+            let h = opencollectivites::library::open_harvest(&c, &geo).expect("library opens");
+            rt.block_on(opencollectivites::library::seed_if_empty(&h)).expect("seed");
+            let index = opencollectivites::library::open_index_writer(&c.data.dir, geo).expect("index");
+            let mut store = oc_library::store::Library::open(&opencollectivites::library::store_path(&c.data.dir)).expect("store");
+            opencollectivites::library::sync_index(&mut store, &index).expect("indexed");
+        })
+        .join()
+        .expect("library seeded");
         let app = opencollectivites::open_app(&config).expect("app opens on the embedded data");
         Shared { app, _dir: dir }
     })

@@ -85,11 +85,25 @@ pub fn english_dates(xml: &str) -> String {
     let mut out = String::with_capacity(xml.len());
     let mut rest = xml;
     'outer: while !rest.is_empty() {
+        // Only a '<' can start a date element.
+        if !rest.starts_with('<') {
+            let first = rest.chars().next().map_or(1, char::len_utf8);
+            let next = rest[first..].find('<').map_or(rest.len(), |i| i + first);
+            out.push_str(&rest[..next]);
+            rest = &rest[next..];
+            continue;
+        }
         for tag in ["pubDate", "dc:date", "published", "updated", "lastBuildDate"] {
             let open = format!("<{tag}>");
             if rest.starts_with(&open) {
                 let close = format!("</{tag}>");
-                if let Some(end) = rest.find(&close) {
+                // A date is short: look for its end nearby only, so that
+                // unclosed tags cost nothing.
+                let mut cut = rest.len().min(open.len() + 200);
+                while !rest.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                if let Some(end) = rest[..cut].find(&close) {
                     let inner = &rest[open.len()..end];
                     out.push_str(&open);
                     out.push_str(&translate(inner));
@@ -244,6 +258,11 @@ mod tests {
 
     #[test]
     fn french_date_words() {
+        assert_eq!(english_dates("été <pubDate>mar., 14 janv. 2025</pubDate> à"), "été <pubDate>Tue, 14 Jan 2025</pubDate> à");
+        let unclosed = "<updated>".repeat(200_000);
+        let t = std::time::Instant::now();
+        assert_eq!(english_dates(&unclosed), unclosed);
+        assert!(t.elapsed() < std::time::Duration::from_secs(2), "unclosed date tags cost nothing");
         assert_eq!(english_dates("<pubDate>lundi, 3 févr. 2025</pubDate><title>mars</title>"), "<pubDate>Mon, 3 Feb 2025</pubDate><title>mars</title>");
     }
 }

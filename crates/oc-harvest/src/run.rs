@@ -19,7 +19,7 @@ use oc_library::Precision;
 
 use crate::detect::Detector;
 use crate::http::{Fetched, Fetcher, Validators};
-use crate::sanitize::{clean_html, clean_line, plain_text};
+use crate::sanitize::{clean_html, clean_line, text_of_clean};
 use crate::sources::{Kind, Source};
 use crate::{catalogue, feed, ods, sru};
 
@@ -104,6 +104,19 @@ impl std::fmt::Debug for Harvester {
     }
 }
 
+/// Removes a source from the running set however its run ends (panic,
+/// cancelled future).
+struct Running<'a> {
+    set: &'a Mutex<HashSet<String>>,
+    id: String,
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.set.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&self.id);
+    }
+}
+
 /// State of one run.
 struct Run<'a> {
     source: &'a Source,
@@ -145,6 +158,7 @@ impl Harvester {
                 return Report { source: source.id.clone(), skipped: true, ..Report::default() };
             }
         }
+        let _running = Running { set: &self.running, id: source.id.clone() };
         let started = Instant::now();
         let id = source.id.clone();
         let store = self.store.clone();
@@ -176,12 +190,14 @@ impl Harvester {
             Ok(Err(e)) => tracing::error!(source = source.id, "cannot record the run: {e}"),
             Err(e) => tracing::error!(source = source.id, "cannot record the run: {e}"),
         }
-        self.running.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&source.id);
         report
     }
 
     async fn fetch(&self, run: &Run<'_>, url: &str) -> Result<Fetched, String> {
-        let validators = if run.opts.since.is_some() {
+        // Paged sources (SRU, OpenDataSoft) are read whole: a 304 on their
+        // first page would hide the changes of the others.
+        let paged = matches!(run.source.kind, Kind::Sru | Kind::Ods);
+        let validators = if run.opts.since.is_some() || paged {
             Validators::default()
         } else {
             let store = self.store.clone();
@@ -195,46 +211,52 @@ impl Harvester {
         self.fetcher.get(url, &validators).await.map_err(|e| e.to_string())
     }
 
-    /// Cleans, classifies and stores one page of drafts; then remembers
-    /// the page's validators.
+    /// Cleans, classifies and stores one page of drafts (on a blocking
+    /// thread: sanitising and detection cost CPU); then remembers the
+    /// page's validators, unless the run reads with `--since`.
     async fn store_page(&self, run: &mut Run<'_>, drafts: Vec<Draft>, page_url: Option<(String, Validators)>) -> Result<(), String> {
-        let mut docs = Vec::new();
-        let mut rejected = Vec::new();
-        for d in drafts {
-            run.report.counts.seen += 1;
-            if let (Some(since), Some((date, _))) = (run.opts.since, &d.published) {
-                if date.as_str() < since.format("%Y-%m-%d").to_string().get(..date.len()).unwrap_or("") {
-                    continue;
-                }
-            }
-            match self.finish(run.source, d) {
-                Ok(h) => {
-                    if run.seen_urls.insert(h.url.clone()) {
-                        docs.push(h);
-                    } else {
-                        rejected.push((h.url.clone(), "doublon : même URL canonique qu'une entrée précédente".to_owned()));
+        let store = self.store.clone();
+        let detector = self.detector.clone();
+        let source = run.source.clone();
+        let since = run.opts.since.map(|d| d.format("%Y-%m-%d").to_string());
+        let page_url = page_url.filter(|_| since.is_none());
+        let mut seen_urls = std::mem::take(&mut run.seen_urls);
+        let n = drafts.len() as i64;
+        let (changes, rejected, seen_urls) = tokio::task::spawn_blocking(move || -> Result<_, String> {
+            let mut docs = Vec::new();
+            let mut rejected = Vec::new();
+            for d in drafts {
+                if let (Some(since), Some((date, _))) = (&since, &d.published) {
+                    if date.as_str() < since.get(..date.len()).unwrap_or("") {
+                        continue;
                     }
                 }
-                Err(r) => rejected.push(r),
+                match finish(&detector, &source, d) {
+                    Ok(h) => {
+                        if seen_urls.insert(h.url.clone()) {
+                            docs.push(h);
+                        } else {
+                            rejected.push((h.url.clone(), "doublon : même URL canonique qu'une entrée précédente".to_owned()));
+                        }
+                    }
+                    Err(r) => rejected.push(r),
+                }
             }
-        }
-        for (item, reason) in &rejected {
-            tracing::info!(source = run.source.id, item, "rejected: {reason}");
-        }
-        let store = self.store.clone();
-        let id = run.source.id.clone();
-        let rej = rejected.clone();
-        let changes = tokio::task::spawn_blocking(move || -> Result<Vec<(i64, Change)>, String> {
+            for (item, reason) in &rejected {
+                tracing::info!(source = source.id, item, "rejected: {reason}");
+            }
             let mut lib = lock(&store);
-            let changes = lib.upsert_batch(&docs, &id).map_err(|e| e.to_string())?;
-            lib.reject(&id, &rej).map_err(|e| e.to_string())?;
+            let changes = lib.upsert_batch(&docs, &source.id).map_err(|e| e.to_string())?;
+            lib.reject(&source.id, &rejected).map_err(|e| e.to_string())?;
             if let Some((url, v)) = page_url {
                 lib.set_validators(&url, v.etag.as_deref(), v.last_modified.as_deref()).map_err(|e| e.to_string())?;
             }
-            Ok(changes)
+            Ok((changes, rejected, seen_urls))
         })
         .await
         .map_err(|e| e.to_string())??;
+        run.seen_urls = seen_urls;
+        run.report.counts.seen += n;
         for (_, c) in changes {
             match c {
                 Change::New => run.report.counts.new += 1,
@@ -252,24 +274,27 @@ impl Harvester {
         Ok(())
     }
 
-    /// A draft made ready for the store, or the reason it is rejected.
-    fn finish(&self, source: &Source, d: Draft) -> Result<Harvested, (String, String)> {
+}
+
+/// A draft made ready for the store, or the reason it is rejected.
+fn finish(detector: &Detector, source: &Source, d: Draft) -> Result<Harvested, (String, String)> {
+    {
         let url = canonical_url(&d.url).map_err(|m| (d.item.clone(), m))?;
         let title = clean_line(&d.title);
         if title.is_empty() {
             return Err((format!("{} ({url})", d.item), "sans titre".into()));
         }
         let summary_html = clean_html(&d.summary_html, Some(&url));
-        let summary_text = plain_text(&summary_html);
+        let summary_text = text_of_clean(&summary_html);
         let defaults = &source.defaults;
         let mut territories: Vec<String> = if d.territories.is_empty() { defaults.territories.clone() } else { d.territories };
-        for f in self.detector.detect(&format!("{title}. {summary_text}")) {
+        for f in detector.detect(&format!("{title}. {summary_text}")) {
             if !territories.contains(&f.code) {
                 territories.push(f.code);
             }
         }
         let mut subjects: Vec<String> = Vec::new();
-        for s in d.subjects.iter().map(|s| clean_line(s)).filter(|s| !s.is_empty()) {
+        for s in d.subjects.iter().take(4 * MAX_SUBJECTS).map(|s| clean_line(s)).filter(|s| !s.is_empty()) {
             if !subjects.contains(&s) && subjects.len() < MAX_SUBJECTS {
                 subjects.push(s);
             }
@@ -290,7 +315,9 @@ impl Harvester {
             image: d.image.and_then(|i| canonical_url(&i).ok()),
         })
     }
+}
 
+impl Harvester {
     async fn run_feed(&self, run: &mut Run<'_>) -> Result<(), String> {
         let url = run.source.url.clone();
         let (bytes, content_type, validators) = match self.fetch(run, &url).await? {
@@ -371,8 +398,8 @@ impl Harvester {
                 });
             }
             self.reject_early(run, rejected).await?;
-            let page_key = if url.starts_with("http") { Some((url.clone(), validators)) } else { None };
-            self.store_page(run, drafts, page_key).await?;
+            let _ = validators;
+            self.store_page(run, drafts, None).await?;
             read += n;
             match page.next_record_position {
                 Some(next) if n > 0 && next > start && next <= page.number_of_records && read < max && url.starts_with("http") => start = next,
@@ -393,6 +420,7 @@ impl Harvester {
         };
         let mut offset = 0;
         let mut newest: Option<String> = None;
+        let mut complete = true;
         loop {
             let url = if run.source.url.starts_with("http") { ods::page_url(&run.source.url, offset, since.as_deref()) } else { run.source.url.clone() };
             let (bytes, content_type, validators) = match self.fetch(run, &url).await? {
@@ -426,14 +454,21 @@ impl Harvester {
                     ..Draft::default()
                 });
             }
-            let page_key = if url.starts_with("http") { Some((url.clone(), validators)) } else { None };
-            self.store_page(run, drafts, page_key).await?;
+            let _ = validators;
+            self.store_page(run, drafts, None).await?;
             offset += ods::PAGE_SIZE;
-            if n == 0 || offset >= page.total_count || offset + ods::PAGE_SIZE > ods::MAX_OFFSET || !url.starts_with("http") {
+            if n == 0 || offset >= page.total_count || !url.starts_with("http") {
+                break;
+            }
+            if offset + ods::PAGE_SIZE > ods::MAX_OFFSET {
+                // The API stops here: the datasets beyond are not read,
+                // so the cursor must not move past them.
+                tracing::warn!(source = run.source.id, "catalogue larger than {} datasets: the rest waits for the next runs", ods::MAX_OFFSET);
+                complete = false;
                 break;
             }
         }
-        if let Some(day) = newest {
+        if let Some(day) = newest.filter(|_| complete) {
             let store = self.store.clone();
             let id = run.source.id.clone();
             tokio::task::spawn_blocking(move || lock(&store).set_cursor(&id, &day)).await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
@@ -447,7 +482,10 @@ impl Harvester {
         } else {
             match self.fetch(run, &run.source.url.clone()).await? {
                 Fetched::NotModified => return Ok(()),
-                Fetched::Body { bytes, content_type, validators } => (crate::charset::decode(&bytes, content_type.as_deref()), Some(validators)),
+                Fetched::Body { bytes, content_type, validators } => (
+                    tokio::task::spawn_blocking(move || crate::charset::decode(&bytes, content_type.as_deref())).await.map_err(|e| e.to_string())?,
+                    Some(validators),
+                ),
             }
         };
         let name = run.source.url.clone();

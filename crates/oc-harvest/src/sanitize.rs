@@ -40,6 +40,10 @@ pub fn clean_html(html: &str, base: Option<&str>) -> String {
 /// white space collapsed.
 pub fn plain_text(html: &str) -> String {
     let html = truncate(html, MAX_SUMMARY_CHARS);
+    // Plain text already: nothing to parse.
+    if !html.contains(['<', '&']) {
+        return collapse(html);
+    }
     // A space before each block tag, so that paragraphs do not run together.
     let mut spaced = String::with_capacity(html.len() + 16);
     let mut rest = html;
@@ -58,6 +62,30 @@ pub fn plain_text(html: &str) -> String {
     // The serialiser escapes only these.
     let text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&nbsp;", "\u{a0}").replace("&amp;", "&");
     collapse(&text)
+}
+
+/// Plain text of HTML that [`clean_html`] produced: well-formed, without
+/// scripts or styles, so a simple scan is enough (no second parse).
+pub fn text_of_clean(clean: &str) -> String {
+    let mut out = String::with_capacity(clean.len());
+    let mut rest = clean;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let name: String = after.trim_start_matches('/').chars().take_while(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+        if BLOCK_TAGS.contains(&name.as_str()) {
+            out.push(' ');
+        }
+        match after.find('>') {
+            Some(j) => rest = &after[j + 1..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    let out = out.replace("&lt;", "<").replace("&gt;", ">").replace("&nbsp;", "\u{a0}").replace("&quot;", "\"").replace("&amp;", "&");
+    collapse(&out)
 }
 
 /// One line of plain text (titles, names): [`plain_text`], at most
@@ -90,6 +118,9 @@ mod tests {
         assert!(html.contains("rel=\"noopener noreferrer\""), "{html}");
         let text = plain_text(evil);
         assert_eq!(text, "Bonjour x rel");
+        assert_eq!(text_of_clean(&html), "Bonjour x rel");
+        let clean = clean_html("<p>Dépenses &amp; recettes</p><p>3 &lt; 4</p>", None);
+        assert_eq!(text_of_clean(&clean), plain_text("<p>Dépenses &amp; recettes</p><p>3 &lt; 4</p>"));
     }
 
     #[test]

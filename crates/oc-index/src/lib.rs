@@ -13,6 +13,7 @@
 //! `IndexWriter`; every commit is followed by a reader reload. All functions
 //! here block: async callers run them on a blocking thread.
 
+pub mod publication_search;
 pub mod publications;
 pub mod territory;
 

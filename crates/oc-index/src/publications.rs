@@ -24,7 +24,7 @@ use crate::IndexError;
 
 /// Bumped when the schema or the analysis changes: an index of another
 /// version is emptied and rebuilt from the store.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 /// The French analyser's name.
 pub const FRENCH: &str = "fr";
 /// Changes read from the store per commit while catching up.
@@ -44,6 +44,9 @@ pub struct Fields {
     pub scope: Field,
     pub resource_type: Field,
     pub territory: Field,
+    /// The territories and every territory containing them (a commune's
+    /// EPCI, département and région): what a territory filter matches.
+    pub area: Field,
     /// Year of publication (0: unknown).
     pub year: Field,
     /// `YYYYMMDD`, with 00 for an unknown month or day (sorting).
@@ -69,6 +72,7 @@ pub fn schema() -> (Schema, Fields) {
         scope: b.add_facet_field("scope", FacetOptions::default()),
         resource_type: b.add_facet_field("resource_type", FacetOptions::default()),
         territory: b.add_facet_field("territory", FacetOptions::default()),
+        area: b.add_facet_field("area", FacetOptions::default()),
         year: b.add_u64_field("year", INDEXED | FAST),
         date: b.add_u64_field("date", FAST),
         featured: b.add_u64_field("featured", FAST),
@@ -102,6 +106,10 @@ pub fn date_key(published: Option<&str>) -> u64 {
     padded.get(..8).and_then(|s| s.parse().ok()).unwrap_or(0)
 }
 
+/// The territories containing a territory (`COM-34172` → `EPCI-…`,
+/// `DEP-34`, `REG-76`), from the reference data.
+pub type AreaFn = std::sync::Arc<dyn Fn(&str) -> Vec<String> + Send + Sync>;
+
 /// The publications index.
 pub struct PublicationsIndex {
     dir: PathBuf,
@@ -110,6 +118,8 @@ pub struct PublicationsIndex {
     /// `None` for a read-only view.
     writer: Option<Mutex<IndexWriter>>,
     fields: Fields,
+    areas: std::sync::OnceLock<AreaFn>,
+    analyzer: TextAnalyzer,
 }
 
 impl std::fmt::Debug for PublicationsIndex {
@@ -142,43 +152,40 @@ impl PublicationsIndex {
     /// another schema version is emptied (the next [`catch_up`] refills it).
     /// Takes the index's single writer: a second process gets an error.
     pub fn open(dir: &Path) -> Result<PublicationsIndex, IndexError> {
+        // One folder per schema version: a new version starts empty beside
+        // the old one (never deleted in place, where another process may
+        // hold the old one's writer lock); the next catch-up fills it.
+        let dir = &dir.join(format!("v{SCHEMA_VERSION}"));
         std::fs::create_dir_all(dir).map_err(|source| IndexError::Io { path: dir.display().to_string(), source })?;
         let (schema, fields) = schema();
-        let exists = dir.join("meta.json").exists();
-        let index = if exists { Index::open_in_dir(dir).map_err(tantivy_err(dir))? } else { Index::create_in_dir(dir, schema.clone()).map_err(tantivy_err(dir))? };
-        let stale = index.schema() != schema || Self::payload_of(&index).is_none_or(|p| p.schema != SCHEMA_VERSION);
-        let index = if exists && stale {
-            drop(index);
-            for entry in std::fs::read_dir(dir).map_err(|source| IndexError::Io { path: dir.display().to_string(), source })? {
-                let p = entry.map_err(|source| IndexError::Io { path: dir.display().to_string(), source })?.path();
-                if p.is_file() {
-                    std::fs::remove_file(&p).map_err(|source| IndexError::Io { path: p.display().to_string(), source })?;
-                }
-            }
-            Index::create_in_dir(dir, schema).map_err(tantivy_err(dir))?
-        } else {
-            index
-        };
+        let index = if dir.join("meta.json").exists() { Index::open_in_dir(dir).map_err(tantivy_err(dir))? } else { Index::create_in_dir(dir, schema.clone()).map_err(tantivy_err(dir))? };
+        if index.schema() != schema {
+            return Err(IndexError::Io {
+                path: dir.display().to_string(),
+                source: std::io::Error::other("this folder holds an index of another schema: remove it and run `opencollectivites reindex`"),
+            });
+        }
         index.tokenizers().register(FRENCH, french_analyzer());
         let writer: IndexWriter = index.writer_with_num_threads(1, 64_000_000).map_err(tantivy_err(dir))?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(tantivy_err(dir))?;
-        Ok(PublicationsIndex { dir: dir.to_owned(), index, reader, writer: Some(Mutex::new(writer)), fields })
+        Ok(PublicationsIndex { dir: dir.to_owned(), index, reader, writer: Some(Mutex::new(writer)), fields, areas: Default::default(), analyzer: french_analyzer() })
     }
 
     /// A read-only view of the index in `dir`, following the commits of the
     /// process that writes it; an empty in-memory index when there is none
     /// yet or it has another schema (the writer will rebuild it).
     pub fn open_read_only(dir: &Path) -> Result<PublicationsIndex, IndexError> {
+        let dir = &dir.join(format!("v{SCHEMA_VERSION}"));
         let (schema, fields) = schema();
         let on_disk = dir.join("meta.json").exists().then(|| Index::open_in_dir(dir).ok()).flatten();
-        let current = on_disk.filter(|i| i.schema() == schema && Self::payload_of(i).is_some_and(|p| p.schema == SCHEMA_VERSION));
+        let current = on_disk.filter(|i| i.schema() == schema);
         let (index, policy) = match current {
             Some(i) => (i, ReloadPolicy::OnCommitWithDelay),
             None => (Index::create_in_ram(schema), ReloadPolicy::Manual),
         };
         index.tokenizers().register(FRENCH, french_analyzer());
         let reader = index.reader_builder().reload_policy(policy).try_into().map_err(tantivy_err(dir))?;
-        Ok(PublicationsIndex { dir: dir.to_owned(), index, reader, writer: None, fields })
+        Ok(PublicationsIndex { dir: dir.to_owned(), index, reader, writer: None, fields, areas: Default::default(), analyzer: french_analyzer() })
     }
 
     fn writer(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>, IndexError> {
@@ -197,6 +204,30 @@ impl PublicationsIndex {
     /// The store revision the last commit covers (0 for a new index).
     pub fn indexed_rev(&self) -> i64 {
         Self::payload_of(&self.index).map_or(0, |p| p.rev)
+    }
+
+    /// Sets how territories expand to the territories containing them
+    /// (once; documents indexed before keep their areas until re-indexed).
+    pub fn set_areas(&self, f: AreaFn) {
+        let _ = self.areas.set(f);
+    }
+
+    /// A territory and those containing it.
+    pub fn areas_of(&self, code: &str) -> Vec<String> {
+        let mut out = vec![code.to_owned()];
+        if let Some(f) = self.areas.get() {
+            for a in f(code) {
+                if !out.contains(&a) {
+                    out.push(a);
+                }
+            }
+        }
+        out
+    }
+
+    /// The French analyser (a fresh copy).
+    pub fn analyzer(&self) -> TextAnalyzer {
+        self.analyzer.clone()
     }
 
     pub fn fields(&self) -> Fields {
@@ -244,8 +275,17 @@ impl PublicationsIndex {
         if !d.resource_type.is_empty() {
             t.add_facet(f.resource_type, facet(&d.resource_type));
         }
+        let mut areas: Vec<String> = Vec::new();
         for v in &d.territories {
             t.add_facet(f.territory, facet(v));
+            for a in self.areas_of(v) {
+                if !areas.contains(&a) {
+                    areas.push(a);
+                }
+            }
+        }
+        for a in &areas {
+            t.add_facet(f.area, facet(a));
         }
         t
     }
@@ -322,6 +362,11 @@ impl PublicationsIndex {
 /// Applies every store change after the index's revision; returns how
 /// many changes were applied.
 pub fn catch_up(store: &Library, index: &PublicationsIndex) -> Result<usize, SyncError> {
+    // An index ahead of its store belongs to another store (recreated or
+    // restored): rebuilt from this one.
+    if index.indexed_rev() > store.rev()? {
+        return Ok(usize::try_from(index.rebuild(store)?).unwrap_or(usize::MAX));
+    }
     let mut total = 0;
     loop {
         let from = index.indexed_rev();

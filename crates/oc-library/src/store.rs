@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
 use crate::now;
@@ -156,6 +156,42 @@ impl Harvested {
             eat(&json(l));
         }
         format!("{h:016x}")
+    }
+}
+
+fn union(old: &[String], new: &[String]) -> Vec<String> {
+    let mut out = old.to_vec();
+    for v in new {
+        if !out.contains(v) {
+            out.push(v.clone());
+        }
+    }
+    out
+}
+
+/// The values of a document another source (or an earlier run) already
+/// gave, updated by a new harvest: the new title, summary and date when
+/// there are some; classification lists united, so that a feed's default
+/// thématique never erases a catalogue's; the first publisher and resource
+/// type kept. Re-harvesting the same values changes nothing.
+fn merge(old: &Harvested, new: &Harvested) -> Harvested {
+    let (summary_html, summary_text) =
+        if new.summary_text.is_empty() && new.summary_html.is_empty() { (old.summary_html.clone(), old.summary_text.clone()) } else { (new.summary_html.clone(), new.summary_text.clone()) };
+    let (published, precision) = if new.published.is_some() { (new.published.clone(), new.precision.clone()) } else { (old.published.clone(), old.precision.clone()) };
+    Harvested {
+        url: new.url.clone(),
+        title: new.title.clone(),
+        summary_html,
+        summary_text,
+        publisher: if old.publisher.is_empty() { new.publisher.clone() } else { old.publisher.clone() },
+        published,
+        precision,
+        resource_type: if old.resource_type.is_empty() { new.resource_type.clone() } else { old.resource_type.clone() },
+        themes: union(&old.themes, &new.themes),
+        scope: union(&old.scope, &new.scope),
+        territories: union(&old.territories, &new.territories),
+        subjects: union(&old.subjects, &new.subjects),
+        image: new.image.clone().or_else(|| old.image.clone()),
     }
 }
 
@@ -319,7 +355,13 @@ impl Library {
             return Err(StoreError::Invalid(format!("the store has schema version {version}, newer than this binary ({})", MIGRATIONS.len())));
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-            let tx = conn.transaction()?;
+            // Immediate: two processes starting together apply each
+            // migration once (the second sees the first's version).
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let now: i64 = tx.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_version", [], |r| r.get(0))?;
+            if now > i as i64 {
+                continue;
+            }
             tx.execute_batch(sql)?;
             tx.execute("INSERT INTO schema_version (version) VALUES (?1)", params![i as i64 + 1])?;
             tx.commit()?;
@@ -347,10 +389,15 @@ impl Library {
             return Err(StoreError::Invalid(format!("document without URL or title: {:?}", d.url)));
         }
         let t = now();
-        let tx = self.conn.transaction()?;
+        // Immediate: the read of the current values and the write happen
+        // under one lock, whatever other process writes too.
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut out = Vec::with_capacity(docs.len());
         {
-            let mut find = tx.prepare_cached("SELECT id, content_hash FROM documents WHERE url = ?1")?;
+            let mut find = tx.prepare_cached(
+                "SELECT id, content_hash, summary_html, summary_text, publisher, published, precision, resource_type, themes, scope,
+                        territories, subjects, image FROM documents WHERE url = ?1",
+            )?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO documents (url, title, summary_html, summary_text, publisher, published, precision, resource_type,
                                         themes, scope, territories, subjects, image, first_seen, last_updated, rev, content_hash)
@@ -362,10 +409,41 @@ impl Library {
                     image = ?13, last_updated = ?14, rev = ?15, content_hash = ?16 WHERE url = ?1",
             )?;
             let mut link = tx.prepare_cached("INSERT OR IGNORE INTO document_sources (document_id, source_id) VALUES (?1, ?2)")?;
-            for doc in docs {
+            for new in docs {
+                let existing: Option<(i64, String, Harvested)> = find
+                    .query_row(params![new.url], |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            Harvested {
+                                url: new.url.clone(),
+                                title: String::new(),
+                                summary_html: r.get(2)?,
+                                summary_text: r.get(3)?,
+                                publisher: r.get(4)?,
+                                published: r.get(5)?,
+                                precision: r.get(6)?,
+                                resource_type: r.get(7)?,
+                                themes: parse_list(&r.get::<_, String>(8)?),
+                                scope: parse_list(&r.get::<_, String>(9)?),
+                                territories: parse_list(&r.get::<_, String>(10)?),
+                                subjects: parse_list(&r.get::<_, String>(11)?),
+                                image: r.get(12)?,
+                            },
+                        ))
+                    })
+                    .optional()?;
+                // A document several sources give keeps what each brings.
+                let merged;
+                let doc = match &existing {
+                    Some((_, _, old)) => {
+                        merged = merge(old, new);
+                        &merged
+                    }
+                    None => new,
+                };
                 let hash = doc.content_hash();
-                let existing: Option<(i64, String)> = find.query_row(params![doc.url], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
-                let (id, change) = match existing {
+                let (id, change) = match existing.map(|(id, h, _)| (id, h)) {
                     Some((id, old)) if old == hash => (id, Change::Unchanged),
                     found => {
                         let rev = next_rev(&tx)?;
@@ -410,7 +488,7 @@ impl Library {
         if !matches!(status.as_str(), "published" | "unpublished" | "deleted") {
             return Err(StoreError::Invalid(format!("unknown status {status:?}")));
         }
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let rev = next_rev(&tx)?;
         let n = tx.execute("UPDATE documents SET rev = ?2 WHERE id = ?1", params![id, rev])?;
         if n == 0 {
@@ -520,7 +598,7 @@ impl Library {
     /// Declares the registry's sources (added or updated; sources no longer
     /// declared are kept, disabled, with their documents).
     pub fn sync_sources(&mut self, sources: &[SourceRow]) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("UPDATE sources SET enabled = 0", [])?;
         for s in sources {
             tx.execute(
@@ -613,9 +691,13 @@ impl Library {
             return Ok(());
         }
         let t = now();
-        let tx = self.conn.transaction()?;
+        let cut = |s: &str, n: usize| match s.char_indices().nth(n) {
+            Some((i, _)) => format!("{}…", &s[..i]),
+            None => s.to_owned(),
+        };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         for (item, reason) in items {
-            tx.execute("INSERT INTO rejections (source_id, at, item, reason) VALUES (?1, ?2, ?3, ?4)", params![source_id, t, item, reason])?;
+            tx.execute("INSERT INTO rejections (source_id, at, item, reason) VALUES (?1, ?2, ?3, ?4)", params![source_id, t, cut(item, 300), cut(reason, 500)])?;
         }
         tx.execute(
             "DELETE FROM rejections WHERE source_id = ?1 AND id NOT IN
@@ -772,6 +854,27 @@ mod tests {
         assert_eq!(published, vec![a], "unpublished and deleted stay so");
         assert!(lib.document(c).unwrap().is_none(), "a tombstone never comes back");
         assert!(lib.set_override(a, &Override { status: Some("gone".into()), ..Override::default() }).is_err());
+    }
+
+    #[test]
+    fn sources_add_up_instead_of_overwriting() {
+        let mut lib = Library::in_memory().unwrap();
+        let mut seed = doc("https://a.fr/1", "Titre");
+        seed.themes = vec!["Parité".into(), "Santé & Social".into()];
+        seed.resource_type = "Jeu de données".into();
+        seed.summary_text = "Résumé du catalogue".into();
+        let id = lib.upsert(&seed, "catalogue").unwrap().0;
+        let mut feed = doc("https://a.fr/1", "Titre");
+        feed.themes = vec!["Finances & Fiscalité".into()];
+        feed.resource_type = "Publication statistique".into();
+        assert_eq!(lib.upsert(&feed, "flux").unwrap(), (id, Change::Updated));
+        let d = lib.document(id).unwrap().unwrap();
+        assert_eq!(d.themes, vec!["Parité", "Santé & Social", "Finances & Fiscalité"]);
+        assert_eq!(d.resource_type, "Jeu de données");
+        assert_eq!(d.summary, "Résumé du catalogue", "an empty summary does not erase one");
+        // Both sources again: nothing changes any more.
+        assert_eq!(lib.upsert(&seed, "catalogue").unwrap().1, Change::Unchanged);
+        assert_eq!(lib.upsert(&feed, "flux").unwrap().1, Change::Unchanged);
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub mod cache;
 pub mod compare;
 pub mod error;
 pub mod export;
+pub mod library;
+pub mod openapi;
 pub mod fiche;
 pub mod map;
 pub mod pages;
@@ -100,6 +102,13 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/search", get(api::search))
         .route("/healthz", get(api::healthz))
         .route("/api/v1/sources", get(api::sources))
+        .route("/api/v1/publications", get(library::api))
+        .route("/api/v1/openapi.json", get(openapi::serve))
+        .route("/publications", get(library::page))
+        .route("/publications.csv", get(library::export_csv))
+        .route("/publications.json", get(library::export_json))
+        .route("/publications.atom", get(library::atom))
+        .route("/plateformes", get(library::platforms_page))
         .route("/commune/{key}", get(fiche::commune_page))
         .route("/epci/{key}", get(fiche::epci_page))
         .route("/departement/{key}", get(fiche::departement_page))

@@ -1,0 +1,67 @@
+// Library filters without a full reload: ticking a facet, removing a tag,
+// changing page or sort fetches the same URL and swaps the results region
+// (#oc-pub), keeping the address shareable (history.pushState). Without
+// this script every link and the "Appliquer les filtres" button work as
+// plain GET requests.
+(function () {
+  "use strict";
+  var seq = 0;
+
+  function swap(url, push) {
+    var mine = ++seq;
+    var region = document.getElementById("oc-pub");
+    if (region) region.setAttribute("aria-busy", "true");
+    fetch(url, { headers: { "Accept": "text/html" } })
+      .then(function (r) { return r.text(); })
+      .then(function (text) {
+        if (mine !== seq) return;
+        var doc = new DOMParser().parseFromString(text, "text/html");
+        var fresh = doc.getElementById("oc-pub");
+        var current = document.getElementById("oc-pub");
+        if (!fresh || !current) { window.location.href = url; return; }
+        current.replaceWith(fresh);
+        document.title = doc.title;
+        if (push) history.pushState({ oc: true }, "", url);
+        bind();
+        var status = document.getElementById("oc-pub-count");
+        if (status) status.focus({ preventScroll: true });
+      })
+      .catch(function () { window.location.href = url; });
+  }
+
+  function formUrl(form) {
+    var params = new URLSearchParams(new FormData(form));
+    var keep = [];
+    params.forEach(function (v, k) { if (v !== "") keep.push([k, v]); });
+    var qs = new URLSearchParams(keep).toString();
+    return form.getAttribute("action") + (qs ? "?" + qs : "");
+  }
+
+  function bind() {
+    var form = document.getElementById("oc-pub-filters");
+    if (form && !form.dataset.ocBound) {
+      form.dataset.ocBound = "1";
+      form.addEventListener("change", function (e) {
+        if (e.target && e.target.type === "checkbox") swap(formUrl(form), true);
+      });
+      form.addEventListener("submit", function (e) {
+        e.preventDefault();
+        swap(formUrl(form), true);
+      });
+    }
+    var status = document.getElementById("oc-pub-count");
+    if (status) status.setAttribute("tabindex", "-1");
+    document.querySelectorAll("#oc-pub a[href^='/publications?'], #oc-pub a[href='/publications']").forEach(function (a) {
+      if (a.dataset.ocBound) return;
+      a.dataset.ocBound = "1";
+      a.addEventListener("click", function (e) {
+        if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+        e.preventDefault();
+        swap(a.getAttribute("href"), true);
+      });
+    });
+  }
+
+  window.addEventListener("popstate", function () { swap(location.pathname + location.search, false); });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", bind); else bind();
+})();

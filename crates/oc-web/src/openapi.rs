@@ -1,0 +1,96 @@
+//! `GET /api/v1/openapi.json`: the OpenAPI 3.1 description of the API
+//! (territory search, fiches, publications, sources).
+
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+
+fn param(name: &str, desc: &str, schema: Value, required: bool) -> Value {
+    json!({ "name": name, "in": "query", "required": required, "description": desc, "schema": schema })
+}
+
+fn error() -> Value {
+    json!({ "description": "Paramètre invalide", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
+}
+
+fn fiche(path: &str, what: &str, code: &str) -> Value {
+    json!({ "get": {
+        "summary": format!("Fiche d'un(e) {what} (mêmes chiffres, sources et millésimes que la page)"),
+        "parameters": [{ "name": "code", "in": "path", "required": true, "description": code, "schema": { "type": "string" } }],
+        "responses": { "200": { "description": "La fiche", "content": { "application/json": { "schema": { "type": "object" } } } },
+                        "404": { "description": "Code inconnu", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } } },
+        "x-path": path
+    }})
+}
+
+/// The description.
+pub fn document() -> Value {
+    let list = |desc: &str| json!({ "type": "array", "items": { "type": "string" }, "description": desc });
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Open Collectivités API",
+            "version": "1",
+            "description": "Les statistiques des collectivités locales : recherche de territoires, fiches, bibliothèque de publications."
+        },
+        "paths": {
+            "/api/v1/search": { "get": {
+                "summary": "Rechercher une commune, un EPCI, un département ou une région (nom, code INSEE, SIREN, code postal)",
+                "parameters": [
+                    param("q", "Nom (fautes tolérées), code INSEE, SIREN, code postal ou code de département (1 à 200 caractères)", json!({ "type": "string" }), true),
+                    param("type", "Niveau", json!({ "type": "string", "enum": ["commune", "epci", "departement", "region"] }), false),
+                    param("limit", "Nombre de résultats (1 à 50, 10 par défaut)", json!({ "type": "integer", "minimum": 1, "maximum": 50 }), false)
+                ],
+                "responses": { "200": { "description": "Résultats", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/TerritorySearch" } } } }, "400": error() }
+            }},
+            "/api/v1/communes/{code}": fiche("/api/v1/communes/{code}", "commune", "Code INSEE (ex. 34172)"),
+            "/api/v1/epci/{code}": fiche("/api/v1/epci/{code}", "EPCI", "SIREN (ex. 243400017)"),
+            "/api/v1/departements/{code}": fiche("/api/v1/departements/{code}", "département", "Code (ex. 34, 2A, 974)"),
+            "/api/v1/regions/{code}": fiche("/api/v1/regions/{code}", "région", "Code (ex. 76)"),
+            "/api/v1/publications": { "get": {
+                "summary": "Rechercher dans la bibliothèque (texte intégral, facettes combinables)",
+                "description": "Plusieurs valeurs d'une facette se combinent par OU, les facettes par ET ; les comptes de chaque facette tiennent compte des autres filtres actifs. Paramètres inconnus ignorés.",
+                "parameters": [
+                    param("q", "Texte libre (accents et casse ignorés, « expressions entre guillemets », fautes tolérées sur les mots longs)", json!({ "type": "string", "maxLength": 300 }), false),
+                    param("theme", "Thématique (répétable)", list("Thématiques du portail"), false),
+                    param("scope", "Type de territoire (répétable)", list("Types de territoire"), false),
+                    param("type", "Type de ressource (répétable)", list("Types de ressource"), false),
+                    param("publisher", "Organisme auteur (répétable)", list("Organismes"), false),
+                    param("year", "Année de publication (répétable)", list("AAAA"), false),
+                    param("from", "Publié à partir du (AAAA-MM-JJ ou AAAA)", json!({ "type": "string" }), false),
+                    param("to", "Publié jusqu'au (AAAA-MM-JJ ou AAAA)", json!({ "type": "string" }), false),
+                    param("territory", "Territoire : REG-76, DEP-34, COM-34172, EPCI-243400017 (répétable ; un département inclut ses communes)", list("Codes de territoire"), false),
+                    param("sort", "Tri : pertinence (défaut avec q) ou date (défaut sans q)", json!({ "type": "string", "enum": ["pertinence", "date"] }), false),
+                    param("page", "Page (20 résultats par page)", json!({ "type": "integer", "minimum": 1, "maximum": 500 }), false)
+                ],
+                "responses": { "200": { "description": "Résultats et comptes par facette", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PublicationSearch" } } } }, "400": error() }
+            }},
+            "/api/v1/sources": { "get": {
+                "summary": "Les sources de la bibliothèque et l'état de leur dernière collecte",
+                "responses": { "200": { "description": "Sources", "content": { "application/json": { "schema": { "type": "object" } } } } }
+            }}
+        },
+        "components": { "schemas": {
+            "Error": { "type": "object", "properties": { "error": { "type": "object", "properties": { "status": { "type": "integer" }, "message": { "type": "string" } } } } },
+            "TerritorySearch": { "type": "object", "properties": {
+                "query": { "type": "string" }, "total": { "type": "integer" }, "approximate": { "type": "boolean" },
+                "results": { "type": "array", "items": { "type": "object", "properties": {
+                    "type": { "type": "string" }, "code": { "type": "string" }, "siren": { "type": ["string", "null"] }, "name": { "type": "string" },
+                    "label": { "type": "string" }, "url": { "type": "string" }, "population": { "type": ["integer", "null"] } } } } } },
+            "Publication": { "type": "object", "properties": {
+                "id": { "type": "integer" }, "title": { "type": "string" }, "url": { "type": "string", "format": "uri" },
+                "publisher": { "type": "string" }, "published": { "type": ["string", "null"], "description": "AAAA, AAAA-MM ou AAAA-MM-JJ" },
+                "precision": { "type": ["string", "null"], "enum": ["day", "month", "year", null] }, "type": { "type": "string" },
+                "themes": { "type": "array", "items": { "type": "string" } }, "scope": { "type": "array", "items": { "type": "string" } },
+                "territories": { "type": "array", "items": { "type": "string" } }, "summary": { "type": "string" } } },
+            "PublicationSearch": { "type": "object", "properties": {
+                "total": { "type": "integer" }, "page": { "type": "integer" }, "per_page": { "type": "integer" }, "relaxed": { "type": "boolean" },
+                "results": { "type": "array", "items": { "$ref": "#/components/schemas/Publication" } },
+                "facets": { "type": "object", "additionalProperties": { "type": "array", "items": { "type": "object", "properties": { "value": { "type": "string" }, "count": { "type": "integer" } } } } } } }
+        } }
+    })
+}
+
+pub async fn serve() -> Response {
+    Json(document()).into_response()
+}
