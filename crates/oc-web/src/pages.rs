@@ -138,6 +138,16 @@ pub fn search_box_with(action: &str, value: &str, group: Option<KindGroup>, hidd
 
 /// `GET /`
 pub async fn home(State(state): State<AppState>) -> Markup {
+    let lib = state.library.clone();
+    let library = match lib {
+        Some(l) => tokio::task::spawn_blocking(move || {
+            let all = oc_index::publication_search::PubQuery::default();
+            crate::library::latest(&l, &all, 6)
+        })
+        .await
+        .ok(),
+        None => None,
+    };
     let d = &state.geo.data;
     let count = |k: oc_model::Kind| d.communes.iter().filter(|c| c.kind == k).count() as u64;
     layout(
@@ -164,6 +174,29 @@ pub async fn home(State(state): State<AppState>) -> Markup {
             }
             p class="fr-text--sm fr-mt-2w" {
                 "Code officiel géographique au 1er janvier " (d.meta.cog_year) ", populations légales millésime " (d.meta.population_millesime) "."
+            }
+            @if let Some(r) = &library {
+                section class="fr-mt-6w" aria-labelledby="oc-themes" {
+                    h2 id="oc-themes" { "La bibliothèque, par thématique" }
+                    ul class="fr-grid-row fr-grid-row--gutters oc-theme-tiles" {
+                        @for t in oc_library::taxonomy::THEMES {
+                            @let n = r.facets.get(&oc_index::publication_search::Facet::Theme).and_then(|v| v.iter().find(|(x, _)| x == t)).map_or(0, |x| x.1);
+                            li class="fr-col-12 fr-col-sm-6 fr-col-md-4" {
+                                div class="fr-tile fr-enlarge-link" {
+                                    div class="fr-tile__body" { div class="fr-tile__content" {
+                                        h3 class="fr-tile__title" { a href=(format!("/publications?theme={}", urlencode(t))) { (t) } }
+                                        p class="fr-tile__detail" { (fmt_int(n as u64)) " documents" }
+                                    } }
+                                }
+                            }
+                        }
+                    }
+                }
+                section class="fr-mt-6w" aria-labelledby="oc-latest" {
+                    h2 id="oc-latest" { "Dernières publications" }
+                    ul class="oc-pubs" { @for h in &r.hits { (crate::library::result_item(&state.geo, &h.doc)) } }
+                    p { a class="fr-link" href="/publications" { "Toute la bibliothèque (" (fmt_int(r.total as u64)) " documents)" } " · " a class="fr-link" href="/plateformes" { "Plateformes open data" } }
+                }
             }
         },
     )
@@ -206,6 +239,13 @@ pub async fn search_page(State(state): State<AppState>, RawQuery(raw): RawQuery)
         Ok(o) => o,
         Err(e) => return e.into_response(),
     };
+    let pubs = match state.library.clone() {
+        Some(l) => {
+            let pq = oc_index::publication_search::PubQuery { q: q.clone(), ..Default::default() };
+            tokio::task::spawn_blocking(move || (crate::library::latest(&l, &pq, 5), pq)).await.ok()
+        }
+        None => None,
+    };
     let tab = |g: Option<KindGroup>, label: &str| {
         let href = match g {
             None => format!("/recherche?q={}", urlencode(&q)),
@@ -226,6 +266,9 @@ pub async fn search_page(State(state): State<AppState>, RawQuery(raw): RawQuery)
                     @for g in KindGroup::ALL { (tab(Some(g), g.label())) }
                 }
             }
+            div class="fr-grid-row fr-grid-row--gutters" {
+            div class=(if pubs.is_some() { "fr-col-12 fr-col-md-6" } else { "fr-col-12" }) {
+            h2 class="fr-h4 fr-mt-2w" { "Collectivités" }
             @if outcome.hits.is_empty() {
                 div class="fr-callout fr-mt-2w" {
                     p class="fr-callout__text" { "Aucune collectivité ne correspond à « " (q) " »." }
@@ -250,6 +293,19 @@ pub async fn search_page(State(state): State<AppState>, RawQuery(raw): RawQuery)
                         }
                     }
                 }
+            }
+            }
+            @if let Some((r, pq)) = &pubs {
+                div class="fr-col-12 fr-col-md-6" {
+                    h2 class="fr-h4 fr-mt-2w" { "Publications" }
+                    @if r.hits.is_empty() {
+                        p { "Aucune publication ne correspond à « " (q) " ». " a href="/publications" { "Parcourir la bibliothèque" } }
+                    } @else {
+                        ul class="oc-pubs" { @for h in &r.hits { (crate::library::result_item(&state.geo, &h.doc)) } }
+                        p { a class="fr-link" href=(crate::library::href("/publications", pq)) { "Voir les " (fmt_int(r.total as u64)) " publications" } }
+                    }
+                }
+            }
             }
         },
     )

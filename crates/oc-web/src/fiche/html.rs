@@ -22,6 +22,9 @@ pub struct Options {
     /// Sort of the member table: `nom` or `population` (default).
     pub tri: Option<String>,
     pub page: usize,
+    /// The library's sections (documents about the territory, useful to
+    /// its level, open-data platforms), when a library is served.
+    pub library: Option<maud::Markup>,
 }
 
 impl Options {
@@ -31,6 +34,7 @@ impl Options {
             ancien: param(p, "ancien").map(|s| s.to_ascii_uppercase()),
             tri: param(p, "tri").filter(|t| matches!(*t, "nom" | "population")).map(str::to_owned),
             page: param(p, "page").and_then(|s| s.parse::<usize>().ok()).filter(|n| *n >= 1).unwrap_or(1),
+            library: None,
         }
     }
 }
@@ -360,6 +364,7 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
             @for (title, items) in &f.lists {
                 @if !items.is_empty() { (list_section(geo, f, title, items, opts)) }
             }
+            @if let Some(l) = &opts.library { (l) }
             h2 class="fr-h5 fr-mt-4w" { "Chercher une autre collectivité" }
             (search_box("", None, false))
         },

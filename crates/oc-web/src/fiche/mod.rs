@@ -116,8 +116,29 @@ fn resolve(geo: &Geo, group: KindGroup, key: &str) -> Option<Resolved> {
     }
 }
 
+/// The library sections of a fiche.
+fn library_sections(geo: &oc_store::Geo, lib: &crate::LibraryView, f: &data::Fiche) -> maud::Markup {
+    let (area, scope, level) = match f.group {
+        KindGroup::Commune => (format!("COM-{}", f.code), "Communes & EPCI (toutes)", "communes"),
+        KindGroup::Epci => (format!("EPCI-{}", f.code), "Communes & EPCI (toutes)", "intercommunalités"),
+        KindGroup::Departement => (format!("DEP-{}", f.code), "Départements (tous)", "départements"),
+        KindGroup::Region => (format!("REG-{}", f.code), "Régions (toutes)", "régions"),
+    };
+    let mut covering = vec![area.clone()];
+    for p in &f.parents {
+        match p.role {
+            "departement" => covering.push(format!("DEP-{}", p.code)),
+            "region" => covering.push(format!("REG-{}", p.code)),
+            "epci" | "ept" => covering.push(format!("EPCI-{}", p.code)),
+            _ => {}
+        }
+    }
+    crate::library::fiche_sections(geo, lib, &area, scope, level, &covering)
+}
+
 async fn page(state: AppState, group: KindGroup, key: String, raw: Option<String>) -> Response {
     let geo = state.geo.clone();
+    let lib = state.library.clone();
     let maps = state.maps.clone();
     let p = params(raw);
     // `/commune/{slug}-{code}.csv` and `.json`: the fiche's own data.
@@ -145,7 +166,8 @@ async fn page(state: AppState, group: KindGroup, key: String, raw: Option<String
                 Ok(export::download(&geo, group, vec![*f], &base, e, dialect, title))
             }
             (Some(Resolved::Show(f)), None) => {
-                let opts = html::Options::from_params(&p);
+                let mut opts = html::Options::from_params(&p);
+                opts.library = lib.as_deref().map(|l| library_sections(&geo, l, &f));
                 Ok(html::render(&geo, &maps, &f, &opts).into_response())
             }
         }
