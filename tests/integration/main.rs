@@ -9,5 +9,6 @@ mod common;
 mod compare;
 mod fiche;
 mod library;
+mod publications;
 mod load;
 mod search;
