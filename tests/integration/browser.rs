@@ -443,8 +443,10 @@ fn axe_path() -> PathBuf {
 }
 
 /// One page of each kind, as the portal serves them.
-const PAGES_TO_AUDIT: [&str; 7] = [
+const PAGES_TO_AUDIT: [&str; 9] = [
     "/",
+    "/publications?q=communes&theme=Finances+%26+Fiscalit%C3%A9",
+    "/plateformes",
     "/recherche?q=saint",
     "/commune/montpellier-34172",
     "/commune/paris-75056",
@@ -699,6 +701,51 @@ async fn compare_four_communes_from_a_fiche_and_download_csv() {
         );
         assert_eq!(b.eval("document.querySelectorAll('.oc-compare thead th a.fr-link').length"), 3);
         assert_eq!(b.eval("!!document.getElementById('q-add')"), true, "below 4, the add form is back");
+    })
+    .await;
+}
+
+/// The number of documents the results region announces.
+const PUB_COUNT: &str = "parseInt((document.querySelector('#oc-pub-count strong') || {}).textContent.replace(/\\D/g, ''), 10)";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn library_search_facets_tags_pages_and_results_in_chromium() {
+    with_browser(move |b, addr| {
+        b.call("Page.enable", json!({}));
+        let base = format!("http://{addr}");
+        b.goto(&format!("{base}/publications?q=communes"));
+        let all = b.eval(PUB_COUNT).as_i64().unwrap();
+        assert!(all > 20, "{all}");
+        // Tick two facets: the results change without a full reload.
+        b.eval("window.__ocNoReload = true");
+        // DSFR draws the checkbox on its label, which is what a user clicks.
+        b.click("#facet-type .fr-checkbox-group:has(input[value='Jeu de données']) label");
+        b.wait_until("location.search.includes('type=Jeu+de+donn')");
+        b.wait_until("!!document.querySelector('#facet-theme input[value=\"Finances & Fiscalité\"]')");
+        b.click("#facet-theme .fr-checkbox-group:has(input[value='Finances & Fiscalité']) label");
+        b.wait_until("location.search.includes('theme=Finances')");
+        b.wait_until("document.querySelectorAll('#oc-active-filters a').length === 2");
+        let both = b.eval(PUB_COUNT).as_i64().unwrap();
+        assert!(both > 0 && both < all, "{both} of {all}");
+        assert_eq!(b.eval("window.__ocNoReload === true"), json!(true), "filters applied without a full reload");
+        // Remove one tag.
+        b.click("#oc-active-filters a[aria-label*='Type de ressource']");
+        b.wait_until("document.querySelectorAll('#oc-active-filters a').length === 1");
+        b.wait_until("!location.search.includes('type=')");
+        let one = b.eval(PUB_COUNT).as_i64().unwrap();
+        assert!(one >= both, "{one} >= {both}");
+        // Page 2, if there is one; then back to page 1 and open a result.
+        if one > 20 {
+            b.click(".fr-pagination a[title='Page 2']");
+            b.wait_until("location.search.includes('page=2')");
+            b.wait_until("!!document.querySelector('.fr-pagination a[aria-current=page][title=\"Page 2\"]')");
+        }
+        let href = b.eval("document.querySelector('.oc-pubs .oc-pub a').getAttribute('href')");
+        let href = href.as_str().unwrap().to_owned();
+        assert!(href.starts_with("http"), "{href}");
+        b.click(".oc-pubs .oc-pub a");
+        // The original is outside (unreachable from here): the browser leaves the portal.
+        b.wait_until(&format!("!location.href.startsWith({})", json!(base)));
     })
     .await;
 }

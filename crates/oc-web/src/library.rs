@@ -195,7 +195,7 @@ fn short(s: &str, n: usize) -> String {
 pub fn result_item(geo: &Geo, d: &Document) -> Markup {
     html! {
         li class="oc-pub fr-mb-3w" {
-            h3 class="fr-h6 fr-mb-1v" { a class="fr-link" href=(d.url) rel="noopener" { (d.title) } }
+            h3 class="fr-h6 fr-mb-1v" { a class="fr-link oc-pub__title" href=(d.url) rel="noopener" { (d.title) } }
             p class="fr-text--sm fr-mb-1v oc-pub__meta" {
                 strong { (d.publisher) }
                 @if let Some(date) = french_date(d) { " — " time datetime=(d.published.as_deref().unwrap_or("")) { (date) } }
