@@ -106,12 +106,19 @@ pub struct Search {
     /// Searches whose results are kept in memory (0 disables the cache).
     #[serde(default = "default_cache")]
     pub cache_capacity: usize,
+    /// Library searches whose results are kept in memory (0 disables).
+    #[serde(default = "default_library_cache")]
+    pub library_cache_capacity: usize,
 }
 
 impl Default for Search {
     fn default() -> Self {
-        Search { cache_capacity: default_cache() }
+        Search { cache_capacity: default_cache(), library_cache_capacity: default_library_cache() }
     }
+}
+
+fn default_library_cache() -> usize {
+    oc_index::publication_search::RESULT_CACHE_CAPACITY
 }
 
 fn default_cache() -> usize {

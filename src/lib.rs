@@ -47,6 +47,7 @@ pub fn open_app_with(config: &Config, publications: Arc<oc_index::PublicationsIn
     let territories = oc_index::TerritoryIndex::open_or_build(&territory_index_dir(&config.data.dir), &geo)
         .context("cannot open the territory index")?;
     territories.set_cache_capacity(config.search.cache_capacity);
+    publications.results_cache().set_capacity(config.search.library_cache_capacity);
     let public_url = config.server.public_url.clone().unwrap_or_else(|| format!("http://{}", config.server.bind));
     std::fs::create_dir_all(&config.data.dir).with_context(|| format!("cannot create {}", config.data.dir.display()))?;
     let store_path = library::store_path(&config.data.dir);

@@ -11,11 +11,11 @@
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
-use tantivy::fastfield::FacetReader;
+use tantivy::index::SegmentId;
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Facet as TFacet, IndexRecordOption};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, Term};
@@ -216,8 +216,21 @@ impl PublicationsIndex {
         }
     }
 
-    /// Runs a search.
+    /// Runs a search, answering repeated ones from a cache that a new
+    /// commit empties (the key holds the searcher generation).
     pub fn search(&self, q: &PubQuery) -> Result<PubResults, SearchError> {
+        let generation = self.searcher().generation().generation_id();
+        let key = format!("{generation}\u{1f}{q:?}");
+        if let Some(r) = self.results_cache().get(&key) {
+            return Ok(r);
+        }
+        let r = self.search_uncached(q)?;
+        self.results_cache().put(key, generation, r.clone());
+        Ok(r)
+    }
+
+    /// [`PublicationsIndex::search`] without the cache (benchmarks).
+    pub fn search_uncached(&self, q: &PubQuery) -> Result<PubResults, SearchError> {
         if q.q.chars().count() > MAX_QUERY_CHARS {
             return Err(SearchError(format!("la recherche est trop longue (au plus {MAX_QUERY_CHARS} caractères)")));
         }
@@ -239,7 +252,9 @@ impl PublicationsIndex {
     fn collect(&self, searcher: &tantivy::Searcher, q: &PubQuery, text: Option<Box<dyn Query>>, k: usize) -> Result<Fruit, SearchError> {
         let has_text = text.is_some();
         let query: Box<dyn Query> = text.unwrap_or_else(|| Box::new(AllQuery));
-        let collector = FacetCollector { q: q.clone(), k, sort: if has_text { q.effective_sort() } else { Sort::Date } };
+        let tables = self.tables();
+        tables.retain(searcher);
+        let collector = FacetCollector { q: q.clone(), k, sort: if has_text { q.effective_sort() } else { Sort::Date }, tables };
         searcher.search(&*query, &collector).map_err(|e| SearchError(format!("erreur de l'index : {e}")))
     }
 
@@ -276,7 +291,7 @@ impl PublicationsIndex {
             .search(&BooleanQuery::new(must), &tantivy::collector::DocSetCollector)
             .map_err(|e| SearchError(format!("erreur de l'index : {e}")))?;
         let mut docs: Vec<Document> = hits.into_iter().filter_map(|a| self.stored(&searcher, a)).collect();
-        docs.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()));
+        docs.sort_by_key(|d| d.title.to_lowercase());
         Ok(docs)
     }
 
@@ -346,57 +361,91 @@ impl PartialOrd for Worst {
     }
 }
 
-/// Collects the top `k` documents passing every filter, and the counts of
-/// each facet under the other filters.
-struct FacetCollector {
-    q: PubQuery,
-    k: usize,
-    sort: Sort,
+/// Searches kept by the result cache.
+pub const RESULT_CACHE_CAPACITY: usize = 512;
+
+/// Recent results, first in first out, for one searcher generation.
+#[derive(Debug)]
+pub struct ResultCache {
+    inner: Mutex<(u64, HashMap<String, PubResults>, std::collections::VecDeque<String>)>,
+    capacity: std::sync::atomic::AtomicUsize,
 }
 
-struct Fruit {
-    total: usize,
-    top: Vec<(Key, DocAddress)>,
-    counts: BTreeMap<Facet, HashMap<String, usize>>,
+impl Default for ResultCache {
+    fn default() -> Self {
+        ResultCache { inner: Mutex::default(), capacity: std::sync::atomic::AtomicUsize::new(RESULT_CACHE_CAPACITY) }
+    }
 }
 
-/// One facet field in one segment.
-struct SegFacet {
-    facet: Facet,
-    reader: FacetReader,
-    /// Ordinal → value.
+impl ResultCache {
+    /// Searches kept (0 disables the cache).
+    pub fn set_capacity(&self, n: usize) {
+        self.capacity.store(n, std::sync::atomic::Ordering::Relaxed);
+        let mut g = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        g.1.clear();
+        g.2.clear();
+    }
+
+    fn get(&self, key: &str) -> Option<PubResults> {
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner).1.get(key).cloned()
+    }
+
+    fn put(&self, key: String, generation: u64, r: PubResults) {
+        let capacity = self.capacity.load(std::sync::atomic::Ordering::Relaxed);
+        if capacity == 0 {
+            return;
+        }
+        let mut g = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if g.0 != generation {
+            // A commit happened: everything cached is stale.
+            g.0 = generation;
+            g.1.clear();
+            g.2.clear();
+        }
+        if g.1.contains_key(&key) {
+            return;
+        }
+        while g.2.len() >= capacity {
+            match g.2.pop_front() {
+                Some(old) => {
+                    g.1.remove(&old);
+                }
+                None => break,
+            }
+        }
+        g.2.push_back(key.clone());
+        g.1.insert(key, r);
+    }
+}
+
+/// The facet fields of the collector, in table order.
+const TABLE_FACETS: [(Facet, &str); 5] = [(Facet::Theme, "theme"), (Facet::Scope, "scope"), (Facet::Type, "resource_type"), (Facet::Publisher, "publisher"), (Facet::Territory, "area")];
+
+/// One facet of one segment, flattened: the values of document `d` are
+/// `ords[offsets[d]..offsets[d + 1]]`, indexes into `values`.
+#[derive(Debug)]
+struct FacetColumn {
     values: Vec<String>,
-    /// Ordinal → selected by the filter.
-    selected: Vec<bool>,
-    counts: Vec<usize>,
+    offsets: Vec<u32>,
+    ords: Vec<u32>,
 }
 
-struct FacetSegment {
-    seg: SegmentOrdinal,
-    facets: Vec<SegFacet>,
-    year: Column<u64>,
-    date: Column<u64>,
-    id: Column<u64>,
-    year_filter: Option<Vec<u64>>,
-    year_counts: HashMap<u64, usize>,
-    from: Option<u64>,
-    to: Option<u64>,
-    active: u8,
-    sort: Sort,
-    k: usize,
-    heap: BinaryHeap<Worst>,
-    total: usize,
-    ords: Vec<u64>,
+/// Everything the collector reads of one segment, in plain memory. Built
+/// once per segment (segments never change; deletions are applied by the
+/// searcher) and kept until the segment leaves the index.
+#[derive(Debug)]
+pub struct SegTable {
+    facets: Vec<FacetColumn>,
+    year: Vec<u16>,
+    date: Vec<u32>,
+    id: Vec<u32>,
 }
 
-impl Collector for FacetCollector {
-    type Fruit = Fruit;
-    type Child = FacetSegment;
-
-    fn for_segment(&self, seg: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<FacetSegment> {
-        let mut facets = Vec::new();
-        let mut active = 0u8;
-        for (facet, field) in [(Facet::Theme, "theme"), (Facet::Scope, "scope"), (Facet::Type, "resource_type"), (Facet::Publisher, "publisher"), (Facet::Territory, "area")] {
+impl SegTable {
+    fn build(reader: &SegmentReader) -> tantivy::Result<SegTable> {
+        let max = reader.max_doc();
+        let mut facets = Vec::with_capacity(TABLE_FACETS.len());
+        for (_, field) in TABLE_FACETS {
             let fr = reader.facet_reader(field)?;
             let n = fr.num_facets();
             let mut values = Vec::with_capacity(n);
@@ -405,27 +454,121 @@ impl Collector for FacetCollector {
                 fr.facet_from_ord(ord, &mut f)?;
                 values.push(f.to_path().first().map(|s| (*s).to_owned()).unwrap_or_default());
             }
-            let wanted = self.q.filters.get(&facet).filter(|v| !v.is_empty());
+            let mut offsets = Vec::with_capacity(max as usize + 1);
+            let mut ords = Vec::new();
+            offsets.push(0);
+            for doc in 0..max {
+                let start = ords.len();
+                for o in fr.facet_ords(doc) {
+                    let o = o as u32;
+                    // A value listed twice counts once.
+                    if !ords[start..].contains(&o) {
+                        ords.push(o);
+                    }
+                }
+                offsets.push(ords.len() as u32);
+            }
+            facets.push(FacetColumn { values, offsets, ords });
+        }
+        let ff = reader.fast_fields();
+        let (year, date, id) = (ff.u64("year")?, ff.u64("date")?, ff.u64("id")?);
+        let mut t = SegTable { facets, year: Vec::with_capacity(max as usize), date: Vec::with_capacity(max as usize), id: Vec::with_capacity(max as usize) };
+        for doc in 0..max {
+            t.year.push(u16::try_from(year.first(doc).unwrap_or(0)).unwrap_or(0));
+            t.date.push(u32::try_from(date.first(doc).unwrap_or(0)).unwrap_or(0));
+            t.id.push(u32::try_from(id.first(doc).unwrap_or(0)).unwrap_or(u32::MAX));
+        }
+        Ok(t)
+    }
+}
+
+/// The tables of the current segments.
+#[derive(Debug, Default)]
+pub struct TableCache {
+    tables: Mutex<HashMap<SegmentId, Arc<SegTable>>>,
+}
+
+impl TableCache {
+    fn get(&self, reader: &SegmentReader) -> tantivy::Result<Arc<SegTable>> {
+        let id = reader.segment_id();
+        if let Some(t) = self.tables.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&id) {
+            return Ok(t.clone());
+        }
+        let t = Arc::new(SegTable::build(reader)?);
+        self.tables.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(id, t.clone());
+        Ok(t)
+    }
+
+    /// Forgets the tables of segments no longer searched.
+    fn retain(&self, searcher: &tantivy::Searcher) {
+        let live: Vec<SegmentId> = searcher.segment_readers().iter().map(SegmentReader::segment_id).collect();
+        self.tables.lock().unwrap_or_else(std::sync::PoisonError::into_inner).retain(|id, _| live.contains(id));
+    }
+}
+
+/// Collects the top `k` documents passing every filter, and the counts of
+/// each facet under the other filters.
+struct FacetCollector {
+    q: PubQuery,
+    k: usize,
+    sort: Sort,
+    tables: Arc<TableCache>,
+}
+
+struct Fruit {
+    total: usize,
+    top: Vec<(Key, DocAddress)>,
+    counts: BTreeMap<Facet, HashMap<String, usize>>,
+}
+
+struct FacetSegment {
+    seg: SegmentOrdinal,
+    table: Arc<SegTable>,
+    /// Per table facet: ordinal → selected by the filter.
+    selected: Vec<Vec<bool>>,
+    /// Per table facet: ordinal → count.
+    counts: Vec<Vec<usize>>,
+    year_filter: Option<Vec<u16>>,
+    year_counts: HashMap<u16, usize>,
+    from: Option<u64>,
+    to: Option<u64>,
+    active: u8,
+    sort: Sort,
+    k: usize,
+    heap: BinaryHeap<Worst>,
+    total: usize,
+}
+
+impl Collector for FacetCollector {
+    type Fruit = Fruit;
+    type Child = FacetSegment;
+
+    fn for_segment(&self, seg: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<FacetSegment> {
+        let table = self.tables.get(reader)?;
+        let mut active = 0u8;
+        let mut selected = Vec::with_capacity(TABLE_FACETS.len());
+        let mut counts = Vec::with_capacity(TABLE_FACETS.len());
+        for (i, (facet, _)) in TABLE_FACETS.iter().enumerate() {
+            let col = &table.facets[i];
+            let wanted = self.q.filters.get(facet).filter(|v| !v.is_empty());
             if wanted.is_some() {
                 active |= facet.bit();
             }
-            let selected = values.iter().map(|v| wanted.is_some_and(|w| w.contains(v))).collect();
-            facets.push(SegFacet { facet, reader: fr, counts: vec![0; n], values, selected });
+            selected.push(col.values.iter().map(|v| wanted.is_some_and(|w| w.contains(v))).collect());
+            counts.push(vec![0; col.values.len()]);
         }
-        let year_filter = self.q.filters.get(&Facet::Year).filter(|v| !v.is_empty()).map(|v| v.iter().filter_map(|y| y.parse().ok()).collect::<Vec<u64>>());
+        let year_filter = self.q.filters.get(&Facet::Year).filter(|v| !v.is_empty()).map(|v| v.iter().filter_map(|y| y.parse().ok()).collect::<Vec<u16>>());
         if year_filter.is_some() {
             active |= Facet::Year.bit();
         }
         if self.q.from.is_some() || self.q.to.is_some() {
             active |= RANGE_BIT;
         }
-        let ff = reader.fast_fields();
         Ok(FacetSegment {
             seg,
-            facets,
-            year: ff.u64("year")?,
-            date: ff.u64("date")?,
-            id: ff.u64("id")?,
+            table,
+            selected,
+            counts,
             year_filter,
             year_counts: HashMap::new(),
             from: self.q.from,
@@ -433,9 +576,8 @@ impl Collector for FacetCollector {
             active,
             sort: self.sort,
             k: self.k,
-            heap: BinaryHeap::with_capacity(self.k + 1),
+            heap: BinaryHeap::with_capacity(self.k.min(100_000) + 1),
             total: 0,
-            ords: Vec::new(),
         })
     }
 
@@ -455,7 +597,7 @@ impl Collector for FacetCollector {
                 }
             }
         }
-        out.top.sort_by(|a, b| b.0.cmp(&a.0));
+        out.top.sort_by_key(|t| std::cmp::Reverse(t.0));
         out.top.truncate(self.k);
         Ok(out)
     }
@@ -465,32 +607,37 @@ impl SegmentCollector for FacetSegment {
     type Fruit = Fruit;
 
     fn collect(&mut self, doc: DocId, score: Score) {
+        let d = doc as usize;
+        let t = &*self.table;
         // Which filters this document fails.
         let mut fail = 0u8;
-        for f in &self.facets {
-            if self.active & f.facet.bit() != 0 && !f.reader.facet_ords(doc).any(|o| f.selected.get(o as usize).copied().unwrap_or(false)) {
-                fail |= f.facet.bit();
+        for (i, (facet, _)) in TABLE_FACETS.iter().enumerate() {
+            if self.active & facet.bit() != 0 {
+                let col = &t.facets[i];
+                let vals = &col.ords[col.offsets[d] as usize..col.offsets[d + 1] as usize];
+                let sel = &self.selected[i];
+                if !vals.iter().any(|&o| sel[o as usize]) {
+                    fail |= facet.bit();
+                }
             }
         }
-        let year = self.year.first(doc).unwrap_or(0);
+        let year = t.year[d];
         if let Some(ys) = &self.year_filter {
             if !ys.contains(&year) {
                 fail |= Facet::Year.bit();
             }
         }
-        let date = self.date.first(doc).unwrap_or(0);
-        if self.active & RANGE_BIT != 0 && (date == 0 || self.from.is_some_and(|f| date < f) || self.to.is_some_and(|t| date > t)) {
+        let date = u64::from(t.date[d]);
+        if self.active & RANGE_BIT != 0 && (date == 0 || self.from.is_some_and(|f| date < f) || self.to.is_some_and(|to| date > to)) {
             fail |= RANGE_BIT;
         }
         // Counts: a facet counts the documents failing no other filter.
-        for f in &mut self.facets {
-            if fail & !f.facet.bit() == 0 {
-                self.ords.clear();
-                self.ords.extend(f.reader.facet_ords(doc));
-                for &o in &self.ords {
-                    if let Some(c) = f.counts.get_mut(o as usize) {
-                        *c += 1;
-                    }
+        for (i, (facet, _)) in TABLE_FACETS.iter().enumerate() {
+            if fail & !facet.bit() == 0 {
+                let col = &t.facets[i];
+                let counts = &mut self.counts[i];
+                for &o in &col.ords[col.offsets[d] as usize..col.offsets[d + 1] as usize] {
+                    counts[o as usize] += 1;
                 }
             }
         }
@@ -501,27 +648,29 @@ impl SegmentCollector for FacetSegment {
             return;
         }
         self.total += 1;
-        let id = self.id.first(doc).unwrap_or(0);
+        if self.k == 0 {
+            return;
+        }
+        let id = u64::from(t.id[d]);
         let key = match self.sort {
             Sort::Relevance => Key { primary: f64::from(score), secondary: date as f64, id, score },
             Sort::Date => Key { primary: date as f64, secondary: f64::from(score), id, score },
         };
-        let entry = Worst(key, DocAddress::new(self.seg, doc));
         if self.heap.len() < self.k {
-            self.heap.push(entry);
-        } else if self.heap.peek().is_some_and(|w| entry.0 > w.0) {
+            self.heap.push(Worst(key, DocAddress::new(self.seg, doc)));
+        } else if self.heap.peek().is_some_and(|w| key > w.0) {
             self.heap.pop();
-            self.heap.push(entry);
+            self.heap.push(Worst(key, DocAddress::new(self.seg, doc)));
         }
     }
 
     fn harvest(self) -> Fruit {
         let mut counts: BTreeMap<Facet, HashMap<String, usize>> = BTreeMap::new();
-        for f in self.facets {
-            let e = counts.entry(f.facet).or_default();
-            for (i, n) in f.counts.into_iter().enumerate() {
-                if n > 0 {
-                    *e.entry(f.values[i].clone()).or_default() += n;
+        for (i, (facet, _)) in TABLE_FACETS.iter().enumerate() {
+            let e = counts.entry(*facet).or_default();
+            for (o, n) in self.counts[i].iter().enumerate() {
+                if *n > 0 {
+                    *e.entry(self.table.facets[i].values[o].clone()).or_default() += n;
                 }
             }
         }

@@ -120,6 +120,8 @@ pub struct PublicationsIndex {
     fields: Fields,
     areas: std::sync::OnceLock<AreaFn>,
     analyzer: TextAnalyzer,
+    tables: std::sync::Arc<crate::publication_search::TableCache>,
+    results: crate::publication_search::ResultCache,
 }
 
 impl std::fmt::Debug for PublicationsIndex {
@@ -168,7 +170,7 @@ impl PublicationsIndex {
         index.tokenizers().register(FRENCH, french_analyzer());
         let writer: IndexWriter = index.writer_with_num_threads(1, 64_000_000).map_err(tantivy_err(dir))?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(tantivy_err(dir))?;
-        Ok(PublicationsIndex { dir: dir.to_owned(), index, reader, writer: Some(Mutex::new(writer)), fields, areas: Default::default(), analyzer: french_analyzer() })
+        Ok(PublicationsIndex { dir: dir.to_owned(), index, reader, writer: Some(Mutex::new(writer)), fields, areas: Default::default(), analyzer: french_analyzer(), tables: Default::default(), results: Default::default() })
     }
 
     /// A read-only view of the index in `dir`, following the commits of the
@@ -185,7 +187,7 @@ impl PublicationsIndex {
         };
         index.tokenizers().register(FRENCH, french_analyzer());
         let reader = index.reader_builder().reload_policy(policy).try_into().map_err(tantivy_err(dir))?;
-        Ok(PublicationsIndex { dir: dir.to_owned(), index, reader, writer: None, fields, areas: Default::default(), analyzer: french_analyzer() })
+        Ok(PublicationsIndex { dir: dir.to_owned(), index, reader, writer: None, fields, areas: Default::default(), analyzer: french_analyzer(), tables: Default::default(), results: Default::default() })
     }
 
     fn writer(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>, IndexError> {
@@ -223,6 +225,16 @@ impl PublicationsIndex {
             }
         }
         out
+    }
+
+    /// The per-segment tables of the faceted search.
+    pub fn tables(&self) -> std::sync::Arc<crate::publication_search::TableCache> {
+        self.tables.clone()
+    }
+
+    /// The cache of recent search results.
+    pub fn results_cache(&self) -> &crate::publication_search::ResultCache {
+        &self.results
     }
 
     /// The French analyser (a fresh copy).

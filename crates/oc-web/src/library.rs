@@ -311,8 +311,7 @@ fn facet_values(geo: &Geo, f: Facet, r: &PubResults, q: &PubQuery) -> Vec<(Strin
 
 /// The page body (also what `library.js` swaps in without a reload).
 fn publications_body(geo: &Geo, q: &PubQuery, r: &PubResults) -> Markup {
-    let mut without_page = q.clone();
-    without_page.page = 1;
+    let without_page = PubQuery { page: 1, ..q.clone() };
     let active: Vec<(Facet, String)> = q.filters.iter().flat_map(|(f, vs)| vs.iter().map(move |v| (*f, v.clone()))).collect();
     let pages = r.total.div_ceil(PER_PAGE).clamp(1, MAX_PAGE);
     html! {
@@ -358,15 +357,12 @@ fn publications_body(geo: &Geo, q: &PubQuery, r: &PubResults) -> Markup {
                     nav aria-label="Filtres actifs" {
                         ul class="fr-tags-group" id="oc-active-filters" {
                             @for (f, v) in &active {
-                                @let mut rest = without_page.clone();
-                                @let _ = rest.filters.get_mut(f).map(|vs| vs.retain(|x| x != v));
-                                @let _ = rest.filters.retain(|_, vs| !vs.is_empty());
+                                @let rest = without_value(&without_page, *f, v);
                                 @let label = if *f == Facet::Territory { territory_label(geo, v).unwrap_or_else(|| v.clone()) } else { v.clone() };
                                 li { a class="fr-tag oc-tag-remove" href=(href("/publications", &rest)) aria-label=(format!("Retirer le filtre {} : {label}", facet_label(*f))) { (label) " ✕" } }
                             }
                             @if q.from.is_some() || q.to.is_some() {
-                                @let mut rest = without_page.clone();
-                                @let _ = { rest.from = None; rest.to = None; };
+                                @let rest = PubQuery { from: None, to: None, ..without_page.clone() };
                                 li { a class="fr-tag oc-tag-remove" href=(href("/publications", &rest)) aria-label="Retirer le filtre de dates" { "Dates ✕" } }
                             }
                         }
@@ -378,8 +374,7 @@ fn publications_body(geo: &Geo, q: &PubQuery, r: &PubResults) -> Markup {
                     @if r.total > 0 {
                         " — trier par "
                         @for (s, label) in [(Sort::Relevance, "pertinence"), (Sort::Date, "date")] {
-                            @let mut other = without_page.clone();
-                            @let _ = { other.sort = Some(s); };
+                            @let other = PubQuery { sort: Some(s), ..without_page.clone() };
                             @if q.effective_sort() == s { strong aria-current="true" { (label) } } @else { a href=(href("/publications", &other)) { (label) } }
                             @if s == Sort::Relevance { " · " }
                         }
@@ -390,14 +385,11 @@ fn publications_body(geo: &Geo, q: &PubQuery, r: &PubResults) -> Markup {
                         p class="fr-callout__title" { "Aucun document ne correspond." }
                         ul {
                             @if !q.q.is_empty() {
-                                @let mut no_text = without_page.clone();
-                                @let _ = { no_text.q.clear(); };
+                                @let no_text = PubQuery { q: String::new(), ..without_page.clone() };
                                 li { "Vérifiez l'orthographe ou " a href=(href("/publications", &no_text)) { "retirez les mots « " (q.q) " »" } "." }
                             }
                             @for (f, v) in &active {
-                                @let mut rest = without_page.clone();
-                                @let _ = rest.filters.get_mut(f).map(|vs| vs.retain(|x| x != v));
-                                @let _ = rest.filters.retain(|_, vs| !vs.is_empty());
+                                @let rest = without_value(&without_page, *f, v);
                                 li { "Retirez le filtre " a href=(href("/publications", &rest)) { (facet_label(*f)) " : " (v) } "." }
                             }
                             li { a href="/publications" { "Voir toute la bibliothèque" } }
@@ -414,8 +406,7 @@ fn publications_body(geo: &Geo, q: &PubQuery, r: &PubResults) -> Markup {
                                     @match p {
                                         None => li { span class="fr-pagination__link" { "…" } },
                                         Some(n) => {
-                                            @let mut at = q.clone();
-                                            @let _ = { at.page = n; };
+                                            @let at = PubQuery { page: n, ..q.clone() };
                                             li { a class="fr-pagination__link" href=(href("/publications", &at)) aria-current=[(n == q.page).then_some("page")] title=(format!("Page {n}")) { (n) } }
                                         }
                                     }
@@ -433,6 +424,16 @@ fn publications_body(geo: &Geo, q: &PubQuery, r: &PubResults) -> Markup {
             }
         }
     }
+}
+
+/// The same search without one value of one facet.
+fn without_value(q: &PubQuery, f: Facet, v: &str) -> PubQuery {
+    let mut out = q.clone();
+    if let Some(vs) = out.filters.get_mut(&f) {
+        vs.retain(|x| x != v);
+    }
+    out.filters.retain(|_, vs| !vs.is_empty());
+    out
 }
 
 /// Page numbers to show: first, last, and around the current one.
