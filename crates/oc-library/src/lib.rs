@@ -13,8 +13,10 @@
 //!   Harvested values and librarian overrides live apart, so that fetching a
 //!   source again never undoes a decision. Every change gets a revision
 //!   number: the publications index (`oc-index`) follows the store by
-//!   revision, so it can always be rebuilt or caught up.
+//!   revision, so it can always be rebuilt or caught up;
+//! - [`accounts`]: back-office accounts (argon2id) and the audit log.
 
+pub mod accounts;
 pub mod canonical;
 pub mod store;
 pub mod taxonomy;
