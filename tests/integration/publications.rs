@@ -204,6 +204,33 @@ async fn the_api_validates_and_ignores_unknown_parameters() {
         let m = v["error"]["message"].as_str().unwrap();
         assert!(m.contains(needle), "{bad}: {m}");
     }
+    // Date bounds at any precision, written back as real dates.
+    let (s, v) = get_json("/api/v1/publications?from=2026-02&to=2026-02").await;
+    assert_eq!(s, 200);
+    for r in v["results"].as_array().unwrap() {
+        let p = r["published"].as_str().unwrap();
+        assert!(p == "2026" || p.starts_with("2026-02"), "{p}");
+    }
+    let (s, _, page) = get("/publications?to=2023-02").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("to=2023-02-28") && !page.contains("2023-02-31"), "the end of February is a real date");
+    let (_, v) = get_json("/api/v1/publications?from=2023-05-01&to=2023-12-31").await;
+    let years: Vec<&str> = v["results"].as_array().unwrap().iter().map(|r| r["published"].as_str().unwrap()).collect();
+    assert!(years.iter().all(|p| p.starts_with("2023")), "{years:?}");
+    let (_, all2023) = get_json("/api/v1/publications?year=2023").await;
+    let year_only = all2023["results"].as_array().unwrap().iter().filter(|r| r["published"] == "2023").count();
+    if year_only > 0 {
+        assert!(years.contains(&"2023"), "a document dated 2023 overlaps May–December 2023");
+    }
+    // Stop words only: nothing to look for, not the whole library.
+    let (_, v) = get_json("/api/v1/publications?q=de+la").await;
+    assert_eq!(v["total"], 0);
+    // A very long hyphenated word stays cheap and answers.
+    let many = vec!["ab"; 100].join("-");
+    assert_eq!(get_json(&format!("/api/v1/publications?q={many}")).await.0, 200);
+    let (s, _, atom) = get("/publications.atom?q=%01finances").await;
+    assert_eq!(s, 200);
+    assert!(!atom.contains('\u{1}'), "no control characters in the feed");
     let long = "a".repeat(400);
     assert_eq!(get_json(&format!("/api/v1/publications?q={long}")).await.0, 400);
     // Phrases, filters by territory including the communes of a département.

@@ -169,10 +169,15 @@ impl PublicationsIndex {
         let fields = [(f.title, 3.0), (f.subjects, 2.0), (f.publisher_text, 1.5), (f.summary, 1.0)];
         let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for c in clauses(q).into_iter().take(MAX_CLAUSES) {
+            if must.len() >= MAX_CLAUSES {
+                break;
+            }
             match c {
                 Clause::Word(w) => {
-                    let fuzzy = w.chars().count() >= FUZZY_MIN_CHARS && !w.chars().any(|c| c.is_ascii_digit());
-                    for (_, tok) in self.tokens(&w) {
+                    let long_word = w.chars().count() >= FUZZY_MIN_CHARS && !w.chars().any(|c| c.is_ascii_digit());
+                    for (_, tok) in self.tokens(&w).into_iter().take(MAX_CLAUSES) {
+                        // Typo tolerance for long words only, token by token.
+                        let fuzzy = long_word && tok.chars().count() >= FUZZY_MIN_CHARS - 1;
                         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
                         for (field, boost) in fields {
                             let term = Term::from_field_text(field, &tok);
@@ -185,7 +190,7 @@ impl PublicationsIndex {
                     }
                 }
                 Clause::Phrase(p) => {
-                    let toks = self.tokens(&p);
+                    let toks: Vec<(usize, String)> = self.tokens(&p).into_iter().take(MAX_CLAUSES).collect();
                     if toks.len() < 2 {
                         if let Some((_, t)) = toks.into_iter().next() {
                             let should: Vec<(Occur, Box<dyn Query>)> = fields
@@ -238,7 +243,12 @@ impl PublicationsIndex {
             return Err(SearchError(format!("page {} : choisissez une page entre 1 et {MAX_PAGE}", q.page)));
         }
         let has_text = !q.q.trim().is_empty();
-        let first = self.run(q, self.text_query(&q.q, true))?;
+        let text = self.text_query(&q.q, true);
+        if has_text && text.is_none() {
+            // Only stop words or punctuation: nothing to look for.
+            return Ok(PubResults::default());
+        }
+        let first = self.run(q, text)?;
         if first.total == 0 && has_text && clauses(&q.q).len() > 1 {
             let mut relaxed = self.run(q, self.text_query(&q.q, false))?;
             relaxed.relaxed = relaxed.total > 0;
@@ -628,8 +638,12 @@ impl SegmentCollector for FacetSegment {
             }
         }
         let date = u64::from(t.date[d]);
-        if self.active & RANGE_BIT != 0 && (date == 0 || self.from.is_some_and(|f| date < f) || self.to.is_some_and(|to| date > to)) {
-            fail |= RANGE_BIT;
+        if self.active & RANGE_BIT != 0 {
+            // A date known to the month or year covers that whole period.
+            let last = if date % 10_000 == 0 { date + 1231 } else if date % 100 == 0 { date + 31 } else { date };
+            if date == 0 || self.from.is_some_and(|f| last < f) || self.to.is_some_and(|to| date > to) {
+                fail |= RANGE_BIT;
+            }
         }
         // Counts: a facet counts the documents failing no other filter.
         for (i, (facet, _)) in TABLE_FACETS.iter().enumerate() {

@@ -33,15 +33,24 @@ fn library(state: &AppState) -> Result<Arc<LibraryView>, WebError> {
     state.library.clone().ok_or_else(|| WebError::NotFound("la bibliothèque n'est pas configurée sur ce serveur".into()))
 }
 
-/// `YYYY-MM-DD` or `YYYY` as a `YYYYMMDD` bound.
+/// `YYYY-MM-DD`, `YYYY-MM` or `YYYY` as a `YYYYMMDD` bound: the first day
+/// of the period for a start, its last day for an end (a real date, so
+/// that links can write it back).
 fn date_bound(v: &str, end: bool) -> Option<u64> {
     let (d, p) = oc_library::parse_date(v)?;
-    let digits: String = d.chars().filter(char::is_ascii_digit).collect();
-    Some(match p {
-        oc_library::Precision::Day => digits.parse().ok()?,
-        oc_library::Precision::Month => digits.parse::<u64>().ok()? * 100 + if end { 31 } else { 1 },
-        oc_library::Precision::Year => digits.parse::<u64>().ok()? * 10_000 + if end { 1231 } else { 101 },
-    })
+    let parts: Vec<u32> = d.split('-').filter_map(|x| x.parse().ok()).collect();
+    let y = i32::try_from(*parts.first()?).ok()?;
+    let date = match (p, end) {
+        (oc_library::Precision::Day, _) => chrono::NaiveDate::from_ymd_opt(y, parts[1], parts[2])?,
+        (oc_library::Precision::Month, false) => chrono::NaiveDate::from_ymd_opt(y, parts[1], 1)?,
+        (oc_library::Precision::Month, true) => {
+            let next = if parts[1] == 12 { chrono::NaiveDate::from_ymd_opt(y + 1, 1, 1)? } else { chrono::NaiveDate::from_ymd_opt(y, parts[1] + 1, 1)? };
+            next.pred_opt()?
+        }
+        (oc_library::Precision::Year, false) => chrono::NaiveDate::from_ymd_opt(y, 1, 1)?,
+        (oc_library::Precision::Year, true) => chrono::NaiveDate::from_ymd_opt(y, 12, 31)?,
+    };
+    date.format("%Y%m%d").to_string().parse().ok()
 }
 
 /// Validates the parameters of a library search; unknown parameters are
@@ -613,8 +622,10 @@ pub async fn export_json(State(state): State<AppState>, RawQuery(raw): RawQuery)
     export(state, raw, "json").await
 }
 
+/// Escaped for XML, without the control characters XML 1.0 forbids.
 fn xml_escape(s: &str) -> String {
-    crate::map::escape(s)
+    let clean: String = s.chars().filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r')).collect();
+    crate::map::escape(&clean)
 }
 
 /// `GET /publications.atom`: the search as an Atom feed (newest first).
