@@ -63,6 +63,17 @@ pub struct AuditEntry {
     pub after: Option<String>,
 }
 
+/// An account from `SELECT id, username, role, disabled, created_at …`.
+fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+    Ok(User {
+        id: r.get(0)?,
+        username: r.get(1)?,
+        role: Role::parse(&r.get::<_, String>(2)?).unwrap_or(Role::Librarian),
+        disabled: r.get(3)?,
+        created_at: r.get(4)?,
+    })
+}
+
 /// `n` random bytes from the operating system.
 pub fn random_bytes(n: usize) -> Result<Vec<u8>, StoreError> {
     use std::io::Read;
@@ -128,16 +139,7 @@ impl Library {
         let row: Option<(User, String)> = self
             .conn()
             .query_row("SELECT id, username, role, disabled, created_at, password_hash FROM users WHERE username = ?1", params![username], |r| {
-                Ok((
-                    User {
-                        id: r.get(0)?,
-                        username: r.get(1)?,
-                        role: Role::parse(&r.get::<_, String>(2)?).unwrap_or(Role::Librarian),
-                        disabled: r.get(3)?,
-                        created_at: r.get(4)?,
-                    },
-                    r.get(5)?,
-                ))
+                Ok((user_row(r)?, r.get(5)?))
             })
             .optional()?;
         Ok(row.filter(|(u, hash)| !u.disabled && verify_password(password, hash)).map(|(u, _)| u))
@@ -146,15 +148,7 @@ impl Library {
     /// Every account, by username.
     pub fn users(&self) -> Result<Vec<User>, StoreError> {
         let mut stmt = self.conn().prepare("SELECT id, username, role, disabled, created_at FROM users ORDER BY username")?;
-        let rows = stmt.query_map([], |r| {
-            Ok(User {
-                id: r.get(0)?,
-                username: r.get(1)?,
-                role: Role::parse(&r.get::<_, String>(2)?).unwrap_or(Role::Librarian),
-                disabled: r.get(3)?,
-                created_at: r.get(4)?,
-            })
-        })?;
+        let rows = stmt.query_map([], user_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -124,6 +124,11 @@ pub fn parse_query(p: &[(String, String)], geo: &Geo) -> Result<PubQuery, WebErr
     Ok(q)
 }
 
+/// A `YYYYMMDD` bound as `YYYY-MM-DD` (links and date inputs).
+fn day_text(d: u64) -> String {
+    format!("{:04}-{:02}-{:02}", d / 10_000, d / 100 % 100, d % 100)
+}
+
 /// The GET parameters of a search (for links), in a stable order.
 pub fn query_pairs(q: &PubQuery) -> Vec<(String, String)> {
     let mut out = Vec::new();
@@ -135,12 +140,11 @@ pub fn query_pairs(q: &PubQuery) -> Vec<(String, String)> {
             out.push((f.param().to_owned(), v.clone()));
         }
     }
-    let day = |d: u64| format!("{:04}-{:02}-{:02}", d / 10_000, d / 100 % 100, d % 100);
     if let Some(f) = q.from {
-        out.push(("from".into(), day(f)));
+        out.push(("from".into(), day_text(f)));
     }
     if let Some(t) = q.to {
-        out.push(("to".into(), day(t)));
+        out.push(("to".into(), day_text(t)));
     }
     if let Some(s) = q.sort {
         out.push(("sort".into(), if s == Sort::Date { "date" } else { "pertinence" }.into()));
@@ -351,11 +355,11 @@ fn publications_body(geo: &Geo, q: &PubQuery, r: &PubResults) -> Markup {
                         legend class="fr-fieldset__legend fr-text--md" { "Date de publication" }
                         div class="fr-fieldset__element" {
                             label class="fr-label" for="from" { "Entre le" }
-                            input class="fr-input" type="date" id="from" name="from" value=[q.from.map(|d| format!("{:04}-{:02}-{:02}", d / 10_000, d / 100 % 100, d % 100))];
+                            input class="fr-input" type="date" id="from" name="from" value=[q.from.map(day_text)];
                         }
                         div class="fr-fieldset__element" {
                             label class="fr-label" for="to" { "et le" }
-                            input class="fr-input" type="date" id="to" name="to" value=[q.to.map(|d| format!("{:04}-{:02}-{:02}", d / 10_000, d / 100 % 100, d % 100))];
+                            input class="fr-input" type="date" id="to" name="to" value=[q.to.map(day_text)];
                         }
                     }
                     button class="fr-btn fr-btn--secondary" type="submit" { "Appliquer les filtres" }
