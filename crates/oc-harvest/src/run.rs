@@ -50,6 +50,8 @@ pub struct RunOptions {
     /// ignored so that the whole source is read again.
     pub since: Option<NaiveDate>,
     pub progress: Option<ProgressFn>,
+    /// Paged sources: stop after this many pages (previews).
+    pub max_pages: Option<u64>,
 }
 
 impl std::fmt::Debug for RunOptions {
@@ -92,7 +94,7 @@ struct Draft {
 
 /// The harvester: one per process.
 pub struct Harvester {
-    fetcher: Fetcher,
+    fetcher: Arc<Fetcher>,
     store: Arc<Mutex<Library>>,
     detector: Arc<Detector>,
     running: Mutex<HashSet<String>>,
@@ -132,11 +134,27 @@ fn lock(store: &Mutex<Library>) -> std::sync::MutexGuard<'_, Library> {
 
 impl Harvester {
     pub fn new(fetcher: Fetcher, store: Arc<Mutex<Library>>, detector: Arc<Detector>) -> Harvester {
-        Harvester { fetcher, store, detector, running: Mutex::new(HashSet::new()) }
+        Harvester { fetcher: Arc::new(fetcher), store, detector, running: Mutex::new(HashSet::new()) }
     }
 
     pub fn store(&self) -> &Arc<Mutex<Library>> {
         &self.store
+    }
+
+    /// What a run of `source` would bring, saving nothing: the run goes to
+    /// a throw-away in-memory store (SRU: 50 records at most; OpenDataSoft:
+    /// its first page). Returns the report and the documents read.
+    pub async fn preview(&self, source: &Source) -> Result<(Report, Vec<oc_library::store::Document>), String> {
+        let scratch = Library::in_memory().map_err(|e| e.to_string())?;
+        let h = Harvester { fetcher: self.fetcher.clone(), store: Arc::new(Mutex::new(scratch)), detector: self.detector.clone(), running: Mutex::new(HashSet::new()) };
+        let mut s = source.clone();
+        if s.kind == Kind::Sru {
+            s.max_records = Some(s.max_records.unwrap_or(SRU_PAGE).min(SRU_PAGE));
+        }
+        let report = h.run(&s, &RunOptions { max_pages: Some(1), ..RunOptions::default() }).await;
+        let store = h.store.clone();
+        let docs = tokio::task::spawn_blocking(move || lock(&store).published()).await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
+        Ok((report, docs))
     }
 
     /// Runs every source given, one after the other; a failure is reported
@@ -458,6 +476,10 @@ impl Harvester {
             self.store_page(run, drafts, None).await?;
             offset += ods::PAGE_SIZE;
             if n == 0 || offset >= page.total_count || !url.starts_with("http") {
+                break;
+            }
+            if run.opts.max_pages.is_some_and(|m| run.progress.pages >= m) {
+                complete = false;
                 break;
             }
             if offset + ods::PAGE_SIZE > ods::MAX_OFFSET {

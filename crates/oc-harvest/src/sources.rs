@@ -25,13 +25,13 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use oc_library::store::SourceRow;
 use oc_library::taxonomy::{RESOURCE_TYPES, SCOPES, THEMES};
 
 /// Kinds of sources.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// RSS 0.9x/1.0/2.0, Atom, JSON Feed.
@@ -56,7 +56,7 @@ impl Kind {
 }
 
 /// The classification a source's documents get unless they say better.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Defaults {
     #[serde(default)]
@@ -70,7 +70,7 @@ pub struct Defaults {
 }
 
 /// One source.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     pub id: String,
@@ -119,7 +119,25 @@ impl Source {
             url: self.url.clone(),
             schedule: self.schedule.clone(),
             enabled: self.enabled,
+            spec: serde_json::to_string(self).unwrap_or_default(),
+            managed: false,
         }
+    }
+
+    /// The source a store row defines (its JSON definition), checked like
+    /// a registry entry.
+    pub fn from_row(row: &SourceRow) -> Result<Source, String> {
+        let s: Source = serde_json::from_str(&row.spec).map_err(|e| format!("source {:?}: {e}", row.id))?;
+        check(&s).map_err(|m| format!("source {:?}: {m}", row.id))?;
+        Ok(s)
+    }
+
+    /// A source from a JSON definition (the back office), checked like a
+    /// registry entry; the message says what is wrong, in French.
+    pub fn from_json(v: &serde_json::Value) -> Result<Source, String> {
+        let s: Source = serde_json::from_value(v.clone()).map_err(|e| format!("définition invalide : {e}"))?;
+        check(&s)?;
+        Ok(s)
     }
 }
 
@@ -149,34 +167,11 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Source>, RegistryError> {
     let f: File = toml::from_str(text).map_err(|e| err(e.to_string()))?;
     let mut ids = HashSet::new();
     for s in &f.source {
-        let at = |m: String| err(format!("source {:?}: {m}", s.id));
-        if s.id.is_empty() || !s.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-            return Err(at("id: lower-case letters, digits and '-' only".into()));
-        }
         if !ids.insert(s.id.as_str()) {
-            return Err(at("declared twice".into()));
+            return Err(err(format!("source {:?}: declared twice", s.id)));
         }
-        if s.name.trim().is_empty() || s.publisher.trim().is_empty() {
-            return Err(at("name and publisher are required".into()));
-        }
-        if s.url.starts_with("http://") || s.url.starts_with("https://") {
-            url::Url::parse(&s.url).map_err(|e| at(format!("url: {e}")))?;
-        } else if s.url.starts_with("embedded:") {
-            if s.url != crate::catalogue::EMBEDDED_LOCATION || s.kind != Kind::Csv {
-                return Err(at(format!("the only embedded source is the CSV catalogue {:?}", crate::catalogue::EMBEDDED_LOCATION)));
-            }
-        } else if s.url.trim().is_empty() {
-            return Err(at("url is required".into()));
-        }
-        if !s.schedule.is_empty() && !valid_schedule(&s.schedule) {
-            return Err(at(format!("schedule {:?}: expected a cron expression with seconds, such as \"0 30 5 * * *\"", s.schedule)));
-        }
-        if s.kind == Kind::Sru && s.query.as_deref().is_none_or(|q| q.trim().is_empty()) {
-            return Err(at("an SRU source needs a query".into()));
-        }
-        if s.kind != Kind::Sru && (s.query.is_some() || s.max_records.is_some()) {
-            return Err(at("query and max_records are for SRU sources".into()));
-        }
+        check(s).map_err(|m| err(format!("source {:?}: {m}", s.id)))?;
+        let at = |m: String| err(format!("source {:?}: {m}", s.id));
         let d = &s.defaults;
         if let Some(t) = d.themes.iter().find(|t| !THEMES.contains(&t.as_str())) {
             return Err(at(format!("unknown thématique {t:?} (known: {})", THEMES.join(", "))));
@@ -187,11 +182,42 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Source>, RegistryError> {
         if let Some(t) = d.resource_type.as_ref().filter(|t| !RESOURCE_TYPES.contains(&t.as_str())) {
             return Err(at(format!("unknown type de ressource {t:?} (known: {})", RESOURCE_TYPES.join(", "))));
         }
-        if let Some(t) = d.territories.iter().find(|t| !valid_territory(t)) {
-            return Err(at(format!("territory {t:?}: expected REG-, DEP- or COM- followed by a code")));
-        }
     }
     Ok(f.source)
+}
+
+/// Checks one source's shape (id, name, address, schedule, SRU query,
+/// territories); taxonomy values are checked by the registry (against the
+/// original terms) or by the back office (against the store's).
+pub fn check(s: &Source) -> Result<(), String> {
+    if s.id.is_empty() || s.id.len() > 64 || !s.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        return Err("id: lower-case letters, digits and '-' only".into());
+    }
+    if s.name.trim().is_empty() || s.publisher.trim().is_empty() {
+        return Err("name and publisher are required".into());
+    }
+    if s.url.starts_with("http://") || s.url.starts_with("https://") {
+        url::Url::parse(&s.url).map_err(|e| format!("url: {e}"))?;
+    } else if s.url.starts_with("embedded:") {
+        if s.url != crate::catalogue::EMBEDDED_LOCATION || s.kind != Kind::Csv {
+            return Err(format!("the only embedded source is the CSV catalogue {:?}", crate::catalogue::EMBEDDED_LOCATION));
+        }
+    } else if s.url.trim().is_empty() {
+        return Err("url is required".into());
+    }
+    if !s.schedule.is_empty() && !valid_schedule(&s.schedule) {
+        return Err(format!("schedule {:?}: expected a cron expression with seconds, such as \"0 30 5 * * *\"", s.schedule));
+    }
+    if s.kind == Kind::Sru && s.query.as_deref().is_none_or(|q| q.trim().is_empty()) {
+        return Err("an SRU source needs a query".into());
+    }
+    if s.kind != Kind::Sru && (s.query.is_some() || s.max_records.is_some()) {
+        return Err("query and max_records are for SRU sources".into());
+    }
+    if let Some(t) = s.defaults.territories.iter().find(|t| !valid_territory(t)) {
+        return Err(format!("territory {t:?}: expected REG-, DEP- or COM- followed by a code"));
+    }
+    Ok(())
 }
 
 /// `REG-76`, `DEP-2A`, `COM-34172`: the shape only.

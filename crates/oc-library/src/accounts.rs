@@ -162,6 +162,205 @@ impl Library {
     }
 }
 
+/// How long a session lasts at most, and without activity.
+pub const SESSION_HOURS: i64 = 8;
+pub const SESSION_IDLE_MINUTES: i64 = 60;
+/// Failed logins within [`THROTTLE_MINUTES`] that lock an account, an
+/// address.
+pub const MAX_FAILURES_ACCOUNT: i64 = 5;
+pub const MAX_FAILURES_IP: i64 = 20;
+pub const THROTTLE_MINUTES: i64 = 15;
+
+/// A signed-in session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub user: User,
+    /// The CSRF token of every form of this session.
+    pub csrf: String,
+    /// The user's login before this one (for "new since last visit").
+    pub previous_login: Option<String>,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The stored form of a session token (a leaked store gives no session).
+fn token_hash(token: &str) -> String {
+    use blake2::Digest;
+    hex(&blake2::Blake2b512::digest(token.as_bytes())[..32])
+}
+
+fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Filters of the audit log.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuditFilter {
+    pub user: Option<String>,
+    /// An action or its prefix (`document`, `term.rename`…).
+    pub action: Option<String>,
+    /// Part of the target (`document:12`, `theme:Parité`…).
+    pub target: Option<String>,
+    /// Days `YYYY-MM-DD`, inclusive.
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+impl Library {
+    /// Is a login for `username` from `ip` refused for now? The minutes
+    /// left, if so.
+    pub fn login_locked(&self, username: &str, ip: &str) -> Result<Option<i64>, StoreError> {
+        let now = chrono::Utc::now();
+        let since = rfc3339(now - chrono::Duration::minutes(THROTTLE_MINUTES));
+        let mut worst: Option<i64> = None;
+        for (scope, key, max) in [("account", username.to_lowercase(), MAX_FAILURES_ACCOUNT), ("ip", ip.to_owned(), MAX_FAILURES_IP)] {
+            let (n, last): (i64, Option<String>) = self.conn().query_row(
+                "SELECT COUNT(*), MAX(at) FROM login_failures WHERE scope = ?1 AND key = ?2 AND at >= ?3",
+                params![scope, key, since],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            if n >= max {
+                let last = last.and_then(|l| chrono::DateTime::parse_from_rfc3339(&l).ok()).map_or(now, |l| l.with_timezone(&chrono::Utc));
+                let left = (last + chrono::Duration::minutes(THROTTLE_MINUTES) - now).num_seconds().max(1);
+                let minutes = (left + 59) / 60;
+                worst = Some(worst.map_or(minutes, |w| w.max(minutes)));
+            }
+        }
+        Ok(worst)
+    }
+
+    /// Records a failed login (and forgets failures older than a day).
+    pub fn login_failed(&mut self, username: &str, ip: &str) -> Result<(), StoreError> {
+        let t = now();
+        let tx = self.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute("INSERT INTO login_failures (scope, key, at) VALUES ('account', ?1, ?3), ('ip', ?2, ?3)", params![username.to_lowercase(), ip, t])?;
+        tx.execute("DELETE FROM login_failures WHERE at < ?1", params![rfc3339(chrono::Utc::now() - chrono::Duration::days(1))])?;
+        tx.execute(
+            "INSERT INTO audit_log (at, user, action, target, before, after) VALUES (?1, ?2, 'login.failed', ?3, NULL, ?4)",
+            params![t, username.chars().take(64).collect::<String>(), format!("user:{}", username.chars().take(64).collect::<String>()), serde_json::json!({ "ip": ip }).to_string()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Opens a session for `user` (failures of the account are forgotten);
+    /// returns the token for the cookie.
+    pub fn open_session(&mut self, user: &User, ip: &str) -> Result<(String, Session), StoreError> {
+        let token = hex(&random_bytes(32)?);
+        let csrf = hex(&random_bytes(32)?);
+        let now_t = chrono::Utc::now();
+        let t = rfc3339(now_t);
+        let tx = self.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute("DELETE FROM sessions WHERE expires_at < ?1", params![t])?;
+        tx.execute("DELETE FROM login_failures WHERE scope = 'account' AND key = ?1", params![user.username.to_lowercase()])?;
+        let previous: Option<String> = tx.query_row("SELECT last_login FROM users WHERE id = ?1", params![user.id], |r| r.get(0))?;
+        tx.execute("UPDATE users SET previous_login = last_login, last_login = ?2 WHERE id = ?1", params![user.id, t])?;
+        tx.execute(
+            "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?4)",
+            params![token_hash(&token), user.id, csrf, t, rfc3339(now_t + chrono::Duration::hours(SESSION_HOURS))],
+        )?;
+        tx.execute(
+            "INSERT INTO audit_log (at, user, action, target, before, after) VALUES (?1, ?2, 'login', ?3, NULL, ?4)",
+            params![t, user.username, format!("user:{}", user.username), serde_json::json!({ "ip": ip }).to_string()],
+        )?;
+        tx.commit()?;
+        Ok((token, Session { user: user.clone(), csrf, previous_login: previous }))
+    }
+
+    /// The live session of a cookie token (expired, idle or of a disabled
+    /// account: none). Notes the activity.
+    pub fn session(&mut self, token: &str) -> Result<Option<Session>, StoreError> {
+        if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        let now_t = chrono::Utc::now();
+        let t = rfc3339(now_t);
+        let idle = rfc3339(now_t - chrono::Duration::minutes(SESSION_IDLE_MINUTES));
+        let h = token_hash(token);
+        let found: Option<(User, String, Option<String>)> = self
+            .conn()
+            .query_row(
+                "SELECT u.id, u.username, u.role, u.disabled, u.created_at, s.csrf, u.previous_login FROM sessions s JOIN users u ON u.id = s.user_id
+                 WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND COALESCE(s.last_seen, s.created_at) > ?3 AND u.disabled = 0",
+                params![h, t, idle],
+                |r| Ok((user_row(r)?, r.get(5)?, r.get(6)?)),
+            )
+            .optional()?;
+        if found.is_some() {
+            self.conn().execute("UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1", params![h, t])?;
+        }
+        Ok(found.map(|(user, csrf, previous_login)| Session { user, csrf, previous_login }))
+    }
+
+    /// Ends a session (logout).
+    pub fn close_session(&mut self, token: &str, by: &str) -> Result<(), StoreError> {
+        let n = self.conn().execute("DELETE FROM sessions WHERE token_hash = ?1", params![token_hash(token)])?;
+        if n > 0 {
+            self.conn().execute(
+                "INSERT INTO audit_log (at, user, action, target, before, after) VALUES (?1, ?2, 'logout', ?3, NULL, NULL)",
+                params![now(), by, format!("user:{by}")],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Changes an account's role or disables it (its sessions end).
+    pub fn update_user(&mut self, username: &str, role: Role, disabled: bool, by: &str) -> Result<(), StoreError> {
+        let tx = self.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let before: Option<User> =
+            tx.query_row("SELECT id, username, role, disabled, created_at FROM users WHERE username = ?1", params![username], user_row).optional()?;
+        let Some(before) = before else { return Err(StoreError::Invalid(format!("aucun compte {username:?}"))) };
+        if before.role == Role::Admin && (role != Role::Admin || disabled) {
+            let admins: i64 = tx.query_row("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?1", params![before.id], |r| r.get(0))?;
+            if admins == 0 {
+                return Err(StoreError::Invalid("il doit rester au moins un compte administrateur actif".into()));
+            }
+        }
+        tx.execute("UPDATE users SET role = ?2, disabled = ?3 WHERE id = ?1", params![before.id, role.as_str(), disabled])?;
+        if disabled {
+            tx.execute("DELETE FROM sessions WHERE user_id = ?1", params![before.id])?;
+        }
+        tx.execute(
+            "INSERT INTO audit_log (at, user, action, target, before, after) VALUES (?1, ?2, 'user.edit', ?3, ?4, ?5)",
+            params![
+                now(),
+                by,
+                format!("user:{username}"),
+                serde_json::json!({ "role": before.role.as_str(), "disabled": before.disabled }).to_string(),
+                serde_json::json!({ "role": role.as_str(), "disabled": disabled }).to_string()
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The audit log filtered, newest first: a page of entries and the
+    /// number matching.
+    pub fn audit_filtered(&self, f: &AuditFilter, limit: usize, offset: usize) -> Result<(Vec<AuditEntry>, i64), StoreError> {
+        let like = |s: &Option<String>| s.as_deref().map(|v| format!("%{}%", v.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+        let action = f.action.as_deref().map(|a| if a.contains('.') { a.to_owned() } else { format!("{a}.%") });
+        let to = f.to.as_deref().map(|d| format!("{d}T23:59:59Z"));
+        let filter = "WHERE (?1 IS NULL OR user = ?1) AND (?2 IS NULL OR action = ?2 OR action LIKE ?2) AND (?3 IS NULL OR target LIKE ?3 ESCAPE '\\')
+                      AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at <= ?5)";
+        let p = params![f.user, action, like(&f.target), f.from, to];
+        let total: i64 = self.conn().query_row(&format!("SELECT COUNT(*) FROM audit_log {filter}"), p, |r| r.get(0))?;
+        let mut stmt = self.conn().prepare(&format!("SELECT id, at, user, action, target, before, after FROM audit_log {filter} ORDER BY id DESC LIMIT ?6 OFFSET ?7"))?;
+        let rows = stmt.query_map(params![f.user, action, like(&f.target), f.from, to, limit as i64, offset as i64], |r| {
+            Ok(AuditEntry { id: r.get(0)?, at: r.get(1)?, user: r.get(2)?, action: r.get(3)?, target: r.get(4)?, before: r.get(5)?, after: r.get(6)? })
+        })?;
+        Ok((rows.collect::<Result<_, _>>()?, total))
+    }
+
+    /// The actions found in the audit log (for its filter).
+    pub fn audit_actions(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn().prepare("SELECT DISTINCT action FROM audit_log ORDER BY action")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,5 +384,39 @@ mod tests {
         assert_eq!((log[0].action.as_str(), log[0].user.as_str()), ("user.add", "cli"));
         assert!(!log[0].after.as_deref().unwrap_or("").contains("password"));
         assert_eq!(lib.users().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn sessions_and_lockout() {
+        let mut lib = Library::in_memory().unwrap();
+        let u = lib.add_user("jean", "a long enough passphrase", Role::Librarian, "cli").unwrap();
+        let (token, s) = lib.open_session(&u, "192.0.2.1").unwrap();
+        assert_eq!(token.len(), 64);
+        assert_eq!(lib.session(&token).unwrap().unwrap().csrf, s.csrf);
+        assert!(lib.session(&"0".repeat(64)).unwrap().is_none());
+        assert!(lib.session("not a token").unwrap().is_none());
+        let stored: String = lib.conn().query_row("SELECT token_hash FROM sessions", [], |r| r.get(0)).unwrap();
+        assert_ne!(stored, token, "tokens are stored hashed");
+        lib.close_session(&token, "jean").unwrap();
+        assert!(lib.session(&token).unwrap().is_none());
+        for _ in 0..MAX_FAILURES_ACCOUNT - 1 {
+            lib.login_failed("Jean", "192.0.2.1").unwrap();
+        }
+        assert_eq!(lib.login_locked("jean", "192.0.2.9").unwrap(), None);
+        lib.login_failed("jean", "192.0.2.1").unwrap();
+        assert_eq!(lib.login_locked("jean", "192.0.2.9").unwrap(), Some(THROTTLE_MINUTES));
+        assert_eq!(lib.login_locked("marie", "192.0.2.9").unwrap(), None, "other accounts are not locked");
+        for i in 0..MAX_FAILURES_IP {
+            lib.login_failed(&format!("user{i}"), "198.51.100.7").unwrap();
+        }
+        assert!(lib.login_locked("marie", "198.51.100.7").unwrap().is_some(), "an address is locked too");
+        let (t2, _) = lib.open_session(&u, "192.0.2.1").unwrap();
+        lib.update_user("jean", Role::Librarian, true, "admin").unwrap();
+        assert!(lib.session(&t2).unwrap().is_none(), "a disabled account loses its sessions");
+        let (log, total) = lib.audit_filtered(&AuditFilter { action: Some("login".into()), ..AuditFilter::default() }, 10, 0).unwrap();
+        assert!(total >= 2 && log.iter().all(|a| a.action.starts_with("login")), "{log:?}");
+        let (log, _) = lib.audit_filtered(&AuditFilter { action: Some("user".into()), user: Some("admin".into()), ..AuditFilter::default() }, 10, 0).unwrap();
+        assert_eq!(log.len(), 1);
+        assert!(lib.update_user("nobody", Role::Admin, false, "admin").is_err());
     }
 }

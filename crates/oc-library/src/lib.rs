@@ -14,10 +14,14 @@
 //!   source again never undoes a decision. Every change gets a revision
 //!   number: the publications index (`oc-index`) follows the store by
 //!   revision, so it can always be rebuilt or caught up;
-//! - [`accounts`]: back-office accounts (argon2id) and the audit log.
+//! - [`accounts`]: back-office accounts (argon2id), sessions, login
+//!   throttling and the audit log;
+//! - [`curation`]: what librarians change: documents, taxonomies (renames
+//!   propagate), merges, tombstones, fiche messages, managed sources.
 
 pub mod accounts;
 pub mod canonical;
+pub mod curation;
 pub mod store;
 pub mod taxonomy;
 

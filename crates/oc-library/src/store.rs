@@ -136,6 +136,38 @@ const MIGRATIONS: &[&str] = &[
         after TEXT
     );
     CREATE INDEX audit_log_at ON audit_log(at);",
+    // 4: the back office: login throttling, taxonomies with renames
+    // (aliases map old names for later harvests), merges, fiche messages,
+    // sources managed in the back office.
+    "ALTER TABLE users ADD COLUMN last_login TEXT;
+    ALTER TABLE users ADD COLUMN previous_login TEXT;
+    ALTER TABLE sessions ADD COLUMN last_seen TEXT;
+    CREATE TABLE login_failures (scope TEXT NOT NULL, key TEXT NOT NULL, at TEXT NOT NULL);
+    CREATE INDEX login_failures_key ON login_failures(scope, key, at);
+    ALTER TABLE overrides ADD COLUMN merged_into INTEGER;
+    CREATE TABLE terms (
+        kind TEXT NOT NULL CHECK (kind IN ('theme', 'scope', 'resource_type', 'publisher')),
+        name TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        retired INTEGER NOT NULL DEFAULT 0,
+        acronym TEXT NOT NULL DEFAULT '',
+        parent TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (kind, name)
+    );
+    CREATE TABLE term_aliases (kind TEXT NOT NULL, alias TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (kind, alias));
+    CREATE TABLE fiche_messages (
+        id INTEGER PRIMARY KEY,
+        territory TEXT NOT NULL,
+        title TEXT NOT NULL,
+        body TEXT NOT NULL,
+        starts TEXT,
+        ends TEXT,
+        updated_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX fiche_messages_territory ON fiche_messages(territory);
+    ALTER TABLE sources ADD COLUMN spec TEXT NOT NULL DEFAULT '';
+    ALTER TABLE sources ADD COLUMN managed INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// How many rejected items are kept per source (the newest).
@@ -284,6 +316,12 @@ pub struct SourceRow {
     pub url: String,
     pub schedule: String,
     pub enabled: bool,
+    /// The whole definition as JSON (the harvester's `Source`).
+    #[serde(skip)]
+    pub spec: String,
+    /// Added or edited in the back office: the registry file no longer
+    /// overwrites it.
+    pub managed: bool,
 }
 
 /// A source and how its last runs went.
@@ -330,12 +368,12 @@ pub struct IndexChange {
     pub doc: Option<Document>,
 }
 
-fn json(v: &[String]) -> String {
+pub(crate) fn json(v: &[String]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
 
 /// A JSON array of strings from the store (empty if unreadable).
-fn parse_list(s: &str) -> Vec<String> {
+pub(crate) fn parse_list(s: &str) -> Vec<String> {
     serde_json::from_str(s).unwrap_or_default()
 }
 
@@ -351,7 +389,7 @@ impl std::fmt::Debug for Library {
 }
 
 /// The next revision number, inside the caller's transaction.
-fn next_rev(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<i64> {
+pub(crate) fn next_rev(tx: &Connection) -> rusqlite::Result<i64> {
     tx.query_row("UPDATE counters SET value = value + 1 WHERE name = 'rev' RETURNING value", [], |r| r.get(0))
 }
 
@@ -392,6 +430,7 @@ impl Library {
             tx.execute("INSERT INTO schema_version (version) VALUES (?1)", params![i as i64 + 1])?;
             tx.commit()?;
         }
+        crate::curation::seed_terms(&mut conn)?;
         Ok(Library { conn })
     }
 
@@ -427,7 +466,12 @@ impl Library {
         // under one lock, whatever other process writes too.
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut out = Vec::with_capacity(docs.len());
+        // Names the librarians renamed are harvested under their new name.
+        let aliases = crate::curation::Aliases::load(&tx)?;
         {
+            let mut publisher_term = tx.prepare_cached(
+                "INSERT OR IGNORE INTO terms (kind, name, position) SELECT 'publisher', ?1, COALESCE(MAX(position), 0) + 1 FROM terms WHERE kind = 'publisher'",
+            )?;
             let mut find = tx.prepare_cached(
                 "SELECT id, content_hash, summary_html, summary_text, publisher, published, precision, resource_type, themes, scope,
                         territories, subjects, image FROM documents WHERE url = ?1",
@@ -444,6 +488,17 @@ impl Library {
             )?;
             let mut link = tx.prepare_cached("INSERT OR IGNORE INTO document_sources (document_id, source_id) VALUES (?1, ?2)")?;
             for new in docs {
+                let renamed;
+                let new = match aliases.apply(new) {
+                    Some(r) => {
+                        renamed = r;
+                        &renamed
+                    }
+                    None => new,
+                };
+                if !new.publisher.is_empty() {
+                    publisher_term.execute(params![new.publisher])?;
+                }
                 let existing: Option<(i64, String, Harvested)> = find
                     .query_row(params![new.url], |r| {
                         Ok((
@@ -518,40 +573,8 @@ impl Library {
 
     /// Records a librarian's decisions on a document.
     pub fn set_override(&mut self, id: i64, o: &Override) -> Result<(), StoreError> {
-        let status = o.status.clone().unwrap_or_else(|| "published".into());
-        if !matches!(status.as_str(), "published" | "unpublished" | "deleted") {
-            return Err(StoreError::Invalid(format!("unknown status {status:?}")));
-        }
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let rev = next_rev(&tx)?;
-        let n = tx.execute("UPDATE documents SET rev = ?2 WHERE id = ?1", params![id, rev])?;
-        if n == 0 {
-            return Err(StoreError::Invalid(format!("no document {id}")));
-        }
-        tx.execute(
-            "INSERT INTO overrides (document_id, title, summary, publisher, published, resource_type, themes, scope, territories,
-                                    status, featured, weight, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-             ON CONFLICT(document_id) DO UPDATE SET title = excluded.title, summary = excluded.summary,
-                publisher = excluded.publisher, published = excluded.published, resource_type = excluded.resource_type,
-                themes = excluded.themes, scope = excluded.scope, territories = excluded.territories, status = excluded.status,
-                featured = excluded.featured, weight = excluded.weight, updated_at = excluded.updated_at",
-            params![
-                id,
-                o.title,
-                o.summary,
-                o.publisher,
-                o.published,
-                o.resource_type,
-                o.themes.as_deref().map(json),
-                o.scope.as_deref().map(json),
-                o.territories.as_deref().map(json),
-                status,
-                o.featured,
-                o.weight,
-                now()
-            ],
-        )?;
+        write_override(&tx, id, o, None)?;
         tx.commit()?;
         Ok(())
     }
@@ -630,17 +653,18 @@ impl Library {
     }
 
     /// Declares the registry's sources (added or updated; sources no longer
-    /// declared are kept, disabled, with their documents).
+    /// declared are kept, disabled, with their documents). Sources managed
+    /// in the back office are left as the librarians made them.
     pub fn sync_sources(&mut self, sources: &[SourceRow]) -> Result<(), StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute("UPDATE sources SET enabled = 0", [])?;
+        tx.execute("UPDATE sources SET enabled = 0 WHERE managed = 0", [])?;
         for s in sources {
             tx.execute(
-                "INSERT INTO sources (id, name, publisher, publisher_short, kind, url, schedule, enabled) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                "INSERT INTO sources (id, name, publisher, publisher_short, kind, url, schedule, enabled, spec) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                  ON CONFLICT(id) DO UPDATE SET name = excluded.name, publisher = excluded.publisher,
                     publisher_short = excluded.publisher_short, kind = excluded.kind, url = excluded.url,
-                    schedule = excluded.schedule, enabled = excluded.enabled",
-                params![s.id, s.name, s.publisher, s.publisher_short, s.kind, s.url, s.schedule, s.enabled],
+                    schedule = excluded.schedule, enabled = excluded.enabled, spec = excluded.spec WHERE managed = 0",
+                params![s.id, s.name, s.publisher, s.publisher_short, s.kind, s.url, s.schedule, s.enabled, s.spec],
             )?;
         }
         tx.commit()?;
@@ -650,7 +674,7 @@ impl Library {
     /// Every known source with its status, in id order.
     pub fn sources(&self) -> Result<Vec<SourceStatus>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT s.id, s.name, s.publisher, s.publisher_short, s.kind, s.url, s.schedule, s.enabled,
+            "SELECT s.id, s.name, s.publisher, s.publisher_short, s.kind, s.url, s.schedule, s.enabled, s.spec, s.managed,
                     f.last_fetch, f.last_ok, f.last_error, COALESCE(f.items_seen, 0), COALESCE(f.items_new, 0),
                     COALESCE(f.items_updated, 0), COALESCE(f.items_rejected, 0), COALESCE(f.duration_ms, 0),
                     (SELECT COUNT(*) FROM document_sources ds WHERE ds.source_id = s.id)
@@ -667,16 +691,18 @@ impl Library {
                     url: r.get(5)?,
                     schedule: r.get(6)?,
                     enabled: r.get(7)?,
+                    spec: r.get(8)?,
+                    managed: r.get(9)?,
                 },
-                last_attempt: r.get(8)?,
-                last_success: r.get(9)?,
-                last_error: r.get(10)?,
-                items_seen: r.get(11)?,
-                items_new: r.get(12)?,
-                items_updated: r.get(13)?,
-                items_rejected: r.get(14)?,
-                duration_ms: r.get(15)?,
-                documents: r.get(16)?,
+                last_attempt: r.get(10)?,
+                last_success: r.get(11)?,
+                last_error: r.get(12)?,
+                items_seen: r.get(13)?,
+                items_new: r.get(14)?,
+                items_updated: r.get(15)?,
+                items_rejected: r.get(16)?,
+                duration_ms: r.get(17)?,
+                documents: r.get(18)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -797,7 +823,47 @@ impl Library {
     }
 }
 
-const SELECT_EFFECTIVE: &str = "SELECT d.id, d.url, COALESCE(o.title, d.title), COALESCE(o.summary, d.summary_text),
+/// Writes a document's overrides (and the document it was merged into),
+/// giving it a new revision; inside the caller's transaction.
+pub(crate) fn write_override(tx: &Connection, id: i64, o: &Override, merged_into: Option<i64>) -> Result<(), StoreError> {
+    let status = o.status.clone().unwrap_or_else(|| "published".into());
+    if !matches!(status.as_str(), "published" | "unpublished" | "deleted") {
+        return Err(StoreError::Invalid(format!("unknown status {status:?}")));
+    }
+    let rev = next_rev(tx)?;
+    let n = tx.execute("UPDATE documents SET rev = ?2 WHERE id = ?1", params![id, rev])?;
+    if n == 0 {
+        return Err(StoreError::Invalid(format!("no document {id}")));
+    }
+    tx.execute(
+        "INSERT INTO overrides (document_id, title, summary, publisher, published, resource_type, themes, scope, territories,
+                                status, featured, weight, updated_at, merged_into)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+         ON CONFLICT(document_id) DO UPDATE SET title = excluded.title, summary = excluded.summary,
+            publisher = excluded.publisher, published = excluded.published, resource_type = excluded.resource_type,
+            themes = excluded.themes, scope = excluded.scope, territories = excluded.territories, status = excluded.status,
+            featured = excluded.featured, weight = excluded.weight, updated_at = excluded.updated_at, merged_into = excluded.merged_into",
+        params![
+            id,
+            o.title,
+            o.summary,
+            o.publisher,
+            o.published,
+            o.resource_type,
+            o.themes.as_deref().map(json),
+            o.scope.as_deref().map(json),
+            o.territories.as_deref().map(json),
+            status,
+            o.featured,
+            o.weight,
+            now(),
+            merged_into
+        ],
+    )?;
+    Ok(())
+}
+
+pub(crate) const SELECT_EFFECTIVE: &str = "SELECT d.id, d.url, COALESCE(o.title, d.title), COALESCE(o.summary, d.summary_text),
         CASE WHEN o.summary IS NULL THEN d.summary_html ELSE '' END,
         COALESCE(o.publisher, d.publisher), COALESCE(o.published, d.published),
         CASE WHEN o.published IS NULL THEN d.precision ELSE NULL END, COALESCE(o.resource_type, d.resource_type),
@@ -805,7 +871,7 @@ const SELECT_EFFECTIVE: &str = "SELECT d.id, d.url, COALESCE(o.title, d.title), 
         COALESCE(o.status, 'published'), COALESCE(o.featured, 0), COALESCE(o.weight, 0), d.first_seen, d.last_updated, d.rev
     FROM documents d LEFT JOIN overrides o ON o.document_id = d.id";
 
-fn row_to_doc(r: &rusqlite::Row<'_>) -> rusqlite::Result<Document> {
+pub(crate) fn row_to_doc(r: &rusqlite::Row<'_>) -> rusqlite::Result<Document> {
     let published: Option<String> = r.get(6)?;
     // A librarian's date carries its own precision.
     let precision: Option<String> = r.get::<_, Option<String>>(7)?.or_else(|| published.as_deref().and_then(crate::parse_date).map(|p| p.1.as_str().to_owned()));
