@@ -49,10 +49,6 @@ fn default_registry() -> PathBuf {
     PathBuf::from("config/sources.toml")
 }
 
-fn yes() -> bool {
-    true
-}
-
 /// Limits of the library's HTTP client.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -135,12 +131,20 @@ pub struct Server {
     /// (default: `http://` + bind address).
     #[serde(default)]
     pub public_url: Option<String>,
+    /// Back-office cookies carry `Secure` (browsers still send them to
+    /// `http://localhost`); turn off only behind plain HTTP on another host.
+    #[serde(default = "yes")]
+    pub secure_cookies: bool,
 }
 
 impl Default for Server {
     fn default() -> Self {
-        Server { bind: default_bind(), public_url: None }
+        Server { bind: default_bind(), public_url: None, secure_cookies: true }
     }
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_bind() -> String {

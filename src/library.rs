@@ -85,9 +85,109 @@ pub fn open_harvest(config: &Config, geo: &Geo) -> anyhow::Result<Harvest> {
     let path = store_path(&config.data.dir);
     let mut store = Library::open(&path).with_context(|| format!("cannot open the library store {}", path.display()))?;
     store.sync_sources(&sources.iter().map(Source::row).collect::<Vec<_>>())?;
+    // The registry's sources, and those added or edited in the back office.
+    let sources = store_sources(&store)?;
     let fetcher = Fetcher::new(fetch_config(config))?;
     let detector = Arc::new(oc_harvest::detect::Detector::new(geo));
     Ok(Harvest { harvester: Arc::new(Harvester::new(fetcher, Arc::new(Mutex::new(store)), detector)), sources })
+}
+
+/// Every source the store knows (the registry's, and those managed in the
+/// back office), in id order; a definition that no longer reads is
+/// skipped with a warning.
+pub fn store_sources(store: &Library) -> anyhow::Result<Vec<Source>> {
+    let mut out = Vec::new();
+    for s in store.sources()? {
+        match Source::from_row(&s.source) {
+            Ok(src) => out.push(Source { enabled: s.source.enabled, ..src }),
+            Err(e) => tracing::warn!("{e}"),
+        }
+    }
+    Ok(out)
+}
+
+/// What the back office asks of `serve`: source checks, previews and runs,
+/// schedules made again, the indexer woken.
+pub struct Operations {
+    pub harvester: Arc<Harvester>,
+    pub wake: Arc<tokio::sync::Notify>,
+    /// The scheduler (none when `[library] schedule = false`).
+    pub scheduler: Arc<tokio::sync::Mutex<Option<tokio_cron_scheduler::JobScheduler>>>,
+    pub schedule: bool,
+}
+
+impl std::fmt::Debug for Operations {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Operations").field("schedule", &self.schedule).finish_non_exhaustive()
+    }
+}
+
+impl Operations {
+    /// Starts the scheduler on the store's sources (replacing a running
+    /// one); returns the number of jobs.
+    pub async fn reschedule(&self) -> anyhow::Result<usize> {
+        if !self.schedule {
+            return Ok(0);
+        }
+        let store = self.harvester.store().clone();
+        let sources = tokio::task::spawn_blocking(move || store_sources(&store.lock().unwrap_or_else(std::sync::PoisonError::into_inner))).await??;
+        let mut slot = self.scheduler.lock().await;
+        if let Some(mut old) = slot.take() {
+            if let Err(e) = old.shutdown().await {
+                tracing::warn!("scheduler: {e}");
+            }
+        }
+        let w = self.wake.clone();
+        let (sched, jobs) = oc_harvest::schedule::start(self.harvester.clone(), &sources, Arc::new(move || w.notify_one())).await.context("cannot start the scheduler")?;
+        *slot = Some(sched);
+        Ok(jobs)
+    }
+}
+
+impl oc_web::admin::Operator for Operations {
+    fn check_source(&self, spec: &serde_json::Value) -> Result<(), String> {
+        Source::from_json(spec).map(|_| ())
+    }
+
+    fn preview_source(&self, spec: serde_json::Value) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<oc_web::admin::Preview, String>> + Send>> {
+        let h = self.harvester.clone();
+        Box::pin(async move {
+            let s = Source::from_json(&spec)?;
+            let (report, documents) = h.preview(&s).await?;
+            Ok(oc_web::admin::Preview { seen: report.counts.seen, error: report.error, rejected: report.rejected, documents, duration_ms: report.duration_ms })
+        })
+    }
+
+    fn run_source(&self, id: String) -> Result<(), String> {
+        let (h, wake) = (self.harvester.clone(), self.wake.clone());
+        tokio::spawn(async move {
+            let store = h.store().clone();
+            let found = tokio::task::spawn_blocking(move || store_sources(&store.lock().unwrap_or_else(std::sync::PoisonError::into_inner))).await;
+            let Some(source) = found.ok().and_then(Result::ok).and_then(|all| all.into_iter().find(|s| s.id == id)) else {
+                tracing::warn!("run now: no source {id:?}");
+                return;
+            };
+            let report = h.run(&source, &RunOptions::default()).await;
+            if !report.skipped {
+                wake.notify_one();
+            }
+        });
+        Ok(())
+    }
+
+    fn sources_changed(&self) {
+        let me = Operations { harvester: self.harvester.clone(), wake: self.wake.clone(), scheduler: self.scheduler.clone(), schedule: self.schedule };
+        tokio::spawn(async move {
+            match me.reschedule().await {
+                Ok(n) => tracing::info!("sources changed: {n} sources scheduled"),
+                Err(e) => tracing::error!("sources changed: {e:#}"),
+            }
+        });
+    }
+
+    fn library_changed(&self) {
+        self.wake.notify_one();
+    }
 }
 
 /// On first start (an empty store), loads the embedded catalogue sources.

@@ -151,21 +151,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!("data and indexes ready in {:?} ({n} library changes indexed, {} documents)", started.elapsed(), publications.num_docs());
             let wake = Arc::new(tokio::sync::Notify::new());
             let _indexer = library::spawn_indexer(library::store_path(&config.data.dir), publications.clone(), wake.clone());
-            let _scheduler = if config.library.schedule {
-                let w = wake.clone();
-                let (sched, jobs) = oc_harvest::schedule::start(harvest.harvester.clone(), &harvest.sources, Arc::new(move || w.notify_one()))
-                    .await
-                    .context("cannot start the scheduler")?;
+            let ops = Arc::new(library::Operations {
+                harvester: harvest.harvester.clone(),
+                wake: wake.clone(),
+                scheduler: Arc::default(),
+                schedule: config.library.schedule,
+            });
+            if config.library.schedule {
+                let jobs = ops.reschedule().await?;
                 tracing::info!("{jobs} library sources scheduled");
-                Some(sched)
-            } else {
-                None
-            };
+            }
+            let app = app.with_operator(ops.clone()).with_secure_cookies(config.server.secure_cookies);
             let listener = tokio::net::TcpListener::bind(&config.server.bind)
                 .await
                 .with_context(|| format!("cannot listen on {}", config.server.bind))?;
             tracing::info!("Open Collectivités listening on http://{}", listener.local_addr()?);
-            axum::serve(listener, oc_web::router(app)).with_graceful_shutdown(shutdown()).await?;
+            tracing::info!("back office: http://{}/admin (accounts: opencollectivites admin add-user)", listener.local_addr()?);
+            axum::serve(listener, oc_web::router(app).into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown()).await?;
             Ok(())
         }
         Command::Load { config, force } => {
@@ -304,7 +306,7 @@ async fn ingest(config: &Config, names: &[String], since: Option<&str>) -> anyho
             let _ = e.flush();
         }
     });
-    let opts = oc_harvest::run::RunOptions { since, progress: Some(progress) };
+    let opts = oc_harvest::run::RunOptions { since, progress: Some(progress), max_pages: None };
     let mut failed = 0;
     for s in &chosen {
         let r = h.harvester.run(s, &opts).await;

@@ -145,6 +145,17 @@ impl Library {
         Ok(row.filter(|(u, hash)| !u.disabled && verify_password(password, hash)).map(|(u, _)| u))
     }
 
+    /// An active account and its password hash, to check a password
+    /// without holding the store (argon2 takes a moment).
+    pub fn password_hash(&self, username: &str) -> Result<Option<(User, String)>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row("SELECT id, username, role, disabled, created_at, password_hash FROM users WHERE username = ?1 AND disabled = 0", params![username], |r| {
+                Ok((user_row(r)?, r.get(5)?))
+            })
+            .optional()?)
+    }
+
     /// Every account, by username.
     pub fn users(&self) -> Result<Vec<User>, StoreError> {
         let mut stmt = self.conn().prepare("SELECT id, username, role, disabled, created_at FROM users ORDER BY username")?;

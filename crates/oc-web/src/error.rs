@@ -12,6 +12,8 @@ pub enum WebError {
     #[error("{0}")]
     BadRequest(String),
     #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
     NotFound(String),
     #[error("erreur interne : {0}")]
     Internal(String),
@@ -21,6 +23,7 @@ impl WebError {
     pub fn status(&self) -> StatusCode {
         match self {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -29,6 +32,16 @@ impl WebError {
     /// The same error, rendered as JSON.
     pub fn json(self) -> ApiError {
         ApiError(self)
+    }
+}
+
+impl From<oc_library::store::StoreError> for WebError {
+    /// A refused value is the user's to fix; anything else is ours.
+    fn from(e: oc_library::store::StoreError) -> Self {
+        match e {
+            oc_library::store::StoreError::Invalid(m) => WebError::BadRequest(m),
+            e => WebError::Internal(e.to_string()),
+        }
     }
 }
 

@@ -13,6 +13,7 @@
 //! This crate never depends on ingestion: it reads the store and the index.
 //! Index searches block, so they run on tokio's blocking pool.
 
+pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod cache;
@@ -46,9 +47,15 @@ pub struct App {
     pub public_url: String,
     /// The sitemap, built on first request.
     pub sitemap: Arc<std::sync::OnceLock<String>>,
-    /// The Bibliothèque, read-only: the store (source status) and the
-    /// publications index.
+    /// The Bibliothèque: the store (read, and written by the back office)
+    /// and the publications index.
     pub library: Option<Arc<LibraryView>>,
+    /// What the back office asks of the process that serves it (source
+    /// tests and runs, the indexer): given by the binary, which owns the
+    /// harvester; this crate never depends on ingestion.
+    pub operator: Option<Arc<dyn admin::Operator>>,
+    /// Back-office cookies carry `Secure` (off only for plain-HTTP tests).
+    pub secure_cookies: bool,
 }
 
 /// What the web server reads of the library. The store connection is the
@@ -56,6 +63,78 @@ pub struct App {
 pub struct LibraryView {
     pub store: std::sync::Mutex<oc_library::store::Library>,
     pub index: Arc<oc_index::PublicationsIndex>,
+    /// The taxonomies as the librarians keep them (reloaded after each
+    /// change in the back office).
+    pub taxonomy: std::sync::RwLock<Arc<Taxonomy>>,
+}
+
+impl LibraryView {
+    pub fn new(store: oc_library::store::Library, index: Arc<oc_index::PublicationsIndex>) -> LibraryView {
+        let taxonomy = Taxonomy::load(&store).unwrap_or_else(|e| {
+            tracing::error!("cannot read the taxonomies: {e}");
+            Taxonomy::default()
+        });
+        LibraryView { store: std::sync::Mutex::new(store), index, taxonomy: std::sync::RwLock::new(Arc::new(taxonomy)) }
+    }
+
+    /// The store, whoever panicked while holding it before.
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, oc_library::store::Library> {
+        self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn taxonomy(&self) -> Arc<Taxonomy> {
+        self.taxonomy.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Reads the taxonomies again from `store` (blocking).
+    pub fn reload_taxonomy(&self, store: &oc_library::store::Library) {
+        match Taxonomy::load(store) {
+            Ok(t) => *self.taxonomy.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(t),
+            Err(e) => tracing::error!("cannot read the taxonomies: {e}"),
+        }
+    }
+}
+
+/// The library's taxonomies: the terms offered (in the librarians' order,
+/// retired ones left out) and every known name (links with a retired term
+/// keep working).
+#[derive(Debug, Clone)]
+pub struct Taxonomy {
+    pub offered: std::collections::HashMap<oc_library::curation::TermKind, Vec<String>>,
+    pub known: std::collections::HashMap<oc_library::curation::TermKind, Vec<String>>,
+}
+
+impl Default for Taxonomy {
+    /// The original portal's terms.
+    fn default() -> Taxonomy {
+        use oc_library::curation::TermKind;
+        use oc_library::taxonomy::{RESOURCE_TYPES, SCOPES, THEMES};
+        let mut offered = std::collections::HashMap::new();
+        for (k, v) in [(TermKind::Theme, &THEMES[..]), (TermKind::Scope, &SCOPES[..]), (TermKind::ResourceType, &RESOURCE_TYPES[..])] {
+            offered.insert(k, v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
+        }
+        Taxonomy { known: offered.clone(), offered }
+    }
+}
+
+impl Taxonomy {
+    pub fn load(store: &oc_library::store::Library) -> Result<Taxonomy, oc_library::store::StoreError> {
+        use oc_library::curation::TermKind;
+        let mut t = Taxonomy { offered: Default::default(), known: Default::default() };
+        for k in [TermKind::Theme, TermKind::Scope, TermKind::ResourceType] {
+            t.offered.insert(k, store.term_names(k, false)?);
+            t.known.insert(k, store.term_names(k, true)?);
+        }
+        Ok(t)
+    }
+
+    pub fn offered(&self, k: oc_library::curation::TermKind) -> &[String] {
+        self.offered.get(&k).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn known(&self, k: oc_library::curation::TermKind) -> &[String] {
+        self.known.get(&k).map_or(&[], Vec::as_slice)
+    }
 }
 
 impl std::fmt::Debug for LibraryView {
@@ -66,12 +145,33 @@ impl std::fmt::Debug for LibraryView {
 
 impl App {
     pub fn new(geo: Arc<Geo>, territories: Arc<TerritoryIndex>) -> App {
-        App { geo, territories, maps: Arc::default(), public_url: "http://127.0.0.1:8080".into(), sitemap: Arc::default(), library: None }
+        App {
+            geo,
+            territories,
+            maps: Arc::default(),
+            public_url: "http://127.0.0.1:8080".into(),
+            sitemap: Arc::default(),
+            library: None,
+            operator: None,
+            secure_cookies: true,
+        }
     }
 
     /// Adds the library.
     pub fn with_library(mut self, library: LibraryView) -> App {
         self.library = Some(Arc::new(library));
+        self
+    }
+
+    /// Adds what the back office asks of the serving process.
+    pub fn with_operator(mut self, operator: Arc<dyn admin::Operator>) -> App {
+        self.operator = Some(operator);
+        self
+    }
+
+    /// Sets whether back-office cookies carry `Secure`.
+    pub fn with_secure_cookies(mut self, secure: bool) -> App {
+        self.secure_cookies = secure;
         self
     }
 
@@ -105,6 +205,7 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/publications", get(library::api))
         .route("/api/v1/openapi.json", get(openapi::serve))
         .route("/publications", get(library::page))
+        .route("/publications/{id}", get(library::document_page))
         .route("/publications.csv", get(library::export_csv))
         .route("/publications.json", get(library::export_json))
         .route("/publications.atom", get(library::atom))
@@ -129,6 +230,7 @@ pub fn router(app: App) -> Router {
         .route("/sitemap.xml", get(fiche::sitemap))
         .route("/robots.txt", get(fiche::robots))
         .route("/assets/{*path}", get(assets::serve))
+        .merge(admin::routes(state.clone()))
         .fallback(error::fallback)
         .layer(axum::middleware::from_fn(cache::layer))
         .layer(axum::middleware::map_response(security_headers))
@@ -139,6 +241,7 @@ async fn security_headers(mut res: axum::response::Response) -> axum::response::
     let h = res.headers_mut();
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use maud::{html, Markup};
@@ -17,7 +17,6 @@ use serde::Serialize;
 use oc_index::publication_search::{Facet, PubQuery, PubResults, Sort, MAX_PAGE, PER_PAGE};
 use oc_index::PublicationsIndex;
 use oc_library::store::Document;
-use oc_library::taxonomy::{RESOURCE_TYPES, SCOPES, THEMES};
 use oc_store::Geo;
 
 use crate::api::{param, params};
@@ -28,6 +27,11 @@ use crate::{AppState, LibraryView};
 
 /// The resource type of open-data platforms.
 pub const PLATFORM: &str = "Plateforme open data";
+
+/// The taxonomies served (the original terms when no library is).
+fn taxonomy(state: &AppState) -> Arc<crate::Taxonomy> {
+    state.library.as_ref().map(|l| l.taxonomy()).unwrap_or_default()
+}
 
 fn library(state: &AppState) -> Result<Arc<LibraryView>, WebError> {
     state.library.clone().ok_or_else(|| WebError::NotFound("la bibliothèque n'est pas configurée sur ce serveur".into()))
@@ -55,7 +59,8 @@ fn date_bound(v: &str, end: bool) -> Option<u64> {
 
 /// Validates the parameters of a library search; unknown parameters are
 /// ignored, invalid ones get a message in French.
-pub fn parse_query(p: &[(String, String)], geo: &Geo) -> Result<PubQuery, WebError> {
+pub fn parse_query(p: &[(String, String)], geo: &Geo, taxonomy: &crate::Taxonomy) -> Result<PubQuery, WebError> {
+    use oc_library::curation::TermKind;
     let bad = |m: String| WebError::BadRequest(m);
     let mut q = PubQuery { q: param(p, "q").unwrap_or("").trim().to_owned(), ..PubQuery::default() };
     if q.q.chars().count() > oc_index::publication_search::MAX_QUERY_CHARS {
@@ -68,15 +73,15 @@ pub fn parse_query(p: &[(String, String)], geo: &Geo) -> Result<PubQuery, WebErr
             if v.is_empty() || values.iter().any(|x| x == v) {
                 continue;
             }
-            let known: Option<&[&str]> = match facet {
-                Facet::Theme => Some(&THEMES),
-                Facet::Scope => Some(&SCOPES),
-                Facet::Type => Some(&RESOURCE_TYPES),
+            let known: Option<(&[String], &[String])> = match facet {
+                Facet::Theme => Some((taxonomy.known(TermKind::Theme), taxonomy.offered(TermKind::Theme))),
+                Facet::Scope => Some((taxonomy.known(TermKind::Scope), taxonomy.offered(TermKind::Scope))),
+                Facet::Type => Some((taxonomy.known(TermKind::ResourceType), taxonomy.offered(TermKind::ResourceType))),
                 _ => None,
             };
-            if let Some(k) = known {
-                if !k.contains(&v) {
-                    return Err(bad(format!("paramètre « {} » invalide ({v:?}) : valeurs possibles {}", facet.param(), k.join(", "))));
+            if let Some((k, offered)) = known {
+                if !k.iter().any(|x| x == v) {
+                    return Err(bad(format!("paramètre « {} » invalide ({v:?}) : valeurs possibles {}", facet.param(), offered.join(", "))));
                 }
             }
             match facet {
@@ -213,6 +218,7 @@ pub fn result_item(geo: &Geo, d: &Document) -> Markup {
                 strong { (d.publisher) }
                 @if let Some(date) = french_date(d) { " — " time datetime=(d.published.as_deref().unwrap_or("")) { (date) } }
                 " — " (d.resource_type)
+                " — " a class="fr-link fr-text--sm" href=(format!("/publications/{}", d.id)) { "notice" }
             }
             @if !d.summary.is_empty() { p class="fr-text--sm fr-mb-1v" { (short(&d.summary, 280)) } }
             @if !d.themes.is_empty() || !d.territories.is_empty() {
@@ -269,7 +275,7 @@ struct FacetCount<'a> {
 /// `GET /api/v1/publications`
 pub async fn api(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let lib = library(&state)?;
-    let q = parse_query(&params(raw), &state.geo)?;
+    let q = parse_query(&params(raw), &state.geo, &taxonomy(&state))?;
     let page = q.page;
     let r = run(lib, q).await?;
     let facets: BTreeMap<&str, Vec<FacetCount<'_>>> =
@@ -299,8 +305,24 @@ fn facet_label(f: Facet) -> &'static str {
 
 /// The values a facet offers: the counted ones (territories: régions and
 /// départements; long lists cut), plus the selected ones even at zero.
-fn facet_values(geo: &Geo, f: Facet, r: &PubResults, q: &PubQuery) -> Vec<(String, String, usize)> {
-    let counted = r.facets.get(&f).cloned().unwrap_or_default();
+fn facet_values(geo: &Geo, tax: &crate::Taxonomy, f: Facet, r: &PubResults, q: &PubQuery) -> Vec<(String, String, usize)> {
+    use oc_library::curation::TermKind;
+    let mut counted = r.facets.get(&f).cloned().unwrap_or_default();
+    // Taxonomies show in the librarians' order, retired terms last.
+    let order = match f {
+        Facet::Theme => Some(tax.known(TermKind::Theme)),
+        Facet::Scope => Some(tax.known(TermKind::Scope)),
+        Facet::Type => Some(tax.known(TermKind::ResourceType)),
+        _ => None,
+    };
+    if let Some(order) = order {
+        let offered = |v: &str| match f {
+            Facet::Theme => tax.offered(TermKind::Theme).iter().any(|x| x == v),
+            Facet::Scope => tax.offered(TermKind::Scope).iter().any(|x| x == v),
+            _ => tax.offered(TermKind::ResourceType).iter().any(|x| x == v),
+        };
+        counted.sort_by_key(|(v, _)| (!offered(v), order.iter().position(|x| x == v).unwrap_or(usize::MAX)));
+    }
     let selected = q.filters.get(&f).cloned().unwrap_or_default();
     let mut out: Vec<(String, String, usize)> = Vec::new();
     let limit = match f {
@@ -323,7 +345,7 @@ fn facet_values(geo: &Geo, f: Facet, r: &PubResults, q: &PubQuery) -> Vec<(Strin
 }
 
 /// The page body (also what `library.js` swaps in without a reload).
-fn publications_body(geo: &Geo, q: &PubQuery, r: &PubResults) -> Markup {
+fn publications_body(geo: &Geo, tax: &crate::Taxonomy, q: &PubQuery, r: &PubResults) -> Markup {
     let without_page = PubQuery { page: 1, ..q.clone() };
     let active: Vec<(Facet, String)> = q.filters.iter().flat_map(|(f, vs)| vs.iter().map(move |v| (*f, v.clone()))).collect();
     let pages = r.total.div_ceil(PER_PAGE).clamp(1, MAX_PAGE);
@@ -334,7 +356,7 @@ fn publications_body(geo: &Geo, q: &PubQuery, r: &PubResults) -> Markup {
                     input type="hidden" name="q" value=(q.q);
                     @if let Some(s) = q.sort { input type="hidden" name="sort" value=(if s == Sort::Date { "date" } else { "pertinence" }); }
                     @for f in Facet::ALL {
-                        @let values = facet_values(geo, f, r, q);
+                        @let values = facet_values(geo, tax, f, r, q);
                         @if !values.is_empty() {
                             fieldset class="fr-fieldset fr-mb-2w" id=(format!("facet-{}", f.param())) {
                                 legend class="fr-fieldset__legend fr-text--md" { (facet_label(f)) }
@@ -485,7 +507,7 @@ pub async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
             }
         }
     };
-    let q = match parse_query(&p, &state.geo) {
+    let q = match parse_query(&p, &state.geo, &taxonomy(&state)) {
         Ok(q) => q,
         Err(e) => {
             let text = param(&p, "q").unwrap_or("").to_owned();
@@ -515,7 +537,7 @@ pub async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
             h1 { "Bibliothèque" }
             p class="fr-text--lead" { "Publications, jeux de données et outils de la statistique publique sur les collectivités locales." }
             (form(&q.q))
-            (publications_body(&state.geo, &q, &r))
+            (publications_body(&state.geo, &taxonomy(&state), &q, &r))
             script src="/assets/app/library.js" defer {}
         },
     )
@@ -557,7 +579,7 @@ pub async fn export(state: AppState, raw: Option<String>, ext: &'static str) -> 
         Err(e) => return e.into_response(),
     };
     let p = params(raw);
-    let q = match parse_query(&p, &state.geo) {
+    let q = match parse_query(&p, &state.geo, &taxonomy(&state)) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
@@ -638,7 +660,7 @@ pub async fn atom(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
         Ok(l) => l,
         Err(e) => return e.into_response(),
     };
-    let mut q = match parse_query(&params(raw), &state.geo) {
+    let mut q = match parse_query(&params(raw), &state.geo, &taxonomy(&state)) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
@@ -779,6 +801,73 @@ pub async fn platforms_page(State(state): State<AppState>) -> Response {
                     }
                 }
             }
+        },
+    )
+    .into_response()
+}
+
+/// `/publications/{id}`: a document's notice (its permanent address in the
+/// portal). A merged document's address redirects to the one it went
+/// into; an unpublished or deleted one is not found.
+pub async fn document_page(State(state): State<AppState>, axum::extract::Path(id): axum::extract::Path<String>) -> Response {
+    let Ok(lib) = library(&state) else { return WebError::NotFound("la bibliothèque n'est pas configurée sur ce serveur".into()).into_response() };
+    let Some(id) = id.parse::<i64>().ok().filter(|n| *n > 0) else {
+        return WebError::NotFound(format!("aucun document n° {id:?} : les notices ont un numéro, comme /publications/12")).into_response();
+    };
+    enum Found {
+        Show(Box<Document>),
+        Moved(i64),
+        None,
+    }
+    let found = tokio::task::spawn_blocking(move || -> Result<Found, WebError> {
+        let store = lib.lock();
+        Ok(match store.document(id)? {
+            Some(d) if d.status == "published" => Found::Show(Box::new(d)),
+            _ => match store.merged_target(id)? {
+                Some(t) => Found::Moved(t),
+                None => Found::None,
+            },
+        })
+    })
+    .await;
+    let d = match found {
+        Ok(Ok(Found::Show(d))) => d,
+        Ok(Ok(Found::Moved(t))) => return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, format!("/publications/{t}"))]).into_response(),
+        Ok(Ok(Found::None)) => return WebError::NotFound(format!("aucun document publié n° {id}")).into_response(),
+        Ok(Err(e)) => return e.into_response(),
+        Err(e) => return WebError::from(e).into_response(),
+    };
+    let geo = &state.geo;
+    let head = Head { title: d.title.clone(), description: short(&d.summary, 200), canonical: Some(format!("/publications/{}", d.id)) };
+    layout_with(
+        &head,
+        html! {
+            nav role="navigation" class="fr-breadcrumb" aria-label="vous êtes ici :" {
+                ol class="fr-breadcrumb__list" {
+                    li { a class="fr-breadcrumb__link" href="/" { "Accueil" } }
+                    li { a class="fr-breadcrumb__link" href="/publications" { "Bibliothèque" } }
+                    li { a class="fr-breadcrumb__link" aria-current="page" { (short(&d.title, 60)) } }
+                }
+            }
+            h1 class="fr-h2" { (d.title) }
+            p class="oc-pub__meta" {
+                strong { (d.publisher) }
+                @if let Some(date) = french_date(&d) { " — " time datetime=(d.published.as_deref().unwrap_or("")) { (date) } }
+                " — " (d.resource_type)
+            }
+            @for para in d.summary.split("\n\n").filter(|p| !p.trim().is_empty()) { p { (para.trim()) } }
+            dl class="oc-identity fr-mb-3w" {
+                @if !d.themes.is_empty() {
+                    dt { "Thématiques" }
+                    dd { @for (i, t) in d.themes.iter().enumerate() { @if i > 0 { ", " } a href=(format!("/publications?theme={}", crate::pages::urlencode(t))) { (t) } } }
+                }
+                @if !d.scope.is_empty() { dt { "Types de territoire" } dd { (d.scope.join(", ")) } }
+                @if !d.territories.is_empty() {
+                    dt { "Territoires" }
+                    dd { @for (i, t) in d.territories.iter().enumerate() { @if i > 0 { ", " } a href=(format!("/publications?territory={}", crate::pages::urlencode(t))) { (territory_label(geo, t).unwrap_or_else(|| t.clone())) } } }
+                }
+            }
+            p { a class="fr-btn" href=(d.url) rel="noopener" { "Consulter le document sur le site de l'éditeur" } }
         },
     )
     .into_response()

@@ -148,6 +148,8 @@ pub async fn home(State(state): State<AppState>) -> Markup {
         .ok(),
         None => None,
     };
+    let themes: Vec<String> =
+        state.library.as_ref().map(|l| l.taxonomy().offered(oc_library::curation::TermKind::Theme).to_vec()).unwrap_or_default();
     let d = &state.geo.data;
     let count = |k: oc_model::Kind| d.communes.iter().filter(|c| c.kind == k).count() as u64;
     layout(
@@ -179,7 +181,7 @@ pub async fn home(State(state): State<AppState>) -> Markup {
                 section class="fr-mt-6w" aria-labelledby="oc-themes" {
                     h2 id="oc-themes" { "La bibliothèque, par thématique" }
                     ul class="fr-grid-row fr-grid-row--gutters oc-theme-tiles" {
-                        @for t in oc_library::taxonomy::THEMES {
+                        @for t in &themes {
                             @let n = r.facets.get(&oc_index::publication_search::Facet::Theme).and_then(|v| v.iter().find(|(x, _)| x == t)).map_or(0, |x| x.1);
                             li class="fr-col-12 fr-col-sm-6 fr-col-md-4" {
                                 div class="fr-tile fr-enlarge-link" {
@@ -312,7 +314,7 @@ pub async fn search_page(State(state): State<AppState>, RawQuery(raw): RawQuery)
     .into_response()
 }
 
-fn urlencode(s: &str) -> String {
+pub fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)]).map(|x| x.trim_start_matches('=').to_owned()).unwrap_or_default()
 }
 

@@ -25,6 +25,8 @@ pub struct Options {
     /// The library's sections (documents about the territory, useful to
     /// its level, open-data platforms), when a library is served.
     pub library: Option<maud::Markup>,
+    /// Messages of the librarians for this fiche (shown at the top).
+    pub messages: Vec<oc_library::curation::FicheMessage>,
 }
 
 impl Options {
@@ -35,6 +37,7 @@ impl Options {
             tri: param(p, "tri").filter(|t| matches!(*t, "nom" | "population")).map(str::to_owned),
             page: param(p, "page").and_then(|s| s.parse::<usize>().ok()).filter(|n| *n >= 1).unwrap_or(1),
             library: None,
+            messages: Vec::new(),
         }
     }
 }
@@ -304,6 +307,12 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
                 }
             }
             h1 { (f.title) }
+            @for m in &opts.messages {
+                div class="fr-callout fr-callout--blue-ecume fr-mb-3w oc-fiche-message" {
+                    h2 class="fr-callout__title fr-h5" { (m.title) }
+                    @for para in m.body.split("\n\n").filter(|p| !p.trim().is_empty()) { p class="fr-callout__text fr-text--md" { (para.trim()) } }
+                }
+            }
             ul class="fr-badges-group fr-mb-2w" {
                 @for s in f.statut.iter().take(1) { li { p class="fr-badge fr-badge--sm" { (short(s)) } } }
             }

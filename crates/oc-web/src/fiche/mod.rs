@@ -116,6 +116,16 @@ fn resolve(geo: &Geo, group: KindGroup, key: &str) -> Option<Resolved> {
     }
 }
 
+/// The code of a fiche's territory in the library (`COM-34172`…).
+pub fn territory_code(f: &data::Fiche) -> String {
+    match f.group {
+        KindGroup::Commune => format!("COM-{}", f.code),
+        KindGroup::Epci => format!("EPCI-{}", f.code),
+        KindGroup::Departement => format!("DEP-{}", f.code),
+        KindGroup::Region => format!("REG-{}", f.code),
+    }
+}
+
 /// The library sections of a fiche.
 fn library_sections(geo: &oc_store::Geo, lib: &crate::LibraryView, f: &data::Fiche) -> maud::Markup {
     let (area, scope, level) = match f.group {
@@ -168,6 +178,13 @@ async fn page(state: AppState, group: KindGroup, key: String, raw: Option<String
             (Some(Resolved::Show(f)), None) => {
                 let mut opts = html::Options::from_params(&p);
                 opts.library = lib.as_deref().map(|l| library_sections(&geo, l, &f));
+                if let Some(l) = lib.as_deref() {
+                    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+                    match l.lock().active_messages(&territory_code(&f), &today) {
+                        Ok(m) => opts.messages = m,
+                        Err(e) => tracing::error!("fiche messages: {e}"),
+                    }
+                }
                 Ok(html::render(&geo, &maps, &f, &opts).into_response())
             }
         }

@@ -1,0 +1,616 @@
+//! Documents in the back office: the library's search and facets plus
+//! status filters (published, unpublished, deleted, new since the last
+//! visit, suspected duplicates); edit, bulk changes, merge, delete and
+//! restore, add by hand.
+//!
+//! The list reads the store (every status, not only what the public index
+//! holds) and filters in memory: a back office of a few librarians over a
+//! hundred thousand documents at most.
+
+use std::collections::{BTreeMap, HashSet};
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use maud::{html, Markup};
+
+use oc_library::curation::{oc_fold, suspected_duplicates, AdminDocument, Bulk, Edit, TermKind};
+use oc_library::store::Library;
+
+use super::{change, csrf, done_of, error_notice, field, fields, page, see_other, with_store, Auth, Librarian};
+use crate::api::{param, params};
+use crate::error::WebError;
+use crate::AppState;
+
+/// Rows per page of the list.
+const PER_PAGE: usize = 50;
+
+/// Status filters.
+const STATUSES: [(&str, &str); 6] = [
+    ("", "Tous (sauf supprimés)"),
+    ("publie", "Publiés"),
+    ("non-publie", "Non publiés"),
+    ("nouveau", "Nouveaux depuis votre dernière visite"),
+    ("doublon", "Doublons suspectés"),
+    ("supprime", "Supprimés"),
+];
+
+/// The facets of the list: form name, label.
+const FACETS: [(&str, &str); 5] = [("theme", "Thématique"), ("scope", "Type de territoire"), ("type", "Type de ressource"), ("publisher", "Organisme auteur"), ("year", "Année")];
+
+#[derive(Debug, Clone, Default)]
+struct ListQuery {
+    q: String,
+    status: String,
+    filters: BTreeMap<&'static str, Vec<String>>,
+    page: usize,
+}
+
+impl ListQuery {
+    fn parse(p: &[(String, String)]) -> Result<ListQuery, WebError> {
+        let status = param(p, "statut").unwrap_or("").trim().to_owned();
+        if !STATUSES.iter().any(|(k, _)| *k == status) {
+            return Err(WebError::BadRequest(format!(
+                "paramètre « statut » invalide ({status:?}) : valeurs possibles {}",
+                STATUSES.iter().filter(|(k, _)| !k.is_empty()).map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
+            )));
+        }
+        let q = param(p, "q").unwrap_or("").trim().to_owned();
+        if q.chars().count() > 200 {
+            return Err(WebError::BadRequest("paramètre « q » trop long (au plus 200 caractères)".into()));
+        }
+        let mut filters = BTreeMap::new();
+        for (name, _) in FACETS {
+            let v = fields(p, name);
+            if !v.is_empty() {
+                filters.insert(name, v);
+            }
+        }
+        let page = match param(p, "page").map(str::trim) {
+            None | Some("") => 1,
+            Some(n) => n.parse::<usize>().ok().filter(|n| (1..=10_000).contains(n)).ok_or_else(|| WebError::BadRequest(format!("paramètre « page » invalide ({n:?})")))?,
+        };
+        Ok(ListQuery { q, status, filters, page })
+    }
+
+    fn pairs(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if !self.q.is_empty() {
+            out.push(("q".to_owned(), self.q.clone()));
+        }
+        if !self.status.is_empty() {
+            out.push(("statut".to_owned(), self.status.clone()));
+        }
+        for (k, vs) in &self.filters {
+            for v in vs {
+                out.push(((*k).to_owned(), v.clone()));
+            }
+        }
+        if self.page > 1 {
+            out.push(("page".to_owned(), self.page.to_string()));
+        }
+        out
+    }
+
+    fn href(&self) -> String {
+        let qs = serde_urlencoded::to_string(self.pairs()).unwrap_or_default();
+        if qs.is_empty() {
+            "/admin/documents".to_owned()
+        } else {
+            format!("/admin/documents?{qs}")
+        }
+    }
+
+    fn toggled(&self, facet: &'static str, v: &str) -> ListQuery {
+        let mut q = ListQuery { page: 1, ..self.clone() };
+        let list = q.filters.entry(facet).or_default();
+        if let Some(i) = list.iter().position(|x| x == v) {
+            list.remove(i);
+        } else {
+            list.push(v.to_owned());
+        }
+        q.filters.retain(|_, v| !v.is_empty());
+        q
+    }
+}
+
+fn values_of(d: &AdminDocument, facet: &str) -> Vec<String> {
+    match facet {
+        "theme" => d.doc.themes.clone(),
+        "scope" => d.doc.scope.clone(),
+        "type" => vec![d.doc.resource_type.clone()],
+        "publisher" => vec![d.doc.publisher.clone()],
+        "year" => d.doc.published.as_deref().and_then(|p| p.get(..4)).map(|y| vec![y.to_owned()]).unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// The documents matching, the facet counts over them, and the total.
+struct Listing {
+    rows: Vec<AdminDocument>,
+    total: usize,
+    facets: BTreeMap<&'static str, Vec<(String, usize)>>,
+    duplicates: HashSet<i64>,
+}
+
+fn filter(docs: Vec<AdminDocument>, q: &ListQuery, since: Option<&str>) -> Listing {
+    let duplicates = suspected_duplicates(&docs);
+    let words: Vec<String> = oc_fold(&q.q).split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect();
+    let number = q.q.trim_start_matches("n°").trim().parse::<i64>().ok();
+    let matches = |d: &AdminDocument| -> bool {
+        let status_ok = match q.status.as_str() {
+            "publie" => d.doc.status == "published",
+            "non-publie" => d.doc.status == "unpublished",
+            "supprime" => d.doc.status == "deleted",
+            "nouveau" => d.doc.status != "deleted" && since.is_none_or(|t| d.doc.first_seen.as_str() > t),
+            "doublon" => duplicates.contains(&d.doc.id),
+            _ => d.doc.status != "deleted",
+        };
+        if !status_ok {
+            return false;
+        }
+        if number == Some(d.doc.id) {
+            return true;
+        }
+        if !words.is_empty() {
+            let hay = oc_fold(&format!("{} {} {} {}", d.doc.title, d.doc.summary, d.doc.publisher, d.doc.url));
+            if !words.iter().all(|w| hay.contains(w.as_str())) {
+                return false;
+            }
+        }
+        q.filters.iter().all(|(f, wanted)| {
+            let have = values_of(d, f);
+            wanted.iter().all(|w| have.contains(w))
+        })
+    };
+    let mut rows: Vec<AdminDocument> = docs.into_iter().filter(|d| matches(d)).collect();
+    let mut facets = BTreeMap::new();
+    for (f, _) in FACETS {
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for d in &rows {
+            for v in values_of(d, f) {
+                if !v.is_empty() {
+                    *counts.entry(v).or_default() += 1;
+                }
+            }
+        }
+        let mut v: Vec<(String, usize)> = counts.into_iter().collect();
+        if f == "year" {
+            v.sort_by(|a, b| b.0.cmp(&a.0));
+        } else {
+            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        }
+        facets.insert(f, v);
+    }
+    // Suspected duplicates side by side; otherwise the newest first.
+    if q.status == "doublon" {
+        rows.sort_by_cached_key(|d| (oc_library::curation::title_key(&d.doc.title), d.doc.id));
+    } else {
+        rows.sort_by(|a, b| b.doc.first_seen.cmp(&a.doc.first_seen).then(b.doc.id.cmp(&a.doc.id)));
+    }
+    let total = rows.len();
+    let rows = rows.into_iter().skip((q.page - 1) * PER_PAGE).take(PER_PAGE).collect();
+    Listing { rows, total, facets, duplicates }
+}
+
+fn status_label(s: &str) -> &'static str {
+    match s {
+        "published" => "publié",
+        "unpublished" => "non publié",
+        _ => "supprimé",
+    }
+}
+
+pub async fn list(State(state): State<AppState>, Librarian(auth): Librarian, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
+    let done = done_of(&raw);
+    let q = ListQuery::parse(&params(raw))?;
+    let since = auth.session.previous_login.clone();
+    let q2 = q.clone();
+    let (listing, themes) = with_store(&state, move |s| {
+        let docs = s.admin_documents()?;
+        Ok((filter(docs, &q2, since.as_deref()), s.term_names(TermKind::Theme, false)?))
+    })
+    .await?;
+    let pages = listing.total.div_ceil(PER_PAGE).max(1);
+    let back = q.href();
+    let body = html! {
+        form method="get" action="/admin/documents" class="fr-mb-3w" role="search" {
+            div class="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom" {
+                div class="fr-col-12 fr-col-md-6" {
+                    label class="fr-label" for="admin-q" { "Rechercher (titre, résumé, organisme, adresse ou n°)" }
+                    input class="fr-input" id="admin-q" name="q" value=(q.q);
+                }
+                div class="fr-col-12 fr-col-md-4" {
+                    label class="fr-label" for="admin-statut" { "Statut" }
+                    select class="fr-select" id="admin-statut" name="statut" {
+                        @for (k, l) in STATUSES { option value=(k) selected[q.status == k] { (l) } }
+                    }
+                }
+                @for (k, vs) in &q.filters { @for v in vs { input type="hidden" name=(k) value=(v); } }
+                div class="fr-col-12 fr-col-md-2" { button class="fr-btn" type="submit" { "Filtrer" } }
+            }
+        }
+        div class="fr-grid-row fr-grid-row--gutters" {
+            div class="fr-col-12 fr-col-md-3" {
+                @for (f, label) in FACETS {
+                    @let values = listing.facets.get(f).cloned().unwrap_or_default();
+                    @let selected = q.filters.get(f).cloned().unwrap_or_default();
+                    @if !values.is_empty() || !selected.is_empty() {
+                        h2 class="fr-h6 fr-mb-1v" { (label) }
+                        ul class="fr-mb-2w oc-admin-facet" id=(format!("admin-facet-{f}")) {
+                            @for v in &selected {
+                                li { a class="fr-tag fr-tag--sm" aria-pressed="true" href=(q.toggled(f, v).href()) { (v) " ✕" } }
+                            }
+                            @for (v, n) in values.iter().filter(|(v, _)| !selected.contains(v)).take(15) {
+                                li { a href=(q.toggled(f, v).href()) { (v) } " (" (n) ")" }
+                            }
+                        }
+                    }
+                }
+            }
+            div class="fr-col-12 fr-col-md-9" {
+                p id="admin-total" { strong { (crate::pages::fmt_int(listing.total as u64)) } " document(s)" }
+                form method="post" action="/admin/documents/lot" {
+                    (csrf(&auth))
+                    input type="hidden" name="retour" value=(back);
+                    div class="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom fr-mb-2w" {
+                        div class="fr-col-12 fr-col-md-4" {
+                            label class="fr-label" for="bulk-action" { "Pour la sélection" }
+                            select class="fr-select" id="bulk-action" name="action" {
+                                option value="publier" { "Publier" }
+                                option value="depublier" { "Dépublier" }
+                                option value="ajouter-theme" { "Ajouter la thématique" }
+                                option value="retirer-theme" { "Retirer la thématique" }
+                            }
+                        }
+                        div class="fr-col-12 fr-col-md-5" {
+                            label class="fr-label" for="bulk-theme" { "Thématique" }
+                            select class="fr-select" id="bulk-theme" name="theme" {
+                                option value="" { "—" }
+                                @for t in &themes { option value=(t) { (t) } }
+                            }
+                        }
+                        div class="fr-col-12 fr-col-md-3" { button class="fr-btn fr-btn--secondary" type="submit" { "Appliquer" } }
+                    }
+                    div class="fr-table fr-table--no-caption" { table {
+                        caption { "Documents" }
+                        thead { tr { th scope="col" { "Choisir" } th scope="col" { "N°" } th scope="col" { "Titre" } th scope="col" { "Organisme" } th scope="col" { "Date" } th scope="col" { "Statut" } } }
+                        tbody {
+                            @for d in &listing.rows {
+                                tr {
+                                    td {
+                                        div class="fr-checkbox-group fr-checkbox-group--sm" {
+                                            input type="checkbox" name="id" value=(d.doc.id) id=(format!("sel-{}", d.doc.id));
+                                            label class="fr-label" for=(format!("sel-{}", d.doc.id)) { span class="fr-sr-only" { "Choisir " (d.doc.title) } }
+                                        }
+                                    }
+                                    td { (d.doc.id) }
+                                    td {
+                                        a href=(format!("/admin/documents/{}", d.doc.id)) { (d.doc.title) }
+                                        @if listing.duplicates.contains(&d.doc.id) { " " span class="fr-badge fr-badge--sm fr-badge--warning" { "doublon ?" } }
+                                        @if d.doc.featured { " " span class="fr-badge fr-badge--sm fr-badge--info" { "à la une" } }
+                                    }
+                                    td { (d.doc.publisher) }
+                                    td { (d.doc.published.as_deref().unwrap_or("")) }
+                                    td {
+                                        (status_label(&d.doc.status))
+                                        @if let Some(m) = d.merged_into { " (fusionné dans n° " (m) ")" }
+                                    }
+                                }
+                            }
+                        }
+                    } }
+                }
+                @if pages > 1 {
+                    nav role="navigation" class="fr-pagination" aria-label="Pagination" {
+                        ul class="fr-pagination__list" {
+                            @if q.page > 1 { li { a class="fr-pagination__link fr-pagination__link--prev" href=(ListQuery { page: q.page - 1, ..q.clone() }.href()) { "Précédente" } } }
+                            li { a class="fr-pagination__link" aria-current="page" { "Page " (q.page) " sur " (pages) } }
+                            @if q.page < pages { li { a class="fr-pagination__link fr-pagination__link--next" href=(ListQuery { page: q.page + 1, ..q.clone() }.href()) { "Suivante" } } }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(page("Documents", &auth, done.as_deref(), body).into_response())
+}
+
+/// What the edit and add forms offer.
+struct Choices {
+    themes: Vec<String>,
+    scopes: Vec<String>,
+    types: Vec<String>,
+    publishers: Vec<String>,
+}
+
+fn choices(s: &Library) -> Result<Choices, oc_library::store::StoreError> {
+    Ok(Choices {
+        themes: s.term_names(TermKind::Theme, false)?,
+        scopes: s.term_names(TermKind::Scope, false)?,
+        types: s.term_names(TermKind::ResourceType, false)?,
+        publishers: s.term_names(TermKind::Publisher, false)?,
+    })
+}
+
+/// The values of a document form.
+fn edit_of_form(f: &[(String, String)]) -> Result<Edit, String> {
+    let weight = field(f, "weight").trim().replace(',', ".");
+    let weight = if weight.is_empty() { 0.0 } else { weight.parse::<f64>().map_err(|_| format!("poids invalide ({weight:?}) : un nombre entre -100 et 100"))? };
+    Ok(Edit {
+        title: field(f, "title").trim().to_owned(),
+        summary: field(f, "summary").replace("\r\n", "\n").trim().to_owned(),
+        publisher: field(f, "publisher").trim().to_owned(),
+        published: field(f, "published").trim().to_owned(),
+        resource_type: field(f, "resource_type").trim().to_owned(),
+        themes: fields(f, "themes"),
+        scope: fields(f, "scope"),
+        territories: field(f, "territories").split([',', ' ', ';', '\n']).map(str::trim).filter(|t| !t.is_empty()).map(str::to_uppercase).collect(),
+        status: if field(f, "status") == "unpublished" { "unpublished".into() } else { "published".into() },
+        featured: field(f, "featured") == "1",
+        weight,
+    })
+}
+
+/// Territories must exist in the reference data.
+fn check_territories(state: &AppState, e: &Edit) -> Result<(), String> {
+    match e.territories.iter().find(|t| crate::library::territory_label(&state.geo, t).is_none()) {
+        Some(t) => Err(format!("territoire inconnu {t:?} : REG-76, DEP-34, COM-34172 ou EPCI-243400017 par exemple")),
+        None => Ok(()),
+    }
+}
+
+fn doc_form(auth: &Auth, action: &str, e: &Edit, url: Option<&str>, c: &Choices, error: Option<&str>) -> Markup {
+    let checkboxes = |name: &str, legend: &str, offered: &[String], chosen: &[String]| {
+        // Terms already on the document stay offered, retired or not.
+        let mut all: Vec<String> = offered.to_vec();
+        for v in chosen {
+            if !all.contains(v) {
+                all.push(v.clone());
+            }
+        }
+        html! {
+            fieldset class="fr-fieldset" id=(format!("field-{name}")) {
+                legend class="fr-fieldset__legend fr-text--regular" { (legend) }
+                @for (i, v) in all.iter().enumerate() {
+                    div class="fr-fieldset__element fr-fieldset__element--inline" {
+                        div class="fr-checkbox-group fr-checkbox-group--sm" {
+                            input type="checkbox" name=(name) value=(v) id=(format!("{name}-{i}")) checked[chosen.contains(v)];
+                            label class="fr-label" for=(format!("{name}-{i}")) { (v) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let mut types = c.types.clone();
+    if !e.resource_type.is_empty() && !types.contains(&e.resource_type) {
+        types.push(e.resource_type.clone());
+    }
+    html! {
+        (error_notice(error))
+        form method="post" action=(action) class="oc-admin-form" {
+            (csrf(auth))
+            @if let Some(u) = url {
+                div class="fr-input-group" {
+                    label class="fr-label" for="url" { "Adresse du document (URL)" span class="fr-hint-text" { "https://…, la page ou le fichier de l'éditeur" } }
+                    input class="fr-input" id="url" name="url" type="url" required value=(u);
+                }
+            }
+            div class="fr-input-group" {
+                label class="fr-label" for="title" { "Titre" }
+                input class="fr-input" id="title" name="title" required maxlength="500" value=(e.title);
+            }
+            div class="fr-input-group" {
+                label class="fr-label" for="summary" { "Résumé" span class="fr-hint-text" { "Texte brut ; une ligne vide sépare les paragraphes." } }
+                textarea class="fr-input" id="summary" name="summary" rows="6" { (e.summary) }
+            }
+            div class="fr-grid-row fr-grid-row--gutters" {
+                div class="fr-col-12 fr-col-md-6" { div class="fr-input-group" {
+                    label class="fr-label" for="publisher" { "Organisme auteur" }
+                    input class="fr-input" id="publisher" name="publisher" list="publishers" value=(e.publisher);
+                    datalist id="publishers" { @for p in &c.publishers { option value=(p) {} } }
+                } }
+                div class="fr-col-12 fr-col-md-3" { div class="fr-input-group" {
+                    label class="fr-label" for="published" { "Date de publication" span class="fr-hint-text" { "AAAA, AAAA-MM ou AAAA-MM-JJ" } }
+                    input class="fr-input" id="published" name="published" value=(e.published) pattern="[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?";
+                } }
+                div class="fr-col-12 fr-col-md-3" { div class="fr-select-group" {
+                    label class="fr-label" for="resource_type" { "Type de ressource" }
+                    select class="fr-select" id="resource_type" name="resource_type" {
+                        @for t in &types { option value=(t) selected[*t == e.resource_type] { (t) } }
+                    }
+                } }
+            }
+            (checkboxes("themes", "Thématiques", &c.themes, &e.themes))
+            (checkboxes("scope", "Types de territoire", &c.scopes, &e.scope))
+            div class="fr-input-group" {
+                label class="fr-label" for="territories" { "Territoires" span class="fr-hint-text" { "Codes séparés par des virgules : COM-34172, EPCI-243400017, DEP-34, REG-76" } }
+                input class="fr-input" id="territories" name="territories" value=(e.territories.join(", "));
+            }
+            div class="fr-grid-row fr-grid-row--gutters" {
+                div class="fr-col-12 fr-col-md-4" {
+                    fieldset class="fr-fieldset" {
+                        legend class="fr-fieldset__legend fr-text--regular" { "Statut" }
+                        div class="fr-fieldset__element" { div class="fr-radio-group" {
+                            input type="radio" id="status-published" name="status" value="published" checked[e.status != "unpublished"];
+                            label class="fr-label" for="status-published" { "Publié" }
+                        } }
+                        div class="fr-fieldset__element" { div class="fr-radio-group" {
+                            input type="radio" id="status-unpublished" name="status" value="unpublished" checked[e.status == "unpublished"];
+                            label class="fr-label" for="status-unpublished" { "Non publié" }
+                        } }
+                    }
+                }
+                div class="fr-col-12 fr-col-md-4" { div class="fr-checkbox-group" {
+                    input type="checkbox" id="featured" name="featured" value="1" checked[e.featured];
+                    label class="fr-label" for="featured" { "À la une" }
+                } }
+                div class="fr-col-12 fr-col-md-4" { div class="fr-input-group" {
+                    label class="fr-label" for="weight" { "Poids" span class="fr-hint-text" { "de -100 à 100 ; les plus lourds sortent les premiers à pertinence égale" } }
+                    input class="fr-input" id="weight" name="weight" type="number" step="any" min="-100" max="100" value=(e.weight);
+                } }
+            }
+            button class="fr-btn" type="submit" id="save" { "Enregistrer" }
+        }
+    }
+}
+
+fn doc_id(id: &str) -> Result<i64, WebError> {
+    id.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| WebError::NotFound(format!("aucun document n° {id:?}")))
+}
+
+async fn edit_view(state: &AppState, auth: &Auth, id: i64, form: Option<(&Edit, &str)>, done: Option<&str>) -> Result<Response, WebError> {
+    let (doc, sources, c) = with_store(state, move |s| Ok((s.admin_document(id)?, s.document_sources(id)?, choices(s)?))).await?;
+    let Some(doc) = doc else { return Err(WebError::NotFound(format!("aucun document n° {id}"))) };
+    let current = Library::edit_of(&doc.doc);
+    let (e, error) = match form {
+        Some((e, m)) => (e, Some(m)),
+        None => (&current, None),
+    };
+    let deleted = doc.doc.status == "deleted";
+    let body = html! {
+        p class="fr-text--sm" {
+            "Adresse : " a href=(doc.doc.url) rel="noopener" { (doc.doc.url) } br;
+            "Sources : " (sources.join(", ")) " — vu la première fois le " (doc.doc.first_seen.get(..10).unwrap_or("")) ", mis à jour le " (doc.doc.last_updated.get(..10).unwrap_or("")) br;
+            "Statut : " strong { (status_label(&doc.doc.status)) }
+            @if doc.doc.status == "published" { " — " a href=(format!("/publications/{id}")) { "voir la notice publique" } }
+            @if let Some(m) = doc.merged_into { " — fusionné dans " a href=(format!("/admin/documents/{m}")) { "le document n° " (m) } }
+        }
+        @if deleted {
+            (error_notice(error))
+            form method="post" action=(format!("/admin/documents/{id}/restaurer")) {
+                (csrf(auth))
+                button class="fr-btn" type="submit" { "Restaurer ce document" }
+            }
+        } @else {
+            (doc_form(auth, &format!("/admin/documents/{id}"), e, None, &c, error))
+            hr class="fr-mt-4w";
+            div class="fr-grid-row fr-grid-row--gutters" {
+                div class="fr-col-12 fr-col-md-6" {
+                    form method="post" action=(format!("/admin/documents/{id}/fusionner")) {
+                        (csrf(auth))
+                        div class="fr-input-group" {
+                            label class="fr-label" for="into" { "Fusionner dans le document n°" span class="fr-hint-text" { "Celui-ci disparaît ; son adresse redirige vers l'autre, qui reçoit ses thématiques et territoires." } }
+                            input class="fr-input" id="into" name="into" inputmode="numeric" required;
+                        }
+                        button class="fr-btn fr-btn--secondary" type="submit" { "Fusionner" }
+                    }
+                }
+                div class="fr-col-12 fr-col-md-6" {
+                    form method="post" action=(format!("/admin/documents/{id}/supprimer")) {
+                        (csrf(auth))
+                        p class="fr-text--sm" { "Supprimer garde une pierre tombale : aucune moisson ne fera revenir ce document." }
+                        button class="fr-btn fr-btn--tertiary" type="submit" { "Supprimer" }
+                    }
+                }
+            }
+        }
+    };
+    let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    Ok((status, page(&format!("Document n° {id}"), auth, done, body)).into_response())
+}
+
+pub async fn edit_page(State(state): State<AppState>, Librarian(auth): Librarian, Path(id): Path<String>, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
+    edit_view(&state, &auth, doc_id(&id)?, None, done_of(&raw).as_deref()).await
+}
+
+pub async fn save(State(state): State<AppState>, Librarian(auth): Librarian, Path(id): Path<String>, Form(f): Form<Vec<(String, String)>>) -> Result<Response, WebError> {
+    let id = doc_id(&id)?;
+    let e = match edit_of_form(&f).and_then(|e| check_territories(&state, &e).map(|()| e)) {
+        Ok(e) => e,
+        Err(m) => {
+            let partial = edit_of_form(&f).unwrap_or_default();
+            return edit_view(&state, &auth, id, Some((&partial, &m)), None).await;
+        }
+    };
+    let (e2, by) = (e.clone(), auth.name().to_owned());
+    match change(&state, move |s| s.edit_document(id, &e2, &by)).await {
+        Ok(()) => Ok(see_other(&format!("/admin/documents/{id}?fait=enregistre"))),
+        Err(WebError::BadRequest(m)) => edit_view(&state, &auth, id, Some((&e, &m)), None).await,
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn bulk(State(state): State<AppState>, Librarian(auth): Librarian, Form(f): Form<Vec<(String, String)>>) -> Result<Response, WebError> {
+    let mut ids = Vec::new();
+    for v in fields(&f, "id") {
+        ids.push(v.parse::<i64>().map_err(|_| WebError::BadRequest(format!("numéro de document invalide {v:?}")))?);
+    }
+    if ids.is_empty() {
+        return Err(WebError::BadRequest("Cochez au moins un document, puis recommencez (revenez à la page précédente).".into()));
+    }
+    let theme = field(&f, "theme").trim().to_owned();
+    let need_theme = || if theme.is_empty() { Err(WebError::BadRequest("Choisissez la thématique à ajouter ou à retirer.".into())) } else { Ok(theme.clone()) };
+    let action = match field(&f, "action") {
+        "publier" => Bulk::Publish,
+        "depublier" => Bulk::Unpublish,
+        "ajouter-theme" => Bulk::AddTheme(need_theme()?),
+        "retirer-theme" => Bulk::RemoveTheme(need_theme()?),
+        a => return Err(WebError::BadRequest(format!("action inconnue {a:?}"))),
+    };
+    let by = auth.name().to_owned();
+    change(&state, move |s| s.bulk(&ids, &action, &by)).await?;
+    let back = field(&f, "retour");
+    let back = if back.starts_with("/admin/documents") && !back.starts_with("//") { back } else { "/admin/documents" };
+    let sep = if back.contains('?') { '&' } else { '?' };
+    Ok(see_other(&format!("{back}{sep}fait=lot")))
+}
+
+pub async fn merge(State(state): State<AppState>, Librarian(auth): Librarian, Path(id): Path<String>, Form(f): Form<Vec<(String, String)>>) -> Result<Response, WebError> {
+    let id = doc_id(&id)?;
+    let into_s = field(&f, "into").trim().trim_start_matches("n°").trim().to_owned();
+    let Ok(into) = into_s.parse::<i64>() else {
+        return edit_view(&state, &auth, id, Some((&with_store(&state, move |s| Ok(s.admin_document(id)?)).await?.map(|d| Library::edit_of(&d.doc)).unwrap_or_default(), &format!("numéro de document invalide {into_s:?}"))), None).await;
+    };
+    let by = auth.name().to_owned();
+    match change(&state, move |s| s.merge_documents(id, into, &by)).await {
+        Ok(()) => Ok(see_other(&format!("/admin/documents/{into}?fait=fusionne"))),
+        Err(WebError::BadRequest(m)) => {
+            let current = with_store(&state, move |s| Ok(s.admin_document(id)?)).await?.map(|d| Library::edit_of(&d.doc)).unwrap_or_default();
+            edit_view(&state, &auth, id, Some((&current, &m)), None).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn delete(State(state): State<AppState>, Librarian(auth): Librarian, Path(id): Path<String>) -> Result<Response, WebError> {
+    let id = doc_id(&id)?;
+    let by = auth.name().to_owned();
+    change(&state, move |s| s.delete_document(id, &by)).await?;
+    Ok(see_other(&format!("/admin/documents/{id}?fait=supprime")))
+}
+
+pub async fn restore(State(state): State<AppState>, Librarian(auth): Librarian, Path(id): Path<String>) -> Result<Response, WebError> {
+    let id = doc_id(&id)?;
+    let by = auth.name().to_owned();
+    change(&state, move |s| s.restore_document(id, &by)).await?;
+    Ok(see_other(&format!("/admin/documents/{id}?fait=restaure")))
+}
+
+async fn new_view(state: &AppState, auth: &Auth, e: &Edit, url: &str, error: Option<&str>) -> Result<Response, WebError> {
+    let c = with_store(state, |s| choices(s)).await?;
+    let body = doc_form(auth, "/admin/documents/nouveau", e, Some(url), &c, error);
+    let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    Ok((status, page("Ajouter un document", auth, None, body)).into_response())
+}
+
+pub async fn new_page(State(state): State<AppState>, Librarian(auth): Librarian) -> Result<Response, WebError> {
+    let e = Edit { status: "published".into(), resource_type: "Publication statistique".into(), ..Edit::default() };
+    new_view(&state, &auth, &e, "", None).await
+}
+
+pub async fn create(State(state): State<AppState>, Librarian(auth): Librarian, Form(f): Form<Vec<(String, String)>>) -> Result<Response, WebError> {
+    let url = field(&f, "url").trim().to_owned();
+    let e = match edit_of_form(&f).and_then(|e| check_territories(&state, &e).map(|()| e)) {
+        Ok(e) => e,
+        Err(m) => return new_view(&state, &auth, &edit_of_form(&f).unwrap_or_default(), &url, Some(&m)).await,
+    };
+    let (e2, u2, by) = (e.clone(), url.clone(), auth.name().to_owned());
+    match change(&state, move |s| s.add_document(&u2, &e2, &by)).await {
+        Ok(id) => Ok(see_other(&format!("/admin/documents/{id}?fait=ajoute"))),
+        Err(WebError::BadRequest(m)) => new_view(&state, &auth, &e, &url, Some(&m)).await,
+        Err(e) => Err(e),
+    }
+}

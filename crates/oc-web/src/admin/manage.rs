@@ -1,0 +1,755 @@
+//! The rest of the back office: taxonomies (librarians), and for admins
+//! the sources, fiche messages, accounts and the audit log.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use maud::{html, Markup};
+
+use oc_library::accounts::{AuditFilter, Role};
+use oc_library::curation::{FicheMessage, Term, TermKind};
+use oc_library::store::SourceRow;
+
+use super::{change, csrf, done_of, error_notice, field, fields, page, see_other, with_store, AdminOnly, Auth, Librarian, Preview};
+use crate::api::{param, params};
+use crate::error::WebError;
+use crate::AppState;
+
+// --- Taxonomies ---
+
+fn kind_param(k: TermKind) -> &'static str {
+    k.as_str()
+}
+
+async fn taxonomies_view(state: &AppState, auth: &Auth, done: Option<&str>, error: Option<&str>) -> Result<Response, WebError> {
+    let all: Vec<(TermKind, Vec<Term>)> = with_store(state, |s| {
+        let mut out = Vec::new();
+        for k in TermKind::ALL {
+            out.push((k, s.terms(k)?));
+        }
+        Ok(out)
+    })
+    .await?;
+    let action_button = |k: TermKind, name: &str, action: &str, label: &str| {
+        html! {
+            form method="post" action="/admin/taxonomies" class="oc-inline-form" {
+                (csrf(auth))
+                input type="hidden" name="kind" value=(kind_param(k));
+                input type="hidden" name="name" value=(name);
+                input type="hidden" name="action" value=(action);
+                button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" title=(format!("{label} : {name}")) { (label) }
+            }
+        }
+    };
+    let body = html! {
+        (error_notice(error))
+        p { "Renommer un terme le change sur chaque document et pour les moissons à venir. Un terme retiré n'est plus proposé ; les documents qui l'ont le gardent." }
+        @for (k, terms) in &all {
+            section class="fr-mb-6w" id=(format!("tax-{}", kind_param(*k))) {
+                h2 class="fr-h4" { (k.label()) }
+                div class="fr-table fr-table--no-caption" { table {
+                    caption { (k.label()) }
+                    thead { tr {
+                        th scope="col" { "Terme" } th scope="col" { "Documents" }
+                        @if *k == TermKind::Publisher { th scope="col" { "Sigle et organisme parent" } }
+                        th scope="col" { "Renommer" } th scope="col" { "Ordre et retrait" }
+                    } }
+                    tbody {
+                        @for t in terms {
+                            tr {
+                                td { (t.name) @if t.retired { " " span class="fr-badge fr-badge--sm" { "retiré" } } }
+                                td { (t.documents) }
+                                @if *k == TermKind::Publisher {
+                                    td {
+                                        form method="post" action="/admin/taxonomies" class="oc-inline-form" {
+                                            (csrf(auth))
+                                            input type="hidden" name="kind" value="publisher";
+                                            input type="hidden" name="name" value=(t.name);
+                                            input type="hidden" name="action" value="organisme";
+                                            label class="fr-sr-only" for=(format!("acr-{}", t.position)) { "Sigle de " (t.name) }
+                                            input class="fr-input fr-input--sm" id=(format!("acr-{}", t.position)) name="acronym" value=(t.acronym) placeholder="sigle" size="8";
+                                            label class="fr-sr-only" for=(format!("par-{}", t.position)) { "Organisme parent de " (t.name) }
+                                            input class="fr-input fr-input--sm" id=(format!("par-{}", t.position)) name="parent" value=(t.parent) placeholder="organisme parent";
+                                            button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" { "Enregistrer" }
+                                        }
+                                    }
+                                }
+                                td {
+                                    form method="post" action="/admin/taxonomies" class="oc-inline-form" {
+                                        (csrf(auth))
+                                        input type="hidden" name="kind" value=(kind_param(*k));
+                                        input type="hidden" name="name" value=(t.name);
+                                        input type="hidden" name="action" value="renommer";
+                                        label class="fr-sr-only" for=(format!("ren-{}-{}", kind_param(*k), t.position)) { "Nouveau nom de " (t.name) }
+                                        input class="fr-input fr-input--sm" id=(format!("ren-{}-{}", kind_param(*k), t.position)) name="new_name" value=(t.name) required;
+                                        button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" { "Renommer" }
+                                    }
+                                }
+                                td {
+                                    (action_button(*k, &t.name, "monter", "↑ Monter"))
+                                    (action_button(*k, &t.name, "descendre", "↓ Descendre"))
+                                    @if t.retired { (action_button(*k, &t.name, "retablir", "Rétablir")) } @else { (action_button(*k, &t.name, "retirer", "Retirer")) }
+                                }
+                            }
+                        }
+                    }
+                } }
+                form method="post" action="/admin/taxonomies" class="fr-mt-2w" {
+                    (csrf(auth))
+                    input type="hidden" name="kind" value=(kind_param(*k));
+                    input type="hidden" name="action" value="ajouter";
+                    div class="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom" {
+                        div class="fr-col-12 fr-col-md-4" {
+                            label class="fr-label" for=(format!("add-{}", kind_param(*k))) { "Nouveau terme" }
+                            input class="fr-input" id=(format!("add-{}", kind_param(*k))) name="name" required maxlength="120";
+                        }
+                        @if *k == TermKind::Publisher {
+                            div class="fr-col-12 fr-col-md-2" { label class="fr-label" for="add-acronym" { "Sigle" } input class="fr-input" id="add-acronym" name="acronym"; }
+                            div class="fr-col-12 fr-col-md-3" { label class="fr-label" for="add-parent" { "Organisme parent" } input class="fr-input" id="add-parent" name="parent"; }
+                        }
+                        div class="fr-col-12 fr-col-md-3" { button class="fr-btn fr-btn--secondary" type="submit" { "Ajouter" } }
+                    }
+                }
+            }
+        }
+    };
+    let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    Ok((status, page("Taxonomies", auth, done, body)).into_response())
+}
+
+pub async fn taxonomies(State(state): State<AppState>, Librarian(auth): Librarian, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
+    taxonomies_view(&state, &auth, done_of(&raw).as_deref(), None).await
+}
+
+pub async fn taxonomy_action(State(state): State<AppState>, Librarian(auth): Librarian, Form(f): Form<Vec<(String, String)>>) -> Result<Response, WebError> {
+    let Some(kind) = TermKind::parse(field(&f, "kind")) else { return taxonomies_view(&state, &auth, None, Some("taxonomie inconnue")).await };
+    let name = field(&f, "name").trim().to_owned();
+    let (new_name, acronym, parent) = (field(&f, "new_name").trim().to_owned(), field(&f, "acronym").trim().to_owned(), field(&f, "parent").trim().to_owned());
+    let by = auth.name().to_owned();
+    let r = match field(&f, "action") {
+        "ajouter" => change(&state, move |s| s.add_term(kind, &name, &acronym, &parent, &by)).await,
+        "renommer" => change(&state, move |s| s.rename_term(kind, &name, &new_name, &by).map(|_| ())).await,
+        "monter" => change(&state, move |s| s.move_term(kind, &name, -1, &by)).await,
+        "descendre" => change(&state, move |s| s.move_term(kind, &name, 1, &by)).await,
+        "retirer" => change(&state, move |s| s.set_term_retired(kind, &name, true, &by)).await,
+        "retablir" => change(&state, move |s| s.set_term_retired(kind, &name, false, &by)).await,
+        "organisme" if kind == TermKind::Publisher => change(&state, move |s| s.edit_publisher(&name, &acronym, &parent, &by)).await,
+        a => Err(WebError::BadRequest(format!("action inconnue {a:?}"))),
+    };
+    match r {
+        Ok(()) => Ok(see_other(&format!("/admin/taxonomies?fait=taxonomie#tax-{}", kind_param(kind)))),
+        Err(WebError::BadRequest(m)) => taxonomies_view(&state, &auth, None, Some(&m)).await,
+        Err(e) => Err(e),
+    }
+}
+
+// --- Sources ---
+
+fn operator(state: &AppState) -> Result<std::sync::Arc<dyn super::Operator>, WebError> {
+    state.operator.clone().ok_or_else(|| WebError::NotFound("la gestion des sources n'est pas disponible sur ce serveur".into()))
+}
+
+pub async fn sources(State(state): State<AppState>, AdminOnly(auth): AdminOnly, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
+    let list = with_store(&state, |s| s.sources()).await?;
+    let body = html! {
+        p { a class="fr-btn fr-btn--secondary" href="/admin/sources/nouvelle" { "Ajouter une source" } }
+        div class="fr-table fr-table--no-caption" { table {
+            caption { "Sources" }
+            thead { tr { th scope="col" { "Source" } th scope="col" { "Type" } th scope="col" { "Active" } th scope="col" { "Horaire (UTC)" } th scope="col" { "Dernier succès" } th scope="col" { "Dernier passage" } th scope="col" { "Documents" } th scope="col" { "Dernière erreur" } } }
+            tbody {
+                @for s in &list {
+                    tr {
+                        td { a href=(format!("/admin/sources/{}", s.source.id)) { (s.source.name) } br; code class="fr-text--xs" { (s.source.id) } @if s.source.managed { " " span class="fr-badge fr-badge--sm fr-badge--info" { "géré ici" } } }
+                        td { (s.source.kind) }
+                        td { @if s.source.enabled { "oui" } @else { "non" } }
+                        td { code { (s.source.schedule) } }
+                        td { (s.last_success.as_deref().unwrap_or("jamais")) }
+                        td { (s.last_attempt.as_deref().unwrap_or("—")) " : " (s.items_seen) " vus, " (s.items_new) " nouveaux, " (s.items_updated) " mis à jour, " (s.items_rejected) " rejetés" }
+                        td { (s.documents) }
+                        td class="oc-error-cell" { (s.last_error.as_deref().unwrap_or("")) }
+                    }
+                }
+            }
+        } }
+    };
+    Ok(page("Sources", &auth, done_of(&raw).as_deref(), body).into_response())
+}
+
+/// The fields of a source form.
+#[derive(Debug, Clone, Default)]
+struct SourceForm {
+    id: String,
+    name: String,
+    publisher: String,
+    publisher_short: String,
+    kind: String,
+    url: String,
+    schedule: String,
+    enabled: bool,
+    query: String,
+    max_records: String,
+    themes: Vec<String>,
+    scope: Vec<String>,
+    resource_type: String,
+    territories: String,
+}
+
+impl SourceForm {
+    fn from_spec(v: &serde_json::Value) -> SourceForm {
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_owned();
+        let d = v.get("defaults").cloned().unwrap_or_default();
+        let list = |k: &str| d.get(k).and_then(|x| x.as_array()).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()).unwrap_or_default();
+        SourceForm {
+            id: s("id"),
+            name: s("name"),
+            publisher: s("publisher"),
+            publisher_short: s("publisher_short"),
+            kind: s("kind"),
+            url: s("url"),
+            schedule: s("schedule"),
+            enabled: v.get("enabled").and_then(serde_json::Value::as_bool).unwrap_or(true),
+            query: s("query"),
+            max_records: v.get("max_records").and_then(serde_json::Value::as_u64).map(|n| n.to_string()).unwrap_or_default(),
+            themes: list("themes"),
+            scope: list("scope"),
+            resource_type: d.get("resource_type").and_then(|x| x.as_str()).unwrap_or("").to_owned(),
+            territories: list("territories").join(", "),
+        }
+    }
+
+    fn from_form(f: &[(String, String)], id: &str) -> SourceForm {
+        SourceForm {
+            id: if id.is_empty() { field(f, "id").trim().to_owned() } else { id.to_owned() },
+            name: field(f, "name").trim().to_owned(),
+            publisher: field(f, "publisher").trim().to_owned(),
+            publisher_short: field(f, "publisher_short").trim().to_owned(),
+            kind: field(f, "kind").trim().to_owned(),
+            url: field(f, "url").trim().to_owned(),
+            schedule: field(f, "schedule").trim().to_owned(),
+            enabled: field(f, "enabled") == "1",
+            query: field(f, "query").trim().to_owned(),
+            max_records: field(f, "max_records").trim().to_owned(),
+            themes: fields(f, "themes"),
+            scope: fields(f, "scope"),
+            resource_type: field(f, "resource_type").trim().to_owned(),
+            territories: field(f, "territories").trim().to_owned(),
+        }
+    }
+
+    /// The JSON definition, or what is wrong.
+    fn spec(&self) -> Result<serde_json::Value, String> {
+        let mut v = serde_json::json!({
+            "id": self.id, "name": self.name, "publisher": self.publisher, "publisher_short": self.publisher_short,
+            "kind": self.kind, "url": self.url, "schedule": self.schedule, "enabled": self.enabled,
+            "defaults": {
+                "themes": self.themes, "scope": self.scope,
+                "resource_type": if self.resource_type.is_empty() { serde_json::Value::Null } else { self.resource_type.clone().into() },
+                "territories": self.territories.split([',', ' ', ';']).map(str::trim).filter(|t| !t.is_empty()).map(str::to_uppercase).collect::<Vec<_>>(),
+            }
+        });
+        if self.kind == "sru" {
+            v["query"] = self.query.clone().into();
+            if !self.max_records.is_empty() {
+                v["max_records"] = self.max_records.parse::<u64>().map_err(|_| format!("nombre maximal de notices invalide ({:?})", self.max_records))?.into();
+            }
+        }
+        Ok(v)
+    }
+}
+
+/// Checks a form against the registry rules and the store's taxonomies.
+async fn check_source_form(state: &AppState, f: &SourceForm) -> Result<serde_json::Value, String> {
+    let spec = f.spec()?;
+    let op = operator(state).map_err(|e| e.to_string())?;
+    op.check_source(&spec)?;
+    let tax = state.library.as_ref().map(|l| l.taxonomy()).unwrap_or_default();
+    for (k, values) in [(TermKind::Theme, &f.themes), (TermKind::Scope, &f.scope)] {
+        if let Some(v) = values.iter().find(|v| !tax.offered(k).contains(v)) {
+            return Err(format!("{} : « {v} » inconnu ou retiré", k.label()));
+        }
+    }
+    if !f.resource_type.is_empty() && !tax.offered(TermKind::ResourceType).contains(&f.resource_type) {
+        return Err(format!("type de ressource inconnu ou retiré : « {} »", f.resource_type));
+    }
+    Ok(spec)
+}
+
+fn source_form(auth: &Auth, f: &SourceForm, is_new: bool, tax: &crate::Taxonomy) -> Markup {
+    let action = if is_new { "/admin/sources/nouvelle".to_owned() } else { format!("/admin/sources/{}", f.id) };
+    let test = if is_new { "/admin/sources/nouvelle/tester".to_owned() } else { format!("/admin/sources/{}/tester", f.id) };
+    let text = |name: &str, label: &str, value: &str, hint: &str| {
+        html! {
+            div class="fr-input-group" {
+                label class="fr-label" for=(format!("src-{name}")) { (label) @if !hint.is_empty() { span class="fr-hint-text" { (hint) } } }
+                input class="fr-input" id=(format!("src-{name}")) name=(name) value=(value);
+            }
+        }
+    };
+    let boxes = |name: &str, legend: &str, offered: &[String], chosen: &[String]| {
+        html! {
+            fieldset class="fr-fieldset" {
+                legend class="fr-fieldset__legend fr-text--regular" { (legend) }
+                @for (i, v) in offered.iter().enumerate() {
+                    div class="fr-fieldset__element fr-fieldset__element--inline" { div class="fr-checkbox-group fr-checkbox-group--sm" {
+                        input type="checkbox" name=(name) value=(v) id=(format!("src-{name}-{i}")) checked[chosen.contains(v)];
+                        label class="fr-label" for=(format!("src-{name}-{i}")) { (v) }
+                    } }
+                }
+            }
+        }
+    };
+    html! {
+        form method="post" action=(action) {
+            (csrf(auth))
+            @if is_new { (text("id", "Identifiant", &f.id, "lettres minuscules, chiffres et « - » ; ne change plus ensuite")) }
+            (text("name", "Nom", &f.name, ""))
+            div class="fr-grid-row fr-grid-row--gutters" {
+                div class="fr-col-12 fr-col-md-8" { (text("publisher", "Organisme (nom complet)", &f.publisher, "")) }
+                div class="fr-col-12 fr-col-md-4" { (text("publisher_short", "Sigle", &f.publisher_short, "affiché sur les documents")) }
+            }
+            div class="fr-grid-row fr-grid-row--gutters" {
+                div class="fr-col-12 fr-col-md-3" { div class="fr-select-group" {
+                    label class="fr-label" for="src-kind" { "Type" }
+                    select class="fr-select" id="src-kind" name="kind" {
+                        @for (k, l) in [("feed", "Flux RSS, Atom ou JSON Feed"), ("sru", "Requête SRU (BNSP, Gallica)"), ("ods", "Catalogue OpenDataSoft"), ("csv", "Catalogue CSV")] {
+                            option value=(k) selected[f.kind == k] { (l) }
+                        }
+                    }
+                } }
+                div class="fr-col-12 fr-col-md-9" { (text("url", "Adresse", &f.url, "https://…")) }
+            }
+            div class="fr-grid-row fr-grid-row--gutters" {
+                div class="fr-col-12 fr-col-md-8" { (text("query", "Requête CQL (SRU seulement)", &f.query, "ex. : dc.subject all \"collectivités locales\"")) }
+                div class="fr-col-12 fr-col-md-4" { (text("max_records", "Notices par passage (SRU)", &f.max_records, "1000 par défaut")) }
+            }
+            div class="fr-grid-row fr-grid-row--gutters" {
+                div class="fr-col-12 fr-col-md-6" { (text("schedule", "Horaire (cron avec secondes, UTC)", &f.schedule, "« 0 30 5 * * * » : chaque jour à 5 h 30 ; vide : à la main")) }
+                div class="fr-col-12 fr-col-md-6" { div class="fr-checkbox-group fr-mt-4w" {
+                    input type="checkbox" id="src-enabled" name="enabled" value="1" checked[f.enabled];
+                    label class="fr-label" for="src-enabled" { "Active (décochez pour désactiver la source)" }
+                } }
+            }
+            h2 class="fr-h6" { "Classement par défaut des documents de la source" }
+            (boxes("themes", "Thématiques", tax.offered(TermKind::Theme), &f.themes))
+            (boxes("scope", "Types de territoire", tax.offered(TermKind::Scope), &f.scope))
+            div class="fr-grid-row fr-grid-row--gutters" {
+                div class="fr-col-12 fr-col-md-6" { div class="fr-select-group" {
+                    label class="fr-label" for="src-type" { "Type de ressource" }
+                    select class="fr-select" id="src-type" name="resource_type" {
+                        option value="" selected[f.resource_type.is_empty()] { "(celui de chaque document, sinon publication statistique)" }
+                        @for t in tax.offered(TermKind::ResourceType) { option value=(t) selected[f.resource_type == *t] { (t) } }
+                    }
+                } }
+                div class="fr-col-12 fr-col-md-6" { (text("territories", "Territoires", &f.territories, "REG-76, DEP-34, COM-34172")) }
+            }
+            ul class="fr-btns-group fr-btns-group--inline" {
+                li { button class="fr-btn" type="submit" { "Enregistrer" } }
+                li { button class="fr-btn fr-btn--secondary" type="submit" formaction=(test) { "Tester (sans rien enregistrer)" } }
+            }
+        }
+    }
+}
+
+fn preview_view(p: &Preview) -> Markup {
+    html! {
+        section class="fr-mt-4w" id="preview" {
+            h2 class="fr-h4" { "Essai : ce qu'un passage apporterait (rien n'a été enregistré)" }
+            @if let Some(e) = &p.error { div class="fr-alert fr-alert--error fr-alert--sm fr-mb-2w" { p { "Erreur : " (e) } } }
+            p { (p.seen) " élément(s) lus, " (p.documents.len()) " document(s) utilisables, " (p.rejected.len()) " rejeté(s), en " (p.duration_ms) " ms." }
+            @if !p.documents.is_empty() {
+                div class="fr-table fr-table--no-caption" { table {
+                    caption { "Documents" }
+                    thead { tr { th scope="col" { "Titre" } th scope="col" { "Date" } th scope="col" { "Thématiques" } th scope="col" { "Territoires" } } }
+                    tbody { @for d in p.documents.iter().take(50) {
+                        tr { td { a href=(d.url) rel="noopener" { (d.title) } } td { (d.published.as_deref().unwrap_or("")) } td { (d.themes.join(", ")) } td { (d.territories.join(", ")) } }
+                    } }
+                } }
+            }
+            @if !p.rejected.is_empty() {
+                h3 class="fr-h6" { "Rejetés" }
+                ul { @for (item, reason) in p.rejected.iter().take(50) { li { (item) " : " (reason) } } }
+            }
+        }
+    }
+}
+
+async fn source_view(state: &AppState, auth: &Auth, f: &SourceForm, is_new: bool, error: Option<&str>, preview: Option<&Preview>, done: Option<&str>) -> Result<Response, WebError> {
+    let id = f.id.clone();
+    let (status, rejections) = if is_new {
+        (None, Vec::new())
+    } else {
+        with_store(state, move |s| Ok((s.sources()?.into_iter().find(|x| x.source.id == id), s.rejections(&id, 20)?))).await?
+    };
+    if !is_new && status.is_none() {
+        return Err(WebError::NotFound(format!("aucune source {:?}", f.id)));
+    }
+    let tax = state.library.as_ref().map(|l| l.taxonomy()).unwrap_or_default();
+    let body = html! {
+        @if let Some(s) = &status {
+            div class="fr-callout fr-mb-3w" {
+                p class="fr-callout__text fr-text--sm" {
+                    "Dernier succès : " (s.last_success.as_deref().unwrap_or("jamais")) " — dernier passage : " (s.last_attempt.as_deref().unwrap_or("jamais"))
+                    " (" (s.items_seen) " vus, " (s.items_new) " nouveaux, " (s.items_updated) " mis à jour, " (s.items_rejected) " rejetés, " (s.duration_ms) " ms) — " (s.documents) " documents."
+                    @if let Some(e) = &s.last_error { br; strong { "Dernière erreur : " } (e) }
+                }
+                form method="post" action=(format!("/admin/sources/{}/lancer", s.source.id)) {
+                    (csrf(auth))
+                    button class="fr-btn fr-btn--sm" type="submit" { "Lancer maintenant" }
+                }
+            }
+        }
+        (error_notice(error))
+        (source_form(auth, f, is_new, &tax))
+        @if let Some(p) = preview { (preview_view(p)) }
+        @if !rejections.is_empty() {
+            h2 class="fr-h5 fr-mt-4w" { "Derniers éléments rejetés" }
+            ul class="fr-text--sm" { @for r in &rejections { li { (r.at) " — " (r.item) " : " (r.reason) } } }
+        }
+    };
+    let title = if is_new { "Nouvelle source".to_owned() } else { format!("Source {}", f.id) };
+    let code = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    Ok((code, page(&title, auth, done, body)).into_response())
+}
+
+pub async fn source_new(State(state): State<AppState>, AdminOnly(auth): AdminOnly) -> Result<Response, WebError> {
+    let f = SourceForm { kind: "feed".into(), enabled: true, ..SourceForm::default() };
+    source_view(&state, &auth, &f, true, None, None, None).await
+}
+
+pub async fn source_page(State(state): State<AppState>, AdminOnly(auth): AdminOnly, Path(id): Path<String>, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
+    let id2 = id.clone();
+    let spec = with_store(&state, move |s| s.source_spec(&id2)).await?;
+    let Some((spec, _)) = spec else { return Err(WebError::NotFound(format!("aucune source {id:?}"))) };
+    let mut f = SourceForm::from_spec(&serde_json::from_str(&spec).unwrap_or_default());
+    f.id = id;
+    source_view(&state, &auth, &f, false, None, None, done_of(&raw).as_deref()).await
+}
+
+async fn save_source(state: &AppState, auth: &Auth, f: SourceForm, is_new: bool) -> Result<Response, WebError> {
+    let spec = match check_source_form(state, &f).await {
+        Ok(s) => s,
+        Err(m) => return source_view(state, auth, &f, is_new, Some(&m), None, None).await,
+    };
+    let row = SourceRow {
+        id: f.id.clone(),
+        name: f.name.clone(),
+        publisher: f.publisher.clone(),
+        publisher_short: f.publisher_short.clone(),
+        kind: f.kind.clone(),
+        url: f.url.clone(),
+        schedule: f.schedule.clone(),
+        enabled: f.enabled,
+        spec: spec.to_string(),
+        managed: true,
+    };
+    let by = auth.name().to_owned();
+    match with_store(state, move |s| s.save_source(&row, is_new, &by)).await {
+        Ok(()) => {
+            operator(state)?.sources_changed();
+            Ok(see_other(&format!("/admin/sources/{}?fait=source", f.id)))
+        }
+        Err(WebError::BadRequest(m)) => source_view(state, auth, &f, is_new, Some(&m), None, None).await,
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn source_create(State(state): State<AppState>, AdminOnly(auth): AdminOnly, Form(form): Form<Vec<(String, String)>>) -> Result<Response, WebError> {
+    save_source(&state, &auth, SourceForm::from_form(&form, ""), true).await
+}
+
+pub async fn source_save(State(state): State<AppState>, AdminOnly(auth): AdminOnly, Path(id): Path<String>, Form(form): Form<Vec<(String, String)>>) -> Result<Response, WebError> {
+    save_source(&state, &auth, SourceForm::from_form(&form, &id), false).await
+}
+
+pub async fn source_test(State(state): State<AppState>, AdminOnly(auth): AdminOnly, Path(id): Path<String>, Form(form): Form<Vec<(String, String)>>) -> Result<Response, WebError> {
+    let is_new = id == "nouvelle";
+    let f = SourceForm::from_form(&form, if is_new { "" } else { &id });
+    let spec = match check_source_form(&state, &f).await {
+        Ok(s) => s,
+        Err(m) => return source_view(&state, &auth, &f, is_new, Some(&m), None, None).await,
+    };
+    let preview = operator(&state)?.preview_source(spec).await;
+    match preview {
+        Ok(p) => source_view(&state, &auth, &f, is_new, None, Some(&p), None).await,
+        Err(m) => source_view(&state, &auth, &f, is_new, Some(&format!("essai impossible : {m}")), None, None).await,
+    }
+}
+
+pub async fn source_run(State(state): State<AppState>, AdminOnly(auth): AdminOnly, Path(id): Path<String>) -> Result<Response, WebError> {
+    let (id2, by) = (id.clone(), auth.name().to_owned());
+    let known = with_store(&state, move |s| {
+        let found = s.source_spec(&id2)?.is_some();
+        if found {
+            s.audit_run(&id2, &by)?;
+        }
+        Ok(found)
+    })
+    .await?;
+    if !known {
+        return Err(WebError::NotFound(format!("aucune source {id:?}")));
+    }
+    operator(&state)?.run_source(id.clone()).map_err(WebError::BadRequest)?;
+    Ok(see_other(&format!("/admin/sources/{id}?fait=lancee")))
+}
+
+// --- Fiche messages ---
+
+async fn messages_view(state: &AppState, auth: &Auth, form: &FicheMessage, error: Option<&str>, done: Option<&str>) -> Result<Response, WebError> {
+    let list = with_store(state, |s| s.messages()).await?;
+    let geo = state.geo.clone();
+    let label = move |t: &str| crate::library::territory_label(&geo, t).unwrap_or_else(|| t.to_owned());
+    let body = html! {
+        p { "Un message s'affiche en tête de la fiche choisie, entre ses dates de début et de fin (incluses)." }
+        @if !list.is_empty() {
+            div class="fr-table fr-table--no-caption" { table {
+                caption { "Messages" }
+                thead { tr { th scope="col" { "Fiche" } th scope="col" { "Titre" } th scope="col" { "Du" } th scope="col" { "Au" } th scope="col" { "Par" } th scope="col" { "Actions" } } }
+                tbody { @for m in &list {
+                    tr {
+                        td { (label(&m.territory)) " (" (m.territory) ")" }
+                        td { (m.title) }
+                        td { (m.starts.as_deref().unwrap_or("—")) }
+                        td { (m.ends.as_deref().unwrap_or("—")) }
+                        td { (m.updated_by) }
+                        td {
+                            a class="fr-btn fr-btn--sm fr-btn--tertiary" href=(format!("/admin/messages?modifier={}", m.id)) { "Modifier" }
+                            form method="post" action=(format!("/admin/messages/{}/supprimer", m.id)) class="oc-inline-form" {
+                                (csrf(auth))
+                                button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" { "Supprimer" }
+                            }
+                        }
+                    }
+                } }
+            } }
+        }
+        h2 class="fr-h4" id="message-form" { @if form.id == 0 { "Nouveau message" } @else { "Modifier le message n° " (form.id) } }
+        (error_notice(error))
+        form method="post" action="/admin/messages" {
+            (csrf(auth))
+            input type="hidden" name="id" value=(form.id);
+            div class="fr-input-group" {
+                label class="fr-label" for="msg-territory" { "Fiche" span class="fr-hint-text" { "Code : COM-75056, EPCI-200054781, DEP-974, REG-94…" } }
+                input class="fr-input" id="msg-territory" name="territory" required value=(form.territory);
+            }
+            div class="fr-input-group" {
+                label class="fr-label" for="msg-title" { "Titre" }
+                input class="fr-input" id="msg-title" name="title" required maxlength="200" value=(form.title);
+            }
+            div class="fr-input-group" {
+                label class="fr-label" for="msg-body" { "Message" span class="fr-hint-text" { "Texte brut ; une ligne vide sépare les paragraphes." } }
+                textarea class="fr-input" id="msg-body" name="body" rows="4" required { (form.body) }
+            }
+            div class="fr-grid-row fr-grid-row--gutters" {
+                div class="fr-col-6" { div class="fr-input-group" { label class="fr-label" for="msg-starts" { "Début (inclus)" } input class="fr-input" type="date" id="msg-starts" name="starts" value=(form.starts.as_deref().unwrap_or("")); } }
+                div class="fr-col-6" { div class="fr-input-group" { label class="fr-label" for="msg-ends" { "Fin (incluse)" } input class="fr-input" type="date" id="msg-ends" name="ends" value=(form.ends.as_deref().unwrap_or("")); } }
+            }
+            button class="fr-btn" type="submit" { "Enregistrer le message" }
+        }
+    };
+    let code = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    Ok((code, page("Messages de fiche", auth, done, body)).into_response())
+}
+
+pub async fn messages(State(state): State<AppState>, AdminOnly(auth): AdminOnly, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
+    let p = params(raw.clone());
+    let form = match param(&p, "modifier").and_then(|v| v.parse::<i64>().ok()) {
+        Some(id) => with_store(&state, move |s| s.message(id)).await?.ok_or_else(|| WebError::NotFound(format!("aucun message n° {id}")))?,
+        None => FicheMessage::default(),
+    };
+    messages_view(&state, &auth, &form, None, done_of(&raw).as_deref()).await
+}
+
+pub async fn message_save(State(state): State<AppState>, AdminOnly(auth): AdminOnly, Form(f): Form<Vec<(String, String)>>) -> Result<Response, WebError> {
+    let opt = |k: &str| Some(field(&f, k).trim().to_owned()).filter(|v| !v.is_empty());
+    let m = FicheMessage {
+        id: field(&f, "id").trim().parse::<i64>().unwrap_or(0).max(0),
+        territory: field(&f, "territory").trim().to_uppercase(),
+        title: field(&f, "title").trim().to_owned(),
+        body: field(&f, "body").replace("\r\n", "\n").trim().to_owned(),
+        starts: opt("starts"),
+        ends: opt("ends"),
+        ..FicheMessage::default()
+    };
+    if crate::library::territory_label(&state.geo, &m.territory).is_none() {
+        let msg = format!("fiche inconnue {:?} : COM-75056, EPCI-200054781, DEP-974 ou REG-94 par exemple", m.territory);
+        return messages_view(&state, &auth, &m, Some(&msg), None).await;
+    }
+    let (m2, by) = (m.clone(), auth.name().to_owned());
+    match with_store(&state, move |s| s.save_message(&m2, &by)).await {
+        Ok(_) => Ok(see_other("/admin/messages?fait=message")),
+        Err(WebError::BadRequest(e)) => messages_view(&state, &auth, &m, Some(&e), None).await,
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn message_delete(State(state): State<AppState>, AdminOnly(auth): AdminOnly, Path(id): Path<String>) -> Result<Response, WebError> {
+    let id = id.parse::<i64>().map_err(|_| WebError::NotFound(format!("aucun message n° {id:?}")))?;
+    let by = auth.name().to_owned();
+    with_store(&state, move |s| s.delete_message(id, &by)).await?;
+    Ok(see_other("/admin/messages?fait=message-supprime"))
+}
+
+// --- Accounts ---
+
+async fn users_view(state: &AppState, auth: &Auth, error: Option<&str>, username: &str, done: Option<&str>) -> Result<Response, WebError> {
+    let list = with_store(state, |s| s.users()).await?;
+    let body = html! {
+        (error_notice(error))
+        div class="fr-table fr-table--no-caption" { table {
+            caption { "Comptes" }
+            thead { tr { th scope="col" { "Identifiant" } th scope="col" { "Créé le" } th scope="col" { "Rôle et état" } } }
+            tbody { @for u in &list {
+                tr {
+                    td { (u.username) }
+                    td { (u.created_at) }
+                    td {
+                        form method="post" action="/admin/utilisateurs" class="oc-inline-form" {
+                            (csrf(auth))
+                            input type="hidden" name="action" value="modifier";
+                            input type="hidden" name="username" value=(u.username);
+                            label class="fr-sr-only" for=(format!("role-{}", u.id)) { "Rôle de " (u.username) }
+                            select class="fr-select fr-select--sm" id=(format!("role-{}", u.id)) name="role" {
+                                option value="librarian" selected[u.role == Role::Librarian] { "bibliothécaire" }
+                                option value="admin" selected[u.role == Role::Admin] { "administrateur" }
+                            }
+                            div class="fr-checkbox-group fr-checkbox-group--sm" {
+                                input type="checkbox" id=(format!("active-{}", u.id)) name="active" value="1" checked[!u.disabled];
+                                label class="fr-label" for=(format!("active-{}", u.id)) { "actif" }
+                            }
+                            button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" { "Enregistrer" }
+                        }
+                    }
+                }
+            } }
+        } }
+        h2 class="fr-h4" { "Nouveau compte" }
+        form method="post" action="/admin/utilisateurs" {
+            (csrf(auth))
+            input type="hidden" name="action" value="ajouter";
+            div class="fr-grid-row fr-grid-row--gutters" {
+                div class="fr-col-12 fr-col-md-4" { div class="fr-input-group" { label class="fr-label" for="new-username" { "Identifiant" } input class="fr-input" id="new-username" name="username" required value=(username) autocomplete="off"; } }
+                div class="fr-col-12 fr-col-md-4" { div class="fr-input-group" { label class="fr-label" for="new-password" { "Mot de passe" span class="fr-hint-text" { "au moins " (oc_library::accounts::MIN_PASSWORD_CHARS) " caractères" } } input class="fr-input" id="new-password" name="password" type="password" required autocomplete="new-password"; } }
+                div class="fr-col-12 fr-col-md-4" { div class="fr-select-group" {
+                    label class="fr-label" for="new-role" { "Rôle" }
+                    select class="fr-select" id="new-role" name="role" { option value="librarian" { "bibliothécaire" } option value="admin" { "administrateur" } }
+                } }
+            }
+            button class="fr-btn" type="submit" { "Créer le compte" }
+        }
+    };
+    let code = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    Ok((code, page("Comptes", auth, done, body)).into_response())
+}
+
+pub async fn users(State(state): State<AppState>, AdminOnly(auth): AdminOnly, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
+    users_view(&state, &auth, None, "", done_of(&raw).as_deref()).await
+}
+
+pub async fn user_action(State(state): State<AppState>, AdminOnly(auth): AdminOnly, Form(f): Form<Vec<(String, String)>>) -> Result<Response, WebError> {
+    let username = field(&f, "username").trim().to_owned();
+    let Some(role) = Role::parse(field(&f, "role")) else { return users_view(&state, &auth, Some("rôle inconnu"), &username, None).await };
+    let by = auth.name().to_owned();
+    let u = username.clone();
+    let r = match field(&f, "action") {
+        "ajouter" => {
+            let password = field(&f, "password").to_owned();
+            with_store(&state, move |s| s.add_user(&u, &password, role, &by).map(|_| ())).await
+        }
+        "modifier" => {
+            let disabled = field(&f, "active") != "1";
+            with_store(&state, move |s| s.update_user(&u, role, disabled, &by)).await
+        }
+        a => Err(WebError::BadRequest(format!("action inconnue {a:?}"))),
+    };
+    match r {
+        Ok(()) => Ok(see_other("/admin/utilisateurs?fait=compte")),
+        Err(WebError::BadRequest(m)) => users_view(&state, &auth, Some(&m), &username, None).await,
+        Err(e) => Err(e),
+    }
+}
+
+// --- Audit log ---
+
+const JOURNAL_PAGE: usize = 50;
+
+pub async fn journal(State(state): State<AppState>, AdminOnly(auth): AdminOnly, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
+    let p = params(raw);
+    let opt = |k: &str| param(&p, k).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let day = |k: &str| -> Result<Option<String>, WebError> {
+        match opt(k) {
+            Some(d) if !matches!(oc_library::parse_date(&d), Some((_, oc_library::Precision::Day))) => Err(WebError::BadRequest(format!("paramètre « {k} » invalide ({d:?}) : une date AAAA-MM-JJ"))),
+            d => Ok(d),
+        }
+    };
+    let filter = AuditFilter { user: opt("utilisateur"), action: opt("action"), target: opt("cible"), from: day("du")?, to: day("au")? };
+    let page_n = opt("page").and_then(|v| v.parse::<usize>().ok()).filter(|n| (1..=100_000).contains(n)).unwrap_or(1);
+    let f2 = filter.clone();
+    let ((entries, total), actions, users) = with_store(&state, move |s| {
+        Ok((s.audit_filtered(&f2, JOURNAL_PAGE, (page_n - 1) * JOURNAL_PAGE)?, s.audit_actions()?, s.users()?))
+    })
+    .await?;
+    let mut groups: Vec<String> = actions.iter().filter_map(|a| a.split_once('.').map(|(g, _)| g.to_owned())).collect();
+    groups.dedup();
+    let pages = (total as usize).div_ceil(JOURNAL_PAGE).max(1);
+    let link = |n: usize| {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        for (k, v) in [("utilisateur", &filter.user), ("action", &filter.action), ("cible", &filter.target), ("du", &filter.from), ("au", &filter.to)] {
+            if let Some(v) = v {
+                pairs.push((k, v.clone()));
+            }
+        }
+        pairs.push(("page", n.to_string()));
+        format!("/admin/journal?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
+    };
+    let body = html! {
+        form method="get" action="/admin/journal" class="fr-mb-3w" {
+            div class="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom" {
+                div class="fr-col-12 fr-col-md-2" { div class="fr-select-group" {
+                    label class="fr-label" for="j-user" { "Qui" }
+                    select class="fr-select" id="j-user" name="utilisateur" {
+                        option value="" { "tous" }
+                        @for u in &users { option value=(u.username) selected[filter.user.as_deref() == Some(u.username.as_str())] { (u.username) } }
+                        option value="cli" selected[filter.user.as_deref() == Some("cli")] { "cli (ligne de commande)" }
+                    }
+                } }
+                div class="fr-col-12 fr-col-md-3" { div class="fr-select-group" {
+                    label class="fr-label" for="j-action" { "Action" }
+                    select class="fr-select" id="j-action" name="action" {
+                        option value="" { "toutes" }
+                        @for g in &groups { option value=(g) selected[filter.action.as_deref() == Some(g.as_str())] { (g) " (toutes)" } }
+                        @for a in &actions { option value=(a) selected[filter.action.as_deref() == Some(a.as_str())] { (a) } }
+                    }
+                } }
+                div class="fr-col-12 fr-col-md-3" { div class="fr-input-group" { label class="fr-label" for="j-target" { "Cible contient" } input class="fr-input" id="j-target" name="cible" value=(filter.target.as_deref().unwrap_or("")) placeholder="document:12"; } }
+                div class="fr-col-6 fr-col-md-2" { div class="fr-input-group" { label class="fr-label" for="j-from" { "Du" } input class="fr-input" type="date" id="j-from" name="du" value=(filter.from.as_deref().unwrap_or("")); } }
+                div class="fr-col-6 fr-col-md-2" { div class="fr-input-group" { label class="fr-label" for="j-to" { "Au" } input class="fr-input" type="date" id="j-to" name="au" value=(filter.to.as_deref().unwrap_or("")); } }
+            }
+            button class="fr-btn fr-mt-2w" type="submit" { "Filtrer" }
+        }
+        p id="journal-total" { strong { (total) } " entrée(s)" }
+        div class="fr-table fr-table--no-caption" { table class="oc-journal" {
+            caption { "Journal" }
+            thead { tr { th scope="col" { "Quand (UTC)" } th scope="col" { "Qui" } th scope="col" { "Action" } th scope="col" { "Cible" } th scope="col" { "Avant" } th scope="col" { "Après" } } }
+            tbody { @for e in &entries {
+                tr {
+                    td { (e.at) } td { (e.user) } td { code { (e.action) } } td { (e.target) }
+                    td { @if let Some(b) = &e.before { details { summary { "voir" } pre class="oc-json" { (pretty(b)) } } } }
+                    td { @if let Some(a) = &e.after { details { summary { "voir" } pre class="oc-json" { (pretty(a)) } } } }
+                }
+            } }
+        } }
+        @if pages > 1 {
+            nav role="navigation" class="fr-pagination" aria-label="Pagination" { ul class="fr-pagination__list" {
+                @if page_n > 1 { li { a class="fr-pagination__link fr-pagination__link--prev" href=(link(page_n - 1)) { "Précédente" } } }
+                li { a class="fr-pagination__link" aria-current="page" { "Page " (page_n) " sur " (pages) } }
+                @if page_n < pages { li { a class="fr-pagination__link fr-pagination__link--next" href=(link(page_n + 1)) { "Suivante" } } }
+            } }
+        }
+    };
+    Ok(page("Journal des modifications", &auth, None, body).into_response())
+}
+
+fn pretty(json: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(json).ok().and_then(|v| serde_json::to_string_pretty(&v).ok()).unwrap_or_else(|| json.to_owned())
+}

@@ -1,0 +1,534 @@
+//! The back office (`/admin`): librarians curate the library, admins also
+//! manage sources, fiche messages, accounts and read the audit log.
+//!
+//! Security, in one place ([`guard`], in front of every `/admin` route):
+//! - the session cookie (`oc_session`: random 256-bit token, stored hashed,
+//!   `HttpOnly`, `SameSite=Strict`, `Secure`, path `/admin`, 8 h at most,
+//!   1 h idle) is looked up and the session put in the request;
+//! - every POST carries a CSRF token in its form: the session's, or, for
+//!   the login form, the one of the `oc_login` cookie (double submit); a
+//!   POST whose `Origin` is another site is refused too;
+//! - responses are `no-store` and never framed.
+//!
+//! Handlers ask for [`Librarian`] or [`AdminOnly`]: anonymous visitors are
+//! sent to the login page (GET) or refused (403), the wrong role gets 403.
+//! Logins are throttled per account and per address (see
+//! `oc_library::accounts`). Every change goes through `oc_library`, which
+//! writes its audit entry in the same transaction; changes to documents are
+//! indexed before the response, so the public search shows them at once.
+
+pub mod documents;
+pub mod manage;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use futures_util::future::BoxFuture;
+use maud::{html, Markup};
+
+use oc_library::accounts::{Role, Session};
+use oc_library::store::{Document, Library, StoreError};
+
+use crate::error::WebError;
+use crate::pages::layout;
+use crate::{AppState, LibraryView};
+
+pub const SESSION_COOKIE: &str = "oc_session";
+pub const LOGIN_COOKIE: &str = "oc_login";
+/// Largest form accepted (a long summary fits).
+const MAX_FORM_BYTES: usize = 256 * 1024;
+
+/// What a source test brought back.
+#[derive(Debug, Clone, Default)]
+pub struct Preview {
+    pub seen: i64,
+    pub error: Option<String>,
+    pub rejected: Vec<(String, String)>,
+    pub documents: Vec<Document>,
+    pub duration_ms: i64,
+}
+
+/// What the back office asks of the process serving it. The binary
+/// implements it with the harvester and the indexer.
+pub trait Operator: Send + Sync + std::fmt::Debug {
+    /// Checks a source definition (JSON) the way the registry checks its
+    /// entries; the message says what is wrong.
+    fn check_source(&self, spec: &serde_json::Value) -> Result<(), String>;
+    /// Fetches a source without saving anything.
+    fn preview_source(&self, spec: serde_json::Value) -> BoxFuture<'static, Result<Preview, String>>;
+    /// Starts a run of a source now (in the background).
+    fn run_source(&self, id: String) -> Result<(), String>;
+    /// Sources were added or changed: schedules are made again.
+    fn sources_changed(&self);
+    /// The store changed: the index should catch up.
+    fn library_changed(&self);
+}
+
+/// A signed-in user, from the session cookie.
+#[derive(Debug)]
+pub struct Auth {
+    pub session: Session,
+}
+
+impl Auth {
+    pub fn name(&self) -> &str {
+        &self.session.user.username
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.session.user.role == Role::Admin
+    }
+}
+
+#[derive(Clone)]
+struct AuthSlot(Option<Arc<Auth>>);
+
+/// The client's address (login throttling).
+#[derive(Clone, Debug)]
+pub struct ClientIp(pub String);
+
+/// A librarian or an admin.
+pub struct Librarian(pub Arc<Auth>);
+/// An admin only.
+pub struct AdminOnly(pub Arc<Auth>);
+
+fn refuse_anonymous(parts: &Parts) -> Response {
+    if parts.method == Method::GET {
+        let next = parts.uri.path_and_query().map_or("/admin", |p| p.as_str());
+        let to = format!("/admin/connexion?suite={}", crate::pages::urlencode(next));
+        (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
+    } else {
+        WebError::Forbidden("Connexion requise : connectez-vous au back-office.".into()).into_response()
+    }
+}
+
+impl FromRequestParts<AppState> for Librarian {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Response> {
+        match parts.extensions.get::<AuthSlot>().and_then(|s| s.0.clone()) {
+            Some(a) => Ok(Librarian(a)),
+            None => Err(refuse_anonymous(parts)),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for AdminOnly {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Response> {
+        match parts.extensions.get::<AuthSlot>().and_then(|s| s.0.clone()) {
+            Some(a) if a.is_admin() => Ok(AdminOnly(a)),
+            Some(_) => Err(WebError::Forbidden("Cette page est réservée aux administrateurs.".into()).into_response()),
+            None => Err(refuse_anonymous(parts)),
+        }
+    }
+}
+
+/// The back-office routes, behind [`guard`].
+pub fn routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(dashboard))
+        .route("/admin/connexion", get(login_page).post(login))
+        .route("/admin/deconnexion", post(logout))
+        .route("/admin/documents", get(documents::list))
+        .route("/admin/documents/lot", post(documents::bulk))
+        .route("/admin/documents/nouveau", get(documents::new_page).post(documents::create))
+        .route("/admin/documents/{id}", get(documents::edit_page).post(documents::save))
+        .route("/admin/documents/{id}/fusionner", post(documents::merge))
+        .route("/admin/documents/{id}/supprimer", post(documents::delete))
+        .route("/admin/documents/{id}/restaurer", post(documents::restore))
+        .route("/admin/taxonomies", get(manage::taxonomies).post(manage::taxonomy_action))
+        .route("/admin/sources", get(manage::sources))
+        .route("/admin/sources/nouvelle", get(manage::source_new).post(manage::source_create))
+        .route("/admin/sources/{id}", get(manage::source_page).post(manage::source_save))
+        .route("/admin/sources/{id}/tester", post(manage::source_test))
+        .route("/admin/sources/{id}/lancer", post(manage::source_run))
+        .route("/admin/messages", get(manage::messages).post(manage::message_save))
+        .route("/admin/messages/{id}/supprimer", post(manage::message_delete))
+        .route("/admin/utilisateurs", get(manage::users).post(manage::user_action))
+        .route("/admin/journal", get(manage::journal))
+        .route_layer(axum::middleware::from_fn_with_state(state, guard))
+}
+
+/// A cookie's value.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim().to_owned())
+}
+
+/// A `Set-Cookie` value for a back-office cookie.
+fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{name}={value}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Compares two secrets in constant time.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The host a request was sent to, and the host of its `Origin`.
+fn cross_site(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return false };
+    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else { return false };
+    let origin_host = origin.split_once("://").map_or(origin, |(_, h)| h);
+    origin == "null" || !origin_host.eq_ignore_ascii_case(host)
+}
+
+fn forbidden(message: &str) -> Response {
+    WebError::Forbidden(message.to_owned()).into_response()
+}
+
+/// In front of every back-office route: session, CSRF, headers.
+async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map_or_else(|| "inconnue".to_owned(), |c| c.0.ip().to_string());
+    req.extensions_mut().insert(ClientIp(ip));
+    let auth = match (cookie(req.headers(), SESSION_COOKIE), state.library.clone()) {
+        (Some(token), Some(lib)) => {
+            match tokio::task::spawn_blocking(move || lib.lock().session(&token)).await {
+                Ok(Ok(s)) => s.map(|session| Arc::new(Auth { session })),
+                Ok(Err(e)) => return WebError::from(e).into_response(),
+                Err(e) => return WebError::from(e).into_response(),
+            }
+        }
+        _ => None,
+    };
+    req.extensions_mut().insert(AuthSlot(auth.clone()));
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        if cross_site(req.headers()) {
+            return finish(forbidden("Requête refusée : elle vient d'un autre site."));
+        }
+        let (parts, body) = req.into_parts();
+        let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
+            Ok(b) => b,
+            Err(_) => return finish(WebError::BadRequest(format!("formulaire trop volumineux (au plus {} Kio)", MAX_FORM_BYTES / 1024)).into_response()),
+        };
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+        let given = pairs.iter().find(|(k, _)| k == "csrf").map_or("", |(_, v)| v.as_str());
+        let expected = if parts.uri.path() == "/admin/connexion" { cookie(&parts.headers, LOGIN_COOKIE) } else { auth.as_ref().map(|a| a.session.csrf.clone()) };
+        match expected {
+            Some(e) if !given.is_empty() && same_secret(&e, given) => {}
+            None if auth.is_none() && parts.uri.path() != "/admin/connexion" => {
+                return finish(forbidden("Connexion requise : votre session a expiré ou vous n'êtes pas connecté. Reconnectez-vous, puis recommencez."));
+            }
+            _ => {
+                return finish(forbidden(
+                    "Jeton de sécurité (CSRF) absent ou invalide : la page était peut-être trop ancienne. Rechargez-la, puis recommencez.",
+                ))
+            }
+        }
+        req = Request::from_parts(parts, Body::from(bytes));
+    }
+    finish(next.run(req).await)
+}
+
+fn finish(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert("x-robots-tag", HeaderValue::from_static("noindex, nofollow"));
+    res
+}
+
+/// The library, or a clear error when none is served.
+pub fn library(state: &AppState) -> Result<Arc<LibraryView>, WebError> {
+    state.library.clone().ok_or_else(|| WebError::NotFound("la bibliothèque n'est pas configurée sur ce serveur".into()))
+}
+
+/// Runs `f` on the store, off the async runtime.
+pub async fn with_store<T: Send + 'static>(state: &AppState, f: impl FnOnce(&mut Library) -> Result<T, StoreError> + Send + 'static) -> Result<T, WebError> {
+    let lib = library(state)?;
+    Ok(tokio::task::spawn_blocking(move || f(&mut lib.lock())).await??)
+}
+
+/// Runs a change of documents or taxonomies, then brings the publications
+/// index up to date before answering (the public search shows the change
+/// at once) and reloads the taxonomies.
+pub async fn change<T: Send + 'static>(state: &AppState, f: impl FnOnce(&mut Library) -> Result<T, StoreError> + Send + 'static) -> Result<T, WebError> {
+    let lib = library(state)?;
+    let out = tokio::task::spawn_blocking(move || -> Result<T, WebError> {
+        let mut store = lib.lock();
+        let out = f(&mut store)?;
+        // The index's single writer is shared with the indexer (a mutex);
+        // a read-only view (another process writes) leaves it to that one.
+        if let Err(e) = oc_index::publications::catch_up(&store, &lib.index) {
+            tracing::debug!("index not updated by the back office: {e}");
+        }
+        lib.reload_taxonomy(&store);
+        Ok(out)
+    })
+    .await??;
+    if let Some(op) = &state.operator {
+        op.library_changed();
+    }
+    Ok(out)
+}
+
+/// `303 See Other` to a back-office page.
+pub fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response()
+}
+
+/// One form value.
+pub fn field<'a>(f: &'a [(String, String)], name: &str) -> &'a str {
+    f.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+}
+
+/// Every value of a repeated form field, trimmed, without empties.
+pub fn fields(f: &[(String, String)], name: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (_, v) in f.iter().filter(|(k, _)| k == name) {
+        let v = v.trim();
+        if !v.is_empty() && !out.iter().any(|x| x == v) {
+            out.push(v.to_owned());
+        }
+    }
+    out
+}
+
+/// The hidden CSRF field of a form.
+pub fn csrf(auth: &Auth) -> Markup {
+    html! { input type="hidden" name="csrf" value=(auth.session.csrf); }
+}
+
+/// Fixed success messages, named in redirects (`?fait=…`).
+fn done_message(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "enregistre" => "Modifications enregistrées : elles sont déjà visibles dans la recherche publique.",
+        "ajoute" => "Document ajouté.",
+        "supprime" => "Document supprimé (gardé comme pierre tombale : aucune moisson ne le fera revenir).",
+        "restaure" => "Document restauré (non publié : publiez-le quand il est prêt).",
+        "fusionne" => "Documents fusionnés : l'adresse du document fusionné redirige vers celui-ci.",
+        "lot" => "Modification par lot appliquée.",
+        "taxonomie" => "Taxonomie mise à jour.",
+        "source" => "Source enregistrée ; ses horaires sont pris en compte.",
+        "lancee" => "Moisson lancée : son état s'affiche ci-dessous dès qu'elle est terminée.",
+        "message" => "Message enregistré.",
+        "message-supprime" => "Message supprimé.",
+        "compte" => "Compte enregistré.",
+        _ => return None,
+    })
+}
+
+/// The back-office frame: navigation, who is signed in, logout.
+pub fn page(title: &str, auth: &Auth, done: Option<&str>, body: Markup) -> Markup {
+    let admin = auth.is_admin();
+    layout(
+        &format!("{title} — back-office"),
+        html! {
+            nav class="fr-nav oc-admin-nav fr-mb-3w" role="navigation" aria-label="Back-office" {
+                ul class="fr-nav__list" {
+                    li class="fr-nav__item" { a class="fr-nav__link" href="/admin" { "Tableau de bord" } }
+                    li class="fr-nav__item" { a class="fr-nav__link" href="/admin/documents" { "Documents" } }
+                    li class="fr-nav__item" { a class="fr-nav__link" href="/admin/taxonomies" { "Taxonomies" } }
+                    @if admin {
+                        li class="fr-nav__item" { a class="fr-nav__link" href="/admin/sources" { "Sources" } }
+                        li class="fr-nav__item" { a class="fr-nav__link" href="/admin/messages" { "Messages de fiche" } }
+                        li class="fr-nav__item" { a class="fr-nav__link" href="/admin/utilisateurs" { "Comptes" } }
+                        li class="fr-nav__item" { a class="fr-nav__link" href="/admin/journal" { "Journal" } }
+                    }
+                }
+            }
+            form class="oc-admin-who fr-mb-2w" method="post" action="/admin/deconnexion" {
+                (csrf(auth))
+                span class="fr-text--sm" { "Connecté : " strong { (auth.name()) } " (" (if admin { "administrateur" } else { "bibliothécaire" }) ") " }
+                button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" { "Se déconnecter" }
+            }
+            @if let Some(m) = done.and_then(done_message) {
+                div class="fr-alert fr-alert--success fr-alert--sm fr-mb-3w" role="status" { p { (m) } }
+            }
+            h1 class="fr-h2" { (title) }
+            (body)
+        },
+    )
+}
+
+/// An error notice inside a form page.
+pub fn error_notice(message: Option<&str>) -> Markup {
+    html! {
+        @if let Some(m) = message {
+            div class="fr-alert fr-alert--error fr-alert--sm fr-mb-3w" role="alert" { p { (m) } }
+        }
+    }
+}
+
+/// `?fait=` of a request.
+pub fn done_of(q: &Option<String>) -> Option<String> {
+    let p = crate::api::params(q.clone());
+    crate::api::param(&p, "fait").map(str::to_owned)
+}
+
+async fn dashboard(State(state): State<AppState>, Librarian(auth): Librarian, axum::extract::RawQuery(q): axum::extract::RawQuery) -> Result<Response, WebError> {
+    let since = auth.session.previous_login.clone();
+    let (counts, sources) = with_store(&state, move |s| {
+        let docs = s.admin_documents()?;
+        let count = |st: &str| docs.iter().filter(|d| d.doc.status == st).count();
+        let new = since.as_deref().map_or(0, |t| docs.iter().filter(|d| d.doc.status != "deleted" && d.doc.first_seen.as_str() > t).count());
+        let failing = s.sources()?.into_iter().filter(|x| x.source.enabled && x.last_error.is_some()).count();
+        Ok(([count("published"), count("unpublished"), count("deleted"), new], failing))
+    })
+    .await?;
+    Ok(page(
+        "Tableau de bord",
+        &auth,
+        done_of(&q).as_deref(),
+        html! {
+            div class="fr-grid-row fr-grid-row--gutters" {
+                @for (label, n, href) in [
+                    ("publiés", counts[0], "/admin/documents?statut=publie"),
+                    ("non publiés", counts[1], "/admin/documents?statut=non-publie"),
+                    ("supprimés", counts[2], "/admin/documents?statut=supprime"),
+                    ("nouveaux depuis votre dernière visite", counts[3], "/admin/documents?statut=nouveau"),
+                ] {
+                    div class="fr-col-12 fr-col-md-3" {
+                        div class="fr-tile fr-enlarge-link" { div class="fr-tile__body" { div class="fr-tile__content" {
+                            h2 class="fr-tile__title" { a href=(href) { (crate::pages::fmt_int(n as u64)) " documents " (label) } }
+                        } } }
+                    }
+                }
+            }
+            @if auth.is_admin() && sources > 0 {
+                div class="fr-alert fr-alert--warning fr-alert--sm fr-mt-3w" { p { a href="/admin/sources" { (sources) " source(s) en erreur" } " : voyez leur dernier message." } }
+            }
+            p class="fr-mt-3w" { a class="fr-btn fr-btn--secondary" href="/admin/documents/nouveau" { "Ajouter un document à la main" } }
+        },
+    )
+    .into_response())
+}
+
+/// A local back-office path to go back to after login (never another site).
+fn safe_next(next: &str) -> &str {
+    if next.starts_with("/admin") && !next.starts_with("//") && !next.contains("\\") && !next.contains("://") {
+        next
+    } else {
+        "/admin"
+    }
+}
+
+fn login_form(token: &str, next: &str, username: &str, error: Option<&str>, info: Option<&str>) -> Markup {
+    layout(
+        "Connexion au back-office",
+        html! {
+            div class="fr-grid-row fr-grid-row--center" { div class="fr-col-12 fr-col-md-6" {
+                h1 class="fr-h2" { "Connexion au back-office" }
+                p { "Réservé aux bibliothécaires et administrateurs d'Open Collectivités." }
+                (error_notice(error))
+                @if let Some(i) = info { div class="fr-alert fr-alert--info fr-alert--sm fr-mb-3w" role="status" { p { (i) } } }
+                form method="post" action="/admin/connexion" {
+                    input type="hidden" name="csrf" value=(token);
+                    input type="hidden" name="suite" value=(next);
+                    div class="fr-input-group" {
+                        label class="fr-label" for="username" { "Identifiant" }
+                        input class="fr-input" id="username" name="username" autocomplete="username" required value=(username);
+                    }
+                    div class="fr-input-group" {
+                        label class="fr-label" for="password" { "Mot de passe" }
+                        input class="fr-input" id="password" name="password" type="password" autocomplete="current-password" required;
+                    }
+                    button class="fr-btn" type="submit" { "Se connecter" }
+                }
+            } }
+        },
+    )
+}
+
+async fn login_page(State(state): State<AppState>, headers: HeaderMap, axum::extract::RawQuery(q): axum::extract::RawQuery) -> Response {
+    let p = crate::api::params(q);
+    let next = safe_next(crate::api::param(&p, "suite").unwrap_or("/admin")).to_owned();
+    let existing = cookie(&headers, LOGIN_COOKIE).filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()));
+    let token = match existing {
+        Some(t) => t,
+        None => match oc_library::accounts::random_bytes(32) {
+            Ok(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
+            Err(e) => return WebError::Internal(e.to_string()).into_response(),
+        },
+    };
+    let notice = crate::api::param(&p, "sortie").map(|_| "Vous êtes déconnecté.");
+    let mut res = login_form(&token, &next, "", None, notice).into_response();
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, LOGIN_COOKIE, &token, 3600));
+    res
+}
+
+async fn login(State(state): State<AppState>, axum::Extension(ClientIp(ip)): axum::Extension<ClientIp>, headers: HeaderMap, Form(f): Form<Vec<(String, String)>>) -> Response {
+    let username = field(&f, "username").trim().to_owned();
+    let password = field(&f, "password").to_owned();
+    let next = safe_next(field(&f, "suite")).to_owned();
+    let token = cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
+    let again = |status: StatusCode, m: &str| (status, login_form(&token, &next, &username, Some(m), None)).into_response();
+    if username.is_empty() || password.is_empty() {
+        return again(StatusCode::BAD_REQUEST, "Saisissez votre identifiant et votre mot de passe.");
+    }
+    if username.chars().count() > 64 || password.chars().count() > 1024 {
+        return again(StatusCode::BAD_REQUEST, "Identifiant ou mot de passe trop long.");
+    }
+    let Ok(lib) = library(&state) else { return again(StatusCode::SERVICE_UNAVAILABLE, "Le back-office n'est pas disponible sur ce serveur.") };
+    let (u, i) = (username.clone(), ip.clone());
+    let outcome = tokio::task::spawn_blocking(move || -> Result<Result<(String, Session), Option<i64>>, StoreError> {
+        if let Some(minutes) = lib.lock().login_locked(&u, &i)? {
+            return Ok(Err(Some(minutes)));
+        }
+        // Hashing takes a moment: the store is not held meanwhile.
+        let found = lib.lock().password_hash(&u)?;
+        let user = match found {
+            Some((user, hash)) => oc_library::accounts::verify_password(&password, &hash).then_some(user),
+            None => {
+                // As long as for a real account: no telling which exist.
+                oc_library::accounts::verify_password(&password, dummy_hash());
+                None
+            }
+        };
+        let mut store = lib.lock();
+        match user {
+            Some(user) => Ok(Ok(store.open_session(&user, &i)?)),
+            None => {
+                store.login_failed(&u, &i)?;
+                Ok(Err(store.login_locked(&u, &i)?))
+            }
+        }
+    })
+    .await;
+    match outcome {
+        Ok(Ok(Ok((session_token, _)))) => {
+            let mut res = see_other(&next);
+            res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &session_token, oc_library::accounts::SESSION_HOURS * 3600));
+            res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, LOGIN_COOKIE, "", 0));
+            res
+        }
+        Ok(Ok(Err(Some(minutes)))) => again(
+            StatusCode::TOO_MANY_REQUESTS,
+            &format!("Trop de tentatives de connexion : ce compte ou cette adresse est bloqué pour {minutes} minute(s). Réessayez plus tard."),
+        ),
+        Ok(Ok(Err(None))) => again(StatusCode::UNAUTHORIZED, "Identifiant ou mot de passe incorrect."),
+        Ok(Err(e)) => WebError::from(e).into_response(),
+        Err(e) => WebError::from(e).into_response(),
+    }
+}
+
+/// A hash to check unknown usernames against.
+fn dummy_hash() -> &'static str {
+    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    H.get_or_init(|| oc_library::accounts::hash_password("not a password of anybody").unwrap_or_default())
+}
+
+async fn logout(State(state): State<AppState>, headers: HeaderMap, Librarian(auth): Librarian) -> Response {
+    let token = cookie(&headers, SESSION_COOKIE).unwrap_or_default();
+    let by = auth.name().to_owned();
+    if let Err(e) = with_store(&state, move |s| s.close_session(&token, &by)).await {
+        return e.into_response();
+    }
+    let mut res = see_other("/admin/connexion?sortie=1");
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", 0));
+    res
+}
