@@ -749,3 +749,70 @@ async fn library_search_facets_tags_pages_and_results_in_chromium() {
     })
     .await;
 }
+
+/// The count a public facet shows for `value` (0 when it is not listed).
+fn facet_count(b: &mut Browser, facet: &str, value: &str) -> i64 {
+    let js = format!(
+        "(() => {{ const i = document.querySelector('#facet-{facet} input[value=' + JSON.stringify({}) + ']'); \
+         if (!i) return 0; const c = document.querySelector('label[for=\"' + i.id + '\"] .oc-count'); \
+         return c ? parseInt(c.textContent.replace(/\\D/g, ''), 10) : -1; }})()",
+        json!(value)
+    );
+    b.eval(&js).as_i64().unwrap_or(-1)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_librarian_logs_in_edits_thematiques_and_the_public_facet_counts_change_in_chromium() {
+    use oc_library::curation::TermKind;
+    let fixture = crate::admin::fixture();
+    // A thématique of its own, so that the other tests never move its count.
+    let theme = "Thématique essai navigateur";
+    let lib = fixture.app.library.clone().expect("library");
+    let id = {
+        let mut store = lib.lock();
+        store.add_term(TermKind::Theme, theme, "", "", "cli").expect("term");
+        lib.reload_taxonomy(&store);
+        store.published().expect("documents").iter().rev().find(|d| d.title.contains("logement")).or(store.published().expect("documents").last()).map(|d| d.id).expect("a document")
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let router = oc_web::router(fixture.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move {
+        axum::serve(listener, router).await.expect("server");
+    });
+    tokio::task::spawn_blocking(move || {
+        let mut b = Browser::launch();
+        b.call("Page.enable", json!({}));
+        let base = format!("http://{addr}");
+        b.goto(&format!("{base}/publications"));
+        assert_eq!(facet_count(&mut b, "theme", theme), 0, "no document has the new thématique yet");
+        // The document's page asks for a login first, then comes back.
+        b.call("Page.navigate", json!({ "url": format!("{base}/admin/documents/{id}") }));
+        b.wait_until("location.pathname === '/admin/connexion' && document.readyState === 'complete'");
+        b.eval(&format!(
+            "document.querySelector('#username').value = 'biblio-test'; document.querySelector('#password').value = {};",
+            json!(crate::admin::PASSWORD)
+        ));
+        b.click("form[action='/admin/connexion'] button[type=submit]");
+        b.wait_until(&format!("location.pathname === '/admin/documents/{id}' && document.readyState === 'complete'"));
+        // Tick the thématique (DSFR draws the box on the label) and save.
+        b.click(&format!("#field-themes .fr-checkbox-group:has(input[value={}]) label", json!(theme)));
+        assert_eq!(b.eval(&format!("document.querySelector('#field-themes input[value={}]').checked", json!(theme))), json!(true));
+        b.click("#save");
+        b.wait_until("location.search.includes('fait=enregistre') && document.readyState === 'complete'");
+        assert_eq!(b.eval("!!document.querySelector('.fr-alert--success')"), json!(true));
+        // The public library counts it at once.
+        b.goto(&format!("{base}/publications"));
+        assert_eq!(facet_count(&mut b, "theme", theme), 1, "the public facet counts the edited document");
+        b.goto(&format!("{base}/publications?theme={}", crate::admin::encode(theme)));
+        assert_eq!(b.eval(PUB_COUNT), json!(1));
+        // Logging out ends the session.
+        b.goto(&format!("{base}/admin"));
+        b.click("form[action='/admin/deconnexion'] button[type=submit]");
+        b.wait_until("location.pathname === '/admin/connexion'");
+        b.call("Page.navigate", json!({ "url": format!("{base}/admin/documents") }));
+        b.wait_until("location.pathname === '/admin/connexion' && document.readyState === 'complete'");
+    })
+    .await
+    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+}

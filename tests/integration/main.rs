@@ -3,6 +3,7 @@
 //! real server on 127.0.0.1:0), `load` from ../shared/data, and the
 //! autocomplete in headless Chromium.
 
+mod admin;
 mod api;
 mod browser;
 mod common;

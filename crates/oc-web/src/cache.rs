@@ -83,7 +83,9 @@ pub async fn layer(req: Request, next: Next) -> Response {
         return r;
     }
     parts.headers.insert(header::ETAG, etag_value);
-    parts.headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("public, max-age=300"));
+    // Revalidated every time (a 304 costs little): a librarian's change or
+    // a fiche message shows at once, never after a cache's delay.
+    parts.headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("public, no-cache"));
     let ctype = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     if compressible(&ctype) {
         parts.headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
