@@ -333,6 +333,8 @@ impl PublicationsIndex {
 /// A sort key: higher first.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Key {
+    /// Featured documents before the others.
+    tier: bool,
     primary: f64,
     secondary: f64,
     /// Lower ids first on ties.
@@ -345,7 +347,7 @@ impl Eq for Key {}
 impl Ord for Key {
     /// "Greater" is better.
     fn cmp(&self, o: &Self) -> Ordering {
-        self.primary.total_cmp(&o.primary).then_with(|| self.secondary.total_cmp(&o.secondary)).then_with(|| o.id.cmp(&self.id))
+        self.tier.cmp(&o.tier).then_with(|| self.primary.total_cmp(&o.primary)).then_with(|| self.secondary.total_cmp(&o.secondary)).then_with(|| o.id.cmp(&self.id))
     }
 }
 
@@ -449,6 +451,10 @@ pub struct SegTable {
     year: Vec<u16>,
     date: Vec<u32>,
     id: Vec<u32>,
+    /// Featured ("à la une") documents first.
+    featured: Vec<bool>,
+    /// Relevance multiplier from the librarians' weight (0 to 2).
+    boost: Vec<f32>,
 }
 
 impl SegTable {
@@ -481,9 +487,20 @@ impl SegTable {
             facets.push(FacetColumn { values, offsets, ords });
         }
         let ff = reader.fast_fields();
-        let (year, date, id) = (ff.u64("year")?, ff.u64("date")?, ff.u64("id")?);
-        let mut t = SegTable { facets, year: Vec::with_capacity(max as usize), date: Vec::with_capacity(max as usize), id: Vec::with_capacity(max as usize) };
+        let (year, date, id, rank) = (ff.u64("year")?, ff.u64("date")?, ff.u64("id")?, ff.u64("rank")?);
+        let n = max as usize;
+        let mut t = SegTable {
+            facets,
+            year: Vec::with_capacity(n),
+            date: Vec::with_capacity(n),
+            id: Vec::with_capacity(n),
+            featured: Vec::with_capacity(n),
+            boost: Vec::with_capacity(n),
+        };
         for doc in 0..max {
+            let (featured, weight) = crate::publications::rank_of(rank.first(doc).unwrap_or(100_000));
+            t.featured.push(featured);
+            t.boost.push((1.0 + weight / 100.0) as f32);
             t.year.push(u16::try_from(year.first(doc).unwrap_or(0)).unwrap_or(0));
             t.date.push(u32::try_from(date.first(doc).unwrap_or(0)).unwrap_or(0));
             t.id.push(u32::try_from(id.first(doc).unwrap_or(0)).unwrap_or(u32::MAX));
@@ -666,9 +683,10 @@ impl SegmentCollector for FacetSegment {
             return;
         }
         let id = u64::from(t.id[d]);
+        let tier = t.featured[d];
         let key = match self.sort {
-            Sort::Relevance => Key { primary: f64::from(score), secondary: date as f64, id, score },
-            Sort::Date => Key { primary: date as f64, secondary: f64::from(score), id, score },
+            Sort::Relevance => Key { tier, primary: f64::from(score * t.boost[d]), secondary: date as f64, id, score },
+            Sort::Date => Key { tier, primary: date as f64, secondary: f64::from(score), id, score },
         };
         if self.heap.len() < self.k {
             self.heap.push(Worst(key, DocAddress::new(self.seg, doc)));

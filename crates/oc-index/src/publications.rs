@@ -24,7 +24,7 @@ use crate::IndexError;
 
 /// Bumped when the schema or the analysis changes: an index of another
 /// version is emptied and rebuilt from the store.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 /// The French analyser's name.
 pub const FRENCH: &str = "fr";
 /// Changes read from the store per commit while catching up.
@@ -51,7 +51,8 @@ pub struct Fields {
     pub year: Field,
     /// `YYYYMMDD`, with 00 for an unknown month or day (sorting).
     pub date: Field,
-    pub featured: Field,
+    /// The librarians' ranking: see [`rank_key`].
+    pub rank: Field,
     /// The whole effective document as JSON (display).
     pub json: Field,
 }
@@ -75,10 +76,22 @@ pub fn schema() -> (Schema, Fields) {
         area: b.add_facet_field("area", FacetOptions::default()),
         year: b.add_u64_field("year", INDEXED | FAST),
         date: b.add_u64_field("date", FAST),
-        featured: b.add_u64_field("featured", FAST),
+        rank: b.add_u64_field("rank", FAST),
         json: b.add_bytes_field("json", STORED),
     };
     (b.build(), fields)
+}
+
+/// The librarians' ranking of a document in one number: "à la une" in
+/// bit 32, the weight (-100 to 100) as thousandths above -100 below it.
+pub fn rank_key(featured: bool, weight: f64) -> u64 {
+    let w = if weight.is_finite() { weight.clamp(-100.0, 100.0) } else { 0.0 };
+    (u64::from(featured) << 32) | ((w + 100.0) * 1000.0).round() as u64
+}
+
+/// The featured flag and weight of a [`rank_key`].
+pub fn rank_of(key: u64) -> (bool, f64) {
+    (key >> 32 == 1, (key & 0xFFFF_FFFF) as f64 / 1000.0 - 100.0)
 }
 
 /// The French analyser.
@@ -269,7 +282,7 @@ impl PublicationsIndex {
             f.publisher_text => d.publisher.as_str(),
             f.year => date_key(d.published.as_deref()) / 10_000,
             f.date => date_key(d.published.as_deref()),
-            f.featured => u64::from(d.featured),
+            f.rank => rank_key(d.featured, d.weight),
             f.json => serde_json::to_vec(d).unwrap_or_default(),
         );
         for s in &d.subjects {
@@ -434,6 +447,29 @@ mod tests {
         assert!(view.rebuild(&lib).is_err(), "a view cannot write");
         let none = PublicationsIndex::open_read_only(&dir.path().join("missing")).unwrap();
         assert_eq!(none.num_docs(), 0);
+    }
+
+    #[test]
+    fn featured_documents_come_first_and_weights_boost() {
+        use crate::publication_search::{PubQuery, Sort};
+        let dir = tempfile::tempdir().unwrap();
+        let mut lib = Library::in_memory().unwrap();
+        let index = PublicationsIndex::open(dir.path()).unwrap();
+        let old = lib.upsert(&Harvested { published: Some("2001".into()), ..doc("https://a.fr/1", "Dotation globale de fonctionnement") }, "s").unwrap().0;
+        let new = lib.upsert(&Harvested { published: Some("2024".into()), ..doc("https://a.fr/2", "Dotation globale de fonctionnement") }, "s").unwrap().0;
+        let third = lib.upsert(&Harvested { published: Some("2020".into()), ..doc("https://a.fr/3", "Dotation globale de fonctionnement") }, "s").unwrap().0;
+        catch_up(&lib, &index).unwrap();
+        let order = |q: &PubQuery| index.search_uncached(q).unwrap().hits.iter().map(|h| h.doc.id).collect::<Vec<_>>();
+        let by_date = PubQuery { sort: Some(Sort::Date), ..PubQuery::default() };
+        assert_eq!(order(&by_date), vec![new, third, old]);
+        lib.set_override(old, &Override { featured: true, ..Override::default() }).unwrap();
+        lib.set_override(third, &Override { weight: 50.0, ..Override::default() }).unwrap();
+        catch_up(&lib, &index).unwrap();
+        assert_eq!(order(&by_date), vec![old, new, third], "featured first");
+        let relevance = PubQuery { q: "dotation".into(), sort: Some(Sort::Relevance), ..PubQuery::default() };
+        assert_eq!(order(&relevance), vec![old, third, new], "then the heavier at equal relevance");
+        assert_eq!(rank_of(rank_key(true, -12.5)), (true, -12.5));
+        assert_eq!(rank_of(rank_key(false, 1e9)), (false, 100.0));
     }
 
     #[test]
