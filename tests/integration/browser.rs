@@ -443,8 +443,10 @@ fn axe_path() -> PathBuf {
 }
 
 /// One page of each kind, as the portal serves them.
-const PAGES_TO_AUDIT: [&str; 9] = [
+const PAGES_TO_AUDIT: [&str; 11] = [
     "/",
+    "/publications/1",
+    "/admin/connexion",
     "/publications?q=communes&theme=Finances+%26+Fiscalit%C3%A9",
     "/plateformes",
     "/recherche?q=saint",
@@ -801,6 +803,19 @@ async fn a_librarian_logs_in_edits_thematiques_and_the_public_facet_counts_chang
         b.click("#save");
         b.wait_until("location.search.includes('fait=enregistre') && document.readyState === 'complete'");
         assert_eq!(b.eval("!!document.querySelector('.fr-alert--success')"), json!(true));
+        // The back-office pages pass axe-core too.
+        if let Ok(axe) = std::fs::read_to_string(axe_path()) {
+            let mut report = Vec::new();
+            for page in [format!("/admin/documents/{id}"), "/admin/documents".into(), "/admin/taxonomies".into(), "/admin".into()] {
+                b.goto(&format!("{base}{page}"));
+                let r = b.call("Runtime.evaluate", json!({ "expression": axe, "returnByValue": false }));
+                assert!(r.get("exceptionDetails").is_none(), "{page}: injecting axe-core failed: {r}");
+                for v in b.eval(AXE_RUN).as_array().cloned().unwrap_or_default() {
+                    report.push(format!("{page}: [{}] {}: {} {}", v["impact"], v["id"], v["help"], v["targets"]));
+                }
+            }
+            assert!(report.is_empty(), "axe-core on the back office:\n{}", report.join("\n"));
+        }
         // The public library counts it at once.
         b.goto(&format!("{base}/publications"));
         assert_eq!(facet_count(&mut b, "theme", theme), 1, "the public facet counts the edited document");
