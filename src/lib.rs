@@ -103,7 +103,12 @@ pub async fn load(config: &Config, force: bool) -> anyhow::Result<LoadReport> {
                 let current = open_geo(&data)?;
                 oc_ingest::check_replacement(&current.data, &built.data)?;
             }
-            let Built { data: refdata, contours, warnings } = built;
+            let Built { data: mut refdata, contours, mut warnings } = built;
+            if let Some(f) = &config.sources.finances {
+                let (finances, mut w) = load_finances(f).await?;
+                refdata.finances = Some(finances);
+                warnings.append(&mut w);
+            }
             (oc_store::encode(&refdata), oc_store::encode(&contours), warnings, false)
         }
     };
@@ -126,6 +131,44 @@ pub async fn load(config: &Config, force: bool) -> anyhow::Result<LoadReport> {
     })
     .await??;
     Ok(report)
+}
+
+/// Reads and parses the configured finance files (paths or URLs).
+pub async fn load_finances(f: &config::FinanceSource) -> anyhow::Result<(oc_model::finance::FinanceData, Vec<String>)> {
+    let client = if f.ofgl.iter().chain(&f.grants).any(|l| l.starts_with("http")) { Some(fetch::client()?) } else { None };
+    let mut ofgl = Vec::new();
+    for l in &f.ofgl {
+        ofgl.push((l.clone(), fetch::fetch(client.as_ref(), l).await?));
+    }
+    let mut grants = Vec::new();
+    for l in &f.grants {
+        grants.push((l.clone(), fetch::fetch(client.as_ref(), l).await?));
+    }
+    let (o, g) = (f.ofgl.clone(), f.grants.clone());
+    Ok(tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        let mut data = oc_model::finance::FinanceData::default();
+        let mut warnings = oc_ingest::finance::parse_ofgl(&ofgl, &mut data)?;
+        warnings.append(&mut oc_ingest::finance::parse_grants(&grants, &mut data)?);
+        let mut years: Vec<u16> = data.accounts.values().flatten().map(|v| v.year).collect();
+        years.sort_unstable();
+        years.dedup();
+        let span = match (years.first(), years.last()) {
+            (Some(a), Some(b)) if a != b => format!("exercices {a} à {b}"),
+            (Some(a), _) => format!("exercice {a}"),
+            _ => String::new(),
+        };
+        let (so, sg) = oc_ingest::finance::sources((!o.is_empty()).then(|| o.join(", ")).as_deref(), (!g.is_empty()).then(|| g.join(", ")).as_deref(), &span);
+        data.ofgl = so;
+        data.grants = sg.map(|mut s| {
+            let mut ys: Vec<u16> = data.projects.values().flatten().map(|p| p.year).collect();
+            ys.sort_unstable();
+            ys.dedup();
+            s.millesime = ys.iter().map(u16::to_string).collect::<Vec<_>>().join(", ");
+            s
+        });
+        Ok((data, warnings))
+    })
+    .await??)
 }
 
 fn prefix_of(base: &str) -> String {

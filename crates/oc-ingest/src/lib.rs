@@ -16,6 +16,7 @@
 pub mod cog;
 pub mod datafrance;
 pub mod fetch;
+pub mod finance;
 pub mod insee;
 pub mod table;
 
@@ -153,6 +154,7 @@ pub fn build_refdata_with(
     };
     let data = RefData {
         insee,
+        finances: None,
         meta: Meta {
             cog_year: origins.cog_year,
             population_millesime: origins.cog_year.saturating_sub(3).to_string(),

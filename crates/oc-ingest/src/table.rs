@@ -29,8 +29,13 @@ pub fn decompress(file: &str, bytes: &[u8]) -> Result<Vec<u8>, IngestError> {
 impl Table {
     /// Parses CSV `bytes` (decompressing XZ), checking the `required` columns.
     pub fn parse(file: &str, bytes: &[u8], required: &[&str]) -> Result<Table, IngestError> {
+        Table::parse_with(file, bytes, b',', required)
+    }
+
+    /// [`Table::parse`] with another delimiter (`;` for the French files).
+    pub fn parse_with(file: &str, bytes: &[u8], delimiter: u8, required: &[&str]) -> Result<Table, IngestError> {
         let data = decompress(file, bytes)?;
-        let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(&data[..]);
+        let mut rdr = csv::ReaderBuilder::new().has_headers(true).delimiter(delimiter).flexible(false).from_reader(&data[..]);
         let headers = rdr.headers().map_err(|e| csv_error(file, &e))?.clone();
         let columns: HashMap<String, usize> =
             headers.iter().enumerate().map(|(i, h)| (h.trim_start_matches('\u{feff}').to_owned(), i)).collect();

@@ -10,6 +10,7 @@
 //! - [`Kind`] names the kind of a territory and its URL scheme.
 //! - [`text`] folds names for search and builds slugs.
 
+pub mod finance;
 pub mod text;
 
 use serde::{Deserialize, Serialize};
@@ -307,6 +308,9 @@ pub struct RefData {
     /// Insee indicators, when loaded (`[sources.insee]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insee: Option<InseeData>,
+    /// Local finances, when loaded (`[sources.finances]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finances: Option<finance::FinanceData>,
 }
 
 /// Polygons → rings → (longitude, latitude) points.

@@ -1,0 +1,216 @@
+//! Local finances as published:
+//! - the OFGL consolidated accounts (`ofgl-base-communes-consolidee`,
+//!   `-epci`, `-departements`, `-regions`: `;`-separated, one row per
+//!   exercice × collectivité × agrégat; the national exports have the same
+//!   columns), keyed by the collectivité's 2024 code;
+//! - the DETR/DSIL projects of the State (`Projets_DI_YYYY.csv`:
+//!   `;`-separated, decimal comma, multi-line quoted descriptions).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use oc_model::finance::{AccountValue, FinanceData, Project, INDICATORS};
+use oc_model::SourceInfo;
+
+use crate::table::{Row, Table};
+use crate::IngestError;
+
+/// A French or plain number: `1 234,5`, `1234.5`; empty is none.
+pub fn number(v: &str) -> Result<Option<f64>, String> {
+    let t: String = v.trim().chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}')).collect();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let t = if t.contains(',') && t.contains('.') { t.replace('.', "").replace(',', ".") } else { t.replace(',', ".") };
+    t.parse::<f64>().ok().filter(|n| n.is_finite()).map(Some).ok_or_else(|| format!("{v:?} is not a number"))
+}
+
+const OFGL_REQUIRED: [&str; 6] = ["Exercice", "Catégorie", "Code Siren Collectivité", "Agrégat", "Montant", "Population totale"];
+
+/// The key of a row's collectivité (current codes), from its category.
+fn ofgl_key(row: &Row<'_>) -> Result<Option<String>, IngestError> {
+    let cat = row.req("Catégorie")?.trim();
+    let (prefix, col) = match cat {
+        "Commune" => ("COM", "Code Insee 2024 Commune"),
+        "GFP" => ("EPCI", "Code Siren 2024 EPCI"),
+        "DEPT" => ("DEP", "Code Insee 2024 Département"),
+        "REG" => ("REG", "Code Insee 2024 Région"),
+        // Collectivités territoriales uniques report at both levels; the
+        // région's row is the one kept.
+        "CTU" => ("REG", "Code Insee 2024 Région"),
+        _ => return Ok(None),
+    };
+    let code = row.get(col).map(str::trim).unwrap_or("");
+    if code.is_empty() {
+        return Err(row.error(format!("{col}: missing for a {cat} row")));
+    }
+    let code = if prefix == "COM" && code.len() == 4 { format!("0{code}") } else { code.to_owned() };
+    Ok(Some(format!("{prefix}-{code}")))
+}
+
+/// Parses OFGL files (any level, any number of exercices) into `out`;
+/// returns warnings. Rows of other agrégats than [`INDICATORS`] are left
+/// out; several former collectivités of a current one are added up.
+pub fn parse_ofgl(files: &[(String, Vec<u8>)], out: &mut FinanceData) -> Result<Vec<String>, IngestError> {
+    let mut warnings = Vec::new();
+    // (key, indicator, year) → amount, population, strate, sirens seen.
+    type Acc = (f64, u64, Option<String>, HashSet<String>);
+    let mut acc: BTreeMap<(String, &'static str, u16), Acc> = BTreeMap::new();
+    let wanted: HashMap<&str, &'static str> = INDICATORS.iter().map(|(id, agregat, _)| (*agregat, *id)).collect();
+    for (name, bytes) in files {
+        let t = Table::parse_with(name, bytes, b';', &OFGL_REQUIRED)?;
+        let mut skipped_categories: BTreeMap<String, usize> = BTreeMap::new();
+        for row in t.rows() {
+            let Some(&indicator) = wanted.get(row.req("Agrégat")?.trim()) else { continue };
+            let Some(key) = ofgl_key(&row)? else {
+                *skipped_categories.entry(row.req("Catégorie")?.trim().to_owned()).or_default() += 1;
+                continue;
+            };
+            let year: u16 = row.req("Exercice")?.trim().parse().ok().filter(|y| (1990..=2100).contains(y)).ok_or_else(|| row.error(format!("Exercice: {:?} is not a year", row.get("Exercice").unwrap_or(""))))?;
+            let amount = match number(row.req("Montant")?) {
+                Ok(Some(a)) => a,
+                Ok(None) => continue, // not published for this collectivité
+                Err(m) => {
+                    warnings.push(row.warning(&format!("Montant: {m}, row ignored")));
+                    continue;
+                }
+            };
+            let population = match number(row.req("Population totale")?) {
+                Ok(p) => p.filter(|p| *p >= 0.0).map(|p| p.round() as u64),
+                Err(m) => {
+                    warnings.push(row.warning(&format!("Population totale: {m}, ignored")));
+                    None
+                }
+            };
+            let strate = row.get("Strate population 2024").map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+            let siren = row.req("Code Siren Collectivité")?.trim().to_owned();
+            let e = acc.entry((key, indicator, year)).or_insert_with(|| (0.0, 0, None, HashSet::new()));
+            e.0 += amount;
+            if e.3.insert(siren) {
+                e.1 += population.unwrap_or(0);
+            }
+            if e.2.is_none() {
+                e.2 = strate;
+            }
+        }
+        for (cat, n) in skipped_categories {
+            warnings.push(format!("{name}: {n} rows of category {cat:?} left out (not a commune, EPCI, département or région)"));
+        }
+    }
+    for ((key, indicator, year), (amount, population, strate, _)) in acc {
+        let values = out.accounts.entry(key).or_default();
+        values.retain(|v| !(v.indicator == indicator && v.year == year));
+        values.push(AccountValue { indicator: indicator.to_owned(), year, amount, population: (population > 0).then_some(population), strate });
+    }
+    for values in out.accounts.values_mut() {
+        values.sort_by(|a, b| a.indicator.cmp(&b.indicator).then(a.year.cmp(&b.year)));
+    }
+    out.compute_strata();
+    Ok(warnings)
+}
+
+const GRANTS_REQUIRED: [&str; 9] = ["IDENTIFIANT", "DOT", "ECHELON", "INSEECOM", "INSEEEPCI", "CATGEORIE", "DESCRIPTION", "COUT", "SUBVENTION"];
+
+/// Parses DETR/DSIL project files into `out` (communes and EPCI; other
+/// beneficiaries are counted in a warning); returns warnings.
+pub fn parse_grants(files: &[(String, Vec<u8>)], out: &mut FinanceData) -> Result<Vec<String>, IngestError> {
+    let mut warnings = Vec::new();
+    for (name, bytes) in files {
+        let t = Table::parse_with(name, bytes, b';', &GRANTS_REQUIRED)?;
+        let mut others: BTreeMap<String, usize> = BTreeMap::new();
+        for row in t.rows() {
+            let id = row.req("IDENTIFIANT")?.trim().to_owned();
+            let Some(year) = id.get(..4).and_then(|y| y.parse::<u16>().ok()).filter(|y| (2000..=2100).contains(y)) else {
+                warnings.push(row.warning(&format!("IDENTIFIANT {id:?} does not start with a year, row ignored")));
+                continue;
+            };
+            let echelon = row.req("ECHELON")?.trim();
+            let key = match echelon {
+                "Commune" => {
+                    let c = row.req("INSEECOM")?.trim();
+                    if c.is_empty() || c == "0" {
+                        warnings.push(row.warning("INSEECOM missing for a commune, row ignored"));
+                        continue;
+                    }
+                    format!("COM-{c:0>5}")
+                }
+                "EPCI" => {
+                    let e = row.req("INSEEEPCI")?.trim();
+                    if e.len() != 9 {
+                        warnings.push(row.warning(&format!("INSEEEPCI {e:?} is not a SIREN, row ignored")));
+                        continue;
+                    }
+                    format!("EPCI-{e}")
+                }
+                other => {
+                    *others.entry(if other.is_empty() { "(vide)".to_owned() } else { other.to_owned() }).or_default() += 1;
+                    continue;
+                }
+            };
+            let mut num = |col: &str| match number(row.get(col).unwrap_or("")) {
+                Ok(v) => v,
+                Err(m) => {
+                    warnings.push(row.warning(&format!("{col}: {m}, left empty")));
+                    None
+                }
+            };
+            let (cost, subsidy) = (num("COUT"), num("SUBVENTION"));
+            let clean = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+            out.projects.entry(key).or_default().push(Project {
+                id,
+                year,
+                dotation: row.req("DOT")?.trim().to_owned(),
+                category: clean(row.req("CATGEORIE")?),
+                description: clean(row.req("DESCRIPTION")?),
+                cost,
+                subsidy,
+            });
+        }
+        for (e, n) in others {
+            warnings.push(format!("{name}: {n} projects of {e} beneficiaries left out (only communes and EPCI have fiches)"));
+        }
+    }
+    for p in out.projects.values_mut() {
+        p.sort_by(|a, b| b.year.cmp(&a.year).then_with(|| b.subsidy.unwrap_or(0.0).total_cmp(&a.subsidy.unwrap_or(0.0))));
+        p.dedup_by(|a, b| a.id == b.id);
+    }
+    Ok(warnings)
+}
+
+/// The OFGL and DETR/DSIL sources, for the credits.
+pub fn sources(ofgl: Option<&str>, grants: Option<&str>, years: &str) -> (Option<SourceInfo>, Option<SourceInfo>) {
+    (
+        ofgl.map(|o| SourceInfo {
+            id: "ofgl".into(),
+            producer: "Observatoire des finances et de la gestion publique locales (OFGL)".into(),
+            title: "Comptes consolidés des collectivités (budgets principaux et annexes)".into(),
+            url: "https://data.ofgl.fr/".into(),
+            licence: "Licence Ouverte 2.0".into(),
+            millesime: years.to_owned(),
+            origin: o.to_owned(),
+        }),
+        grants.map(|g| SourceInfo {
+            id: "detr-dsil".into(),
+            producer: "Direction générale des collectivités locales (DGCL)".into(),
+            title: "Projets subventionnés par la DETR et la DSIL".into(),
+            url: "https://www.data.gouv.fr/".into(),
+            licence: "Licence Ouverte 2.0".into(),
+            millesime: String::new(),
+            origin: g.to_owned(),
+        }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn french_numbers() {
+        assert_eq!(number("0,33"), Ok(Some(0.33)));
+        assert_eq!(number("1 234,5"), Ok(Some(1234.5)));
+        assert_eq!(number("1.234,5"), Ok(Some(1234.5)));
+        assert_eq!(number("438926.83"), Ok(Some(438926.83)));
+        assert_eq!(number(" "), Ok(None));
+        assert!(number("n/a").is_err());
+    }
+}
