@@ -114,6 +114,9 @@ pub struct Operations {
     /// The scheduler (none when `[library] schedule = false`).
     pub scheduler: Arc<tokio::sync::Mutex<Option<tokio_cron_scheduler::JobScheduler>>>,
     pub schedule: bool,
+    /// Sources of the back office may be local files and local addresses
+    /// (tests only: in production the back office reaches other hosts only).
+    pub allow_local: bool,
 }
 
 impl std::fmt::Debug for Operations {
@@ -146,13 +149,13 @@ impl Operations {
 
 impl oc_web::admin::Operator for Operations {
     fn check_source(&self, spec: &serde_json::Value) -> Result<(), String> {
-        Source::from_json(spec).map(|_| ())
+        Source::from_json(spec, self.allow_local).map(|_| ())
     }
 
     fn preview_source(&self, spec: serde_json::Value) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<oc_web::admin::Preview, String>> + Send>> {
-        let h = self.harvester.clone();
+        let (h, allow_local) = (self.harvester.clone(), self.allow_local);
         Box::pin(async move {
-            let s = Source::from_json(&spec)?;
+            let s = Source::from_json(&spec, allow_local)?;
             let (report, documents) = h.preview(&s).await?;
             Ok(oc_web::admin::Preview { seen: report.counts.seen, error: report.error, rejected: report.rejected, documents, duration_ms: report.duration_ms })
         })
@@ -176,7 +179,7 @@ impl oc_web::admin::Operator for Operations {
     }
 
     fn sources_changed(&self) {
-        let me = Operations { harvester: self.harvester.clone(), wake: self.wake.clone(), scheduler: self.scheduler.clone(), schedule: self.schedule };
+        let me = Operations { harvester: self.harvester.clone(), wake: self.wake.clone(), scheduler: self.scheduler.clone(), schedule: self.schedule, allow_local: self.allow_local };
         tokio::spawn(async move {
             match me.reschedule().await {
                 Ok(n) => tracing::info!("sources changed: {n} sources scheduled"),

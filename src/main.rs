@@ -156,6 +156,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 wake: wake.clone(),
                 scheduler: Arc::default(),
                 schedule: config.library.schedule,
+                allow_local: false,
             });
             if config.library.schedule {
                 let jobs = ops.reschedule().await?;

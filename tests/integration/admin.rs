@@ -51,6 +51,7 @@ pub fn fixture() -> &'static AdminFixture {
                 wake: Arc::default(),
                 scheduler: Arc::default(),
                 schedule: false,
+                allow_local: true,
             });
             let app = opencollectivites::open_app_with(&config, index).expect("app").with_operator(ops);
             // The runtime is dropped here; handlers run on each test's own.
@@ -349,7 +350,7 @@ async fn logins_are_throttled_per_account_and_per_address() {
     let r = try_login("biblio-test", PASSWORD, [203, 0, 113, 9]).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "address locked");
     let log = fixture().app.library.clone().unwrap().lock().audit(100_000).unwrap();
-    assert!(log.iter().any(|a| a.action == "login.failed" && a.user == "lock-test"));
+    assert!(log.iter().any(|a| a.action == "login.failed" && a.user == "anonyme" && a.target == "user:lock-test"));
 }
 
 #[tokio::test]
@@ -402,6 +403,17 @@ async fn an_edit_is_in_the_public_search_at_once_and_survives_reingestion() {
         assert!(std::time::Instant::now() < deadline, "run now did not store the feed");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     };
+    // The run is over (its status recorded) before the next one.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let l = lib.clone();
+        let done = tokio::task::spawn_blocking(move || l.lock().sources().unwrap().into_iter().any(|s| s.source.id == "essai-insee" && s.last_success.is_some())).await.unwrap();
+        if done {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the first run did not finish");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let status = admin.get("/admin/sources/essai-insee").await;
     assert!(status.body.contains("nouveaux"), "{}", status.body);
 
@@ -600,4 +612,36 @@ async fn the_document_list_filters_by_status_and_facets() {
     assert_eq!(n, expected);
     assert_eq!(c.get("/admin/documents/999999").await.status, StatusCode::NOT_FOUND);
     assert_eq!(c.get("/admin/documents/abc").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn stale_forms_odd_redirects_and_other_bodies_get_clear_answers() {
+    let c = Client::login("biblio-test").await;
+    let id = seed_doc("comptes consolidés").await;
+    // A form made before another change is refused, the typed values kept.
+    let lib = fixture().app.library.clone().unwrap();
+    let rev = lib.lock().admin_document(id).unwrap().unwrap().doc.rev;
+    let mut f = doc_form(&c, id, &[("title", "Titre saisi sur une page ancienne")], &["Parité"]).await;
+    f.push(("rev".into(), (rev - 1).to_string()));
+    let r = save_doc(&c, id, f.clone()).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("a changé depuis") && r.body.contains("Titre saisi sur une page ancienne"), "{}", r.body);
+    f.retain(|(k, _)| k != "rev");
+    f.push(("rev".into(), rev.to_string()));
+    assert_eq!(save_doc(&c, id, f).await.status, StatusCode::SEE_OTHER, "the current revision saves");
+    // A return address with a line break never makes a 500.
+    let r = c.post("/admin/documents/lot", &[("id", &id.to_string()), ("action", "publier"), ("retour", "/admin/documents\r\nSet-Cookie: x=y")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.location().starts_with("/admin/documents?fait=lot"), "{}", r.location());
+    let page = send(Request::get("/admin/connexion?suite=%2Fadmin%0Aevil").body(Body::empty()).unwrap()).await;
+    assert!(page.body.contains("name=\"suite\" value=\"/admin\""), "the odd return address is dropped");
+    // Bodies other than forms are refused in French.
+    let mut req = post_req(&format!("/admin/documents/{id}"), &c.cookie, "{\"title\":\"x\"}".into(), [192, 0, 2, 10]);
+    req.headers_mut().insert(header::CONTENT_TYPE, "application/json".parse().unwrap());
+    let r = send(req).await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(r.body.contains("formulaires"), "{}", r.body);
+    // Admin pages are never compressed (their CSRF token sits beside echoed input).
+    let r = send(Request::get("/admin/documents?q=x").header(header::COOKIE, &c.cookie).header(header::ACCEPT_ENCODING, "gzip").body(Body::empty()).unwrap()).await;
+    assert!(r.headers.get(header::CONTENT_ENCODING).is_none());
 }

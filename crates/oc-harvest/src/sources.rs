@@ -133,10 +133,15 @@ impl Source {
     }
 
     /// A source from a JSON definition (the back office), checked like a
-    /// registry entry; the message says what is wrong, in French.
-    pub fn from_json(v: &serde_json::Value) -> Result<Source, String> {
+    /// registry entry; the message says what is wrong, in French. Unless
+    /// `allow_local`, only `http(s)` addresses of other hosts are accepted:
+    /// the back office never reads the server's files or its network.
+    pub fn from_json(v: &serde_json::Value, allow_local: bool) -> Result<Source, String> {
         let s: Source = serde_json::from_value(v.clone()).map_err(|e| format!("définition invalide : {e}"))?;
         check(&s)?;
+        if !allow_local && !public_http(&s.url) {
+            return Err("adresse refusée : seules les adresses http(s) d'autres serveurs sont acceptées (ni fichier local, ni adresse locale ou privée)".into());
+        }
         Ok(s)
     }
 }
@@ -191,33 +196,51 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Source>, RegistryError> {
 /// original terms) or by the back office (against the store's).
 pub fn check(s: &Source) -> Result<(), String> {
     if s.id.is_empty() || s.id.len() > 64 || !s.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-        return Err("id: lower-case letters, digits and '-' only".into());
+        return Err("identifiant : lettres minuscules, chiffres et « - » seulement (64 au plus)".into());
     }
     if s.name.trim().is_empty() || s.publisher.trim().is_empty() {
-        return Err("name and publisher are required".into());
+        return Err("le nom et l'organisme sont obligatoires".into());
     }
     if s.url.starts_with("http://") || s.url.starts_with("https://") {
-        url::Url::parse(&s.url).map_err(|e| format!("url: {e}"))?;
+        url::Url::parse(&s.url).map_err(|e| format!("adresse invalide : {e}"))?;
     } else if s.url.starts_with("embedded:") {
         if s.url != crate::catalogue::EMBEDDED_LOCATION || s.kind != Kind::Csv {
-            return Err(format!("the only embedded source is the CSV catalogue {:?}", crate::catalogue::EMBEDDED_LOCATION));
+            return Err(format!("la seule source embarquée est le catalogue CSV {:?}", crate::catalogue::EMBEDDED_LOCATION));
         }
     } else if s.url.trim().is_empty() {
-        return Err("url is required".into());
+        return Err("l'adresse est obligatoire".into());
     }
     if !s.schedule.is_empty() && !valid_schedule(&s.schedule) {
-        return Err(format!("schedule {:?}: expected a cron expression with seconds, such as \"0 30 5 * * *\"", s.schedule));
+        return Err(format!("horaire (schedule) {:?} invalide : une expression cron avec secondes, par exemple \"0 30 5 * * *\"", s.schedule));
     }
     if s.kind == Kind::Sru && s.query.as_deref().is_none_or(|q| q.trim().is_empty()) {
-        return Err("an SRU source needs a query".into());
+        return Err("une source SRU a besoin d'une requête (query)".into());
     }
     if s.kind != Kind::Sru && (s.query.is_some() || s.max_records.is_some()) {
-        return Err("query and max_records are for SRU sources".into());
+        return Err("la requête et le nombre de notices ne valent que pour les sources SRU".into());
     }
     if let Some(t) = s.defaults.territories.iter().find(|t| !valid_territory(t)) {
-        return Err(format!("territory {t:?}: expected REG-, DEP- or COM- followed by a code"));
+        return Err(format!("territoire {t:?} : REG-, DEP- ou COM- suivi d'un code"));
     }
     Ok(())
+}
+
+/// An `http(s)` address whose host is not this machine or a private
+/// network (by name or literal address).
+pub fn public_http(address: &str) -> bool {
+    let Ok(u) = url::Url::parse(address) else { return false };
+    if !matches!(u.scheme(), "http" | "https") {
+        return false;
+    }
+    match u.host() {
+        Some(url::Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            !(d == "localhost" || d.ends_with(".localhost") || d.ends_with(".local") || d.ends_with(".internal") || !d.contains('.'))
+        }
+        Some(url::Host::Ipv4(ip)) => !(ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified() || ip.is_broadcast() || ip.is_documentation() || ip.octets()[0] == 100 && (64..128).contains(&ip.octets()[1])),
+        Some(url::Host::Ipv6(ip)) => !(ip.is_loopback() || ip.is_unspecified() || (ip.segments()[0] & 0xfe00) == 0xfc00 || (ip.segments()[0] & 0xffc0) == 0xfe80 || ip.to_ipv4_mapped().is_some()),
+        None => false,
+    }
 }
 
 /// `REG-76`, `DEP-2A`, `COM-34172`: the shape only.
@@ -257,17 +280,23 @@ themes = ["Finances & Fiscalité"]
         assert!(s[0].enabled);
         assert_eq!(s[0].publisher_label(), "DGCL");
         let cases = [
-            (OK.replace("id = \"dgcl\"", "id = \"DGCL\""), "lower-case"),
+            (OK.replace("id = \"dgcl\"", "id = \"DGCL\""), "minuscules"),
             (format!("{OK}{}", OK.replace("[source.defaults]\nthemes = [\"Finances & Fiscalité\"]", "")), "declared twice"),
             (OK.replace("0 20 5 * * *", "tous les jours"), "schedule"),
             (OK.replace("Finances & Fiscalité", "Cuisine"), "unknown thématique"),
-            (OK.replace("kind = \"feed\"", "kind = \"sru\""), "needs a query"),
+            (OK.replace("kind = \"feed\"", "kind = \"sru\""), "besoin d'une requête"),
             (OK.replace("kind = \"feed\"", "kind = \"gopher\""), "kind"),
             (OK.replace("enabled", "x").replace("schedule", "colour"), "colour"),
         ];
         for (text, needle) in cases {
             let e = parse("s.toml", &text).unwrap_err().to_string();
             assert!(e.starts_with("s.toml: ") && e.contains(needle), "{needle}: {e}");
+        }
+        for ok in ["https://www.insee.fr/fr/flux/1", "http://data.ofgl.fr/api"] {
+            assert!(public_http(ok), "{ok}");
+        }
+        for bad in ["/etc/passwd", "file:///etc/passwd", "http://localhost:8080/", "http://127.0.0.1/", "http://169.254.169.254/latest", "http://10.0.0.1/", "http://[::1]/", "http://intranet/", "ftp://x.fr/"] {
+            assert!(!public_http(bad), "{bad}");
         }
         assert!(valid_territory("DEP-2A") && valid_territory("COM-34172") && !valid_territory("XX-1") && !valid_territory("DEP-"));
     }

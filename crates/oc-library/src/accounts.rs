@@ -242,17 +242,52 @@ impl Library {
         Ok(worst)
     }
 
-    /// Records a failed login (and forgets failures older than a day).
-    pub fn login_failed(&mut self, username: &str, ip: &str) -> Result<(), StoreError> {
-        let t = now();
+    /// Starts a login attempt: refused (the minutes left) when the account
+    /// or the address is locked; otherwise the attempt is counted as a
+    /// failure at once, in the same transaction, so that parallel attempts
+    /// cannot all pass the check. [`Library::open_session`] forgets it on
+    /// success. Returns the attempt's id.
+    pub fn begin_login(&mut self, username: &str, ip: &str) -> Result<Result<i64, i64>, StoreError> {
+        let now_t = chrono::Utc::now();
+        let t = rfc3339(now_t);
+        let since = rfc3339(now_t - chrono::Duration::minutes(THROTTLE_MINUTES));
+        let account = username.to_lowercase();
         let tx = self.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        tx.execute("INSERT INTO login_failures (scope, key, at) VALUES ('account', ?1, ?3), ('ip', ?2, ?3)", params![username.to_lowercase(), ip, t])?;
-        tx.execute("DELETE FROM login_failures WHERE at < ?1", params![rfc3339(chrono::Utc::now() - chrono::Duration::days(1))])?;
-        tx.execute(
-            "INSERT INTO audit_log (at, user, action, target, before, after) VALUES (?1, ?2, 'login.failed', ?3, NULL, ?4)",
-            params![t, username.chars().take(64).collect::<String>(), format!("user:{}", username.chars().take(64).collect::<String>()), serde_json::json!({ "ip": ip }).to_string()],
-        )?;
+        let mut worst: Option<i64> = None;
+        for (scope, key, max) in [("account", account.as_str(), MAX_FAILURES_ACCOUNT), ("ip", ip, MAX_FAILURES_IP)] {
+            let (n, last): (i64, Option<String>) =
+                tx.query_row("SELECT COUNT(*), MAX(at) FROM login_failures WHERE scope = ?1 AND key = ?2 AND at >= ?3", params![scope, key, since], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            if n >= max {
+                let last = last.and_then(|l| chrono::DateTime::parse_from_rfc3339(&l).ok()).map_or(now_t, |l| l.with_timezone(&chrono::Utc));
+                let left = (last + chrono::Duration::minutes(THROTTLE_MINUTES) - now_t).num_seconds().max(1);
+                let minutes = (left + 59) / 60;
+                worst = Some(worst.map_or(minutes, |w| w.max(minutes)));
+            }
+        }
+        if let Some(m) = worst {
+            return Ok(Err(m));
+        }
+        tx.execute("INSERT INTO login_failures (scope, key, at) VALUES ('account', ?1, ?2)", params![account, t])?;
+        let id: i64 = tx.query_row("INSERT INTO login_failures (scope, key, at) VALUES ('ip', ?1, ?2) RETURNING rowid", params![ip, t], |r| r.get(0))?;
+        tx.execute("DELETE FROM login_failures WHERE at < ?1", params![rfc3339(now_t - chrono::Duration::days(1))])?;
         tx.commit()?;
+        Ok(Ok(id))
+    }
+
+    /// Records a failed login in the audit log (the attempt is already
+    /// counted by [`Library::begin_login`]).
+    pub fn login_failed(&mut self, username: &str, ip: &str) -> Result<(), StoreError> {
+        let typed: String = username.chars().take(64).collect();
+        self.conn().execute(
+            "INSERT INTO audit_log (at, user, action, target, before, after) VALUES (?1, 'anonyme', 'login.failed', ?2, NULL, ?3)",
+            params![now(), format!("user:{typed}"), serde_json::json!({ "ip": ip }).to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets the address's count of a successful attempt.
+    pub fn login_succeeded(&mut self, attempt: i64) -> Result<(), StoreError> {
+        self.conn().execute("DELETE FROM login_failures WHERE rowid = ?1", params![attempt])?;
         Ok(())
     }
 
@@ -300,7 +335,10 @@ impl Library {
             )
             .optional()?;
         if found.is_some() {
-            self.conn().execute("UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1", params![h, t])?;
+            // At most once a minute, and never an error: a busy store must
+            // not refuse a page.
+            let recent = rfc3339(now_t - chrono::Duration::minutes(1));
+            let _ = self.conn().execute("UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1 AND COALESCE(last_seen, '') < ?3", params![h, t, recent]);
         }
         Ok(found.map(|(user, csrf, previous_login)| Session { user, csrf, previous_login }))
     }
@@ -351,14 +389,18 @@ impl Library {
     /// number matching.
     pub fn audit_filtered(&self, f: &AuditFilter, limit: usize, offset: usize) -> Result<(Vec<AuditEntry>, i64), StoreError> {
         let like = |s: &Option<String>| s.as_deref().map(|v| format!("%{}%", v.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
-        let action = f.action.as_deref().map(|a| if a.contains('.') { a.to_owned() } else { format!("{a}.%") });
+        // An action family (`document`) matches its actions and itself.
+        let action = f.action.clone();
         let to = f.to.as_deref().map(|d| format!("{d}T23:59:59Z"));
-        let filter = "WHERE (?1 IS NULL OR user = ?1) AND (?2 IS NULL OR action = ?2 OR action LIKE ?2) AND (?3 IS NULL OR target LIKE ?3 ESCAPE '\\')
+        // A target written whole (`document:12`) matches exactly; a part of
+        // one matches anywhere.
+        let exact = f.target.as_deref().filter(|t| t.split_once(':').is_some_and(|(k, v)| !k.is_empty() && !v.is_empty() && !v.contains(' '))).map(str::to_owned);
+        let target = if exact.is_some() { None } else { like(&f.target) };
+        let filter = "WHERE (?1 IS NULL OR user = ?1) AND (?2 IS NULL OR action = ?2 OR substr(action, 1, length(?2) + 1) = ?2 || '.') AND (?3 IS NULL OR target LIKE ?3 ESCAPE '\\') AND (?8 IS NULL OR target = ?8)
                       AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at <= ?5)";
-        let p = params![f.user, action, like(&f.target), f.from, to];
-        let total: i64 = self.conn().query_row(&format!("SELECT COUNT(*) FROM audit_log {filter}"), p, |r| r.get(0))?;
+        let total: i64 = self.conn().query_row(&format!("SELECT COUNT(*) FROM audit_log {filter}"), params![f.user, action, target, f.from, to, 0, 0, exact], |r| r.get(0))?;
         let mut stmt = self.conn().prepare(&format!("SELECT id, at, user, action, target, before, after FROM audit_log {filter} ORDER BY id DESC LIMIT ?6 OFFSET ?7"))?;
-        let rows = stmt.query_map(params![f.user, action, like(&f.target), f.from, to, limit as i64, offset as i64], |r| {
+        let rows = stmt.query_map(params![f.user, action, target, f.from, to, limit as i64, offset as i64, exact], |r| {
             Ok(AuditEntry { id: r.get(0)?, at: r.get(1)?, user: r.get(2)?, action: r.get(3)?, target: r.get(4)?, before: r.get(5)?, after: r.get(6)? })
         })?;
         Ok((rows.collect::<Result<_, _>>()?, total))
@@ -411,21 +453,30 @@ mod tests {
         lib.close_session(&token, "jean").unwrap();
         assert!(lib.session(&token).unwrap().is_none());
         for _ in 0..MAX_FAILURES_ACCOUNT - 1 {
-            lib.login_failed("Jean", "192.0.2.1").unwrap();
+            lib.begin_login("Jean", "192.0.2.1").unwrap().unwrap();
         }
         assert_eq!(lib.login_locked("jean", "192.0.2.9").unwrap(), None);
-        lib.login_failed("jean", "192.0.2.1").unwrap();
+        lib.begin_login("jean", "192.0.2.1").unwrap().unwrap();
         assert_eq!(lib.login_locked("jean", "192.0.2.9").unwrap(), Some(THROTTLE_MINUTES));
+        assert_eq!(lib.begin_login("jean", "192.0.2.9").unwrap(), Err(THROTTLE_MINUTES), "counted before the password is checked");
         assert_eq!(lib.login_locked("marie", "192.0.2.9").unwrap(), None, "other accounts are not locked");
         for i in 0..MAX_FAILURES_IP {
-            lib.login_failed(&format!("user{i}"), "198.51.100.7").unwrap();
+            lib.begin_login(&format!("user{i}"), "198.51.100.7").unwrap().unwrap();
         }
         assert!(lib.login_locked("marie", "198.51.100.7").unwrap().is_some(), "an address is locked too");
+        let ok = lib.begin_login("marie", "192.0.2.50").unwrap().unwrap();
+        lib.login_succeeded(ok).unwrap();
+        assert_eq!(lib.conn().query_row("SELECT COUNT(*) FROM login_failures WHERE key = '192.0.2.50'", [], |r| r.get::<_, i64>(0)).unwrap(), 0);
         let (t2, _) = lib.open_session(&u, "192.0.2.1").unwrap();
         lib.update_user("jean", Role::Librarian, true, "admin").unwrap();
         assert!(lib.session(&t2).unwrap().is_none(), "a disabled account loses its sessions");
+        lib.login_failed("jean", "192.0.2.1").unwrap();
         let (log, total) = lib.audit_filtered(&AuditFilter { action: Some("login".into()), ..AuditFilter::default() }, 10, 0).unwrap();
-        assert!(total >= 2 && log.iter().all(|a| a.action.starts_with("login")), "{log:?}");
+        assert!(total >= 3 && log.iter().any(|a| a.action == "login") && log.iter().any(|a| a.action == "login.failed" && a.user == "anonyme"), "{log:?}");
+        let (log, _) = lib.audit_filtered(&AuditFilter { target: Some("user:jea".into()), ..AuditFilter::default() }, 10, 0).unwrap();
+        assert!(log.is_empty(), "a whole target matches exactly");
+        let (log, _) = lib.audit_filtered(&AuditFilter { target: Some("jea".into()), ..AuditFilter::default() }, 10, 0).unwrap();
+        assert!(!log.is_empty(), "a part matches anywhere");
         let (log, _) = lib.audit_filtered(&AuditFilter { action: Some("user".into()), user: Some("admin".into()), ..AuditFilter::default() }, 10, 0).unwrap();
         assert_eq!(log.len(), 1);
         assert!(lib.update_user("nobody", Role::Admin, false, "admin").is_err());

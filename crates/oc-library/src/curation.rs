@@ -179,6 +179,10 @@ pub struct Edit {
     pub status: String,
     pub featured: bool,
     pub weight: f64,
+    /// The revision the form was made from: a save after another change
+    /// (a harvest, another librarian) is refused rather than undoing it.
+    #[serde(skip)]
+    pub expected_rev: Option<i64>,
 }
 
 /// A change made to many documents at once.
@@ -411,10 +415,15 @@ impl Library {
         if before.doc.status == "deleted" {
             return Err(StoreError::Invalid(format!("le document {id} est supprimé ; restaurez-le d'abord")));
         }
+        if e.expected_rev.is_some_and(|r| r != before.doc.rev) {
+            return Err(StoreError::Invalid(
+                "le document a changé depuis l'ouverture de ce formulaire (nouvelle moisson ou autre bibliothécaire) : rechargez la page, vos saisies sont à refaire sur la version à jour".into(),
+            ));
+        }
         Self::check_edit(&tx, e, Some(&before.doc))?;
         let h = Self::harvested(&tx, id)?.ok_or_else(|| StoreError::Invalid(format!("aucun document {id}")))?;
         if !e.publisher.trim().is_empty() {
-            add_publisher_term(&tx, e.publisher.trim())?;
+            add_publisher_term(&tx, e.publisher.trim(), by)?;
         }
         write_override(&tx, id, &Self::override_of(&h, e), None)?;
         let after = Self::admin_row(&tx, id)?.ok_or_else(|| StoreError::Invalid(format!("aucun document {id}")))?;
@@ -437,6 +446,7 @@ impl Library {
             status: if d.status == "unpublished" { "unpublished".into() } else { "published".into() },
             featured: d.featured,
             weight: d.weight,
+            expected_rev: None,
         }
     }
 
@@ -506,6 +516,9 @@ impl Library {
         if (before.doc.status == "deleted") == deleted {
             return Err(StoreError::Invalid(format!("le document {id} est déjà {}", if deleted { "supprimé" } else { "présent" })));
         }
+        if let Some(m) = before.merged_into {
+            return Err(StoreError::Invalid(format!("le document {id} a été fusionné dans le document n° {m} : il ne se restaure pas")));
+        }
         let h = Self::harvested(&tx, id)?.unwrap_or_default();
         let mut e = Self::edit_of(&before.doc);
         e.status = "unpublished".into();
@@ -560,6 +573,7 @@ impl Library {
             Some(&serde_json::json!({ "from": doc_json(&a), "into": doc_json(&b) })),
             Some(&serde_json::json!({ "merged_into": into, "into": doc_json(&after_b) })),
         )?;
+        audit(&tx, by, "document.merge_target", &format!("document:{into}"), Some(&doc_json(&b)), Some(&serde_json::json!({ "merged_from": from, "doc": doc_json(&after_b) })))?;
         tx.commit()?;
         Ok(())
     }
@@ -568,10 +582,13 @@ impl Library {
     /// harvests of the same address do not overwrite them).
     pub fn add_document(&mut self, url: &str, e: &Edit, by: &str) -> Result<i64, StoreError> {
         let url = crate::canonical::canonical_url(url).map_err(|m| StoreError::Invalid(format!("adresse : {m}")))?;
-        if let Some(id) = self.id_of(&url)? {
+        // One transaction: the document never exists without its values.
+        let tx = self.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let exists: Option<i64> = tx.query_row("SELECT id FROM documents WHERE url = ?1", params![url], |r| r.get(0)).optional()?;
+        if let Some(id) = exists {
             return Err(StoreError::Invalid(format!("cette adresse est déjà celle du document n° {id}")));
         }
-        Self::check_edit(self.conn(), e, None)?;
+        Self::check_edit(&tx, e, None)?;
         let published = crate::parse_date(&e.published);
         let h = Harvested {
             url: url.clone(),
@@ -586,8 +603,10 @@ impl Library {
             territories: e.territories.clone(),
             ..Harvested::default()
         };
-        let (id, _) = self.upsert(&h, MANUAL_SOURCE)?;
-        let tx = self.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if h.title.is_empty() {
+            return Err(StoreError::Invalid("titre : obligatoire".into()));
+        }
+        let (id, _) = crate::store::upsert_in(&tx, std::slice::from_ref(&h), MANUAL_SOURCE)?.pop().ok_or_else(|| StoreError::Invalid("document non enregistré".into()))?;
         let o = Override {
             title: Some(h.title.clone()),
             summary: Some(h.summary_text.clone()),
@@ -926,11 +945,14 @@ impl Library {
 }
 
 /// Registers a publisher in its taxonomy (at the end) if it is new.
-fn add_publisher_term(tx: &Connection, name: &str) -> Result<(), StoreError> {
-    tx.execute(
+fn add_publisher_term(tx: &Connection, name: &str, by: &str) -> Result<(), StoreError> {
+    let n = tx.execute(
         "INSERT OR IGNORE INTO terms (kind, name, position) SELECT 'publisher', ?1, COALESCE(MAX(position), 0) + 1 FROM terms WHERE kind = 'publisher'",
         params![name],
     )?;
+    if n > 0 {
+        audit(tx, by, "term.add", &format!("publisher:{name}"), None, Some(&serde_json::json!({ "name": name })))?;
+    }
     Ok(())
 }
 
@@ -1046,6 +1068,7 @@ mod tests {
         assert!(lib.bulk(&[a], &Bulk::AddTheme("Cuisine".into()), "jean").is_err());
         lib.merge_documents(b, a, "jean").unwrap();
         assert_eq!(lib.merged_target(b).unwrap(), Some(a));
+        assert!(lib.restore_document(b, "jean").unwrap_err().to_string().contains("fusionné"), "a merge is not undone by a restore");
         assert!(lib.document(b).unwrap().is_none());
         assert_eq!(lib.document_sources(a).unwrap(), vec!["s", "t"]);
         lib.upsert(&doc("https://a.fr/2", "Les Finances des communes (v2)"), "t").unwrap();

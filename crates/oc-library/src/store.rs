@@ -461,12 +461,20 @@ impl Library {
         if let Some(d) = docs.iter().find(|d| d.url.is_empty() || d.title.trim().is_empty()) {
             return Err(StoreError::Invalid(format!("document without URL or title: {:?}", d.url)));
         }
-        let t = now();
         // Immediate: the read of the current values and the write happen
         // under one lock, whatever other process writes too.
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut out = Vec::with_capacity(docs.len());
-        // Names the librarians renamed are harvested under their new name.
+        let out = upsert_in(&tx, docs, source_id)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+/// [`Library::upsert_batch`] inside the caller's transaction.
+pub(crate) fn upsert_in(tx: &Connection, docs: &[Harvested], source_id: &str) -> Result<Vec<(i64, Change)>, StoreError> {
+    let t = now();
+    let mut out = Vec::with_capacity(docs.len());
+    // Names the librarians renamed are harvested under their new name.
         let aliases = crate::curation::Aliases::load(&tx)?;
         {
             let mut publisher_term = tx.prepare_cached(
@@ -567,10 +575,10 @@ impl Library {
                 out.push((id, change));
             }
         }
-        tx.commit()?;
-        Ok(out)
-    }
+    Ok(out)
+}
 
+impl Library {
     /// Records a librarian's decisions on a document.
     pub fn set_override(&mut self, id: i64, o: &Override) -> Result<(), StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -872,7 +880,8 @@ pub(crate) const SELECT_EFFECTIVE: &str = "SELECT d.id, d.url, COALESCE(o.title,
     FROM documents d LEFT JOIN overrides o ON o.document_id = d.id";
 
 pub(crate) fn row_to_doc(r: &rusqlite::Row<'_>) -> rusqlite::Result<Document> {
-    let published: Option<String> = r.get(6)?;
+    // An empty librarian's date clears the harvested one.
+    let published: Option<String> = r.get::<_, Option<String>>(6)?.filter(|p| !p.is_empty());
     // A librarian's date carries its own precision.
     let precision: Option<String> = r.get::<_, Option<String>>(7)?.or_else(|| published.as_deref().and_then(crate::parse_date).map(|p| p.1.as_str().to_owned()));
     Ok(Document {

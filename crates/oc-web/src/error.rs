@@ -6,6 +6,9 @@ use axum::Json;
 
 use crate::pages;
 
+/// What an internal error says to the user (the details go to the log).
+const INTERNAL: &str = "Erreur interne : la requête n'a pas pu aboutir. Réessayez ; si l'erreur persiste, signalez-la.";
+
 /// What went wrong, and how to show it.
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
@@ -55,11 +58,15 @@ impl From<tokio::task::JoinError> for WebError {
 /// Rendered as an HTML page with the search box.
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        if let WebError::Internal(m) = &self {
-            tracing::error!("{m}");
-        }
         let status = self.status();
-        (status, pages::error_page(status, &self.to_string())).into_response()
+        let message = match &self {
+            WebError::Internal(m) => {
+                tracing::error!("{m}");
+                INTERNAL.to_owned()
+            }
+            e => e.to_string(),
+        };
+        (status, pages::error_page(status, &message)).into_response()
     }
 }
 
@@ -75,11 +82,15 @@ impl From<WebError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let WebError::Internal(m) = &self.0 {
-            tracing::error!("{m}");
-        }
         let status = self.0.status();
-        let body = serde_json::json!({ "error": { "status": status.as_u16(), "message": self.0.to_string() } });
+        let message = match &self.0 {
+            WebError::Internal(m) => {
+                tracing::error!("{m}");
+                INTERNAL.to_owned()
+            }
+            e => e.to_string(),
+        };
+        let body = serde_json::json!({ "error": { "status": status.as_u16(), "message": message } });
         (status, Json(body)).into_response()
     }
 }

@@ -823,9 +823,11 @@ pub async fn document_page(State(state): State<AppState>, axum::extract::Path(id
         let store = lib.lock();
         Ok(match store.document(id)? {
             Some(d) if d.status == "published" => Found::Show(Box::new(d)),
+            // A merged document redirects to the one it went into, while
+            // that one is published.
             _ => match store.merged_target(id)? {
-                Some(t) => Found::Moved(t),
-                None => Found::None,
+                Some(t) if store.document(t)?.is_some_and(|d| d.status == "published") => Found::Moved(t),
+                _ => Found::None,
             },
         })
     })

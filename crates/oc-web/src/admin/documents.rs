@@ -350,6 +350,7 @@ fn edit_of_form(f: &[(String, String)]) -> Result<Edit, String> {
         status: if field(f, "status") == "unpublished" { "unpublished".into() } else { "published".into() },
         featured: field(f, "featured") == "1",
         weight,
+        expected_rev: field(f, "rev").trim().parse::<i64>().ok(),
     })
 }
 
@@ -361,7 +362,7 @@ fn check_territories(state: &AppState, e: &Edit) -> Result<(), String> {
     }
 }
 
-fn doc_form(auth: &Auth, action: &str, e: &Edit, url: Option<&str>, c: &Choices, error: Option<&str>) -> Markup {
+fn doc_form(auth: &Auth, action: &str, e: &Edit, url: Option<&str>, c: &Choices, error: Option<&str>, rev: Option<i64>) -> Markup {
     let checkboxes = |name: &str, legend: &str, offered: &[String], chosen: &[String]| {
         // Terms already on the document stay offered, retired or not.
         let mut all: Vec<String> = offered.to_vec();
@@ -392,6 +393,7 @@ fn doc_form(auth: &Auth, action: &str, e: &Edit, url: Option<&str>, c: &Choices,
         (error_notice(error))
         form method="post" action=(action) class="oc-admin-form" {
             (csrf(auth))
+            @if let Some(r) = rev { input type="hidden" name="rev" value=(r); }
             @if let Some(u) = url {
                 div class="fr-input-group" {
                     label class="fr-label" for="url" { "Adresse du document (URL)" span class="fr-hint-text" { "https://…, la page ou le fichier de l'éditeur" } }
@@ -480,12 +482,14 @@ async fn edit_view(state: &AppState, auth: &Auth, id: i64, form: Option<(&Edit, 
         }
         @if deleted {
             (error_notice(error))
-            form method="post" action=(format!("/admin/documents/{id}/restaurer")) {
-                (csrf(auth))
-                button class="fr-btn" type="submit" { "Restaurer ce document" }
+            @if doc.merged_into.is_none() {
+                form method="post" action=(format!("/admin/documents/{id}/restaurer")) {
+                    (csrf(auth))
+                    button class="fr-btn" type="submit" { "Restaurer ce document" }
+                }
             }
         } @else {
-            (doc_form(auth, &format!("/admin/documents/{id}"), e, None, &c, error))
+            (doc_form(auth, &format!("/admin/documents/{id}"), e, None, &c, error, Some(doc.doc.rev)))
             hr class="fr-mt-4w";
             div class="fr-grid-row fr-grid-row--gutters" {
                 div class="fr-col-12 fr-col-md-6" {
@@ -552,8 +556,8 @@ pub async fn bulk(State(state): State<AppState>, Librarian(auth): Librarian, For
     };
     let by = auth.name().to_owned();
     change(&state, move |s| s.bulk(&ids, &action, &by)).await?;
-    let back = field(&f, "retour");
-    let back = if back.starts_with("/admin/documents") && !back.starts_with("//") { back } else { "/admin/documents" };
+    let back = super::safe_next(field(&f, "retour"));
+    let back = if back.starts_with("/admin/documents") { back } else { "/admin/documents" };
     let sep = if back.contains('?') { '&' } else { '?' };
     Ok(see_other(&format!("{back}{sep}fait=lot")))
 }
@@ -591,7 +595,7 @@ pub async fn restore(State(state): State<AppState>, Librarian(auth): Librarian, 
 
 async fn new_view(state: &AppState, auth: &Auth, e: &Edit, url: &str, error: Option<&str>) -> Result<Response, WebError> {
     let c = with_store(state, |s| choices(s)).await?;
-    let body = doc_form(auth, "/admin/documents/nouveau", e, Some(url), &c, error);
+    let body = doc_form(auth, "/admin/documents/nouveau", e, Some(url), &c, error, None);
     let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     Ok((status, page("Ajouter un document", auth, None, body)).into_response())
 }

@@ -260,6 +260,9 @@ impl SourceForm {
 
 /// Checks a form against the registry rules and the store's taxonomies.
 async fn check_source_form(state: &AppState, f: &SourceForm) -> Result<serde_json::Value, String> {
+    if f.id == "nouvelle" {
+        return Err("identifiant réservé : « nouvelle »".into());
+    }
     let spec = f.spec()?;
     let op = operator(state).map_err(|e| e.to_string())?;
     op.check_source(&spec)?;
@@ -477,19 +480,14 @@ pub async fn source_test(State(state): State<AppState>, AdminOnly(auth): AdminOn
 }
 
 pub async fn source_run(State(state): State<AppState>, AdminOnly(auth): AdminOnly, Path(id): Path<String>) -> Result<Response, WebError> {
-    let (id2, by) = (id.clone(), auth.name().to_owned());
-    let known = with_store(&state, move |s| {
-        let found = s.source_spec(&id2)?.is_some();
-        if found {
-            s.audit_run(&id2, &by)?;
-        }
-        Ok(found)
-    })
-    .await?;
-    if !known {
+    let op = operator(&state)?;
+    let id2 = id.clone();
+    if with_store(&state, move |s| s.source_spec(&id2)).await?.is_none() {
         return Err(WebError::NotFound(format!("aucune source {id:?}")));
     }
-    operator(&state)?.run_source(id.clone()).map_err(WebError::BadRequest)?;
+    op.run_source(id.clone()).map_err(WebError::BadRequest)?;
+    let (id2, by) = (id.clone(), auth.name().to_owned());
+    with_store(&state, move |s| s.audit_run(&id2, &by)).await?;
     Ok(see_other(&format!("/admin/sources/{id}?fait=lancee")))
 }
 

@@ -207,7 +207,17 @@ async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> R
         _ => None,
     };
     req.extensions_mut().insert(AuthSlot(auth.clone()));
+    let login = req.uri().path() == "/admin/connexion";
+    // Defence in depth: whatever a handler asks for, no session, no page.
+    if auth.is_none() && !login {
+        let (parts, _) = req.into_parts();
+        return finish(refuse_anonymous(&parts));
+    }
     if req.method() != Method::GET && req.method() != Method::HEAD {
+        let form = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+        if !form {
+            return finish((StatusCode::UNSUPPORTED_MEDIA_TYPE, crate::pages::error_page(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Seuls les formulaires du back-office sont acceptés (application/x-www-form-urlencoded).")).into_response());
+        }
         if cross_site(req.headers()) {
             return finish(forbidden("Requête refusée : elle vient d'un autre site."));
         }
@@ -278,7 +288,8 @@ pub async fn change<T: Send + 'static>(state: &AppState, f: impl FnOnce(&mut Lib
 
 /// `303 See Other` to a back-office page.
 pub fn see_other(to: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response()
+    let to = HeaderValue::from_str(to).unwrap_or_else(|_| HeaderValue::from_static("/admin"));
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
 }
 
 /// One form value.
@@ -409,8 +420,9 @@ async fn dashboard(State(state): State<AppState>, Librarian(auth): Librarian, ax
 }
 
 /// A local back-office path to go back to after login (never another site).
-fn safe_next(next: &str) -> &str {
-    if next.starts_with("/admin") && !next.starts_with("//") && !next.contains("\\") && !next.contains("://") {
+pub fn safe_next(next: &str) -> &str {
+    let plain = next.bytes().all(|b| b.is_ascii_graphic());
+    if plain && next.starts_with("/admin") && !next.starts_with("//") && !next.contains('\\') && !next.contains("://") {
         next
     } else {
         "/admin"
@@ -475,10 +487,17 @@ async fn login(State(state): State<AppState>, axum::Extension(ClientIp(ip)): axu
     }
     let Ok(lib) = library(&state) else { return again(StatusCode::SERVICE_UNAVAILABLE, "Le back-office n'est pas disponible sur ce serveur.") };
     let (u, i) = (username.clone(), ip.clone());
+    // Each password check takes ~19 MiB and a core for a moment: a few at
+    // a time, whoever asks.
+    static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+    let Ok(_permit) = HASHING.acquire().await else { return again(StatusCode::SERVICE_UNAVAILABLE, "Service momentanément indisponible : réessayez.") };
     let outcome = tokio::task::spawn_blocking(move || -> Result<Result<(String, Session), Option<i64>>, StoreError> {
-        if let Some(minutes) = lib.lock().login_locked(&u, &i)? {
-            return Ok(Err(Some(minutes)));
-        }
+        // The attempt is counted before the password is checked: parallel
+        // attempts cannot all pass the throttle.
+        let attempt = match lib.lock().begin_login(&u, &i)? {
+            Ok(a) => a,
+            Err(minutes) => return Ok(Err(Some(minutes))),
+        };
         // Hashing takes a moment: the store is not held meanwhile.
         let found = lib.lock().password_hash(&u)?;
         let user = match found {
@@ -491,7 +510,10 @@ async fn login(State(state): State<AppState>, axum::Extension(ClientIp(ip)): axu
         };
         let mut store = lib.lock();
         match user {
-            Some(user) => Ok(Ok(store.open_session(&user, &i)?)),
+            Some(user) => {
+                store.login_succeeded(attempt)?;
+                Ok(Ok(store.open_session(&user, &i)?))
+            }
             None => {
                 store.login_failed(&u, &i)?;
                 Ok(Err(store.login_locked(&u, &i)?))
