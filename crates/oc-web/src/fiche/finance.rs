@@ -1,0 +1,272 @@
+//! "Ressources et finances" of a fiche: the OFGL agrégats (each at the
+//! latest exercice loaded *for that agrégat*, in euros and per inhabitant,
+//! next to the average of the same population stratum, with the series of
+//! every exercice), the DETR/DSIL projects, and which sources are missing.
+//! The same values become figures, so compare and every export carry them
+//! with their exercice.
+
+use std::sync::LazyLock;
+
+use maud::{html, Markup};
+use serde::Serialize;
+
+use oc_model::finance::{FinanceData, Project, INDICATORS};
+use oc_model::KindGroup;
+use oc_store::Geo;
+
+use crate::fiche::data::Figure;
+use crate::fiche::html::fmt_num;
+
+/// One agrégat on a fiche.
+#[derive(Debug, Clone, Serialize)]
+pub struct FinanceRow {
+    pub id: &'static str,
+    pub label: &'static str,
+    /// The latest exercice with a value.
+    pub year: u16,
+    pub amount: f64,
+    pub per_inhabitant: Option<f64>,
+    /// The stratum's euros per inhabitant and how many collectivités it
+    /// counts (same level, stratum, agrégat and exercice).
+    pub stratum_average: Option<f64>,
+    pub stratum_count: Option<u32>,
+    pub strate: Option<String>,
+    /// Every exercice loaded: (year, euros per inhabitant or euros).
+    pub series: Vec<(u16, f64)>,
+}
+
+/// The finance section of a fiche.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FinanceSection {
+    pub rows: Vec<FinanceRow>,
+    pub projects: Vec<Project>,
+    /// Sources not loaded on this server, named for the reader.
+    pub missing: Vec<String>,
+}
+
+/// Figure ids and labels of each agrégat: amount, per inhabitant, year.
+struct Names {
+    id: &'static str,
+    id_hab: &'static str,
+    id_year: &'static str,
+    label: &'static str,
+    label_hab: &'static str,
+    label_year: &'static str,
+}
+
+static NAMES: LazyLock<Vec<Names>> = LazyLock::new(|| {
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    INDICATORS
+        .iter()
+        .map(|(id, _, label)| Names {
+            id,
+            id_hab: leak(format!("{id}_par_habitant")),
+            id_year: leak(format!("{id}_exercice")),
+            label,
+            label_hab: leak(format!("{label} par habitant")),
+            label_year: leak(format!("{label} : exercice")),
+        })
+        .collect()
+});
+
+/// The library key of a fiche's collectivité.
+fn key(group: KindGroup, code: &str) -> String {
+    match group {
+        KindGroup::Commune => format!("COM-{code}"),
+        KindGroup::Epci => format!("EPCI-{code}"),
+        KindGroup::Departement => format!("DEP-{code}"),
+        KindGroup::Region => format!("REG-{code}"),
+    }
+}
+
+/// The section, from the loaded data (`None`: nothing loaded at all).
+pub fn section(geo: &Geo, group: KindGroup, code: &str) -> FinanceSection {
+    let Some(fd) = geo.data.finances.as_ref() else {
+        return FinanceSection { missing: missing_all(group), ..FinanceSection::default() };
+    };
+    let k = key(group, code);
+    let mut out = FinanceSection::default();
+    if fd.ofgl.is_none() {
+        out.missing.push(OFGL_MISSING.into());
+    }
+    if fd.grants.is_none() && matches!(group, KindGroup::Commune | KindGroup::Epci) {
+        out.missing.push(GRANTS_MISSING.into());
+    }
+    out.missing.push(DGF_PARTS_MISSING.into());
+    for (i, (id, _, label)) in INDICATORS.iter().enumerate() {
+        let _ = i;
+        let series = fd.series(&k, id);
+        let Some(last) = series.last() else { continue };
+        let stratum = fd.stratum(&k, last);
+        out.rows.push(FinanceRow {
+            id,
+            label,
+            year: last.year,
+            amount: last.amount,
+            per_inhabitant: last.per_inhabitant(),
+            stratum_average: stratum.and_then(|s| s.per_inhabitant()),
+            stratum_count: stratum.map(|s| s.count),
+            strate: last.strate.clone(),
+            series: series.iter().map(|v| (v.year, v.per_inhabitant().unwrap_or(v.amount))).collect(),
+        });
+    }
+    out.projects = fd.projects.get(&k).cloned().unwrap_or_default();
+    out
+}
+
+const OFGL_MISSING: &str = "comptes consolidés des collectivités (OFGL) : non chargés sur ce serveur ([sources.finances] ofgl)";
+const GRANTS_MISSING: &str = "projets subventionnés par la DETR et la DSIL (DGCL) : non chargés sur ce serveur ([sources.finances] grants)";
+const DGF_PARTS_MISSING: &str =
+    "critères de répartition de la DGF (DGCL : dotation forfaitaire, DSU, DSR, DNP) : non chargés sur ce serveur ; la DGF totale vient des comptes de l'OFGL";
+
+fn missing_all(group: KindGroup) -> Vec<String> {
+    let mut m = vec![OFGL_MISSING.to_owned()];
+    if matches!(group, KindGroup::Commune | KindGroup::Epci) {
+        m.push(GRANTS_MISSING.to_owned());
+    }
+    m.push(DGF_PARTS_MISSING.to_owned());
+    m
+}
+
+/// The figures of the section (for compare and exports): each agrégat in
+/// euros, per inhabitant and its exercice; the DETR/DSIL subsidies of the
+/// latest year. None when no finance data is loaded.
+pub fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) -> Vec<Figure> {
+    let Some(fd) = fd else { return Vec::new() };
+    let mut out = Vec::new();
+    let k = key(group, code);
+    if fd.ofgl.is_some() {
+        for n in NAMES.iter() {
+            let last = fd.series(&k, n.id).last().copied().cloned();
+            let note = "non publié par l'OFGL pour cette collectivité".to_owned();
+            let millesime = "dernier exercice disponible (colonne « exercice »)".to_owned();
+            let f = |id, label, value: Option<f64>, unit, decimals| Figure {
+                id,
+                label,
+                value,
+                unit,
+                decimals,
+                source: "ofgl",
+                millesime: millesime.clone(),
+                note: value.is_none().then(|| note.clone()),
+            };
+            out.push(f(n.id, n.label, last.as_ref().map(|v| v.amount), "€", 0));
+            out.push(f(n.id_hab, n.label_hab, last.as_ref().and_then(|v| v.per_inhabitant()), "€/hab.", 2));
+            out.push(f(n.id_year, n.label_year, last.as_ref().map(|v| f64::from(v.year)), "année", 0));
+        }
+    }
+    if fd.grants.is_some() && matches!(group, KindGroup::Commune | KindGroup::Epci) {
+        let projects = fd.projects.get(&k).map(Vec::as_slice).unwrap_or_default();
+        let year = projects.iter().map(|p| p.year).max();
+        let total: Option<f64> = year.map(|y| projects.iter().filter(|p| p.year == y).filter_map(|p| p.subsidy).sum());
+        let millesime = "dernière année chargée (colonne « année »)".to_owned();
+        let fig = |id, label, value, unit| Figure { id, label, value, unit, decimals: 0, source: "detr-dsil", millesime: millesime.clone(), note: None };
+        out.push(fig("detr_dsil_subventions", "Subventions DETR et DSIL", total.or(Some(0.0)).filter(|_| year.is_some()), "€"));
+        out.push(fig("detr_dsil_projets", "Projets subventionnés DETR et DSIL", year.map(|y| projects.iter().filter(|p| p.year == y).count() as f64), "projets"));
+        out.push(fig("detr_dsil_annee", "Subventions DETR et DSIL : année", year.map(f64::from), "année"));
+    }
+    out
+}
+
+/// A small line of the values over the exercices (SVG, no script).
+fn sparkline(series: &[(u16, f64)], label: &str) -> Markup {
+    if series.len() < 2 {
+        return html! {};
+    }
+    let (w, h, pad) = (120.0, 32.0, 3.0);
+    let min = series.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+    let max = series.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
+    let (y0, y1) = (f64::from(series[0].0), f64::from(series[series.len() - 1].0));
+    let x = |y: u16| pad + (f64::from(y) - y0) / (y1 - y0).max(1.0) * (w - 2.0 * pad);
+    let y = |v: f64| if max > min { h - pad - (v - min) / (max - min) * (h - 2.0 * pad) } else { h / 2.0 };
+    let points: Vec<String> = series.iter().map(|(yr, v)| format!("{:.1},{:.1}", x(*yr), y(*v))).collect();
+    let title = format!(
+        "{label} : {}",
+        series.iter().map(|(yr, v)| format!("{yr} : {}", fmt_num(*v, 2))).collect::<Vec<_>>().join(" ; ")
+    );
+    html! {
+        svg class="oc-sparkline" width="120" height="32" viewBox="0 0 120 32" role="img" aria-label=(title) {
+            title { (title) }
+            polyline fill="none" stroke="currentColor" stroke-width="1.5" points=(points.join(" ")) {}
+            @for (yr, v) in series { circle cx=(format!("{:.1}", x(*yr))) cy=(format!("{:.1}", y(*v))) r="2" fill="currentColor" {} }
+        }
+    }
+}
+
+/// The section's HTML.
+pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
+    let ofgl = crate::fiche::data::source_info(geo, "ofgl");
+    let grants = crate::fiche::data::source_info(geo, "detr-dsil");
+    html! {
+        section class="fr-mt-4w" id="finances" aria-labelledby="finances-titre" {
+            h2 id="finances-titre" { "Ressources et finances" }
+            @if !s.missing.is_empty() {
+                div class="fr-callout fr-mb-3w oc-missing-sources" {
+                    p class="fr-callout__text fr-text--sm" { "Sources manquantes :" }
+                    ul class="fr-text--sm" { @for m in &s.missing { li { (m) } } }
+                }
+            }
+            @if !s.rows.is_empty() {
+                div class="fr-table fr-table--no-caption" {
+                    table tabindex="0" class="oc-finances" {
+                        caption { "Comptes consolidés" }
+                        thead { tr {
+                            th scope="col" { "Agrégat" } th scope="col" { "Exercice" } th scope="col" class="oc-num" { "Montant" }
+                            th scope="col" class="oc-num" { "Par habitant" } th scope="col" class="oc-num" { "Moyenne de la strate" } th scope="col" { "Évolution (€/hab.)" }
+                        } }
+                        tbody {
+                            @for r in &s.rows {
+                                tr id=(format!("fin-{}", r.id)) {
+                                    th scope="row" { (r.label) }
+                                    td class="oc-year" { (r.year) }
+                                    td class="oc-num" { (fmt_num(r.amount, 0)) " €" }
+                                    td class="oc-num" { @if let Some(p) = r.per_inhabitant { (fmt_num(p, 0)) " €" } @else { "—" } }
+                                    td class="oc-num" {
+                                        @if let Some(a) = r.stratum_average {
+                                            (fmt_num(a, 0)) " €"
+                                            span class="fr-text--xs" { br; "strate " (r.strate.as_deref().unwrap_or("")) ", " (r.stratum_count.unwrap_or(0)) " collectivité(s)" }
+                                        } @else { "—" }
+                                    }
+                                    td { (sparkline(&r.series, r.label)) }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if let Some(o) = &ofgl {
+                    p class="fr-text--xs oc-source" {
+                        "Source : " a href=(o.url) rel="noopener" { (o.producer) } " — " (o.title) ", " (o.millesime)
+                        ". Chaque agrégat est donné pour le dernier exercice chargé pour lui ; moyenne de la strate : total des montants sur total des populations des collectivités chargées de la même strate de population (OFGL)."
+                    }
+                }
+            } @else if ofgl.is_some() {
+                p class="fr-text--sm" { "Aucun compte de cette collectivité dans les fichiers de l'OFGL chargés." }
+            }
+            @if matches!(group, KindGroup::Commune | KindGroup::Epci) && grants.is_some() {
+                h3 class="fr-h5" { "Projets subventionnés (DETR, DSIL)" }
+                @if s.projects.is_empty() {
+                    p class="fr-text--sm" { "Aucun projet de cette collectivité dans les fichiers chargés." }
+                } @else {
+                    div class="fr-table fr-table--no-caption" {
+                        table tabindex="0" class="oc-projects" {
+                            caption { "Projets DETR et DSIL" }
+                            thead { tr { th scope="col" { "Année" } th scope="col" { "Dotation" } th scope="col" { "Catégorie" } th scope="col" { "Projet" } th scope="col" class="oc-num" { "Coût" } th scope="col" class="oc-num" { "Subvention" } } }
+                            tbody {
+                                @for p in &s.projects {
+                                    tr {
+                                        td { (p.year) } td { (p.dotation) } td { (p.category) } td { (p.description) }
+                                        td class="oc-num" { @if let Some(c) = p.cost { (fmt_num(c, 0)) " €" } @else { "—" } }
+                                        td class="oc-num" { @if let Some(c) = p.subsidy { (fmt_num(c, 0)) " €" } @else { "—" } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if let Some(g) = &grants {
+                    p class="fr-text--xs oc-source" { "Source : " a href=(g.url) rel="noopener" { (g.producer) } " — " (g.title) ", " (g.millesime) "." }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,305 @@
+//! Local finances (issue 8): the OFGL and DETR/DSIL loaders on the real
+//! files of ../shared/data and fixtures cut from them, each indicator at its
+//! own latest exercice on the fiche, stratum averages recomputed by brute
+//! force, finance columns with their years in compare and exports, absent
+//! sources named.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, OnceLock};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+use oc_model::finance::{FinanceData, INDICATORS};
+use oc_store::Geo;
+
+use crate::common::{root, shared_data};
+
+fn ofgl_files() -> Vec<(String, Vec<u8>)> {
+    ["ofgl-base-communes-consolidee.test.csv", "ofgl-base-epci.test.csv", "ofgl-base-departement.test.csv", "ofgl-base-region.test.csv"]
+        .iter()
+        .map(|n| {
+            let p = shared_data().join("finances-ofgl").join(n);
+            (p.display().to_string(), std::fs::read(&p).expect("OFGL file"))
+        })
+        .collect()
+}
+
+fn grants_file() -> (String, Vec<u8>) {
+    let p = shared_data().join("dotations-detr-dsil-2018/Projets_DI_2018.csv");
+    (p.display().to_string(), std::fs::read(&p).expect("DETR/DSIL file"))
+}
+
+fn fixture(name: &str) -> (String, Vec<u8>) {
+    let p = root().join("tests/data/finances").join(name);
+    (p.display().to_string(), std::fs::read(&p).expect("fixture"))
+}
+
+/// The real files, loaded as `load` does.
+fn real_finances() -> &'static FinanceData {
+    static F: OnceLock<FinanceData> = OnceLock::new();
+    F.get_or_init(|| {
+        let mut d = FinanceData::default();
+        oc_ingest::finance::parse_ofgl(&ofgl_files(), &mut d).expect("OFGL files parse");
+        oc_ingest::finance::parse_grants(&[grants_file()], &mut d).expect("DETR/DSIL file parses");
+        let (o, g) = oc_ingest::finance::sources(Some("ofgl"), Some("detr"), "exercices");
+        d.ofgl = o;
+        d.grants = g;
+        d
+    })
+}
+
+/// The raw rows of the OFGL files, read independently of the loader.
+fn raw_rows() -> Vec<HashMap<String, String>> {
+    let mut out = Vec::new();
+    for (_, bytes) in ofgl_files() {
+        let text = String::from_utf8(bytes).unwrap();
+        let mut rdr = csv::ReaderBuilder::new().delimiter(b';').from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let headers = rdr.headers().unwrap().clone();
+        for rec in rdr.records() {
+            let rec = rec.unwrap();
+            out.push(headers.iter().zip(rec.iter()).map(|(h, v)| (h.to_owned(), v.to_owned())).collect());
+        }
+    }
+    out
+}
+
+fn key_of(r: &HashMap<String, String>) -> Option<String> {
+    let get = |c: &str| r.get(c).cloned().unwrap_or_default();
+    Some(match get("Catégorie").as_str() {
+        "Commune" => format!("COM-{}", get("Code Insee 2024 Commune")),
+        "GFP" => format!("EPCI-{}", get("Code Siren 2024 EPCI")),
+        "DEPT" => format!("DEP-{}", get("Code Insee 2024 Département")),
+        "REG" | "CTU" => format!("REG-{}", get("Code Insee 2024 Région")),
+        _ => return None,
+    })
+}
+
+#[test]
+fn the_ofgl_loader_maps_every_column_of_the_real_files() {
+    let d = real_finances();
+    let ids: HashMap<&str, &str> = INDICATORS.iter().map(|(id, a, _)| (*a, *id)).collect();
+    // Brute force: (key, indicator, year) → amount, distinct sirens' population, strate.
+    let mut expected: BTreeMap<(String, String, u16), (f64, u64, Option<String>, HashSet<String>)> = BTreeMap::new();
+    for r in raw_rows() {
+        let Some(id) = ids.get(r["Agrégat"].as_str()) else { continue };
+        let Some(key) = key_of(&r) else { continue };
+        let Ok(amount) = r["Montant"].parse::<f64>() else { continue };
+        let e = expected.entry((key, (*id).to_owned(), r["Exercice"].parse().unwrap())).or_default();
+        e.0 += amount;
+        if e.3.insert(r["Code Siren Collectivité"].clone()) {
+            e.1 += r["Population totale"].parse::<f64>().map(|p| p as u64).unwrap_or(0);
+        }
+        if e.2.is_none() {
+            e.2 = r.get("Strate population 2024").filter(|s| !s.is_empty()).cloned();
+        }
+    }
+    assert!(expected.len() > 40, "{} values expected", expected.len());
+    let mut seen = 0;
+    for ((key, id, year), (amount, pop, strate, _)) in &expected {
+        let v = d.accounts.get(key).and_then(|vs| vs.iter().find(|v| &v.indicator == id && v.year == *year)).unwrap_or_else(|| panic!("{key} {id} {year} not loaded"));
+        assert!((v.amount - amount).abs() < 1e-6, "{key} {id} {year}: {} vs {amount}", v.amount);
+        assert_eq!(v.population, Some(*pop).filter(|p| *p > 0), "{key} {id} {year}");
+        assert_eq!(&v.strate, strate, "{key} {id} {year}");
+        seen += 1;
+    }
+    let loaded: usize = d.accounts.values().map(Vec::len).sum();
+    assert_eq!(loaded, seen, "nothing more than the files hold");
+    // Every level is there, with its own key.
+    for k in ["COM-31135", "DEP-31", "REG-76"] {
+        assert!(d.accounts.get(k).is_some_and(|v| v.iter().any(|x| x.indicator == "dgf" || x.indicator == "recettes_fonctionnement")), "{k}");
+    }
+    // Former EPCI of 2016 are added up into their 2024 EPCI.
+    let merged: Vec<_> = raw_rows().into_iter().filter(|r| r["Catégorie"] == "GFP" && r["Code Siren Collectivité"] != r["Code Siren 2024 EPCI"]).collect();
+    assert!(!merged.is_empty(), "the EPCI file has former EPCI");
+    let target = format!("EPCI-{}", merged[0]["Code Siren 2024 EPCI"]);
+    let sum: f64 = raw_rows().iter().filter(|r| key_of(r).as_deref() == Some(target.as_str()) && r["Agrégat"] == "Achats et charges externes" && r["Exercice"] == "2016").map(|r| r["Montant"].parse::<f64>().unwrap()).sum();
+    let v = d.accounts[&target].iter().find(|v| v.indicator == "achats_charges_externes" && v.year == 2016).unwrap();
+    assert!((v.amount - sum).abs() < 1e-6);
+}
+
+#[test]
+fn stratum_averages_match_a_brute_force_recomputation() {
+    let d = real_finances();
+    assert!(!d.strata.is_empty());
+    // From the raw rows: level|strate|indicator|year → (amount, population, collectivités).
+    let ids: HashMap<&str, &str> = INDICATORS.iter().map(|(id, a, _)| (*a, *id)).collect();
+    let mut per_key: BTreeMap<(String, String, u16), (f64, u64, String, HashSet<String>)> = BTreeMap::new();
+    for r in raw_rows() {
+        let (Some(id), Some(key)) = (ids.get(r["Agrégat"].as_str()), key_of(&r)) else { continue };
+        let Some(strate) = r.get("Strate population 2024").filter(|s| !s.is_empty()).cloned() else { continue };
+        let Ok(amount) = r["Montant"].parse::<f64>() else { continue };
+        let e = per_key.entry((key, (*id).to_owned(), r["Exercice"].parse().unwrap())).or_insert_with(|| (0.0, 0, strate, HashSet::new()));
+        e.0 += amount;
+        if e.3.insert(r["Code Siren Collectivité"].clone()) {
+            e.1 += r["Population totale"].parse::<f64>().map(|p| p as u64).unwrap_or(0);
+        }
+    }
+    let mut strata: BTreeMap<String, (f64, u64, u32)> = BTreeMap::new();
+    for ((key, id, year), (amount, pop, strate, _)) in per_key {
+        if pop == 0 {
+            continue;
+        }
+        let level = key.split('-').next().unwrap().to_owned();
+        let s = strata.entry(format!("{level}|{strate}|{id}|{year}")).or_default();
+        s.0 += amount;
+        s.1 += pop;
+        s.2 += 1;
+    }
+    assert_eq!(strata.len(), d.strata.len());
+    for (k, (amount, pop, n)) in &strata {
+        let s = &d.strata[k];
+        assert_eq!((s.population, s.count), (*pop, *n), "{k}");
+        let avg = amount / *pop as f64;
+        assert!((s.per_inhabitant().unwrap() - avg).abs() < 1e-9, "{k}");
+    }
+}
+
+#[test]
+fn the_grants_loader_reads_the_national_file() {
+    let d = real_finances();
+    // Brute force: every commune or EPCI row of the file.
+    let (_, bytes) = grants_file();
+    let mut rdr = csv::ReaderBuilder::new().delimiter(b';').from_reader(&bytes[..]);
+    let h = rdr.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let (ech, com, epci) = (col("ECHELON"), col("INSEECOM"), col("INSEEEPCI"));
+    let mut expected = 0;
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        if (rec[ech].trim() == "Commune" && !rec[com].trim().is_empty() && rec[com].trim() != "0") || (rec[ech].trim() == "EPCI" && rec[epci].trim().len() == 9) {
+            expected += 1;
+        }
+    }
+    let loaded: usize = d.projects.values().map(Vec::len).sum();
+    assert_eq!(loaded, expected);
+    assert!(loaded > 25_000, "{loaded}");
+    // A multi-line quoted beneficiary; French decimal commas elsewhere in the row.
+    let p = &d.projects["COM-01015"];
+    let x = p.iter().find(|x| x.id == "2018DI00006").unwrap();
+    assert_eq!((x.dotation.as_str(), x.year, x.cost, x.subsidy), ("DETR", 2018, Some(38229.0), Some(19114.0)));
+    assert_eq!(x.description, "Réparation de la toiture du clocher de l’église d’Arbignieu");
+    assert!(d.projects.keys().any(|k| k.starts_with("EPCI-")));
+}
+
+#[test]
+fn missing_values_and_bad_files_get_clear_messages() {
+    // The cut fixture: 2023 DGF removed, one 2023 amount left empty.
+    let mut d = FinanceData::default();
+    let w = oc_ingest::finance::parse_ofgl(&[fixture("ofgl-cazeres-sans-dgf-2023.csv")], &mut d).unwrap();
+    assert!(w.is_empty(), "{w:?}");
+    let eq: Vec<u16> = d.series("COM-31135", "depenses_equipement").iter().map(|v| v.year).collect();
+    assert_eq!(eq, vec![2022], "an empty amount is no value");
+    let mut g = FinanceData::default();
+    oc_ingest::finance::parse_grants(&[fixture("detr-dsil-2018-extrait.csv")], &mut g).unwrap();
+    let coucouron = &g.projects["COM-07071"][0];
+    assert_eq!((coucouron.description.as_str(), coucouron.subsidy), ("", Some(26507.0)), "an empty description is kept empty");
+    // A file without the expected columns names itself and the column.
+    let e = oc_ingest::finance::parse_ofgl(&[("comptes.csv".into(), b"Exercice;Montant\n2023;12\n".to_vec())], &mut FinanceData::default()).unwrap_err().to_string();
+    assert!(e.contains("comptes.csv") && e.contains("Catégorie"), "{e}");
+    // A bad number is a warning with its line; the row is left out.
+    let (name, bytes) = fixture("ofgl-cazeres-sans-dgf-2023.csv");
+    let text = String::from_utf8(bytes).unwrap().replacen(";5450362.94;", ";cinq millions;", 1);
+    let mut d2 = FinanceData::default();
+    let w = oc_ingest::finance::parse_ofgl(&[(name, text.into_bytes())], &mut d2).unwrap();
+    assert!(w.iter().any(|m| m.contains("line 40") && m.contains("Montant")), "{w:?}");
+    assert_eq!(oc_ingest::finance::number("1 234,50"), Ok(Some(1234.5)));
+    assert_eq!(oc_ingest::finance::number("0,3999670062"), Ok(Some(0.3999670062)));
+}
+
+/// The embedded geography plus the finances of `d`.
+fn geo_with(d: FinanceData) -> Geo {
+    let mut data = oc_store::embedded_default();
+    data.finances = Some(d);
+    Geo::new(data, 1)
+}
+
+fn fixture_finances() -> FinanceData {
+    let mut d = FinanceData::default();
+    oc_ingest::finance::parse_ofgl(&[fixture("ofgl-cazeres-sans-dgf-2023.csv")], &mut d).unwrap();
+    oc_ingest::finance::parse_grants(&[fixture("detr-dsil-2018-extrait.csv")], &mut d).unwrap();
+    let (o, g) = oc_ingest::finance::sources(Some("fixture"), Some("fixture"), "exercices 2022 à 2023");
+    d.ofgl = o;
+    d.grants = g;
+    d
+}
+
+#[test]
+fn a_fiche_shows_each_indicator_at_its_own_latest_exercice() {
+    let geo = geo_with(fixture_finances());
+    let c = geo.commune("31135").unwrap();
+    let f = oc_web::fiche::data::commune(&geo, c);
+    let row = |id: &str| f.finances.rows.iter().find(|r| r.id == id).unwrap_or_else(|| panic!("{id}"));
+    assert_eq!(row("dgf").year, 2022, "the DGF of 2023 is not in the file: 2022 is shown");
+    assert_eq!(row("recettes_fonctionnement").year, 2023, "next to a newer agrégat");
+    assert_eq!(row("recettes_fonctionnement").series.len(), 2);
+    let fig = |id: &str| f.figures.iter().find(|x| x.id == id).and_then(|x| x.value);
+    assert_eq!(fig("dgf_exercice"), Some(2022.0));
+    assert_eq!(fig("recettes_fonctionnement_exercice"), Some(2023.0));
+    let html = oc_web::fiche::html::render(&geo, &oc_web::map::MapCache::default(), &f, &oc_web::fiche::html::Options::default()).into_string();
+    let cut = |id: &str| html.split(&format!("id=\"fin-{id}\"")).nth(1).and_then(|s| s.split("</tr>").next()).unwrap_or_else(|| panic!("no row {id}")).to_owned();
+    assert!(cut("dgf").contains(">2022<"), "{}", cut("dgf"));
+    assert!(cut("recettes_fonctionnement").contains(">2023<") && cut("recettes_fonctionnement").contains("<svg"), "a series of two exercices is drawn");
+    assert!(html.contains("Ressources et finances") && html.contains("critères de répartition de la DGF"), "the missing DGF criteria are named");
+    // DETR/DSIL projects of a commune.
+    let f = oc_web::fiche::data::commune(&geo, geo.commune("01002").unwrap());
+    assert_eq!(f.finances.projects.len(), 1);
+    let html = oc_web::fiche::html::render(&geo, &oc_web::map::MapCache::default(), &f, &oc_web::fiche::html::Options::default()).into_string();
+    let subsidy = oc_web::fiche::html::fmt_num(58226.0, 0);
+    assert!(html.contains("aménagement de la place du pèse-lait") && html.contains(&subsidy), "project, subsidy");
+}
+
+#[test]
+fn absent_sources_are_named_not_left_as_empty_tables() {
+    let geo = Geo::embedded();
+    let f = oc_web::fiche::data::commune(&geo, geo.commune("31135").unwrap());
+    assert!(f.finances.rows.is_empty());
+    assert!(f.figures.iter().all(|x| x.source != "ofgl"), "no empty finance columns");
+    let html = oc_web::fiche::html::render(&geo, &oc_web::map::MapCache::default(), &f, &oc_web::fiche::html::Options::default()).into_string();
+    assert!(html.contains("Sources manquantes") && html.contains("(OFGL)") && html.contains("DETR"), "the section names the missing sources");
+    assert!(!html.contains("oc-finances"), "no empty table");
+    let d = oc_web::fiche::data::departement(&geo, geo.departement("31").unwrap());
+    assert!(d.finances.missing.iter().all(|m| !m.contains("DETR")), "no DETR/DSIL for départements");
+}
+
+async fn get_on(app: &oc_web::App, uri: &str) -> (StatusCode, String) {
+    let res = oc_web::router(app.clone()).oneshot(Request::builder().uri(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let status = res.status();
+    (status, String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned())
+}
+
+#[tokio::test]
+async fn compare_and_exports_carry_finance_columns_with_their_years() {
+    let dir = tempfile::tempdir().unwrap();
+    let geo = Arc::new(geo_with(fixture_finances()));
+    let territories = Arc::new(oc_index::TerritoryIndex::open_or_build(&dir.path().join("territories"), &geo).unwrap());
+    let app = oc_web::App::new(geo, territories);
+    let (status, csv) = get_on(&app, "/comparer.csv?ids=commune:31135,commune:01002").await;
+    assert_eq!(status, StatusCode::OK, "{csv}");
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap();
+    for h in ["Dotation globale de fonctionnement (DGF) (€", "Dotation globale de fonctionnement (DGF) par habitant (€/hab.", "Dotation globale de fonctionnement (DGF) : exercice (année", "Subventions DETR et DSIL (€"] {
+        assert!(header.contains(h), "{h} not in {header}");
+    }
+    let sep = if header.contains(';') { ';' } else { ',' };
+    let cols: Vec<&str> = header.split(sep).collect();
+    let cazeres: Vec<&str> = lines.find(|l| l.contains("Cazères")).unwrap().split(sep).collect();
+    let at = |name: &str| cols.iter().position(|c| c.contains(name)).unwrap();
+    assert_eq!(cazeres[at("(DGF) : exercice")], "2022");
+    assert_eq!(cazeres[at("Recettes de fonctionnement : exercice")], "2023");
+    let (status, json) = get_on(&app, "/comparer.json?ids=commune:31135,commune:01002").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(json.contains("dgf_exercice") && json.contains("detr_dsil_subventions"), "{}", &json[..json.len().min(500)]);
+    let (status, page) = get_on(&app, "/comparer?ids=commune:31135,commune:01002").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Dotation globale de fonctionnement (DGF)"));
+    let (status, fiche_csv) = get_on(&app, "/commune/cazeres-31135.csv").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(fiche_csv.contains("exercice"));
+    let (status, fiche_json) = get_on(&app, "/api/v1/communes/31135").await;
+    assert_eq!(status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&fiche_json).unwrap();
+    assert!(v["finances"]["rows"].as_array().unwrap().iter().any(|r| r["id"] == "dgf" && r["year"] == 2022));
+}
