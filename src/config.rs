@@ -189,6 +189,19 @@ pub struct FinanceSource {
     /// DETR/DSIL project files or URLs (`Projets_DI_YYYY.csv`).
     #[serde(default)]
     pub grants: Vec<String>,
+    /// DGCL criteria files of the DGF of communes, one per year (the files
+    /// do not say their year).
+    #[serde(default)]
+    pub dgf: Vec<DgfFile>,
+}
+
+/// One DGCL criteria file.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DgfFile {
+    pub year: u16,
+    /// Path or URL.
+    pub location: String,
 }
 
 /// Insee indicators per commune (recensement, état civil) and areas.

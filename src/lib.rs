@@ -135,7 +135,7 @@ pub async fn load(config: &Config, force: bool) -> anyhow::Result<LoadReport> {
 
 /// Reads and parses the configured finance files (paths or URLs).
 pub async fn load_finances(f: &config::FinanceSource) -> anyhow::Result<(oc_model::finance::FinanceData, Vec<String>)> {
-    let client = if f.ofgl.iter().chain(&f.grants).any(|l| l.starts_with("http")) { Some(fetch::client()?) } else { None };
+    let client = if f.ofgl.iter().chain(&f.grants).chain(f.dgf.iter().map(|d| &d.location)).any(|l| l.starts_with("http")) { Some(fetch::client()?) } else { None };
     let mut ofgl = Vec::new();
     for l in &f.ofgl {
         ofgl.push((l.clone(), fetch::fetch(client.as_ref(), l).await?));
@@ -144,11 +144,20 @@ pub async fn load_finances(f: &config::FinanceSource) -> anyhow::Result<(oc_mode
     for l in &f.grants {
         grants.push((l.clone(), fetch::fetch(client.as_ref(), l).await?));
     }
+    let mut dgf = Vec::new();
+    for d in &f.dgf {
+        dgf.push((d.year, d.location.clone(), fetch::fetch(client.as_ref(), &d.location).await?));
+    }
     let (o, g) = (f.ofgl.clone(), f.grants.clone());
     Ok(tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         let mut data = oc_model::finance::FinanceData::default();
         let mut warnings = oc_ingest::finance::parse_ofgl(&ofgl, &mut data)?;
         warnings.append(&mut oc_ingest::finance::parse_grants(&grants, &mut data)?);
+        if !dgf.is_empty() {
+            warnings.append(&mut oc_ingest::finance::parse_dgf(&dgf, &mut data)?);
+            let years: Vec<String> = dgf.iter().map(|d| d.0.to_string()).collect();
+            data.dgf = Some(oc_ingest::finance::dgf_source(&dgf.iter().map(|d| d.1.clone()).collect::<Vec<_>>().join(", "), &years.join(", ")));
+        }
         let mut years: Vec<u16> = data.accounts.values().flatten().map(|v| v.year).collect();
         years.sort_unstable();
         years.dedup();

@@ -303,3 +303,38 @@ async fn compare_and_exports_carry_finance_columns_with_their_years() {
     let v: serde_json::Value = serde_json::from_str(&fiche_json).unwrap();
     assert!(v["finances"]["rows"].as_array().unwrap().iter().any(|r| r["id"] == "dgf" && r["year"] == 2022));
 }
+
+/// The DGCL criteria files: no real extract could be fetched on the build
+/// machine (no network), and figures are never invented, so the fixture
+/// has the published header (2024 names) and real communes with every
+/// value missing. It checks that every column is recognised (2024 and
+/// older names), codes are padded, missing values stay missing, and bad
+/// files or numbers get clear messages.
+#[test]
+fn the_dgf_criteria_loader_knows_the_published_columns() {
+    let (name, bytes) = fixture("dgf-criteres-2024-entete.csv");
+    let mut d = FinanceData::default();
+    let w = oc_ingest::finance::parse_dgf(&[(2024, name.clone(), bytes.clone())], &mut d).unwrap();
+    assert!(w.is_empty(), "every column recognised: {w:?}");
+    assert!(d.dgf_parts.is_empty(), "missing values stay missing");
+    // The names of earlier years.
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    let older = text
+        .replace("Dotation de solidarité urbaine et de cohésion sociale - Montant total réparti", "Dotation de solidarité urbaine - Montant total réparti")
+        .replace("Dotation de solidarité rurale - Fraction bourg-centre - Montant global réparti", "Dotation de solidarité rurale Bourg-centre - Montant global réparti")
+        .replace("Dotation de solidarité rurale - Fraction péréquation - Montant global réparti", "Dotation de solidarité rurale - Péréquation - Montant global réparti (après garantie CN)")
+        .replace("Dotation de solidarité rurale - Fraction cible - Montant global réparti", "Dotation de solidarité rurale - Cible - Montant global réparti")
+        .replace("Population DGF de l'année N", "Population DGF Année N'");
+    let w = oc_ingest::finance::parse_dgf(&[(2021, "2021.csv".into(), older.into_bytes())], &mut FinanceData::default()).unwrap();
+    assert!(w.is_empty(), "older names recognised: {w:?}");
+    // A column missing is named; a bad number is a warning with its line.
+    let cut = text.replace(";Dotation nationale de péréquation - DNP totale", "").replace(";;;;;;;;\r\n", ";;;;;;;\r\n");
+    let w = oc_ingest::finance::parse_dgf(&[(2024, "c.csv".into(), cut.into_bytes())], &mut FinanceData::default()).unwrap();
+    assert!(w.iter().any(|m| m.contains("DNP")), "{w:?}");
+    let bad = text.replacen("31135;Cazères;;", "31135;Cazères;n.c.;", 1);
+    let w = oc_ingest::finance::parse_dgf(&[(2024, "b.csv".into(), bad.into_bytes())], &mut FinanceData::default()).unwrap();
+    assert!(w.iter().any(|m| m.contains("b.csv, line 2") && m.contains("n.c.")), "{w:?}");
+    let e = oc_ingest::finance::parse_dgf(&[(2024, "x.csv".into(), b"Commune;Montant\n31135;12\n".to_vec())], &mut FinanceData::default()).unwrap_err().to_string();
+    assert!(e.contains("x.csv") && e.contains("Code INSEE"), "{e}");
+    let _ = name;
+}

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use oc_model::finance::{AccountValue, FinanceData, Project, INDICATORS};
+use oc_model::finance::{AccountValue, DgfValue, FinanceData, Project, DGF_PARTS, INDICATORS};
 use oc_model::SourceInfo;
 
 use crate::table::{Row, Table};
@@ -174,6 +174,108 @@ pub fn parse_grants(files: &[(String, Vec<u8>)], out: &mut FinanceData) -> Resul
         p.dedup_by(|a, b| a.id == b.id);
     }
     Ok(warnings)
+}
+
+/// The columns of the DGCL "critères de répartition" files of the DGF of
+/// communes, as published: each value's names over the years.
+const DGF_CODE: [&str; 1] = ["Informations générales - Code INSEE de la commune"];
+const DGF_COLUMNS: [(&str, &[&str]); 8] = [
+    ("dotation_forfaitaire", &["Dotation forfaitaire - Dotation forfaitaire notifiée N"]),
+    ("dsu", &["Dotation de solidarité urbaine et de cohésion sociale - Montant total réparti", "Dotation de solidarité urbaine - Montant total réparti"]),
+    ("dsr_bourg_centre", &["Dotation de solidarité rurale - Fraction bourg-centre - Montant global réparti", "Dotation de solidarité rurale Bourg-centre - Montant global réparti"]),
+    (
+        "dsr_perequation",
+        &[
+            "Dotation de solidarité rurale - Fraction péréquation - Montant global réparti (après garantie CN)",
+            "Dotation de solidarité rurale - Fraction péréquation - Montant global réparti",
+            "Dotation de solidarité rurale - Péréquation - Montant global réparti (après garantie CN)",
+        ],
+    ),
+    ("dsr_cible", &["Dotation de solidarité rurale - Fraction cible - Montant global réparti", "Dotation de solidarité rurale - Cible - Montant global réparti"]),
+    ("dnp", &["Dotation nationale de péréquation - DNP totale"]),
+    (
+        "population_dgf",
+        &["Informations générales - Population DGF de l'année N", "Informations générales - Population DGF Année N", "Informations générales - Population DGF de l'année N'", "Informations générales - Population DGF Année N'"],
+    ),
+    ("potentiel_financier_hab", &["Potentiel fiscal et financier des communes - Potentiel financier par habitant"]),
+];
+
+/// A column name compared loosely: case, spaces, apostrophes.
+fn loose(s: &str) -> String {
+    s.trim_start_matches('\u{feff}').trim().to_lowercase().replace(['’', '`'], "'").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Parses DGCL criteria files of the DGF of communes (one per year: the
+/// files do not say their year, the configuration does) into `out`;
+/// returns warnings. `;` or `,` separated, decimal commas.
+pub fn parse_dgf(files: &[(u16, String, Vec<u8>)], out: &mut FinanceData) -> Result<Vec<String>, IngestError> {
+    let mut warnings = Vec::new();
+    for (year, name, bytes) in files {
+        let text = crate::table::decompress(name, bytes)?;
+        let first = text.split(|b| *b == b'\n').next().unwrap_or_default();
+        let delimiter = if first.iter().filter(|b| **b == b';').count() >= first.iter().filter(|b| **b == b',').count() { b';' } else { b',' };
+        let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(&text[..]);
+        let headers: Vec<String> = rdr.headers().map_err(|e| IngestError::Parse { file: name.clone(), line: 1, message: e.to_string() })?.iter().map(loose).collect();
+        let find = |names: &[&str]| names.iter().find_map(|n| headers.iter().position(|h| *h == loose(n)));
+        let Some(code_col) = find(&DGF_CODE) else {
+            return Err(IngestError::Parse { file: name.clone(), line: 1, message: format!("missing column {:?}: is this a DGCL criteria file of communes?", DGF_CODE[0]) });
+        };
+        let cols: Vec<(&str, Option<usize>)> = DGF_COLUMNS.iter().map(|(id, names)| (*id, find(names))).collect();
+        for (id, c) in &cols {
+            if c.is_none() {
+                let label = DGF_PARTS.iter().find(|p| p.0 == *id).map_or(*id, |p| p.1);
+                warnings.push(format!("{name}: no column for {label:?} ({year}): left empty"));
+            }
+        }
+        let mut rows = 0;
+        for (i, rec) in rdr.records().enumerate() {
+            let rec = rec.map_err(|e| IngestError::Parse { file: name.clone(), line: e.position().map_or(0, |p| p.line()), message: e.to_string() })?;
+            // The header is line 1 (criteria files hold no multi-line cells).
+            let line = i + 2;
+            let code = rec.get(code_col).unwrap_or("").trim();
+            if code.is_empty() {
+                continue;
+            }
+            if !(code.len() <= 5 && code.chars().all(|c| c.is_ascii_alphanumeric())) {
+                warnings.push(format!("{name}, line {line}: code INSEE {code:?} is not one, row ignored"));
+                continue;
+            }
+            rows += 1;
+            let key = format!("COM-{code:0>5}");
+            for (id, c) in &cols {
+                let Some(c) = c else { continue };
+                match number(rec.get(*c).unwrap_or("")) {
+                    Ok(Some(v)) => {
+                        let values = out.dgf_parts.entry(key.clone()).or_default();
+                        values.retain(|x| !(x.part == *id && x.year == *year));
+                        values.push(DgfValue { part: (*id).to_owned(), year: *year, value: v });
+                    }
+                    Ok(None) => {}
+                    Err(m) => warnings.push(format!("{name}, line {line}: {m}, left empty")),
+                }
+            }
+        }
+        if rows == 0 {
+            return Err(IngestError::Invalid { file: name.clone(), message: "no data rows".into() });
+        }
+    }
+    for v in out.dgf_parts.values_mut() {
+        v.sort_by(|a, b| a.part.cmp(&b.part).then(a.year.cmp(&b.year)));
+    }
+    Ok(warnings)
+}
+
+/// The DGCL criteria source, for the credits.
+pub fn dgf_source(origin: &str, years: &str) -> SourceInfo {
+    SourceInfo {
+        id: "dgf-criteres".into(),
+        producer: "Direction générale des collectivités locales (DGCL)".into(),
+        title: "Critères de répartition des dotations (DGF des communes)".into(),
+        url: "http://www.dotations-dgcl.interieur.gouv.fr/consultation/criteres_repartition.php".into(),
+        licence: "Licence Ouverte 2.0".into(),
+        millesime: years.to_owned(),
+        origin: origin.to_owned(),
+    }
 }
 
 /// The OFGL and DETR/DSIL sources, for the credits.

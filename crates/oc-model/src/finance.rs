@@ -64,6 +64,28 @@ impl StratumSum {
     }
 }
 
+/// The parts of the DGF of communes, from the DGCL "critères de
+/// répartition" files: id, French label, unit.
+pub const DGF_PARTS: [(&str, &str, &str); 8] = [
+    ("dotation_forfaitaire", "Dotation forfaitaire", "€"),
+    ("dsu", "Dotation de solidarité urbaine et de cohésion sociale (DSU)", "€"),
+    ("dsr_bourg_centre", "DSR : fraction bourg-centre", "€"),
+    ("dsr_perequation", "DSR : fraction péréquation", "€"),
+    ("dsr_cible", "DSR : fraction cible", "€"),
+    ("dnp", "Dotation nationale de péréquation (DNP)", "€"),
+    ("population_dgf", "Population DGF", "hab."),
+    ("potentiel_financier_hab", "Potentiel financier par habitant", "€/hab."),
+];
+
+/// One value of the DGF criteria of a commune for one year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DgfValue {
+    /// An id of [`DGF_PARTS`].
+    pub part: String,
+    pub year: u16,
+    pub value: f64,
+}
+
 /// One DETR or DSIL project.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Project {
@@ -96,6 +118,12 @@ pub struct FinanceData {
     /// `COM-…` or `EPCI-…` → projects, newest first.
     #[serde(default)]
     pub projects: BTreeMap<String, Vec<Project>>,
+    /// The DGF criteria's source, when loaded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dgf: Option<SourceInfo>,
+    /// `COM-…` → the DGF parts and criteria, by part then year.
+    #[serde(default)]
+    pub dgf_parts: BTreeMap<String, Vec<DgfValue>>,
 }
 
 /// The key of a stratum.

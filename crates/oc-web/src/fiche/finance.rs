@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 use maud::{html, Markup};
 use serde::Serialize;
 
-use oc_model::finance::{FinanceData, Project, INDICATORS};
+use oc_model::finance::{FinanceData, Project, DGF_PARTS, INDICATORS};
 use oc_model::KindGroup;
 use oc_store::Geo;
 
@@ -35,10 +35,25 @@ pub struct FinanceRow {
     pub series: Vec<(u16, f64)>,
 }
 
+/// One part or criterion of the DGF of a commune.
+#[derive(Debug, Clone, Serialize)]
+pub struct DgfRow {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub unit: &'static str,
+    /// The latest year with a value for this part.
+    pub year: u16,
+    pub value: f64,
+    /// Euros per inhabitant of the population DGF of the same year.
+    pub per_inhabitant: Option<f64>,
+}
+
 /// The finance section of a fiche.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct FinanceSection {
     pub rows: Vec<FinanceRow>,
+    /// DGF parts and criteria (communes).
+    pub dgf: Vec<DgfRow>,
     pub projects: Vec<Project>,
     /// Sources not loaded on this server, named for the reader.
     pub missing: Vec<String>,
@@ -92,9 +107,11 @@ pub fn section(geo: &Geo, group: KindGroup, code: &str) -> FinanceSection {
     if fd.grants.is_none() && matches!(group, KindGroup::Commune | KindGroup::Epci) {
         out.missing.push(GRANTS_MISSING.into());
     }
-    out.missing.push(DGF_PARTS_MISSING.into());
-    for (i, (id, _, label)) in INDICATORS.iter().enumerate() {
-        let _ = i;
+    if fd.dgf.is_none() && group == KindGroup::Commune {
+        out.missing.push(DGF_PARTS_MISSING.into());
+    }
+    out.dgf = dgf_rows(fd, &k);
+    for (id, _, label) in INDICATORS.iter() {
         let series = fd.series(&k, id);
         let Some(last) = series.last() else { continue };
         let stratum = fd.stratum(&k, last);
@@ -124,9 +141,29 @@ fn missing_all(group: KindGroup) -> Vec<String> {
     if matches!(group, KindGroup::Commune | KindGroup::Epci) {
         m.push(GRANTS_MISSING.to_owned());
     }
-    m.push(DGF_PARTS_MISSING.to_owned());
+    if group == KindGroup::Commune {
+        m.push(DGF_PARTS_MISSING.to_owned());
+    }
     m
 }
+
+/// Each DGF part at its own latest year.
+fn dgf_rows(fd: &FinanceData, key: &str) -> Vec<DgfRow> {
+    let Some(values) = fd.dgf_parts.get(key) else { return Vec::new() };
+    let mut out = Vec::new();
+    for (id, label, unit) in DGF_PARTS.iter() {
+        let Some(last) = values.iter().filter(|v| v.part == *id).max_by_key(|v| v.year) else { continue };
+        let pop = values.iter().find(|v| v.part == "population_dgf" && v.year == last.year).map(|v| v.value).filter(|p| *p > 0.0);
+        let per_inhabitant = if *unit == "€" { pop.map(|p| last.value / p) } else { None };
+        out.push(DgfRow { id, label, unit, year: last.year, value: last.value, per_inhabitant });
+    }
+    out
+}
+
+static DGF_NAMES: LazyLock<Vec<(&'static str, &'static str, &'static str, &'static str, &'static str)>> = LazyLock::new(|| {
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    DGF_PARTS.iter().map(|(id, label, unit)| (leak(format!("dgf_{id}")), *label, *unit, leak(format!("dgf_{id}_annee")), leak(format!("{label} : année")))).collect()
+});
 
 /// The figures of the section (for compare and exports): each agrégat in
 /// euros, per inhabitant and its exercice; the DETR/DSIL subsidies of the
@@ -153,6 +190,16 @@ pub fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) -> Vec<Fi
             out.push(f(n.id, n.label, last.as_ref().map(|v| v.amount), "€", 0));
             out.push(f(n.id_hab, n.label_hab, last.as_ref().and_then(|v| v.per_inhabitant()), "€/hab.", 2));
             out.push(f(n.id_year, n.label_year, last.as_ref().map(|v| f64::from(v.year)), "année", 0));
+        }
+    }
+    if fd.dgf.is_some() && group == KindGroup::Commune {
+        let rows = dgf_rows(fd, &k);
+        for (id, label, unit, id_year, label_year) in DGF_NAMES.iter() {
+            let r = rows.iter().find(|r| id.strip_prefix("dgf_") == Some(r.id));
+            let millesime = "dernière année chargée (colonne « année »)".to_owned();
+            let note = r.is_none().then(|| "absent des critères de répartition chargés".to_owned());
+            out.push(Figure { id, label, value: r.map(|r| r.value), unit, decimals: if *unit == "€/hab." { 2 } else { 0 }, source: "dgf-criteres", millesime: millesime.clone(), note: note.clone() });
+            out.push(Figure { id: id_year, label: label_year, value: r.map(|r| f64::from(r.year)), unit: "année", decimals: 0, source: "dgf-criteres", millesime, note });
         }
     }
     if fd.grants.is_some() && matches!(group, KindGroup::Commune | KindGroup::Epci) {
@@ -196,6 +243,7 @@ fn sparkline(series: &[(u16, f64)], label: &str) -> Markup {
 /// The section's HTML.
 pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
     let ofgl = crate::fiche::data::source_info(geo, "ofgl");
+    let dgf = crate::fiche::data::source_info(geo, "dgf-criteres");
     let grants = crate::fiche::data::source_info(geo, "detr-dsil");
     html! {
         section class="fr-mt-4w" id="finances" aria-labelledby="finances-titre" {
@@ -241,6 +289,28 @@ pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
                 }
             } @else if ofgl.is_some() {
                 p class="fr-text--sm" { "Aucun compte de cette collectivité dans les fichiers de l'OFGL chargés." }
+            }
+            @if !s.dgf.is_empty() {
+                h3 class="fr-h5" { "Dotation globale de fonctionnement : parts et critères" }
+                div class="fr-table fr-table--no-caption" {
+                    table tabindex="0" class="oc-dgf" {
+                        caption { "DGF" }
+                        thead { tr { th scope="col" { "Part ou critère" } th scope="col" { "Année" } th scope="col" class="oc-num" { "Montant" } th scope="col" class="oc-num" { "Par habitant DGF" } } }
+                        tbody {
+                            @for r in &s.dgf {
+                                tr id=(format!("dgf-{}", r.id)) {
+                                    th scope="row" { (r.label) }
+                                    td { (r.year) }
+                                    td class="oc-num" { (fmt_num(r.value, if r.unit == "€/hab." { 2 } else { 0 })) " " (r.unit) }
+                                    td class="oc-num" { @if let Some(p) = r.per_inhabitant { (fmt_num(p, 2)) " €" } @else { "—" } }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if let Some(d) = &dgf {
+                    p class="fr-text--xs oc-source" { "Source : " a href=(d.url) rel="noopener" { (d.producer) } " — " (d.title) ", " (d.millesime) "." }
+                }
             }
             @if matches!(group, KindGroup::Commune | KindGroup::Epci) && grants.is_some() {
                 h3 class="fr-h5" { "Projets subventionnés (DETR, DSIL)" }

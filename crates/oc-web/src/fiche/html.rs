@@ -369,7 +369,7 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
                 }
             }
             h2 { "Chiffres clés" }
-            (figures_table(geo, &f.figures.iter().filter(|x| !matches!(x.source, "ofgl" | "detr-dsil")).cloned().collect::<Vec<_>>()))
+            (figures_table(geo, &f.figures.iter().filter(|x| !matches!(x.source, "ofgl" | "detr-dsil" | "dgf-criteres")).cloned().collect::<Vec<_>>()))
             (crate::fiche::finance::render(geo, &f.finances, f.group))
             @for (title, items) in &f.lists {
                 @if !items.is_empty() { (list_section(geo, f, title, items, opts)) }
