@@ -149,7 +149,7 @@ pub async fn load_finances(f: &config::FinanceSource) -> anyhow::Result<(oc_mode
         dgf.push((d.year, d.location.clone(), fetch::fetch(client.as_ref(), &d.location).await?));
     }
     let (o, g) = (f.ofgl.clone(), f.grants.clone());
-    Ok(tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+    tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         let mut data = oc_model::finance::FinanceData::default();
         let mut warnings = oc_ingest::finance::parse_ofgl(&ofgl, &mut data)?;
         warnings.append(&mut oc_ingest::finance::parse_grants(&grants, &mut data)?);
@@ -177,7 +177,7 @@ pub async fn load_finances(f: &config::FinanceSource) -> anyhow::Result<(oc_mode
         });
         Ok((data, warnings))
     })
-    .await??)
+    .await?
 }
 
 fn prefix_of(base: &str) -> String {

@@ -486,7 +486,7 @@ async fn script_payloads_are_inert_on_public_and_admin_pages() {
         assert!(p.headers.get(header::REFERRER_POLICY).is_some());
     }
     // The JSON API gives the text as it was typed (JSON escaping).
-    let j = public_json(&format!("/api/v1/publications?q=violences")).await;
+    let j = public_json("/api/v1/publications?q=violences").await;
     assert!(j.to_string().contains("<script>alert('x')</script>"));
 }
 
@@ -606,7 +606,7 @@ async fn the_document_list_filters_by_status_and_facets() {
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
     }
     let r = c.get("/admin/documents?type=Jeu+de+donn%C3%A9es").await;
-    let n: usize = r.body.split("id=\"admin-total\"><strong>").nth(1).and_then(|s| s.split('<').next()).and_then(|s| s.replace('\u{a0}', "").replace(' ', "").parse().ok()).unwrap();
+    let n: usize = r.body.split("id=\"admin-total\"><strong>").nth(1).and_then(|s| s.split('<').next()).and_then(|s| s.replace(['\u{a0}', ' '], "").parse().ok()).unwrap();
     let lib = fixture().app.library.clone().unwrap();
     let expected = lib.lock().admin_documents().unwrap().iter().filter(|d| d.doc.status != "deleted" && d.doc.resource_type == "Jeu de données").count();
     assert_eq!(n, expected);

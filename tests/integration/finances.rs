@@ -66,6 +66,9 @@ fn raw_rows() -> Vec<HashMap<String, String>> {
     out
 }
 
+/// A collectivité key, an indicator, an exercice.
+type Slot = (String, String, u16);
+
 fn key_of(r: &HashMap<String, String>) -> Option<String> {
     let get = |c: &str| r.get(c).cloned().unwrap_or_default();
     Some(match get("Catégorie").as_str() {
@@ -82,7 +85,7 @@ fn the_ofgl_loader_maps_every_column_of_the_real_files() {
     let d = real_finances();
     let ids: HashMap<&str, &str> = INDICATORS.iter().map(|(id, a, _)| (*a, *id)).collect();
     // Brute force: (key, indicator, year) → amount, distinct sirens' population, strate.
-    let mut expected: BTreeMap<(String, String, u16), (f64, u64, Option<String>, HashSet<String>)> = BTreeMap::new();
+    let mut expected: BTreeMap<Slot, (f64, u64, Option<String>, HashSet<String>)> = BTreeMap::new();
     for r in raw_rows() {
         let Some(id) = ids.get(r["Agrégat"].as_str()) else { continue };
         let Some(key) = key_of(&r) else { continue };
@@ -126,7 +129,7 @@ fn stratum_averages_match_a_brute_force_recomputation() {
     assert!(!d.strata.is_empty());
     // From the raw rows: level|strate|indicator|year → (amount, population, collectivités).
     let ids: HashMap<&str, &str> = INDICATORS.iter().map(|(id, a, _)| (*a, *id)).collect();
-    let mut per_key: BTreeMap<(String, String, u16), (f64, u64, String, HashSet<String>)> = BTreeMap::new();
+    let mut per_key: BTreeMap<Slot, (f64, u64, String, HashSet<String>)> = BTreeMap::new();
     for r in raw_rows() {
         let (Some(id), Some(key)) = (ids.get(r["Agrégat"].as_str()), key_of(&r)) else { continue };
         let Some(strate) = r.get("Strate population 2024").filter(|s| !s.is_empty()).cloned() else { continue };

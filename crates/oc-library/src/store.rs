@@ -475,7 +475,7 @@ pub(crate) fn upsert_in(tx: &Connection, docs: &[Harvested], source_id: &str) ->
     let t = now();
     let mut out = Vec::with_capacity(docs.len());
     // Names the librarians renamed are harvested under their new name.
-        let aliases = crate::curation::Aliases::load(&tx)?;
+        let aliases = crate::curation::Aliases::load(tx)?;
         {
             let mut publisher_term = tx.prepare_cached(
                 "INSERT OR IGNORE INTO terms (kind, name, position) SELECT 'publisher', ?1, COALESCE(MAX(position), 0) + 1 FROM terms WHERE kind = 'publisher'",
@@ -543,7 +543,7 @@ pub(crate) fn upsert_in(tx: &Connection, docs: &[Harvested], source_id: &str) ->
                 let (id, change) = match existing.map(|(id, h, _)| (id, h)) {
                     Some((id, old)) if old == hash => (id, Change::Unchanged),
                     found => {
-                        let rev = next_rev(&tx)?;
+                        let rev = next_rev(tx)?;
                         let values = params![
                             doc.url,
                             doc.title,

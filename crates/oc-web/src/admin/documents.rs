@@ -566,13 +566,13 @@ pub async fn merge(State(state): State<AppState>, Librarian(auth): Librarian, Pa
     let id = doc_id(&id)?;
     let into_s = field(&f, "into").trim().trim_start_matches("n°").trim().to_owned();
     let Ok(into) = into_s.parse::<i64>() else {
-        return edit_view(&state, &auth, id, Some((&with_store(&state, move |s| Ok(s.admin_document(id)?)).await?.map(|d| Library::edit_of(&d.doc)).unwrap_or_default(), &format!("numéro de document invalide {into_s:?}"))), None).await;
+        return edit_view(&state, &auth, id, Some((&with_store(&state, move |s| s.admin_document(id)).await?.map(|d| Library::edit_of(&d.doc)).unwrap_or_default(), &format!("numéro de document invalide {into_s:?}"))), None).await;
     };
     let by = auth.name().to_owned();
     match change(&state, move |s| s.merge_documents(id, into, &by)).await {
         Ok(()) => Ok(see_other(&format!("/admin/documents/{into}?fait=fusionne"))),
         Err(WebError::BadRequest(m)) => {
-            let current = with_store(&state, move |s| Ok(s.admin_document(id)?)).await?.map(|d| Library::edit_of(&d.doc)).unwrap_or_default();
+            let current = with_store(&state, move |s| s.admin_document(id)).await?.map(|d| Library::edit_of(&d.doc)).unwrap_or_default();
             edit_view(&state, &auth, id, Some((&current, &m)), None).await
         }
         Err(e) => Err(e),

@@ -334,7 +334,6 @@ pub fn commune(geo: &Geo, c: &Commune) -> Fiche {
     }
     let officials: Vec<Official> = c.maire.iter().cloned().collect();
     let dep = geo.departement(&c.departement).map(|d| format!("{} ({})", d.nom, d.code)).unwrap_or_default();
-    let mut figures = figures;
     figures.extend(crate::fiche::finance::figures(geo.data.finances.as_ref(), KindGroup::Commune, &c.code));
     let finances = crate::fiche::finance::section(geo, KindGroup::Commune, &c.code);
     let sources = sources_for(geo, &figures, true);
@@ -383,7 +382,7 @@ pub fn epci(geo: &Geo, e: &Epci) -> Fiche {
     let (area, area_note) = sum_areas(geo, members.iter().map(|c| c.code.as_str()));
     let pop_tot = e.population_totale.map(f64::from);
     let pop_mun = e.population_municipale.map(f64::from);
-    let figures = vec![
+    let mut figures = vec![
         fig("population", "Population municipale", pop_mun, "hab.", 0, "cog", cog_pop_millesime(geo)),
         fig("population_totale", "Population totale", pop_tot, "hab.", 0, "cog", cog_pop_millesime(geo)),
         fig("communes", "Communes membres", Some(members.len() as f64), "communes", 0, "cog", format!("COG {}", geo.data.meta.cog_year)),
@@ -398,7 +397,6 @@ pub fn epci(geo: &Geo, e: &Epci) -> Fiche {
     }
     let mut items: Vec<Item> = members.iter().map(|c| item_commune(c, None)).collect();
     items.sort_by(|a, b| b.population.cmp(&a.population).then(a.name.cmp(&b.name)));
-    let mut figures = figures;
     figures.extend(crate::fiche::finance::figures(geo.data.finances.as_ref(), KindGroup::Epci, &e.code));
     let finances = crate::fiche::finance::section(geo, KindGroup::Epci, &e.code);
     let sources = sources_for(geo, &figures, e.president.is_some());
@@ -432,7 +430,7 @@ pub fn departement(geo: &Geo, d: &Departement) -> Fiche {
     let insee_km2 = geo.data.insee.as_ref().and_then(|i| i.departements_km2.get(&d.code)).copied();
     let (area, area_src, area_note) = area_of(geo, insee_km2, communes.iter().map(|c| c.code.as_str()));
     let pop = d.population.map(|p| p as f64);
-    let figures = vec![
+    let mut figures = vec![
         fig("population", "Population municipale (somme des communes)", pop, "hab.", 0, "cog", cog_pop_millesime(geo)),
         noted(area_figure(area, area_src, geo), area_note.clone()),
         noted(density(pop, area, area_src, cog_pop_millesime(geo)), area_note),
@@ -451,7 +449,6 @@ pub fn departement(geo: &Geo, d: &Departement) -> Fiche {
     c_items.sort_by_cached_key(|i| oc_model::text::fold(&i.name));
     let mut e_items: Vec<Item> = epci.iter().map(|e| item_epci(e)).collect();
     e_items.sort_by_cached_key(|i| oc_model::text::fold(&i.name));
-    let mut figures = figures;
     figures.extend(crate::fiche::finance::figures(geo.data.finances.as_ref(), KindGroup::Departement, &d.code));
     let finances = crate::fiche::finance::section(geo, KindGroup::Departement, &d.code);
     let sources = sources_for(geo, &figures, d.president.is_some());
@@ -485,7 +482,7 @@ pub fn region(geo: &Geo, r: &Region) -> Fiche {
     let insee_km2 = geo.data.insee.as_ref().and_then(|i| i.regions_km2.get(&r.code)).copied();
     let (area, area_src, area_note) = area_of(geo, insee_km2, geo.communes_of_region(&r.code).map(|c| c.code.as_str()));
     let pop = r.population.map(|p| p as f64);
-    let figures = vec![
+    let mut figures = vec![
         fig("population", "Population municipale (somme des communes)", pop, "hab.", 0, "cog", cog_pop_millesime(geo)),
         noted(area_figure(area, area_src, geo), area_note.clone()),
         noted(density(pop, area, area_src, cog_pop_millesime(geo)), area_note),
@@ -512,7 +509,6 @@ pub fn region(geo: &Geo, r: &Region) -> Fiche {
         .collect();
     let mut e_items: Vec<Item> = epci.iter().map(|e| item_epci(e)).collect();
     e_items.sort_by_cached_key(|i| oc_model::text::fold(&i.name));
-    let mut figures = figures;
     figures.extend(crate::fiche::finance::figures(geo.data.finances.as_ref(), KindGroup::Region, &r.code));
     let finances = crate::fiche::finance::section(geo, KindGroup::Region, &r.code);
     let sources = sources_for(geo, &figures, r.president.is_some());

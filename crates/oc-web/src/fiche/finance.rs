@@ -160,7 +160,10 @@ fn dgf_rows(fd: &FinanceData, key: &str) -> Vec<DgfRow> {
     out
 }
 
-static DGF_NAMES: LazyLock<Vec<(&'static str, &'static str, &'static str, &'static str, &'static str)>> = LazyLock::new(|| {
+/// Figure id, label, unit, id and label of its year.
+type DgfName = (&'static str, &'static str, &'static str, &'static str, &'static str);
+
+static DGF_NAMES: LazyLock<Vec<DgfName>> = LazyLock::new(|| {
     let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
     DGF_PARTS.iter().map(|(id, label, unit)| (leak(format!("dgf_{id}")), *label, *unit, leak(format!("dgf_{id}_annee")), leak(format!("{label} : année")))).collect()
 });
