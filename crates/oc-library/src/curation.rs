@@ -975,14 +975,7 @@ mod tests {
     use crate::store::Harvested;
 
     fn doc(url: &str, title: &str) -> Harvested {
-        Harvested {
-            url: url.into(),
-            title: title.into(),
-            publisher: "Insee".into(),
-            themes: vec!["Parité".into()],
-            resource_type: "Publication statistique".into(),
-            ..Harvested::default()
-        }
+        crate::store::test_doc(url, title, "Parité")
     }
 
     fn audit_actions(lib: &Library) -> Vec<String> {

@@ -908,19 +908,25 @@ pub(crate) fn row_to_doc(r: &rusqlite::Row<'_>) -> rusqlite::Result<Document> {
     })
 }
 
+/// A harvested document for the tests of this crate.
+#[cfg(test)]
+pub(crate) fn test_doc(url: &str, title: &str, theme: &str) -> Harvested {
+    Harvested {
+        url: url.into(),
+        title: title.into(),
+        publisher: "Insee".into(),
+        themes: vec![theme.into()],
+        resource_type: "Publication statistique".into(),
+        ..Harvested::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn doc(url: &str, title: &str) -> Harvested {
-        Harvested {
-            url: url.into(),
-            title: title.into(),
-            publisher: "Insee".into(),
-            themes: vec!["Finances & Fiscalité".into()],
-            resource_type: "Publication statistique".into(),
-            ..Harvested::default()
-        }
+        test_doc(url, title, "Finances & Fiscalité")
     }
 
     #[test]
