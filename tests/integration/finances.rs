@@ -103,7 +103,7 @@ fn the_ofgl_loader_maps_every_column_of_the_real_files() {
     let mut seen = 0;
     for ((key, id, year), (amount, pop, strate, _)) in &expected {
         let v = d.accounts.get(key).and_then(|vs| vs.iter().find(|v| &v.indicator == id && v.year == *year)).unwrap_or_else(|| panic!("{key} {id} {year} not loaded"));
-        assert!((v.amount - amount).abs() < 1e-6, "{key} {id} {year}: {} vs {amount}", v.amount);
+        assert!((v.amount - amount).abs() <= 0.005 + 1e-9, "{key} {id} {year}: {} vs {amount} (to the cent)", v.amount);
         assert_eq!(v.population, Some(*pop).filter(|p| *p > 0), "{key} {id} {year}");
         assert_eq!(&v.strate, strate, "{key} {id} {year}");
         seen += 1;
@@ -120,7 +120,7 @@ fn the_ofgl_loader_maps_every_column_of_the_real_files() {
     let target = format!("EPCI-{}", merged[0]["Code Siren 2024 EPCI"]);
     let sum: f64 = raw_rows().iter().filter(|r| key_of(r).as_deref() == Some(target.as_str()) && r["Agrégat"] == "Achats et charges externes" && r["Exercice"] == "2016").map(|r| r["Montant"].parse::<f64>().unwrap()).sum();
     let v = d.accounts[&target].iter().find(|v| v.indicator == "achats_charges_externes" && v.year == 2016).unwrap();
-    assert!((v.amount - sum).abs() < 1e-6);
+    assert!((v.amount - sum).abs() <= 0.005 + 1e-9);
 }
 
 #[test]
@@ -156,7 +156,7 @@ fn stratum_averages_match_a_brute_force_recomputation() {
         let s = &d.strata[k];
         assert_eq!((s.population, s.count), (*pop, *n), "{k}");
         let avg = amount / *pop as f64;
-        assert!((s.per_inhabitant().unwrap() - avg).abs() < 1e-9, "{k}");
+        assert!((s.per_inhabitant().unwrap() - avg).abs() < 1e-4, "{k}: amounts are kept to the cent");
     }
 }
 

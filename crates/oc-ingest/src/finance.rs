@@ -99,6 +99,8 @@ pub fn parse_ofgl(files: &[(String, Vec<u8>)], out: &mut FinanceData) -> Result<
     for ((key, indicator, year), (amount, population, strate, _)) in acc {
         let values = out.accounts.entry(key).or_default();
         values.retain(|v| !(v.indicator == indicator && v.year == year));
+        // To the cent: sums of published amounts, without float noise.
+        let amount = (amount * 100.0).round() / 100.0;
         values.push(AccountValue { indicator: indicator.to_owned(), year, amount, population: (population > 0).then_some(population), strate });
     }
     for values in out.accounts.values_mut() {

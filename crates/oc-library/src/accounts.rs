@@ -117,7 +117,7 @@ impl Library {
         let hash = hash_password(password)?;
         let t = now();
         let tx = self.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let exists: Option<i64> = tx.query_row("SELECT id FROM users WHERE username = ?1", params![username], |r| r.get(0)).optional()?;
+        let exists: Option<i64> = tx.query_row("SELECT id FROM users WHERE lower(username) = lower(?1)", params![username], |r| r.get(0)).optional()?;
         if exists.is_some() {
             return Err(StoreError::Invalid(format!("l'identifiant {username:?} existe déjà")));
         }

@@ -581,7 +581,11 @@ impl Library {
     /// Adds a document by hand (its values are the librarian's: later
     /// harvests of the same address do not overwrite them).
     pub fn add_document(&mut self, url: &str, e: &Edit, by: &str) -> Result<i64, StoreError> {
-        let url = crate::canonical::canonical_url(url).map_err(|m| StoreError::Invalid(format!("adresse : {m}")))?;
+        if url.trim().is_empty() {
+            return Err(StoreError::Invalid("adresse : obligatoire".into()));
+        }
+        let url = crate::canonical::canonical_url(url)
+            .map_err(|_| StoreError::Invalid(format!("adresse invalide ({:?}) : une adresse complète, commençant par https:// ou http://", url.trim())))?;
         // One transaction: the document never exists without its values.
         let tx = self.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
         let exists: Option<i64> = tx.query_row("SELECT id FROM documents WHERE url = ?1", params![url], |r| r.get(0)).optional()?;
@@ -658,6 +662,20 @@ impl Library {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The names renamed by librarians: (kind, old name, new name).
+    pub fn term_aliases(&self) -> Result<Vec<(TermKind, String, String)>, StoreError> {
+        let mut stmt = self.conn().prepare("SELECT kind, alias, name FROM term_aliases")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (k, a, n) = r?;
+            if let Some(k) = TermKind::parse(&k) {
+                out.push((k, a, n));
+            }
+        }
+        Ok(out)
+    }
+
     /// Adds a term at the end of its taxonomy.
     pub fn add_term(&mut self, kind: TermKind, name: &str, acronym: &str, parent: &str, by: &str) -> Result<(), StoreError> {
         let name = name.trim();
@@ -665,9 +683,23 @@ impl Library {
         check_text("sigle", acronym, 40, false)?;
         check_text("organisme parent", parent, 200, false)?;
         let tx = self.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let exists: Option<bool> = tx.query_row("SELECT retired FROM terms WHERE kind = ?1 AND name = ?2", params![kind.as_str(), name], |r| r.get(0)).optional()?;
-        if exists.is_some() {
-            return Err(StoreError::Invalid(format!("« {name} » existe déjà dans {}", kind.label().to_lowercase())));
+        // Names differing only by case or accents are the same term.
+        let key = crate::curation::title_key(name);
+        let same: Option<(String, bool)> = {
+            let mut stmt = tx.prepare("SELECT name, retired FROM terms WHERE kind = ?1")?;
+            let rows = stmt.query_map(params![kind.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)))?;
+            let mut found = None;
+            for r in rows {
+                let (n, retired) = r?;
+                if n == name || crate::curation::title_key(&n) == key {
+                    found = Some((n, retired));
+                }
+            }
+            found
+        };
+        if let Some((n, retired)) = same {
+            let hint = if retired { " (retiré : utilisez « Rétablir »)" } else { "" };
+            return Err(StoreError::Invalid(format!("« {n} » existe déjà dans {}{hint}", kind.label().to_lowercase())));
         }
         tx.execute(
             "INSERT INTO terms (kind, name, position, acronym, parent) SELECT ?1, ?2, COALESCE(MAX(position), 0) + 1, ?3, ?4 FROM terms WHERE kind = ?1",

@@ -153,6 +153,7 @@ fn table(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
                             @for (v, note) in &vals {
                                 td class="oc-num" {
                                     @match v {
+                                        Some(x) if fig0.is_some_and(|f| f.unit == "année") => { (format!("{x:.0}")) }
                                         Some(x) => { (fmt_num(*x, c.decimals)) br; (bar(Some(*x), max)) }
                                         None => { abbr title=(note.as_deref().unwrap_or("non disponible")) { "n.d." } }
                                     }

@@ -90,7 +90,9 @@ pub fn columns(fiches: &[&Fiche]) -> Vec<Column> {
     for f in fiches {
         for fig in &f.figures {
             if !out.iter().any(|c| c.id == fig.id) {
-                out.push(Column { id: fig.id, header: format!("{} ({}, {})", fig.label, fig.unit, fig.millesime), decimals: fig.decimals });
+                // Finance values carry their own exercice column.
+                let header = if matches!(fig.source, "ofgl" | "detr-dsil" | "dgf-criteres") { format!("{} ({})", fig.label, fig.unit) } else { format!("{} ({}, {})", fig.label, fig.unit, fig.millesime) };
+                out.push(Column { id: fig.id, header, decimals: fig.decimals });
             }
         }
     }

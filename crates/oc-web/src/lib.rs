@@ -102,6 +102,8 @@ impl LibraryView {
 pub struct Taxonomy {
     pub offered: std::collections::HashMap<oc_library::curation::TermKind, Vec<String>>,
     pub known: std::collections::HashMap<oc_library::curation::TermKind, Vec<String>>,
+    /// Renamed names → current names (old links keep working).
+    pub aliases: std::collections::HashMap<(oc_library::curation::TermKind, String), String>,
 }
 
 impl Default for Taxonomy {
@@ -113,17 +115,20 @@ impl Default for Taxonomy {
         for (k, v) in [(TermKind::Theme, &THEMES[..]), (TermKind::Scope, &SCOPES[..]), (TermKind::ResourceType, &RESOURCE_TYPES[..])] {
             offered.insert(k, v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
         }
-        Taxonomy { known: offered.clone(), offered }
+        Taxonomy { known: offered.clone(), offered, aliases: Default::default() }
     }
 }
 
 impl Taxonomy {
     pub fn load(store: &oc_library::store::Library) -> Result<Taxonomy, oc_library::store::StoreError> {
         use oc_library::curation::TermKind;
-        let mut t = Taxonomy { offered: Default::default(), known: Default::default() };
+        let mut t = Taxonomy { offered: Default::default(), known: Default::default(), aliases: Default::default() };
         for k in [TermKind::Theme, TermKind::Scope, TermKind::ResourceType] {
             t.offered.insert(k, store.term_names(k, false)?);
             t.known.insert(k, store.term_names(k, true)?);
+        }
+        for (k, old, new) in store.term_aliases()? {
+            t.aliases.insert((k, old), new);
         }
         Ok(t)
     }

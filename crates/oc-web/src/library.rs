@@ -79,6 +79,17 @@ pub fn parse_query(p: &[(String, String)], geo: &Geo, taxonomy: &crate::Taxonomy
                 Facet::Type => Some((taxonomy.known(TermKind::ResourceType), taxonomy.offered(TermKind::ResourceType))),
                 _ => None,
             };
+            // A renamed term's old name still finds its documents.
+            let renamed = match facet {
+                Facet::Theme => taxonomy.aliases.get(&(TermKind::Theme, v.to_owned())),
+                Facet::Scope => taxonomy.aliases.get(&(TermKind::Scope, v.to_owned())),
+                Facet::Type => taxonomy.aliases.get(&(TermKind::ResourceType, v.to_owned())),
+                _ => None,
+            };
+            let v = renamed.map_or(v, String::as_str);
+            if values.iter().any(|x| x == v) {
+                continue;
+            }
             if let Some((k, offered)) = known {
                 if !k.iter().any(|x| x == v) {
                     return Err(bad(format!("paramètre « {} » invalide ({v:?}) : valeurs possibles {}", facet.param(), offered.join(", "))));

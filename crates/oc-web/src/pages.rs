@@ -181,8 +181,7 @@ pub async fn home(State(state): State<AppState>) -> Markup {
                 section class="fr-mt-6w" aria-labelledby="oc-themes" {
                     h2 id="oc-themes" { "La bibliothèque, par thématique" }
                     ul class="fr-grid-row fr-grid-row--gutters oc-theme-tiles" {
-                        @for t in &themes {
-                            @let n = r.facets.get(&oc_index::publication_search::Facet::Theme).and_then(|v| v.iter().find(|(x, _)| x == t)).map_or(0, |x| x.1);
+                        @for (t, n) in themes.iter().map(|t| (t, r.facets.get(&oc_index::publication_search::Facet::Theme).and_then(|v| v.iter().find(|(x, _)| x == t)).map_or(0, |x| x.1))).filter(|(_, n)| *n > 0) {
                             li class="fr-col-12 fr-col-sm-6 fr-col-md-4" {
                                 div class="fr-tile fr-enlarge-link" {
                                     div class="fr-tile__body" { div class="fr-tile__content" {

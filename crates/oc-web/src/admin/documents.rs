@@ -63,6 +63,9 @@ impl ListQuery {
         let mut filters = BTreeMap::new();
         for (name, _) in FACETS {
             let v = fields(p, name);
+            if let Some(y) = v.iter().find(|y| name == "year" && !(y.len() == 4 && y.parse::<u16>().is_ok())) {
+                return Err(WebError::BadRequest(format!("paramètre « year » invalide ({y:?}) : une année sur quatre chiffres")));
+            }
             if !v.is_empty() {
                 filters.insert(name, v);
             }
@@ -251,6 +254,10 @@ pub async fn list(State(state): State<AppState>, Librarian(auth): Librarian, Raw
             }
             div class="fr-col-12 fr-col-md-9" {
                 p id="admin-total" { strong { (crate::pages::fmt_int(listing.total as u64)) } " document(s)" }
+                @if listing.rows.is_empty() {
+                    p class="fr-text--lg" { "Aucun document ne correspond"
+                        @if q.page > 1 && listing.total > 0 { " sur cette page : " a href=(ListQuery { page: 1, ..q.clone() }.href()) { "revenir à la première page" } } @else { " : retirez un filtre ou changez la recherche." } }
+                } @else {
                 form method="post" action="/admin/documents/lot" {
                     (csrf(&auth))
                     input type="hidden" name="retour" value=(back);
@@ -302,10 +309,11 @@ pub async fn list(State(state): State<AppState>, Librarian(auth): Librarian, Raw
                         }
                     } }
                 }
+                }
                 @if pages > 1 {
                     nav role="navigation" class="fr-pagination" aria-label="Pagination" {
                         ul class="fr-pagination__list" {
-                            @if q.page > 1 { li { a class="fr-pagination__link fr-pagination__link--prev" href=(ListQuery { page: q.page - 1, ..q.clone() }.href()) { "Précédente" } } }
+                            @if q.page > 1 { li { a class="fr-pagination__link fr-pagination__link--prev" href=(ListQuery { page: (q.page - 1).min(pages), ..q.clone() }.href()) { "Précédente" } } }
                             li { a class="fr-pagination__link" aria-current="page" { "Page " (q.page) " sur " (pages) } }
                             @if q.page < pages { li { a class="fr-pagination__link fr-pagination__link--next" href=(ListQuery { page: q.page + 1, ..q.clone() }.href()) { "Suivante" } } }
                         }
@@ -334,11 +342,12 @@ fn choices(s: &Library) -> Result<Choices, oc_library::store::StoreError> {
     })
 }
 
-/// The values of a document form.
-fn edit_of_form(f: &[(String, String)]) -> Result<Edit, String> {
-    let weight = field(f, "weight").trim().replace(',', ".");
-    let weight = if weight.is_empty() { 0.0 } else { weight.parse::<f64>().map_err(|_| format!("poids invalide ({weight:?}) : un nombre entre -100 et 100"))? };
-    Ok(Edit {
+/// The values of a document form; a weight that is not a number is an
+/// error, with every other value kept.
+fn edit_of_form(f: &[(String, String)]) -> (Edit, Option<String>) {
+    let raw = field(f, "weight").trim().replace(',', ".");
+    let parsed = if raw.is_empty() { Ok(0.0) } else { raw.parse::<f64>().map_err(|_| format!("poids invalide ({raw:?}) : un nombre entre -100 et 100")) };
+    let e = Edit {
         title: field(f, "title").trim().to_owned(),
         summary: field(f, "summary").replace("\r\n", "\n").trim().to_owned(),
         publisher: field(f, "publisher").trim().to_owned(),
@@ -349,9 +358,10 @@ fn edit_of_form(f: &[(String, String)]) -> Result<Edit, String> {
         territories: field(f, "territories").split([',', ' ', ';', '\n']).map(str::trim).filter(|t| !t.is_empty()).map(str::to_uppercase).collect(),
         status: if field(f, "status") == "unpublished" { "unpublished".into() } else { "published".into() },
         featured: field(f, "featured") == "1",
-        weight,
+        weight: *parsed.as_ref().unwrap_or(&0.0),
         expected_rev: field(f, "rev").trim().parse::<i64>().ok(),
-    })
+    };
+    (e, parsed.err())
 }
 
 /// Territories must exist in the reference data.
@@ -482,6 +492,11 @@ async fn edit_view(state: &AppState, auth: &Auth, id: i64, form: Option<(&Edit, 
         }
         @if deleted {
             (error_notice(error))
+            div class="fr-callout fr-mb-3w" {
+                h2 class="fr-callout__title fr-h5" { (doc.doc.title) }
+                p class="fr-callout__text fr-text--sm" { (doc.doc.publisher) " — " (doc.doc.published.as_deref().unwrap_or("sans date")) " — " (doc.doc.resource_type) }
+                @if !doc.doc.summary.is_empty() { p class="fr-text--sm" { (doc.doc.summary) } }
+            }
             @if doc.merged_into.is_none() {
                 form method="post" action=(format!("/admin/documents/{id}/restaurer")) {
                     (csrf(auth))
@@ -522,13 +537,10 @@ pub async fn edit_page(State(state): State<AppState>, Librarian(auth): Librarian
 
 pub async fn save(State(state): State<AppState>, Librarian(auth): Librarian, Path(id): Path<String>, Form(f): Form<Vec<(String, String)>>) -> Result<Response, WebError> {
     let id = doc_id(&id)?;
-    let e = match edit_of_form(&f).and_then(|e| check_territories(&state, &e).map(|()| e)) {
-        Ok(e) => e,
-        Err(m) => {
-            let partial = edit_of_form(&f).unwrap_or_default();
-            return edit_view(&state, &auth, id, Some((&partial, &m)), None).await;
-        }
-    };
+    let (e, error) = edit_of_form(&f);
+    if let Some(m) = error.or_else(|| check_territories(&state, &e).err()) {
+        return edit_view(&state, &auth, id, Some((&e, &m)), None).await;
+    }
     let (e2, by) = (e.clone(), auth.name().to_owned());
     match change(&state, move |s| s.edit_document(id, &e2, &by)).await {
         Ok(()) => Ok(see_other(&format!("/admin/documents/{id}?fait=enregistre"))),
@@ -607,10 +619,10 @@ pub async fn new_page(State(state): State<AppState>, Librarian(auth): Librarian)
 
 pub async fn create(State(state): State<AppState>, Librarian(auth): Librarian, Form(f): Form<Vec<(String, String)>>) -> Result<Response, WebError> {
     let url = field(&f, "url").trim().to_owned();
-    let e = match edit_of_form(&f).and_then(|e| check_territories(&state, &e).map(|()| e)) {
-        Ok(e) => e,
-        Err(m) => return new_view(&state, &auth, &edit_of_form(&f).unwrap_or_default(), &url, Some(&m)).await,
-    };
+    let (e, error) = edit_of_form(&f);
+    if let Some(m) = error.or_else(|| check_territories(&state, &e).err()) {
+        return new_view(&state, &auth, &e, &url, Some(&m)).await;
+    }
     let (e2, u2, by) = (e.clone(), url.clone(), auth.name().to_owned());
     match change(&state, move |s| s.add_document(&u2, &e2, &by)).await {
         Ok(id) => Ok(see_other(&format!("/admin/documents/{id}?fait=ajoute"))),

@@ -398,14 +398,14 @@ async fn dashboard(State(state): State<AppState>, Librarian(auth): Librarian, ax
         html! {
             div class="fr-grid-row fr-grid-row--gutters" {
                 @for (label, n, href) in [
-                    ("publiés", counts[0], "/admin/documents?statut=publie"),
-                    ("non publiés", counts[1], "/admin/documents?statut=non-publie"),
-                    ("supprimés", counts[2], "/admin/documents?statut=supprime"),
-                    ("nouveaux depuis votre dernière visite", counts[3], "/admin/documents?statut=nouveau"),
+                    ("Publiés", counts[0], "/admin/documents?statut=publie"),
+                    ("Non publiés", counts[1], "/admin/documents?statut=non-publie"),
+                    ("Supprimés", counts[2], "/admin/documents?statut=supprime"),
+                    ("Nouveaux depuis votre dernière visite", counts[3], "/admin/documents?statut=nouveau"),
                 ] {
                     div class="fr-col-12 fr-col-md-3" {
                         div class="fr-tile fr-enlarge-link" { div class="fr-tile__body" { div class="fr-tile__content" {
-                            h2 class="fr-tile__title" { a href=(href) { (crate::pages::fmt_int(n as u64)) " documents " (label) } }
+                            h2 class="fr-tile__title" { a href=(href) { (label) " : " (crate::pages::fmt_int(n as u64)) (if n > 1 { " documents" } else { " document" }) } }
                         } } }
                     }
                 }

@@ -33,6 +33,8 @@ pub struct FinanceRow {
     pub strate: Option<String>,
     /// Every exercice loaded: (year, euros per inhabitant or euros).
     pub series: Vec<(u16, f64)>,
+    /// Older than the newest exercice of the section.
+    pub older: bool,
 }
 
 /// One part or criterion of the DGF of a commune.
@@ -57,6 +59,8 @@ pub struct FinanceSection {
     pub projects: Vec<Project>,
     /// Sources not loaded on this server, named for the reader.
     pub missing: Vec<String>,
+    /// Agrégats the loaded files do not give for this collectivité.
+    pub absent: Vec<&'static str>,
 }
 
 /// Figure ids and labels of each agrégat: amount, per inhabitant, year.
@@ -115,6 +119,8 @@ pub fn section(geo: &Geo, group: KindGroup, code: &str) -> FinanceSection {
         let series = fd.series(&k, id);
         let Some(last) = series.last() else { continue };
         let stratum = fd.stratum(&k, last);
+        // An average over the collectivité alone says nothing.
+        let stratum = stratum.filter(|s| s.count >= 2);
         out.rows.push(FinanceRow {
             id,
             label,
@@ -125,7 +131,15 @@ pub fn section(geo: &Geo, group: KindGroup, code: &str) -> FinanceSection {
             stratum_count: stratum.map(|s| s.count),
             strate: last.strate.clone(),
             series: series.iter().map(|v| (v.year, v.per_inhabitant().unwrap_or(v.amount))).collect(),
+            older: false,
         });
+    }
+    let newest = out.rows.iter().map(|r| r.year).max().unwrap_or(0);
+    for r in &mut out.rows {
+        r.older = r.year < newest;
+    }
+    if !out.rows.is_empty() {
+        out.absent = INDICATORS.iter().filter(|(id, _, _)| !out.rows.iter().any(|r| r.id == *id)).map(|(_, _, l)| *l).collect();
     }
     out.projects = fd.projects.get(&k).cloned().unwrap_or_default();
     out
@@ -178,8 +192,8 @@ pub fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) -> Vec<Fi
     if fd.ofgl.is_some() {
         for n in NAMES.iter() {
             let last = fd.series(&k, n.id).last().copied().cloned();
-            let note = "non publié par l'OFGL pour cette collectivité".to_owned();
-            let millesime = "dernier exercice disponible (colonne « exercice »)".to_owned();
+            let note = "absent des comptes de l'OFGL chargés pour cette collectivité".to_owned();
+            let millesime = last.as_ref().map_or_else(|| "dernier exercice chargé".to_owned(), |v| format!("exercice {}", v.year));
             let f = |id, label, value: Option<f64>, unit, decimals| Figure {
                 id,
                 label,
@@ -199,7 +213,7 @@ pub fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) -> Vec<Fi
         let rows = dgf_rows(fd, &k);
         for (id, label, unit, id_year, label_year) in DGF_NAMES.iter() {
             let r = rows.iter().find(|r| id.strip_prefix("dgf_") == Some(r.id));
-            let millesime = "dernière année chargée (colonne « année »)".to_owned();
+            let millesime = r.map_or_else(|| "dernière année chargée".to_owned(), |r| format!("année {}", r.year));
             let note = r.is_none().then(|| "absent des critères de répartition chargés".to_owned());
             out.push(Figure { id, label, value: r.map(|r| r.value), unit, decimals: if *unit == "€/hab." { 2 } else { 0 }, source: "dgf-criteres", millesime: millesime.clone(), note: note.clone() });
             out.push(Figure { id: id_year, label: label_year, value: r.map(|r| f64::from(r.year)), unit: "année", decimals: 0, source: "dgf-criteres", millesime, note });
@@ -209,7 +223,7 @@ pub fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) -> Vec<Fi
         let projects = fd.projects.get(&k).map(Vec::as_slice).unwrap_or_default();
         let year = projects.iter().map(|p| p.year).max();
         let total: Option<f64> = year.map(|y| projects.iter().filter(|p| p.year == y).filter_map(|p| p.subsidy).sum());
-        let millesime = "dernière année chargée (colonne « année »)".to_owned();
+        let millesime = year.map_or_else(|| "dernière année chargée".to_owned(), |y| format!("année {y}"));
         let fig = |id, label, value, unit| Figure { id, label, value, unit, decimals: 0, source: "detr-dsil", millesime: millesime.clone(), note: None };
         out.push(fig("detr_dsil_subventions", "Subventions DETR et DSIL", total.or(Some(0.0)).filter(|_| year.is_some()), "€"));
         out.push(fig("detr_dsil_projets", "Projets subventionnés DETR et DSIL", year.map(|y| projects.iter().filter(|p| p.year == y).count() as f64), "projets"));
@@ -231,8 +245,8 @@ fn sparkline(series: &[(u16, f64)], label: &str) -> Markup {
     let y = |v: f64| if max > min { h - pad - (v - min) / (max - min) * (h - 2.0 * pad) } else { h / 2.0 };
     let points: Vec<String> = series.iter().map(|(yr, v)| format!("{:.1},{:.1}", x(*yr), y(*v))).collect();
     let title = format!(
-        "{label} : {}",
-        series.iter().map(|(yr, v)| format!("{yr} : {}", fmt_num(*v, 2))).collect::<Vec<_>>().join(" ; ")
+        "{label}, par habitant : {}",
+        series.iter().map(|(yr, v)| format!("{yr} : {} €", fmt_num(*v, 0))).collect::<Vec<_>>().join(" ; ")
     );
     html! {
         svg class="oc-sparkline" width="120" height="32" viewBox="0 0 120 32" role="img" aria-label=(title) {
@@ -269,14 +283,14 @@ pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
                             @for r in &s.rows {
                                 tr id=(format!("fin-{}", r.id)) {
                                     th scope="row" { (r.label) }
-                                    td class="oc-year" { (r.year) }
+                                    td class="oc-year" { (r.year) @if r.older { br; span class="fr-badge fr-badge--sm fr-badge--warning" { "exercice plus ancien" } } }
                                     td class="oc-num" { (fmt_num(r.amount, 0)) " €" }
                                     td class="oc-num" { @if let Some(p) = r.per_inhabitant { (fmt_num(p, 0)) " €" } @else { "—" } }
                                     td class="oc-num" {
                                         @if let Some(a) = r.stratum_average {
                                             (fmt_num(a, 0)) " €"
                                             span class="fr-text--xs" { br; "strate " (r.strate.as_deref().unwrap_or("")) ", " (r.stratum_count.unwrap_or(0)) " collectivité(s)" }
-                                        } @else { "—" }
+                                        } @else { span title="moins de deux collectivités de la même strate dans les fichiers chargés" { "—" } }
                                     }
                                     td { (sparkline(&r.series, r.label)) }
                                 }
@@ -284,10 +298,13 @@ pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
                         }
                     }
                 }
+                @if !s.absent.is_empty() {
+                    p class="fr-text--sm oc-absent" { "Non publiés pour cette collectivité dans les fichiers chargés : " (s.absent.join(", ")) "." }
+                }
                 @if let Some(o) = &ofgl {
                     p class="fr-text--xs oc-source" {
                         "Source : " a href=(o.url) rel="noopener" { (o.producer) } " — " (o.title) ", " (o.millesime)
-                        ". Chaque agrégat est donné pour le dernier exercice chargé pour lui ; moyenne de la strate : total des montants sur total des populations des collectivités chargées de la même strate de population (OFGL)."
+                        ". Chaque agrégat est donné pour le dernier exercice chargé pour lui ; moyenne de la strate : total des montants sur total des populations des collectivités chargées de la même strate de population (code de strate de l'OFGL), donnée à partir de deux collectivités."
                     }
                 }
             } @else if ofgl.is_some() {
