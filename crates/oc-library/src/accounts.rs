@@ -196,6 +196,11 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A random 256-bit secret in hexadecimal (session, CSRF and login tokens).
+pub fn random_token() -> Result<String, StoreError> {
+    Ok(hex(&random_bytes(32)?))
+}
+
 /// The stored form of a session token (a leaked store gives no session).
 fn token_hash(token: &str) -> String {
     use blake2::Digest;
@@ -204,6 +209,24 @@ fn token_hash(token: &str) -> String {
 
 fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The minutes left before `username` or `ip` may try again, if either
+/// is locked at `now`.
+fn locked_minutes(conn: &rusqlite::Connection, username: &str, ip: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<i64>, StoreError> {
+    let since = rfc3339(now - chrono::Duration::minutes(THROTTLE_MINUTES));
+    let mut worst: Option<i64> = None;
+    for (scope, key, max) in [("account", username.to_lowercase(), MAX_FAILURES_ACCOUNT), ("ip", ip.to_owned(), MAX_FAILURES_IP)] {
+        let (n, last): (i64, Option<String>) =
+            conn.query_row("SELECT COUNT(*), MAX(at) FROM login_failures WHERE scope = ?1 AND key = ?2 AND at >= ?3", params![scope, key, since], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        if n >= max {
+            let last = last.and_then(|l| chrono::DateTime::parse_from_rfc3339(&l).ok()).map_or(now, |l| l.with_timezone(&chrono::Utc));
+            let left = (last + chrono::Duration::minutes(THROTTLE_MINUTES) - now).num_seconds().max(1);
+            let minutes = (left + 59) / 60;
+            worst = Some(worst.map_or(minutes, |w| w.max(minutes)));
+        }
+    }
+    Ok(worst)
 }
 
 /// Filters of the audit log.
@@ -223,23 +246,7 @@ impl Library {
     /// Is a login for `username` from `ip` refused for now? The minutes
     /// left, if so.
     pub fn login_locked(&self, username: &str, ip: &str) -> Result<Option<i64>, StoreError> {
-        let now = chrono::Utc::now();
-        let since = rfc3339(now - chrono::Duration::minutes(THROTTLE_MINUTES));
-        let mut worst: Option<i64> = None;
-        for (scope, key, max) in [("account", username.to_lowercase(), MAX_FAILURES_ACCOUNT), ("ip", ip.to_owned(), MAX_FAILURES_IP)] {
-            let (n, last): (i64, Option<String>) = self.conn().query_row(
-                "SELECT COUNT(*), MAX(at) FROM login_failures WHERE scope = ?1 AND key = ?2 AND at >= ?3",
-                params![scope, key, since],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
-            if n >= max {
-                let last = last.and_then(|l| chrono::DateTime::parse_from_rfc3339(&l).ok()).map_or(now, |l| l.with_timezone(&chrono::Utc));
-                let left = (last + chrono::Duration::minutes(THROTTLE_MINUTES) - now).num_seconds().max(1);
-                let minutes = (left + 59) / 60;
-                worst = Some(worst.map_or(minutes, |w| w.max(minutes)));
-            }
-        }
-        Ok(worst)
+        locked_minutes(self.conn(), username, ip, chrono::Utc::now())
     }
 
     /// Starts a login attempt: refused (the minutes left) when the account
@@ -250,21 +257,9 @@ impl Library {
     pub fn begin_login(&mut self, username: &str, ip: &str) -> Result<Result<i64, i64>, StoreError> {
         let now_t = chrono::Utc::now();
         let t = rfc3339(now_t);
-        let since = rfc3339(now_t - chrono::Duration::minutes(THROTTLE_MINUTES));
         let account = username.to_lowercase();
         let tx = self.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let mut worst: Option<i64> = None;
-        for (scope, key, max) in [("account", account.as_str(), MAX_FAILURES_ACCOUNT), ("ip", ip, MAX_FAILURES_IP)] {
-            let (n, last): (i64, Option<String>) =
-                tx.query_row("SELECT COUNT(*), MAX(at) FROM login_failures WHERE scope = ?1 AND key = ?2 AND at >= ?3", params![scope, key, since], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            if n >= max {
-                let last = last.and_then(|l| chrono::DateTime::parse_from_rfc3339(&l).ok()).map_or(now_t, |l| l.with_timezone(&chrono::Utc));
-                let left = (last + chrono::Duration::minutes(THROTTLE_MINUTES) - now_t).num_seconds().max(1);
-                let minutes = (left + 59) / 60;
-                worst = Some(worst.map_or(minutes, |w| w.max(minutes)));
-            }
-        }
-        if let Some(m) = worst {
+        if let Some(m) = locked_minutes(&tx, username, ip, now_t)? {
             return Ok(Err(m));
         }
         tx.execute("INSERT INTO login_failures (scope, key, at) VALUES ('account', ?1, ?2)", params![account, t])?;
@@ -294,8 +289,8 @@ impl Library {
     /// Opens a session for `user` (failures of the account are forgotten);
     /// returns the token for the cookie.
     pub fn open_session(&mut self, user: &User, ip: &str) -> Result<(String, Session), StoreError> {
-        let token = hex(&random_bytes(32)?);
-        let csrf = hex(&random_bytes(32)?);
+        let token = random_token()?;
+        let csrf = random_token()?;
         let now_t = chrono::Utc::now();
         let t = rfc3339(now_t);
         let tx = self.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;

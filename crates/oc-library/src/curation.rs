@@ -255,6 +255,9 @@ fn select_admin() -> String {
     SELECT_EFFECTIVE.replacen(" FROM documents d", ", o.merged_into FROM documents d", 1)
 }
 
+/// The columns of a fiche message, in [`Library::message_row`]'s order.
+const MESSAGE_COLUMNS: &str = "SELECT id, territory, title, body, starts, ends, updated_by, updated_at FROM fiche_messages";
+
 const MAX_TITLE: usize = 500;
 const MAX_SUMMARY: usize = 20_000;
 
@@ -283,6 +286,11 @@ impl Library {
         Ok(conn
             .query_row(&format!("{} WHERE d.id = ?1", select_admin()), params![id], |r| Ok(AdminDocument { doc: row_to_doc(r)?, merged_into: r.get(20)? }))
             .optional()?)
+    }
+
+    /// [`Library::admin_row`], or the error naming the missing document.
+    fn existing(conn: &Connection, id: i64) -> Result<AdminDocument, StoreError> {
+        Self::admin_row(conn, id)?.ok_or_else(|| StoreError::Invalid(format!("aucun document {id}")))
     }
 
     /// Any document, deleted ones included.
@@ -411,7 +419,7 @@ impl Library {
     /// Saves a librarian's edit of a document.
     pub fn edit_document(&mut self, id: i64, e: &Edit, by: &str) -> Result<(), StoreError> {
         let tx = self.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let before = Self::admin_row(&tx, id)?.ok_or_else(|| StoreError::Invalid(format!("aucun document {id}")))?;
+        let before = Self::existing(&tx, id)?;
         if before.doc.status == "deleted" {
             return Err(StoreError::Invalid(format!("le document {id} est supprimé ; restaurez-le d'abord")));
         }
@@ -426,7 +434,7 @@ impl Library {
             add_publisher_term(&tx, e.publisher.trim(), by)?;
         }
         write_override(&tx, id, &Self::override_of(&h, e), None)?;
-        let after = Self::admin_row(&tx, id)?.ok_or_else(|| StoreError::Invalid(format!("aucun document {id}")))?;
+        let after = Self::existing(&tx, id)?;
         audit(&tx, by, "document.edit", &format!("document:{id}"), Some(&doc_json(&before)), Some(&doc_json(&after)))?;
         tx.commit()?;
         Ok(())
@@ -465,7 +473,7 @@ impl Library {
         }
         let mut n = 0;
         for &id in ids {
-            let Some(before) = Self::admin_row(&tx, id)? else { return Err(StoreError::Invalid(format!("aucun document {id}"))) };
+            let before = Self::existing(&tx, id)?;
             if before.doc.status == "deleted" {
                 continue;
             }
@@ -485,7 +493,7 @@ impl Library {
             }
             let h = Self::harvested(&tx, id)?.unwrap_or_default();
             write_override(&tx, id, &Self::override_of(&h, &e), None)?;
-            let after = Self::admin_row(&tx, id)?.ok_or_else(|| StoreError::Invalid(format!("aucun document {id}")))?;
+            let after = Self::existing(&tx, id)?;
             let action_name = match action {
                 Bulk::Publish => "document.publish",
                 Bulk::Unpublish => "document.unpublish",
@@ -512,7 +520,7 @@ impl Library {
 
     fn set_deleted(&mut self, id: i64, deleted: bool, by: &str) -> Result<(), StoreError> {
         let tx = self.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let before = Self::admin_row(&tx, id)?.ok_or_else(|| StoreError::Invalid(format!("aucun document {id}")))?;
+        let before = Self::existing(&tx, id)?;
         if (before.doc.status == "deleted") == deleted {
             return Err(StoreError::Invalid(format!("le document {id} est déjà {}", if deleted { "supprimé" } else { "présent" })));
         }
@@ -527,7 +535,7 @@ impl Library {
             o.status = Some("deleted".into());
         }
         write_override(&tx, id, &o, None)?;
-        let after = Self::admin_row(&tx, id)?.ok_or_else(|| StoreError::Invalid(format!("aucun document {id}")))?;
+        let after = Self::existing(&tx, id)?;
         audit(&tx, by, if deleted { "document.delete" } else { "document.restore" }, &format!("document:{id}"), Some(&doc_json(&before)), Some(&doc_json(&after)))?;
         tx.commit()?;
         Ok(())
@@ -541,8 +549,8 @@ impl Library {
             return Err(StoreError::Invalid("un document ne peut pas être fusionné avec lui-même".into()));
         }
         let tx = self.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let a = Self::admin_row(&tx, from)?.ok_or_else(|| StoreError::Invalid(format!("aucun document {from}")))?;
-        let b = Self::admin_row(&tx, into)?.ok_or_else(|| StoreError::Invalid(format!("aucun document {into}")))?;
+        let a = Self::existing(&tx, from)?;
+        let b = Self::existing(&tx, into)?;
         if a.doc.status == "deleted" || b.doc.status == "deleted" {
             return Err(StoreError::Invalid("on ne fusionne pas un document supprimé".into()));
         }
@@ -564,7 +572,7 @@ impl Library {
         o.status = Some("deleted".into());
         write_override(&tx, from, &o, Some(into))?;
         tx.execute("INSERT OR IGNORE INTO document_sources (document_id, source_id) SELECT ?2, source_id FROM document_sources WHERE document_id = ?1", params![from, into])?;
-        let after_b = Self::admin_row(&tx, into)?.ok_or_else(|| StoreError::Invalid(format!("aucun document {into}")))?;
+        let after_b = Self::existing(&tx, into)?;
         audit(
             &tx,
             by,
@@ -625,7 +633,7 @@ impl Library {
             weight: e.weight,
         };
         write_override(&tx, id, &o, None)?;
-        let after = Self::admin_row(&tx, id)?.ok_or_else(|| StoreError::Invalid(format!("aucun document {id}")))?;
+        let after = Self::existing(&tx, id)?;
         audit(&tx, by, "document.add", &format!("document:{id}"), None, Some(&doc_json(&after)))?;
         tx.commit()?;
         Ok(id)
@@ -848,7 +856,7 @@ impl Library {
 
     /// Every fiche message, by territory then start.
     pub fn messages(&self) -> Result<Vec<FicheMessage>, StoreError> {
-        let mut stmt = self.conn().prepare("SELECT id, territory, title, body, starts, ends, updated_by, updated_at FROM fiche_messages ORDER BY territory, starts, id")?;
+        let mut stmt = self.conn().prepare(&format!("{MESSAGE_COLUMNS} ORDER BY territory, starts, id"))?;
         let rows = stmt.query_map([], Self::message_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -857,16 +865,15 @@ impl Library {
     pub fn message(&self, id: i64) -> Result<Option<FicheMessage>, StoreError> {
         Ok(self
             .conn()
-            .query_row("SELECT id, territory, title, body, starts, ends, updated_by, updated_at FROM fiche_messages WHERE id = ?1", params![id], Self::message_row)
+            .query_row(&format!("{MESSAGE_COLUMNS} WHERE id = ?1"), params![id], Self::message_row)
             .optional()?)
     }
 
     /// The messages shown today (`YYYY-MM-DD`) on a territory's fiche.
     pub fn active_messages(&self, territory: &str, today: &str) -> Result<Vec<FicheMessage>, StoreError> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT id, territory, title, body, starts, ends, updated_by, updated_at FROM fiche_messages
-             WHERE territory = ?1 AND (starts IS NULL OR starts <= ?2) AND (ends IS NULL OR ends >= ?2) ORDER BY starts, id",
-        )?;
+        let mut stmt = self
+            .conn()
+            .prepare_cached(&format!("{MESSAGE_COLUMNS} WHERE territory = ?1 AND (starts IS NULL OR starts <= ?2) AND (ends IS NULL OR ends >= ?2) ORDER BY starts, id"))?;
         let rows = stmt.query_map(params![territory, today], Self::message_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -897,7 +904,7 @@ impl Library {
             None
         } else {
             Some(
-                tx.query_row("SELECT id, territory, title, body, starts, ends, updated_by, updated_at FROM fiche_messages WHERE id = ?1", params![m.id], Self::message_row)
+                tx.query_row(&format!("{MESSAGE_COLUMNS} WHERE id = ?1"), params![m.id], Self::message_row)
                     .optional()?
                     .ok_or_else(|| StoreError::Invalid(format!("aucun message {}", m.id)))?,
             )
@@ -932,7 +939,7 @@ impl Library {
     pub fn delete_message(&mut self, id: i64, by: &str) -> Result<(), StoreError> {
         let tx = self.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
         let before = tx
-            .query_row("SELECT id, territory, title, body, starts, ends, updated_by, updated_at FROM fiche_messages WHERE id = ?1", params![id], Self::message_row)
+            .query_row(&format!("{MESSAGE_COLUMNS} WHERE id = ?1"), params![id], Self::message_row)
             .optional()?
             .ok_or_else(|| StoreError::Invalid(format!("aucun message {id}")))?;
         tx.execute("DELETE FROM fiche_messages WHERE id = ?1", params![id])?;

@@ -33,7 +33,8 @@ fn taxonomy(state: &AppState) -> Arc<crate::Taxonomy> {
     state.library.as_ref().map(|l| l.taxonomy()).unwrap_or_default()
 }
 
-fn library(state: &AppState) -> Result<Arc<LibraryView>, WebError> {
+/// The library, or a clear error when none is served.
+pub fn library(state: &AppState) -> Result<Arc<LibraryView>, WebError> {
     state.library.clone().ok_or_else(|| WebError::NotFound("la bibliothèque n'est pas configurée sur ce serveur".into()))
 }
 

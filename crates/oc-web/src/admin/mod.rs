@@ -39,7 +39,7 @@ use oc_library::store::{Document, Library, StoreError};
 
 use crate::error::WebError;
 use crate::pages::layout;
-use crate::{AppState, LibraryView};
+use crate::AppState;
 
 pub const SESSION_COOKIE: &str = "oc_session";
 pub const LOGIN_COOKIE: &str = "oc_login";
@@ -252,10 +252,7 @@ fn finish(mut res: Response) -> Response {
     res
 }
 
-/// The library, or a clear error when none is served.
-pub fn library(state: &AppState) -> Result<Arc<LibraryView>, WebError> {
-    state.library.clone().ok_or_else(|| WebError::NotFound("la bibliothèque n'est pas configurée sur ce serveur".into()))
-}
+pub use crate::library::library;
 
 /// Runs `f` on the store, off the async runtime.
 pub async fn with_store<T: Send + 'static>(state: &AppState, f: impl FnOnce(&mut Library) -> Result<T, StoreError> + Send + 'static) -> Result<T, WebError> {
@@ -462,8 +459,8 @@ async fn login_page(State(state): State<AppState>, headers: HeaderMap, axum::ext
     let existing = cookie(&headers, LOGIN_COOKIE).filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()));
     let token = match existing {
         Some(t) => t,
-        None => match oc_library::accounts::random_bytes(32) {
-            Ok(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
+        None => match oc_library::accounts::random_token() {
+            Ok(t) => t,
             Err(e) => return WebError::Internal(e.to_string()).into_response(),
         },
     };

@@ -88,15 +88,7 @@ static NAMES: LazyLock<Vec<Names>> = LazyLock::new(|| {
         .collect()
 });
 
-/// The library key of a fiche's collectivité.
-fn key(group: KindGroup, code: &str) -> String {
-    match group {
-        KindGroup::Commune => format!("COM-{code}"),
-        KindGroup::Epci => format!("EPCI-{code}"),
-        KindGroup::Departement => format!("DEP-{code}"),
-        KindGroup::Region => format!("REG-{code}"),
-    }
-}
+use crate::fiche::territory_key as key;
 
 /// The section, from the loaded data (`None`: nothing loaded at all).
 pub fn section(geo: &Geo, group: KindGroup, code: &str) -> FinanceSection {

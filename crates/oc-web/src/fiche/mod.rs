@@ -117,24 +117,27 @@ fn resolve(geo: &Geo, group: KindGroup, key: &str) -> Option<Resolved> {
     }
 }
 
-/// The code of a fiche's territory in the library (`COM-34172`…).
-pub fn territory_code(f: &data::Fiche) -> String {
-    match f.group {
-        KindGroup::Commune => format!("COM-{}", f.code),
-        KindGroup::Epci => format!("EPCI-{}", f.code),
-        KindGroup::Departement => format!("DEP-{}", f.code),
-        KindGroup::Region => format!("REG-{}", f.code),
-    }
+/// The key of a collectivité in the library, the fiche messages and the
+/// finances (`COM-34172`, `EPCI-243400017`, `DEP-34`, `REG-76`).
+pub fn territory_key(group: KindGroup, code: &str) -> String {
+    let prefix = match group {
+        KindGroup::Commune => "COM",
+        KindGroup::Epci => "EPCI",
+        KindGroup::Departement => "DEP",
+        KindGroup::Region => "REG",
+    };
+    format!("{prefix}-{code}")
 }
 
 /// The library sections of a fiche.
 fn library_sections(geo: &oc_store::Geo, lib: &crate::LibraryView, f: &data::Fiche) -> maud::Markup {
-    let (area, scope, level) = match f.group {
-        KindGroup::Commune => (format!("COM-{}", f.code), "Communes & EPCI (toutes)", "communes"),
-        KindGroup::Epci => (format!("EPCI-{}", f.code), "Communes & EPCI (toutes)", "intercommunalités"),
-        KindGroup::Departement => (format!("DEP-{}", f.code), "Départements (tous)", "départements"),
-        KindGroup::Region => (format!("REG-{}", f.code), "Régions (toutes)", "régions"),
+    let (scope, level) = match f.group {
+        KindGroup::Commune => ("Communes & EPCI (toutes)", "communes"),
+        KindGroup::Epci => ("Communes & EPCI (toutes)", "intercommunalités"),
+        KindGroup::Departement => ("Départements (tous)", "départements"),
+        KindGroup::Region => ("Régions (toutes)", "régions"),
     };
+    let area = territory_key(f.group, &f.code);
     let mut covering = vec![area.clone()];
     for p in &f.parents {
         match p.role {
@@ -181,7 +184,7 @@ async fn page(state: AppState, group: KindGroup, key: String, raw: Option<String
                 opts.library = lib.as_deref().map(|l| library_sections(&geo, l, &f));
                 if let Some(l) = lib.as_deref() {
                     let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
-                    match l.lock().active_messages(&territory_code(&f), &today) {
+                    match l.lock().active_messages(&territory_key(f.group, &f.code), &today) {
                         Ok(m) => opts.messages = m,
                         Err(e) => tracing::error!("fiche messages: {e}"),
                     }
