@@ -105,7 +105,7 @@ pub async fn load(config: &Config, force: bool) -> anyhow::Result<LoadReport> {
             }
             let Built { data: mut refdata, contours, mut warnings } = built;
             if let Some(f) = &config.sources.finances {
-                let (finances, mut w) = load_finances(f).await?;
+                let (finances, mut w) = load_finances(f, &config.data.dir.join("downloads")).await?;
                 refdata.finances = Some(finances);
                 warnings.append(&mut w);
             }
@@ -133,12 +133,38 @@ pub async fn load(config: &Config, force: bool) -> anyhow::Result<LoadReport> {
     Ok(report)
 }
 
-/// Reads and parses the configured finance files (paths or URLs).
-pub async fn load_finances(f: &config::FinanceSource) -> anyhow::Result<(oc_model::finance::FinanceData, Vec<String>)> {
-    let client = if f.ofgl.iter().chain(&f.grants).chain(f.dgf.iter().map(|d| &d.location)).any(|l| l.starts_with("http")) { Some(fetch::client()?) } else { None };
-    let mut ofgl = Vec::new();
-    for l in &f.ofgl {
-        ofgl.push((l.clone(), fetch::fetch(client.as_ref(), l).await?));
+/// Reads and parses the configured finance files (paths or URLs). The OFGL
+/// files (national exports: hundreds of MB each) are streamed: downloaded
+/// into `scratch` (a folder of the data directory) chunk by chunk, then
+/// read row by row, keeping only the values shown; the downloads are
+/// removed afterwards.
+pub async fn load_finances(f: &config::FinanceSource, scratch: &Path) -> anyhow::Result<(oc_model::finance::FinanceData, Vec<String>)> {
+    let client = if f.grants.iter().chain(f.dgf.iter().map(|d| &d.location)).any(|l| l.starts_with("http")) { Some(fetch::client()?) } else { None };
+    let mut ofgl = oc_ingest::finance::OfglLoader::default();
+    if f.ofgl.iter().any(|l| l.starts_with("http")) {
+        std::fs::create_dir_all(scratch).with_context(|| format!("cannot create {}", scratch.display()))?;
+    }
+    let big = if f.ofgl.iter().any(|l| l.starts_with("http")) { Some(fetch::download_client()?) } else { None };
+    for (i, l) in f.ofgl.iter().enumerate() {
+        let (path, temporary) = match &big {
+            Some(c) if l.starts_with("http") => {
+                let path = scratch.join(format!("ofgl-{i}.csv.part"));
+                fetch::download(c, l, &path).await?;
+                (path, true)
+            }
+            _ => (PathBuf::from(l), false),
+        };
+        let name = l.clone();
+        let (loader, read) = tokio::task::spawn_blocking(move || {
+            let r = ofgl.read_path(&name, &path);
+            if temporary {
+                let _ = std::fs::remove_file(&path);
+            }
+            (ofgl, r)
+        })
+        .await?;
+        read?;
+        ofgl = loader;
     }
     let mut grants = Vec::new();
     for l in &f.grants {
@@ -151,7 +177,7 @@ pub async fn load_finances(f: &config::FinanceSource) -> anyhow::Result<(oc_mode
     let (o, g) = (f.ofgl.clone(), f.grants.clone());
     tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         let mut data = oc_model::finance::FinanceData::default();
-        let mut warnings = oc_ingest::finance::parse_ofgl(&ofgl, &mut data)?;
+        let mut warnings = ofgl.finish(&mut data);
         warnings.append(&mut oc_ingest::finance::parse_grants(&grants, &mut data)?);
         if !dgf.is_empty() {
             warnings.append(&mut oc_ingest::finance::parse_dgf(&dgf, &mut data)?);

@@ -341,3 +341,48 @@ fn the_dgf_criteria_loader_knows_the_published_columns() {
     assert!(e.contains("x.csv") && e.contains("Code INSEE"), "{e}");
     let _ = name;
 }
+
+/// `load` streams the OFGL exports: served over HTTP (here a loopback
+/// server giving the real extracts), each is written to a download folder
+/// chunk by chunk, read row by row, then removed. The values are those of
+/// the same files read from disk; a truncated transfer is an error that
+/// leaves nothing behind.
+#[tokio::test]
+async fn ofgl_exports_are_streamed_from_http_and_match_the_files() {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let files = ofgl_files();
+    let served = files.clone();
+    let mut app = axum::Router::new();
+    for (i, (_, bytes)) in served.into_iter().enumerate() {
+        app = app.route(&format!("/exports/{i}.csv"), axum::routing::get(move || async move { ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], bytes).into_response() }));
+    }
+    let head = files[0].1[..5000].to_vec();
+    let full = files[0].1.len().to_string();
+    app = app.route(
+        "/exports/truncated.csv",
+        axum::routing::get(move || async move { ([(header::CONTENT_TYPE, "text/csv".to_owned()), (header::CONTENT_LENGTH, full)], head).into_response() }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let downloads = scratch.path().join("downloads");
+    let source = opencollectivites::config::FinanceSource { ofgl: (0..files.len()).map(|i| format!("http://{addr}/exports/{i}.csv")).collect(), grants: vec![], dgf: vec![] };
+    let (streamed, _) = opencollectivites::load_finances(&source, &downloads).await.expect("streamed load");
+    let mut from_files = FinanceData::default();
+    oc_ingest::finance::parse_ofgl(&files, &mut from_files).expect("files parse");
+    assert!(!from_files.accounts.is_empty());
+    assert_eq!(streamed.accounts, from_files.accounts, "the same values as the files read from disk");
+    assert_eq!(streamed.strata, from_files.strata);
+    assert_eq!(std::fs::read_dir(&downloads).expect("downloads folder").count(), 0, "downloads removed after reading");
+    let truncated = opencollectivites::config::FinanceSource { ofgl: vec![format!("http://{addr}/exports/truncated.csv")], grants: vec![], dgf: vec![] };
+    let e = opencollectivites::load_finances(&truncated, &downloads).await.expect_err("a truncated export is refused").to_string();
+    assert!(e.contains("truncated.csv"), "{e}");
+    assert_eq!(std::fs::read_dir(&downloads).expect("downloads folder").count(), 0, "nothing left behind");
+    let missing = opencollectivites::config::FinanceSource { ofgl: vec![format!("http://{addr}/exports/none.csv")], grants: vec![], dgf: vec![] };
+    let e = opencollectivites::load_finances(&missing, &downloads).await.expect_err("a 404 is refused").to_string();
+    assert!(e.contains("404"), "{e}");
+}

@@ -26,6 +26,16 @@ fn is_url(s: &str) -> bool {
 
 /// An HTTP client for the official sources.
 pub fn client() -> Result<reqwest::Client, IngestError> {
+    builder().timeout(Duration::from_secs(300)).build().map_err(|e| IngestError::Fetch { file: "(http client)".into(), message: e.to_string() })
+}
+
+/// An HTTP client for large downloads ([`download`]): no limit on the
+/// whole transfer, but one on each wait for data.
+pub fn download_client() -> Result<reqwest::Client, IngestError> {
+    builder().read_timeout(Duration::from_secs(120)).build().map_err(|e| IngestError::Fetch { file: "(http client)".into(), message: e.to_string() })
+}
+
+fn builder() -> reqwest::ClientBuilder {
     // reqwest is built without a default TLS provider: use ring's.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut headers = reqwest::header::HeaderMap::new();
@@ -38,10 +48,41 @@ pub fn client() -> Result<reqwest::Client, IngestError> {
         .user_agent("Mozilla/5.0 (X11; Linux x86_64) OpenCollectivites/0.1 (+https://github.com/opencollectivites)")
         .default_headers(headers)
         .connect_timeout(Duration::from_secs(20))
-        .timeout(Duration::from_secs(300))
         .tls_backend_rustls()
-        .build()
-        .map_err(|e| IngestError::Fetch { file: "(http client)".into(), message: e.to_string() })
+}
+
+/// Copies the URL `url` into the file `dest`, chunk by chunk (a national
+/// file is never held in memory); returns the number of bytes. A
+/// truncated transfer is an error, and leaves no file behind.
+pub async fn download(client: &reqwest::Client, url: &str, dest: &Path) -> Result<u64, IngestError> {
+    use tokio::io::AsyncWriteExt;
+    let err = |message: String| IngestError::Fetch { file: url.to_owned(), message };
+    let result = async {
+        let mut resp = client.get(url).send().await.map_err(|e| err(e.to_string()))?;
+        let status = resp.status();
+        if !status.is_success() {
+            return Err(err(format!("HTTP status {status}")));
+        }
+        let expected = resp.content_length();
+        let mut file = tokio::fs::File::create(dest).await.map_err(|e| err(format!("cannot write {}: {e}", dest.display())))?;
+        let mut written = 0u64;
+        while let Some(chunk) = resp.chunk().await.map_err(|e| err(e.to_string()))? {
+            file.write_all(&chunk).await.map_err(|e| err(format!("cannot write {}: {e}", dest.display())))?;
+            written += chunk.len() as u64;
+        }
+        file.flush().await.map_err(|e| err(format!("cannot write {}: {e}", dest.display())))?;
+        if let Some(n) = expected {
+            if written != n {
+                return Err(err(format!("truncated download: {written} of {n} bytes")));
+            }
+        }
+        Ok(written)
+    }
+    .await;
+    if result.is_err() {
+        let _ = tokio::fs::remove_file(dest).await;
+    }
+    result
 }
 
 /// Reads one location completely.

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use oc_model::finance::{AccountValue, DgfValue, FinanceData, Project, DGF_PARTS, INDICATORS};
 use oc_model::SourceInfo;
 
-use crate::table::{Row, Table};
+use crate::table::Table;
 use crate::IngestError;
 
 /// A French or plain number: `1 234,5`, `1234.5`; empty is none.
@@ -26,88 +26,233 @@ pub fn number(v: &str) -> Result<Option<f64>, String> {
 
 const OFGL_REQUIRED: [&str; 6] = ["Exercice", "Catégorie", "Code Siren Collectivité", "Agrégat", "Montant", "Population totale"];
 
-/// The key of a row's collectivité (current codes), from its category.
-fn ofgl_key(row: &Row<'_>) -> Result<Option<String>, IngestError> {
-    let cat = row.get("Catégorie").unwrap_or("").trim();
-    let (prefix, col) = match cat {
-        "Commune" => ("COM", "Code Insee 2024 Commune"),
-        "GFP" => ("EPCI", "Code Siren 2024 EPCI"),
-        "DEPT" => ("DEP", "Code Insee 2024 Département"),
-        "REG" => ("REG", "Code Insee 2024 Région"),
-        // Collectivités territoriales uniques report at both levels; the
-        // région's row is the one kept.
-        "CTU" => ("REG", "Code Insee 2024 Région"),
-        _ => return Ok(None),
-    };
-    let code = row.get(col).map(str::trim).unwrap_or("");
-    if code.is_empty() {
-        return Err(row.error(format!("{col}: missing for a {cat} row")));
-    }
-    let code = if prefix == "COM" && code.len() == 4 { format!("0{code}") } else { code.to_owned() };
-    Ok(Some(format!("{prefix}-{code}")))
+/// The columns [`OfglLoader`] reads, by position in the file's header.
+struct OfglColumns {
+    exercice: usize,
+    categorie: usize,
+    siren: usize,
+    agregat: usize,
+    montant: usize,
+    population: usize,
+    strate: Option<usize>,
+    commune: Option<usize>,
+    epci: Option<usize>,
+    departement: Option<usize>,
+    region: Option<usize>,
 }
 
-/// Parses OFGL files (any level, any number of exercices) into `out`;
-/// returns warnings. Rows of other agrégats than [`INDICATORS`] are left
-/// out; several former collectivités of a current one are added up.
-pub fn parse_ofgl(files: &[(String, Vec<u8>)], out: &mut FinanceData) -> Result<Vec<String>, IngestError> {
-    let mut warnings = Vec::new();
-    // (key, indicator, year) → amount, population, strate, sirens seen.
-    type Acc = (f64, u64, Option<String>, HashSet<String>);
-    let mut acc: BTreeMap<(String, &'static str, u16), Acc> = BTreeMap::new();
-    let wanted: HashMap<&str, &'static str> = INDICATORS.iter().map(|(id, agregat, _)| (*agregat, *id)).collect();
-    for (name, bytes) in files {
-        let t = Table::parse_with(name, bytes, b';', &OFGL_REQUIRED)?;
+/// One (collectivité, agrégat, exercice) being summed.
+struct OfglSum {
+    amount: f64,
+    population: u64,
+    /// Index + 1 in [`OfglLoader::strates`]; 0 for none.
+    strate: u16,
+    /// The first collectivité (SIREN) added; others go to `OfglLoader::more`.
+    siren: u64,
+}
+
+/// Reads OFGL files row by row (a national export is never held in memory,
+/// only the values kept: the rows of the [`INDICATORS`] agrégats), then
+/// writes them into a [`FinanceData`]. Several former collectivités of a
+/// current one are added up.
+#[derive(Default)]
+pub struct OfglLoader {
+    /// Collectivité keys (`COM-31135`…), interned.
+    keys: Vec<String>,
+    key_ids: HashMap<String, u32>,
+    strates: Vec<String>,
+    /// (key, indicator index, exercice) → sum.
+    sums: HashMap<(u32, u8, u16), OfglSum>,
+    /// Further SIRENs seen for a sum, so that each population counts once.
+    more: HashSet<(u32, u8, u16, u64)>,
+    warnings: Vec<String>,
+    /// Rows read, over all files.
+    pub rows: u64,
+}
+
+impl OfglLoader {
+    /// Reads one file (`;`-separated, UTF-8 with or without BOM).
+    pub fn read(&mut self, name: &str, reader: impl std::io::Read) -> Result<(), IngestError> {
+        let csv_err = |e: csv::Error| IngestError::Parse { file: name.to_owned(), line: e.position().map_or(0, |p| p.line()), message: e.to_string() };
+        let mut rdr = csv::ReaderBuilder::new().delimiter(b';').flexible(false).from_reader(std::io::BufReader::with_capacity(1 << 20, reader));
+        let headers: Vec<String> = rdr.byte_headers().map_err(csv_err)?.iter().map(|h| String::from_utf8_lossy(h).trim_start_matches('\u{feff}').trim().to_owned()).collect();
+        let find = |c: &str| headers.iter().position(|h| h == c);
+        for r in OFGL_REQUIRED {
+            if find(r).is_none() {
+                return Err(IngestError::Parse { file: name.to_owned(), line: 1, message: format!("missing column {r:?} (header has {headers:?})") });
+            }
+        }
+        let req = |c: &str| find(c).unwrap_or_default();
+        let cols = OfglColumns {
+            exercice: req("Exercice"),
+            categorie: req("Catégorie"),
+            siren: req("Code Siren Collectivité"),
+            agregat: req("Agrégat"),
+            montant: req("Montant"),
+            population: req("Population totale"),
+            strate: find("Strate population 2024"),
+            commune: find("Code Insee 2024 Commune"),
+            epci: find("Code Siren 2024 EPCI"),
+            departement: find("Code Insee 2024 Département"),
+            region: find("Code Insee 2024 Région"),
+        };
+        let wanted: HashMap<&[u8], u8> = INDICATORS.iter().enumerate().map(|(i, (_, agregat, _))| (agregat.as_bytes(), i as u8)).collect();
         let mut skipped_categories: BTreeMap<String, usize> = BTreeMap::new();
-        for row in t.rows() {
-            let Some(&indicator) = wanted.get(row.req("Agrégat")?.trim()) else { continue };
-            let Some(key) = ofgl_key(&row)? else {
-                *skipped_categories.entry(row.get("Catégorie").unwrap_or("").trim().to_owned()).or_default() += 1;
-                continue;
-            };
-            let year: u16 = row.req("Exercice")?.trim().parse().ok().filter(|y| (1990..=2100).contains(y)).ok_or_else(|| row.error(format!("Exercice: {:?} is not a year", row.get("Exercice").unwrap_or(""))))?;
-            let amount = match number(row.get("Montant").unwrap_or("")) {
-                Ok(Some(a)) => a,
-                Ok(None) => continue, // not published for this collectivité
-                Err(m) => {
-                    warnings.push(row.warning(&format!("Montant: {m}, row ignored")));
+        let mut rec = csv::ByteRecord::new();
+        let mut rows = 0u64;
+        while rdr.read_byte_record(&mut rec).map_err(csv_err)? {
+            rows += 1;
+            let line = rec.position().map_or(0, |p| p.line());
+            let field = |i: usize| std::str::from_utf8(rec.get(i).unwrap_or_default()).map(str::trim);
+            let error = |message: String| IngestError::Parse { file: name.to_owned(), line, message };
+            let warning = |message: &str| format!("{name}, line {line}: {message}");
+            // The agrégat first: most rows of a national file are others.
+            let Some(&indicator) = wanted.get(rec.get(cols.agregat).unwrap_or_default().trim_ascii()) else { continue };
+            let text = |i: usize, col: &str| field(i).map_err(|_| error(format!("{col}: not UTF-8 text")));
+            let category = text(cols.categorie, "Catégorie")?;
+            let (prefix, col, idx) = match category {
+                "Commune" => ("COM", "Code Insee 2024 Commune", cols.commune),
+                "GFP" => ("EPCI", "Code Siren 2024 EPCI", cols.epci),
+                "DEPT" => ("DEP", "Code Insee 2024 Département", cols.departement),
+                // Collectivités territoriales uniques report at both
+                // levels; the région's row is the one kept.
+                "REG" | "CTU" => ("REG", "Code Insee 2024 Région", cols.region),
+                other => {
+                    *skipped_categories.entry(other.to_owned()).or_default() += 1;
                     continue;
                 }
             };
-            let population = match number(row.get("Population totale").unwrap_or("")) {
+            let code = match idx {
+                Some(i) => text(i, col)?,
+                None => "",
+            };
+            if code.is_empty() {
+                return Err(error(format!("{col}: missing for a {category} row")));
+            }
+            let year: u16 = text(cols.exercice, "Exercice")?
+                .parse()
+                .ok()
+                .filter(|y| (1990..=2100).contains(y))
+                .ok_or_else(|| error(format!("Exercice: {:?} is not a year", field(cols.exercice).unwrap_or(""))))?;
+            let amount = match number(text(cols.montant, "Montant")?) {
+                Ok(Some(a)) => a,
+                Ok(None) => continue, // not published for this collectivité
+                Err(m) => {
+                    self.warnings.push(warning(&format!("Montant: {m}, row ignored")));
+                    continue;
+                }
+            };
+            let population = match number(text(cols.population, "Population totale")?) {
                 Ok(p) => p.filter(|p| *p >= 0.0).map(|p| p.round() as u64),
                 Err(m) => {
-                    warnings.push(row.warning(&format!("Population totale: {m}, ignored")));
+                    self.warnings.push(warning(&format!("Population totale: {m}, ignored")));
                     None
                 }
             };
-            let strate = row.get("Strate population 2024").map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-            let siren = row.get("Code Siren Collectivité").unwrap_or("").trim().to_owned();
-            let e = acc.entry((key, indicator, year)).or_insert_with(|| (0.0, 0, None, HashSet::new()));
-            e.0 += amount;
-            if e.3.insert(siren) {
-                e.1 += population.unwrap_or(0);
-            }
-            if e.2.is_none() {
-                e.2 = strate;
+            let key = if prefix == "COM" && code.len() == 4 { format!("COM-0{code}") } else { format!("{prefix}-{code}") };
+            let key = match self.key_ids.get(&key) {
+                Some(k) => *k,
+                None => {
+                    let k = self.keys.len() as u32;
+                    self.keys.push(key.clone());
+                    self.key_ids.insert(key, k);
+                    k
+                }
+            };
+            let siren = siren_number(text(cols.siren, "Code Siren Collectivité")?);
+            let strate = match cols.strate.map(field) {
+                Some(Ok(s)) if !s.is_empty() => match self.strates.iter().position(|x| x == s) {
+                    Some(i) => i as u16 + 1,
+                    None => {
+                        self.strates.push(s.to_owned());
+                        self.strates.len() as u16
+                    }
+                },
+                _ => 0,
+            };
+            let entry = (key, indicator, year);
+            match self.sums.get_mut(&entry) {
+                None => {
+                    self.sums.insert(entry, OfglSum { amount, population: population.unwrap_or(0), strate, siren });
+                }
+                Some(e) => {
+                    e.amount += amount;
+                    if e.siren != siren && self.more.insert((key, indicator, year, siren)) {
+                        e.population += population.unwrap_or(0);
+                    }
+                    if e.strate == 0 {
+                        e.strate = strate;
+                    }
+                }
             }
         }
+        if rows == 0 {
+            return Err(IngestError::Invalid { file: name.to_owned(), message: "no data rows".into() });
+        }
+        self.rows += rows;
         for (cat, n) in skipped_categories {
-            warnings.push(format!("{name}: {n} rows of category {cat:?} left out (not a commune, EPCI, département or région)"));
+            self.warnings.push(format!("{name}: {n} rows of category {cat:?} left out (not a commune, EPCI, département or région)"));
         }
+        Ok(())
     }
-    for ((key, indicator, year), (amount, population, strate, _)) in acc {
-        let values = out.accounts.entry(key).or_default();
-        values.retain(|v| !(v.indicator == indicator && v.year == year));
-        // To the cent: sums of published amounts, without float noise.
-        let amount = (amount * 100.0).round() / 100.0;
-        values.push(AccountValue { indicator: indicator.to_owned(), year, amount, population: (population > 0).then_some(population), strate });
+
+    /// Reads one file from disk, streaming (XZ-compressed files are
+    /// decompressed in memory first).
+    pub fn read_path(&mut self, name: &str, path: &std::path::Path) -> Result<(), IngestError> {
+        use std::io::Read;
+        let io = |e: std::io::Error| IngestError::Fetch { file: name.to_owned(), message: e.to_string() };
+        let mut file = std::fs::File::open(path).map_err(io)?;
+        let mut magic = [0u8; 6];
+        let n = file.read(&mut magic).map_err(io)?;
+        if magic[..n] == *crate::table::XZ_MAGIC {
+            let bytes = std::fs::read(path).map_err(io)?;
+            let data = crate::table::decompress(name, &bytes)?;
+            return self.read(name, &data[..]);
+        }
+        self.read(name, std::io::Cursor::new(&magic[..n]).chain(file))
     }
-    for values in out.accounts.values_mut() {
-        values.sort_by(|a, b| a.indicator.cmp(&b.indicator).then(a.year.cmp(&b.year)));
+
+    /// Writes the values read into `out` (replacing the same agrégat and
+    /// exercice of a collectivité), computes stratum sums; returns warnings.
+    pub fn finish(self, out: &mut FinanceData) -> Vec<String> {
+        let mut sums: Vec<_> = self.sums.into_iter().collect();
+        sums.sort_unstable_by_key(|((k, i, y), _)| (*k, *i, *y));
+        for ((key, indicator, year), s) in sums {
+            let indicator = INDICATORS[indicator as usize].0;
+            let values = out.accounts.entry(self.keys[key as usize].clone()).or_default();
+            values.retain(|v| !(v.indicator == indicator && v.year == year));
+            // To the cent: sums of published amounts, without float noise.
+            let amount = (s.amount * 100.0).round() / 100.0;
+            let strate = (s.strate > 0).then(|| self.strates[s.strate as usize - 1].clone());
+            values.push(AccountValue { indicator: indicator.to_owned(), year, amount, population: (s.population > 0).then_some(s.population), strate });
+        }
+        for values in out.accounts.values_mut() {
+            values.sort_by(|a, b| a.indicator.cmp(&b.indicator).then(a.year.cmp(&b.year)));
+        }
+        out.compute_strata();
+        self.warnings
     }
-    out.compute_strata();
-    Ok(warnings)
+}
+
+/// A SIREN as a number (other identifiers hashed), to tell collectivités apart.
+fn siren_number(s: &str) -> u64 {
+    s.parse().unwrap_or_else(|_| {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        s.hash(&mut h);
+        h.finish() | (1 << 63)
+    })
+}
+
+/// Parses OFGL files (any level, any number of exercices) into `out`;
+/// returns warnings. See [`OfglLoader`], which reads files from disk.
+pub fn parse_ofgl(files: &[(String, Vec<u8>)], out: &mut FinanceData) -> Result<Vec<String>, IngestError> {
+    let mut loader = OfglLoader::default();
+    for (name, bytes) in files {
+        let data = crate::table::decompress(name, bytes)?;
+        loader.read(name, &data[..])?;
+    }
+    Ok(loader.finish(out))
 }
 
 const GRANTS_REQUIRED: [&str; 9] = ["IDENTIFIANT", "DOT", "ECHELON", "INSEECOM", "INSEEEPCI", "CATGEORIE", "DESCRIPTION", "COUT", "SUBVENTION"];

@@ -11,9 +11,11 @@ pub struct Table {
     rows: Vec<(u64, csv::StringRecord)>,
 }
 
+/// The first bytes of an XZ stream.
+pub const XZ_MAGIC: &[u8] = &[0xFD, b'7', b'z', b'X', b'Z', 0x00];
+
 /// Decompresses XZ when the bytes start with its magic number.
 pub fn decompress(file: &str, bytes: &[u8]) -> Result<Vec<u8>, IngestError> {
-    const XZ_MAGIC: &[u8] = &[0xFD, b'7', b'z', b'X', b'Z', 0x00];
     if bytes.starts_with(XZ_MAGIC) {
         let mut out = Vec::with_capacity(bytes.len() * 4);
         lzma_rs::xz_decompress(&mut std::io::BufReader::new(bytes), &mut out).map_err(|e| IngestError::Invalid {
