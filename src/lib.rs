@@ -133,6 +133,25 @@ pub async fn load(config: &Config, force: bool) -> anyhow::Result<LoadReport> {
     Ok(report)
 }
 
+/// Reloads the configured sources while serving ([`load`], which refuses a
+/// large loss of data and leaves the served data untouched on any error),
+/// then puts the new reference data and territory index in place in the
+/// running server: requests already running finish on the old data.
+pub async fn refresh(config: &Config, slot: &oc_web::ReferenceSlot, publications: &oc_index::PublicationsIndex) -> anyhow::Result<LoadReport> {
+    let report = load(config, false).await?;
+    let cfg = config.clone();
+    let (geo, territories) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        let geo = open_geo(&DataDir::new(&cfg.data.dir))?;
+        let territories = oc_index::TerritoryIndex::open_or_build(&territory_index_dir(&cfg.data.dir), &geo).context("cannot open the territory index")?;
+        territories.set_cache_capacity(cfg.search.cache_capacity);
+        Ok((Arc::new(geo), Arc::new(territories)))
+    })
+    .await??;
+    publications.set_areas(library::area_fn(geo.clone()));
+    slot.replace(geo, territories);
+    Ok(report)
+}
+
 /// Reads and parses the configured finance files (paths or URLs). The OFGL
 /// files (national exports: hundreds of MB each) are streamed: downloaded
 /// into `scratch` (a folder of the data directory) chunk by chunk, then

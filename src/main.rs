@@ -138,8 +138,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let publications = Arc::new(publications);
             let (cfg, p) = (config.clone(), publications.clone());
             let app = tokio::task::spawn_blocking(move || opencollectivites::open_app_with(&cfg, p)).await??;
-            publications.set_areas(library::area_fn(app.geo.clone()));
-            let (cfg, geo) = (config.clone(), app.geo.clone());
+            publications.set_areas(library::area_fn(app.geo().clone()));
+            let (cfg, geo) = (config.clone(), app.geo().clone());
             let harvest = tokio::task::spawn_blocking(move || library::open_harvest(&cfg, &geo)).await??;
             if config.library.seed {
                 for r in library::seed_if_empty(&harvest).await? {
@@ -163,6 +163,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 tracing::info!("{jobs} library sources scheduled");
             }
             let app = app.with_operator(ops.clone()).with_secure_cookies(config.server.secure_cookies);
+            let _refresh = match &config.data.refresh {
+                Some(cron) => Some(start_refresh(cron, &config, app.reference_slot(), publications.clone()).await?),
+                None => None,
+            };
             let listener = tokio::net::TcpListener::bind(&config.server.bind)
                 .await
                 .with_context(|| format!("cannot listen on {}", config.server.bind))?;
@@ -241,6 +245,50 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Schedules [`opencollectivites::refresh`] (`[data] refresh`); a run
+/// still going when the next is due is not started twice.
+async fn start_refresh(
+    cron: &str,
+    config: &Config,
+    slot: oc_web::ReferenceSlot,
+    publications: Arc<oc_index::PublicationsIndex>,
+) -> anyhow::Result<tokio_cron_scheduler::JobScheduler> {
+    use tokio_cron_scheduler::{Job, JobScheduler};
+    let running = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let config = Arc::new(config.clone());
+    let job = Job::new_async(cron, move |_, _| {
+        let (config, slot, publications, running) = (config.clone(), slot.clone(), publications.clone(), running.clone());
+        Box::pin(async move {
+            if running.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                tracing::warn!("reference data refresh: the previous one is still running, skipped");
+                return;
+            }
+            // Cleared however the run ends.
+            struct Done(Arc<std::sync::atomic::AtomicBool>);
+            impl Drop for Done {
+                fn drop(&mut self) {
+                    self.0.store(false, std::sync::atomic::Ordering::SeqCst);
+                }
+            }
+            let _done = Done(running.clone());
+            let started = std::time::Instant::now();
+            match opencollectivites::refresh(&config, &slot, &publications).await {
+                Ok(r) => {
+                    tracing::info!("reference data refreshed in {:.1} s", started.elapsed().as_secs_f64());
+                    report(&r);
+                }
+                Err(e) => tracing::error!("reference data refresh failed, the served data is unchanged: {e:#}"),
+            }
+        })
+    })
+    .context("invalid [data] refresh schedule")?;
+    let sched = JobScheduler::new().await.context("cannot start the refresh scheduler")?;
+    sched.add(job).await.context("cannot schedule the refresh")?;
+    sched.start().await.context("cannot start the refresh scheduler")?;
+    tracing::info!("reference data refresh scheduled: {cron} (UTC)");
+    Ok(sched)
 }
 
 /// `opencollectivites admin …`.

@@ -33,7 +33,7 @@ pub fn fixture() -> &'static AdminFixture {
         std::thread::spawn(|| {
             let dir = tempfile::tempdir().expect("temp dir");
             let config = opencollectivites::Config {
-                data: opencollectivites::config::Data { dir: dir.path().to_path_buf() },
+                data: opencollectivites::config::Data { dir: dir.path().to_path_buf(), refresh: None },
                 ..toml::from_str("[library]\nschedule = false").expect("config")
             };
             let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");

@@ -21,7 +21,7 @@ fn shared() -> &'static Shared {
     SHARED.get_or_init(|| {
         let dir = tempfile::tempdir().expect("temp dir");
         let config = opencollectivites::Config {
-            data: opencollectivites::config::Data { dir: dir.path().to_path_buf() },
+            data: opencollectivites::config::Data { dir: dir.path().to_path_buf(), refresh: None },
             ..toml::from_str("").expect("empty config")
         };
         // The library as on a fresh install: the seed catalogue, indexed.

@@ -95,7 +95,7 @@ async fn add_without_javascript_redirects_to_the_new_permalink() {
 async fn csv_parsed_back_equals_the_page_in_both_dialects() {
     let (_, _, page) = get(&format!("/comparer?ids={FOUR}")).await;
     let a = app();
-    let fiche = oc_web::fiche::fiche_for_code(&a.geo, oc_model::KindGroup::Commune, "34172").unwrap();
+    let fiche = oc_web::fiche::fiche_for_code(&a.geo(), oc_model::KindGroup::Commune, "34172").unwrap();
     let pop = fiche.figures.iter().find(|f| f.id == "population").unwrap().value.unwrap();
     assert!(page.contains(&oc_web::fiche::html::fmt_num(pop, 0)), "the page shows the population");
 
@@ -151,11 +151,11 @@ async fn fiche_and_list_exports() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(h["content-disposition"], "attachment; filename=\"communes-departement-34-herault-2026.csv\"");
     let rows = parse_csv(std::str::from_utf8(&body[3..]).unwrap(), ';');
-    assert_eq!(rows.len() - 1, app().geo.communes_of_departement("34").count());
+    assert_eq!(rows.len() - 1, app().geo().communes_of_departement("34").count());
     for (uri, n) in [
         ("/epci/243400017/communes.json", 31usize),
-        ("/departement/34/epci.csv?dialect=standard", app().geo.epci_of_departement("34").count()),
-        ("/region/76/epci.json", app().geo.epci_of_region("76").count()),
+        ("/departement/34/epci.csv?dialect=standard", app().geo().epci_of_departement("34").count()),
+        ("/region/76/epci.json", app().geo().epci_of_region("76").count()),
     ] {
         let (status, _, body) = raw(uri).await;
         assert_eq!(status, StatusCode::OK, "{uri}");

@@ -178,7 +178,7 @@ async fn json_twins_carry_the_same_data_with_sources() {
     assert!(pop["millesime"].as_str().unwrap().starts_with("2023"));
     assert!(v["sources"].as_array().unwrap().iter().any(|s| s["id"] == "cog"));
     let page_body = page("/commune/montpellier-34172").await;
-    let shown = oc_web::fiche::data::commune(&app().geo, app().geo.commune("34172").unwrap());
+    let shown = oc_web::fiche::data::commune(&app().geo(), app().geo().commune("34172").unwrap());
     let p = shown.figures[0].value.unwrap();
     assert_eq!(pop["value"].as_f64().unwrap(), p);
     assert!(page_body.contains(&oc_web::pages::fmt_int(p as u64)), "page and JSON agree");
@@ -228,7 +228,7 @@ async fn responses_are_compressed_and_cacheable() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn all_fiches_render_and_no_internal_link_is_broken() {
     let app = app();
-    let d = &app.geo.data;
+    let d = &app.geo().data;
     let mut pages: Vec<String> = Vec::new();
     pages.extend(d.regions.iter().map(|r| oc_web::fiche::url(oc_model::KindGroup::Region, &r.nom, &r.code)));
     pages.extend(d.departements.iter().map(|x| oc_web::fiche::url(oc_model::KindGroup::Departement, &x.nom, &x.code)));
@@ -236,7 +236,7 @@ async fn all_fiches_render_and_no_internal_link_is_broken() {
     let currents: Vec<&oc_model::Commune> = d.communes.iter().filter(|c| c.kind == oc_model::Kind::Commune).collect();
     pages.extend(currents.iter().step_by(97).map(|c| oc_web::fiche::url_commune(c)));
     for code in ["75056", "75101", "69123", "69381", "13055", "13201", "2A004", "2B033", "97209", "97302", "97611", "97502", "97701", "97801", "67482", "68224", "01015"] {
-        pages.push(oc_web::fiche::url_commune(app.geo.commune(code).unwrap_or_else(|| panic!("{code}"))));
+        pages.push(oc_web::fiche::url_commune(app.geo().commune(code).unwrap_or_else(|| panic!("{code}"))));
     }
     let mut links: BTreeSet<String> = BTreeSet::new();
     for p in &pages {

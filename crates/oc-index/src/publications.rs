@@ -131,7 +131,7 @@ pub struct PublicationsIndex {
     /// `None` for a read-only view.
     writer: Option<Mutex<IndexWriter>>,
     fields: Fields,
-    areas: std::sync::OnceLock<AreaFn>,
+    areas: std::sync::RwLock<Option<AreaFn>>,
     analyzer: TextAnalyzer,
     tables: std::sync::Arc<crate::publication_search::TableCache>,
     results: crate::publication_search::ResultCache,
@@ -222,15 +222,17 @@ impl PublicationsIndex {
     }
 
     /// Sets how territories expand to the territories containing them
-    /// (once; documents indexed before keep their areas until re-indexed).
+    /// (again after new reference data; documents indexed before keep their
+    /// areas until re-indexed).
     pub fn set_areas(&self, f: AreaFn) {
-        let _ = self.areas.set(f);
+        *self.areas.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(f);
     }
 
     /// A territory and those containing it.
     pub fn areas_of(&self, code: &str) -> Vec<String> {
         let mut out = vec![code.to_owned()];
-        if let Some(f) = self.areas.get() {
+        let f = self.areas.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        if let Some(f) = f {
             for a in f(code) {
                 if !out.contains(&a) {
                     out.push(a);

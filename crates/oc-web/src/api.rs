@@ -55,8 +55,9 @@ impl SearchRequest {
 }
 
 /// Runs a search on the blocking pool.
-pub async fn run_search(state: &AppState, req: SearchRequest) -> Result<std::sync::Arc<SearchOutcome>, WebError> {
-    let index = state.territories.clone();
+/// Searches `index`; the caller reads the hits' entries from the same index
+/// (a refresh may replace the current one meanwhile).
+pub async fn run_search(index: std::sync::Arc<oc_index::TerritoryIndex>, req: SearchRequest) -> Result<std::sync::Arc<SearchOutcome>, WebError> {
     tokio::task::spawn_blocking(move || index.search(&req.q, req.group, req.limit))
         .await?
         .map_err(|e| WebError::BadRequest(format!("paramètre « q » invalide : {e}")))
@@ -112,19 +113,20 @@ pub struct SearchJson<'a> {
 pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let req = SearchRequest::from_params(&params(raw), DEFAULT_LIMIT)?;
     let q = req.q.clone();
-    let outcome = run_search(&state, req).await?;
+    let index = state.territories();
+    let outcome = run_search(index.clone(), req).await?;
     let body = SearchJson {
         query: &q,
         total: outcome.total,
         approximate: outcome.fuzzy,
-        results: outcome.hits.iter().map(|h| ResultJson::from(state.territories.entry(h.entry))).collect(),
+        results: outcome.hits.iter().map(|h| ResultJson::from(index.entry(h.entry))).collect(),
     };
     Ok(Json(body).into_response())
 }
 
 /// `GET /healthz`
 pub async fn healthz(State(state): State<AppState>) -> Response {
-    let d = &state.geo.data;
+    let d = &state.geo().data;
     let body = Json(serde_json::json!({
         "status": "ok",
         "cog": d.meta.cog_year,
@@ -132,8 +134,8 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
         "epci": d.epci.len(),
         "departements": d.departements.len(),
         "regions": d.regions.len(),
-        "indexed": state.territories.entries().len(),
-        "data_fingerprint": format!("{:016x}", state.geo.fingerprint),
+        "indexed": state.territories().entries().len(),
+        "data_fingerprint": format!("{:016x}", state.geo().fingerprint),
     }));
     ([(axum::http::header::CACHE_CONTROL, "no-store")], body).into_response()
 }

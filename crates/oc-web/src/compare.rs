@@ -178,7 +178,7 @@ fn table(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
 pub async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
     let p = params(raw);
     let ids = param(&p, "ids").unwrap_or("").to_owned();
-    let geo = state.geo.clone();
+    let geo = state.geo().clone();
     let result = tokio::task::spawn_blocking(move || {
         let s = parse(&geo, &ids);
         let fs = fiches(&geo, &s);
@@ -245,14 +245,15 @@ pub async fn add(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Resp
     if pick.contains(':') {
         new_id = Some(pick);
     } else if oc_index::TerritoryIndex::check_query(&q).is_ok() {
-        let index = state.territories.clone();
-        let found = tokio::task::spawn_blocking(move || index.search(&q, level, 1).ok()).await.ok().flatten();
+        let index = state.territories();
+        let i = index.clone();
+        let found = tokio::task::spawn_blocking(move || i.search(&q, level, 1).ok()).await.ok().flatten();
         if let Some(out) = found {
             if let Some(h) = out.hits.first() {
-                let e = state.territories.entry(h.entry);
+                let e = index.entry(h.entry);
                 let code = match e.kind {
                     Kind::CommuneDeleguee | Kind::CommuneAssociee => {
-                        state.geo.delegated(&e.code).next().and_then(|d| d.parent.clone()).unwrap_or(e.code.clone())
+                        state.geo().delegated(&e.code).next().and_then(|d| d.parent.clone()).unwrap_or(e.code.clone())
                     }
                     _ => e.code.clone(),
                 };
@@ -277,7 +278,7 @@ pub async fn download(State(state): State<AppState>, RawQuery(raw): RawQuery, ex
         Err(m) => return (StatusCode::BAD_REQUEST, m).into_response(),
     };
     let ids = param(&p, "ids").unwrap_or("").to_owned();
-    let geo = state.geo.clone();
+    let geo = state.geo().clone();
     tokio::task::spawn_blocking(move || {
         let s = parse(&geo, &ids);
         if !s.problems.is_empty() || s.codes.is_empty() {

@@ -38,15 +38,12 @@ use oc_store::Geo;
 /// Everything the handlers read.
 #[derive(Debug, Clone)]
 pub struct App {
-    pub geo: Arc<Geo>,
-    pub territories: Arc<TerritoryIndex>,
-    /// Base maps drawn once (départements, régions).
-    pub maps: Arc<map::MapCache>,
+    /// The reference data and what is derived from it, replaced as a whole
+    /// when a scheduled `load` brings new data ([`App::reference_slot`]).
+    reference: ReferenceSlot,
     /// Public address of the portal (`https://…`, no trailing slash), for
     /// the sitemap and robots.txt.
     pub public_url: String,
-    /// The sitemap, built on first request.
-    pub sitemap: Arc<std::sync::OnceLock<String>>,
     /// The Bibliothèque: the store (read, and written by the back office)
     /// and the publications index.
     pub library: Option<Arc<LibraryView>>,
@@ -56,6 +53,41 @@ pub struct App {
     pub operator: Option<Arc<dyn admin::Operator>>,
     /// Back-office cookies carry `Secure` (off only for plain-HTTP tests).
     pub secure_cookies: bool,
+}
+
+/// One version of the reference data, with what is derived from it: a
+/// request reads one version from start to end.
+#[derive(Debug)]
+pub struct Reference {
+    pub geo: Arc<Geo>,
+    pub territories: Arc<TerritoryIndex>,
+    /// Base maps drawn once (départements, régions).
+    pub maps: Arc<map::MapCache>,
+    /// The sitemap, built on first request.
+    pub sitemap: std::sync::OnceLock<String>,
+}
+
+/// Where the current [`Reference`] is kept; the binary keeps a clone to
+/// replace it after a refresh.
+#[derive(Debug, Clone)]
+pub struct ReferenceSlot(Arc<std::sync::RwLock<Arc<Reference>>>);
+
+impl ReferenceSlot {
+    fn new(geo: Arc<Geo>, territories: Arc<TerritoryIndex>) -> ReferenceSlot {
+        ReferenceSlot(Arc::new(std::sync::RwLock::new(Arc::new(Reference { geo, territories, maps: Arc::default(), sitemap: Default::default() }))))
+    }
+
+    /// The current version.
+    pub fn current(&self) -> Arc<Reference> {
+        self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Puts a new version in place: requests already running finish on the
+    /// old one, the next ones read the new one.
+    pub fn replace(&self, geo: Arc<Geo>, territories: Arc<TerritoryIndex>) {
+        let new = Arc::new(Reference { geo, territories, maps: Arc::default(), sitemap: Default::default() });
+        *self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner) = new;
+    }
 }
 
 /// What the web server reads of the library. The store connection is the
@@ -151,15 +183,32 @@ impl std::fmt::Debug for LibraryView {
 impl App {
     pub fn new(geo: Arc<Geo>, territories: Arc<TerritoryIndex>) -> App {
         App {
-            geo,
-            territories,
-            maps: Arc::default(),
+            reference: ReferenceSlot::new(geo, territories),
             public_url: "http://127.0.0.1:8080".into(),
-            sitemap: Arc::default(),
             library: None,
             operator: None,
             secure_cookies: true,
         }
+    }
+
+    /// The current reference data.
+    pub fn reference(&self) -> Arc<Reference> {
+        self.reference.current()
+    }
+
+    /// The current reference data's geography.
+    pub fn geo(&self) -> Arc<Geo> {
+        self.reference.current().geo.clone()
+    }
+
+    /// The current territory index.
+    pub fn territories(&self) -> Arc<TerritoryIndex> {
+        self.reference.current().territories.clone()
+    }
+
+    /// A handle to replace the reference data while serving.
+    pub fn reference_slot(&self) -> ReferenceSlot {
+        self.reference.clone()
     }
 
     /// Adds the library.

@@ -287,7 +287,7 @@ struct FacetCount<'a> {
 /// `GET /api/v1/publications`
 pub async fn api(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let lib = library(&state)?;
-    let q = parse_query(&params(raw), &state.geo, &taxonomy(&state))?;
+    let q = parse_query(&params(raw), &state.geo(), &taxonomy(&state))?;
     let page = q.page;
     let r = run(lib, q).await?;
     let facets: BTreeMap<&str, Vec<FacetCount<'_>>> =
@@ -519,7 +519,7 @@ pub async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
             }
         }
     };
-    let q = match parse_query(&p, &state.geo, &taxonomy(&state)) {
+    let q = match parse_query(&p, &state.geo(), &taxonomy(&state)) {
         Ok(q) => q,
         Err(e) => {
             let text = param(&p, "q").unwrap_or("").to_owned();
@@ -549,7 +549,7 @@ pub async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
             h1 { "Bibliothèque" }
             p class="fr-text--lead" { "Publications, jeux de données et outils de la statistique publique sur les collectivités locales." }
             (form(&q.q))
-            (publications_body(&state.geo, &taxonomy(&state), &q, &r))
+            (publications_body(&state.geo(), &taxonomy(&state), &q, &r))
             script src="/assets/app/library.js" defer {}
         },
     )
@@ -591,7 +591,7 @@ pub async fn export(state: AppState, raw: Option<String>, ext: &'static str) -> 
         Err(e) => return e.into_response(),
     };
     let p = params(raw);
-    let q = match parse_query(&p, &state.geo, &taxonomy(&state)) {
+    let q = match parse_query(&p, &state.geo(), &taxonomy(&state)) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
@@ -672,7 +672,7 @@ pub async fn atom(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
         Ok(l) => l,
         Err(e) => return e.into_response(),
     };
-    let mut q = match parse_query(&params(raw), &state.geo, &taxonomy(&state)) {
+    let mut q = match parse_query(&params(raw), &state.geo(), &taxonomy(&state)) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
@@ -780,7 +780,7 @@ pub async fn platforms_page(State(state): State<AppState>) -> Response {
         Ok(l) => l,
         Err(e) => return e.into_response(),
     };
-    let geo = state.geo.clone();
+    let geo = state.geo().clone();
     let docs = match tokio::task::spawn_blocking(move || lib.index.platforms(&[])).await {
         Ok(Ok(d)) => d,
         Ok(Err(e)) => return WebError::Internal(e.0).into_response(),
@@ -851,7 +851,7 @@ pub async fn document_page(State(state): State<AppState>, axum::extract::Path(id
         Ok(Err(e)) => return e.into_response(),
         Err(e) => return WebError::from(e).into_response(),
     };
-    let geo = &state.geo;
+    let geo = &state.geo();
     let head = Head { title: d.title.clone(), description: short(&d.summary, 200), canonical: Some(format!("/publications/{}", d.id)) };
     layout_with(
         &head,

@@ -150,7 +150,7 @@ pub async fn home(State(state): State<AppState>) -> Markup {
     };
     let themes: Vec<String> =
         state.library.as_ref().map(|l| l.taxonomy().offered(oc_library::curation::TermKind::Theme).to_vec()).unwrap_or_default();
-    let d = &state.geo.data;
+    let d = &state.geo().data;
     let count = |k: oc_model::Kind| d.communes.iter().filter(|c| c.kind == k).count() as u64;
     layout(
         "Accueil",
@@ -195,7 +195,7 @@ pub async fn home(State(state): State<AppState>) -> Markup {
                 }
                 section class="fr-mt-6w" aria-labelledby="oc-latest" {
                     h2 id="oc-latest" { "Dernières publications" }
-                    ul class="oc-pubs" { @for h in &r.hits { (crate::library::result_item(&state.geo, &h.doc)) } }
+                    ul class="oc-pubs" { @for h in &r.hits { (crate::library::result_item(&state.geo(), &h.doc)) } }
                     p { a class="fr-link" href="/publications" { "Toute la bibliothèque (" (fmt_int(r.total as u64)) " documents)" } " · " a class="fr-link" href="/plateformes" { "Plateformes open data" } }
                 }
             }
@@ -236,7 +236,8 @@ pub async fn search_page(State(state): State<AppState>, RawQuery(raw): RawQuery)
         }
     };
     let group = req.group;
-    let outcome = match run_search(&state, req).await {
+    let index = state.territories();
+    let outcome = match run_search(index.clone(), req).await {
         Ok(o) => o,
         Err(e) => return e.into_response(),
     };
@@ -283,7 +284,7 @@ pub async fn search_page(State(state): State<AppState>, RawQuery(raw): RawQuery)
                 }
                 ol class="oc-results" {
                     @for h in &outcome.hits {
-                        @let e = state.territories.entry(h.entry);
+                        @let e = index.entry(h.entry);
                         li class="fr-mb-2w" {
                             a class="fr-link fr-text--lg" href=(e.url) { (e.name) }
                             br;
@@ -302,7 +303,7 @@ pub async fn search_page(State(state): State<AppState>, RawQuery(raw): RawQuery)
                     @if r.hits.is_empty() {
                         p { "Aucune publication ne correspond à « " (q) " ». " a href="/publications" { "Parcourir la bibliothèque" } }
                     } @else {
-                        ul class="oc-pubs" { @for h in &r.hits { (crate::library::result_item(&state.geo, &h.doc)) } }
+                        ul class="oc-pubs" { @for h in &r.hits { (crate::library::result_item(&state.geo(), &h.doc)) } }
                         p { a class="fr-link" href=(crate::library::href("/publications", pq)) { "Voir les " (fmt_int(r.total as u64)) " publications" } }
                     }
                 }

@@ -151,9 +151,9 @@ fn library_sections(geo: &oc_store::Geo, lib: &crate::LibraryView, f: &data::Fic
 }
 
 async fn page(state: AppState, group: KindGroup, key: String, raw: Option<String>) -> Response {
-    let geo = state.geo.clone();
+    let geo = state.geo().clone();
     let lib = state.library.clone();
-    let maps = state.maps.clone();
+    let maps = state.reference().maps.clone();
     let p = params(raw);
     // `/commune/{slug}-{code}.csv` and `.json`: the fiche's own data.
     let (key, ext): (String, Option<&'static str>) = match key.rsplit_once('.') {
@@ -230,7 +230,7 @@ async fn list(state: AppState, group: KindGroup, key: String, file: String, raw:
         }
         _ => return WebError::NotFound(format!("aucune liste « {file} » : communes.csv, communes.json{}", if group == KindGroup::Epci { "" } else { ", epci.csv, epci.json" })).into_response(),
     };
-    let geo = state.geo.clone();
+    let geo = state.geo().clone();
     let (_, code) = split_key(&key);
     let (name, codes): (String, Vec<String>) = match group {
         KindGroup::Epci => match geo.epci(&code) {
@@ -272,7 +272,7 @@ async fn all_communes(state: AppState, ext: &'static str, raw: Option<String>) -
         Ok(d) => d,
         Err(m) => return WebError::BadRequest(m).into_response(),
     };
-    let geo = state.geo.clone();
+    let geo = state.geo().clone();
     let codes: Vec<String> = geo.data.communes.iter().filter(|c| c.kind == oc_model::Kind::Commune).map(|c| c.code.clone()).collect();
     let filename = export::list_filename("communes", "france", "", "", geo.data.meta.cog_year, ext);
     export::stream(geo, KindGroup::Commune, codes, filename, ext, dialect)
@@ -300,7 +300,7 @@ pub fn fiche_for_code(geo: &Geo, group: KindGroup, code: &str) -> Option<Fiche> 
 }
 
 async fn json(state: AppState, group: KindGroup, code: String) -> Result<Response, ApiError> {
-    let geo = state.geo.clone();
+    let geo = state.geo().clone();
     let c2 = code.clone();
     let fiche = tokio::task::spawn_blocking(move || fiche_for_code(&geo, group, &c2)).await.map_err(WebError::from)?;
     match fiche {
@@ -329,9 +329,11 @@ pub async fn region_json(State(s): State<AppState>, Path(code): Path<String>) ->
 pub async fn sitemap(State(state): State<AppState>) -> Response {
     let app = state.0.clone();
     let body = tokio::task::spawn_blocking(move || {
-        app.sitemap
+        let reference = app.reference();
+        reference
+            .sitemap
             .get_or_init(|| {
-                let geo = &app.geo;
+                let geo = &reference.geo;
                 let base = crate::map::escape(&app.public_url);
                 let mut out = String::with_capacity(4_000_000);
                 out.push_str(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
