@@ -273,6 +273,32 @@ mod tests {
         let prod = Config::read(&root.join("production.toml")).unwrap();
         assert!(prod.sources.cog.unwrap().base.starts_with("https://"));
         assert_eq!(prod.data.refresh.as_deref(), Some("0 30 4 * * Sun"));
+        // The OFGL exports ask for exactly the agrégats the fiches show.
+        let finances = prod.sources.finances.expect("finances in production");
+        assert_eq!(finances.ofgl.len(), 4);
+        for url in &finances.ofgl {
+            let where_ = url.split_once("&where=").expect("a where clause").1;
+            let where_ = percent_decode(where_);
+            let asked: Vec<&str> = where_.split(" OR ").map(|c| c.trim_start_matches("agregat=\"").trim_end_matches('"')).collect();
+            let shown: Vec<&str> = oc_model::finance::INDICATORS.iter().map(|i| i.1).collect();
+            assert_eq!(asked, shown, "{url}");
+        }
+    }
+
+    fn percent_decode(s: &str) -> String {
+        let b = s.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'%' && i + 2 < b.len() {
+                out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).expect("hex"));
+                i += 3;
+            } else {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).expect("UTF-8")
     }
 
     #[test]

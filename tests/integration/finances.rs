@@ -386,3 +386,22 @@ async fn ofgl_exports_are_streamed_from_http_and_match_the_files() {
     let e = opencollectivites::load_finances(&missing, &downloads).await.expect_err("a 404 is refused").to_string();
     assert!(e.contains("404"), "{e}");
 }
+
+/// The 2024 criteria file as the DGCL publishes it (`criteres_repartition_2024.csv`):
+/// `,`-separated, with the published names of its columns (the 62 that
+/// LexImpact's `leximpact-dotations-back` 8.0.0 maps, order not
+/// significant) and real communes, every value missing (no real figures
+/// could be fetched here). Each part shown on fiches is found under its
+/// 2024 name; the DNP, which that mapping does not name, is reported
+/// missing rather than guessed.
+#[test]
+fn the_dgf_criteria_loader_reads_the_published_2024_layout() {
+    let (name, bytes) = fixture("dgf-criteres-2024-colonnes-publiees.csv");
+    let header = String::from_utf8(bytes.clone()).unwrap().lines().next().unwrap().to_owned();
+    assert_eq!(header.split(',').count(), 62);
+    let mut d = FinanceData::default();
+    let w = oc_ingest::finance::parse_dgf(&[(2024, name, bytes)], &mut d).unwrap();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].contains("Dotation nationale de péréquation"), "{w:?}");
+    assert!(d.dgf_parts.is_empty(), "missing values stay missing");
+}

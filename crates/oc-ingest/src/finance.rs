@@ -324,7 +324,9 @@ pub fn parse_grants(files: &[(String, Vec<u8>)], out: &mut FinanceData) -> Resul
 }
 
 /// The columns of the DGCL "critères de répartition" files of the DGF of
-/// communes, as published: each value's names over the years.
+/// communes, as published: each value's names over the years (the 2023–2026
+/// names checked against the column mappings of LexImpact's
+/// `leximpact-dotations-back` 8.0.0, which reads the same files).
 const DGF_CODE: [&str; 1] = ["Informations générales - Code INSEE de la commune"];
 const DGF_COLUMNS: [(&str, &[&str]); 8] = [
     ("dotation_forfaitaire", &["Dotation forfaitaire - Dotation forfaitaire notifiée N"]),
@@ -344,7 +346,10 @@ const DGF_COLUMNS: [(&str, &[&str]); 8] = [
         "population_dgf",
         &["Informations générales - Population DGF de l'année N", "Informations générales - Population DGF Année N", "Informations générales - Population DGF de l'année N'", "Informations générales - Population DGF Année N'"],
     ),
-    ("potentiel_financier_hab", &["Potentiel fiscal et financier des communes - Potentiel financier par habitant"]),
+    (
+        "potentiel_financier_hab",
+        &["Potentiel fiscal et financier des communes - Potentiel financier par habitant final", "Potentiel fiscal et financier des communes - Potentiel financier par habitant"],
+    ),
 ];
 
 /// A column name compared loosely: case, spaces, apostrophes.
