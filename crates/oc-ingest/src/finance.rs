@@ -60,7 +60,7 @@ pub struct OfglLoader {
     /// Collectivité keys (`COM-31135`…), interned.
     keys: Vec<String>,
     key_ids: HashMap<String, u32>,
-    strates: Vec<String>,
+    strates: Vec<oc_model::finance::Interned>,
     /// (key, indicator index, exercice) → sum.
     sums: HashMap<(u32, u8, u16), OfglSum>,
     /// Further SIRENs seen for a sum, so that each population counts once.
@@ -161,10 +161,10 @@ impl OfglLoader {
             };
             let siren = siren_number(text(cols.siren, "Code Siren Collectivité")?);
             let strate = match cols.strate.map(field) {
-                Some(Ok(s)) if !s.is_empty() => match self.strates.iter().position(|x| x == s) {
+                Some(Ok(s)) if !s.is_empty() => match self.strates.iter().position(|x| *x == s) {
                     Some(i) => i as u16 + 1,
                     None => {
-                        self.strates.push(s.to_owned());
+                        self.strates.push(oc_model::finance::Interned::new(s));
                         self.strates.len() as u16
                     }
                 },
@@ -223,8 +223,8 @@ impl OfglLoader {
             values.retain(|v| !(v.indicator == indicator && v.year == year));
             // To the cent: sums of published amounts, without float noise.
             let amount = (s.amount * 100.0).round() / 100.0;
-            let strate = (s.strate > 0).then(|| self.strates[s.strate as usize - 1].clone());
-            values.push(AccountValue { indicator: indicator.to_owned(), year, amount, population: (s.population > 0).then_some(s.population), strate });
+            let strate = (s.strate > 0).then(|| self.strates[s.strate as usize - 1]);
+            values.push(AccountValue { indicator: oc_model::finance::Interned::new(indicator), year, amount, population: (s.population > 0).then_some(s.population), strate });
         }
         for values in out.accounts.values_mut() {
             values.sort_by(|a, b| a.indicator.cmp(&b.indicator).then(a.year.cmp(&b.year)));

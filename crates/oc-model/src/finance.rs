@@ -29,7 +29,7 @@ pub const INDICATORS: [(&str, &str, &str); 10] = [
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountValue {
     /// An id of [`INDICATORS`].
-    pub indicator: String,
+    pub indicator: Interned,
     pub year: u16,
     /// Euros.
     pub amount: f64,
@@ -38,13 +38,94 @@ pub struct AccountValue {
     pub population: Option<u64>,
     /// Strate de population (OFGL's code), none for régions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strate: Option<String>,
+    pub strate: Option<Interned>,
 }
 
 impl AccountValue {
     /// Euros per inhabitant.
     pub fn per_inhabitant(&self) -> Option<f64> {
         self.population.filter(|p| *p > 0).map(|p| self.amount / p as f64)
+    }
+}
+
+/// A short string of a small set (agrégat ids, strata codes), stored once
+/// per process: millions of values at national size share them instead of
+/// each holding its own copies. Serialised as a plain string.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Interned(&'static str);
+
+impl Interned {
+    /// The one copy of `s` (made on first use; the set is small and bounded
+    /// by the data: ids and codes, never free text).
+    pub fn new(s: &str) -> Interned {
+        static SET: std::sync::Mutex<Option<std::collections::HashSet<&'static str>>> = std::sync::Mutex::new(None);
+        let mut set = SET.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let set = set.get_or_insert_with(Default::default);
+        match set.get(s) {
+            Some(x) => Interned(x),
+            None => {
+                let x: &'static str = Box::leak(s.to_owned().into_boxed_str());
+                set.insert(x);
+                Interned(x)
+            }
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        self.0
+    }
+}
+
+impl std::ops::Deref for Interned {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.0
+    }
+}
+
+impl std::fmt::Debug for Interned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl std::fmt::Display for Interned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl PartialEq<str> for Interned {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Interned {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl Serialize for Interned {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Interned {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Interned, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Interned;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Interned, E> {
+                Ok(Interned::new(v))
+            }
+        }
+        d.deserialize_str(V)
     }
 }
 
@@ -132,6 +213,20 @@ pub fn stratum_key(level: &str, strate: &str, indicator: &str, year: u16) -> Str
 }
 
 impl FinanceData {
+    /// Gives back the spare capacity of every vector (decoding grows them
+    /// by doubling; at national size that is a third of their memory).
+    pub fn shrink_to_fit(&mut self) {
+        for v in self.accounts.values_mut() {
+            v.shrink_to_fit();
+        }
+        for v in self.projects.values_mut() {
+            v.shrink_to_fit();
+        }
+        for v in self.dgf_parts.values_mut() {
+            v.shrink_to_fit();
+        }
+    }
+
     /// Recomputes the stratum sums from the accounts.
     pub fn compute_strata(&mut self) {
         let mut strata: BTreeMap<String, StratumSum> = BTreeMap::new();
@@ -151,7 +246,7 @@ impl FinanceData {
     /// The latest value of an indicator for a collectivité, and the series
     /// of every year, oldest first.
     pub fn series(&self, key: &str, indicator: &str) -> Vec<&AccountValue> {
-        let mut v: Vec<&AccountValue> = self.accounts.get(key).map(|vs| vs.iter().filter(|x| x.indicator == indicator).collect()).unwrap_or_default();
+        let mut v: Vec<&AccountValue> = self.accounts.get(key).map(|vs| vs.iter().filter(|x| *x.indicator == *indicator).collect()).unwrap_or_default();
         v.sort_by_key(|x| x.year);
         v
     }
@@ -160,5 +255,19 @@ impl FinanceData {
     pub fn stratum(&self, key: &str, v: &AccountValue) -> Option<&StratumSum> {
         let (level, _) = key.split_once('-')?;
         self.strata.get(&stratum_key(level, v.strate.as_deref()?, &v.indicator, v.year))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interned_strings_are_shared_and_serialised_as_strings() {
+        let json = r#"[{"indicator":"dgf","year":2023,"amount":1.5,"strate":"5"},{"indicator":"dgf","year":2022,"amount":2.0,"strate":"5"}]"#;
+        let v: Vec<AccountValue> = serde_json::from_str(json).unwrap();
+        assert!(std::ptr::eq(v[0].indicator.as_str(), v[1].indicator.as_str()), "one copy of each id");
+        assert_eq!(v[0].indicator, "dgf");
+        assert_eq!(serde_json::to_string(&v).unwrap(), json);
     }
 }

@@ -187,7 +187,10 @@ impl Geo {
             .with_contours(ContoursSource::Embedded)
     }
 
-    pub fn new(data: RefData, fingerprint: u64) -> Geo {
+    pub fn new(mut data: RefData, fingerprint: u64) -> Geo {
+        if let Some(f) = data.finances.as_mut() {
+            f.shrink_to_fit();
+        }
         let mut communes = HashMap::new();
         let mut delegated: HashMap<String, Vec<usize>> = HashMap::new();
         let mut postal: HashMap<String, Vec<usize>> = HashMap::new();

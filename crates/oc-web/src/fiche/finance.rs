@@ -121,7 +121,7 @@ pub fn section(geo: &Geo, group: KindGroup, code: &str) -> FinanceSection {
             per_inhabitant: last.per_inhabitant(),
             stratum_average: stratum.and_then(|s| s.per_inhabitant()),
             stratum_count: stratum.map(|s| s.count),
-            strate: last.strate.clone(),
+            strate: last.strate.map(|s| s.to_string()),
             series: series.iter().map(|v| (v.year, v.per_inhabitant().unwrap_or(v.amount))).collect(),
             older: false,
         });
