@@ -13,6 +13,7 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use oc_ingest::{fetch, Built, Origins};
+use oc_model::finance::FinanceData;
 use oc_store::{ContoursSource, DataDir, Geo};
 
 pub use config::Config;
@@ -99,13 +100,17 @@ pub async fn load(config: &Config, force: bool) -> anyhow::Result<LoadReport> {
                 oc_ingest::build_refdata_with(&cog_files, df_files.as_ref(), insee, &origins, &cog_prefix, &df_prefix)
             })
             .await??;
+            let mut current = open_geo(&data)?;
             if !force {
-                let current = open_geo(&data)?;
                 oc_ingest::check_replacement(&current.data, &built.data)?;
             }
+            let previous = current.data.finances.take();
+            drop(current);
             let Built { data: mut refdata, contours, mut warnings } = built;
             if let Some(f) = &config.sources.finances {
-                let (finances, mut w) = load_finances(f, &config.data.dir.join("downloads")).await?;
+                // A failed part keeps what is served, or (nothing served yet)
+                // stays out and the fiches name its source as missing.
+                let (finances, mut w) = load_finances_keeping(f, &config.data.dir.join("downloads"), Some(previous.unwrap_or_default())).await?;
                 refdata.finances = Some(finances);
                 warnings.append(&mut w);
             }
@@ -152,19 +157,80 @@ pub async fn refresh(config: &Config, slot: &oc_web::ReferenceSlot, publications
     Ok(report)
 }
 
-/// Reads and parses the configured finance files (paths or URLs). The OFGL
-/// files (national exports: hundreds of MB each) are streamed: downloaded
-/// into `scratch` (a folder of the data directory) chunk by chunk, then
-/// read row by row, keeping only the values shown; the downloads are
-/// removed afterwards.
-pub async fn load_finances(f: &config::FinanceSource, scratch: &Path) -> anyhow::Result<(oc_model::finance::FinanceData, Vec<String>)> {
-    let client = if f.grants.iter().chain(f.dgf.iter().map(|d| &d.location)).any(|l| l.starts_with("http")) { Some(fetch::client()?) } else { None };
-    let mut ofgl = oc_ingest::finance::OfglLoader::default();
-    if f.ofgl.iter().any(|l| l.starts_with("http")) {
-        std::fs::create_dir_all(scratch).with_context(|| format!("cannot create {}", scratch.display()))?;
+/// Reads and parses the configured finance files (paths or URLs); any
+/// failure fails the whole. See [`load_finances_keeping`].
+pub async fn load_finances(f: &config::FinanceSource, scratch: &Path) -> anyhow::Result<(FinanceData, Vec<String>)> {
+    load_finances_keeping(f, scratch, None).await
+}
+
+/// Reads and parses the configured finance files (paths or URLs) in three
+/// parts: OFGL accounts, DETR/DSIL projects, DGF criteria. With `previous`
+/// (the finances being served), a part whose source fails keeps its
+/// previous values (none: it stays out), with a warning, rather than
+/// failing the whole load: a publisher's outage never blocks the refresh
+/// of the other sources.
+pub async fn load_finances_keeping(f: &config::FinanceSource, scratch: &Path, mut previous: Option<FinanceData>) -> anyhow::Result<(FinanceData, Vec<String>)> {
+    let mut out = FinanceData::default();
+    let mut warnings = Vec::new();
+    match load_ofgl(&f.ofgl, scratch).await {
+        Ok((d, mut w)) => {
+            (out.accounts, out.strata, out.ofgl) = (d.accounts, d.strata, d.ofgl);
+            warnings.append(&mut w);
+        }
+        Err(e) => {
+            let p = keep("OFGL accounts", e, &mut previous, &mut warnings)?;
+            (out.accounts, out.strata, out.ofgl) = (std::mem::take(&mut p.accounts), std::mem::take(&mut p.strata), p.ofgl.take());
+        }
     }
-    let big = if f.ofgl.iter().any(|l| l.starts_with("http")) { Some(fetch::download_client()?) } else { None };
-    for (i, l) in f.ofgl.iter().enumerate() {
+    let client = if f.grants.iter().chain(f.dgf.iter().map(|d| &d.location)).any(|l| l.starts_with("http")) { Some(fetch::client()?) } else { None };
+    match load_grants(client.as_ref(), &f.grants).await {
+        Ok((d, mut w)) => {
+            (out.projects, out.grants) = (d.projects, d.grants);
+            warnings.append(&mut w);
+        }
+        Err(e) => {
+            let p = keep("DETR/DSIL projects", e, &mut previous, &mut warnings)?;
+            (out.projects, out.grants) = (std::mem::take(&mut p.projects), p.grants.take());
+        }
+    }
+    match load_dgf(client.as_ref(), &f.dgf).await {
+        Ok((d, mut w)) => {
+            (out.dgf_parts, out.dgf) = (d.dgf_parts, d.dgf);
+            warnings.append(&mut w);
+        }
+        Err(e) => {
+            let p = keep("DGF criteria", e, &mut previous, &mut warnings)?;
+            (out.dgf_parts, out.dgf) = (std::mem::take(&mut p.dgf_parts), p.dgf.take());
+        }
+    }
+    Ok((out, warnings))
+}
+
+/// The finances served so far, to keep a part whose source failed (with a
+/// warning); without them, the error.
+fn keep<'a>(what: &str, e: anyhow::Error, previous: &'a mut Option<FinanceData>, warnings: &mut Vec<String>) -> anyhow::Result<&'a mut FinanceData> {
+    match previous {
+        Some(p) => {
+            warnings.push(format!("{what} not refreshed, the values served so far (if any) are kept: {e:#}"));
+            Ok(p)
+        }
+        None => Err(e),
+    }
+}
+
+/// The OFGL files, streamed (national exports: hundreds of MB each):
+/// downloaded into `scratch` (a folder of the data directory) chunk by
+/// chunk, then read row by row keeping only the values shown; the
+/// downloads are removed afterwards.
+async fn load_ofgl(locations: &[String], scratch: &Path) -> anyhow::Result<(FinanceData, Vec<String>)> {
+    let mut ofgl = oc_ingest::finance::OfglLoader::default();
+    let big = if locations.iter().any(|l| l.starts_with("http")) {
+        std::fs::create_dir_all(scratch).with_context(|| format!("cannot create {}", scratch.display()))?;
+        Some(fetch::download_client()?)
+    } else {
+        None
+    };
+    for (i, l) in locations.iter().enumerate() {
         let (path, temporary) = match &big {
             Some(c) if l.starts_with("http") => {
                 let path = scratch.join(format!("ofgl-{i}.csv.part"));
@@ -185,24 +251,10 @@ pub async fn load_finances(f: &config::FinanceSource, scratch: &Path) -> anyhow:
         read?;
         ofgl = loader;
     }
-    let mut grants = Vec::new();
-    for l in &f.grants {
-        grants.push((l.clone(), fetch::fetch(client.as_ref(), l).await?));
-    }
-    let mut dgf = Vec::new();
-    for d in &f.dgf {
-        dgf.push((d.year, d.location.clone(), fetch::fetch(client.as_ref(), &d.location).await?));
-    }
-    let (o, g) = (f.ofgl.clone(), f.grants.clone());
-    tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-        let mut data = oc_model::finance::FinanceData::default();
-        let mut warnings = ofgl.finish(&mut data);
-        warnings.append(&mut oc_ingest::finance::parse_grants(&grants, &mut data)?);
-        if !dgf.is_empty() {
-            warnings.append(&mut oc_ingest::finance::parse_dgf(&dgf, &mut data)?);
-            let years: Vec<String> = dgf.iter().map(|d| d.0.to_string()).collect();
-            data.dgf = Some(oc_ingest::finance::dgf_source(&dgf.iter().map(|d| d.1.clone()).collect::<Vec<_>>().join(", "), &years.join(", ")));
-        }
+    let o = locations.to_vec();
+    tokio::task::spawn_blocking(move || {
+        let mut data = FinanceData::default();
+        let warnings = ofgl.finish(&mut data);
         let mut years: Vec<u16> = data.accounts.values().flatten().map(|v| v.year).collect();
         years.sort_unstable();
         years.dedup();
@@ -211,15 +263,49 @@ pub async fn load_finances(f: &config::FinanceSource, scratch: &Path) -> anyhow:
             (Some(a), _) => format!("exercice {a}"),
             _ => String::new(),
         };
-        let (so, sg) = oc_ingest::finance::sources((!o.is_empty()).then(|| o.join(", ")).as_deref(), (!g.is_empty()).then(|| g.join(", ")).as_deref(), &span);
-        data.ofgl = so;
-        data.grants = sg.map(|mut s| {
+        data.ofgl = oc_ingest::finance::sources((!o.is_empty()).then(|| o.join(", ")).as_deref(), None, &span).0;
+        (data, warnings)
+    })
+    .await
+    .map_err(Into::into)
+}
+
+/// The DETR/DSIL project files.
+async fn load_grants(client: Option<&fetch::Client>, locations: &[String]) -> anyhow::Result<(FinanceData, Vec<String>)> {
+    let mut files = Vec::new();
+    for l in locations {
+        files.push((l.clone(), fetch::fetch(client, l).await?));
+    }
+    let g = locations.to_vec();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        let mut data = FinanceData::default();
+        let warnings = oc_ingest::finance::parse_grants(&files, &mut data)?;
+        data.grants = oc_ingest::finance::sources(None, (!g.is_empty()).then(|| g.join(", ")).as_deref(), "").1.map(|mut s| {
             let mut ys: Vec<u16> = data.projects.values().flatten().map(|p| p.year).collect();
             ys.sort_unstable();
             ys.dedup();
             s.millesime = ys.iter().map(u16::to_string).collect::<Vec<_>>().join(", ");
             s
         });
+        Ok((data, warnings))
+    })
+    .await?
+}
+
+/// The DGCL criteria files of the DGF, one per year.
+async fn load_dgf(client: Option<&fetch::Client>, files: &[config::DgfFile]) -> anyhow::Result<(FinanceData, Vec<String>)> {
+    let mut dgf = Vec::new();
+    for d in files {
+        dgf.push((d.year, d.location.clone(), fetch::fetch(client, &d.location).await?));
+    }
+    tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        let mut data = FinanceData::default();
+        if dgf.is_empty() {
+            return Ok((data, Vec::new()));
+        }
+        let warnings = oc_ingest::finance::parse_dgf(&dgf, &mut data)?;
+        let years: Vec<String> = dgf.iter().map(|d| d.0.to_string()).collect();
+        data.dgf = Some(oc_ingest::finance::dgf_source(&dgf.iter().map(|d| d.1.clone()).collect::<Vec<_>>().join(", "), &years.join(", ")));
         Ok((data, warnings))
     })
     .await?

@@ -158,7 +158,8 @@ async fn load_without_sources_installs_the_embedded_snapshot() {
 /// loads the sources and puts the new data in place in the running router
 /// (here: finances configured after the first load appear on the fiche
 /// without a restart); a request that began before keeps its version; a
-/// failed refresh leaves the served data as it was.
+/// finance source that fails keeps what was served; a failed load changes
+/// nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refresh_puts_new_data_in_place_while_serving() {
     use http_body_util::BodyExt;
@@ -178,17 +179,27 @@ async fn a_refresh_puts_new_data_in_place_while_serving() {
     assert!(before.contains("(OFGL) : non chargés"), "no finances yet");
     let held = app.reference();
     let ofgl = ["ofgl-base-communes-consolidee.test.csv", "ofgl-base-epci.test.csv"].map(|f| data.join("finances-ofgl").join(f).display().to_string()).to_vec();
-    c.sources.finances = Some(opencollectivites::config::FinanceSource { ofgl, grants: vec![], dgf: vec![] });
+    // The DGF criteria file is unreachable: nothing was served for it, so
+    // it stays out with a warning, and the fiche names it as missing.
+    let dgf = vec![opencollectivites::config::DgfFile { year: 2024, location: dir.path().join("criteres_repartition_2024.csv").display().to_string() }];
+    c.sources.finances = Some(opencollectivites::config::FinanceSource { ofgl, grants: vec![], dgf });
     let publications = app.library.as_ref().expect("library").index.clone();
-    opencollectivites::refresh(&c, &app.reference_slot(), &publications).await.expect("refresh");
+    let report = opencollectivites::refresh(&c, &app.reference_slot(), &publications).await.expect("refresh");
+    assert!(report.warnings.iter().any(|w| w.contains("criteres_repartition_2024.csv")), "{:?}", report.warnings);
     let after = page(router.clone()).await;
+    assert!(after.contains("critères de répartition de la DGF (DGCL : dotation forfaitaire, DSU, DSR, DNP) : non chargés"), "the DGF criteria named as missing");
     assert!(!after.contains("(OFGL) : non chargés"), "the OFGL accounts are now served");
     assert!(after.contains("Dotation globale de fonctionnement (DGF)"), "the DGF row of Cazères");
     assert!(held.geo.data.finances.is_none(), "a request holding the old version keeps it");
     assert!(app.geo().data.finances.is_some());
-    // A failed refresh changes nothing that is served.
+    // A source that fails keeps the values served so far, with a warning
+    // naming it; the other sources are refreshed all the same.
     c.sources.finances = Some(opencollectivites::config::FinanceSource { ofgl: vec![dir.path().join("absent.csv").display().to_string()], grants: vec![], dgf: vec![] });
-    let e = opencollectivites::refresh(&c, &app.reference_slot(), &publications).await.expect_err("missing file").to_string();
-    assert!(e.contains("absent.csv"), "{e}");
+    let report = opencollectivites::refresh(&c, &app.reference_slot(), &publications).await.expect("refresh with a failing source");
+    assert!(report.warnings.iter().any(|w| w.contains("absent.csv") && w.contains("kept")), "{:?}", report.warnings);
+    assert_eq!(page(router.clone()).await, after);
+    // A load that fails (here: the COG folder gone) changes nothing served.
+    c.sources.cog = Some(CogSource { base: dir.path().join("no-cog").display().to_string(), year: 2026 });
+    assert!(opencollectivites::refresh(&c, &app.reference_slot(), &publications).await.is_err());
     assert_eq!(page(router).await, after);
 }

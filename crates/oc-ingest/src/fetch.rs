@@ -6,6 +6,9 @@
 use std::path::Path;
 use std::time::Duration;
 
+/// The HTTP client type of [`client`] and [`download_client`].
+pub use reqwest::Client;
+
 use crate::insee::InseeFiles;
 use crate::{CogFiles, DataFranceFiles, IngestError};
 
