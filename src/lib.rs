@@ -71,6 +71,11 @@ pub struct LoadReport {
 /// replaces the reference data and rebuilds the index. Without sources,
 /// installs the embedded snapshot. On any error the served data is untouched.
 pub async fn load(config: &Config, force: bool) -> anyhow::Result<LoadReport> {
+    Ok(load_and_open(config, force).await?.0)
+}
+
+/// [`load`], also giving the new reference data and territory index.
+async fn load_and_open(config: &Config, force: bool) -> anyhow::Result<(LoadReport, Geo, oc_index::TerritoryIndex)> {
     let data = DataDir::new(&config.data.dir);
     let (bytes, contours, warnings, from_embedded) = match &config.sources.cog {
         None => (oc_store::EMBEDDED_SNAPSHOT.to_vec(), oc_store::EMBEDDED_CONTOURS.to_vec(), Vec::new(), true),
@@ -100,13 +105,25 @@ pub async fn load(config: &Config, force: bool) -> anyhow::Result<LoadReport> {
                 oc_ingest::build_refdata_with(&cog_files, df_files.as_ref(), insee, &origins, &cog_prefix, &df_prefix)
             })
             .await??;
-            let mut current = open_geo(&data)?;
-            if !force {
-                oc_ingest::check_replacement(&current.data, &built.data)?;
-            }
-            let previous = current.data.finances.take();
-            drop(current);
+            // The data being served: checked against (unless --force) and
+            // its finances kept for a part whose source fails. Off the
+            // async threads: at national size it takes seconds.
+            let d = data.clone();
+            let (built, previous, note) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+                match open_geo(&d) {
+                    Ok(mut current) => {
+                        if !force {
+                            oc_ingest::check_replacement(&current.data, &built.data)?;
+                        }
+                        Ok((built, current.data.finances.take(), None))
+                    }
+                    Err(e) if force => Ok((built, None, Some(format!("the current reference data could not be read ({e:#}): replaced (--force)")))),
+                    Err(e) => Err(e.context("cannot read the current reference data to check the new one against it (use --force to replace it)")),
+                }
+            })
+            .await??;
             let Built { data: mut refdata, contours, mut warnings } = built;
+            warnings.extend(note);
             if let Some(f) = &config.sources.finances {
                 // A failed part keeps what is served, or (nothing served yet)
                 // stays out and the fiches name its source as missing.
@@ -114,46 +131,53 @@ pub async fn load(config: &Config, force: bool) -> anyhow::Result<LoadReport> {
                 refdata.finances = Some(finances);
                 warnings.append(&mut w);
             }
-            (oc_store::encode(&refdata), oc_store::encode(&contours), warnings, false)
+            let (bytes, contours) = tokio::task::spawn_blocking(move || (oc_store::encode(&refdata), oc_store::encode(&contours))).await?;
+            (bytes, contours, warnings, false)
         }
     };
-    let geo = Geo::from_bytes(&bytes, "the new reference data")?;
+    let dir = config.data.dir.clone();
+    let (geo, territories) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        let geo = Geo::from_bytes(&bytes, "the new reference data")?.with_contours(ContoursSource::File(data.contours_path()));
+        // Index first (built aside, then swapped), then the reference data:
+        // a crash in between leaves a fingerprint mismatch that the next
+        // start repairs by rebuilding.
+        let territories = oc_index::TerritoryIndex::build(&territory_index_dir(&dir), &geo)?;
+        data.write_contours_bytes(&contours)?;
+        data.write_refdata_bytes(&bytes)?;
+        Ok((geo, territories))
+    })
+    .await??;
     let report = LoadReport {
         communes: geo.data.communes.len(),
         epci: geo.data.epci.len(),
         warnings,
         from_embedded,
     };
-    let dir = config.data.dir.clone();
-    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-        // Index first (built aside, then swapped), then the reference data:
-        // a crash in between leaves a fingerprint mismatch that the next
-        // start repairs by rebuilding.
-        oc_index::TerritoryIndex::build(&territory_index_dir(&dir), &geo)?;
-        data.write_contours_bytes(&contours)?;
-        data.write_refdata_bytes(&bytes)?;
-        Ok(())
-    })
-    .await??;
-    Ok(report)
+    Ok((report, geo, territories))
 }
 
 /// Reloads the configured sources while serving ([`load`], which refuses a
-/// large loss of data and leaves the served data untouched on any error),
-/// then puts the new reference data and territory index in place in the
-/// running server: requests already running finish on the old data.
-pub async fn refresh(config: &Config, slot: &oc_web::ReferenceSlot, publications: &oc_index::PublicationsIndex) -> anyhow::Result<LoadReport> {
-    let report = load(config, false).await?;
-    let cfg = config.clone();
-    let (geo, territories) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-        let geo = open_geo(&DataDir::new(&cfg.data.dir))?;
-        let territories = oc_index::TerritoryIndex::open_or_build(&territory_index_dir(&cfg.data.dir), &geo).context("cannot open the territory index")?;
-        territories.set_cache_capacity(cfg.search.cache_capacity);
-        Ok((Arc::new(geo), Arc::new(territories)))
-    })
-    .await??;
+/// large loss of data and leaves the data directory untouched on any
+/// error), then puts the new reference data and territory index in place
+/// in the running server: requests already running finish on the old data.
+/// The harvester, when given, detects territories with the new data.
+pub async fn refresh(
+    config: &Config,
+    slot: &oc_web::ReferenceSlot,
+    publications: &oc_index::PublicationsIndex,
+    harvester: Option<&oc_harvest::run::Harvester>,
+) -> anyhow::Result<LoadReport> {
+    let (report, geo, territories) = load_and_open(config, false).await?;
+    territories.set_cache_capacity(config.search.cache_capacity);
+    let geo = Arc::new(geo);
     publications.set_areas(library::area_fn(geo.clone()));
-    slot.replace(geo, territories);
+    if let Some(h) = harvester {
+        let g = geo.clone();
+        h.set_detector(tokio::task::spawn_blocking(move || Arc::new(oc_harvest::detect::Detector::new(&g))).await?);
+    }
+    // The old version may be freed here: seconds of work at national size.
+    let slot = slot.clone();
+    tokio::task::spawn_blocking(move || slot.replace(geo, Arc::new(territories))).await?;
     Ok(report)
 }
 
@@ -231,20 +255,25 @@ async fn load_ofgl(locations: &[String], scratch: &Path) -> anyhow::Result<(Fina
         None
     };
     for (i, l) in locations.iter().enumerate() {
-        let (path, temporary) = match &big {
+        // A download is a temporary file of its own (two loads never
+        // share one), removed when dropped: after reading, on error, or
+        // when the task is cancelled mid-way.
+        let (path, download) = match &big {
             Some(c) if l.starts_with("http") => {
-                let path = scratch.join(format!("ofgl-{i}.csv.part"));
-                fetch::download(c, l, &path).await?;
-                (path, true)
+                let file = tempfile::Builder::new()
+                    .prefix(&format!("ofgl-{i}-"))
+                    .suffix(".csv.part")
+                    .tempfile_in(scratch)
+                    .with_context(|| format!("cannot create a download file in {}", scratch.display()))?;
+                fetch::download(c, l, file.path()).await?;
+                (file.path().to_path_buf(), Some(file))
             }
-            _ => (PathBuf::from(l), false),
+            _ => (PathBuf::from(l), None),
         };
         let name = l.clone();
         let (loader, read) = tokio::task::spawn_blocking(move || {
             let r = ofgl.read_path(&name, &path);
-            if temporary {
-                let _ = std::fs::remove_file(&path);
-            }
+            drop(download);
             (ofgl, r)
         })
         .await?;

@@ -164,7 +164,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let app = app.with_operator(ops.clone()).with_secure_cookies(config.server.secure_cookies);
             let _refresh = match &config.data.refresh {
-                Some(cron) => Some(start_refresh(cron, &config, app.reference_slot(), publications.clone()).await?),
+                Some(cron) => Some(start_refresh(cron, &config, app.reference_slot(), publications.clone(), harvest.harvester.clone()).await?),
                 None => None,
             };
             let listener = tokio::net::TcpListener::bind(&config.server.bind)
@@ -254,12 +254,13 @@ async fn start_refresh(
     config: &Config,
     slot: oc_web::ReferenceSlot,
     publications: Arc<oc_index::PublicationsIndex>,
+    harvester: Arc<oc_harvest::run::Harvester>,
 ) -> anyhow::Result<tokio_cron_scheduler::JobScheduler> {
     use tokio_cron_scheduler::{Job, JobScheduler};
     let running = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let config = Arc::new(config.clone());
     let job = Job::new_async(cron, move |_, _| {
-        let (config, slot, publications, running) = (config.clone(), slot.clone(), publications.clone(), running.clone());
+        let (config, slot, publications, harvester, running) = (config.clone(), slot.clone(), publications.clone(), harvester.clone(), running.clone());
         Box::pin(async move {
             if running.swap(true, std::sync::atomic::Ordering::SeqCst) {
                 tracing::warn!("reference data refresh: the previous one is still running, skipped");
@@ -274,7 +275,7 @@ async fn start_refresh(
             }
             let _done = Done(running.clone());
             let started = std::time::Instant::now();
-            match opencollectivites::refresh(&config, &slot, &publications).await {
+            match opencollectivites::refresh(&config, &slot, &publications, Some(&harvester)).await {
                 Ok(r) => {
                     tracing::info!("reference data refreshed in {:.1} s", started.elapsed().as_secs_f64());
                     report(&r);

@@ -208,6 +208,22 @@ fn missing_values_and_bad_files_get_clear_messages() {
     let mut d2 = FinanceData::default();
     let w = oc_ingest::finance::parse_ofgl(&[(name, text.into_bytes())], &mut d2).unwrap();
     assert!(w.iter().any(|m| m.contains("line 40") && m.contains("Montant")), "{w:?}");
+    // `\N` (a database null) is an empty value: no warning, no value.
+    let (name, bytes) = fixture("ofgl-cazeres-sans-dgf-2023.csv");
+    let text = String::from_utf8(bytes).unwrap().replacen(";5450362.94;", ";\\N;", 1);
+    let mut d3 = FinanceData::default();
+    let w = oc_ingest::finance::parse_ofgl(&[(name.clone(), text.into_bytes())], &mut d3).unwrap();
+    assert!(w.is_empty(), "{w:?}");
+    assert_eq!(d3.accounts["COM-31135"].len(), d2.accounts["COM-31135"].len(), "the \\N row is left out like the bad one");
+    // A strate that is not a stratum code is counted in one warning and
+    // left without a stratum; the values are kept.
+    let (_, bytes) = fixture("ofgl-cazeres-sans-dgf-2023.csv");
+    let long = "x".repeat(40);
+    let text = String::from_utf8(bytes).unwrap().replace(";CC Cœur de Garonne;5;", &format!(";CC Cœur de Garonne;{long};"));
+    let mut d4 = FinanceData::default();
+    let w = oc_ingest::finance::parse_ofgl(&[(name, text.into_bytes())], &mut d4).unwrap();
+    assert!(w.len() == 1 && w[0].contains("Strate population 2024"), "{w:?}");
+    assert!(d4.accounts["COM-31135"].iter().all(|v| v.strate.is_none()) && !d4.accounts["COM-31135"].is_empty());
     assert_eq!(oc_ingest::finance::number("1 234,50"), Ok(Some(1234.5)));
     assert_eq!(oc_ingest::finance::number("0,3999670062"), Ok(Some(0.3999670062)));
 }

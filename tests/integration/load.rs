@@ -184,22 +184,41 @@ async fn a_refresh_puts_new_data_in_place_while_serving() {
     let dgf = vec![opencollectivites::config::DgfFile { year: 2024, location: dir.path().join("criteres_repartition_2024.csv").display().to_string() }];
     c.sources.finances = Some(opencollectivites::config::FinanceSource { ofgl, grants: vec![], dgf });
     let publications = app.library.as_ref().expect("library").index.clone();
-    let report = opencollectivites::refresh(&c, &app.reference_slot(), &publications).await.expect("refresh");
+    let report = opencollectivites::refresh(&c, &app.reference_slot(), &publications, None).await.expect("refresh");
     assert!(report.warnings.iter().any(|w| w.contains("criteres_repartition_2024.csv")), "{:?}", report.warnings);
     let after = page(router.clone()).await;
     assert!(after.contains("critères de répartition de la DGF (DGCL : dotation forfaitaire, DSU, DSR, DNP) : non chargés"), "the DGF criteria named as missing");
     assert!(!after.contains("(OFGL) : non chargés"), "the OFGL accounts are now served");
     assert!(after.contains("Dotation globale de fonctionnement (DGF)"), "the DGF row of Cazères");
+    assert!(!std::sync::Arc::ptr_eq(&held, &app.reference()), "a new version is in place");
     assert!(held.geo.data.finances.is_none(), "a request holding the old version keeps it");
     assert!(app.geo().data.finances.is_some());
     // A source that fails keeps the values served so far, with a warning
     // naming it; the other sources are refreshed all the same.
     c.sources.finances = Some(opencollectivites::config::FinanceSource { ofgl: vec![dir.path().join("absent.csv").display().to_string()], grants: vec![], dgf: vec![] });
-    let report = opencollectivites::refresh(&c, &app.reference_slot(), &publications).await.expect("refresh with a failing source");
+    let report = opencollectivites::refresh(&c, &app.reference_slot(), &publications, None).await.expect("refresh with a failing source");
     assert!(report.warnings.iter().any(|w| w.contains("absent.csv") && w.contains("kept")), "{:?}", report.warnings);
     assert_eq!(page(router.clone()).await, after);
     // A load that fails (here: the COG folder gone) changes nothing served.
     c.sources.cog = Some(CogSource { base: dir.path().join("no-cog").display().to_string(), year: 2026 });
-    assert!(opencollectivites::refresh(&c, &app.reference_slot(), &publications).await.is_err());
+    assert!(opencollectivites::refresh(&c, &app.reference_slot(), &publications, None).await.is_err());
     assert_eq!(page(router).await, after);
+}
+
+/// Reference data that no longer reads (a damaged disk, an old format)
+/// stops a plain `load`, which must compare against it, with a message
+/// pointing at `--force`; `load --force` replaces it and says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_force_replaces_unreadable_reference_data() {
+    let data = shared_data();
+    let dir = tempfile::tempdir().unwrap();
+    let c = config(dir.path(), &data.join("cog-2026"), None);
+    opencollectivites::load(&c, false).await.expect("first load");
+    let refdata = oc_store::DataDir::new(dir.path()).refdata_path();
+    std::fs::write(&refdata, b"not gzip at all").unwrap();
+    let e = format!("{:#}", opencollectivites::load(&c, false).await.expect_err("cannot compare"));
+    assert!(e.contains("--force"), "{e}");
+    let r = opencollectivites::load(&c, true).await.expect("--force replaces it");
+    assert!(r.warnings.iter().any(|w| w.contains("could not be read")), "{:?}", r.warnings);
+    assert!(opencollectivites::open_geo(&oc_store::DataDir::new(dir.path())).is_ok());
 }

@@ -96,7 +96,8 @@ struct Draft {
 pub struct Harvester {
     fetcher: Arc<Fetcher>,
     store: Arc<Mutex<Library>>,
-    detector: Arc<Detector>,
+    /// Replaced when the reference data is refreshed ([`Harvester::set_detector`]).
+    detector: std::sync::RwLock<Arc<Detector>>,
     running: Mutex<HashSet<String>>,
 }
 
@@ -134,7 +135,17 @@ fn lock(store: &Mutex<Library>) -> std::sync::MutexGuard<'_, Library> {
 
 impl Harvester {
     pub fn new(fetcher: Fetcher, store: Arc<Mutex<Library>>, detector: Arc<Detector>) -> Harvester {
-        Harvester { fetcher: Arc::new(fetcher), store, detector, running: Mutex::new(HashSet::new()) }
+        Harvester { fetcher: Arc::new(fetcher), store, detector: std::sync::RwLock::new(detector), running: Mutex::new(HashSet::new()) }
+    }
+
+    /// The territory detector in use.
+    fn detector(&self) -> Arc<Detector> {
+        self.detector.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Detects territories with new reference data from now on.
+    pub fn set_detector(&self, detector: Arc<Detector>) {
+        *self.detector.write().unwrap_or_else(std::sync::PoisonError::into_inner) = detector;
     }
 
     pub fn store(&self) -> &Arc<Mutex<Library>> {
@@ -146,7 +157,7 @@ impl Harvester {
     /// its first page). Returns the report and the documents read.
     pub async fn preview(&self, source: &Source) -> Result<(Report, Vec<oc_library::store::Document>), String> {
         let scratch = Library::in_memory().map_err(|e| e.to_string())?;
-        let h = Harvester { fetcher: self.fetcher.clone(), store: Arc::new(Mutex::new(scratch)), detector: self.detector.clone(), running: Mutex::new(HashSet::new()) };
+        let h = Harvester { fetcher: self.fetcher.clone(), store: Arc::new(Mutex::new(scratch)), detector: std::sync::RwLock::new(self.detector()), running: Mutex::new(HashSet::new()) };
         let mut s = source.clone();
         if s.kind == Kind::Sru {
             s.max_records = Some(s.max_records.unwrap_or(SRU_PAGE).min(SRU_PAGE));
@@ -234,7 +245,7 @@ impl Harvester {
     /// page's validators, unless the run reads with `--since`.
     async fn store_page(&self, run: &mut Run<'_>, drafts: Vec<Draft>, page_url: Option<(String, Validators)>) -> Result<(), String> {
         let store = self.store.clone();
-        let detector = self.detector.clone();
+        let detector = self.detector();
         let source = run.source.clone();
         let since = run.opts.since.map(|d| d.format("%Y-%m-%d").to_string());
         let page_url = page_url.filter(|_| since.is_none());

@@ -41,6 +41,10 @@ struct OfglColumns {
     region: Option<usize>,
 }
 
+/// The most strata codes kept, and their longest length.
+const MAX_STRATES: usize = 64;
+const MAX_STRATE_LEN: usize = 16;
+
 /// One (collectivité, agrégat, exercice) being summed.
 struct OfglSum {
     amount: f64,
@@ -51,7 +55,8 @@ struct OfglSum {
     siren: u64,
 }
 
-/// Reads OFGL files row by row (a national export is never held in memory,
+/// Reads OFGL files row by row (a national export, plain CSV as the
+/// OpenDataSoft exports are, is never held in memory,
 /// only the values kept: the rows of the [`INDICATORS`] agrégats), then
 /// writes them into a [`FinanceData`]. Several former collectivités of a
 /// current one are added up.
@@ -61,6 +66,7 @@ pub struct OfglLoader {
     keys: Vec<String>,
     key_ids: HashMap<String, u32>,
     strates: Vec<oc_model::finance::Interned>,
+    strate_ids: HashMap<String, u16>,
     /// (key, indicator index, exercice) → sum.
     sums: HashMap<(u32, u8, u16), OfglSum>,
     /// Further SIRENs seen for a sum, so that each population counts once.
@@ -100,10 +106,12 @@ impl OfglLoader {
         let mut skipped_categories: BTreeMap<String, usize> = BTreeMap::new();
         let mut rec = csv::ByteRecord::new();
         let mut rows = 0u64;
+        let mut odd_strates = 0u64;
         while rdr.read_byte_record(&mut rec).map_err(csv_err)? {
             rows += 1;
             let line = rec.position().map_or(0, |p| p.line());
-            let field = |i: usize| std::str::from_utf8(rec.get(i).unwrap_or_default()).map(str::trim);
+            // `\N` (a database's null) is an empty value.
+            let field = |i: usize| std::str::from_utf8(rec.get(i).unwrap_or_default()).map(|v| if v.trim() == "\\N" { "" } else { v.trim() });
             let error = |message: String| IngestError::Parse { file: name.to_owned(), line, message };
             let warning = |message: &str| format!("{name}, line {line}: {message}");
             // The agrégat first: most rows of a national file are others.
@@ -160,12 +168,21 @@ impl OfglLoader {
                 }
             };
             let siren = siren_number(text(cols.siren, "Code Siren Collectivité")?);
+            // OFGL strata are short codes, a dozen or so: anything else is
+            // counted and left without a stratum (each code is kept for the
+            // life of the process).
             let strate = match cols.strate.map(field) {
-                Some(Ok(s)) if !s.is_empty() => match self.strates.iter().position(|x| *x == s) {
-                    Some(i) => i as u16 + 1,
-                    None => {
+                Some(Ok(s)) if !s.is_empty() => match self.strate_ids.get(s) {
+                    Some(i) => *i,
+                    None if s.chars().count() <= MAX_STRATE_LEN && self.strates.len() < MAX_STRATES => {
                         self.strates.push(oc_model::finance::Interned::new(s));
-                        self.strates.len() as u16
+                        let i = self.strates.len() as u16;
+                        self.strate_ids.insert(s.to_owned(), i);
+                        i
+                    }
+                    None => {
+                        odd_strates += 1;
+                        0
                     }
                 },
                 _ => 0,
@@ -190,6 +207,9 @@ impl OfglLoader {
             return Err(IngestError::Invalid { file: name.to_owned(), message: "no data rows".into() });
         }
         self.rows += rows;
+        if odd_strates > 0 {
+            self.warnings.push(format!("{name}: {odd_strates} rows with a \"Strate population 2024\" that is not a stratum code (more than {MAX_STRATE_LEN} characters, or more than {MAX_STRATES} codes): left without a stratum average"));
+        }
         for (cat, n) in skipped_categories {
             self.warnings.push(format!("{name}: {n} rows of category {cat:?} left out (not a commune, EPCI, département or région)"));
         }

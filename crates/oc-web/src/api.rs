@@ -126,7 +126,8 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
 
 /// `GET /healthz`
 pub async fn healthz(State(state): State<AppState>) -> Response {
-    let d = &state.geo().data;
+    let r = state.reference();
+    let d = &r.geo.data;
     let body = Json(serde_json::json!({
         "status": "ok",
         "cog": d.meta.cog_year,
@@ -134,8 +135,8 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
         "epci": d.epci.len(),
         "departements": d.departements.len(),
         "regions": d.regions.len(),
-        "indexed": state.territories().entries().len(),
-        "data_fingerprint": format!("{:016x}", state.geo().fingerprint),
+        "indexed": r.territories.entries().len(),
+        "data_fingerprint": format!("{:016x}", r.geo.fingerprint),
     }));
     ([(axum::http::header::CACHE_CONTROL, "no-store")], body).into_response()
 }

@@ -245,7 +245,8 @@ pub async fn add(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Resp
     if pick.contains(':') {
         new_id = Some(pick);
     } else if oc_index::TerritoryIndex::check_query(&q).is_ok() {
-        let index = state.territories();
+        let reference = state.reference();
+        let index = reference.territories.clone();
         let i = index.clone();
         let found = tokio::task::spawn_blocking(move || i.search(&q, level, 1).ok()).await.ok().flatten();
         if let Some(out) = found {
@@ -253,7 +254,7 @@ pub async fn add(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Resp
                 let e = index.entry(h.entry);
                 let code = match e.kind {
                     Kind::CommuneDeleguee | Kind::CommuneAssociee => {
-                        state.geo().delegated(&e.code).next().and_then(|d| d.parent.clone()).unwrap_or(e.code.clone())
+                        reference.geo.delegated(&e.code).next().and_then(|d| d.parent.clone()).unwrap_or(e.code.clone())
                     }
                     _ => e.code.clone(),
                 };

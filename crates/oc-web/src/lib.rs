@@ -86,7 +86,9 @@ impl ReferenceSlot {
     /// old one, the next ones read the new one.
     pub fn replace(&self, geo: Arc<Geo>, territories: Arc<TerritoryIndex>) {
         let new = Arc::new(Reference { geo, territories, maps: Arc::default(), sitemap: Default::default() });
-        *self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner) = new;
+        let old = std::mem::replace(&mut *self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner), new);
+        // Freed (when no request holds it any more) after the lock is let go.
+        drop(old);
     }
 }
 

@@ -151,9 +151,11 @@ fn library_sections(geo: &oc_store::Geo, lib: &crate::LibraryView, f: &data::Fic
 }
 
 async fn page(state: AppState, group: KindGroup, key: String, raw: Option<String>) -> Response {
-    let geo = state.geo().clone();
+    // One version of the reference data: the maps cached for it are drawn
+    // from its own geography.
+    let reference = state.reference();
+    let (geo, maps) = (reference.geo.clone(), reference.maps.clone());
     let lib = state.library.clone();
-    let maps = state.reference().maps.clone();
     let p = params(raw);
     // `/commune/{slug}-{code}.csv` and `.json`: the fiche's own data.
     let (key, ext): (String, Option<&'static str>) = match key.rsplit_once('.') {
