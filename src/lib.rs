@@ -194,37 +194,27 @@ pub async fn load_finances(f: &config::FinanceSource, scratch: &Path) -> anyhow:
 /// failing the whole load: a publisher's outage never blocks the refresh
 /// of the other sources.
 pub async fn load_finances_keeping(f: &config::FinanceSource, scratch: &Path, mut previous: Option<FinanceData>) -> anyhow::Result<(FinanceData, Vec<String>)> {
+    // Each part: what it is, its result, and how its fields move into the
+    // finances served (from a fresh load, or from the previous ones).
+    type Move = fn(&mut FinanceData, &mut FinanceData);
+    let ofgl: Move = |from, to| (to.accounts, to.strata, to.ofgl) = (std::mem::take(&mut from.accounts), std::mem::take(&mut from.strata), from.ofgl.take());
+    let grants: Move = |from, to| (to.projects, to.grants) = (std::mem::take(&mut from.projects), from.grants.take());
+    let dgf: Move = |from, to| (to.dgf_parts, to.dgf) = (std::mem::take(&mut from.dgf_parts), from.dgf.take());
+    let client = if f.grants.iter().chain(f.dgf.iter().map(|d| &d.location)).any(|l| l.starts_with("http")) { Some(fetch::client()?) } else { None };
+    let parts = [
+        ("OFGL accounts", load_ofgl(&f.ofgl, scratch).await, ofgl),
+        ("DETR/DSIL projects", load_grants(client.as_ref(), &f.grants).await, grants),
+        ("DGF criteria", load_dgf(client.as_ref(), &f.dgf).await, dgf),
+    ];
     let mut out = FinanceData::default();
     let mut warnings = Vec::new();
-    match load_ofgl(&f.ofgl, scratch).await {
-        Ok((d, mut w)) => {
-            (out.accounts, out.strata, out.ofgl) = (d.accounts, d.strata, d.ofgl);
-            warnings.append(&mut w);
-        }
-        Err(e) => {
-            let p = keep("OFGL accounts", e, &mut previous, &mut warnings)?;
-            (out.accounts, out.strata, out.ofgl) = (std::mem::take(&mut p.accounts), std::mem::take(&mut p.strata), p.ofgl.take());
-        }
-    }
-    let client = if f.grants.iter().chain(f.dgf.iter().map(|d| &d.location)).any(|l| l.starts_with("http")) { Some(fetch::client()?) } else { None };
-    match load_grants(client.as_ref(), &f.grants).await {
-        Ok((d, mut w)) => {
-            (out.projects, out.grants) = (d.projects, d.grants);
-            warnings.append(&mut w);
-        }
-        Err(e) => {
-            let p = keep("DETR/DSIL projects", e, &mut previous, &mut warnings)?;
-            (out.projects, out.grants) = (std::mem::take(&mut p.projects), p.grants.take());
-        }
-    }
-    match load_dgf(client.as_ref(), &f.dgf).await {
-        Ok((d, mut w)) => {
-            (out.dgf_parts, out.dgf) = (d.dgf_parts, d.dgf);
-            warnings.append(&mut w);
-        }
-        Err(e) => {
-            let p = keep("DGF criteria", e, &mut previous, &mut warnings)?;
-            (out.dgf_parts, out.dgf) = (std::mem::take(&mut p.dgf_parts), p.dgf.take());
+    for (what, result, move_part) in parts {
+        match result {
+            Ok((mut d, mut w)) => {
+                move_part(&mut d, &mut out);
+                warnings.append(&mut w);
+            }
+            Err(e) => move_part(keep(what, e, &mut previous, &mut warnings)?, &mut out),
         }
     }
     Ok((out, warnings))
@@ -280,19 +270,12 @@ async fn load_ofgl(locations: &[String], scratch: &Path) -> anyhow::Result<(Fina
         read?;
         ofgl = loader;
     }
-    let o = locations.to_vec();
+    let origin = locations.join(", ");
+    let any = !locations.is_empty();
     tokio::task::spawn_blocking(move || {
         let mut data = FinanceData::default();
         let warnings = ofgl.finish(&mut data);
-        let mut years: Vec<u16> = data.accounts.values().flatten().map(|v| v.year).collect();
-        years.sort_unstable();
-        years.dedup();
-        let span = match (years.first(), years.last()) {
-            (Some(a), Some(b)) if a != b => format!("exercices {a} à {b}"),
-            (Some(a), _) => format!("exercice {a}"),
-            _ => String::new(),
-        };
-        data.ofgl = oc_ingest::finance::sources((!o.is_empty()).then(|| o.join(", ")).as_deref(), None, &span).0;
+        data.ofgl = any.then(|| oc_ingest::finance::ofgl_source(&origin, &data));
         (data, warnings)
     })
     .await
@@ -305,17 +288,11 @@ async fn load_grants(client: Option<&fetch::Client>, locations: &[String]) -> an
     for l in locations {
         files.push((l.clone(), fetch::fetch(client, l).await?));
     }
-    let g = locations.to_vec();
+    let origin = locations.join(", ");
     tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         let mut data = FinanceData::default();
         let warnings = oc_ingest::finance::parse_grants(&files, &mut data)?;
-        data.grants = oc_ingest::finance::sources(None, (!g.is_empty()).then(|| g.join(", ")).as_deref(), "").1.map(|mut s| {
-            let mut ys: Vec<u16> = data.projects.values().flatten().map(|p| p.year).collect();
-            ys.sort_unstable();
-            ys.dedup();
-            s.millesime = ys.iter().map(u16::to_string).collect::<Vec<_>>().join(", ");
-            s
-        });
+        data.grants = (!files.is_empty()).then(|| oc_ingest::finance::grants_source(&origin, &data));
         Ok((data, warnings))
     })
     .await?

@@ -138,8 +138,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let publications = Arc::new(publications);
             let (cfg, p) = (config.clone(), publications.clone());
             let app = tokio::task::spawn_blocking(move || opencollectivites::open_app_with(&cfg, p)).await??;
-            publications.set_areas(library::area_fn(app.geo().clone()));
-            let (cfg, geo) = (config.clone(), app.geo().clone());
+            publications.set_areas(library::area_fn(app.geo()));
+            let (cfg, geo) = (config.clone(), app.geo());
             let harvest = tokio::task::spawn_blocking(move || library::open_harvest(&cfg, &geo)).await??;
             if config.library.seed {
                 for r in library::seed_if_empty(&harvest).await? {

@@ -44,9 +44,8 @@ fn real_finances() -> &'static FinanceData {
         let mut d = FinanceData::default();
         oc_ingest::finance::parse_ofgl(&ofgl_files(), &mut d).expect("OFGL files parse");
         oc_ingest::finance::parse_grants(&[grants_file()], &mut d).expect("DETR/DSIL file parses");
-        let (o, g) = oc_ingest::finance::sources(Some("ofgl"), Some("detr"), "exercices");
-        d.ofgl = o;
-        d.grants = g;
+        d.ofgl = Some(oc_ingest::finance::ofgl_source("ofgl", &d));
+        d.grants = Some(oc_ingest::finance::grants_source("detr", &d));
         d
     })
 }
@@ -239,9 +238,9 @@ fn fixture_finances() -> FinanceData {
     let mut d = FinanceData::default();
     oc_ingest::finance::parse_ofgl(&[fixture("ofgl-cazeres-sans-dgf-2023.csv")], &mut d).unwrap();
     oc_ingest::finance::parse_grants(&[fixture("detr-dsil-2018-extrait.csv")], &mut d).unwrap();
-    let (o, g) = oc_ingest::finance::sources(Some("fixture"), Some("fixture"), "exercices 2022 à 2023");
-    d.ofgl = o;
-    d.grants = g;
+    d.ofgl = Some(oc_ingest::finance::ofgl_source("fixture", &d));
+    d.grants = Some(oc_ingest::finance::grants_source("fixture", &d));
+    assert_eq!(d.ofgl.as_ref().map(|s| s.millesime.as_str()), Some("exercices 2022 à 2023"));
     d
 }
 

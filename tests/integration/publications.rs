@@ -118,7 +118,7 @@ async fn facet_counts_equal_a_brute_force_count() {
     let app = app();
     let lib = app.library.clone().unwrap();
     let docs = lib.store.lock().unwrap().published().unwrap();
-    let areas = opencollectivites::library::area_fn(app.geo().clone());
+    let areas = opencollectivites::library::area_fn(app.geo());
     // Every value seen, per facet.
     let mut seen: BTreeMap<Facet, Vec<String>> = BTreeMap::new();
     for d in &docs {

@@ -235,9 +235,8 @@ impl OfglLoader {
     /// Writes the values read into `out` (replacing the same agrégat and
     /// exercice of a collectivité), computes stratum sums; returns warnings.
     pub fn finish(self, out: &mut FinanceData) -> Vec<String> {
-        let mut sums: Vec<_> = self.sums.into_iter().collect();
-        sums.sort_unstable_by_key(|((k, i, y), _)| (*k, *i, *y));
-        for ((key, indicator, year), s) in sums {
+        // Each collectivité's values are sorted below.
+        for ((key, indicator, year), s) in self.sums {
             let indicator = INDICATORS[indicator as usize].0;
             let values = out.accounts.entry(self.keys[key as usize].clone()).or_default();
             values.retain(|v| !(v.indicator == indicator && v.year == year));
@@ -450,28 +449,47 @@ pub fn dgf_source(origin: &str, years: &str) -> SourceInfo {
     }
 }
 
-/// The OFGL and DETR/DSIL sources, for the credits.
-pub fn sources(ofgl: Option<&str>, grants: Option<&str>, years: &str) -> (Option<SourceInfo>, Option<SourceInfo>) {
-    (
-        ofgl.map(|o| SourceInfo {
-            id: "ofgl".into(),
-            producer: "Observatoire des finances et de la gestion publique locales (OFGL)".into(),
-            title: "Comptes consolidés des collectivités (budgets principaux et annexes)".into(),
-            url: "https://data.ofgl.fr/".into(),
-            licence: "Licence Ouverte 2.0".into(),
-            millesime: years.to_owned(),
-            origin: o.to_owned(),
-        }),
-        grants.map(|g| SourceInfo {
-            id: "detr-dsil".into(),
-            producer: "Direction générale des collectivités locales (DGCL)".into(),
-            title: "Projets subventionnés par la DETR et la DSIL".into(),
-            url: "https://www.data.gouv.fr/".into(),
-            licence: "Licence Ouverte 2.0".into(),
-            millesime: String::new(),
-            origin: g.to_owned(),
-        }),
-    )
+/// The sorted distinct years of `years`.
+fn distinct_years(years: impl Iterator<Item = u16>) -> Vec<u16> {
+    let mut y: Vec<u16> = years.collect();
+    y.sort_unstable();
+    y.dedup();
+    y
+}
+
+/// The OFGL source, for the credits: `origin` (the files read) and the
+/// exercices of the accounts in `data` ("exercices 2016 à 2023").
+pub fn ofgl_source(origin: &str, data: &FinanceData) -> SourceInfo {
+    let years = distinct_years(data.accounts.values().flatten().map(|v| v.year));
+    let millesime = match (years.first(), years.last()) {
+        (Some(a), Some(b)) if a != b => format!("exercices {a} à {b}"),
+        (Some(a), _) => format!("exercice {a}"),
+        _ => String::new(),
+    };
+    SourceInfo {
+        id: "ofgl".into(),
+        producer: "Observatoire des finances et de la gestion publique locales (OFGL)".into(),
+        title: "Comptes consolidés des collectivités (budgets principaux et annexes)".into(),
+        url: "https://data.ofgl.fr/".into(),
+        licence: "Licence Ouverte 2.0".into(),
+        millesime,
+        origin: origin.to_owned(),
+    }
+}
+
+/// The DETR/DSIL source, for the credits: `origin` and the years of the
+/// projects in `data` ("2018, 2019").
+pub fn grants_source(origin: &str, data: &FinanceData) -> SourceInfo {
+    let years = distinct_years(data.projects.values().flatten().map(|p| p.year));
+    SourceInfo {
+        id: "detr-dsil".into(),
+        producer: "Direction générale des collectivités locales (DGCL)".into(),
+        title: "Projets subventionnés par la DETR et la DSIL".into(),
+        url: "https://www.data.gouv.fr/".into(),
+        licence: "Licence Ouverte 2.0".into(),
+        millesime: years.iter().map(u16::to_string).collect::<Vec<_>>().join(", "),
+        origin: origin.to_owned(),
+    }
 }
 
 #[cfg(test)]

@@ -178,7 +178,7 @@ fn table(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
 pub async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
     let p = params(raw);
     let ids = param(&p, "ids").unwrap_or("").to_owned();
-    let geo = state.geo().clone();
+    let geo = state.geo();
     let result = tokio::task::spawn_blocking(move || {
         let s = parse(&geo, &ids);
         let fs = fiches(&geo, &s);
@@ -279,7 +279,7 @@ pub async fn download(State(state): State<AppState>, RawQuery(raw): RawQuery, ex
         Err(m) => return (StatusCode::BAD_REQUEST, m).into_response(),
     };
     let ids = param(&p, "ids").unwrap_or("").to_owned();
-    let geo = state.geo().clone();
+    let geo = state.geo();
     tokio::task::spawn_blocking(move || {
         let s = parse(&geo, &ids);
         if !s.problems.is_empty() || s.codes.is_empty() {

@@ -72,9 +72,16 @@ pub struct Reference {
 #[derive(Debug, Clone)]
 pub struct ReferenceSlot(Arc<std::sync::RwLock<Arc<Reference>>>);
 
+impl Reference {
+    /// A version whose maps and sitemap are drawn on first request.
+    fn new(geo: Arc<Geo>, territories: Arc<TerritoryIndex>) -> Arc<Reference> {
+        Arc::new(Reference { geo, territories, maps: Arc::default(), sitemap: Default::default() })
+    }
+}
+
 impl ReferenceSlot {
     fn new(geo: Arc<Geo>, territories: Arc<TerritoryIndex>) -> ReferenceSlot {
-        ReferenceSlot(Arc::new(std::sync::RwLock::new(Arc::new(Reference { geo, territories, maps: Arc::default(), sitemap: Default::default() }))))
+        ReferenceSlot(Arc::new(std::sync::RwLock::new(Reference::new(geo, territories))))
     }
 
     /// The current version.
@@ -85,8 +92,7 @@ impl ReferenceSlot {
     /// Puts a new version in place: requests already running finish on the
     /// old one, the next ones read the new one.
     pub fn replace(&self, geo: Arc<Geo>, territories: Arc<TerritoryIndex>) {
-        let new = Arc::new(Reference { geo, territories, maps: Arc::default(), sitemap: Default::default() });
-        let old = std::mem::replace(&mut *self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner), new);
+        let old = std::mem::replace(&mut *self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner), Reference::new(geo, territories));
         // Freed (when no request holds it any more) after the lock is let go.
         drop(old);
     }

@@ -780,7 +780,7 @@ pub async fn platforms_page(State(state): State<AppState>) -> Response {
         Ok(l) => l,
         Err(e) => return e.into_response(),
     };
-    let geo = state.geo().clone();
+    let geo = state.geo();
     let docs = match tokio::task::spawn_blocking(move || lib.index.platforms(&[])).await {
         Ok(Ok(d)) => d,
         Ok(Err(e)) => return WebError::Internal(e.0).into_response(),

@@ -495,7 +495,7 @@ pub async fn source_run(State(state): State<AppState>, AdminOnly(auth): AdminOnl
 
 async fn messages_view(state: &AppState, auth: &Auth, form: &FicheMessage, error: Option<&str>, done: Option<&str>) -> Result<Response, WebError> {
     let list = with_store(state, |s| s.messages()).await?;
-    let geo = state.geo().clone();
+    let geo = state.geo();
     let label = move |t: &str| crate::library::territory_label(&geo, t).unwrap_or_else(|| t.to_owned());
     let body = html! {
         p { "Un message s'affiche en tête de la fiche choisie, entre ses dates de début et de fin (incluses)." }

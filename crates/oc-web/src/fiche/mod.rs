@@ -232,7 +232,7 @@ async fn list(state: AppState, group: KindGroup, key: String, file: String, raw:
         }
         _ => return WebError::NotFound(format!("aucune liste « {file} » : communes.csv, communes.json{}", if group == KindGroup::Epci { "" } else { ", epci.csv, epci.json" })).into_response(),
     };
-    let geo = state.geo().clone();
+    let geo = state.geo();
     let (_, code) = split_key(&key);
     let (name, codes): (String, Vec<String>) = match group {
         KindGroup::Epci => match geo.epci(&code) {
@@ -274,7 +274,7 @@ async fn all_communes(state: AppState, ext: &'static str, raw: Option<String>) -
         Ok(d) => d,
         Err(m) => return WebError::BadRequest(m).into_response(),
     };
-    let geo = state.geo().clone();
+    let geo = state.geo();
     let codes: Vec<String> = geo.data.communes.iter().filter(|c| c.kind == oc_model::Kind::Commune).map(|c| c.code.clone()).collect();
     let filename = export::list_filename("communes", "france", "", "", geo.data.meta.cog_year, ext);
     export::stream(geo, KindGroup::Commune, codes, filename, ext, dialect)
@@ -302,7 +302,7 @@ pub fn fiche_for_code(geo: &Geo, group: KindGroup, code: &str) -> Option<Fiche> 
 }
 
 async fn json(state: AppState, group: KindGroup, code: String) -> Result<Response, ApiError> {
-    let geo = state.geo().clone();
+    let geo = state.geo();
     let c2 = code.clone();
     let fiche = tokio::task::spawn_blocking(move || fiche_for_code(&geo, group, &c2)).await.map_err(WebError::from)?;
     match fiche {
