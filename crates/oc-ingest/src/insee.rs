@@ -35,15 +35,7 @@ pub fn parse_insee(files: &InseeFiles, prefix: &str, origin: &str) -> Result<(In
     let name = |n: &str| format!("{prefix}{n}");
     let mut warnings = Vec::new();
     let mut out = InseeData {
-        source: Some(SourceInfo {
-            id: "insee-rp".into(),
-            producer: "Insee".into(),
-            title: "Recensement de la population 2021 et état civil 2022 (indicateurs communaux)".into(),
-            url: "https://www.insee.fr/fr/statistiques".into(),
-            licence: "Licence Ouverte / Open Licence 2.0".into(),
-            millesime: "RP 2021, état civil 2022".into(),
-            origin: origin.to_owned(),
-        }),
+        source: Some(SourceInfo::registered("insee-rp", "RP 2021, état civil 2022, géographie 2024", origin)),
         ..InseeData::default()
     };
     let t = Table::parse(

