@@ -52,7 +52,7 @@ async fn canonical_urls_and_redirects() {
     // A déléguée sharing its commune's code, asked by its own name.
     let to = location("/commune/arbignieu-01015").await;
     assert_eq!(to, "/commune/arboys-en-bugey-01015?deleguee=01015");
-    assert!(page(&to).await.contains("Arbignieu (01015) est une commune déléguée de Arboys en Bugey"));
+    assert!(page(&to).await.contains("Arbignieu (01015) est une commune déléguée d'Arboys en Bugey"));
 }
 
 #[tokio::test]
@@ -81,14 +81,14 @@ async fn commune_fiche_content() {
         "<title>Commune de Montpellier — chiffres clés — Open Collectivités</title>",
         r#"<meta name="description""#,
         "34172", "213401722", "34000, 34070, 34080, 34090",
-        "préfecture de Hérault (34)",
+        "préfecture de l'Hérault (34)",
         r#"href="/epci/montpellier-mediterranee-metropole-243400017""#,
         r#"href="/departement/herault-34""#, r#"href="/region/occitanie-76""#,
         "Maire, depuis le", "04 67 34 70 00", "Horaires",
         "Population municipale (population légale)", "2023 (en vigueur au 1er janvier 2026)",
         "Superficie", "Densité de population",
         r#"class="fr-breadcrumb""#, r#"href="/comparer?ids=commune:34172""#, r#"href="/commune/montpellier-34172.csv""#, r#"href="/commune/montpellier-34172.json""#,
-        r#"<svg class="oc-map""#, r#"role="img""#, "<desc id=\"oc-map-desc\">Montpellier (en bleu) parmi les communes du département Hérault",
+        r#"<svg class="oc-map""#, r#"role="img""#, "<desc id=\"oc-map-desc\">Montpellier (en bleu) parmi les communes de l'Hérault",
     ] {
         assert!(b.contains(needle), "missing {needle:?}");
     }
@@ -198,7 +198,9 @@ async fn sitemap_and_robots() {
     assert_eq!(status, StatusCode::OK);
     assert!(ctype.starts_with("application/xml"));
     let urls = body.matches("<loc>").count();
-    assert_eq!(urls, 1 + 26 + 109 + 1266 + 34_969 + 45, "home + every fiche");
+    // COM have one fiche each: no "département" of a COM, no "commune"
+    // Saint-Martin, Saint-Barthélemy or Clipperton.
+    assert_eq!(urls, 1 + 26 + 101 + 1266 + 34_969 - 3 + 45, "home + every fiche");
     assert!(body.contains("<loc>http://127.0.0.1:8080/commune/montpellier-34172</loc>"), "absolute URLs");
     let (_, _, again) = get("/sitemap.xml?base=%3Cx%3E").await;
     assert!(!again.contains("<x>"), "no parameter reaches the sitemap");
@@ -231,11 +233,11 @@ async fn all_fiches_render_and_no_internal_link_is_broken() {
     let d = &app.geo().data;
     let mut pages: Vec<String> = Vec::new();
     pages.extend(d.regions.iter().map(|r| oc_web::fiche::url(oc_model::KindGroup::Region, &r.nom, &r.code)));
-    pages.extend(d.departements.iter().map(|x| oc_web::fiche::url(oc_model::KindGroup::Departement, &x.nom, &x.code)));
+    pages.extend(d.departements.iter().filter(|x| x.zone != "com").map(|x| oc_web::fiche::url(oc_model::KindGroup::Departement, &x.nom, &x.code)));
     pages.extend(d.epci.iter().map(|x| oc_web::fiche::url(oc_model::KindGroup::Epci, &x.nom, &x.code)));
     let currents: Vec<&oc_model::Commune> = d.communes.iter().filter(|c| c.kind == oc_model::Kind::Commune).collect();
     pages.extend(currents.iter().step_by(97).map(|c| oc_web::fiche::url_commune(c)));
-    for code in ["75056", "75101", "69123", "69381", "13055", "13201", "2A004", "2B033", "97209", "97302", "97611", "97502", "97701", "97801", "67482", "68224", "01015"] {
+    for code in ["75056", "75101", "69123", "69381", "13055", "13201", "2A004", "2B033", "97209", "97302", "97611", "97502", "67482", "68224", "01015"] {
         pages.push(oc_web::fiche::url_commune(app.geo().commune(code).unwrap_or_else(|| panic!("{code}"))));
     }
     let mut links: BTreeSet<String> = BTreeSet::new();

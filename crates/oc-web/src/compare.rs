@@ -124,7 +124,7 @@ fn table(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
     html! {
         div class="fr-table oc-compare" {
             table tabindex="0" {
-                caption { "Comparaison de " (fs.len()) " collectivités" }
+                caption { "Comparaison de " (oc_model::fr::count(fs.len() as u64, "collectivité", "collectivités")) }
                 thead {
                     tr {
                         th scope="col" { "Indicateur" }
@@ -150,21 +150,22 @@ fn table(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
                         @let fig0 = fs.iter().find_map(|f| f.figures.iter().find(|x| x.id == c.id));
                         tr {
                             th scope="row" { (fig0.map_or("", |x| x.label)) br; span class="fr-text--xs oc-unit" { (fig0.map_or("", |x| x.unit)) } }
-                            @for (v, note) in &vals {
+                            @let cell_figs: Vec<Option<&crate::fiche::data::Figure>> = fs.iter().map(|f| f.figures.iter().find(|x| x.id == c.id)).collect();
+                            // One source for the row when every cell has the same; otherwise each cell says its own.
+                            @let uniform = cell_figs.iter().flatten().all(|x| fig0.is_some_and(|f0| f0.source == x.source && f0.millesime == x.millesime));
+                            @for ((v, note), cf) in vals.iter().zip(&cell_figs) {
                                 td class="oc-num" {
                                     @match v {
                                         Some(x) if fig0.is_some_and(|f| f.unit == "année") => { (format!("{x:.0}")) }
                                         Some(x) => { (fmt_num(*x, c.decimals)) br; (bar(Some(*x), max)) }
                                         None => { abbr title=(note.as_deref().unwrap_or("non disponible")) { "n.d." } }
                                     }
+                                    @if !uniform { @if let Some(x) = cf { br; span class="fr-text--xs oc-cell-source" { (crate::fiche::html::source_cell(geo, x)) } } }
                                 }
                             }
                             td class="fr-text--xs" {
-                                @if let Some(x) = fig0 {
-                                    @if let Some(src) = crate::fiche::data::source_info(geo, x.source) {
-                                        a href=(src.url) rel="noopener" { (src.producer) } " — millésime " (x.millesime)
-                                    }
-                                }
+                                @if uniform { @if let Some(x) = fig0 { (crate::fiche::html::source_cell(geo, x)) } }
+                                @else { "selon la collectivité (sous chaque valeur)" }
                             }
                         }
                     }

@@ -87,14 +87,33 @@ pub struct Column {
 /// of the figures of `sample` fiches, first seen first.
 pub fn columns(fiches: &[&Fiche]) -> Vec<Column> {
     let mut out: Vec<Column> = Vec::new();
+    let mut millesimes: Vec<Vec<&str>> = Vec::new();
     for f in fiches {
         for fig in &f.figures {
-            if !out.iter().any(|c| c.id == fig.id) {
-                // Finance values carry their own exercice column.
-                let header = if matches!(fig.source, "ofgl" | "detr-dsil" | "dgf-criteres") { format!("{} ({})", fig.label, fig.unit) } else { format!("{} ({}, {})", fig.label, fig.unit, fig.millesime) };
-                out.push(Column { id: fig.id, header, decimals: fig.decimals });
+            match out.iter().position(|c| c.id == fig.id) {
+                Some(i) => {
+                    if !millesimes[i].contains(&fig.millesime.as_str()) {
+                        millesimes[i].push(&fig.millesime);
+                    }
+                }
+                None => {
+                    out.push(Column { id: fig.id, header: String::new(), decimals: fig.decimals });
+                    millesimes.push(vec![&fig.millesime]);
+                }
             }
         }
+    }
+    // The header names the producer and the vintage when the column has
+    // one; a column whose vintages differ (finance exercices) has its own
+    // exercice column beside it and says so.
+    for (c, m) in out.iter_mut().zip(&millesimes) {
+        let fig = fiches.iter().find_map(|f| f.figures.iter().find(|x| x.id == c.id)).expect("a column comes from a figure");
+        let producer = oc_model::sources::dataset(fig.source).map_or("", |d| d.short);
+        c.header = if matches!(fig.source, "ofgl" | "detr-dsil" | "dgf-criteres") || m.len() > 1 {
+            format!("{} ({}, {producer}, millésime par ligne)", fig.label, fig.unit)
+        } else {
+            format!("{} ({}, {producer}, {})", fig.label, fig.unit, fig.millesime)
+        };
     }
     out
 }

@@ -260,6 +260,7 @@ pub fn router(app: App) -> Router {
     let state = AppState(Arc::new(app));
     Router::new()
         .route("/", get(pages::home))
+        .route("/sources", get(pages::sources_page))
         .route("/recherche", get(pages::search_page))
         .route("/api/v1/search", get(api::search))
         .route("/healthz", get(api::healthz))

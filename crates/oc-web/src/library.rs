@@ -17,6 +17,7 @@ use serde::Serialize;
 use oc_index::publication_search::{Facet, PubQuery, PubResults, Sort, MAX_PAGE, PER_PAGE};
 use oc_index::PublicationsIndex;
 use oc_library::store::Document;
+use oc_model::fr::{capitalize, count, count_or_none, plural, tous_les};
 use oc_store::Geo;
 
 use crate::api::{param, params};
@@ -417,7 +418,11 @@ fn publications_body(geo: &Geo, tax: &crate::Taxonomy, q: &PubQuery, r: &PubResu
                 }
                 p role="status" class="fr-mt-1w" id="oc-pub-count" {
                     @if r.relaxed { "Aucun document ne contient tous les mots ; voici ceux qui en contiennent une partie. " }
-                    strong { (fmt_int(r.total as u64)) } @if r.total > 1 { " documents" } @else { " document" }
+                    @if r.total == 0 {
+                        strong { (capitalize(&count_or_none(0, "document", "documents", false))) }
+                    } @else {
+                        strong { (fmt_int(r.total as u64)) } " " (plural(r.total as u64, "document", "documents"))
+                    }
                     @if r.total > 0 {
                         " — trier par "
                         @for (s, label) in [(Sort::Relevance, "pertinence"), (Sort::Date, "date")] {
@@ -463,7 +468,7 @@ fn publications_body(geo: &Geo, tax: &crate::Taxonomy, q: &PubQuery, r: &PubResu
                     }
                 }
                 p class="fr-text--sm fr-mt-2w" {
-                    "Télécharger ces résultats : "
+                    (if r.total == 1 { "Télécharger ce résultat : " } else { "Télécharger ces résultats : " })
                     a href=(href("/publications.csv", &without_page)) { "CSV" } " · "
                     a href=(href("/publications.json", &without_page)) { "JSON" } " · "
                     a href=(href("/publications.atom", &without_page)) { "s'abonner (Atom)" }
@@ -731,7 +736,8 @@ pub fn latest(lib: &LibraryView, q: &PubQuery, n: usize) -> PubResults {
     lib.index.search(&q).unwrap_or_default()
 }
 
-/// A section of a few documents with a "Voir tout" link.
+/// A section of a few documents with a link to all of them ("Voir la
+/// publication", "Voir les 12 publications").
 pub fn section(geo: &Geo, title: &str, id: &str, q: &PubQuery, r: &PubResults) -> Markup {
     html! {
         section class="fr-mt-4w" aria-labelledby=(id) {
@@ -740,15 +746,28 @@ pub fn section(geo: &Geo, title: &str, id: &str, q: &PubQuery, r: &PubResults) -
                 p class="fr-text--sm" { "Aucun document pour l'instant." }
             } @else {
                 ul class="oc-pubs" { @for h in &r.hits { (result_item(geo, &h.doc)) } }
-                p { a class="fr-link fr-icon-arrow-right-line fr-link--icon-right" href=(href("/publications", q)) { "Voir tout (" (fmt_int(r.total as u64)) ")" } }
+                p { a class="fr-link fr-icon-arrow-right-line fr-link--icon-right" href=(href("/publications", q)) {
+                    @if r.total == 1 { "Voir la publication" } @else { "Voir les " (count(r.total as u64, "publication", "publications")) }
+                } }
             }
         }
     }
 }
 
+/// Whether the plural noun of a level of collectivité is feminine
+/// ("toutes les communes, intercommunalités, régions", "tous les
+/// départements"); unknown nouns take the masculine, French's default.
+fn level_is_feminine(level: &str) -> bool {
+    matches!(
+        level.trim(),
+        "communes" | "intercommunalités" | "régions" | "collectivités" | "métropoles" | "communautés de communes" | "communautés d'agglomération" | "communautés urbaines"
+    )
+}
+
 /// The library sections of a fiche: documents about this territory,
-/// documents useful to every collectivité of its level, and the open-data
-/// platforms covering it or its parents.
+/// documents useful to every collectivité of its level (`level`, the plural
+/// noun: "communes", "intercommunalités", "départements", "régions"), and
+/// the open-data platforms covering it or its parents.
 pub fn fiche_sections(geo: &Geo, lib: &LibraryView, area: &str, scope: &str, level: &str, covering: &[String]) -> Markup {
     let mut about = PubQuery::default();
     about.filters.insert(Facet::Territory, vec![area.to_owned()]);
@@ -761,7 +780,7 @@ pub fn fiche_sections(geo: &Geo, lib: &LibraryView, area: &str, scope: &str, lev
     let platforms = lib.index.platforms(covering).unwrap_or_default();
     html! {
         (section(geo, "Concernant ce territoire", "oc-about", &about, &about_r))
-        (section(geo, &format!("Utiles à toutes les {level}"), "oc-useful", &useful, &useful_r))
+        (section(geo, &format!("Utiles à {}", tous_les(level, level_is_feminine(level))), "oc-useful", &useful, &useful_r))
         @if !platforms.is_empty() {
             section class="fr-mt-4w" aria-labelledby="oc-platforms" {
                 h2 id="oc-platforms" class="fr-h4" { "Plateformes open data couvrant ce territoire" }
@@ -797,7 +816,7 @@ pub async fn platforms_page(State(state): State<AppState>) -> Response {
         html! {
             h1 { "Plateformes open data des collectivités" }
             p class="fr-text--lead" { "Les portails de données ouvertes des collectivités et des acteurs publics locaux, avec les territoires qu'ils couvrent. Chaque fiche renvoie aux plateformes de son territoire." }
-            p { (fmt_int(docs.len() as u64)) " plateformes — " a href=(href("/publications", &q)) { "les chercher dans la bibliothèque" } }
+            p { (capitalize(&count_or_none(docs.len() as u64, "plateforme", "plateformes", true))) " — " a href=(href("/publications", &q)) { "les chercher dans la bibliothèque" } }
             div class="fr-table" {
                 table {
                     caption { "Plateformes open data" }
@@ -872,12 +891,12 @@ pub async fn document_page(State(state): State<AppState>, axum::extract::Path(id
             @for para in d.summary.split("\n\n").filter(|p| !p.trim().is_empty()) { p { (para.trim()) } }
             dl class="oc-identity fr-mb-3w" {
                 @if !d.themes.is_empty() {
-                    dt { "Thématiques" }
+                    dt { (plural(d.themes.len() as u64, "Thématique", "Thématiques")) }
                     dd { @for (i, t) in d.themes.iter().enumerate() { @if i > 0 { ", " } a href=(format!("/publications?theme={}", crate::pages::urlencode(t))) { (t) } } }
                 }
-                @if !d.scope.is_empty() { dt { "Types de territoire" } dd { (d.scope.join(", ")) } }
+                @if !d.scope.is_empty() { dt { (plural(d.scope.len() as u64, "Type de territoire", "Types de territoire")) } dd { (d.scope.join(", ")) } }
                 @if !d.territories.is_empty() {
-                    dt { "Territoires" }
+                    dt { (plural(d.territories.len() as u64, "Territoire", "Territoires")) }
                     dd { @for (i, t) in d.territories.iter().enumerate() { @if i > 0 { ", " } a href=(format!("/publications?territory={}", crate::pages::urlencode(t))) { (territory_label(geo, t).unwrap_or_else(|| t.clone())) } } }
                 }
             }

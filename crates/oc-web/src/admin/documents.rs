@@ -253,7 +253,7 @@ pub async fn list(State(state): State<AppState>, Librarian(auth): Librarian, Raw
                 }
             }
             div class="fr-col-12 fr-col-md-9" {
-                p id="admin-total" { strong { (crate::pages::fmt_int(listing.total as u64)) } " document(s)" }
+                p id="admin-total" { strong { (crate::pages::fmt_int(listing.total as u64)) } " " (oc_model::fr::plural(listing.total as u64, "document", "documents")) }
                 @if listing.rows.is_empty() {
                     p class="fr-text--lg" { "Aucun document ne correspond"
                         @if q.page > 1 && listing.total > 0 { " sur cette page : " a href=(ListQuery { page: 1, ..q.clone() }.href()) { "revenir à la première page" } } @else { " : retirez un filtre ou changez la recherche." } }

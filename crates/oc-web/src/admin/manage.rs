@@ -10,8 +10,9 @@ use maud::{html, Markup};
 use oc_library::accounts::{AuditFilter, Role};
 use oc_library::curation::{FicheMessage, Term, TermKind};
 use oc_library::store::SourceRow;
+use oc_model::fr::{count, fmt_int, plural};
 
-use super::{change, csrf, done_of, error_notice, field, fields, page, see_other, with_store, AdminOnly, Auth, Librarian, Preview};
+use super::{change, csrf, done_of, error_notice, field, fields, num, page, see_other, with_store, AdminOnly, Auth, Librarian, Preview};
 use crate::api::{param, params};
 use crate::error::WebError;
 use crate::AppState;
@@ -165,8 +166,8 @@ pub async fn sources(State(state): State<AppState>, AdminOnly(auth): AdminOnly, 
                         td { @if s.source.enabled { "oui" } @else { "non" } }
                         td { code { (s.source.schedule) } }
                         td { (s.last_success.as_deref().unwrap_or("jamais")) }
-                        td { (s.last_attempt.as_deref().unwrap_or("—")) " : " (s.items_seen) " vus, " (s.items_new) " nouveaux, " (s.items_updated) " mis à jour, " (s.items_rejected) " rejetés" }
-                        td { (s.documents) }
+                        td { @if let Some(at) = &s.last_attempt { (at) " — " (run_counts(s)) } @else { "—" } }
+                        td { (fmt_int(num(s.documents))) }
                         td class="oc-error-cell" { (s.last_error.as_deref().unwrap_or("")) }
                     }
                 }
@@ -354,12 +355,29 @@ fn source_form(auth: &Auth, f: &SourceForm, is_new: bool, tax: &crate::Taxonomy)
     }
 }
 
+/// What the last run of a source brought, as labelled figures (the labels
+/// read as column headings, right whatever the number): "vus : 12,
+/// nouveaux : 1, mis à jour : 0, rejetés : 3".
+fn run_counts(s: &oc_library::store::SourceStatus) -> String {
+    format!(
+        "vus : {}, nouveaux : {}, mis à jour : {}, rejetés : {}",
+        fmt_int(num(s.items_seen)),
+        fmt_int(num(s.items_new)),
+        fmt_int(num(s.items_updated)),
+        fmt_int(num(s.items_rejected))
+    )
+}
+
 fn preview_view(p: &Preview) -> Markup {
     html! {
         section class="fr-mt-4w" id="preview" {
             h2 class="fr-h4" { "Essai : ce qu'un passage apporterait (rien n'a été enregistré)" }
             @if let Some(e) = &p.error { div class="fr-alert fr-alert--error fr-alert--sm fr-mb-2w" { p { "Erreur : " (e) } } }
-            p { (p.seen) " élément(s) lus, " (p.documents.len()) " document(s) utilisables, " (p.rejected.len()) " rejeté(s), en " (p.duration_ms) " ms." }
+            p {
+                (count(num(p.seen), "élément lu", "éléments lus")) ", "
+                (count(p.documents.len() as u64, "document utilisable", "documents utilisables")) ", "
+                (count(p.rejected.len() as u64, "rejeté", "rejetés")) ", en " (fmt_int(num(p.duration_ms))) " ms."
+            }
             @if !p.documents.is_empty() {
                 div class="fr-table fr-table--no-caption" { table {
                     caption { "Documents" }
@@ -370,7 +388,7 @@ fn preview_view(p: &Preview) -> Markup {
                 } }
             }
             @if !p.rejected.is_empty() {
-                h3 class="fr-h6" { "Rejetés" }
+                h3 class="fr-h6" { (plural(p.rejected.len() as u64, "Rejeté", "Rejetés")) }
                 ul { @for (item, reason) in p.rejected.iter().take(50) { li { (item) " : " (reason) } } }
             }
         }
@@ -393,7 +411,7 @@ async fn source_view(state: &AppState, auth: &Auth, f: &SourceForm, is_new: bool
             div class="fr-callout fr-mb-3w" {
                 p class="fr-callout__text fr-text--sm" {
                     "Dernier succès : " (s.last_success.as_deref().unwrap_or("jamais")) " — dernier passage : " (s.last_attempt.as_deref().unwrap_or("jamais"))
-                    " (" (s.items_seen) " vus, " (s.items_new) " nouveaux, " (s.items_updated) " mis à jour, " (s.items_rejected) " rejetés, " (s.duration_ms) " ms) — " (s.documents) " documents."
+                    " (" (run_counts(s)) ", " (fmt_int(num(s.duration_ms))) " ms) — " (count(num(s.documents), "document", "documents")) "."
                     @if let Some(e) = &s.last_error { br; strong { "Dernière erreur : " } (e) }
                 }
                 form method="post" action=(format!("/admin/sources/{}/lancer", s.source.id)) {
@@ -725,7 +743,7 @@ pub async fn journal(State(state): State<AppState>, AdminOnly(auth): AdminOnly, 
             }
             button class="fr-btn fr-mt-2w" type="submit" { "Filtrer" }
         }
-        p id="journal-total" { strong { (total) } " entrée(s)" }
+        p id="journal-total" { strong { (fmt_int(num(total))) } " " (plural(num(total), "entrée", "entrées")) }
         div class="fr-table fr-table--no-caption" { table class="oc-journal" {
             caption { "Journal" }
             thead { tr { th scope="col" { "Quand (UTC)" } th scope="col" { "Qui" } th scope="col" { "Action" } th scope="col" { "Cible" } th scope="col" { "Avant" } th scope="col" { "Après" } } }

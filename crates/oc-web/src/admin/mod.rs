@@ -35,11 +35,18 @@ use futures_util::future::BoxFuture;
 use maud::{html, Markup};
 
 use oc_library::accounts::{Role, Session};
+use oc_model::fr;
 use oc_library::store::{Document, Library, StoreError};
 
 use crate::error::WebError;
 use crate::pages::layout;
 use crate::AppState;
+
+/// A count of the store (an SQLite integer, never negative) for the
+/// helpers of `oc_model::fr`.
+pub fn num(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
 
 pub const SESSION_COOKIE: &str = "oc_session";
 pub const LOGIN_COOKIE: &str = "oc_login";
@@ -402,13 +409,13 @@ async fn dashboard(State(state): State<AppState>, Librarian(auth): Librarian, ax
                 ] {
                     div class="fr-col-12 fr-col-md-3" {
                         div class="fr-tile fr-enlarge-link" { div class="fr-tile__body" { div class="fr-tile__content" {
-                            h2 class="fr-tile__title" { a href=(href) { (label) " : " (crate::pages::fmt_int(n as u64)) (if n > 1 { " documents" } else { " document" }) } }
+                            h2 class="fr-tile__title" { a href=(href) { (label) " : " (fr::count(n as u64, "document", "documents")) } }
                         } } }
                     }
                 }
             }
             @if auth.is_admin() && sources > 0 {
-                div class="fr-alert fr-alert--warning fr-alert--sm fr-mt-3w" { p { a href="/admin/sources" { (sources) " source(s) en erreur" } " : voyez leur dernier message." } }
+                div class="fr-alert fr-alert--warning fr-alert--sm fr-mt-3w" { p { a href="/admin/sources" { (fr::count(sources as u64, "source en erreur", "sources en erreur")) } " : voyez leur dernier message." } }
             }
             p class="fr-mt-3w" { a class="fr-btn fr-btn--secondary" href="/admin/documents/nouveau" { "Ajouter un document à la main" } }
         },
@@ -527,7 +534,7 @@ async fn login(State(state): State<AppState>, axum::Extension(ClientIp(ip)): axu
         }
         Ok(Ok(Err(Some(minutes)))) => again(
             StatusCode::TOO_MANY_REQUESTS,
-            &format!("Trop de tentatives de connexion : ce compte ou cette adresse est bloqué pour {minutes} minute(s). Réessayez plus tard."),
+            &format!("Trop de tentatives de connexion : ce compte ou cette adresse est bloqué pour {}. Réessayez plus tard.", fr::count(num(minutes), "minute", "minutes")),
         ),
         Ok(Ok(Err(None))) => again(StatusCode::UNAUTHORIZED, "Identifiant ou mot de passe incorrect."),
         Ok(Err(e)) => WebError::from(e).into_response(),

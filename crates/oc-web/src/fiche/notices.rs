@@ -5,7 +5,7 @@ use oc_model::{Commune, Departement, Epci, Kind, Region};
 use oc_store::Geo;
 
 const PARIS: &str = "Paris est à la fois une commune et un département : depuis 2019, la Ville de Paris, collectivité à statut particulier, exerce les compétences communales et départementales. Elle est divisée en 20 arrondissements municipaux.";
-const LYON_METRO: &str = "La Métropole de Lyon est une collectivité territoriale à statut particulier, et non un EPCI : depuis 2015, elle exerce sur son territoire les compétences du département du Rhône en plus de celles d'une métropole.";
+const LYON_METRO: &str = "La Métropole de Lyon est une collectivité territoriale à statut particulier, et non un EPCI : depuis 2015, elle exerce sur son territoire les compétences d'un département en plus de celles d'une métropole. Son territoire fait partie de la circonscription départementale du Rhône (celle de l'État : préfecture, services déconcentrés), mais pas du Département du Rhône, la collectivité.";
 const RHONE: &str = "Depuis 2015, le département du Rhône ne couvre plus le territoire de la Métropole de Lyon, collectivité à statut particulier qui y exerce les compétences départementales.";
 const CORSE: &str = "Depuis 2018, la Collectivité de Corse, collectivité territoriale à statut particulier, exerce les compétences de la région et des deux départements (Corse-du-Sud et Haute-Corse), qui demeurent des circonscriptions administratives de l'État.";
 const ALSACE: &str = "Depuis 2021, la Collectivité européenne d'Alsace exerce les compétences départementales du Bas-Rhin et du Haut-Rhin, qui restent deux départements et deux circonscriptions de l'État.";
@@ -16,14 +16,18 @@ fn ctu(name: &str) -> String {
     format!("La {name} est une collectivité territoriale unique : depuis 2015, une seule assemblée exerce les compétences du département et de la région.")
 }
 
-const COM: &str = "Collectivité d'outre-mer régie par l'article 74 de la Constitution : ce n'est ni une région ni un département, mais le Code officiel géographique lui attribue un code de chacun de ces niveaux.";
+const COM: &str = "Collectivité d'outre-mer régie par l'article 74 de la Constitution : ce n'est ni une région ni un département, même si le Code officiel géographique lui attribue un code à chacun de ces niveaux ; elle a ici une seule fiche.";
+const NC: &str = "La Nouvelle-Calédonie est une collectivité à statut particulier (titre XIII de la Constitution) : ce n'est ni une région ni un département, même si le Code officiel géographique lui attribue un code à chacun de ces niveaux ; elle a ici une seule fiche.";
+const TAAF: &str = "Les Terres australes et antarctiques françaises sont un territoire d'outre-mer sans population permanente (seul y séjourne du personnel scientifique et militaire) : le Code officiel géographique y recense des districts, sans population légale.";
+const CLIPPERTON: &str = "L'île de Clipperton est une possession française du Pacifique sans population permanente, administrée directement par l'État : elle n'a pas de population légale.";
+const LYON_COMMUNE: &str = "Cette commune est membre de la Métropole de Lyon, collectivité à statut particulier qui exerce sur son territoire les compétences d'une métropole et celles d'un département : elle est située dans la circonscription départementale du Rhône, mais ne relève pas du Département du Rhône.";
 
 /// Notices for a commune or arrondissement municipal.
-pub fn commune(geo: &Geo, c: &Commune) -> Vec<String> {
+pub fn commune(geo: &Geo, c: &Commune, in_lyon_metropole: bool) -> Vec<String> {
     let mut out = Vec::new();
     match c.code.as_str() {
         "75056" => out.push(PARIS.to_owned()),
-        "69123" => out.push("Lyon est membre de la Métropole de Lyon, collectivité à statut particulier qui exerce les compétences d'une métropole et du département sur son territoire ; elle est divisée en 9 arrondissements municipaux.".to_owned()),
+        "69123" => out.push("Lyon est membre de la Métropole de Lyon, collectivité à statut particulier qui exerce sur son territoire les compétences d'une métropole et celles d'un département : elle est située dans la circonscription départementale du Rhône, mais ne relève pas du Département du Rhône. Elle est divisée en 9 arrondissements municipaux.".to_owned()),
         "13055" => out.push("Marseille est divisée en 16 arrondissements municipaux, regroupés en 8 secteurs ; elle est membre de la Métropole d'Aix-Marseille-Provence.".to_owned()),
         _ => {}
     }
@@ -33,8 +37,13 @@ pub fn commune(geo: &Geo, c: &Commune) -> Vec<String> {
             "Un arrondissement municipal n'est pas une commune : c'est une subdivision de la commune de {parent}, dotée d'un maire et d'un conseil d'arrondissement."
         ));
     }
+    if in_lyon_metropole && c.code != "69123" {
+        out.push(LYON_COMMUNE.to_owned());
+    }
     if c.zone == "com" {
-        out.push("Cette commune est située dans une collectivité d'outre-mer.".to_owned());
+        if let Some(r) = geo.region(&c.region) {
+            out.push(format!("Cette {} est située dans la collectivité d'outre-mer {}.", crate::fiche::data::commune_label(c).to_lowercase(), r.nom));
+        }
     }
     if c.epci.is_none() && c.kind == Kind::Commune && c.zone != "com" && c.code != "75056" {
         out.push("Cette commune n'est membre d'aucun EPCI à fiscalité propre (commune isolée ou île mono-communale).".to_owned());
@@ -73,6 +82,9 @@ pub fn region(r: &Region) -> Vec<String> {
         "02" => vec![ctu("collectivité territoriale de Martinique")],
         "03" => vec![ctu("collectivité territoriale de Guyane")],
         "06" => vec![MAYOTTE.to_owned()],
+        "984" => vec![TAAF.to_owned()],
+        "989" => vec![CLIPPERTON.to_owned()],
+        "988" => vec![NC.to_owned()],
         _ if r.zone == "com" => vec![COM.to_owned()],
         _ => Vec::new(),
     }
