@@ -302,6 +302,7 @@ async fn french_articles_follow_the_official_type_of_name() {
     assert!(text(&page("/commune/toulouse-31555").await).contains("préfecture de la Haute-Garonne (31)"));
     assert!(text(&page("/commune/marseille-13055").await).contains("préfecture des Bouches-du-Rhône (13)"));
     assert!(text(&page("/departement/herault-34").await).contains("Département de l'Hérault (34)"));
+    assert!(text(&page("/commune/le-havre-76351").await).contains("sous-préfecture (arrondissement du Havre)"));
     let t = text(&page("/region/occitanie-76").await);
     assert!(t.contains("Les communes d'Occitanie"), "map caption");
     // Counts agree with their number on every fiche type.

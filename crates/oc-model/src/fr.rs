@@ -67,6 +67,8 @@ fn strip_article<'a>(name: &'a str, art: &str) -> Option<&'a str> {
 /// unknown TNCC elides before a vowel.
 pub fn de(name: &str, tncc: Option<u8>) -> String {
     let name = name.trim();
+    // Without a TNCC (arrondissements, EPCI), a leading article tells it.
+    let tncc = tncc.or_else(|| (2..=8).find(|t| article(*t).is_some_and(|(a, _)| strip_article(name, a).is_some())));
     match tncc.and_then(article) {
         Some((art, contracted)) => match (strip_article(name, art), contracted) {
             // The commune's own article, contracted: Le Havre → du Havre.
@@ -195,6 +197,9 @@ mod tests {
         assert_eq!(de("La Réunion", Some(0)), "de La Réunion");
         assert_eq!(de("Île de Clipperton", Some(0)), "d'Île de Clipperton");
         assert_eq!(de("Orléans", None), "d'Orléans");
+        assert_eq!(de("Le Havre", None), "du Havre");
+        assert_eq!(de("Les Sables-d'Olonne", None), "des Sables-d'Olonne");
+        assert_eq!(de("Lannion", None), "de Lannion");
         assert_eq!(with_article("Hérault", Some(5)), "l'Hérault");
         assert_eq!(with_article("Haute-Garonne", Some(3)), "la Haute-Garonne");
         assert_eq!(with_article("Le Havre", Some(2)), "Le Havre");

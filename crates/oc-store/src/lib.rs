@@ -395,7 +395,7 @@ impl Geo {
         }
         if roles.is_empty() {
             for a in self.data.arrondissements.iter().filter(|a| a.chef_lieu == code) {
-                roles.push(format!("sous-préfecture (arrondissement de {})", a.nom));
+                roles.push(format!("sous-préfecture (arrondissement {})", oc_model::fr::de(&a.nom, None)));
             }
         }
         roles
