@@ -88,3 +88,26 @@ pub async fn spawn_server() -> std::net::SocketAddr {
     });
     addr
 }
+
+/// What a reader sees of an HTML page or fragment: tags dropped (each a
+/// word break), the entities maud writes decoded, runs of ASCII whitespace
+/// collapsed (the narrow no-break spaces of numbers stay), no space left
+/// before a comma, a full stop or a closing parenthesis.
+pub fn html_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let out = out.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    let out = out.split(|c: char| c.is_ascii_whitespace()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
+    out.replace(" ,", ",").replace(" .", ".").replace(" )", ")").replace("( ", "(")
+}

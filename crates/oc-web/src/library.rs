@@ -760,7 +760,7 @@ pub fn section(geo: &Geo, title: &str, id: &str, q: &PubQuery, r: &PubResults) -
 fn level_is_feminine(level: &str) -> bool {
     matches!(
         level.trim(),
-        "communes" | "intercommunalités" | "régions" | "collectivités" | "métropoles" | "communautés de communes" | "communautés d'agglomération" | "communautés urbaines"
+        "communes" | "intercommunalités" | "régions" | "collectivités" | "collectivités locales" | "métropoles" | "communautés de communes" | "communautés d'agglomération" | "communautés urbaines"
     )
 }
 

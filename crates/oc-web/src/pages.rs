@@ -164,9 +164,12 @@ pub async fn home(State(state): State<AppState>) -> Markup {
     };
     let themes: Vec<String> =
         state.library.as_ref().map(|l| l.taxonomy().offered(oc_library::curation::TermKind::Theme).to_vec()).unwrap_or_default();
-    let d = &state.geo().data;
-    layout(
-        "Accueil",
+    let geo = state.geo();
+    let credits = crate::fiche::data::loaded_sources(&geo);
+    let d = &geo.data;
+    layout_credits(
+        &Head { title: "Accueil".into(), description: DEFAULT_DESCRIPTION.into(), canonical: Some("/".into()) },
+        Some(&credits),
         html! {
             h1 { "Les statistiques des collectivités locales" }
             p class="fr-text--lead" {
@@ -181,7 +184,7 @@ pub async fn home(State(state): State<AppState>) -> Markup {
                 a href="/recherche?q=2A" { "2A" } ", "
                 a href="/recherche?q=metropole+de+lyon" { "métropole de lyon" }
             }
-            @let n = state.geo().counts();
+            @let n = geo.counts();
             ul class="fr-grid-row fr-grid-row--gutters fr-mt-4w oc-counts" {
                 li class="fr-col-6 fr-col-md-3" { strong { (fmt_int(n.communes as u64)) } " " (oc_model::fr::plural(n.communes as u64, "commune", "communes")) }
                 li class="fr-col-6 fr-col-md-3" { strong { (fmt_int(n.epci as u64)) } " " (oc_model::fr::plural(n.epci as u64, "intercommunalité à fiscalité propre", "intercommunalités à fiscalité propre")) }

@@ -142,6 +142,8 @@ pub fn territory_key(group: KindGroup, code: &str) -> String {
 /// The library sections of a fiche.
 fn library_sections(geo: &oc_store::Geo, lib: &crate::LibraryView, f: &data::Fiche) -> maud::Markup {
     let (scope, level) = match f.group {
+        // A collectivité d'outre-mer is no région: what serves every collectivité.
+        KindGroup::Region if f.kind == "collectivite-outre-mer" => ("Collectivités locales (toutes)", "collectivités locales"),
         KindGroup::Commune => ("Communes & EPCI (toutes)", "communes"),
         KindGroup::Epci => ("Communes & EPCI (toutes)", "intercommunalités"),
         KindGroup::Departement => ("Départements (tous)", "départements"),
