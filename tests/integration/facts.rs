@@ -148,6 +148,9 @@ async fn each_com_has_one_fiche_as_what_it_is() {
         let t = text(&page(uri).await);
         assert!(t.contains("sans population permanente"), "{uri}");
     }
+    // Compared as what it is, whatever code it is asked by.
+    let t = text(&page("/comparer?ids=departement:978,region:76").await);
+    assert!(t.contains("Comparaison de 2 collectivités") && !t.contains("n'est pas du même niveau"), "{t}");
     // A commune of Polynésie française: no "département" tile.
     let body = page("/commune/papeete-98735").await;
     assert!(!body.contains("href=\"/departement/"), "COM communes link their COM only");

@@ -45,13 +45,19 @@ impl Selection {
 
 /// The canonical code of a territory of `group`, following déléguées and
 /// former codes.
-fn canonical(geo: &Geo, group: KindGroup, code: &str) -> Option<String> {
+/// The level and code a collectivité is compared at: a collectivité
+/// d'outre-mer asked by its COG "département" or "commune" code is the COM,
+/// compared among régions and COM.
+fn canonical(geo: &Geo, group: KindGroup, code: &str) -> Option<(KindGroup, String)> {
     let code = code.to_ascii_uppercase();
     match group {
-        KindGroup::Commune => geo.resolve_commune(&code).map(|c| c.code.clone()),
-        KindGroup::Epci => geo.epci(&code).map(|e| e.code.clone()),
-        KindGroup::Departement => geo.departement(&code).map(|d| d.code.clone()),
-        KindGroup::Region => geo.region(&code).map(|r| r.code.clone()),
+        KindGroup::Commune => geo.resolve_commune(&code).map(|c| match geo.com_of_commune(c) {
+            Some(r) => (KindGroup::Region, r.code.clone()),
+            None => (group, c.code.clone()),
+        }),
+        KindGroup::Epci => geo.epci(&code).map(|e| (group, e.code.clone())),
+        KindGroup::Departement => geo.departement(&code).map(|d| if d.zone == "com" { (KindGroup::Region, d.region.clone()) } else { (group, d.code.clone()) }),
+        KindGroup::Region => geo.region(&code).map(|r| (group, r.code.clone())),
     }
 }
 
@@ -74,6 +80,10 @@ pub fn parse(geo: &Geo, raw: &str) -> Selection {
             s.problems.push(format!("Niveau inconnu « {level} » : commune, epci, departement ou region."));
             continue;
         };
+        let Some((g, code)) = canonical(geo, g, code) else {
+            s.problems.push(format!("Aucune collectivité de niveau {level} n'a le code « {code} »."));
+            continue;
+        };
         if let Some(first) = s.group {
             if first != g {
                 s.problems.push(format!("« {part} » n'est pas du même niveau que la sélection ({}) : on ne compare que des collectivités de même niveau.", first.label().to_lowercase()));
@@ -84,10 +94,6 @@ pub fn parse(geo: &Geo, raw: &str) -> Selection {
             s.problems.push(format!("On compare {MAX} collectivités au plus : « {part} » n'a pas été ajoutée."));
             continue;
         }
-        let Some(code) = canonical(geo, g, code) else {
-            s.problems.push(format!("Aucune collectivité de niveau {level} n'a le code « {code} »."));
-            continue;
-        };
         if s.codes.contains(&code) {
             s.problems.push(format!("« {part} » figure déjà dans la comparaison."));
             continue;
