@@ -82,7 +82,9 @@ pub const DATASETS: &[Dataset] = &[
         producer: "Observatoire des finances et de la gestion publique locales (OFGL)",
         short: "OFGL",
         title: "Comptes consolidés des collectivités (budgets principaux et annexes)",
-        url: "https://data.ofgl.fr/explore/dataset/ofgl-base-communes-consolidee/",
+        // The four consolidated datasets (communes, groupements, départements,
+        // régions), listed together.
+        url: "https://data.ofgl.fr/explore/?q=consolidee",
         licence: LO2,
     },
     Dataset {
@@ -90,7 +92,8 @@ pub const DATASETS: &[Dataset] = &[
         producer: "Direction générale des collectivités locales (DGCL)",
         short: "DGCL",
         title: "Projets subventionnés par la DETR et la DSIL",
-        url: "https://www.data.gouv.fr/fr/datasets/dotation-dequipement-des-territoires-ruraux-detr-et-dotation-de-soutien-a-linvestissement-local-dsil/",
+        // The yearly files of projects, as data.gouv.fr lists them.
+        url: "https://www.data.gouv.fr/fr/datasets/?q=DETR%20DSIL%20projets",
         licence: LO2,
     },
     Dataset {
