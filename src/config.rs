@@ -135,11 +135,26 @@ pub struct Server {
     /// `http://localhost`); turn off only behind plain HTTP on another host.
     #[serde(default = "yes")]
     pub secure_cookies: bool,
+    /// Reverse proxies in front of the portal (IP addresses or CIDR
+    /// blocks, e.g. `["127.0.0.1", "10.0.0.0/8"]`). A request from one of
+    /// them is taken to come from the right-most address of its
+    /// `X-Forwarded-For` that is not itself a trusted proxy (login
+    /// throttling, the audit log); from any other peer the header is
+    /// ignored. Empty (the default): the TCP peer is the client.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for Server {
     fn default() -> Self {
-        Server { bind: default_bind(), public_url: None, secure_cookies: true }
+        Server { bind: default_bind(), public_url: None, secure_cookies: true, trusted_proxies: Vec::new() }
+    }
+}
+
+impl Server {
+    /// `trusted_proxies`, read for the web server.
+    pub fn parsed_trusted_proxies(&self) -> anyhow::Result<oc_web::admin::TrustedProxies> {
+        oc_web::admin::TrustedProxies::parse(&self.trusted_proxies).map_err(|e| anyhow::anyhow!("[server] trusted_proxies: {e}"))
     }
 }
 
@@ -242,6 +257,7 @@ impl Config {
     pub fn read(path: &Path) -> anyhow::Result<Config> {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read configuration {}", path.display()))?;
         let config: Config = toml::from_str(&text).with_context(|| format!("invalid configuration {}", path.display()))?;
+        config.server.parsed_trusted_proxies().with_context(|| format!("invalid configuration {}", path.display()))?;
         if let Some(r) = &config.data.refresh {
             if !oc_harvest::sources::valid_schedule(r) {
                 anyhow::bail!("invalid configuration {}: [data] refresh = {r:?} is not a schedule (cron with seconds, e.g. \"0 30 4 * * Sun\")", path.display());
@@ -317,6 +333,20 @@ mod tests {
         assert!(e.contains("[sources]"), "{e}");
         let good = write("good.toml", "[data]\nrefresh = \"0 30 4 * * Sun\"\n[sources.cog]\nbase = \"x\"\nyear = 2026\n");
         assert!(Config::read(&good).is_ok());
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_blocks() {
+        assert!(toml::from_str::<Config>("").unwrap().server.trusted_proxies.is_empty(), "none by default");
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("good.toml");
+        std::fs::write(&good, "[server]\ntrusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\", \"2001:db8::/32\"]\n").unwrap();
+        let proxies = Config::read(&good).unwrap().server.parsed_trusted_proxies().unwrap();
+        assert!(proxies.contains("10.20.30.40".parse().unwrap()) && !proxies.contains("192.0.2.1".parse().unwrap()));
+        let bad = dir.path().join("bad.toml");
+        std::fs::write(&bad, "[server]\ntrusted_proxies = [\"10.0.0.0/40\"]\n").unwrap();
+        let e = format!("{:#}", Config::read(&bad).unwrap_err());
+        assert!(e.contains("trusted_proxies") && e.contains("10.0.0.0/40"), "{e}");
     }
 
     #[test]

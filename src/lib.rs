@@ -55,6 +55,7 @@ pub fn open_app_with(config: &Config, publications: Arc<oc_index::PublicationsIn
     let store = oc_library::store::Library::open(&store_path).with_context(|| format!("cannot open the library store {}", store_path.display()))?;
     Ok(oc_web::App::new(Arc::new(geo), Arc::new(territories))
         .with_public_url(&public_url)
+        .with_trusted_proxies(config.server.parsed_trusted_proxies()?)
         .with_library(oc_web::LibraryView::new(store, publications)))
 }
 

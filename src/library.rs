@@ -50,6 +50,33 @@ pub fn area_fn(geo: Arc<Geo>) -> oc_index::publications::AreaFn {
     })
 }
 
+/// Checks the library store before anything opens it: `Ok(true)` for a
+/// fresh install (no store file yet: the seed catalogue may fill it),
+/// `Ok(false)` for a store that opens. A 0-byte or unreadable store is no
+/// fresh install: it is refused with what to do, and nothing is seeded or
+/// rebuilt from it. Blocking.
+pub fn check_store(data: &Path) -> anyhow::Result<bool> {
+    let path = store_path(data);
+    match std::fs::metadata(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(true),
+        Err(e) => anyhow::bail!("cannot read the library store {}: {e}", path.display()),
+        Ok(m) if m.len() == 0 => anyhow::bail!(
+            "the library store {} is empty (0 bytes): this is not a fresh install, and nothing is seeded or re-indexed from it. \
+             Restore the file from a backup; or, to start again from the seed catalogue (documents, curation and accounts are then lost), delete it",
+            path.display()
+        ),
+        Ok(_) => {}
+    }
+    Library::open(&path).map(drop).with_context(|| {
+        format!(
+            "the library store {} cannot be read (damaged, or not a library store). Restore it from a backup; \
+             or, to start again from the seed catalogue (documents, curation and accounts are then lost), delete it",
+            path.display()
+        )
+    })?;
+    Ok(false)
+}
+
 /// Opens the publications index's writer, with territory expansion.
 pub fn open_index_writer(data: &Path, geo: Arc<Geo>) -> anyhow::Result<PublicationsIndex> {
     let index = PublicationsIndex::open(&index_dir(data))?;
@@ -86,7 +113,7 @@ pub fn open_harvest(config: &Config, geo: &Geo) -> anyhow::Result<Harvest> {
     let mut store = Library::open(&path).with_context(|| format!("cannot open the library store {}", path.display()))?;
     store.sync_sources(&sources.iter().map(Source::row).collect::<Vec<_>>())?;
     // The registry's sources, and those added or edited in the back office.
-    let sources = store_sources(&store)?;
+    let sources = store_sources(&store, false)?;
     let fetcher = Fetcher::new(fetch_config(config))?;
     let detector = Arc::new(oc_harvest::detect::Detector::new(geo));
     Ok(Harvest { harvester: Arc::new(Harvester::new(fetcher, Arc::new(Mutex::new(store)), detector)), sources })
@@ -94,12 +121,22 @@ pub fn open_harvest(config: &Config, geo: &Geo) -> anyhow::Result<Harvest> {
 
 /// Every source the store knows (the registry's, and those managed in the
 /// back office), in id order; a definition that no longer reads is
-/// skipped with a warning.
-pub fn store_sources(store: &Library) -> anyhow::Result<Vec<Source>> {
+/// skipped with a warning, and so is a back-office source whose address
+/// is local or private (saved before that check existed) unless
+/// `allow_local` (tests).
+pub fn store_sources(store: &Library, allow_local: bool) -> anyhow::Result<Vec<Source>> {
     let mut out = Vec::new();
     for s in store.sources()? {
         match Source::from_row(&s.source) {
-            Ok(src) => out.push(Source { enabled: s.source.enabled, ..src }),
+            Ok(src) => {
+                if s.source.managed && !allow_local {
+                    if let Some(m) = oc_harvest::sources::address_refusal(&src.url) {
+                        tracing::warn!("back-office source {:?} not run: {m}", src.id);
+                        continue;
+                    }
+                }
+                out.push(Source { enabled: s.source.enabled, ..src });
+            }
             Err(e) => tracing::warn!("{e}"),
         }
     }
@@ -133,7 +170,8 @@ impl Operations {
             return Ok(0);
         }
         let store = self.harvester.store().clone();
-        let sources = tokio::task::spawn_blocking(move || store_sources(&store.lock().unwrap_or_else(std::sync::PoisonError::into_inner))).await??;
+        let allow_local = self.allow_local;
+        let sources = tokio::task::spawn_blocking(move || store_sources(&store.lock().unwrap_or_else(std::sync::PoisonError::into_inner), allow_local)).await??;
         let mut slot = self.scheduler.lock().await;
         if let Some(mut old) = slot.take() {
             if let Err(e) = old.shutdown().await {
@@ -162,10 +200,10 @@ impl oc_web::admin::Operator for Operations {
     }
 
     fn run_source(&self, id: String) -> Result<(), String> {
-        let (h, wake) = (self.harvester.clone(), self.wake.clone());
+        let (h, wake, allow_local) = (self.harvester.clone(), self.wake.clone(), self.allow_local);
         tokio::spawn(async move {
             let store = h.store().clone();
-            let found = tokio::task::spawn_blocking(move || store_sources(&store.lock().unwrap_or_else(std::sync::PoisonError::into_inner))).await;
+            let found = tokio::task::spawn_blocking(move || store_sources(&store.lock().unwrap_or_else(std::sync::PoisonError::into_inner), allow_local)).await;
             let Some(source) = found.ok().and_then(Result::ok).and_then(|all| all.into_iter().find(|s| s.id == id)) else {
                 tracing::warn!("run now: no source {id:?}");
                 return;
@@ -222,6 +260,12 @@ pub fn sync_index(store: &mut Library, index: &PublicationsIndex) -> anyhow::Res
     Ok(n)
 }
 
+/// The pause before the indexer's next attempt after `failures`
+/// consecutive failures: 2 s, 4 s, 8 s… up to one minute.
+pub fn retry_pause(failures: u32) -> Duration {
+    Duration::from_secs((1u64 << failures.min(6)).min(60))
+}
+
 /// The indexer of `serve`: catches the index up every two seconds, or at
 /// once when `wake` is notified (after a scheduled run). Runs on the
 /// blocking pool.
@@ -229,6 +273,9 @@ pub fn spawn_indexer(store: PathBuf, index: Arc<PublicationsIndex>, wake: Arc<to
     tokio::spawn(async move {
         // The indexer's own connection.
         let conn: Arc<Mutex<Option<Library>>> = Arc::default();
+        // Consecutive failures: the pause doubles from 2 s up to a minute,
+        // and the index writer is recreated on the next attempt.
+        let mut failures: u32 = 0;
         loop {
             let (s, i, c) = (store.clone(), index.clone(), conn.clone());
             let r = tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
@@ -242,11 +289,35 @@ pub fn spawn_indexer(store: PathBuf, index: Arc<PublicationsIndex>, wake: Arc<to
                 }
             })
             .await;
-            match r {
-                Ok(Ok(0)) => {}
-                Ok(Ok(n)) => tracing::info!("publications index: {n} changes applied"),
-                Ok(Err(e)) => tracing::error!("publications index: {e:#}"),
-                Err(e) => tracing::error!("publications index: {e}"),
+            let failed = match r {
+                Ok(Ok(0)) => false,
+                Ok(Ok(n)) => {
+                    tracing::info!("publications index: {n} changes applied");
+                    false
+                }
+                Ok(Err(e)) => {
+                    // The connection may be the broken part: opened again next time.
+                    *conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+                    tracing::error!("publications index: {e:#} (attempt {}; retrying)", failures + 1);
+                    true
+                }
+                Err(e) => {
+                    tracing::error!("publications index: {e}");
+                    true
+                }
+            };
+            if failed {
+                failures = failures.saturating_add(1);
+                if failures == 1 {
+                    // A failure is retried at once; repeated ones wait.
+                    continue;
+                }
+                tokio::time::sleep(retry_pause(failures)).await;
+                continue;
+            }
+            if failures > 0 {
+                tracing::info!("publications index: caught up again after {failures} failed attempts");
+                failures = 0;
             }
             tokio::select! {
                 _ = wake.notified() => {}

@@ -57,6 +57,9 @@ enum Command {
     Reindex {
         #[arg(long, default_value = "config/default.toml")]
         config: PathBuf,
+        /// Rebuild even from a store holding far fewer documents than the index.
+        #[arg(long)]
+        force: bool,
     },
     /// Manage back-office accounts.
     Admin {
@@ -131,17 +134,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             let started = std::time::Instant::now();
+            // Before anything opens (and so creates) the store.
+            let data_dir = config.data.dir.clone();
+            let fresh = tokio::task::spawn_blocking(move || library::check_store(&data_dir)).await??;
             let index_dir = library::index_dir(&config.data.dir);
             let publications = tokio::task::spawn_blocking(move || oc_index::PublicationsIndex::open(&index_dir))
                 .await?
-                .context("cannot open the publications index (is another server running on this data directory?)")?;
+                .context("cannot open the publications index")?;
             let publications = Arc::new(publications);
             let (cfg, p) = (config.clone(), publications.clone());
             let app = tokio::task::spawn_blocking(move || opencollectivites::open_app_with(&cfg, p)).await??;
             publications.set_areas(library::area_fn(app.geo()));
             let (cfg, geo) = (config.clone(), app.geo());
             let harvest = tokio::task::spawn_blocking(move || library::open_harvest(&cfg, &geo)).await??;
-            if config.library.seed {
+            // Seeded only on a fresh install: an existing store, even
+            // empty of documents, is the librarians' and stays as it is.
+            if config.library.seed && fresh {
                 for r in library::seed_if_empty(&harvest).await? {
                     tracing::info!("library seeded from {}: {} documents ({} rejected)", r.source, r.counts.new, r.counts.rejected);
                 }
@@ -205,22 +213,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Reindex { config } => {
+        Command::Reindex { config, force } => {
             let config = Config::read(&config)?;
+            if library::check_store(&config.data.dir)? {
+                anyhow::bail!("no library store in {}: nothing to index (start `serve` once, or run `ingest`)", config.data.dir.display());
+            }
             let mut store = oc_library::store::Library::open(&library::store_path(&config.data.dir))?;
             let geo = Arc::new(opencollectivites::open_geo(&oc_store::DataDir::new(&config.data.dir))?);
             match library::open_index_writer(&config.data.dir, geo) {
                 Ok(index) => {
                     let started = std::time::Instant::now();
-                    let n = index.rebuild(&store)?;
+                    let n = if force { index.rebuild_forced(&store)? } else { index.rebuild(&store)? };
                     let (requested, _) = store.reindex_state()?;
                     store.reindex_done(requested)?;
                     println!("publications index rebuilt: {n} documents in {:.2} s", started.elapsed().as_secs_f64());
                 }
-                Err(e) => {
+                Err(e) if e.downcast_ref::<oc_index::IndexError>().is_some_and(|e| matches!(e, oc_index::IndexError::Locked { .. })) => {
+                    if force {
+                        anyhow::bail!("{e}: stop the server to force a rebuild");
+                    }
                     let n = store.request_reindex()?;
-                    println!("the index is in use ({e}); the running server will rebuild it within seconds (request {n})");
+                    println!("the index is in use by the running server, which will rebuild it within seconds (request {n})");
                 }
+                Err(e) => return Err(e.context("cannot open the publications index")),
             }
             Ok(())
         }
@@ -333,6 +348,8 @@ async fn ingest(config: &Config, names: &[String], since: Option<&str>) -> anyho
             _ => anyhow::bail!("--since {s:?}: expected a day as YYYY-MM-DD"),
         },
     };
+    // A 0-byte or unreadable store is refused before anything writes to it.
+    library::check_store(&config.data.dir)?;
     let geo = Arc::new(opencollectivites::open_geo(&oc_store::DataDir::new(&config.data.dir))?);
     let h = library::open_harvest(config, &geo)?;
     let chosen: Vec<_> = if names.is_empty() {

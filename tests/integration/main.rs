@@ -16,4 +16,8 @@ mod finances;
 mod library;
 mod publications;
 mod load;
+mod resilience;
 mod search;
+mod ssrf;
+mod throttle;
+mod xml_safe;

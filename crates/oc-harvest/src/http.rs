@@ -5,12 +5,52 @@
 //! backoff on 5xx, 429, timeouts and broken connections, and at most one
 //! request at a time per host. Local paths are read too (tests, the demo
 //! configuration), under the same size cap.
+//!
+//! Server-side request forgery: unless its [`AddressPolicy`] says
+//! otherwise, the fetcher connects to public addresses only. The check is
+//! made on the addresses actually connected to: every name is resolved by
+//! a resolver that refuses any answer holding a non-public address (so a
+//! name cannot point at 127.0.0.1 or the cloud metadata service), and
+//! every redirect target is checked too (IP literals, `localhost`…); the
+//! one rule is [`is_public_ip`]. Only an address *written* local or
+//! private in the source's URL (the operator's registry, tests) is trusted
+//! as written: the back office refuses such addresses
+//! ([`crate::sources::Source::from_json`]).
+
+pub mod address;
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, ACCEPT_LANGUAGE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+
+pub use address::is_public_ip;
+
+/// Which addresses a fetch may connect to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AddressPolicy {
+    /// Public addresses only, whatever the URL says: a local path, a
+    /// non-public IP literal or a local name (`localhost`…) is refused
+    /// before any request, names must resolve to public addresses only,
+    /// and so must every redirect target. For the sources of the back
+    /// office.
+    Public,
+    /// The default: a URL whose host is *written* as a local or private
+    /// address (`http://127.0.0.1:8080/`, `http://localhost/`, a local
+    /// path) is trusted as written, since only the operator's registry or
+    /// a test can hold one (the back office refuses them); its redirects
+    /// may stay on that same host. Everything else is checked as for
+    /// [`AddressPolicy::Public`]: a name that looks public must resolve
+    /// to public addresses only, a redirect must lead to a public one.
+    #[default]
+    AsWritten,
+    /// No check at all (the fetcher as it was; tests that serve
+    /// public-looking names from loopback).
+    Any,
+}
 
 /// Limits and manners of the fetcher.
 #[derive(Debug, Clone)]
@@ -25,6 +65,8 @@ pub struct FetchConfig {
     /// First pause between attempts (doubled each time).
     pub backoff: Duration,
     pub user_agent: String,
+    /// Which addresses may be reached ([`Fetcher::get`]).
+    pub addresses: AddressPolicy,
 }
 
 impl Default for FetchConfig {
@@ -36,6 +78,7 @@ impl Default for FetchConfig {
             retries: 3,
             backoff: Duration::from_secs(2),
             user_agent: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0 OpenCollectivites/0.1".into(),
+            addresses: AddressPolicy::default(),
         }
     }
 }
@@ -66,7 +109,11 @@ pub struct FetchError {
 /// The fetcher: one per process, shared by every source.
 #[derive(Debug)]
 pub struct Fetcher {
-    client: reqwest::Client,
+    /// Resolves through [`GuardedResolver`], checks every redirect, no
+    /// proxy (a proxy would resolve names out of our sight).
+    guarded: reqwest::Client,
+    /// No check ([`AddressPolicy::Any`]).
+    open: reqwest::Client,
     config: FetchConfig,
     hosts: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
@@ -79,6 +126,16 @@ enum Attempt {
 
 impl Fetcher {
     pub fn new(config: FetchConfig) -> Result<Fetcher, FetchError> {
+        Fetcher::build(config, None)
+    }
+
+    /// A fetcher whose names are resolved by `resolver` instead of the
+    /// system's (tests); the address checks apply to its answers alike.
+    pub fn with_resolver(config: FetchConfig, resolver: Arc<dyn Resolve>) -> Result<Fetcher, FetchError> {
+        Fetcher::build(config, Some(resolver))
+    }
+
+    fn build(config: FetchConfig, resolver: Option<Arc<dyn Resolve>>) -> Result<Fetcher, FetchError> {
         // reqwest is built without a default TLS provider: use ring's.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let mut headers = HeaderMap::new();
@@ -87,29 +144,54 @@ impl Fetcher {
             HeaderValue::from_static("application/rss+xml,application/atom+xml,application/feed+json,application/xml;q=0.9,text/xml;q=0.9,application/json;q=0.9,text/html;q=0.8,*/*;q=0.7"),
         );
         headers.insert(ACCEPT_LANGUAGE, HeaderValue::from_static("fr-FR,fr;q=0.9,en;q=0.5"));
-        let client = reqwest::Client::builder()
-            .user_agent(config.user_agent.clone())
-            .default_headers(headers)
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.timeout)
-            .redirect(reqwest::redirect::Policy::limited(5))
-            .tls_backend_rustls()
-            .build()
-            .map_err(|e| FetchError { url: "(client HTTP)".into(), message: e.to_string() })?;
-        Ok(Fetcher { client, config, hosts: Mutex::new(HashMap::new()) })
+        let builder = || {
+            reqwest::Client::builder()
+                .user_agent(config.user_agent.clone())
+                .default_headers(headers.clone())
+                .connect_timeout(config.connect_timeout)
+                .timeout(config.timeout)
+                .tls_backend_rustls()
+        };
+        let fail = |e: reqwest::Error| FetchError { url: "(client HTTP)".into(), message: e.to_string() };
+        let guarded = builder().redirect(guarded_redirects()).dns_resolver(GuardedResolver { inner: resolver.clone() }).no_proxy().build().map_err(fail)?;
+        let open = match resolver {
+            Some(r) => builder().dns_resolver(r),
+            None => builder(),
+        };
+        let open = open.redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS)).build().map_err(fail)?;
+        Ok(Fetcher { guarded, open, config, hosts: Mutex::new(HashMap::new()) })
     }
 
     pub fn config(&self) -> &FetchConfig {
         &self.config
     }
 
-    /// Fetches `location` (an `http(s)` URL or a local path).
+    /// Fetches `location` (an `http(s)` URL or a local path), reaching
+    /// the addresses the configuration's policy allows.
     pub async fn get(&self, location: &str, validators: &Validators) -> Result<Fetched, FetchError> {
+        self.get_with(location, validators, self.config.addresses).await
+    }
+
+    /// Fetches `location` under `policy` ([`AddressPolicy::Public`] for the
+    /// sources of the back office).
+    pub async fn get_with(&self, location: &str, validators: &Validators, policy: AddressPolicy) -> Result<Fetched, FetchError> {
         let err = |message: String| FetchError { url: location.to_owned(), message };
         if !(location.starts_with("http://") || location.starts_with("https://")) {
+            if policy == AddressPolicy::Public {
+                return Err(err(NOT_HTTP.into()));
+            }
             return self.read_file(location).await.map_err(err);
         }
-        let host = url::Url::parse(location).map_err(|e| err(format!("URL invalide : {e}")))?.host_str().unwrap_or("").to_owned();
+        let url = url::Url::parse(location).map_err(|e| err(format!("URL invalide : {e}")))?;
+        let client = match policy {
+            AddressPolicy::Public => match address::url_refusal(&url) {
+                Some(m) => return Err(err(m)),
+                None => &self.guarded,
+            },
+            AddressPolicy::AsWritten => &self.guarded,
+            AddressPolicy::Any => &self.open,
+        };
+        let host = url.host_str().unwrap_or("").to_owned();
         let lock = {
             let mut hosts = self.hosts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             hosts.entry(host).or_default().clone()
@@ -119,7 +201,7 @@ impl Fetcher {
         let mut pause = self.config.backoff;
         let mut attempt = 0;
         loop {
-            match self.attempt(location, validators).await {
+            match self.attempt(client, location, validators).await {
                 Attempt::Done(f) => return Ok(f),
                 Attempt::Fail(m) => return Err(err(m)),
                 Attempt::Retry(m) if attempt >= self.config.retries => {
@@ -135,8 +217,8 @@ impl Fetcher {
         }
     }
 
-    async fn attempt(&self, url: &str, validators: &Validators) -> Attempt {
-        let mut req = self.client.get(url);
+    async fn attempt(&self, client: &reqwest::Client, url: &str, validators: &Validators) -> Attempt {
+        let mut req = client.get(url);
         if let Some(e) = &validators.etag {
             req = req.header(IF_NONE_MATCH, e);
         }
@@ -145,6 +227,8 @@ impl Fetcher {
         }
         let mut resp = match req.send().await {
             Ok(r) => r,
+            // Refused by the address checks: no retry.
+            Err(e) if refusal(&e).is_some() => return Attempt::Fail(refusal(&e).unwrap_or_default()),
             Err(e) if e.is_timeout() => return Attempt::Retry("délai dépassé".into()),
             Err(e) if e.is_connect() => return Attempt::Retry(format!("connexion impossible ({})", root_cause(&e))),
             Err(e) => return Attempt::Retry(format!("échec de la requête ({})", root_cause(&e))),
@@ -192,6 +276,79 @@ impl Fetcher {
         let bytes = tokio::fs::read(path).await.map_err(|e| format!("lecture impossible : {e}"))?;
         Ok(Fetched::Body { bytes, content_type: None, validators: Validators::default() })
     }
+}
+
+/// Redirects followed at most.
+const MAX_REDIRECTS: usize = 5;
+
+const NOT_HTTP: &str = "adresse refusée : seules les adresses http(s) d'autres serveurs sont acceptées (ni fichier local, ni adresse locale ou privée)";
+
+/// A connection refused by the address checks (the message in French).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Refused(String);
+
+/// The refusal behind a request error, if any.
+fn refusal(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cur = Some(e);
+    while let Some(c) = cur {
+        if let Some(r) = c.downcast_ref::<Refused>() {
+            return Some(r.0.clone());
+        }
+        cur = c.source();
+    }
+    None
+}
+
+/// Resolves names (with the system resolver, or the one given) and refuses
+/// any answer holding a non-public address; the connection is then made
+/// to the addresses checked, never to a second answer. Local names
+/// (`localhost`…) are let through: they can only come from a URL trusted
+/// as written, since [`guarded_redirects`] and [`AddressPolicy::Public`]
+/// refuse them otherwise. IP literals are never resolved: their text is
+/// checked before the request or the redirect.
+struct GuardedResolver {
+    inner: Option<Arc<dyn Resolve>>,
+}
+
+impl Resolve for GuardedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            let host = name.as_str().to_owned();
+            let addrs: Vec<SocketAddr> = match inner {
+                Some(r) => r.resolve(name).await?.collect(),
+                None => tokio::net::lookup_host((host.as_str(), 0)).await?.collect(),
+            };
+            if !address::is_local_name(&host) {
+                if let Some(bad) = addrs.iter().find(|a| !is_public_ip(a.ip())) {
+                    let m = format!("adresse refusée : ce nom ({host}) désigne une adresse locale ou privée ({})", address::describe(bad.ip()));
+                    return Err(Box::new(Refused(m)) as Box<dyn std::error::Error + Send + Sync>);
+                }
+            }
+            Ok(Box::new(addrs.into_iter()) as Addrs)
+        })
+    }
+}
+
+/// Follows at most [`MAX_REDIRECTS`] redirects, each to a public address
+/// by its text (names are checked by [`GuardedResolver`] when connected
+/// to), or to the very host of a first URL trusted as written.
+fn guarded_redirects() -> reqwest::redirect::Policy {
+    let limited = reqwest::redirect::Policy::limited(MAX_REDIRECTS);
+    reqwest::redirect::Policy::custom(move |attempt| {
+        let target = attempt.url();
+        let same_trusted_host = attempt.previous().first().is_some_and(|first| {
+            address::url_refusal(first).is_some() && first.host_str() == target.host_str() && first.port_or_known_default() == target.port_or_known_default()
+        });
+        if !same_trusted_host {
+            if let Some(m) = address::url_refusal(target) {
+                let m = format!("adresse refusée : redirection vers {target} ({})", m.replacen("adresse refusée : ", "", 1));
+                return attempt.error(Refused(m));
+            }
+        }
+        limited.redirect(attempt)
+    })
 }
 
 fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {

@@ -134,13 +134,18 @@ impl Source {
 
     /// A source from a JSON definition (the back office), checked like a
     /// registry entry; the message says what is wrong, in French. Unless
-    /// `allow_local`, only `http(s)` addresses of other hosts are accepted:
-    /// the back office never reads the server's files or its network.
+    /// `allow_local`, only `http(s)` addresses of public hosts are accepted
+    /// (see [`address_refusal`]): the back office never reads the server's
+    /// files or its network. A name is checked again when fetched: it must
+    /// resolve to public addresses only, and so must every redirect
+    /// ([`crate::http::AddressPolicy`]).
     pub fn from_json(v: &serde_json::Value, allow_local: bool) -> Result<Source, String> {
         let s: Source = serde_json::from_value(v.clone()).map_err(|e| format!("définition invalide : {e}"))?;
         check(&s)?;
-        if !allow_local && !public_http(&s.url) {
-            return Err("adresse refusée : seules les adresses http(s) d'autres serveurs sont acceptées (ni fichier local, ni adresse locale ou privée)".into());
+        if !allow_local {
+            if let Some(m) = address_refusal(&s.url) {
+                return Err(m);
+            }
         }
         Ok(s)
     }
@@ -225,21 +230,26 @@ pub fn check(s: &Source) -> Result<(), String> {
     Ok(())
 }
 
-/// An `http(s)` address whose host is not this machine or a private
-/// network (by name or literal address).
+/// An `http(s)` address whose host is not this machine, a private network
+/// or any other special-purpose range, by its text ([`address_refusal`]).
 pub fn public_http(address: &str) -> bool {
-    let Ok(u) = url::Url::parse(address) else { return false };
-    if !matches!(u.scheme(), "http" | "https") {
-        return false;
+    address_refusal(address).is_none()
+}
+
+/// Why `address` is not an `http(s)` address of a public host, in French
+/// ("adresse refusée : …"); `None` when it is one by its text. The text
+/// is normalised first (by the `url` crate): decimal, octal and hex IPv4
+/// forms, IPv6 literals carrying an IPv4 address, trailing dots, case and
+/// percent-encoding; addresses are judged by
+/// [`crate::http::is_public_ip`], names by
+/// [`crate::http::address::is_local_name`].
+pub fn address_refusal(address: &str) -> Option<String> {
+    if !(address.starts_with("http://") || address.starts_with("https://")) {
+        return Some("adresse refusée : seules les adresses http(s) d'autres serveurs sont acceptées (ni fichier local, ni adresse locale ou privée)".into());
     }
-    match u.host() {
-        Some(url::Host::Domain(d)) => {
-            let d = d.trim_end_matches('.').to_ascii_lowercase();
-            !(d == "localhost" || d.ends_with(".localhost") || d.ends_with(".local") || d.ends_with(".internal") || !d.contains('.'))
-        }
-        Some(url::Host::Ipv4(ip)) => !(ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified() || ip.is_broadcast() || ip.is_documentation() || ip.octets()[0] == 100 && (64..128).contains(&ip.octets()[1])),
-        Some(url::Host::Ipv6(ip)) => !(ip.is_loopback() || ip.is_unspecified() || (ip.segments()[0] & 0xfe00) == 0xfc00 || (ip.segments()[0] & 0xffc0) == 0xfe80 || ip.to_ipv4_mapped().is_some()),
-        None => false,
+    match url::Url::parse(address) {
+        Ok(u) => crate::http::address::url_refusal(&u),
+        Err(e) => Some(format!("adresse invalide : {e}")),
     }
 }
 
@@ -299,6 +309,34 @@ themes = ["Finances & Fiscalité"]
             assert!(!public_http(bad), "{bad}");
         }
         assert!(valid_territory("DEP-2A") && valid_territory("COM-34172") && !valid_territory("XX-1") && !valid_territory("DEP-"));
+    }
+
+    #[test]
+    fn the_back_office_refuses_every_local_or_private_address_text() {
+        let spec = |url: &str| serde_json::json!({"id": "essai", "name": "Essai", "publisher": "Insee", "kind": "feed", "url": url});
+        for bad in [
+            "http://[::127.0.0.1]/",
+            "http://[::ffff:127.0.0.1]:8080/",
+            "http://[64:ff9b::7f00:1]/",
+            "http://[2002:c0a8:101::]/",
+            "http://[fd00::1]/",
+            "http://198.18.0.1/",
+            "http://192.0.0.8/",
+            "http://240.0.0.1/",
+            "http://localhost.localdomain/",
+            "http://localhost./",
+            "http://2130706433/",
+            "http://0x7f.1/",
+            "HTTP://www.insee.fr/",
+            "/etc/passwd",
+        ] {
+            let e = Source::from_json(&spec(bad), false).unwrap_err();
+            assert!(e.starts_with("adresse refusée : "), "{bad}: {e}");
+            assert!(Source::from_json(&spec(bad), true).is_ok(), "{bad}: allowed in tests");
+        }
+        let e = Source::from_json(&spec("http://2130706433/"), false).unwrap_err();
+        assert!(e.contains("127.0.0.1"), "{e}");
+        assert!(Source::from_json(&spec("https://www.insee.fr/fr/flux/1"), false).is_ok());
     }
 
     #[test]

@@ -23,6 +23,9 @@ pub enum IndexError {
     Tantivy { path: String, source: tantivy::TantivyError },
     #[error("index directory {path}: {source}")]
     Io { path: String, source: std::io::Error },
+    /// Another process holds the index's writer (a running server).
+    #[error("the index in {path} is in use by another process (is a server running on this data directory?)")]
+    Locked { path: String },
 }
 
 pub use publications::PublicationsIndex;

@@ -123,14 +123,21 @@ pub fn date_key(published: Option<&str>) -> u64 {
 /// `DEP-34`, `REG-76`), from the reference data.
 pub type AreaFn = std::sync::Arc<dyn Fn(&str) -> Vec<String> + Send + Sync>;
 
+/// Memory of the single writer.
+const WRITER_HEAP: usize = 64_000_000;
+
 /// The publications index.
 pub struct PublicationsIndex {
     dir: PathBuf,
     index: Index,
     reader: IndexReader,
-    /// `None` for a read-only view.
-    writer: Option<Mutex<IndexWriter>>,
+    /// `None` for a read-only view; inside, `None` after a failure, until
+    /// the next use recreates the writer (a dead writer is never kept).
+    writer: Option<Mutex<Option<IndexWriter>>>,
     fields: Fields,
+    /// Fault injection for tests: the next commit fails as a full disk or
+    /// descriptor exhaustion would make it fail.
+    fail_next_commit: std::sync::atomic::AtomicBool,
     areas: std::sync::RwLock<Option<AreaFn>>,
     analyzer: TextAnalyzer,
     tables: std::sync::Arc<crate::publication_search::TableCache>,
@@ -153,13 +160,40 @@ fn tantivy_err(path: &Path) -> impl Fn(tantivy::TantivyError) -> IndexError + '_
     move |source| IndexError::Tantivy { path: path.display().to_string(), source }
 }
 
-/// Errors of [`catch_up`] and [`rebuild`].
+/// Whether an error opening the index means its files are damaged (or of
+/// another schema) — as opposed to a lock, or the system refusing a
+/// resource (descriptors, disk, memory), after which the index is fine.
+fn is_damage(e: &IndexError) -> bool {
+    use tantivy::TantivyError as T;
+    match e {
+        IndexError::Locked { .. } => false,
+        IndexError::Io { source, .. } => matches!(source.kind(), std::io::ErrorKind::InvalidData | std::io::ErrorKind::Other),
+        IndexError::Tantivy { source, .. } => match source {
+            T::DataCorruption(_) | T::SchemaError(_) | T::IncompatibleIndex(_) | T::FieldNotFound(_) => true,
+            // A file the metadata names is missing or unreadable as data.
+            T::OpenReadError(tantivy::directory::error::OpenReadError::FileDoesNotExist(_)) => true,
+            _ => format!("{source}").contains("Deserialize"),
+        },
+    }
+}
+
+/// A rebuild from a store holding fewer published documents than this
+/// share of the index's is refused without force: the store is likely
+/// damaged, emptied or another one.
+pub const SHRINK_GUARD: f64 = 0.5;
+
+/// Below this many indexed documents the guard does not apply.
+pub const SHRINK_GUARD_MIN: u64 = 100;
+
+/// Errors of [`catch_up`] and [`PublicationsIndex::rebuild`].
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
     #[error(transparent)]
     Index(#[from] IndexError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("the library store holds {published} published documents and the index {indexed}: the index is not rebuilt from it (a damaged, emptied or wrong store?). Check the store, then run `opencollectivites reindex --force` to rebuild anyway")]
+    Shrink { indexed: u64, published: u64 },
 }
 
 impl PublicationsIndex {
@@ -171,19 +205,41 @@ impl PublicationsIndex {
         // the old one (never deleted in place, where another process may
         // hold the old one's writer lock); the next catch-up fills it.
         let dir = &dir.join(format!("v{SCHEMA_VERSION}"));
+        match Self::open_in(dir) {
+            Err(e @ IndexError::Locked { .. }) => Err(e),
+            Err(damaged) if dir.join("meta.json").exists() && is_damage(&damaged) => {
+                // Derived data: a damaged index is set aside (kept for a
+                // look) and rebuilt from the store by the next catch-up.
+                let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+                let aside = (0u32..).map(|n| dir.with_extension(format!("damaged-{stamp}-{n}"))).find(|p| !p.exists()).unwrap_or_else(|| dir.with_extension("damaged"));
+                tracing::error!("the publications index in {} is damaged ({damaged}); set aside as {} and rebuilt from the library store", dir.display(), aside.display());
+                std::fs::rename(dir, &aside).map_err(|source| IndexError::Io { path: dir.display().to_string(), source })?;
+                Self::open_in(dir)
+            }
+            other => other,
+        }
+    }
+
+    fn open_in(dir: &Path) -> Result<PublicationsIndex, IndexError> {
         std::fs::create_dir_all(dir).map_err(|source| IndexError::Io { path: dir.display().to_string(), source })?;
         let (schema, fields) = schema();
         let index = if dir.join("meta.json").exists() { Index::open_in_dir(dir).map_err(tantivy_err(dir))? } else { Index::create_in_dir(dir, schema.clone()).map_err(tantivy_err(dir))? };
         if index.schema() != schema {
             return Err(IndexError::Io {
                 path: dir.display().to_string(),
-                source: std::io::Error::other("this folder holds an index of another schema: remove it and run `opencollectivites reindex`"),
+                source: std::io::Error::other("this folder holds an index of another schema"),
             });
         }
         index.tokenizers().register(FRENCH, french_analyzer());
-        let writer: IndexWriter = index.writer_with_num_threads(1, 64_000_000).map_err(tantivy_err(dir))?;
+        let writer: IndexWriter = index.writer_with_num_threads(1, WRITER_HEAP).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => IndexError::Locked { path: dir.display().to_string() },
+            e => tantivy_err(dir)(e),
+        })?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(tantivy_err(dir))?;
-        Ok(PublicationsIndex { dir: dir.to_owned(), index, reader, writer: Some(Mutex::new(writer)), fields, areas: Default::default(), analyzer: french_analyzer(), tables: Default::default(), results: Default::default() })
+        let me = PublicationsIndex { dir: dir.to_owned(), index, reader, writer: Some(Mutex::new(Some(writer))), fields, fail_next_commit: Default::default(), areas: Default::default(), analyzer: french_analyzer(), tables: Default::default(), results: Default::default() };
+        // The commit metadata must read: a damaged payload is corruption too.
+        me.indexed_rev()?;
+        Ok(me)
     }
 
     /// A read-only view of the index in `dir`, following the commits of the
@@ -200,25 +256,60 @@ impl PublicationsIndex {
         };
         index.tokenizers().register(FRENCH, french_analyzer());
         let reader = index.reader_builder().reload_policy(policy).try_into().map_err(tantivy_err(dir))?;
-        Ok(PublicationsIndex { dir: dir.to_owned(), index, reader, writer: None, fields, areas: Default::default(), analyzer: french_analyzer(), tables: Default::default(), results: Default::default() })
+        Ok(PublicationsIndex { dir: dir.to_owned(), index, reader, writer: None, fields, fail_next_commit: Default::default(), areas: Default::default(), analyzer: french_analyzer(), tables: Default::default(), results: Default::default() })
     }
 
-    fn writer(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>, IndexError> {
-        let w = self.writer.as_ref().ok_or_else(|| IndexError::Io {
+    /// Runs `f` with the single writer, recreating it first when a previous
+    /// failure dropped it. On failure the writer is rolled back and
+    /// dropped (its lock released), so the next call starts from a fresh
+    /// writer instead of a dead one.
+    fn with_writer<T, E: From<IndexError>>(&self, f: impl FnOnce(&mut IndexWriter) -> Result<T, E>) -> Result<T, E> {
+        let slot = self.writer.as_ref().ok_or_else(|| IndexError::Io {
             path: self.dir.display().to_string(),
             source: std::io::Error::new(std::io::ErrorKind::PermissionDenied, "read-only view of the publications index"),
         })?;
-        Ok(w.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+        let mut guard = slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if guard.is_none() {
+            let w = self.index.writer_with_num_threads(1, WRITER_HEAP).map_err(tantivy_err(&self.dir))?;
+            tracing::warn!("publications index: writer recreated after a failure");
+            *guard = Some(w);
+        }
+        let Some(w) = guard.as_mut() else { unreachable!("just set") };
+        let out = f(w);
+        if out.is_err() {
+            if let Some(mut w) = guard.take() {
+                let _ = w.rollback();
+            }
+        }
+        out
     }
 
-    fn payload_of(index: &Index) -> Option<Payload> {
-        let metas = index.load_metas().ok()?;
-        serde_json::from_str(metas.payload.as_deref()?).ok()
+    /// Whether this is a read-only view (another process writes the index).
+    pub fn is_read_only(&self) -> bool {
+        self.writer.is_none()
     }
 
-    /// The store revision the last commit covers (0 for a new index).
-    pub fn indexed_rev(&self) -> i64 {
-        Self::payload_of(&self.index).map_or(0, |p| p.rev)
+    /// Whether the writer must be recreated (a failure dropped it).
+    pub fn writer_lost(&self) -> bool {
+        self.writer.as_ref().is_some_and(|w| w.lock().unwrap_or_else(std::sync::PoisonError::into_inner).is_none())
+    }
+
+    /// The payload of the last commit: `None` for an index never committed;
+    /// an error when the metadata cannot be read (never taken for 0).
+    fn payload_of(&self) -> Result<Option<Payload>, IndexError> {
+        let metas = self.index.load_metas().map_err(tantivy_err(&self.dir))?;
+        match metas.payload.as_deref() {
+            None => Ok(None),
+            Some(p) => serde_json::from_str(p)
+                .map(Some)
+                .map_err(|e| IndexError::Io { path: self.dir.display().to_string(), source: std::io::Error::new(std::io::ErrorKind::InvalidData, e) }),
+        }
+    }
+
+    /// The store revision the last commit covers (0 for an index never
+    /// committed); an error when it cannot be read.
+    pub fn indexed_rev(&self) -> Result<i64, IndexError> {
+        Ok(self.payload_of()?.map_or(0, |p| p.rev))
     }
 
     /// Sets how territories expand to the territories containing them
@@ -317,7 +408,16 @@ impl PublicationsIndex {
         t
     }
 
+    /// Makes the next commit fail (tests of the recovery).
+    #[doc(hidden)]
+    pub fn inject_commit_failure(&self) {
+        self.fail_next_commit.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
     fn commit(&self, writer: &mut IndexWriter, rev: i64) -> Result<(), IndexError> {
+        if self.fail_next_commit.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            return Err(IndexError::Io { path: self.dir.display().to_string(), source: std::io::Error::other("injected failure (too many open files)") });
+        }
         let mut prepared = writer.prepare_commit().map_err(tantivy_err(&self.dir))?;
         prepared.set_payload(&serde_json::to_string(&Payload { schema: SCHEMA_VERSION, rev }).unwrap_or_default());
         prepared.commit().map_err(tantivy_err(&self.dir))?;
@@ -327,39 +427,56 @@ impl PublicationsIndex {
 
     /// Applies changes from the store and commits them as covering `rev`.
     pub fn apply(&self, changes: &[IndexChange], rev: i64) -> Result<(), IndexError> {
-        let mut w = self.writer()?;
-        for c in changes {
-            w.delete_term(Term::from_field_u64(self.fields.id, c.id as u64));
-            if let Some(d) = &c.doc {
-                w.add_document(self.document(d)).map_err(tantivy_err(&self.dir))?;
+        self.with_writer(|w| {
+            for c in changes {
+                w.delete_term(Term::from_field_u64(self.fields.id, c.id as u64));
+                if let Some(d) = &c.doc {
+                    w.add_document(self.document(d)).map_err(tantivy_err(&self.dir))?;
+                }
             }
-        }
-        self.commit(&mut w, rev)
+            self.commit(w, rev)
+        })
     }
 
-    /// Replaces the whole index with the store's published documents.
+    /// Replaces the whole index with the store's published documents,
+    /// unless the store holds far fewer than the index (see
+    /// [`SHRINK_GUARD`]): then [`SyncError::Shrink`], and only
+    /// [`PublicationsIndex::rebuild_forced`] (`reindex --force`) goes on.
     pub fn rebuild(&self, store: &Library) -> Result<u64, SyncError> {
+        let indexed = self.num_docs();
+        if indexed >= SHRINK_GUARD_MIN {
+            let mut published = 0u64;
+            store.for_each_published(|_| published += 1)?;
+            if (published as f64) < indexed as f64 * SHRINK_GUARD {
+                return Err(SyncError::Shrink { indexed, published });
+            }
+        }
+        self.rebuild_forced(store)
+    }
+
+    /// [`PublicationsIndex::rebuild`] without the guard.
+    pub fn rebuild_forced(&self, store: &Library) -> Result<u64, SyncError> {
         // The revision is read first: changes made while the documents are
         // read have a later revision, and the next catch-up applies them.
         let rev = store.rev()?;
-        let mut w = self.writer()?;
-        w.delete_all_documents().map_err(tantivy_err(&self.dir))?;
-        let mut n = 0;
-        let mut failed = None;
-        store.for_each_published(|d| {
-            if failed.is_none() {
-                match w.add_document(self.document(&d)) {
-                    Ok(_) => n += 1,
-                    Err(e) => failed = Some(e),
+        self.with_writer(|w| -> Result<u64, SyncError> {
+            w.delete_all_documents().map_err(tantivy_err(&self.dir))?;
+            let mut n = 0;
+            let mut failed = None;
+            store.for_each_published(|d| {
+                if failed.is_none() {
+                    match w.add_document(self.document(&d)) {
+                        Ok(_) => n += 1,
+                        Err(e) => failed = Some(e),
+                    }
                 }
+            })?;
+            if let Some(e) = failed {
+                return Err(tantivy_err(&self.dir)(e).into());
             }
-        })?;
-        if let Some(e) = failed {
-            let _ = w.rollback();
-            return Err(tantivy_err(&self.dir)(e).into());
-        }
-        self.commit(&mut w, rev)?;
-        Ok(n)
+            self.commit(w, rev)?;
+            Ok(n)
+        })
     }
 
     /// Ids of every document in the index (consistency checks).
@@ -391,12 +508,12 @@ impl PublicationsIndex {
 pub fn catch_up(store: &Library, index: &PublicationsIndex) -> Result<usize, SyncError> {
     // An index ahead of its store belongs to another store (recreated or
     // restored): rebuilt from this one.
-    if index.indexed_rev() > store.rev()? {
+    if index.indexed_rev()? > store.rev()? {
         return Ok(usize::try_from(index.rebuild(store)?).unwrap_or(usize::MAX));
     }
     let mut total = 0;
     loop {
-        let from = index.indexed_rev();
+        let from = index.indexed_rev()?;
         let changes = store.changes_since(from, CATCH_UP_CHUNK)?;
         let Some(last) = changes.last().map(|c| c.rev) else { return Ok(total) };
         index.apply(&changes, last)?;
@@ -418,7 +535,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut lib = Library::in_memory().unwrap();
         let index = PublicationsIndex::open(dir.path()).unwrap();
-        assert_eq!(index.indexed_rev(), 0);
+        assert_eq!(index.indexed_rev().unwrap(), 0);
         let a = lib.upsert(&doc("https://a.fr/1", "Les finances des communes"), "s").unwrap().0;
         let b = lib.upsert(&doc("https://a.fr/2", "Dotation de solidarité rurale"), "s").unwrap().0;
         assert_eq!(catch_up(&lib, &index).unwrap(), 2);
@@ -427,11 +544,11 @@ mod tests {
         lib.upsert(&doc("https://a.fr/2", "Dotation de solidarité rurale 2024"), "s").unwrap();
         catch_up(&lib, &index).unwrap();
         assert_eq!(index.ids(), vec![b], "unpublished documents leave the index; updates replace");
-        assert_eq!(index.indexed_rev(), lib.rev().unwrap());
+        assert_eq!(index.indexed_rev().unwrap(), lib.rev().unwrap());
         // Reopened: the revision is in the commit payload.
         drop(index);
         let index = PublicationsIndex::open(dir.path()).unwrap();
-        assert_eq!(index.indexed_rev(), lib.rev().unwrap());
+        assert_eq!(index.indexed_rev().unwrap(), lib.rev().unwrap());
         assert_eq!(catch_up(&lib, &index).unwrap(), 0);
         let searcher = index.searcher();
         let hits = searcher

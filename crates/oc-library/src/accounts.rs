@@ -176,11 +176,75 @@ impl Library {
 /// How long a session lasts at most, and without activity.
 pub const SESSION_HOURS: i64 = 8;
 pub const SESSION_IDLE_MINUTES: i64 = 60;
-/// Failed logins within [`THROTTLE_MINUTES`] that lock an account, an
-/// address.
-pub const MAX_FAILURES_ACCOUNT: i64 = 5;
-pub const MAX_FAILURES_IP: i64 = 20;
+
+// Login throttling. Nothing locks an account for everyone: failures are
+// counted per (account, address) pair, and what an attacker does from
+// one address never holds back the account's owner at another. Three
+// limits, each computed from the failures stored in `login_failures`
+// (scopes `pair`, `account`, `ip`); an attempt waits for the longest:
+//
+// | limit | counted over | free | then |
+// |---|---|---|---|
+// | one account from one address | [`PAIR_WINDOW_HOURS`] | [`PAIR_FREE_FAILURES`] | 1 s, 2 s, 4 s … after the pair's last failure, at most [`PAIR_MAX_DELAY_SECS`] |
+// | one address, all accounts | [`THROTTLE_MINUTES`] | [`MAX_FAILURES_IP`] − 1 | refused until the oldest of the last [`MAX_FAILURES_IP`] is [`THROTTLE_MINUTES`] old |
+// | one account, all addresses | [`THROTTLE_MINUTES`] | [`MAX_FAILURES_ACCOUNT`] − 1 | 1 s, 2 s, 4 s … after the account's last failure, at most [`ACCOUNT_MAX_DELAY_SECS`] |
+//
+// An attempt is counted as a failure when it starts (before the password
+// is hashed) and forgotten when it succeeds; a refused attempt is not
+// counted and costs no hashing.
+
+/// Failed logins an (account, address) pair makes freely; each further
+/// attempt of the pair waits [`pair_delay`] after the pair's last failure.
+pub const PAIR_FREE_FAILURES: i64 = 3;
+/// The first delay, doubled with each further failure (pair and account).
+pub const FIRST_DELAY_SECS: u64 = 1;
+/// The longest wait of a pair: 15 minutes.
+pub const PAIR_MAX_DELAY_SECS: u64 = 15 * 60;
+/// How long a pair's failures count (a success forgets them at once; the
+/// store drops every failure after a day).
+pub const PAIR_WINDOW_HOURS: i64 = 24;
+/// The window of the two ceilings below.
 pub const THROTTLE_MINUTES: i64 = 15;
+/// Per-address ceiling: failures from one address, all accounts together,
+/// within [`THROTTLE_MINUTES`]. Reached, the address waits until the oldest
+/// of them is [`THROTTLE_MINUTES`] old (at most 15 minutes). High enough
+/// for the users behind one proxy or network address translation.
+pub const MAX_FAILURES_IP: i64 = 100;
+/// Per-account ceiling: failures on one account, all addresses together,
+/// within [`THROTTLE_MINUTES`]. Beyond, every attempt on the account waits
+/// [`account_delay`] after the account's last failure: it only slows
+/// (never more than [`ACCOUNT_MAX_DELAY_SECS`]), never locks out. One
+/// address alone never gets there: its pair delays allow it 12 failures in
+/// [`THROTTLE_MINUTES`] (3 free, then 1 + 2 + … + 256 s).
+pub const MAX_FAILURES_ACCOUNT: i64 = 30;
+/// The longest wait the per-account ceiling imposes.
+pub const ACCOUNT_MAX_DELAY_SECS: u64 = 30;
+
+/// `FIRST_DELAY_SECS` doubled with each failure past the `free` ones,
+/// at most `cap_secs`; nothing under `free` failures.
+fn growing_delay(failures: i64, free: i64, cap_secs: u64) -> std::time::Duration {
+    if failures < free {
+        return std::time::Duration::ZERO;
+    }
+    // 2^31 s is beyond any cap: no overflow however many failures.
+    let doublings = u32::try_from((failures - free).min(31)).unwrap_or(31);
+    std::time::Duration::from_secs(FIRST_DELAY_SECS.saturating_mul(1u64 << doublings).min(cap_secs))
+}
+
+/// The wait of an (account, address) pair after its last failure, given
+/// its failures within [`PAIR_WINDOW_HOURS`]: none for the first
+/// [`PAIR_FREE_FAILURES`], then 1 s, 2 s, 4 s … up to 15 minutes.
+pub fn pair_delay(failures: i64) -> std::time::Duration {
+    growing_delay(failures, PAIR_FREE_FAILURES, PAIR_MAX_DELAY_SECS)
+}
+
+/// The wait of every attempt on an account after the account's last
+/// failure, given its failures (all addresses) within
+/// [`THROTTLE_MINUTES`]: none under [`MAX_FAILURES_ACCOUNT`], then 1 s,
+/// 2 s, 4 s … up to [`ACCOUNT_MAX_DELAY_SECS`].
+pub fn account_delay(failures: i64) -> std::time::Duration {
+    growing_delay(failures, MAX_FAILURES_ACCOUNT, ACCOUNT_MAX_DELAY_SECS)
+}
 
 /// A signed-in session.
 #[derive(Debug, Clone, PartialEq)]
@@ -211,22 +275,61 @@ fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// The minutes left before `username` or `ip` may try again, if either
-/// is locked at `now`.
-fn locked_minutes(conn: &rusqlite::Connection, username: &str, ip: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<i64>, StoreError> {
-    let since = rfc3339(now - chrono::Duration::minutes(THROTTLE_MINUTES));
-    let mut worst: Option<i64> = None;
-    for (scope, key, max) in [("account", username.to_lowercase(), MAX_FAILURES_ACCOUNT), ("ip", ip.to_owned(), MAX_FAILURES_IP)] {
-        let (n, last): (i64, Option<String>) =
-            conn.query_row("SELECT COUNT(*), MAX(at) FROM login_failures WHERE scope = ?1 AND key = ?2 AND at >= ?3", params![scope, key, since], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        if n >= max {
-            let last = last.and_then(|l| chrono::DateTime::parse_from_rfc3339(&l).ok()).map_or(now, |l| l.with_timezone(&chrono::Utc));
-            let left = (last + chrono::Duration::minutes(THROTTLE_MINUTES) - now).num_seconds().max(1);
-            let minutes = (left + 59) / 60;
-            worst = Some(worst.map_or(minutes, |w| w.max(minutes)));
-        }
+/// A time as stored in `login_failures` (milliseconds: the first delays
+/// are a second long; fixed width, so the text sorts as the time).
+fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn parse_stamp(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&chrono::Utc))
+}
+
+/// The key of an (account, address) pair: an address has no space.
+fn pair_key(ip: &str, account: &str) -> String {
+    format!("{ip} {account}")
+}
+
+/// How many failures of `scope`/`key` since `since`, and the last one.
+fn failures_since(conn: &rusqlite::Connection, scope: &str, key: &str, since: chrono::DateTime<chrono::Utc>) -> Result<(i64, Option<chrono::DateTime<chrono::Utc>>), StoreError> {
+    let (n, last): (i64, Option<String>) = conn.query_row(
+        "SELECT COUNT(*), MAX(at) FROM login_failures WHERE scope = ?1 AND key = ?2 AND at >= ?3",
+        params![scope, key, stamp(since)],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok((n, last.as_deref().and_then(parse_stamp)))
+}
+
+/// How long a login for `username` from `ip` must wait at `now`, if it
+/// must (the longest of the three limits, see [`PAIR_FREE_FAILURES`]).
+fn wait_at(conn: &rusqlite::Connection, username: &str, ip: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<std::time::Duration>, StoreError> {
+    let account = username.to_lowercase();
+    let mut until: Option<chrono::DateTime<chrono::Utc>> = None;
+    let mut later = |t: chrono::DateTime<chrono::Utc>| until = Some(until.map_or(t, |u| u.max(t)));
+    let window = chrono::Duration::minutes(THROTTLE_MINUTES);
+    // One account from one address: a growing delay.
+    let (n, last) = failures_since(conn, "pair", &pair_key(ip, &account), now - chrono::Duration::hours(PAIR_WINDOW_HOURS))?;
+    if let (Some(last), Ok(d)) = (last, chrono::Duration::from_std(pair_delay(n))) {
+        later(last + d);
     }
-    Ok(worst)
+    // One account from every address: a growing delay, short.
+    let (n, last) = failures_since(conn, "account", &account, now - window)?;
+    if let (Some(last), Ok(d)) = (last, chrono::Duration::from_std(account_delay(n))) {
+        later(last + d);
+    }
+    // One address for every account: the ceiling, until the oldest of the
+    // last MAX_FAILURES_IP failures leaves the window.
+    let nth: Option<String> = conn
+        .query_row(
+            "SELECT at FROM login_failures WHERE scope = 'ip' AND key = ?1 AND at >= ?2 ORDER BY at DESC LIMIT 1 OFFSET ?3",
+            params![ip, stamp(now - window), MAX_FAILURES_IP - 1],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(t) = nth.as_deref().and_then(parse_stamp) {
+        later(t + window);
+    }
+    Ok(until.filter(|u| *u > now).and_then(|u| (u - now).to_std().ok()))
 }
 
 /// Filters of the audit log.
@@ -243,28 +346,50 @@ pub struct AuditFilter {
 }
 
 impl Library {
-    /// Is a login for `username` from `ip` refused for now? The minutes
-    /// left, if so.
-    pub fn login_locked(&self, username: &str, ip: &str) -> Result<Option<i64>, StoreError> {
-        locked_minutes(self.conn(), username, ip, chrono::Utc::now())
+    /// How long a login for `username` from `ip` must wait before it is
+    /// tried, if it must (see [`PAIR_FREE_FAILURES`] for the limits).
+    pub fn login_wait(&self, username: &str, ip: &str) -> Result<Option<std::time::Duration>, StoreError> {
+        self.login_wait_at(username, ip, chrono::Utc::now())
     }
 
-    /// Starts a login attempt: refused (the minutes left) when the account
-    /// or the address is locked; otherwise the attempt is counted as a
-    /// failure at once, in the same transaction, so that parallel attempts
-    /// cannot all pass the check. [`Library::open_session`] forgets it on
+    /// [`Library::login_wait`] at `now` (tests give their own clock).
+    pub fn login_wait_at(&self, username: &str, ip: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<std::time::Duration>, StoreError> {
+        wait_at(self.conn(), username, ip, now)
+    }
+
+    /// Starts a login attempt: refused (with the wait left) while the
+    /// pair, the account or the address must wait; otherwise the attempt
+    /// is counted as a failure at once, in the same transaction, so that
+    /// parallel attempts cannot all pass the check, and before any
+    /// password is hashed. [`Library::login_succeeded`] forgets it on
     /// success. Returns the attempt's id.
-    pub fn begin_login(&mut self, username: &str, ip: &str) -> Result<Result<i64, i64>, StoreError> {
-        let now_t = chrono::Utc::now();
-        let t = rfc3339(now_t);
-        let account = username.to_lowercase();
-        let tx = self.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        if let Some(m) = locked_minutes(&tx, username, ip, now_t)? {
-            return Ok(Err(m));
+    pub fn begin_login(&mut self, username: &str, ip: &str) -> Result<Result<i64, std::time::Duration>, StoreError> {
+        self.begin_login_at(username, ip, chrono::Utc::now())
+    }
+
+    /// [`Library::begin_login`] at `now` (tests give their own clock).
+    pub fn begin_login_at(&mut self, username: &str, ip: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Result<i64, std::time::Duration>, StoreError> {
+        // Refused without taking the write lock: a flood of refused
+        // attempts never holds up the store's writers.
+        if let Some(w) = wait_at(self.conn(), username, ip, now)? {
+            return Ok(Err(w));
         }
+        let account = username.to_lowercase();
+        let t = stamp(now);
+        let tx = self.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if let Some(w) = wait_at(&tx, username, ip, now)? {
+            return Ok(Err(w));
+        }
+        let id: i64 =
+            tx.query_row("INSERT INTO login_failures (scope, key, at) VALUES ('pair', ?1, ?2) RETURNING rowid", params![pair_key(ip, &account), t], |r| r.get(0))?;
         tx.execute("INSERT INTO login_failures (scope, key, at) VALUES ('account', ?1, ?2)", params![account, t])?;
-        let id: i64 = tx.query_row("INSERT INTO login_failures (scope, key, at) VALUES ('ip', ?1, ?2) RETURNING rowid", params![ip, t], |r| r.get(0))?;
-        tx.execute("DELETE FROM login_failures WHERE at < ?1", params![rfc3339(now_t - chrono::Duration::days(1))])?;
+        tx.execute("INSERT INTO login_failures (scope, key, at) VALUES ('ip', ?1, ?2)", params![ip, t])?;
+        // Failures a day old go, the oldest few at each attempt (more than
+        // are added): through the primary key, never a scan of the table.
+        tx.execute(
+            "DELETE FROM login_failures WHERE rowid IN (SELECT rowid FROM login_failures ORDER BY rowid LIMIT 8) AND at < ?1",
+            params![stamp(now - chrono::Duration::days(1))],
+        )?;
         tx.commit()?;
         Ok(Ok(id))
     }
@@ -280,9 +405,23 @@ impl Library {
         Ok(())
     }
 
-    /// Forgets the address's count of a successful attempt.
+    /// A successful attempt: it is no failure, and the pair's earlier
+    /// failures are forgotten (the account's other addresses keep theirs).
     pub fn login_succeeded(&mut self, attempt: i64) -> Result<(), StoreError> {
-        self.conn().execute("DELETE FROM login_failures WHERE rowid = ?1", params![attempt])?;
+        let tx = self.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let found: Option<(String, String)> =
+            tx.query_row("SELECT key, at FROM login_failures WHERE rowid = ?1 AND scope = 'pair'", params![attempt], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        if let Some((key, at)) = found {
+            let (ip, account) = key.split_once(' ').unwrap_or((key.as_str(), ""));
+            for (scope, k) in [("account", account), ("ip", ip)] {
+                tx.execute(
+                    "DELETE FROM login_failures WHERE rowid = (SELECT rowid FROM login_failures WHERE scope = ?1 AND key = ?2 AND at = ?3 LIMIT 1)",
+                    params![scope, k, at],
+                )?;
+            }
+            tx.execute("DELETE FROM login_failures WHERE scope = 'pair' AND key = ?1", params![key])?;
+        }
+        tx.commit()?;
         Ok(())
     }
 
@@ -447,21 +586,20 @@ mod tests {
         assert_ne!(stored, token, "tokens are stored hashed");
         lib.close_session(&token, "jean").unwrap();
         assert!(lib.session(&token).unwrap().is_none());
-        for _ in 0..MAX_FAILURES_ACCOUNT - 1 {
-            lib.begin_login("Jean", "192.0.2.1").unwrap().unwrap();
+        // Failures of one pair slow that pair only.
+        let at = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 3);
+        for _ in 0..PAIR_FREE_FAILURES {
+            lib.begin_login_at("Jean", "192.0.2.1", at).unwrap().unwrap();
         }
-        assert_eq!(lib.login_locked("jean", "192.0.2.9").unwrap(), None);
-        lib.begin_login("jean", "192.0.2.1").unwrap().unwrap();
-        assert_eq!(lib.login_locked("jean", "192.0.2.9").unwrap(), Some(THROTTLE_MINUTES));
-        assert_eq!(lib.begin_login("jean", "192.0.2.9").unwrap(), Err(THROTTLE_MINUTES), "counted before the password is checked");
-        assert_eq!(lib.login_locked("marie", "192.0.2.9").unwrap(), None, "other accounts are not locked");
-        for i in 0..MAX_FAILURES_IP {
-            lib.begin_login(&format!("user{i}"), "198.51.100.7").unwrap().unwrap();
-        }
-        assert!(lib.login_locked("marie", "198.51.100.7").unwrap().is_some(), "an address is locked too");
+        assert_eq!(lib.login_wait_at("jean", "192.0.2.1", at).unwrap(), Some(pair_delay(PAIR_FREE_FAILURES)));
+        assert_eq!(lib.begin_login_at("jean", "192.0.2.1", at).unwrap(), Err(pair_delay(PAIR_FREE_FAILURES)), "refused before the password is checked");
+        assert_eq!(lib.login_wait_at("jean", "192.0.2.9", at).unwrap(), None, "the account is not locked for another address");
+        assert_eq!(lib.login_wait_at("marie", "192.0.2.1", at).unwrap(), None, "nor the address for another account");
+        // A success forgets the attempt and the pair's failures.
         let ok = lib.begin_login("marie", "192.0.2.50").unwrap().unwrap();
         lib.login_succeeded(ok).unwrap();
-        assert_eq!(lib.conn().query_row("SELECT COUNT(*) FROM login_failures WHERE key = '192.0.2.50'", [], |r| r.get::<_, i64>(0)).unwrap(), 0);
+        assert_eq!(lib.conn().query_row("SELECT COUNT(*) FROM login_failures WHERE key LIKE '192.0.2.50%'", [], |r| r.get::<_, i64>(0)).unwrap(), 0);
+        assert_eq!(lib.conn().query_row("SELECT COUNT(*) FROM login_failures WHERE key = 'marie'", [], |r| r.get::<_, i64>(0)).unwrap(), 0);
         let (t2, _) = lib.open_session(&u, "192.0.2.1").unwrap();
         lib.update_user("jean", Role::Librarian, true, "admin").unwrap();
         assert!(lib.session(&t2).unwrap().is_none(), "a disabled account loses its sessions");
@@ -475,5 +613,82 @@ mod tests {
         let (log, _) = lib.audit_filtered(&AuditFilter { action: Some("user".into()), user: Some("admin".into()), ..AuditFilter::default() }, 10, 0).unwrap();
         assert_eq!(log.len(), 1);
         assert!(lib.update_user("nobody", Role::Admin, false, "admin").is_err());
+    }
+
+    #[test]
+    fn the_delays_grow_from_the_free_failures_to_their_caps() {
+        let s = std::time::Duration::from_secs;
+        for n in 0..PAIR_FREE_FAILURES {
+            assert_eq!(pair_delay(n), s(0), "{n} failures are free");
+        }
+        let pair: Vec<u64> = (PAIR_FREE_FAILURES..PAIR_FREE_FAILURES + 12).map(|n| pair_delay(n).as_secs()).collect();
+        assert_eq!(pair, [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900]);
+        assert_eq!(pair_delay(i64::MAX), s(PAIR_MAX_DELAY_SECS), "no overflow");
+        assert_eq!(pair_delay(-1), s(0));
+        for n in 0..MAX_FAILURES_ACCOUNT {
+            assert_eq!(account_delay(n), s(0), "{n} failures on an account only count");
+        }
+        let account: Vec<u64> = (MAX_FAILURES_ACCOUNT..MAX_FAILURES_ACCOUNT + 7).map(|n| account_delay(n).as_secs()).collect();
+        assert_eq!(account, [1, 2, 4, 8, 16, 30, 30], "the account ceiling only slows");
+        assert_eq!(account_delay(i64::MAX), s(ACCOUNT_MAX_DELAY_SECS));
+        // One address, as fast as it is let, stays under the account
+        // ceiling: its attacks never slow the account for other addresses.
+        let mut t = 0;
+        let in_window: i64 = (0..).map_while(|n| {
+            t += pair_delay(n).as_secs();
+            (t < THROTTLE_MINUTES as u64 * 60).then_some(1)
+        }).sum();
+        assert!(in_window < MAX_FAILURES_ACCOUNT, "{in_window}");
+    }
+
+    #[test]
+    fn waits_are_computed_from_the_stored_failures() {
+        let mut lib = Library::in_memory().unwrap();
+        let t0 = chrono::DateTime::parse_from_rfc3339("2026-03-02T10:00:00Z").unwrap().with_timezone(&chrono::Utc);
+        let ms = chrono::Duration::milliseconds;
+        let mut t = t0;
+        let mut waits = Vec::new();
+        for _ in 0..PAIR_FREE_FAILURES + 4 {
+            let w = lib.login_wait_at("x", "192.0.2.1", t).unwrap().unwrap_or_default();
+            waits.push(w.as_secs());
+            t += chrono::Duration::from_std(w).unwrap();
+            if !w.is_zero() {
+                // A millisecond early is refused, with what is left.
+                assert_eq!(lib.begin_login_at("x", "192.0.2.1", t - ms(1)).unwrap(), Err(std::time::Duration::from_millis(1)));
+            }
+            lib.begin_login_at("x", "192.0.2.1", t).unwrap().unwrap();
+        }
+        assert_eq!(waits, [0, 0, 0, 1, 2, 4, 8]);
+        assert_eq!(lib.login_wait_at("x", "192.0.2.1", t).unwrap(), Some(std::time::Duration::from_secs(16)));
+        assert_eq!(lib.login_wait_at("X", "192.0.2.2", t).unwrap(), None, "another address is not held back");
+        // The pair's failures count for PAIR_WINDOW_HOURS: a failure a day
+        // later starts again from the free ones.
+        let late = t + chrono::Duration::hours(PAIR_WINDOW_HOURS) + ms(1);
+        lib.begin_login_at("x", "192.0.2.1", late).unwrap().unwrap();
+        assert_eq!(lib.login_wait_at("x", "192.0.2.1", late).unwrap(), None);
+        // The address ceiling: MAX_FAILURES_IP failures within the window.
+        let t1 = t0 + chrono::Duration::days(3);
+        for i in 0..MAX_FAILURES_IP - 1 {
+            lib.begin_login_at(&format!("u{i}"), "198.51.100.7", t1 + chrono::Duration::seconds(i)).unwrap().unwrap();
+        }
+        let last = t1 + chrono::Duration::seconds(MAX_FAILURES_IP);
+        assert_eq!(lib.login_wait_at("nobody", "198.51.100.7", last).unwrap(), None, "under the ceiling");
+        lib.begin_login_at("last", "198.51.100.7", last).unwrap().unwrap();
+        let expected = (t1 + chrono::Duration::minutes(THROTTLE_MINUTES) - last).to_std().unwrap();
+        assert_eq!(lib.login_wait_at("nobody", "198.51.100.7", last).unwrap(), Some(expected), "until the oldest leaves the window");
+        assert_eq!(lib.login_wait_at("nobody", "198.51.100.8", last).unwrap(), None);
+        assert_eq!(lib.login_wait_at("nobody", "198.51.100.7", t1 + chrono::Duration::minutes(THROTTLE_MINUTES) + ms(1)).unwrap(), None);
+        // The account ceiling: failures from many addresses only slow.
+        let t2 = t0 + chrono::Duration::days(6);
+        for i in 0..MAX_FAILURES_ACCOUNT {
+            lib.begin_login_at("cible", &format!("203.0.113.{i}"), t2).unwrap().unwrap();
+        }
+        assert_eq!(lib.login_wait_at("cible", "192.0.2.200", t2).unwrap(), Some(std::time::Duration::from_secs(1)));
+        assert_eq!(lib.login_wait_at("cible", "192.0.2.200", t2 + chrono::Duration::seconds(1)).unwrap(), None);
+        // Old failures go as new ones come.
+        let before: i64 = lib.conn().query_row("SELECT COUNT(*) FROM login_failures", [], |r| r.get(0)).unwrap();
+        lib.begin_login_at("y", "192.0.2.3", t0 + chrono::Duration::days(10)).unwrap().unwrap();
+        let after: i64 = lib.conn().query_row("SELECT COUNT(*) FROM login_failures", [], |r| r.get(0)).unwrap();
+        assert_eq!(after, before + 3 - 8);
     }
 }

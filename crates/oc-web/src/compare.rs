@@ -274,7 +274,16 @@ pub async fn add(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Resp
         Some(n) => format!("{ids},{n}"),
         None => ids,
     };
-    let to = if all.is_empty() { "/comparer".to_owned() } else { format!("/comparer?ids={all}") };
+    // The value is percent-encoded (form encoding, as the query is read
+    // back): CR, LF, `&`, `#`, `+`, spaces and non-ASCII never reach the
+    // header raw. `:` and `,` may stay literal in a query and keep the
+    // permalink readable (`ids=commune:34172,commune:31555`); a literal `%`
+    // is itself encoded, so every `%3A`/`%2C` left is an escape of them.
+    let to = if all.is_empty() {
+        "/comparer".to_owned()
+    } else {
+        format!("/comparer?ids={}", crate::pages::urlencode(&all).replace("%3A", ":").replace("%2C", ","))
+    };
     (StatusCode::SEE_OTHER, [(header::LOCATION, HeaderValue::from_str(&to).unwrap_or(HeaderValue::from_static("/comparer")))]).into_response()
 }
 

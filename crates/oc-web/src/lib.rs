@@ -25,6 +25,7 @@ pub mod openapi;
 pub mod fiche;
 pub mod map;
 pub mod pages;
+pub mod xml;
 
 use std::sync::Arc;
 
@@ -53,6 +54,9 @@ pub struct App {
     pub operator: Option<Arc<dyn admin::Operator>>,
     /// Back-office cookies carry `Secure` (off only for plain-HTTP tests).
     pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For` gives the client's address
+    /// (none by default: the TCP peer is the client).
+    pub trusted_proxies: admin::TrustedProxies,
 }
 
 /// One version of the reference data, with what is derived from it: a
@@ -196,6 +200,7 @@ impl App {
             library: None,
             operator: None,
             secure_cookies: true,
+            trusted_proxies: admin::TrustedProxies::default(),
         }
     }
 
@@ -234,6 +239,12 @@ impl App {
     /// Sets whether back-office cookies carry `Secure`.
     pub fn with_secure_cookies(mut self, secure: bool) -> App {
         self.secure_cookies = secure;
+        self
+    }
+
+    /// Sets the reverse proxies whose `X-Forwarded-For` is believed.
+    pub fn with_trusted_proxies(mut self, proxies: admin::TrustedProxies) -> App {
+        self.trusted_proxies = proxies;
         self
     }
 

@@ -665,14 +665,12 @@ pub async fn export_json(State(state): State<AppState>, RawQuery(raw): RawQuery)
     export(state, raw, "json").await
 }
 
-/// Escaped for XML, without the control characters XML 1.0 forbids.
-fn xml_escape(s: &str) -> String {
-    let clean: String = s.chars().filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r')).collect();
-    crate::map::escape(&clean)
-}
-
 /// `GET /publications.atom`: the search as an Atom feed (newest first).
+/// Every value written goes through [`crate::xml::escape`]: the query
+/// and the stored titles, summaries, themes may hold code points XML 1.0
+/// forbids (U+FFFE, controls), dropped there.
 pub async fn atom(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    use crate::xml;
     let lib = match library(&state) {
         Ok(l) => l,
         Err(e) => return e.into_response(),
@@ -694,9 +692,9 @@ pub async fn atom(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
     let title = if q.q.is_empty() { "Bibliothèque d'Open Collectivités".to_owned() } else { format!("Bibliothèque d'Open Collectivités : « {} »", q.q) };
     let mut x = String::with_capacity(16 * 1024);
     x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fr\">\n");
-    x.push_str(&format!("<title>{}</title>\n<id>{}</id>\n<updated>{}</updated>\n", xml_escape(&title), xml_escape(&format!("{base}{self_href}")), xml_escape(&updated)));
-    x.push_str(&format!("<link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n", xml_escape(&format!("{base}{self_href}"))));
-    x.push_str(&format!("<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", xml_escape(&format!("{base}{page_href}"))));
+    x.push_str(&format!("<title>{}</title>\n<id>{}</id>\n<updated>{}</updated>\n", xml::escape(&title), xml::escape(&format!("{base}{self_href}")), xml::escape(&updated)));
+    x.push_str(&format!("<link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n", xml::escape(&format!("{base}{self_href}"))));
+    x.push_str(&format!("<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", xml::escape(&format!("{base}{page_href}"))));
     x.push_str("<author><name>Open Collectivités</name></author>\n");
     for h in &r.hits {
         let d = &h.doc;
@@ -707,19 +705,19 @@ pub async fn atom(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
         });
         let updated = d.last_updated.clone();
         x.push_str("<entry>\n");
-        x.push_str(&format!("<title>{}</title>\n", xml_escape(&d.title)));
-        x.push_str(&format!("<id>{}</id>\n", xml_escape(&format!("{base}/publications/{}", d.id))));
-        x.push_str(&format!("<link rel=\"alternate\" href=\"{}\"/>\n", xml_escape(&d.url)));
-        x.push_str(&format!("<updated>{}</updated>\n", xml_escape(&updated)));
+        x.push_str(&format!("<title>{}</title>\n", xml::escape(&d.title)));
+        x.push_str(&format!("<id>{}</id>\n", xml::escape(&format!("{base}/publications/{}", d.id))));
+        x.push_str(&format!("<link rel=\"alternate\" href=\"{}\"/>\n", xml::escape(&d.url)));
+        x.push_str(&format!("<updated>{}</updated>\n", xml::escape(&updated)));
         if let Some(w) = when {
-            x.push_str(&format!("<published>{}</published>\n", xml_escape(&w)));
+            x.push_str(&format!("<published>{}</published>\n", xml::escape(&w)));
         }
-        x.push_str(&format!("<author><name>{}</name></author>\n", xml_escape(&d.publisher)));
+        x.push_str(&format!("<author><name>{}</name></author>\n", xml::escape(&d.publisher)));
         for t in &d.themes {
-            x.push_str(&format!("<category term=\"{}\"/>\n", xml_escape(t)));
+            x.push_str(&format!("<category term=\"{}\"/>\n", xml::escape(t)));
         }
         if !d.summary.is_empty() {
-            x.push_str(&format!("<summary type=\"text\">{}</summary>\n", xml_escape(&d.summary)));
+            x.push_str(&format!("<summary type=\"text\">{}</summary>\n", xml::escape(&d.summary)));
         }
         x.push_str("</entry>\n");
     }

@@ -196,21 +196,10 @@ impl MapCache {
     }
 }
 
-/// Escapes text for an HTML/SVG/XML attribute or text node.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes text for an SVG (XML) attribute or text node: the one XML
+/// escaping of the crate, [`crate::xml::escape`] (markup escaped, code
+/// points XML 1.0 forbids or discourages dropped), kept under this name.
+pub use crate::xml::escape;
 
 #[cfg(test)]
 mod tests {
@@ -233,5 +222,13 @@ mod tests {
         assert!(svg.contains("A &lt;b&gt;"), "titles are escaped: {svg}");
         assert!(svg.contains(r#"<a href="/commune/a-1"><title>A &lt;b&gt;</title>"#), "{svg}");
         assert!(render(&[], "x", "y", 10.0, 10.0).is_none());
+    }
+
+    #[test]
+    fn svg_text_drops_what_xml_forbids() {
+        let a = Shape::encode(&[vec![vec![(3.0, 43.0), (3.1, 43.0), (3.1, 43.1), (3.0, 43.0)]]]);
+        let layers = [Layer { class: "oc-map__focus", shapes: vec![(&a, Some(("A\u{FFFE}\u{1}B\u{FFFF} \u{1F600}".into(), "/commune/a-1?x=\u{B}".into())))] }];
+        let svg = render(&layers, "Carte", "Texte", 400.0, 300.0).unwrap().into_string();
+        assert!(svg.contains("<a href=\"/commune/a-1?x=\"><title>AB \u{1F600}</title>"), "{svg}");
     }
 }

@@ -18,7 +18,7 @@ use maud::{html, Markup};
 use oc_library::curation::{oc_fold, suspected_duplicates, AdminDocument, Bulk, Edit, TermKind};
 use oc_library::store::Library;
 
-use super::{change, csrf, done_of, error_notice, field, fields, page, see_other, with_store, Auth, Librarian};
+use super::{change, csrf, done_checked, error_notice, field, fields, page, see_other, with_store, Auth, Librarian};
 use crate::api::{param, params};
 use crate::error::WebError;
 use crate::AppState;
@@ -206,7 +206,7 @@ fn status_label(s: &str) -> &'static str {
 }
 
 pub async fn list(State(state): State<AppState>, Librarian(auth): Librarian, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
-    let done = done_of(&raw);
+    let done = done_checked(&state, &raw).await;
     let q = ListQuery::parse(&params(raw))?;
     let since = auth.session.previous_login.clone();
     let q2 = q.clone();
@@ -532,7 +532,7 @@ async fn edit_view(state: &AppState, auth: &Auth, id: i64, form: Option<(&Edit, 
 }
 
 pub async fn edit_page(State(state): State<AppState>, Librarian(auth): Librarian, Path(id): Path<String>, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
-    edit_view(&state, &auth, doc_id(&id)?, None, done_of(&raw).as_deref()).await
+    edit_view(&state, &auth, doc_id(&id)?, None, done_checked(&state, &raw).await.as_deref()).await
 }
 
 pub async fn save(State(state): State<AppState>, Librarian(auth): Librarian, Path(id): Path<String>, Form(f): Form<Vec<(String, String)>>) -> Result<Response, WebError> {

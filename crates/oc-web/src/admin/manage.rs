@@ -12,7 +12,7 @@ use oc_library::curation::{FicheMessage, Term, TermKind};
 use oc_library::store::SourceRow;
 use oc_model::fr::{count, fmt_int, plural};
 
-use super::{change, csrf, done_of, error_notice, field, fields, num, page, see_other, with_store, AdminOnly, Auth, Librarian, Preview};
+use super::{change, csrf, done_checked, done_of, error_notice, field, fields, num, page, see_other, with_store, AdminOnly, Auth, Librarian, Preview};
 use crate::api::{param, params};
 use crate::error::WebError;
 use crate::AppState;
@@ -120,7 +120,7 @@ async fn taxonomies_view(state: &AppState, auth: &Auth, done: Option<&str>, erro
 }
 
 pub async fn taxonomies(State(state): State<AppState>, Librarian(auth): Librarian, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
-    taxonomies_view(&state, &auth, done_of(&raw).as_deref(), None).await
+    taxonomies_view(&state, &auth, done_checked(&state, &raw).await.as_deref(), None).await
 }
 
 pub async fn taxonomy_action(State(state): State<AppState>, Librarian(auth): Librarian, Form(f): Form<Vec<(String, String)>>) -> Result<Response, WebError> {

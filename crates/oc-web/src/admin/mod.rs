@@ -12,15 +12,18 @@
 //!
 //! Handlers ask for [`Librarian`] or [`AdminOnly`]: anonymous visitors are
 //! sent to the login page (GET) or refused (403), the wrong role gets 403.
-//! Logins are throttled per account and per address (see
-//! `oc_library::accounts`). Every change goes through `oc_library`, which
+//! Logins are throttled per (account, address) pair with growing delays,
+//! under ceilings per address and per account (see
+//! `oc_library::accounts`); the address is the TCP peer's, or, behind a
+//! trusted reverse proxy (`[server] trusted_proxies`), the one it gives in
+//! `X-Forwarded-For` ([`client_ip`]). Every change goes through `oc_library`, which
 //! writes its audit entry in the same transaction; changes to documents are
 //! indexed before the response, so the public search shows them at once.
 
 pub mod documents;
 pub mod manage;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -98,9 +101,102 @@ impl Auth {
 #[derive(Clone)]
 struct AuthSlot(Option<Arc<Auth>>);
 
-/// The client's address (login throttling).
+/// The client's address (login throttling), from [`client_ip`].
 #[derive(Clone, Debug)]
 pub struct ClientIp(pub String);
+
+/// The reverse proxies whose `X-Forwarded-For` is believed
+/// (`[server] trusted_proxies`: addresses or CIDR blocks). Empty (the
+/// default): the header is ignored, the TCP peer is the client.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<(IpAddr, u8)>);
+
+impl TrustedProxies {
+    /// Reads `10.0.0.1`, `10.0.0.0/8`, `2001:db8::/32`…; the message says
+    /// which one is wrong.
+    pub fn parse<S: AsRef<str>>(items: &[S]) -> Result<TrustedProxies, String> {
+        let mut nets = Vec::new();
+        for item in items {
+            let item = item.as_ref().trim();
+            let bad = || format!("{item:?} is neither an IP address nor a CIDR block (e.g. \"10.0.0.1\", \"10.0.0.0/8\", \"2001:db8::/32\")");
+            let (addr, len) = match item.split_once('/') {
+                Some((a, l)) => (a, Some(l)),
+                None => (item, None),
+            };
+            let addr: IpAddr = addr.parse().map_err(|_| bad())?;
+            let addr = addr.to_canonical();
+            let max = if addr.is_ipv4() { 32 } else { 128 };
+            let len = match len {
+                Some(l) => l.parse::<u8>().ok().filter(|l| *l <= max).ok_or_else(bad)?,
+                None => max,
+            };
+            nets.push((addr, len));
+        }
+        Ok(TrustedProxies(nets))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Is `ip` one of the proxies?
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        self.0.iter().any(|(net, len)| match (net, ip) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => prefix_eq(u128::from(u32::from(*n)) << 96, u128::from(u32::from(a)) << 96, *len),
+            (IpAddr::V6(n), IpAddr::V6(a)) => prefix_eq(u128::from(*n), u128::from(a), *len),
+            _ => false,
+        })
+    }
+}
+
+/// Do the first `len` bits of `a` and `b` (left-aligned) agree?
+fn prefix_eq(a: u128, b: u128, len: u8) -> bool {
+    len == 0 || (a ^ b) >> (128 - u32::from(len.min(128))) == 0
+}
+
+/// One address of `X-Forwarded-For` (some proxies add the port).
+fn forwarded_hop(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim();
+    hop.parse::<IpAddr>().ok().or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip())).map(|ip| ip.to_canonical())
+}
+
+/// The client's address: the TCP peer's, unless the peer is a trusted
+/// proxy; then the right-most address of `X-Forwarded-For` that is not
+/// itself a trusted proxy (what is left of it was written by the client,
+/// and is never believed). A header from any other peer changes nothing.
+pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &TrustedProxies) -> String {
+    let Some(mut client) = peer.map(|p| p.to_canonical()) else { return "inconnue".to_owned() };
+    if !trusted.contains(client) {
+        return client.to_string();
+    }
+    let hops: Vec<&str> = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).collect();
+    for hop in hops.iter().rev() {
+        // Unreadable: the last proxy that wrote a readable hop is kept.
+        let Some(ip) = forwarded_hop(hop) else { break };
+        client = ip;
+        if !trusted.contains(ip) {
+            break;
+        }
+    }
+    client.to_string()
+}
+
+/// How long to wait, in French, agreed: seconds under a minute, then
+/// minutes, rounded up (`1 seconde`, `30 secondes`, `2 minutes`).
+pub fn wait_text(wait: std::time::Duration) -> String {
+    let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+    if secs < 60 {
+        fr::count(secs, "seconde", "secondes")
+    } else {
+        fr::count(secs.div_ceil(60), "minute", "minutes")
+    }
+}
+
+/// The refusal of a throttled login.
+fn too_many_attempts(wait: std::time::Duration) -> String {
+    format!("Trop de tentatives : réessayez dans {}.", wait_text(wait))
+}
 
 /// A librarian or an admin.
 pub struct Librarian(pub Arc<Auth>);
@@ -201,7 +297,8 @@ fn forbidden(message: &str) -> Response {
 
 /// In front of every back-office route: session, CSRF, headers.
 async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map_or_else(|| "inconnue".to_owned(), |c| c.0.ip().to_string());
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let ip = client_ip(peer, req.headers(), &state.trusted_proxies);
     req.extensions_mut().insert(ClientIp(ip));
     let auth = match (cookie(req.headers(), SESSION_COOKIE), state.library.clone()) {
         (Some(token), Some(lib)) => {
@@ -278,7 +375,11 @@ pub async fn change<T: Send + 'static>(state: &AppState, f: impl FnOnce(&mut Lib
         // The index's single writer is shared with the indexer (a mutex);
         // a read-only view (another process writes) leaves it to that one.
         if let Err(e) = oc_index::publications::catch_up(&store, &lib.index) {
-            tracing::debug!("index not updated by the back office: {e}");
+            if lib.index.is_read_only() {
+                tracing::debug!("index not updated by the back office: {e}");
+            } else {
+                tracing::error!("the publications index could not follow a back-office change (the indexer retries): {e}");
+            }
         }
         lib.reload_taxonomy(&store);
         Ok(out)
@@ -319,7 +420,7 @@ pub fn csrf(auth: &Auth) -> Markup {
 }
 
 /// Fixed success messages, named in redirects (`?fait=…`).
-fn done_message(code: &str) -> Option<&'static str> {
+pub fn done_message(code: &str) -> Option<&'static str> {
     Some(match code {
         "enregistre" => "Modifications enregistrées : elles sont déjà visibles dans la recherche publique.",
         "ajoute" => "Document ajouté.",
@@ -333,6 +434,10 @@ fn done_message(code: &str) -> Option<&'static str> {
         "message" => "Message enregistré.",
         "message-supprime" => "Message supprimé.",
         "compte" => "Compte enregistré.",
+        "enregistre-differe" => "Modifications enregistrées ; la recherche publique sera mise à jour dès que possible.",
+        "ajoute-differe" | "supprime-differe" | "restaure-differe" | "fusionne-differe" | "lot-differe" | "taxonomie-differe" => {
+            "Enregistré ; la recherche publique sera mise à jour dès que possible."
+        }
         _ => return None,
     })
 }
@@ -383,6 +488,33 @@ pub fn error_notice(message: Option<&str>) -> Markup {
 pub fn done_of(q: &Option<String>) -> Option<String> {
     let p = crate::api::params(q.clone());
     crate::api::param(&p, "fait").map(str::to_owned)
+}
+
+/// Whether the publications index is behind the store (or either cannot
+/// be read): what the public search shows is not yet what was saved.
+pub fn index_behind(lib: &crate::LibraryView) -> bool {
+    let store_rev = lib.lock().rev();
+    match (lib.index.indexed_rev(), store_rev) {
+        (Ok(i), Ok(s)) => i < s,
+        _ => true,
+    }
+}
+
+/// Codes of changes the public search shows once the index follows.
+const INDEXED_CHANGES: [&str; 7] = ["enregistre", "ajoute", "supprime", "restaure", "fusionne", "lot", "taxonomie"];
+
+/// [`done_of`], told the truth: a change the publications index has not
+/// followed yet (its writer failed, or another process writes it and is
+/// behind) becomes `…-differe`, whose message says the public search will
+/// follow as soon as possible instead of claiming it already shows it.
+pub async fn done_checked(state: &AppState, q: &Option<String>) -> Option<String> {
+    let code = done_of(q)?;
+    if !INDEXED_CHANGES.contains(&code.as_str()) {
+        return Some(code);
+    }
+    let Ok(lib) = library(state) else { return Some(code) };
+    let behind = tokio::task::spawn_blocking(move || index_behind(&lib)).await.unwrap_or(true);
+    Some(if behind { format!("{code}-differe") } else { code })
 }
 
 async fn dashboard(State(state): State<AppState>, Librarian(auth): Librarian, axum::extract::RawQuery(q): axum::extract::RawQuery) -> Result<Response, WebError> {
@@ -490,18 +622,23 @@ async fn login(State(state): State<AppState>, axum::Extension(ClientIp(ip)): axu
         return again(StatusCode::BAD_REQUEST, "Identifiant ou mot de passe trop long.");
     }
     let Ok(lib) = library(&state) else { return again(StatusCode::SERVICE_UNAVAILABLE, "Le back-office n'est pas disponible sur ce serveur.") };
-    let (u, i) = (username.clone(), ip.clone());
+    // The throttle first, before any hashing and without waiting for a
+    // hashing permit: a refused attempt costs a few indexed reads. A
+    // passing attempt is counted as a failure at once, so that parallel
+    // attempts cannot all pass.
+    let (u, i, l) = (username.clone(), ip.clone(), lib.clone());
+    let attempt = match tokio::task::spawn_blocking(move || l.lock().begin_login(&u, &i)).await {
+        Ok(Ok(Ok(a))) => a,
+        Ok(Ok(Err(wait))) => return again(StatusCode::TOO_MANY_REQUESTS, &too_many_attempts(wait)),
+        Ok(Err(e)) => return WebError::from(e).into_response(),
+        Err(e) => return WebError::from(e).into_response(),
+    };
     // Each password check takes ~19 MiB and a core for a moment: a few at
     // a time, whoever asks.
     static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
     let Ok(_permit) = HASHING.acquire().await else { return again(StatusCode::SERVICE_UNAVAILABLE, "Service momentanément indisponible : réessayez.") };
-    let outcome = tokio::task::spawn_blocking(move || -> Result<Result<(String, Session), Option<i64>>, StoreError> {
-        // The attempt is counted before the password is checked: parallel
-        // attempts cannot all pass the throttle.
-        let attempt = match lib.lock().begin_login(&u, &i)? {
-            Ok(a) => a,
-            Err(minutes) => return Ok(Err(Some(minutes))),
-        };
+    let (u, i) = (username.clone(), ip.clone());
+    let outcome = tokio::task::spawn_blocking(move || -> Result<Result<(String, Session), Option<std::time::Duration>>, StoreError> {
         // Hashing takes a moment: the store is not held meanwhile.
         let found = lib.lock().password_hash(&u)?;
         let user = match found {
@@ -520,7 +657,7 @@ async fn login(State(state): State<AppState>, axum::Extension(ClientIp(ip)): axu
             }
             None => {
                 store.login_failed(&u, &i)?;
-                Ok(Err(store.login_locked(&u, &i)?))
+                Ok(Err(store.login_wait(&u, &i)?))
             }
         }
     })
@@ -532,10 +669,8 @@ async fn login(State(state): State<AppState>, axum::Extension(ClientIp(ip)): axu
             res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, LOGIN_COOKIE, "", 0));
             res
         }
-        Ok(Ok(Err(Some(minutes)))) => again(
-            StatusCode::TOO_MANY_REQUESTS,
-            &format!("Trop de tentatives de connexion : ce compte ou cette adresse est bloqué pour {}. Réessayez plus tard.", fr::count(num(minutes), "minute", "minutes")),
-        ),
+        // The next attempt must wait: say how long at once.
+        Ok(Ok(Err(Some(wait)))) => again(StatusCode::UNAUTHORIZED, &format!("Identifiant ou mot de passe incorrect. {}", too_many_attempts(wait))),
         Ok(Ok(Err(None))) => again(StatusCode::UNAUTHORIZED, "Identifiant ou mot de passe incorrect."),
         Ok(Err(e)) => WebError::from(e).into_response(),
         Err(e) => WebError::from(e).into_response(),
@@ -557,4 +692,68 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap, Librarian(aut
     let mut res = see_other("/admin/connexion?sortie=1");
     res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", 0));
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> Option<IpAddr> {
+        Some(s.parse().unwrap())
+    }
+
+    fn xff(values: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append("x-forwarded-for", HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_blocks() {
+        let t = TrustedProxies::parse(&["10.0.0.0/8", "192.0.2.7", "2001:db8::/32", " ::1 "]).unwrap();
+        for yes in ["10.1.2.3", "192.0.2.7", "2001:db8:1::5", "::1", "::ffff:10.9.9.9"] {
+            assert!(t.contains(yes.parse().unwrap()), "{yes}");
+        }
+        for no in ["11.0.0.1", "192.0.2.8", "2001:db9::1", "::2"] {
+            assert!(!t.contains(no.parse().unwrap()), "{no}");
+        }
+        assert!(TrustedProxies::parse(&["0.0.0.0/0"]).unwrap().contains("203.0.113.1".parse().unwrap()));
+        for bad in ["10.0.0.0/33", "proxy.example", "10.0.0/8", "::/129", ""] {
+            let e = TrustedProxies::parse(&[bad]).unwrap_err();
+            assert!(e.contains("CIDR"), "{bad}: {e}");
+        }
+        assert!(TrustedProxies::parse::<&str>(&[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn the_forwarded_address_is_believed_from_a_trusted_proxy_only() {
+        let t = TrustedProxies::parse(&["10.0.0.0/8"]).unwrap();
+        let none = TrustedProxies::default();
+        // Untrusted peer (or no proxy configured): the header is ignored.
+        assert_eq!(client_ip(ip("198.51.100.1"), &xff(&["203.0.113.5"]), &t), "198.51.100.1");
+        assert_eq!(client_ip(ip("10.0.0.1"), &xff(&["203.0.113.5"]), &none), "10.0.0.1");
+        // Trusted: the right-most address not itself a proxy.
+        assert_eq!(client_ip(ip("10.0.0.1"), &xff(&["203.0.113.5"]), &t), "203.0.113.5");
+        assert_eq!(client_ip(ip("10.0.0.1"), &xff(&["1.2.3.4, 203.0.113.5, 10.0.0.9"]), &t), "203.0.113.5", "what the client wrote is skipped");
+        assert_eq!(client_ip(ip("10.0.0.1"), &xff(&["1.2.3.4", "203.0.113.5:4711"]), &t), "203.0.113.5", "several lines, a port");
+        assert_eq!(client_ip(ip("::ffff:10.0.0.1"), &xff(&["[2001:db8::1]:80"]), &t), "2001:db8::1");
+        // Nothing usable: the nearest readable hop.
+        assert_eq!(client_ip(ip("10.0.0.1"), &HeaderMap::new(), &t), "10.0.0.1");
+        assert_eq!(client_ip(ip("10.0.0.1"), &xff(&["203.0.113.5, garbage, 10.0.0.2"]), &t), "10.0.0.2");
+        assert_eq!(client_ip(None, &xff(&["203.0.113.5"]), &t), "inconnue");
+    }
+
+    #[test]
+    fn the_wait_is_said_in_agreed_french() {
+        let s = std::time::Duration::from_secs;
+        assert_eq!(wait_text(std::time::Duration::from_millis(300)), "1 seconde");
+        assert_eq!(wait_text(s(1)), "1 seconde");
+        assert_eq!(wait_text(s(30)), "30 secondes");
+        assert_eq!(wait_text(std::time::Duration::from_millis(59_500)), "1 minute");
+        assert_eq!(wait_text(s(61)), "2 minutes");
+        assert_eq!(wait_text(s(900)), "15 minutes");
+        assert_eq!(too_many_attempts(s(120)), "Trop de tentatives : réessayez dans 2 minutes.");
+    }
 }

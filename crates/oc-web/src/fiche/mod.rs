@@ -354,14 +354,14 @@ pub async fn sitemap(State(state): State<AppState>) -> Response {
             .sitemap
             .get_or_init(|| {
                 let geo = &reference.geo;
-                let base = crate::map::escape(&app.public_url);
+                let base = crate::xml::escape(&app.public_url);
                 let mut out = String::with_capacity(4_000_000);
                 out.push_str(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
                 out.push_str("\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
                 let mut push = |u: String| {
                     out.push_str("<url><loc>");
                     out.push_str(&base);
-                    out.push_str(&crate::map::escape(&u));
+                    out.push_str(&crate::xml::escape(&u));
                     out.push_str("</loc></url>\n");
                 };
                 push("/".into());
