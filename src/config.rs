@@ -37,12 +37,20 @@ pub struct Library {
     pub seed: bool,
     #[serde(default)]
     pub fetch: Fetch,
+    /// `/healthz` answers 503 once the publications index has stayed
+    /// behind the store for this long, in seconds (0: as soon as behind).
+    #[serde(default = "default_max_index_lag")]
+    pub max_index_lag_secs: u64,
 }
 
 impl Default for Library {
     fn default() -> Self {
-        Library { sources: default_registry(), schedule: true, seed: true, fetch: Fetch::default() }
+        Library { sources: default_registry(), schedule: true, seed: true, fetch: Fetch::default(), max_index_lag_secs: default_max_index_lag() }
     }
+}
+
+fn default_max_index_lag() -> u64 {
+    oc_web::api::DEFAULT_MAX_INDEX_LAG_SECS
 }
 
 fn default_registry() -> PathBuf {
@@ -143,12 +151,52 @@ pub struct Server {
     /// ignored. Empty (the default): the TCP peer is the client.
     #[serde(default)]
     pub trusted_proxies: Vec<String>,
+    /// Connections served at once (also kept under the open-file limit
+    /// less a reserve); more wait in the listen backlog.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
+    /// Seconds a client has to send its request headers.
+    #[serde(default = "default_header_timeout")]
+    pub header_read_timeout_secs: u64,
+    /// Seconds a connection may wait without any byte moving (idle
+    /// keep-alive, a stalled body, a client that stopped reading).
+    #[serde(default = "default_idle_timeout")]
+    pub idle_timeout_secs: u64,
+    /// Exports (`/communes.csv`, `/publications.csv`…) streaming at once;
+    /// beyond, 503 with `Retry-After`.
+    #[serde(default = "default_max_exports")]
+    pub max_exports: usize,
 }
 
 impl Default for Server {
     fn default() -> Self {
-        Server { bind: default_bind(), public_url: None, secure_cookies: true, trusted_proxies: Vec::new() }
+        Server {
+            bind: default_bind(),
+            public_url: None,
+            secure_cookies: true,
+            trusted_proxies: Vec::new(),
+            max_connections: default_max_connections(),
+            header_read_timeout_secs: default_header_timeout(),
+            idle_timeout_secs: default_idle_timeout(),
+            max_exports: default_max_exports(),
+        }
     }
+}
+
+fn default_max_connections() -> usize {
+    4096
+}
+
+fn default_header_timeout() -> u64 {
+    10
+}
+
+fn default_idle_timeout() -> u64 {
+    30
+}
+
+fn default_max_exports() -> usize {
+    oc_web::streaming::DEFAULT_MAX_EXPORTS
 }
 
 impl Server {
@@ -347,6 +395,13 @@ mod tests {
         std::fs::write(&bad, "[server]\ntrusted_proxies = [\"10.0.0.0/40\"]\n").unwrap();
         let e = format!("{:#}", Config::read(&bad).unwrap_err());
         assert!(e.contains("trusted_proxies") && e.contains("10.0.0.0/40"), "{e}");
+    }
+
+    #[test]
+    fn the_index_lag_allowed_defaults_to_five_minutes() {
+        assert_eq!(toml::from_str::<Config>("").unwrap().library.max_index_lag_secs, 300);
+        assert_eq!(Library::default().max_index_lag_secs, 300);
+        assert_eq!(toml::from_str::<Config>("[library]\nmax_index_lag_secs = 0\n").unwrap().library.max_index_lag_secs, 0);
     }
 
     #[test]

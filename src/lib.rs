@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod library;
+pub mod server;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -56,6 +57,8 @@ pub fn open_app_with(config: &Config, publications: Arc<oc_index::PublicationsIn
     Ok(oc_web::App::new(Arc::new(geo), Arc::new(territories))
         .with_public_url(&public_url)
         .with_trusted_proxies(config.server.parsed_trusted_proxies()?)
+        .with_max_exports(config.server.max_exports)
+        .with_health(oc_web::api::HealthConfig::with_max_index_lag_secs(config.library.max_index_lag_secs))
         .with_library(oc_web::LibraryView::new(store, publications)))
 }
 

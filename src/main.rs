@@ -180,7 +180,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .with_context(|| format!("cannot listen on {}", config.server.bind))?;
             tracing::info!("Open Collectivités listening on http://{}", listener.local_addr()?);
             tracing::info!("back office: http://{}/admin (accounts: opencollectivites admin add-user)", listener.local_addr()?);
-            axum::serve(listener, oc_web::router(app).into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown()).await?;
+            let open_files = opencollectivites::server::raise_open_files();
+            let limits = opencollectivites::server::Limits {
+                max_connections: opencollectivites::server::connection_cap(config.server.max_connections, open_files),
+                header_read_timeout: std::time::Duration::from_secs(config.server.header_read_timeout_secs.max(1)),
+                idle_timeout: std::time::Duration::from_secs(config.server.idle_timeout_secs.max(1)),
+            };
+            tracing::info!("at most {} connections (open-file limit {open_files})", limits.max_connections);
+            opencollectivites::server::serve(listener, oc_web::router(app), limits, shutdown()).await?;
             Ok(())
         }
         Command::Load { config, force } => {

@@ -186,7 +186,7 @@ pub async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
     let p = params(raw);
     let ids = param(&p, "ids").unwrap_or("").to_owned();
     let geo = state.geo();
-    let result = tokio::task::spawn_blocking(move || {
+    let result = crate::blocking::spawn(move || {
         let s = parse(&geo, &ids);
         let fs = fiches(&geo, &s);
         render(&geo, &s, &fs)
@@ -255,7 +255,7 @@ pub async fn add(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Resp
         let reference = state.reference();
         let index = reference.territories.clone();
         let i = index.clone();
-        let found = tokio::task::spawn_blocking(move || i.search(&q, level, 1).ok()).await.ok().flatten();
+        let found = crate::blocking::spawn(move || i.search(&q, level, 1).ok()).await.ok().flatten();
         if let Some(out) = found {
             if let Some(h) = out.hits.first() {
                 let e = index.entry(h.entry);
@@ -296,7 +296,7 @@ pub async fn download(State(state): State<AppState>, RawQuery(raw): RawQuery, ex
     };
     let ids = param(&p, "ids").unwrap_or("").to_owned();
     let geo = state.geo();
-    tokio::task::spawn_blocking(move || {
+    crate::blocking::spawn(move || {
         let s = parse(&geo, &ids);
         if !s.problems.is_empty() || s.codes.is_empty() {
             let msg = if s.problems.is_empty() { "Aucune collectivité sélectionnée (paramètre ids).".to_owned() } else { s.problems.join(" ") };

@@ -8,7 +8,6 @@
 //! runs them as formulas; the value stays readable. Lists stream row by row
 //! from a blocking producer, so memory stays flat whatever their length.
 
-use axum::body::Body;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -233,63 +232,109 @@ pub fn download(geo: &Geo, group: KindGroup, fiches: Vec<Fiche>, base: &str, ext
     }
 }
 
-/// Streams a list of fiches (built one by one on a blocking thread) as CSV
-/// or JSON, with bounded memory.
+/// Streams the export of many fiches (`/communes.csv`, list exports) as a
+/// pulled body ([`crate::streaming`]): no thread is held for a client that
+/// stops reading; at most [`crate::streaming::ExportLimit`] stream at once.
 pub fn stream(
+    state: &crate::AppState,
     geo: std::sync::Arc<Geo>,
     group: KindGroup,
-    codes: Vec<String>,
+    codes: impl Into<std::sync::Arc<[String]>>,
     filename: String,
     ext: &'static str,
     d: Dialect,
 ) -> Response {
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<String, std::io::Error>>(16);
-    tokio::task::spawn_blocking(move || {
-        let build = |code: &str| crate::fiche::fiche_for_code(&geo, group, code);
-        // Columns: the union over the first fiches; every fiche of a level
-        // has the same figures, up to data availability.
-        let sample: Vec<Fiche> = codes.iter().take(50).filter_map(|c| build(c)).collect();
-        let refs: Vec<&Fiche> = sample.iter().collect();
-        let cols = columns(&refs);
-        let mut buf = String::with_capacity(64 * 1024);
-        if ext == "csv" {
-            if d == Dialect::French {
-                buf.push('\u{feff}');
-            }
-            buf.push_str(&header_row(&cols, group, d));
-        } else {
-            buf.push_str("{\"columns\":");
-            buf.push_str(&serde_json::to_string(&cols).unwrap_or_else(|_| "[]".into()));
-            buf.push_str(",\"items\":[");
+    let codes = codes.into();
+    let permit = match state.exports.try_acquire() {
+        Ok(p) => p,
+        Err(busy) => return busy,
+    };
+    let producer = FichesProducer { geo, group, codes, next: 0, cols: None, sample: Vec::new(), written: 0, ext, dialect: d, done: false };
+    let mut res = Response::new(crate::streaming::body(producer, permit));
+    let ctype = if ext == "csv" { "text/csv; charset=utf-8" } else { "application/json" };
+    attachment(&mut res, &filename, ctype);
+    res.headers_mut().insert(crate::cache::STREAMING, HeaderValue::from_static("1"));
+    res
+}
+
+/// The rows of a fiche export, a chunk at a time.
+struct FichesProducer {
+    geo: std::sync::Arc<Geo>,
+    group: KindGroup,
+    codes: std::sync::Arc<[String]>,
+    /// The next code to write.
+    next: usize,
+    /// Columns, from the first fiches (every fiche of a level has the same
+    /// figures, up to data availability); `None` before the first chunk.
+    cols: Option<Vec<Column>>,
+    /// The fiches built for the columns, written as they are.
+    sample: Vec<Fiche>,
+    /// Fiches written so far.
+    written: usize,
+    ext: &'static str,
+    dialect: Dialect,
+    done: bool,
+}
+
+impl crate::streaming::Producer for FichesProducer {
+    fn next_chunk(&mut self) -> Option<Result<String, std::io::Error>> {
+        if self.done {
+            return None;
         }
-        let mut first = true;
-        // The sample fiches are written as they are, not built again.
-        let rest = codes.iter().skip(50).filter_map(|c| build(c));
-        for f in sample.into_iter().chain(rest) {
-            if ext == "csv" {
-                buf.push_str(&row(&geo, &f, &cols, d));
+        let mut buf = String::with_capacity(crate::streaming::CHUNK_BYTES + 8192);
+        let group = self.group;
+        let build = move |geo: &Geo, code: &str| crate::fiche::fiche_for_code(geo, group, code);
+        if self.cols.is_none() {
+            self.sample = self.codes.iter().take(50).filter_map(|c| build(&self.geo, c)).collect();
+            let refs: Vec<&Fiche> = self.sample.iter().collect();
+            let cols = columns(&refs);
+            if self.ext == "csv" {
+                if self.dialect == Dialect::French {
+                    buf.push('\u{feff}');
+                }
+                buf.push_str(&header_row(&cols, self.group, self.dialect));
+            } else {
+                buf.push_str("{\"columns\":");
+                buf.push_str(&serde_json::to_string(&cols).unwrap_or_else(|_| "[]".into()));
+                buf.push_str(",\"items\":[");
+            }
+            self.cols = Some(cols);
+            self.next = self.codes.len().min(50);
+            self.sample.reverse(); // popped in order below
+        }
+        let cols = self.cols.clone().unwrap_or_default();
+        let cols = cols.as_slice();
+        while buf.len() < crate::streaming::CHUNK_BYTES {
+            let f = match self.sample.pop() {
+                Some(f) => f,
+                None => {
+                    let Some(code) = self.codes.get(self.next) else { break };
+                    self.next += 1;
+                    match build(&self.geo, code) {
+                        Some(f) => f,
+                        None => continue,
+                    }
+                }
+            };
+            let first = self.written == 0;
+            self.written += 1;
+            if self.ext == "csv" {
+                buf.push_str(&row(&self.geo, &f, cols, self.dialect));
             } else {
                 if !first {
                     buf.push(',');
                 }
                 buf.push_str(&serde_json::to_string(&f).unwrap_or_else(|_| "null".into()));
             }
-            first = false;
-            if buf.len() > 48 * 1024 && tx.blocking_send(Ok(std::mem::take(&mut buf))).is_err() {
-                return; // client gone
+        }
+        if self.sample.is_empty() && self.next >= self.codes.len() {
+            if self.ext != "csv" {
+                buf.push_str("]}");
             }
+            self.done = true;
         }
-        if ext != "csv" {
-            buf.push_str("]}");
-        }
-        let _ = tx.blocking_send(Ok(buf));
-    });
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
-    let mut res = Response::new(Body::from_stream(stream));
-    let ctype = if ext == "csv" { "text/csv; charset=utf-8" } else { "application/json" };
-    attachment(&mut res, &filename, ctype);
-    res.headers_mut().insert(crate::cache::STREAMING, HeaderValue::from_static("1"));
-    res
+        Some(Ok(buf))
+    }
 }
 
 /// The file name of a list export: `communes-departement-34-herault-2026.csv`.

@@ -16,6 +16,7 @@
 pub mod admin;
 pub mod api;
 pub mod assets;
+pub mod blocking;
 pub mod cache;
 pub mod compare;
 pub mod error;
@@ -25,6 +26,7 @@ pub mod openapi;
 pub mod fiche;
 pub mod map;
 pub mod pages;
+pub mod streaming;
 pub mod xml;
 
 use std::sync::Arc;
@@ -57,6 +59,10 @@ pub struct App {
     /// Reverse proxies whose `X-Forwarded-For` gives the client's address
     /// (none by default: the TCP peer is the client).
     pub trusted_proxies: admin::TrustedProxies,
+    /// Exports streaming at once (`[server] max_exports`).
+    pub exports: streaming::ExportLimit,
+    /// What `/healthz` checks against, and remembers ([`App::with_health`]).
+    pub health: api::Health,
 }
 
 /// One version of the reference data, with what is derived from it: a
@@ -69,6 +75,9 @@ pub struct Reference {
     pub maps: Arc<map::MapCache>,
     /// The sitemap, built on first request.
     pub sitemap: std::sync::OnceLock<String>,
+    /// The codes of every current commune, for `/communes.csv|json`: shared
+    /// by every export stream instead of copied into each.
+    pub commune_codes: std::sync::OnceLock<Arc<[String]>>,
 }
 
 /// Where the current [`Reference`] is kept; the binary keeps a clone to
@@ -79,7 +88,7 @@ pub struct ReferenceSlot(Arc<std::sync::RwLock<Arc<Reference>>>);
 impl Reference {
     /// A version whose maps and sitemap are drawn on first request.
     fn new(geo: Arc<Geo>, territories: Arc<TerritoryIndex>) -> Arc<Reference> {
-        Arc::new(Reference { geo, territories, maps: Arc::default(), sitemap: Default::default() })
+        Arc::new(Reference { geo, territories, maps: Arc::default(), sitemap: Default::default(), commune_codes: Default::default() })
     }
 }
 
@@ -201,6 +210,8 @@ impl App {
             operator: None,
             secure_cookies: true,
             trusted_proxies: admin::TrustedProxies::default(),
+            exports: streaming::ExportLimit::default(),
+            health: api::Health::default(),
         }
     }
 
@@ -245,6 +256,12 @@ impl App {
     /// Sets the reverse proxies whose `X-Forwarded-For` is believed.
     pub fn with_trusted_proxies(mut self, proxies: admin::TrustedProxies) -> App {
         self.trusted_proxies = proxies;
+        self
+    }
+
+    /// How many exports may stream at once.
+    pub fn with_max_exports(mut self, max: usize) -> App {
+        self.exports = streaming::ExportLimit::new(max);
         self
     }
 

@@ -197,7 +197,7 @@ pub fn territory_label(geo: &Geo, code: &str) -> Option<String> {
 
 /// Runs a search on the blocking pool.
 pub async fn run(lib: Arc<LibraryView>, q: PubQuery) -> Result<PubResults, WebError> {
-    tokio::task::spawn_blocking(move || lib.index.search(&q)).await?.map_err(|e| WebError::BadRequest(e.0))
+    crate::blocking::spawn(move || lib.index.search(&q)).await?.map_err(|e| WebError::BadRequest(e.0))
 }
 
 const MONTHS: [&str; 12] = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
@@ -561,32 +561,46 @@ pub async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
     .into_response()
 }
 
-/// Every document matching a search, in its order, read on a blocking
-/// thread and sent in chunks.
-fn stream_docs(index: Arc<PublicationsIndex>, q: PubQuery, mut write: impl FnMut(&Document, bool, &mut String) + Send + 'static, head: String, tail: String) -> Body {
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<String, std::io::Error>>(16);
-    tokio::task::spawn_blocking(move || {
-        let mut buf = head;
-        let (searcher, addrs) = match index.search_all(&q) {
-            Ok(x) => x,
-            Err(e) => {
-                let _ = tx.blocking_send(Err(std::io::Error::other(e.0)));
-                return;
+/// Every document matching a search, in its order, as a pulled body
+/// ([`crate::streaming`]): each chunk is read in a short blocking task, and
+/// a client that stops reading holds no thread.
+fn stream_docs(
+    index: Arc<PublicationsIndex>,
+    q: PubQuery,
+    mut write: impl FnMut(&Document, bool, &mut String) + Send + 'static,
+    head: String,
+    tail: String,
+    permit: tokio::sync::OwnedSemaphorePermit,
+) -> Body {
+    // The search runs in the first chunk; then the stored documents, in order.
+    let mut found = None;
+    let (mut head, mut tail, mut i) = (Some(head), Some(tail), 0usize);
+    let producer = crate::streaming::FnProducer(
+        move |buf: &mut String| -> Result<bool, std::io::Error> {
+            if let Some(h) = head.take() {
+                buf.push_str(&h);
+                let (searcher, addrs) = index.search_all(&q).map_err(|e| std::io::Error::other(e.0))?;
+                found = Some((searcher, addrs.into_iter()));
+                return Ok(true);
             }
-        };
-        for (i, a) in addrs.into_iter().enumerate() {
-            if let Some(d) = index.stored(&searcher, a) {
-                write(&d, i == 0, &mut buf);
+            let Some((searcher, addrs)) = found.as_mut() else { return Ok(false) };
+            match addrs.next() {
+                Some(a) => {
+                    if let Some(d) = index.stored(searcher, a) {
+                        write(&d, i == 0, buf);
+                        i += 1;
+                    }
+                    Ok(true)
+                }
+                None => {
+                    buf.push_str(&tail.take().unwrap_or_default());
+                    Ok(false)
+                }
             }
-            if buf.len() > 48 * 1024 && tx.blocking_send(Ok(std::mem::take(&mut buf))).is_err() {
-                return;
-            }
-        }
-        buf.push_str(&tail);
-        let _ = tx.blocking_send(Ok(buf));
-    });
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
-    Body::from_stream(stream)
+        },
+        false,
+    );
+    crate::streaming::body(producer, permit)
 }
 
 /// `GET /publications.csv` and `.json`: every document of a search, streamed.
@@ -603,6 +617,10 @@ pub async fn export(state: AppState, raw: Option<String>, ext: &'static str) -> 
     let d = match Dialect::parse(param(&p, "dialect")) {
         Ok(d) => d,
         Err(m) => return WebError::BadRequest(m).into_response(),
+    };
+    let permit = match state.exports.try_acquire() {
+        Ok(p) => p,
+        Err(busy) => return busy,
     };
     let body = if ext == "csv" {
         let sep = if d == Dialect::French { ";" } else { "," };
@@ -635,6 +653,7 @@ pub async fn export(state: AppState, raw: Option<String>, ext: &'static str) -> 
             },
             head,
             String::new(),
+            permit,
         )
     } else {
         stream_docs(
@@ -648,6 +667,7 @@ pub async fn export(state: AppState, raw: Option<String>, ext: &'static str) -> 
             },
             "{\"results\":[".into(),
             "]}".into(),
+            permit,
         )
     };
     let mut res = Response::new(body);
@@ -798,7 +818,7 @@ pub async fn platforms_page(State(state): State<AppState>) -> Response {
         Err(e) => return e.into_response(),
     };
     let geo = state.geo();
-    let docs = match tokio::task::spawn_blocking(move || lib.index.platforms(&[])).await {
+    let docs = match crate::blocking::spawn(move || lib.index.platforms(&[])).await {
         Ok(Ok(d)) => d,
         Ok(Err(e)) => return WebError::Internal(e.0).into_response(),
         Err(e) => return WebError::from(e).into_response(),
@@ -848,7 +868,7 @@ pub async fn document_page(State(state): State<AppState>, axum::extract::Path(id
         Moved(i64),
         None,
     }
-    let found = tokio::task::spawn_blocking(move || -> Result<Found, WebError> {
+    let found = crate::blocking::spawn(move || -> Result<Found, WebError> {
         let store = lib.lock();
         Ok(match store.document(id)? {
             Some(d) if d.status == "published" => Found::Show(Box::new(d)),

@@ -154,7 +154,7 @@ pub fn search_box_with(action: &str, value: &str, group: Option<KindGroup>, hidd
 pub async fn home(State(state): State<AppState>) -> Markup {
     let lib = state.library.clone();
     let library = match lib {
-        Some(l) => tokio::task::spawn_blocking(move || {
+        Some(l) => crate::blocking::spawn(move || {
             let all = oc_index::publication_search::PubQuery::default();
             crate::library::latest(&l, &all, 6)
         })
@@ -266,7 +266,7 @@ pub async fn search_page(State(state): State<AppState>, RawQuery(raw): RawQuery)
     let pubs = match state.library.clone() {
         Some(l) => {
             let pq = oc_index::publication_search::PubQuery { q: q.clone(), ..Default::default() };
-            tokio::task::spawn_blocking(move || (crate::library::latest(&l, &pq, 5), pq)).await.ok()
+            crate::blocking::spawn(move || (crate::library::latest(&l, &pq, 5), pq)).await.ok()
         }
         None => None,
     };

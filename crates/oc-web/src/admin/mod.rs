@@ -302,7 +302,7 @@ async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> R
     req.extensions_mut().insert(ClientIp(ip));
     let auth = match (cookie(req.headers(), SESSION_COOKIE), state.library.clone()) {
         (Some(token), Some(lib)) => {
-            match tokio::task::spawn_blocking(move || lib.lock().session(&token)).await {
+            match crate::blocking::spawn(move || lib.lock().session(&token)).await {
                 Ok(Ok(s)) => s.map(|session| Arc::new(Auth { session })),
                 Ok(Err(e)) => return WebError::from(e).into_response(),
                 Err(e) => return WebError::from(e).into_response(),
@@ -361,7 +361,7 @@ pub use crate::library::library;
 /// Runs `f` on the store, off the async runtime.
 pub async fn with_store<T: Send + 'static>(state: &AppState, f: impl FnOnce(&mut Library) -> Result<T, StoreError> + Send + 'static) -> Result<T, WebError> {
     let lib = library(state)?;
-    Ok(tokio::task::spawn_blocking(move || f(&mut lib.lock())).await??)
+    Ok(crate::blocking::spawn(move || f(&mut lib.lock())).await??)
 }
 
 /// Runs a change of documents or taxonomies, then brings the publications
@@ -369,7 +369,7 @@ pub async fn with_store<T: Send + 'static>(state: &AppState, f: impl FnOnce(&mut
 /// at once) and reloads the taxonomies.
 pub async fn change<T: Send + 'static>(state: &AppState, f: impl FnOnce(&mut Library) -> Result<T, StoreError> + Send + 'static) -> Result<T, WebError> {
     let lib = library(state)?;
-    let out = tokio::task::spawn_blocking(move || -> Result<T, WebError> {
+    let out = crate::blocking::spawn(move || -> Result<T, WebError> {
         let mut store = lib.lock();
         let out = f(&mut store)?;
         // The index's single writer is shared with the indexer (a mutex);
@@ -513,7 +513,7 @@ pub async fn done_checked(state: &AppState, q: &Option<String>) -> Option<String
         return Some(code);
     }
     let Ok(lib) = library(state) else { return Some(code) };
-    let behind = tokio::task::spawn_blocking(move || index_behind(&lib)).await.unwrap_or(true);
+    let behind = crate::blocking::spawn(move || index_behind(&lib)).await.unwrap_or(true);
     Some(if behind { format!("{code}-differe") } else { code })
 }
 
@@ -627,7 +627,7 @@ async fn login(State(state): State<AppState>, axum::Extension(ClientIp(ip)): axu
     // passing attempt is counted as a failure at once, so that parallel
     // attempts cannot all pass.
     let (u, i, l) = (username.clone(), ip.clone(), lib.clone());
-    let attempt = match tokio::task::spawn_blocking(move || l.lock().begin_login(&u, &i)).await {
+    let attempt = match crate::blocking::spawn(move || l.lock().begin_login(&u, &i)).await {
         Ok(Ok(Ok(a))) => a,
         Ok(Ok(Err(wait))) => return again(StatusCode::TOO_MANY_REQUESTS, &too_many_attempts(wait)),
         Ok(Err(e)) => return WebError::from(e).into_response(),
@@ -638,7 +638,7 @@ async fn login(State(state): State<AppState>, axum::Extension(ClientIp(ip)): axu
     static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
     let Ok(_permit) = HASHING.acquire().await else { return again(StatusCode::SERVICE_UNAVAILABLE, "Service momentanément indisponible : réessayez.") };
     let (u, i) = (username.clone(), ip.clone());
-    let outcome = tokio::task::spawn_blocking(move || -> Result<Result<(String, Session), Option<std::time::Duration>>, StoreError> {
+    let outcome = crate::blocking::spawn(move || -> Result<Result<(String, Session), Option<std::time::Duration>>, StoreError> {
         // Hashing takes a moment: the store is not held meanwhile.
         let found = lib.lock().password_hash(&u)?;
         let user = match found {

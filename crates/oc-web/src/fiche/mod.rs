@@ -179,7 +179,7 @@ async fn page(state: AppState, group: KindGroup, key: String, raw: Option<String
         Ok(d) => d,
         Err(m) => return WebError::BadRequest(m).into_response(),
     };
-    let result = tokio::task::spawn_blocking(move || {
+    let result = crate::blocking::spawn(move || {
         let resolved = resolve(&geo, group, &key);
         match (resolved, ext) {
             (None, _) => Err(not_found(group, &key)),
@@ -265,7 +265,7 @@ async fn list(state: AppState, group: KindGroup, key: String, file: String, raw:
     };
     let item_group = if what == "communes" { KindGroup::Commune } else { KindGroup::Epci };
     let filename = export::list_filename(what, group.as_str(), &code, &name, geo.data.meta.cog_year, ext);
-    export::stream(geo, item_group, codes, filename, ext, dialect)
+    export::stream(&state, geo, item_group, codes, filename, ext, dialect)
 }
 
 pub async fn epci_list(State(s): State<AppState>, Path((key, file)): Path<(String, String)>, RawQuery(q): RawQuery) -> Response {
@@ -286,10 +286,14 @@ async fn all_communes(state: AppState, ext: &'static str, raw: Option<String>) -
         Ok(d) => d,
         Err(m) => return WebError::BadRequest(m).into_response(),
     };
-    let geo = state.geo();
-    let codes: Vec<String> = geo.data.communes.iter().filter(|c| c.kind == oc_model::Kind::Commune).map(|c| c.code.clone()).collect();
+    let reference = state.reference();
+    let geo = reference.geo.clone();
+    let codes = reference
+        .commune_codes
+        .get_or_init(|| geo.data.communes.iter().filter(|c| c.kind == oc_model::Kind::Commune && geo.com_of_commune(c).is_none()).map(|c| c.code.clone()).collect())
+        .clone();
     let filename = export::list_filename("communes", "france", "", "", geo.data.meta.cog_year, ext);
-    export::stream(geo, KindGroup::Commune, codes, filename, ext, dialect)
+    export::stream(&state, geo, KindGroup::Commune, codes, filename, ext, dialect)
 }
 
 /// `GET /communes.csv`: every commune of France.
@@ -322,7 +326,7 @@ pub fn fiche_for_code(geo: &Geo, group: KindGroup, code: &str) -> Option<Fiche> 
 async fn json(state: AppState, group: KindGroup, code: String) -> Result<Response, ApiError> {
     let geo = state.geo();
     let c2 = code.clone();
-    let fiche = tokio::task::spawn_blocking(move || fiche_for_code(&geo, group, &c2)).await.map_err(WebError::from)?;
+    let fiche = crate::blocking::spawn(move || fiche_for_code(&geo, group, &c2)).await.map_err(WebError::from)?;
     match fiche {
         Some(f) => Ok(Json(f).into_response()),
         None => Err(WebError::NotFound(format!("aucun territoire de type {} avec le code {code:?}", group.as_str())).json()),
@@ -348,7 +352,7 @@ pub async fn region_json(State(s): State<AppState>, Path(code): Path<String>) ->
 /// `GET /sitemap.xml`: every fiche, with absolute URLs (built once).
 pub async fn sitemap(State(state): State<AppState>) -> Response {
     let app = state.0.clone();
-    let body = tokio::task::spawn_blocking(move || {
+    let body = crate::blocking::spawn(move || {
         let reference = app.reference();
         reference
             .sitemap
