@@ -1,6 +1,7 @@
 //! The `opencollectivites` command: `serve`, `load`, `ingest`, `sources`,
 //! `reindex`, `snapshot`.
 
+
 use std::path::PathBuf;
 
 use anyhow::Context;

@@ -34,6 +34,9 @@ pub struct Limits {
     pub idle_timeout: Duration,
 }
 
+/// The kernel send buffer of each connection (bytes).
+pub const SEND_BUFFER: usize = 256 * 1024;
+
 /// Descriptors kept for the indexes, the store, downloads and the log when
 /// the connection cap is derived from the open-file limit.
 pub const DESCRIPTOR_RESERVE: u64 = 512;
@@ -80,6 +83,10 @@ pub async fn serve(listener: TcpListener, app: axum::Router, limits: Limits, shu
             () = &mut shutdown => break,
         };
         let _ = tcp.set_nodelay(true);
+        // A client that stops reading absorbs at most this much of a
+        // response in the kernel, so it cannot make the server produce
+        // megabytes of an export it will never read.
+        let _ = socket2::SockRef::from(&tcp).set_send_buffer_size(SEND_BUFFER);
         let router = app.clone();
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {

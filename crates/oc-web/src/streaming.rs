@@ -73,11 +73,22 @@ fn busy() -> Response {
     res
 }
 
+/// Chunks produced at once, by every export together: exports use at most
+/// this many cores, the others stay for searches and fiches.
+pub const PRODUCERS: usize = 1;
+
+fn producers() -> &'static Semaphore {
+    static P: std::sync::OnceLock<Semaphore> = std::sync::OnceLock::new();
+    P.get_or_init(|| Semaphore::new(PRODUCERS))
+}
+
 /// A body pulled from `producer` chunk by chunk; `permit` is released when
 /// the body ends or is dropped (client gone).
 pub fn body(producer: impl Producer, permit: OwnedSemaphorePermit) -> Body {
     let stream = futures_util::stream::unfold(Some((producer, permit)), |state| async move {
         let (mut producer, permit) = state?;
+        // Waiting here holds no thread.
+        let _turn = producers().acquire().await.ok()?;
         let produced = crate::blocking::spawn(move || {
             let chunk = producer.next_chunk();
             (producer, chunk)
