@@ -13,7 +13,6 @@
 //!   system allows.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -142,40 +141,36 @@ impl Watched {
     }
 }
 
-impl AsyncRead for Watched {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
-        let me = &mut *self;
-        match Pin::new(&mut me.inner).poll_read(cx, buf) {
+impl Watched {
+    /// The outcome of a read or write: progress resets the wait, a wait
+    /// past the deadline becomes `TimedOut`.
+    fn track<T>(&mut self, cx: &mut Context<'_>, r: Poll<std::io::Result<T>>) -> Poll<std::io::Result<T>> {
+        match r {
             Poll::Ready(r) => {
-                me.moved();
+                self.moved();
                 Poll::Ready(r)
             }
-            Poll::Pending => me.waiting(cx).map(Err),
+            Poll::Pending => self.waiting(cx).map(Err),
         }
+    }
+}
+
+impl AsyncRead for Watched {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
+        self.track(cx, r)
     }
 }
 
 impl AsyncWrite for Watched {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
-        let me = &mut *self;
-        match Pin::new(&mut me.inner).poll_write(cx, buf) {
-            Poll::Ready(r) => {
-                me.moved();
-                Poll::Ready(r)
-            }
-            Poll::Pending => me.waiting(cx).map(Err),
-        }
+        let r = Pin::new(&mut self.inner).poll_write(cx, buf);
+        self.track(cx, r)
     }
 
     fn poll_write_vectored(mut self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[std::io::IoSlice<'_>]) -> Poll<std::io::Result<usize>> {
-        let me = &mut *self;
-        match Pin::new(&mut me.inner).poll_write_vectored(cx, bufs) {
-            Poll::Ready(r) => {
-                me.moved();
-                Poll::Ready(r)
-            }
-            Poll::Pending => me.waiting(cx).map(Err),
-        }
+        let r = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        self.track(cx, r)
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -183,11 +178,8 @@ impl AsyncWrite for Watched {
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        let me = &mut *self;
-        match Pin::new(&mut me.inner).poll_flush(cx) {
-            Poll::Ready(r) => Poll::Ready(r),
-            Poll::Pending => me.waiting(cx).map(Err),
-        }
+        let r = Pin::new(&mut self.inner).poll_flush(cx);
+        self.track(cx, r)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
@@ -195,5 +187,3 @@ impl AsyncWrite for Watched {
     }
 }
 
-/// The peer address type the router's handlers extract.
-pub type Peer = SocketAddr;

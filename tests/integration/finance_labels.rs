@@ -16,7 +16,7 @@ use tower::ServiceExt;
 use oc_model::finance::{stratum_band, stratum_label, FinanceData, INDICATORS};
 use oc_web::fiche::html::fmt_num;
 
-use crate::common::{html_text as text, shared_data};
+use crate::common::html_text as text;
 use crate::finances::{ofgl_files, raw_rows};
 
 
