@@ -80,9 +80,13 @@ pub async fn get_json(uri: &str) -> (StatusCode, serde_json::Value) {
 
 /// Starts the real server on 127.0.0.1:0; returns its address.
 pub async fn spawn_server() -> std::net::SocketAddr {
+    serve_loopback(oc_web::router(app())).await
+}
+
+/// Serves `router` on an ephemeral port of 127.0.0.1 until the test ends.
+pub async fn serve_loopback(router: axum::Router) -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let router = oc_web::router(app());
     tokio::spawn(async move {
         axum::serve(listener, router).await.expect("server");
     });

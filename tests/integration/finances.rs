@@ -378,11 +378,7 @@ async fn ofgl_exports_are_streamed_from_http_and_match_the_files() {
         "/exports/truncated.csv",
         axum::routing::get(move || async move { ([(header::CONTENT_TYPE, "text/csv".to_owned()), (header::CONTENT_LENGTH, full)], head).into_response() }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let addr = crate::common::serve_loopback(app).await;
     let scratch = tempfile::tempdir().expect("tempdir");
     let downloads = scratch.path().join("downloads");
     let source = opencollectivites::config::FinanceSource { ofgl: (0..files.len()).map(|i| format!("http://{addr}/exports/{i}.csv")).collect(), grants: vec![], dgf: vec![] };

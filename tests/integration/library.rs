@@ -138,11 +138,7 @@ async fn fixture_server() -> (SocketAddr, Arc<Hits>) {
         .route("/counted-b.atom", get(counted))
         .route("/catalogue.csv", get(|| async { ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], CSV) }))
         .with_state(hits.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let addr = crate::common::serve_loopback(app).await;
     (addr, hits)
 }
 
