@@ -157,6 +157,7 @@ pub struct Geo {
     contours_source: ContoursSource,
     contours: OnceLock<Contours>,
     areas: OnceLock<HashMap<String, f64>>,
+    counts: OnceLock<Counts>,
     children: HashMap<String, Vec<usize>>,
     dep_communes: HashMap<String, Vec<usize>>,
     reg_communes: HashMap<String, Vec<usize>>,
@@ -284,6 +285,7 @@ impl Geo {
             contours_source: ContoursSource::None,
             contours: OnceLock::new(),
             areas: OnceLock::new(),
+            counts: OnceLock::new(),
         }
     }
 
@@ -416,7 +418,11 @@ impl Geo {
     /// régions (France: metropolitan and overseas départements and régions),
     /// and apart the collectivités d'outre-mer, their communes (or districts,
     /// circonscriptions) and those without permanent population.
-    pub fn counts(&self) -> Counts {
+    pub fn counts(&self) -> &Counts {
+        self.counts.get_or_init(|| self.count_all())
+    }
+
+    fn count_all(&self) -> Counts {
         let d = &self.data;
         let com: Vec<&Region> = d.regions.iter().filter(|r| r.zone == "com").collect();
         Counts {
