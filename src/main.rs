@@ -11,6 +11,13 @@ use std::sync::Arc;
 
 use opencollectivites::{library, Config};
 
+/// jemalloc, with its background threads: memory freed after a burst
+/// (hundreds of stalled exports, thousands of idle sockets) goes back to
+/// the system within seconds, where glibc's per-thread arenas keep it.
+#[cfg(target_os = "linux")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser)]
 #[command(name = "opencollectivites", version, about = "Open Collectivités: les statistiques des collectivités locales")]
 struct Cli {

@@ -182,3 +182,25 @@ async fn all_communes_of_france_stream() {
     // d'outre-mer, not communes: not in the communes' export.
     assert_eq!(text.matches("\r\n").count(), 1 + 34_969 - 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn short_list_exports_are_made_once_per_dialect() {
+    let router = oc_web::router(app());
+    let fetch = |uri: &'static str| {
+        let router = router.clone();
+        async move {
+            let res = router.oneshot(Request::builder().uri(uri).body(Body::empty()).unwrap()).await.unwrap();
+            let (s, h) = (res.status(), res.headers().clone());
+            (s, h, res.into_body().collect().await.unwrap().to_bytes().to_vec())
+        }
+    };
+    let (s1, h1, fr1) = fetch("/departement/lozere-48/communes.csv").await;
+    let (s2, _, fr2) = fetch("/departement/lozere-48/communes.csv").await;
+    let (s3, _, std) = fetch("/departement/lozere-48/communes.csv?dialect=standard").await;
+    assert_eq!((s1, s2, s3), (StatusCode::OK, StatusCode::OK, StatusCode::OK));
+    assert!(h1.get("etag").is_some(), "a short list is answered whole, so it has an ETag");
+    assert_eq!(fr1, fr2, "the kept export is the one made");
+    assert!(fr1.starts_with("\u{feff}".as_bytes()) && !std.starts_with("\u{feff}".as_bytes()), "each dialect kept apart");
+    let rows = parse_csv(std::str::from_utf8(&std).unwrap(), ',');
+    assert_eq!(rows.len() - 1, app().geo().communes_of_departement("48").count());
+}

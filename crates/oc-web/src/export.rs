@@ -232,12 +232,18 @@ pub fn download(geo: &Geo, group: KindGroup, fiches: Vec<Fiche>, base: &str, ext
     }
 }
 
+/// Exports of at most this many fiches (a département's communes, an
+/// EPCI's members…) are made whole once per reference version and kept
+/// ([`SmallExports`]); longer ones stream.
+pub const SMALL_EXPORT_FICHES: usize = 1_000;
+
 /// Streams the export of many fiches (`/communes.csv`, list exports) as a
 /// pulled body ([`crate::streaming`]): no thread is held for a client that
 /// stops reading; at most [`crate::streaming::ExportLimit`] stream at once.
-pub fn stream(
+/// A short list is answered from [`SmallExports`], made on first request.
+pub async fn stream(
     state: &crate::AppState,
-    geo: std::sync::Arc<Geo>,
+    reference: std::sync::Arc<crate::Reference>,
     group: KindGroup,
     codes: impl Into<std::sync::Arc<[String]>>,
     filename: String,
@@ -245,16 +251,67 @@ pub fn stream(
     d: Dialect,
 ) -> Response {
     let codes = codes.into();
+    let geo = reference.geo.clone();
+    let producer = FichesProducer { geo, group, codes, next: 0, cols: None, sample: Vec::new(), written: 0, ext, dialect: d, done: false };
+    let ctype = if ext == "csv" { "text/csv; charset=utf-8" } else { "application/json" };
+    if producer.codes.len() <= SMALL_EXPORT_FICHES {
+        let key = format!("{filename} {d:?}");
+        let body = match reference.small_exports.get(&key) {
+            Some(b) => b,
+            None => match crate::streaming::whole(producer).await {
+                Ok(b) => reference.small_exports.put(key, b),
+                Err(e) => return crate::error::WebError::Internal(e.to_string()).into_response(),
+            },
+        };
+        let mut res = Response::new(axum::body::Body::from(body));
+        attachment(&mut res, &filename, ctype);
+        return res;
+    }
     let permit = match state.exports.try_acquire() {
         Ok(p) => p,
         Err(busy) => return busy,
     };
-    let producer = FichesProducer { geo, group, codes, next: 0, cols: None, sample: Vec::new(), written: 0, ext, dialect: d, done: false };
     let mut res = Response::new(crate::streaming::body(producer, permit));
-    let ctype = if ext == "csv" { "text/csv; charset=utf-8" } else { "application/json" };
     attachment(&mut res, &filename, ctype);
     res.headers_mut().insert(crate::cache::STREAMING, HeaderValue::from_static("1"));
     res
+}
+
+/// Short exports made whole, for one reference version: at most
+/// [`SmallExports::BUDGET`] bytes, the oldest dropped first.
+#[derive(Debug, Default)]
+pub struct SmallExports(std::sync::Mutex<(std::collections::HashMap<String, axum::body::Bytes>, std::collections::VecDeque<String>, usize)>);
+
+impl SmallExports {
+    /// Bytes kept at most.
+    pub const BUDGET: usize = 32 * 1024 * 1024;
+
+    fn get(&self, key: &str) -> Option<axum::body::Bytes> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).0.get(key).cloned()
+    }
+
+    /// Keeps `body` under `key` (unless larger than a quarter of the
+    /// budget) and gives it back.
+    fn put(&self, key: String, body: axum::body::Bytes) -> axum::body::Bytes {
+        if body.len() > Self::BUDGET / 4 {
+            return body;
+        }
+        let mut g = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (map, order, used) = &mut *g;
+        if map.contains_key(&key) {
+            return body;
+        }
+        while *used + body.len() > Self::BUDGET {
+            let Some(old) = order.pop_front() else { break };
+            if let Some(b) = map.remove(&old) {
+                *used -= b.len();
+            }
+        }
+        *used += body.len();
+        order.push_back(key.clone());
+        map.insert(key, body.clone());
+        body
+    }
 }
 
 /// The rows of a fiche export, a chunk at a time.

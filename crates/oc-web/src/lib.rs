@@ -78,6 +78,8 @@ pub struct Reference {
     /// The codes of every current commune, for `/communes.csv|json`: shared
     /// by every export stream instead of copied into each.
     pub commune_codes: std::sync::OnceLock<Arc<[String]>>,
+    /// Short list exports, made on first request.
+    pub small_exports: export::SmallExports,
 }
 
 /// Where the current [`Reference`] is kept; the binary keeps a clone to
@@ -88,7 +90,7 @@ pub struct ReferenceSlot(Arc<std::sync::RwLock<Arc<Reference>>>);
 impl Reference {
     /// A version whose maps and sitemap are drawn on first request.
     fn new(geo: Arc<Geo>, territories: Arc<TerritoryIndex>) -> Arc<Reference> {
-        Arc::new(Reference { geo, territories, maps: Arc::default(), sitemap: Default::default(), commune_codes: Default::default() })
+        Arc::new(Reference { geo, territories, maps: Arc::default(), sitemap: Default::default(), commune_codes: Default::default(), small_exports: Default::default() })
     }
 }
 

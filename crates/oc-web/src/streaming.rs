@@ -103,6 +103,21 @@ pub fn body(producer: impl Producer, permit: OwnedSemaphorePermit) -> Body {
     Body::from_stream(stream)
 }
 
+/// The whole body of `producer`, made in one blocking task when the
+/// producers' turn comes (for short exports, kept whole).
+pub async fn whole(mut producer: impl Producer) -> Result<axum::body::Bytes, std::io::Error> {
+    let _turn = producers().acquire().await.map_err(std::io::Error::other)?;
+    crate::blocking::spawn(move || {
+        let mut out = String::new();
+        while let Some(chunk) = producer.next_chunk() {
+            out.push_str(&chunk?);
+        }
+        Ok(axum::body::Bytes::from(out))
+    })
+    .await
+    .map_err(std::io::Error::other)?
+}
+
 /// A producer from a closure that appends to the chunk being built and
 /// says whether more follows.
 pub struct FnProducer<F>(pub F, pub bool);

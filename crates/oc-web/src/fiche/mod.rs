@@ -244,7 +244,8 @@ async fn list(state: AppState, group: KindGroup, key: String, file: String, raw:
         }
         _ => return WebError::NotFound(format!("aucune liste « {file} » : communes.csv, communes.json{}", if group == KindGroup::Epci { "" } else { ", epci.csv, epci.json" })).into_response(),
     };
-    let geo = state.geo();
+    let reference = state.reference();
+    let geo = reference.geo.clone();
     let (_, code) = split_key(&key);
     let (name, codes): (String, Vec<String>) = match group {
         KindGroup::Epci => match geo.epci(&code) {
@@ -265,7 +266,7 @@ async fn list(state: AppState, group: KindGroup, key: String, file: String, raw:
     };
     let item_group = if what == "communes" { KindGroup::Commune } else { KindGroup::Epci };
     let filename = export::list_filename(what, group.as_str(), &code, &name, geo.data.meta.cog_year, ext);
-    export::stream(&state, geo, item_group, codes, filename, ext, dialect)
+    export::stream(&state, reference, item_group, codes, filename, ext, dialect).await
 }
 
 pub async fn epci_list(State(s): State<AppState>, Path((key, file)): Path<(String, String)>, RawQuery(q): RawQuery) -> Response {
@@ -293,7 +294,7 @@ async fn all_communes(state: AppState, ext: &'static str, raw: Option<String>) -
         .get_or_init(|| geo.data.communes.iter().filter(|c| c.kind == oc_model::Kind::Commune && geo.com_of_commune(c).is_none()).map(|c| c.code.clone()).collect())
         .clone();
     let filename = export::list_filename("communes", "france", "", "", geo.data.meta.cog_year, ext);
-    export::stream(&state, geo, KindGroup::Commune, codes, filename, ext, dialect)
+    export::stream(&state, reference.clone(), KindGroup::Commune, codes, filename, ext, dialect).await
 }
 
 /// `GET /communes.csv`: every commune of France.
