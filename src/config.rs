@@ -162,6 +162,10 @@ pub struct Server {
     /// keep-alive, a stalled body, a client that stopped reading).
     #[serde(default = "default_idle_timeout")]
     pub idle_timeout_secs: u64,
+    /// Seconds a client has to send a whole request body (the back-office
+    /// forms), however slowly it trickles: past it, 408.
+    #[serde(default = "default_body_timeout")]
+    pub body_timeout_secs: u64,
     /// Exports (`/communes.csv`, `/publications.csv`…) streaming at once;
     /// beyond, 503 with `Retry-After`.
     #[serde(default = "default_max_exports")]
@@ -178,6 +182,7 @@ impl Default for Server {
             max_connections: default_max_connections(),
             header_read_timeout_secs: default_header_timeout(),
             idle_timeout_secs: default_idle_timeout(),
+            body_timeout_secs: default_body_timeout(),
             max_exports: default_max_exports(),
         }
     }
@@ -193,6 +198,10 @@ fn default_header_timeout() -> u64 {
 
 fn default_idle_timeout() -> u64 {
     30
+}
+
+fn default_body_timeout() -> u64 {
+    oc_web::DEFAULT_BODY_TIMEOUT_SECS
 }
 
 fn default_max_exports() -> usize {

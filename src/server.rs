@@ -9,6 +9,9 @@
 //!   while it waits for the client for `idle_timeout` is closed: idle
 //!   keep-alive sockets, half-sent bodies and clients that stop reading a
 //!   response alike. A download that keeps moving is never cut.
+//! - A request body (the back-office forms) must arrive whole within
+//!   `body_timeout`, however it trickles (`oc_web::App::body_timeout`,
+//!   answered 408).
 //! - At start the open-file limit is raised to its hard limit where the
 //!   system allows.
 

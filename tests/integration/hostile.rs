@@ -163,3 +163,32 @@ fn idle_and_half_open_connections_cannot_exhaust_the_server() {
     }
     assert!(closed >= 290, "{closed} of {} idle or half-open sockets closed by the timeouts; still open (idle, half headers, half body): {open_kinds:?}", held.len());
 }
+
+/// A body trickled a byte at a time keeps the connection from ever being
+/// idle: the body timeout still ends it, with a French 408.
+#[test]
+fn a_trickled_body_is_cut_by_the_body_timeout() {
+    let srv = server("idle_timeout_secs = 10\nbody_timeout_secs = 2");
+    let mut s = TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
+    s.write_all(b"POST /admin/connexion HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n").unwrap();
+    let t = Instant::now();
+    let trickle = s.try_clone().unwrap();
+    let dripper = std::thread::spawn(move || {
+        let mut trickle = trickle;
+        for _ in 0..40 {
+            if trickle.write_all(b"a").is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    });
+    s.set_read_timeout(Some(Duration::from_secs(8))).unwrap();
+    let mut answer = Vec::new();
+    let _ = s.read_to_end(&mut answer);
+    let elapsed = t.elapsed();
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 408"), "{elapsed:?}: {}", &text[..text.len().min(200)]);
+    assert!(text.contains("trop lentement"), "a French message");
+    assert!(elapsed < Duration::from_secs(6), "cut by the 2 s body timeout, not by the 10 s idle one: {elapsed:?}");
+    let _ = dripper.join();
+}

@@ -61,6 +61,9 @@ pub struct App {
     pub trusted_proxies: admin::TrustedProxies,
     /// Exports streaming at once (`[server] max_exports`).
     pub exports: streaming::ExportLimit,
+    /// Time a client has to send a whole request body (the back-office
+    /// forms), however it trickles (`[server] body_timeout_secs`).
+    pub body_timeout: std::time::Duration,
     /// What `/healthz` checks against, and remembers ([`App::with_health`]).
     pub health: api::Health,
 }
@@ -203,6 +206,9 @@ impl std::fmt::Debug for LibraryView {
     }
 }
 
+/// Default of [`App::body_timeout`], in seconds.
+pub const DEFAULT_BODY_TIMEOUT_SECS: u64 = 20;
+
 impl App {
     pub fn new(geo: Arc<Geo>, territories: Arc<TerritoryIndex>) -> App {
         App {
@@ -213,6 +219,7 @@ impl App {
             secure_cookies: true,
             trusted_proxies: admin::TrustedProxies::default(),
             exports: streaming::ExportLimit::default(),
+            body_timeout: std::time::Duration::from_secs(DEFAULT_BODY_TIMEOUT_SECS),
             health: api::Health::default(),
         }
     }
@@ -258,6 +265,12 @@ impl App {
     /// Sets the reverse proxies whose `X-Forwarded-For` is believed.
     pub fn with_trusted_proxies(mut self, proxies: admin::TrustedProxies) -> App {
         self.trusted_proxies = proxies;
+        self
+    }
+
+    /// Sets the time a client has to send a whole request body.
+    pub fn with_body_timeout(mut self, timeout: std::time::Duration) -> App {
+        self.body_timeout = timeout;
         self
     }
 

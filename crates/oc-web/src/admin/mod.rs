@@ -326,9 +326,15 @@ async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> R
             return finish(forbidden("Requête refusée : elle vient d'un autre site."));
         }
         let (parts, body) = req.into_parts();
-        let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
-            Ok(b) => b,
-            Err(_) => return finish(WebError::BadRequest(format!("formulaire trop volumineux (au plus {} Kio)", MAX_FORM_BYTES / 1024)).into_response()),
+        let bytes = match tokio::time::timeout(state.body_timeout, axum::body::to_bytes(body, MAX_FORM_BYTES)).await {
+            Ok(Ok(b)) => b,
+            Err(_) => {
+                let message = "Le formulaire est arrivé trop lentement : la connexion a été coupée. Renvoyez-le.";
+                let mut res = (StatusCode::REQUEST_TIMEOUT, crate::pages::error_page(StatusCode::REQUEST_TIMEOUT, message)).into_response();
+                res.headers_mut().insert(header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+                return finish(res);
+            }
+            Ok(Err(_)) => return finish(WebError::BadRequest(format!("formulaire trop volumineux (au plus {} Kio)", MAX_FORM_BYTES / 1024)).into_response()),
         };
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
         let given = pairs.iter().find(|(k, _)| k == "csrf").map_or("", |(_, v)| v.as_str());
