@@ -24,7 +24,9 @@ fn main() {
     urls.extend(d.regions.iter().map(|r| oc_web::fiche::url(oc_model::KindGroup::Region, &r.nom, &r.code)));
     urls.extend(d.departements.iter().map(|x| oc_web::fiche::url(oc_model::KindGroup::Departement, &x.nom, &x.code)));
     urls.extend(d.epci.iter().map(|x| oc_web::fiche::url(oc_model::KindGroup::Epci, &x.nom, &x.code)));
-    urls.extend(d.communes.iter().filter(|c| c.kind == oc_model::Kind::Commune).step_by(20).map(oc_web::fiche::url_commune));
+    urls.extend(
+        d.communes.iter().filter(|c| c.kind == oc_model::Kind::Commune).step_by(20).map(oc_web::fiche::url_commune),
+    );
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     let router = oc_web::router(app);
     let run = |label: &str| {
@@ -32,7 +34,11 @@ fn main() {
         for u in &urls {
             let t = Instant::now();
             let (status, len) = rt.block_on(async {
-                let res = router.clone().oneshot(Request::builder().uri(u.as_str()).body(Body::empty()).unwrap()).await.unwrap();
+                let res = router
+                    .clone()
+                    .oneshot(Request::builder().uri(u.as_str()).body(Body::empty()).unwrap())
+                    .await
+                    .unwrap();
                 let status = res.status();
                 (status, res.into_body().collect().await.unwrap().to_bytes().len())
             });

@@ -12,18 +12,24 @@ use std::time::Instant;
 /// The peak resident memory of this process, in MB (Linux).
 fn peak_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok()).map_or(f64::NAN, |kb| kb / 1024.0)
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 fn main() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/finances-ofgl/ofgl-base-communes-consolidee.test.csv");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/finances-ofgl/ofgl-base-communes-consolidee.test.csv");
     let text = std::fs::read_to_string(&path).expect("the OFGL commune extract of ../shared/data");
     let text = text.trim_start_matches('\u{feff}');
     let mut lines = text.lines();
     let header = lines.next().expect("header");
     let rows: Vec<&str> = lines.collect();
     let geo = oc_store::Geo::embedded();
-    let codes: Vec<String> = geo.data.communes.iter().filter(|c| c.kind == oc_model::Kind::Commune).map(|c| c.code.clone()).collect();
+    let codes: Vec<String> =
+        geo.data.communes.iter().filter(|c| c.kind == oc_model::Kind::Commune).map(|c| c.code.clone()).collect();
     drop(geo);
     let dir = tempfile::tempdir().expect("tempdir");
     let big = dir.path().join("ofgl-communes.csv");
@@ -69,10 +75,7 @@ fn main() {
     let held: usize = back
         .accounts
         .iter()
-        .map(|(k, vs)| {
-            k.capacity()
-                + vs.capacity() * std::mem::size_of::<oc_model::finance::AccountValue>()
-        })
+        .map(|(k, vs)| k.capacity() + vs.capacity() * std::mem::size_of::<oc_model::finance::AccountValue>())
         .sum();
     println!(
         "finances: {} communes × {} exercices: {:.0} MB of OFGL CSV ({n_rows} rows) streamed from disk in {:.1} s ({values} values kept, {} strata); \

@@ -47,10 +47,15 @@ fn main() {
     rss.push_str("</channel></rss>\n");
     let feed = dir.path().join("feed.rss");
     std::fs::write(&feed, &rss).expect("feed");
-    let registry = format!("[[source]]\nid = \"bench\"\nname = \"bench\"\npublisher = \"Insee\"\nkind = \"feed\"\nurl = {:?}\n", feed.display().to_string());
+    let registry = format!(
+        "[[source]]\nid = \"bench\"\nname = \"bench\"\npublisher = \"Insee\"\nkind = \"feed\"\nurl = {:?}\n",
+        feed.display().to_string()
+    );
     let source = oc_harvest::sources::parse("bench.toml", &registry).expect("registry").remove(0);
     let store = Library::open(&dir.path().join("ingest.sqlite")).expect("store");
-    let fetcher = oc_harvest::http::Fetcher::new(oc_harvest::http::FetchConfig { max_bytes: 100 << 20, ..Default::default() }).expect("fetcher");
+    let fetcher =
+        oc_harvest::http::Fetcher::new(oc_harvest::http::FetchConfig { max_bytes: 100 << 20, ..Default::default() })
+            .expect("fetcher");
     let t = Instant::now();
     let detector = Arc::new(oc_harvest::detect::Detector::new(&oc_store::Geo::embedded()));
     let detector_time = t.elapsed();
@@ -126,7 +131,18 @@ fn main() {
     // 3. Faceted search.
     use oc_index::publication_search::{Facet, PubQuery, Sort};
     let mut mix: Vec<PubQuery> = Vec::new();
-    let texts = ["", "dotation", "finances locales", "fonction publique territoriale", "\"collectivités locales\"", "populations légales 2021", "comptes consolidés", "investisements scolaires", "communes rurales", "EPCI"];
+    let texts = [
+        "",
+        "dotation",
+        "finances locales",
+        "fonction publique territoriale",
+        "\"collectivités locales\"",
+        "populations légales 2021",
+        "comptes consolidés",
+        "investisements scolaires",
+        "communes rurales",
+        "EPCI",
+    ];
     let themes = ["", "Finances & Fiscalité", "Aide & Dotations", "Géographie & Intercommunalités"];
     let types = ["", "Jeu de données", "Publication statistique"];
     for (i, t) in texts.iter().enumerate() {

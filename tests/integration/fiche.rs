@@ -67,7 +67,14 @@ async fn former_codes_redirect_and_only_real_ones_are_announced() {
 
 #[tokio::test]
 async fn unknown_codes_get_a_helpful_404() {
-    for uri in ["/commune/nulle-part-99999", "/epci/000000000", "/departement/00", "/region/xx-99", "/commune/-", "/commune/%00"] {
+    for uri in [
+        "/commune/nulle-part-99999",
+        "/epci/000000000",
+        "/departement/00",
+        "/region/xx-99",
+        "/commune/-",
+        "/commune/%00",
+    ] {
         let (status, _, body) = get(uri).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
         assert!(body.contains(r#"action="/recherche""#), "{uri}: search box on the 404 page");
@@ -80,15 +87,27 @@ async fn commune_fiche_content() {
     for needle in [
         "<title>Commune de Montpellier — chiffres clés — Open Collectivités</title>",
         r#"<meta name="description""#,
-        "34172", "213401722", "34000, 34070, 34080, 34090",
+        "34172",
+        "213401722",
+        "34000, 34070, 34080, 34090",
         "préfecture de l'Hérault (34)",
         r#"href="/epci/montpellier-mediterranee-metropole-243400017""#,
-        r#"href="/departement/herault-34""#, r#"href="/region/occitanie-76""#,
-        "Maire, depuis le", "04 67 34 70 00", "Horaires",
-        "Population municipale (population légale)", "2023 (en vigueur au 1er janvier 2026)",
-        "Superficie", "Densité de population",
-        r#"class="fr-breadcrumb""#, r#"href="/comparer?ids=commune:34172""#, r#"href="/commune/montpellier-34172.csv""#, r#"href="/commune/montpellier-34172.json""#,
-        r#"<svg class="oc-map""#, r#"role="img""#, "<desc id=\"oc-map-desc\">Montpellier (en bleu) parmi les communes de l'Hérault",
+        r#"href="/departement/herault-34""#,
+        r#"href="/region/occitanie-76""#,
+        "Maire, depuis le",
+        "04 67 34 70 00",
+        "Horaires",
+        "Population municipale (population légale)",
+        "2023 (en vigueur au 1er janvier 2026)",
+        "Superficie",
+        "Densité de population",
+        r#"class="fr-breadcrumb""#,
+        r#"href="/comparer?ids=commune:34172""#,
+        r#"href="/commune/montpellier-34172.csv""#,
+        r#"href="/commune/montpellier-34172.json""#,
+        r#"<svg class="oc-map""#,
+        r#"role="img""#,
+        "<desc id=\"oc-map-desc\">Montpellier (en bleu) parmi les communes de l'Hérault",
     ] {
         assert!(b.contains(needle), "missing {needle:?}");
     }
@@ -101,7 +120,12 @@ async fn commune_fiche_content() {
 
 #[tokio::test]
 async fn every_table_has_its_source_and_vintage() {
-    for uri in ["/commune/montpellier-34172", "/epci/montpellier-mediterranee-metropole-243400017", "/departement/herault-34", "/region/occitanie-76"] {
+    for uri in [
+        "/commune/montpellier-34172",
+        "/epci/montpellier-mediterranee-metropole-243400017",
+        "/departement/herault-34",
+        "/region/occitanie-76",
+    ] {
         let b = page(uri).await;
         for (i, chunk) in b.split("</table>").enumerate().skip(1) {
             let end = chunk.char_indices().nth(1_500).map_or(chunk.len(), |(i, _)| i);
@@ -117,12 +141,24 @@ async fn every_table_has_its_source_and_vintage() {
 #[tokio::test]
 async fn epci_fiche_content_and_sortable_members() {
     let b = page("/epci/montpellier-mediterranee-metropole-243400017").await;
-    for needle in ["Métropole", "Fiscalité professionnelle unique (FPU)", "Communes membres", r#"href="/commune/montpellier-34172""#, "Président", "?tri=nom"] {
+    for needle in [
+        "Métropole",
+        "Fiscalité professionnelle unique (FPU)",
+        "Communes membres",
+        r#"href="/commune/montpellier-34172""#,
+        "Président",
+        "?tri=nom",
+    ] {
         assert!(b.contains(needle), "missing {needle:?}");
     }
     let by_pop = page("/epci/montpellier-mediterranee-metropole-243400017").await;
     let by_name = page("/epci/montpellier-mediterranee-metropole-243400017?tri=nom").await;
-    let first_member = |b: &str| b.split("Communes membres —").nth(1).and_then(|t| t.split("<td><a href=\"").nth(1)).map(|s| s[..s.find('"').unwrap()].to_owned());
+    let first_member = |b: &str| {
+        b.split("Communes membres —")
+            .nth(1)
+            .and_then(|t| t.split("<td><a href=\"").nth(1))
+            .map(|s| s[..s.find('"').unwrap()].to_owned())
+    };
     assert_eq!(first_member(&by_pop).as_deref(), Some("/commune/montpellier-34172"), "most populous first");
     assert_eq!(first_member(&by_name).as_deref(), Some("/commune/baillargues-34022"), "alphabetical");
 }
@@ -182,7 +218,11 @@ async fn json_twins_carry_the_same_data_with_sources() {
     let p = shown.figures[0].value.unwrap();
     assert_eq!(pop["value"].as_f64().unwrap(), p);
     assert!(page_body.contains(&oc_web::pages::fmt_int(p as u64)), "page and JSON agree");
-    for (uri, name) in [("/api/v1/epci/243400017", "Montpellier Méditerranée Métropole"), ("/api/v1/departements/2a", "Corse-du-Sud"), ("/api/v1/regions/94", "Corse")] {
+    for (uri, name) in [
+        ("/api/v1/epci/243400017", "Montpellier Méditerranée Métropole"),
+        ("/api/v1/departements/2a", "Corse-du-Sud"),
+        ("/api/v1/regions/94", "Corse"),
+    ] {
         let (status, v) = get_json(uri).await;
         assert_eq!(status, StatusCode::OK, "{uri}");
         assert_eq!(v["name"], name, "{uri}");
@@ -233,11 +273,19 @@ async fn all_fiches_render_and_no_internal_link_is_broken() {
     let d = &app.geo().data;
     let mut pages: Vec<String> = Vec::new();
     pages.extend(d.regions.iter().map(|r| oc_web::fiche::url(oc_model::KindGroup::Region, &r.nom, &r.code)));
-    pages.extend(d.departements.iter().filter(|x| x.zone != "com").map(|x| oc_web::fiche::url(oc_model::KindGroup::Departement, &x.nom, &x.code)));
+    pages.extend(
+        d.departements
+            .iter()
+            .filter(|x| x.zone != "com")
+            .map(|x| oc_web::fiche::url(oc_model::KindGroup::Departement, &x.nom, &x.code)),
+    );
     pages.extend(d.epci.iter().map(|x| oc_web::fiche::url(oc_model::KindGroup::Epci, &x.nom, &x.code)));
     let currents: Vec<&oc_model::Commune> = d.communes.iter().filter(|c| c.kind == oc_model::Kind::Commune).collect();
     pages.extend(currents.iter().step_by(97).map(|c| oc_web::fiche::url_commune(c)));
-    for code in ["75056", "75101", "69123", "69381", "13055", "13201", "2A004", "2B033", "97209", "97302", "97611", "97502", "67482", "68224", "01015"] {
+    for code in [
+        "75056", "75101", "69123", "69381", "13055", "13201", "2A004", "2B033", "97209", "97302", "97611", "97502",
+        "67482", "68224", "01015",
+    ] {
         pages.push(oc_web::fiche::url_commune(app.geo().commune(code).unwrap_or_else(|| panic!("{code}"))));
     }
     let mut links: BTreeSet<String> = BTreeSet::new();
@@ -262,6 +310,12 @@ async fn all_fiches_render_and_no_internal_link_is_broken() {
             broken.insert(l.clone(), status);
         }
     }
-    assert!(broken.is_empty(), "{} broken links among {}: {:?}", broken.len(), links.len(), broken.iter().take(10).collect::<Vec<_>>());
+    assert!(
+        broken.is_empty(),
+        "{} broken links among {}: {:?}",
+        broken.len(),
+        links.len(),
+        broken.iter().take(10).collect::<Vec<_>>()
+    );
     assert!(links.len() > 3_000, "crawled {} links", links.len());
 }

@@ -19,12 +19,9 @@ use oc_web::fiche::html::fmt_num;
 use crate::common::html_text as text;
 use crate::finances::{ofgl_files, raw_rows};
 
-
 /// Cazères and its 2024 EPCI, CC Cœur de Garonne.
 const CAZERES: &str = "31135";
 const COEUR_DE_GARONNE: &str = "200068815";
-
-
 
 /// The level of a row (`COM`, `EPCI`, `DEP`, `REG`) and the code of the
 /// current collectivité it is counted in.
@@ -57,7 +54,8 @@ fn ofgl_app() -> oc_web::App {
         let mut data = oc_store::embedded_default();
         data.finances = Some(ofgl_only());
         let geo = Arc::new(oc_store::Geo::new(data, 1));
-        let territories = Arc::new(oc_index::TerritoryIndex::open_or_build(&dir.path().join("territories"), &geo).unwrap());
+        let territories =
+            Arc::new(oc_index::TerritoryIndex::open_or_build(&dir.path().join("territories"), &geo).unwrap());
         (oc_web::App::new(geo, territories), dir)
     })
     .0
@@ -65,7 +63,8 @@ fn ofgl_app() -> oc_web::App {
 }
 
 async fn get_on(app: &oc_web::App, uri: &str) -> (StatusCode, String) {
-    let res = oc_web::router(app.clone()).oneshot(Request::builder().uri(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let res =
+        oc_web::router(app.clone()).oneshot(Request::builder().uri(uri).body(Body::empty()).unwrap()).await.unwrap();
     let status = res.status();
     (status, String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned())
 }
@@ -76,7 +75,6 @@ fn finance_section(page: &str) -> String {
     let end = page[start..].find("</section>").expect("the section ends") + start;
     page[start..end].to_owned()
 }
-
 
 /// Text a public page must never show: configuration keys, file names,
 /// "(s)" instead of an agreement, a bare stratum code.
@@ -122,7 +120,10 @@ fn commune_strata_bands_hold_the_populations_of_the_real_rows() {
         let pop = r["Population totale"].parse::<f64>().unwrap() as u64;
         match stratum_band(level, strate) {
             Some((lo, hi)) => {
-                assert!(pop >= lo && hi.is_none_or(|h| pop <= h), "{level} {code}, {pop} inhabitants, is outside its stratum {strate} ({lo}..{hi:?})");
+                assert!(
+                    pop >= lo && hi.is_none_or(|h| pop <= h),
+                    "{level} {code}, {pop} inhabitants, is outside its stratum {strate} ({lo}..{hi:?})"
+                );
                 assert!(stratum_label(level, strate).is_some());
                 checked += 1;
                 if code == CAZERES {
@@ -157,13 +158,23 @@ async fn the_cazeres_fiche_names_its_stratum_band_in_plain_french() {
     assert_plain_french("Cazères", &section);
     // Loaded without the DETR/DSIL file nor the DGF criteria: both said
     // unavailable in plain words, the DGF remark kept.
-    assert!(t.contains("Les projets subventionnés par la DETR et la DSIL (DGCL) ne sont pas disponibles sur ce portail."), "{t}");
-    assert!(t.contains("ne sont pas disponibles sur ce portail ; la DGF totale est donnée par les comptes de l'OFGL."), "{t}");
+    assert!(
+        t.contains("Les projets subventionnés par la DETR et la DSIL (DGCL) ne sont pas disponibles sur ce portail."),
+        "{t}"
+    );
+    assert!(
+        t.contains("ne sont pas disponibles sur ce portail ; la DGF totale est donnée par les comptes de l'OFGL."),
+        "{t}"
+    );
     let (_, json) = get_on(&app, "/api/v1/communes/31135").await;
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let rows = v["finances"]["rows"].as_array().unwrap();
     assert!(!rows.is_empty() && rows.iter().all(|r| r["strate_label"] == band), "{rows:?}");
-    assert!(v["finances"]["missing"].as_array().unwrap().iter().all(|m| !m.as_str().unwrap().contains("[sources")), "{}", v["finances"]["missing"]);
+    assert!(
+        v["finances"]["missing"].as_array().unwrap().iter().all(|m| !m.as_str().unwrap().contains("[sources")),
+        "{}",
+        v["finances"]["missing"]
+    );
 
     // CC Cœur de Garonne: a stratum average over several EPCI, a count
     // agreed with its noun, and an EPCI stratum code that is not guessed.
@@ -176,7 +187,12 @@ async fn the_cazeres_fiche_names_its_stratum_band_in_plain_french() {
     // Brute force: the 2024 EPCI of stratum 2 with 2016 "Achats et charges externes".
     let peers: HashSet<String> = raw_rows()
         .into_iter()
-        .filter(|r| r["Catégorie"] == "GFP" && r["Strate population 2024"] == "2" && r["Agrégat"] == "Achats et charges externes" && r["Exercice"] == "2016")
+        .filter(|r| {
+            r["Catégorie"] == "GFP"
+                && r["Strate population 2024"] == "2"
+                && r["Agrégat"] == "Achats et charges externes"
+                && r["Exercice"] == "2016"
+        })
         .map(|r| r["Code Siren 2024 EPCI"].clone())
         .collect();
     assert!(peers.len() >= 2 && peers.contains(COEUR_DE_GARONNE), "{peers:?}");
@@ -194,17 +210,33 @@ async fn the_series_chart_of_cazeres_has_a_table_twin_with_every_year_and_value(
     assert!(values.len() >= 8, "{values:?}");
     let mut twins = 0;
     for (id, series) in &values {
-        let row = section.split("<tr id=\"fin-").find(|s| s.starts_with(&format!("{id}\""))).unwrap_or_else(|| panic!("no row {id}"));
+        let row = section
+            .split("<tr id=\"fin-")
+            .find(|s| s.starts_with(&format!("{id}\"")))
+            .unwrap_or_else(|| panic!("no row {id}"));
         // Up to the end of the row's last cell (its chart and table twin).
         let row = row.split("</details></td></tr>").next().unwrap();
         assert!(series.len() >= 2, "{id}: {series:?}");
-        let per_hab: Vec<(u16, String)> = series.iter().map(|(y, (amount, pop))| (*y, format!("{} €/hab.", fmt_num(amount / *pop as f64, 0)))).collect();
+        let per_hab: Vec<(u16, String)> = series
+            .iter()
+            .map(|(y, (amount, pop))| (*y, format!("{} €/hab.", fmt_num(amount / *pop as f64, 0))))
+            .collect();
         // The chart: first and last exercice, lowest and highest value labelled.
-        let svg = row.split("<svg").nth(1).and_then(|s| s.split("</svg>").next()).unwrap_or_else(|| panic!("{id}: no chart in {row}"));
+        let svg = row
+            .split("<svg")
+            .nth(1)
+            .and_then(|s| s.split("</svg>").next())
+            .unwrap_or_else(|| panic!("{id}: no chart in {row}"));
         let (first, last) = (per_hab[0].0, per_hab[per_hab.len() - 1].0);
-        assert!(svg.contains(&format!(">{first}</text>")) && svg.contains(&format!(">{last}</text>")), "{id}: years on the axis: {svg}");
+        assert!(
+            svg.contains(&format!(">{first}</text>")) && svg.contains(&format!(">{last}</text>")),
+            "{id}: years on the axis: {svg}"
+        );
         let nums: Vec<f64> = series.values().map(|(a, p)| a / *p as f64).collect();
-        let (lo, hi) = (nums.iter().copied().fold(f64::INFINITY, f64::min), nums.iter().copied().fold(f64::NEG_INFINITY, f64::max));
+        let (lo, hi) = (
+            nums.iter().copied().fold(f64::INFINITY, f64::min),
+            nums.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        );
         for v in [lo, hi] {
             assert!(svg.contains(&format!(">{} €/hab.</text>", fmt_num(v, 0))), "{id}: {v} labelled: {svg}");
         }
@@ -214,10 +246,17 @@ async fn the_series_chart_of_cazeres_has_a_table_twin_with_every_year_and_value(
             assert!(aria.contains(&format!("{y} : {v}")), "{id}: {y} in {aria}");
         }
         // The twin: every exercice and its value, and nothing more.
-        let twin = row.split("<details class=\"oc-series\">").nth(1).unwrap_or_else(|| panic!("{id}: no table twin in {row}"));
-        assert!(twin.contains("<summary class=\"fr-text--xs\">Voir les valeurs</summary>") && twin.contains("<table"), "{id}: {twin}");
+        let twin =
+            row.split("<details class=\"oc-series\">").nth(1).unwrap_or_else(|| panic!("{id}: no table twin in {row}"));
+        assert!(
+            twin.contains("<summary class=\"fr-text--xs\">Voir les valeurs</summary>") && twin.contains("<table"),
+            "{id}: {twin}"
+        );
         for (y, v) in &per_hab {
-            assert!(twin.contains(&format!("<th scope=\"row\">{y}</th><td class=\"oc-num\">{v}</td>")), "{id}: {y} → {v} not in {twin}");
+            assert!(
+                twin.contains(&format!("<th scope=\"row\">{y}</th><td class=\"oc-num\">{v}</td>")),
+                "{id}: {y} → {v} not in {twin}"
+            );
         }
         assert_eq!(twin.matches("<th scope=\"row\">").count(), per_hab.len(), "{id}: one line per exercice");
         twins += 1;
@@ -238,9 +277,16 @@ async fn the_source_sentence_names_the_exercices_shown_on_the_fiche() {
     assert!(all.contains(&2016), "the EPCI file goes back to 2016: {all:?}");
     let (_, page) = get_on(&app, "/commune/cazeres-31135").await;
     let section = finance_section(&page);
-    let source = section.split("<p class=\"fr-text--xs oc-source\">").nth(1).and_then(|s| s.split("</p>").next()).expect("a source sentence");
+    let source = section
+        .split("<p class=\"fr-text--xs oc-source\">")
+        .nth(1)
+        .and_then(|s| s.split("</p>").next())
+        .expect("a source sentence");
     let t = text(source);
-    assert!(t.contains("Comptes consolidés des collectivités (budgets principaux et annexes) — exercices 2022 et 2023."), "{t}");
+    assert!(
+        t.contains("Comptes consolidés des collectivités (budgets principaux et annexes) — exercices 2022 et 2023."),
+        "{t}"
+    );
     for y in all.difference(&shown) {
         assert!(!t.contains(&y.to_string()), "{y} is not shown for Cazères: {t}");
     }
@@ -252,7 +298,8 @@ async fn the_source_sentence_names_the_exercices_shown_on_the_fiche() {
     let e = geo.epci(COEUR_DE_GARONNE).unwrap();
     let (_, page) = get_on(&app, &oc_web::fiche::url(oc_model::KindGroup::Epci, &e.nom, &e.code)).await;
     let section = finance_section(&page);
-    let source = section.split("<p class=\"fr-text--xs oc-source\">").nth(1).and_then(|s| s.split("</p>").next()).unwrap();
+    let source =
+        section.split("<p class=\"fr-text--xs oc-source\">").nth(1).and_then(|s| s.split("</p>").next()).unwrap();
     assert!(text(source).contains("— exercice 2016."), "{}", text(source));
 }
 
@@ -276,6 +323,9 @@ async fn without_finances_the_section_says_they_are_not_available_on_this_portal
     assert_eq!(missing.len(), 3, "{missing:?}");
     for m in missing {
         let m = m.as_str().unwrap();
-        assert!(m.contains("ne sont pas disponibles sur ce portail") && !m.contains('[') && !m.contains(".toml"), "{m}");
+        assert!(
+            m.contains("ne sont pas disponibles sur ce portail") && !m.contains('[') && !m.contains(".toml"),
+            "{m}"
+        );
     }
 }

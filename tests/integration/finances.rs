@@ -18,13 +18,18 @@ use oc_store::Geo;
 use crate::common::{root, shared_data};
 
 pub(crate) fn ofgl_files() -> Vec<(String, Vec<u8>)> {
-    ["ofgl-base-communes-consolidee.test.csv", "ofgl-base-epci.test.csv", "ofgl-base-departement.test.csv", "ofgl-base-region.test.csv"]
-        .iter()
-        .map(|n| {
-            let p = shared_data().join("finances-ofgl").join(n);
-            (p.display().to_string(), std::fs::read(&p).expect("OFGL file"))
-        })
-        .collect()
+    [
+        "ofgl-base-communes-consolidee.test.csv",
+        "ofgl-base-epci.test.csv",
+        "ofgl-base-departement.test.csv",
+        "ofgl-base-region.test.csv",
+    ]
+    .iter()
+    .map(|n| {
+        let p = shared_data().join("finances-ofgl").join(n);
+        (p.display().to_string(), std::fs::read(&p).expect("OFGL file"))
+    })
+    .collect()
 }
 
 fn grants_file() -> (String, Vec<u8>) {
@@ -55,7 +60,8 @@ pub(crate) fn raw_rows() -> Vec<HashMap<String, String>> {
     let mut out = Vec::new();
     for (_, bytes) in ofgl_files() {
         let text = String::from_utf8(bytes).unwrap();
-        let mut rdr = csv::ReaderBuilder::new().delimiter(b';').from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let mut rdr =
+            csv::ReaderBuilder::new().delimiter(b';').from_reader(text.trim_start_matches('\u{feff}').as_bytes());
         let headers = rdr.headers().unwrap().clone();
         for rec in rdr.records() {
             let rec = rec.unwrap();
@@ -101,7 +107,11 @@ fn the_ofgl_loader_maps_every_column_of_the_real_files() {
     assert!(expected.len() > 40, "{} values expected", expected.len());
     let mut seen = 0;
     for ((key, id, year), (amount, pop, strate, _)) in &expected {
-        let v = d.accounts.get(key).and_then(|vs| vs.iter().find(|v| *v.indicator == **id && v.year == *year)).unwrap_or_else(|| panic!("{key} {id} {year} not loaded"));
+        let v = d
+            .accounts
+            .get(key)
+            .and_then(|vs| vs.iter().find(|v| *v.indicator == **id && v.year == *year))
+            .unwrap_or_else(|| panic!("{key} {id} {year} not loaded"));
         assert!((v.amount - amount).abs() <= 0.005 + 1e-9, "{key} {id} {year}: {} vs {amount} (to the cent)", v.amount);
         assert_eq!(v.population, Some(*pop).filter(|p| *p > 0), "{key} {id} {year}");
         assert_eq!(v.strate.map(|s| s.to_string()), *strate, "{key} {id} {year}");
@@ -111,13 +121,29 @@ fn the_ofgl_loader_maps_every_column_of_the_real_files() {
     assert_eq!(loaded, seen, "nothing more than the files hold");
     // Every level is there, with its own key.
     for k in ["COM-31135", "DEP-31", "REG-76"] {
-        assert!(d.accounts.get(k).is_some_and(|v| v.iter().any(|x| x.indicator == "dgf" || x.indicator == "recettes_fonctionnement")), "{k}");
+        assert!(
+            d.accounts
+                .get(k)
+                .is_some_and(|v| v.iter().any(|x| x.indicator == "dgf" || x.indicator == "recettes_fonctionnement")),
+            "{k}"
+        );
     }
     // Former EPCI of 2016 are added up into their 2024 EPCI.
-    let merged: Vec<_> = raw_rows().into_iter().filter(|r| r["Catégorie"] == "GFP" && r["Code Siren Collectivité"] != r["Code Siren 2024 EPCI"]).collect();
+    let merged: Vec<_> = raw_rows()
+        .into_iter()
+        .filter(|r| r["Catégorie"] == "GFP" && r["Code Siren Collectivité"] != r["Code Siren 2024 EPCI"])
+        .collect();
     assert!(!merged.is_empty(), "the EPCI file has former EPCI");
     let target = format!("EPCI-{}", merged[0]["Code Siren 2024 EPCI"]);
-    let sum: f64 = raw_rows().iter().filter(|r| key_of(r).as_deref() == Some(target.as_str()) && r["Agrégat"] == "Achats et charges externes" && r["Exercice"] == "2016").map(|r| r["Montant"].parse::<f64>().unwrap()).sum();
+    let sum: f64 = raw_rows()
+        .iter()
+        .filter(|r| {
+            key_of(r).as_deref() == Some(target.as_str())
+                && r["Agrégat"] == "Achats et charges externes"
+                && r["Exercice"] == "2016"
+        })
+        .map(|r| r["Montant"].parse::<f64>().unwrap())
+        .sum();
     let v = d.accounts[&target].iter().find(|v| v.indicator == "achats_charges_externes" && v.year == 2016).unwrap();
     assert!((v.amount - sum).abs() <= 0.005 + 1e-9);
 }
@@ -133,7 +159,9 @@ fn stratum_averages_match_a_brute_force_recomputation() {
         let (Some(id), Some(key)) = (ids.get(r["Agrégat"].as_str()), key_of(&r)) else { continue };
         let Some(strate) = r.get("Strate population 2024").filter(|s| !s.is_empty()).cloned() else { continue };
         let Ok(amount) = r["Montant"].parse::<f64>() else { continue };
-        let e = per_key.entry((key, (*id).to_owned(), r["Exercice"].parse().unwrap())).or_insert_with(|| (0.0, 0, strate, HashSet::new()));
+        let e = per_key
+            .entry((key, (*id).to_owned(), r["Exercice"].parse().unwrap()))
+            .or_insert_with(|| (0.0, 0, strate, HashSet::new()));
         e.0 += amount;
         if e.3.insert(r["Code Siren Collectivité"].clone()) {
             e.1 += r["Population totale"].parse::<f64>().map(|p| p as u64).unwrap_or(0);
@@ -171,7 +199,9 @@ fn the_grants_loader_reads_the_national_file() {
     let mut expected = 0;
     for rec in rdr.records() {
         let rec = rec.unwrap();
-        if (rec[ech].trim() == "Commune" && !rec[com].trim().is_empty() && rec[com].trim() != "0") || (rec[ech].trim() == "EPCI" && rec[epci].trim().len() == 9) {
+        if (rec[ech].trim() == "Commune" && !rec[com].trim().is_empty() && rec[com].trim() != "0")
+            || (rec[ech].trim() == "EPCI" && rec[epci].trim().len() == 9)
+        {
             expected += 1;
         }
     }
@@ -197,9 +227,18 @@ fn missing_values_and_bad_files_get_clear_messages() {
     let mut g = FinanceData::default();
     oc_ingest::finance::parse_grants(&[fixture("detr-dsil-2018-extrait.csv")], &mut g).unwrap();
     let coucouron = &g.projects["COM-07071"][0];
-    assert_eq!((coucouron.description.as_str(), coucouron.subsidy), ("", Some(26507.0)), "an empty description is kept empty");
+    assert_eq!(
+        (coucouron.description.as_str(), coucouron.subsidy),
+        ("", Some(26507.0)),
+        "an empty description is kept empty"
+    );
     // A file without the expected columns names itself and the column.
-    let e = oc_ingest::finance::parse_ofgl(&[("comptes.csv".into(), b"Exercice;Montant\n2023;12\n".to_vec())], &mut FinanceData::default()).unwrap_err().to_string();
+    let e = oc_ingest::finance::parse_ofgl(
+        &[("comptes.csv".into(), b"Exercice;Montant\n2023;12\n".to_vec())],
+        &mut FinanceData::default(),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("comptes.csv") && e.contains("Catégorie"), "{e}");
     // A bad number is a warning with its line; the row is left out.
     let (name, bytes) = fixture("ofgl-cazeres-sans-dgf-2023.csv");
@@ -213,12 +252,17 @@ fn missing_values_and_bad_files_get_clear_messages() {
     let mut d3 = FinanceData::default();
     let w = oc_ingest::finance::parse_ofgl(&[(name.clone(), text.into_bytes())], &mut d3).unwrap();
     assert!(w.is_empty(), "{w:?}");
-    assert_eq!(d3.accounts["COM-31135"].len(), d2.accounts["COM-31135"].len(), "the \\N row is left out like the bad one");
+    assert_eq!(
+        d3.accounts["COM-31135"].len(),
+        d2.accounts["COM-31135"].len(),
+        "the \\N row is left out like the bad one"
+    );
     // A strate that is not a stratum code is counted in one warning and
     // left without a stratum; the values are kept.
     let (_, bytes) = fixture("ofgl-cazeres-sans-dgf-2023.csv");
     let long = "x".repeat(40);
-    let text = String::from_utf8(bytes).unwrap().replace(";CC Cœur de Garonne;5;", &format!(";CC Cœur de Garonne;{long};"));
+    let text =
+        String::from_utf8(bytes).unwrap().replace(";CC Cœur de Garonne;5;", &format!(";CC Cœur de Garonne;{long};"));
     let mut d4 = FinanceData::default();
     let w = oc_ingest::finance::parse_ofgl(&[(name, text.into_bytes())], &mut d4).unwrap();
     assert!(w.len() == 1 && w[0].contains("Strate population 2024"), "{w:?}");
@@ -256,15 +300,39 @@ fn a_fiche_shows_each_indicator_at_its_own_latest_exercice() {
     let fig = |id: &str| f.figures.iter().find(|x| x.id == id).and_then(|x| x.value);
     assert_eq!(fig("dgf_exercice"), Some(2022.0));
     assert_eq!(fig("recettes_fonctionnement_exercice"), Some(2023.0));
-    let html = oc_web::fiche::html::render(&geo, &oc_web::map::MapCache::default(), &f, &oc_web::fiche::html::Options::default()).into_string();
-    let cut = |id: &str| html.split(&format!("id=\"fin-{id}\"")).nth(1).and_then(|s| s.split("</tr>").next()).unwrap_or_else(|| panic!("no row {id}")).to_owned();
+    let html = oc_web::fiche::html::render(
+        &geo,
+        &oc_web::map::MapCache::default(),
+        &f,
+        &oc_web::fiche::html::Options::default(),
+    )
+    .into_string();
+    let cut = |id: &str| {
+        html.split(&format!("id=\"fin-{id}\""))
+            .nth(1)
+            .and_then(|s| s.split("</tr>").next())
+            .unwrap_or_else(|| panic!("no row {id}"))
+            .to_owned()
+    };
     assert!(cut("dgf").contains(">2022<"), "{}", cut("dgf"));
-    assert!(cut("recettes_fonctionnement").contains(">2023<") && cut("recettes_fonctionnement").contains("<svg"), "a series of two exercices is drawn");
-    assert!(html.contains("Ressources et finances") && html.contains("critères de répartition de la DGF"), "the missing DGF criteria are named");
+    assert!(
+        cut("recettes_fonctionnement").contains(">2023<") && cut("recettes_fonctionnement").contains("<svg"),
+        "a series of two exercices is drawn"
+    );
+    assert!(
+        html.contains("Ressources et finances") && html.contains("critères de répartition de la DGF"),
+        "the missing DGF criteria are named"
+    );
     // DETR/DSIL projects of a commune.
     let f = oc_web::fiche::data::commune(&geo, geo.commune("01002").unwrap());
     assert_eq!(f.finances.projects.len(), 1);
-    let html = oc_web::fiche::html::render(&geo, &oc_web::map::MapCache::default(), &f, &oc_web::fiche::html::Options::default()).into_string();
+    let html = oc_web::fiche::html::render(
+        &geo,
+        &oc_web::map::MapCache::default(),
+        &f,
+        &oc_web::fiche::html::Options::default(),
+    )
+    .into_string();
     let subsidy = oc_web::fiche::html::fmt_num(58226.0, 0);
     assert!(html.contains("aménagement de la place du pèse-lait") && html.contains(&subsidy), "project, subsidy");
 }
@@ -275,15 +343,25 @@ fn absent_sources_are_named_not_left_as_empty_tables() {
     let f = oc_web::fiche::data::commune(&geo, geo.commune("31135").unwrap());
     assert!(f.finances.rows.is_empty());
     assert!(f.figures.iter().all(|x| x.source != "ofgl"), "no empty finance columns");
-    let html = oc_web::fiche::html::render(&geo, &oc_web::map::MapCache::default(), &f, &oc_web::fiche::html::Options::default()).into_string();
-    assert!(html.contains("Sources manquantes") && html.contains("(OFGL)") && html.contains("DETR"), "the section names the missing sources");
+    let html = oc_web::fiche::html::render(
+        &geo,
+        &oc_web::map::MapCache::default(),
+        &f,
+        &oc_web::fiche::html::Options::default(),
+    )
+    .into_string();
+    assert!(
+        html.contains("Sources manquantes") && html.contains("(OFGL)") && html.contains("DETR"),
+        "the section names the missing sources"
+    );
     assert!(!html.contains("oc-finances"), "no empty table");
     let d = oc_web::fiche::data::departement(&geo, geo.departement("31").unwrap());
     assert!(d.finances.missing.iter().all(|m| !m.contains("DETR")), "no DETR/DSIL for départements");
 }
 
 async fn get_on(app: &oc_web::App, uri: &str) -> (StatusCode, String) {
-    let res = oc_web::router(app.clone()).oneshot(Request::builder().uri(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let res =
+        oc_web::router(app.clone()).oneshot(Request::builder().uri(uri).body(Body::empty()).unwrap()).await.unwrap();
     let status = res.status();
     (status, String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned())
 }
@@ -298,7 +376,12 @@ async fn compare_and_exports_carry_finance_columns_with_their_years() {
     assert_eq!(status, StatusCode::OK, "{csv}");
     let mut lines = csv.lines();
     let header = lines.next().unwrap();
-    for h in ["Dotation globale de fonctionnement (DGF) (€", "Dotation globale de fonctionnement (DGF) par habitant (€/hab.", "Dotation globale de fonctionnement (DGF) : exercice (année", "Subventions DETR et DSIL (€"] {
+    for h in [
+        "Dotation globale de fonctionnement (DGF) (€",
+        "Dotation globale de fonctionnement (DGF) par habitant (€/hab.",
+        "Dotation globale de fonctionnement (DGF) : exercice (année",
+        "Subventions DETR et DSIL (€",
+    ] {
         assert!(header.contains(h), "{h} not in {header}");
     }
     let sep = if header.contains(';') { ';' } else { ',' };
@@ -309,7 +392,11 @@ async fn compare_and_exports_carry_finance_columns_with_their_years() {
     assert_eq!(cazeres[at("Recettes de fonctionnement : exercice")], "2023");
     let (status, json) = get_on(&app, "/comparer.json?ids=commune:31135,commune:01002").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(json.contains("dgf_exercice") && json.contains("detr_dsil_subventions"), "{}", &json[..json.len().min(500)]);
+    assert!(
+        json.contains("dgf_exercice") && json.contains("detr_dsil_subventions"),
+        "{}",
+        &json[..json.len().min(500)]
+    );
     let (status, page) = get_on(&app, "/comparer?ids=commune:31135,commune:01002").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Dotation globale de fonctionnement (DGF)"));
@@ -338,21 +425,43 @@ fn the_dgf_criteria_loader_knows_the_published_columns() {
     // The names of earlier years.
     let text = String::from_utf8(bytes.clone()).unwrap();
     let older = text
-        .replace("Dotation de solidarité urbaine et de cohésion sociale - Montant total réparti", "Dotation de solidarité urbaine - Montant total réparti")
-        .replace("Dotation de solidarité rurale - Fraction bourg-centre - Montant global réparti", "Dotation de solidarité rurale Bourg-centre - Montant global réparti")
-        .replace("Dotation de solidarité rurale - Fraction péréquation - Montant global réparti", "Dotation de solidarité rurale - Péréquation - Montant global réparti (après garantie CN)")
-        .replace("Dotation de solidarité rurale - Fraction cible - Montant global réparti", "Dotation de solidarité rurale - Cible - Montant global réparti")
+        .replace(
+            "Dotation de solidarité urbaine et de cohésion sociale - Montant total réparti",
+            "Dotation de solidarité urbaine - Montant total réparti",
+        )
+        .replace(
+            "Dotation de solidarité rurale - Fraction bourg-centre - Montant global réparti",
+            "Dotation de solidarité rurale Bourg-centre - Montant global réparti",
+        )
+        .replace(
+            "Dotation de solidarité rurale - Fraction péréquation - Montant global réparti",
+            "Dotation de solidarité rurale - Péréquation - Montant global réparti (après garantie CN)",
+        )
+        .replace(
+            "Dotation de solidarité rurale - Fraction cible - Montant global réparti",
+            "Dotation de solidarité rurale - Cible - Montant global réparti",
+        )
         .replace("Population DGF de l'année N", "Population DGF Année N'");
-    let w = oc_ingest::finance::parse_dgf(&[(2021, "2021.csv".into(), older.into_bytes())], &mut FinanceData::default()).unwrap();
+    let w =
+        oc_ingest::finance::parse_dgf(&[(2021, "2021.csv".into(), older.into_bytes())], &mut FinanceData::default())
+            .unwrap();
     assert!(w.is_empty(), "older names recognised: {w:?}");
     // A column missing is named; a bad number is a warning with its line.
-    let cut = text.replace(";Dotation nationale de péréquation - DNP totale", "").replace(";;;;;;;;\r\n", ";;;;;;;\r\n");
-    let w = oc_ingest::finance::parse_dgf(&[(2024, "c.csv".into(), cut.into_bytes())], &mut FinanceData::default()).unwrap();
+    let cut =
+        text.replace(";Dotation nationale de péréquation - DNP totale", "").replace(";;;;;;;;\r\n", ";;;;;;;\r\n");
+    let w = oc_ingest::finance::parse_dgf(&[(2024, "c.csv".into(), cut.into_bytes())], &mut FinanceData::default())
+        .unwrap();
     assert!(w.iter().any(|m| m.contains("DNP")), "{w:?}");
     let bad = text.replacen("31135;Cazères;;", "31135;Cazères;n.c.;", 1);
-    let w = oc_ingest::finance::parse_dgf(&[(2024, "b.csv".into(), bad.into_bytes())], &mut FinanceData::default()).unwrap();
+    let w = oc_ingest::finance::parse_dgf(&[(2024, "b.csv".into(), bad.into_bytes())], &mut FinanceData::default())
+        .unwrap();
     assert!(w.iter().any(|m| m.contains("b.csv, line 2") && m.contains("n.c.")), "{w:?}");
-    let e = oc_ingest::finance::parse_dgf(&[(2024, "x.csv".into(), b"Commune;Montant\n31135;12\n".to_vec())], &mut FinanceData::default()).unwrap_err().to_string();
+    let e = oc_ingest::finance::parse_dgf(
+        &[(2024, "x.csv".into(), b"Commune;Montant\n31135;12\n".to_vec())],
+        &mut FinanceData::default(),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("x.csv") && e.contains("Code INSEE"), "{e}");
     let _ = name;
 }
@@ -370,18 +479,29 @@ async fn ofgl_exports_are_streamed_from_http_and_match_the_files() {
     let served = files.clone();
     let mut app = axum::Router::new();
     for (i, (_, bytes)) in served.into_iter().enumerate() {
-        app = app.route(&format!("/exports/{i}.csv"), axum::routing::get(move || async move { ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], bytes).into_response() }));
+        app = app.route(
+            &format!("/exports/{i}.csv"),
+            axum::routing::get(move || async move {
+                ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], bytes).into_response()
+            }),
+        );
     }
     let head = files[0].1[..5000].to_vec();
     let full = files[0].1.len().to_string();
     app = app.route(
         "/exports/truncated.csv",
-        axum::routing::get(move || async move { ([(header::CONTENT_TYPE, "text/csv".to_owned()), (header::CONTENT_LENGTH, full)], head).into_response() }),
+        axum::routing::get(move || async move {
+            ([(header::CONTENT_TYPE, "text/csv".to_owned()), (header::CONTENT_LENGTH, full)], head).into_response()
+        }),
     );
     let addr = crate::common::serve_loopback(app).await;
     let scratch = tempfile::tempdir().expect("tempdir");
     let downloads = scratch.path().join("downloads");
-    let source = opencollectivites::config::FinanceSource { ofgl: (0..files.len()).map(|i| format!("http://{addr}/exports/{i}.csv")).collect(), grants: vec![], dgf: vec![] };
+    let source = opencollectivites::config::FinanceSource {
+        ofgl: (0..files.len()).map(|i| format!("http://{addr}/exports/{i}.csv")).collect(),
+        grants: vec![],
+        dgf: vec![],
+    };
     let (streamed, _) = opencollectivites::load_finances(&source, &downloads).await.expect("streamed load");
     let mut from_files = FinanceData::default();
     oc_ingest::finance::parse_ofgl(&files, &mut from_files).expect("files parse");
@@ -389,11 +509,22 @@ async fn ofgl_exports_are_streamed_from_http_and_match_the_files() {
     assert_eq!(streamed.accounts, from_files.accounts, "the same values as the files read from disk");
     assert_eq!(streamed.strata, from_files.strata);
     assert_eq!(std::fs::read_dir(&downloads).expect("downloads folder").count(), 0, "downloads removed after reading");
-    let truncated = opencollectivites::config::FinanceSource { ofgl: vec![format!("http://{addr}/exports/truncated.csv")], grants: vec![], dgf: vec![] };
-    let e = opencollectivites::load_finances(&truncated, &downloads).await.expect_err("a truncated export is refused").to_string();
+    let truncated = opencollectivites::config::FinanceSource {
+        ofgl: vec![format!("http://{addr}/exports/truncated.csv")],
+        grants: vec![],
+        dgf: vec![],
+    };
+    let e = opencollectivites::load_finances(&truncated, &downloads)
+        .await
+        .expect_err("a truncated export is refused")
+        .to_string();
     assert!(e.contains("truncated.csv"), "{e}");
     assert_eq!(std::fs::read_dir(&downloads).expect("downloads folder").count(), 0, "nothing left behind");
-    let missing = opencollectivites::config::FinanceSource { ofgl: vec![format!("http://{addr}/exports/none.csv")], grants: vec![], dgf: vec![] };
+    let missing = opencollectivites::config::FinanceSource {
+        ofgl: vec![format!("http://{addr}/exports/none.csv")],
+        grants: vec![],
+        dgf: vec![],
+    };
     let e = opencollectivites::load_finances(&missing, &downloads).await.expect_err("a 404 is refused").to_string();
     assert!(e.contains("404"), "{e}");
 }

@@ -76,7 +76,15 @@ async fn a_notice_labels_agree_with_how_many_values_they_list() {
     // The Sicoval's platform: one theme, one type of territory, one territory.
     let (_, v) = get_json("/api/v1/publications?q=Sicoval").await;
     let d = &v["results"][0];
-    assert_eq!((d["themes"].as_array().map(Vec::len), d["scope"].as_array().map(Vec::len), d["territories"].as_array().map(Vec::len)), (Some(1), Some(1), Some(1)), "{d}");
+    assert_eq!(
+        (
+            d["themes"].as_array().map(Vec::len),
+            d["scope"].as_array().map(Vec::len),
+            d["territories"].as_array().map(Vec::len)
+        ),
+        (Some(1), Some(1), Some(1)),
+        "{d}"
+    );
     let text = text_of(&page(&format!("/publications/{}", d["id"])).await);
     assert!(text.contains("Thématique Géographie"), "{text}");
     assert!(text.contains("Type de territoire Communes"), "{text}");
@@ -102,9 +110,20 @@ async fn back_office_counts_agree_with_the_number() {
     assert!(r.body.contains("id=\"journal-total\"><strong>0</strong> entrée</p>"), "{}", r.body);
     // The sources' last runs: the seed catalogue's, in the list and on its page.
     let lib = crate::admin::fixture().app.library.clone().expect("library");
-    let seed = tokio::task::spawn_blocking(move || lib.lock().sources().expect("sources")).await.expect("join").into_iter().find(|s| s.source.id == "catalogue-initial").expect("the seed source");
+    let seed = tokio::task::spawn_blocking(move || lib.lock().sources().expect("sources"))
+        .await
+        .expect("join")
+        .into_iter()
+        .find(|s| s.source.id == "catalogue-initial")
+        .expect("the seed source");
     let n = |v: i64| oc_model::fr::fmt_int(u64::try_from(v).expect("a count"));
-    let run = format!("vus : {}, nouveaux : {}, mis à jour : {}, rejetés : {}", n(seed.items_seen), n(seed.items_new), n(seed.items_updated), n(seed.items_rejected));
+    let run = format!(
+        "vus : {}, nouveaux : {}, mis à jour : {}, rejetés : {}",
+        n(seed.items_seen),
+        n(seed.items_new),
+        n(seed.items_updated),
+        n(seed.items_rejected)
+    );
     let r = c.get("/admin/sources").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let text = text_of(&r.body);
@@ -119,11 +138,24 @@ async fn back_office_counts_agree_with_the_number() {
 /// A login attempt from `ip` (the login form's cookie and CSRF token first).
 async fn try_login(user: &str, password: &str, ip: [u8; 4]) -> crate::admin::Res {
     let form = send(Request::get("/admin/connexion").body(Body::empty()).expect("request")).await;
-    let cookie = form.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find(|v| v.starts_with("oc_login=")).map(|v| v.split(';').next().unwrap_or("").to_owned()).expect("login cookie");
+    let cookie = form
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("oc_login="))
+        .map(|v| v.split(';').next().unwrap_or("").to_owned())
+        .expect("login cookie");
     let i = form.body.find("name=\"csrf\" value=\"").expect("a CSRF token") + 19;
     let token = &form.body[i..i + 64];
-    let body = serde_urlencoded::to_string([("csrf", token), ("username", user), ("password", password), ("suite", "/admin")]).expect("form");
-    let mut req = Request::post("/admin/connexion").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").header(header::COOKIE, cookie).body(Body::from(body)).expect("request");
+    let body =
+        serde_urlencoded::to_string([("csrf", token), ("username", user), ("password", password), ("suite", "/admin")])
+            .expect("form");
+    let mut req = Request::post("/admin/connexion")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body))
+        .expect("request");
     req.extensions_mut().insert(ConnectInfo(SocketAddr::from((ip, 40000))));
     send(req).await
 }
@@ -142,7 +174,10 @@ async fn the_lockout_says_how_long_to_wait() {
     }
     let r = refused.expect("an attempt refused");
     let text = text_of(&r.body);
-    let said = text.split_once("Trop de tentatives : réessayez dans ").map(|(_, w)| w.split('.').next().unwrap_or("").to_owned()).unwrap_or_else(|| panic!("{text}"));
+    let said = text
+        .split_once("Trop de tentatives : réessayez dans ")
+        .map(|(_, w)| w.split('.').next().unwrap_or("").to_owned())
+        .unwrap_or_else(|| panic!("{text}"));
     let n: u64 = said.split(' ').next().and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("{said}"));
     assert_eq!(said, oc_model::fr::count(n, "seconde", "secondes"), "{text}");
     assert_agreed("/admin/connexion", &r.body);

@@ -21,13 +21,25 @@ use tower::ServiceExt;
 
 /// `GET /healthz` on `app`: status and JSON body.
 async fn healthz(app: &App) -> (StatusCode, serde_json::Value) {
-    let res = oc_web::router(app.clone()).oneshot(Request::get("/healthz").body(Body::empty()).expect("request")).await.expect("infallible");
+    let res = oc_web::router(app.clone())
+        .oneshot(Request::get("/healthz").body(Body::empty()).expect("request"))
+        .await
+        .expect("infallible");
     let status = res.status();
-    assert_eq!(res.headers().get(header::CACHE_CONTROL).map(|v| v.to_str().unwrap_or("")), Some("no-store"), "never cached");
-    let ctype = res.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap_or("").to_owned()).unwrap_or_default();
+    assert_eq!(
+        res.headers().get(header::CACHE_CONTROL).map(|v| v.to_str().unwrap_or("")),
+        Some("no-store"),
+        "never cached"
+    );
+    let ctype =
+        res.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap_or("").to_owned()).unwrap_or_default();
     assert!(ctype.starts_with("application/json"), "{ctype}");
     let body = res.into_body().collect().await.expect("body").to_bytes();
-    (status, serde_json::from_slice(&body).unwrap_or_else(|e| panic!("invalid JSON ({e}): {}", String::from_utf8_lossy(&body))))
+    (
+        status,
+        serde_json::from_slice(&body)
+            .unwrap_or_else(|e| panic!("invalid JSON ({e}): {}", String::from_utf8_lossy(&body))),
+    )
 }
 
 fn failed(v: &serde_json::Value) -> Vec<&str> {
@@ -76,7 +88,10 @@ async fn a_saturated_blocking_pool_turns_healthz_503_until_released() {
     assert!(b["in_flight"].as_u64().unwrap() >= HELD as u64, "{v}");
     assert_eq!(failed(&v), ["blocking"], "only the pool is at fault: {v}");
     let message = v["message"].as_str().unwrap_or_default();
-    assert!(message.contains("pool de tâches bloquantes est saturé") && message.contains(&format!("limite de {HELD}")), "{message}");
+    assert!(
+        message.contains("pool de tâches bloquantes est saturé") && message.contains(&format!("limite de {HELD}")),
+        "{message}"
+    );
     // Released: healthy again (the tasks are uncounted before they end).
     drop(senders);
     for t in tasks {
@@ -92,7 +107,8 @@ async fn a_saturated_blocking_pool_turns_healthz_503_until_released() {
 fn a_check_that_gets_no_blocking_thread_in_time_is_saturation() {
     // A runtime of two blocking threads, both held: the check waits in the
     // queue. The limit is set out of reach, so only the timeout can tell.
-    let rt = tokio::runtime::Builder::new_current_thread().max_blocking_threads(2).enable_all().build().expect("runtime");
+    let rt =
+        tokio::runtime::Builder::new_current_thread().max_blocking_threads(2).enable_all().build().expect("runtime");
     rt.block_on(async {
         let app = crate::common::app().with_health(HealthConfig {
             blocking_limit: Some(1_000_000),
@@ -148,7 +164,15 @@ async fn an_index_behind_the_store_for_longer_than_allowed_turns_healthz_503() {
     assert_eq!(v["checks"]["index"]["lag_revisions"], 0, "{v}");
     // A librarian's change saved, the indexer's commit failed.
     lib.lock()
-        .upsert(&Harvested { url: "https://www.collectivites-locales.gouv.fr/essai/sante".into(), title: "Les finances des communes rurales".into(), publisher: "DGCL".into(), ..Harvested::default() }, "s")
+        .upsert(
+            &Harvested {
+                url: "https://www.collectivites-locales.gouv.fr/essai/sante".into(),
+                title: "Les finances des communes rurales".into(),
+                publisher: "DGCL".into(),
+                ..Harvested::default()
+            },
+            "s",
+        )
         .expect("saved");
     index.inject_commit_failure();
     assert!(catch_up(&lib.lock(), &index).is_err(), "the commit fails");
@@ -161,7 +185,10 @@ async fn an_index_behind_the_store_for_longer_than_allowed_turns_healthz_503() {
     assert!(i["behind_secs"].is_u64(), "{v}");
     assert_eq!(failed(&v), ["index"], "the store reads, the pool is free: {v}");
     assert_eq!(v["checks"]["store"]["ok"], true);
-    assert!(v["message"].as_str().unwrap_or_default().contains("l'index des publications a 1 révision(s) de retard"), "{v}");
+    assert!(
+        v["message"].as_str().unwrap_or_default().contains("l'index des publications a 1 révision(s) de retard"),
+        "{v}"
+    );
     // Behind for less than the lag allowed (five minutes): still healthy,
     // the lag shown.
     let (status, v) = healthz(&lenient).await;

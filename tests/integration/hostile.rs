@@ -25,11 +25,18 @@ fn server(extra: &str) -> Server {
     let _ = rlimit::increase_nofile_limit(u64::MAX);
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("config.toml");
-    std::fs::write(&cfg, format!("[server]\nbind = \"127.0.0.1:0\"\n{extra}\n\n[data]\ndir = {:?}\n\n[library]\nschedule = false\n", dir.path().join("data").display().to_string())).unwrap();
+    std::fs::write(
+        &cfg,
+        format!(
+            "[server]\nbind = \"127.0.0.1:0\"\n{extra}\n\n[data]\ndir = {:?}\n\n[library]\nschedule = false\n",
+            dir.path().join("data").display().to_string()
+        ),
+    )
+    .unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_opencollectivites"))
         .args(["serve", "--config", cfg.to_str().unwrap()])
         .env("RUST_LOG", "info")
-                .stdout(Stdio::null())
+        .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -50,7 +57,11 @@ fn server(extra: &str) -> Server {
 /// Resident memory of a process, in MB.
 fn rss_mb(pid: u32) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok()).map_or(0.0, |kb| kb / 1024.0)
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 /// GET with a client timeout: the status code.
@@ -97,7 +108,12 @@ fn six_hundred_slow_readers_leave_the_portal_answering() {
     std::thread::sleep(Duration::from_secs(1));
     let during_mb = rss_mb(pid);
     // Search, a fiche and the library answer, each within one second.
-    for path in ["/api/v1/search?q=montpellier", "/commune/annecy-74010", "/publications?q=finances", "/api/v1/publications?q=dotation"] {
+    for path in [
+        "/api/v1/search?q=montpellier",
+        "/commune/annecy-74010",
+        "/publications?q=finances",
+        "/api/v1/publications?q=dotation",
+    ] {
         let t = Instant::now();
         assert_eq!(get(srv.port, path, Duration::from_secs(1)), Ok(200), "{path} while 600 clients stall exports");
         assert!(t.elapsed() < Duration::from_secs(1), "{path}: {:?}", t.elapsed());
@@ -121,7 +137,7 @@ fn idle_and_half_open_connections_cannot_exhaust_the_server() {
     for i in 0..300 {
         let Ok(mut s) = TcpStream::connect(("127.0.0.1", srv.port)) else { continue };
         match i % 3 {
-            0 => {}                                                     // idle
+            0 => {}                                                                                                 // idle
             1 => drop(s.write_all(b"GET /commune/annecy-74010 HTTP/1.1\r\nHo")), // half-sent headers
             _ => drop(s.write_all(b"POST /admin/connexion HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nab")), // half-sent body
         }
@@ -150,7 +166,9 @@ fn idle_and_half_open_connections_cannot_exhaust_the_server() {
                     break;
                 }
                 Ok(_) => continue,
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::TimedOut => break,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::TimedOut => {
+                    break
+                }
                 Err(_) => {
                     closed += 1;
                     break;

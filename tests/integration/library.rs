@@ -45,7 +45,10 @@ fn slow_sru_page(start: u64) -> String {
     let page1 = std::fs::read_to_string(shared_data().join("bnsp-sru/gallica-sru-page1.xml")).expect("sru page");
     page1
         .replace("<srw:numberOfRecords>61</srw:numberOfRecords>", "<srw:numberOfRecords>2000</srw:numberOfRecords>")
-        .replace("<srw:nextRecordPosition>51</srw:nextRecordPosition>", &format!("<srw:nextRecordPosition>{}</srw:nextRecordPosition>", start + 50))
+        .replace(
+            "<srw:nextRecordPosition>51</srw:nextRecordPosition>",
+            &format!("<srw:nextRecordPosition>{}</srw:nextRecordPosition>", start + 50),
+        )
         .replace("</dc:identifier>", &format!("?lot={start}</dc:identifier>"))
 }
 
@@ -75,7 +78,11 @@ async fn insee(headers: HeaderMap) -> Response {
     if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v == "\"insee-v1\"") {
         return StatusCode::NOT_MODIFIED.into_response();
     }
-    ([(header::CONTENT_TYPE, "application/rss+xml; charset=utf-8"), (header::ETAG, "\"insee-v1\"")], fixture("insee.rss")).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/rss+xml; charset=utf-8"), (header::ETAG, "\"insee-v1\"")],
+        fixture("insee.rss"),
+    )
+        .into_response()
 }
 
 async fn ods(State(h): State<Arc<Hits>>, uri: axum::http::Uri) -> Response {
@@ -115,23 +122,43 @@ async fn fixture_server() -> (SocketAddr, Arc<Hits>) {
     let hits = Arc::new(Hits::default());
     let app = Router::new()
         .route("/insee.rss", get(insee))
-        .route("/dgcl-latin1.rss", get(|| async { ([(header::CONTENT_TYPE, "application/rss+xml; charset=ISO-8859-1")], fixture("dgcl-latin1.rss")) }))
-        .route("/dgcl-wrong-charset.rss", get(|| async { ([(header::CONTENT_TYPE, "text/xml; charset=iso-8859-1")], fixture("dgcl-utf8.rss")) }))
-        .route("/drees.atom", get(|| async { ([(header::CONTENT_TYPE, "application/atom+xml")], fixture("drees.atom")) }))
-        .route("/ofgl.json", get(|| async { ([(header::CONTENT_TYPE, "application/feed+json")], fixture("ofgl.json")) }))
+        .route(
+            "/dgcl-latin1.rss",
+            get(|| async {
+                ([(header::CONTENT_TYPE, "application/rss+xml; charset=ISO-8859-1")], fixture("dgcl-latin1.rss"))
+            }),
+        )
+        .route(
+            "/dgcl-wrong-charset.rss",
+            get(|| async { ([(header::CONTENT_TYPE, "text/xml; charset=iso-8859-1")], fixture("dgcl-utf8.rss")) }),
+        )
+        .route(
+            "/drees.atom",
+            get(|| async { ([(header::CONTENT_TYPE, "application/atom+xml")], fixture("drees.atom")) }),
+        )
+        .route(
+            "/ofgl.json",
+            get(|| async { ([(header::CONTENT_TYPE, "application/feed+json")], fixture("ofgl.json")) }),
+        )
         .route("/bomb.rss", get(|| async { xml(fixture("bomb.rss")) }))
         .route("/malformed.rss", get(|| async { xml(fixture("insee.rss")[..700].to_vec()) }))
-        .route("/page.html", get(|| async { ([(header::CONTENT_TYPE, "text/html")], "<html><body>Pas un flux</body></html>") }))
+        .route(
+            "/page.html",
+            get(|| async { ([(header::CONTENT_TYPE, "text/html")], "<html><body>Pas un flux</body></html>") }),
+        )
         .route("/sru", get(sru))
         .route("/slow-sru", get(slow_sru))
         .route("/ofgl/api/explore/v2.1/catalog/datasets", get(ods))
         .route("/flaky.atom", get(flaky))
         .route("/down.rss", get(|| async { (StatusCode::SERVICE_UNAVAILABLE, "maintenance") }))
         .route("/browser-only.json", get(browser_only))
-        .route("/slow.rss", get(|| async {
-            tokio::time::sleep(Duration::from_secs(6)).await;
-            xml(fixture("insee.rss"))
-        }))
+        .route(
+            "/slow.rss",
+            get(|| async {
+                tokio::time::sleep(Duration::from_secs(6)).await;
+                xml(fixture("insee.rss"))
+            }),
+        )
         .route("/truncated.rss", get(truncated))
         .route("/huge.rss", get(|| async { xml(vec![b' '; 2 * 1024 * 1024]) }))
         .route("/counted-a.atom", get(counted))
@@ -158,7 +185,12 @@ fn registry(addr: SocketAddr) -> String {
         source("drees", "feed", &u("/drees.atom"), "[source.defaults]\nthemes = [\"Santé & Social\"]\n"),
         source("ofgl-json", "feed", &u("/ofgl.json"), ""),
         source("bnsp", "sru", &u("/sru"), "query = 'dc.title all \"jaune bleu\"'\n"),
-        source("ofgl-catalogue", "ods", &u("/ofgl/api/explore/v2.1/catalog/datasets"), "[source.defaults]\nresource_type = \"Jeu de données\"\n"),
+        source(
+            "ofgl-catalogue",
+            "ods",
+            &u("/ofgl/api/explore/v2.1/catalog/datasets"),
+            "[source.defaults]\nresource_type = \"Jeu de données\"\n",
+        ),
         source("csv", "csv", &u("/catalogue.csv"), ""),
         source("seed", "csv", "embedded:publications-seed.csv", ""),
         source("bomb", "feed", &u("/bomb.rss"), ""),
@@ -172,7 +204,12 @@ fn registry(addr: SocketAddr) -> String {
         source("huge", "feed", &u("/huge.rss"), ""),
         source("counted-a", "feed", &u("/counted-a.atom"), ""),
         source("counted-b", "feed", &u("/counted-b.atom"), "schedule = \"* * * * * *\"\n"),
-        source("slow-sru", "sru", &u("/slow-sru"), "query = 'dc.title all \"jaune bleu\"'\nmax_records = 2000\nenabled = false\n"),
+        source(
+            "slow-sru",
+            "sru",
+            &u("/slow-sru"),
+            "query = 'dc.title all \"jaune bleu\"'\nmax_records = 2000\nenabled = false\n",
+        ),
     ]
     .concat()
 }
@@ -234,7 +271,11 @@ async fn every_kind_of_source_is_read_cleaned_and_classified() {
     assert_eq!(epci.publisher, "insee");
     assert_eq!(epci.subjects, vec!["Territoires"]);
     let fusion = doc_by_url(&lib, "https://insee.fr/fr/statistiques/4797725");
-    assert!(fusion.territories.contains(&"REG-24".to_owned()), "Centre-Val de Loire detected: {:?}", fusion.territories);
+    assert!(
+        fusion.territories.contains(&"REG-24".to_owned()),
+        "Centre-Val de Loire detected: {:?}",
+        fusion.territories
+    );
     for bad in ["script", "onmouseover", "javascript", "evil", "cookie"] {
         assert!(!fusion.summary_html.contains(bad) && !fusion.summary.contains(bad), "{bad}: {}", fusion.summary_html);
     }
@@ -273,7 +314,12 @@ async fn every_kind_of_source_is_read_cleaned_and_classified() {
     // OpenDataSoft catalogue: datasets become documents.
     let r = run(&h, "ofgl-catalogue", &opts).await;
     assert_eq!((r.error.as_deref(), r.counts.new, r.counts.rejected), (None, 3, 1), "{r:?}");
-    let ds = doc_by_url(&lib, "https://data.ofgl.fr/explore/dataset/ofgl-base-communes-consolidee/".replace("https://data.ofgl.fr", &format!("http://{addr}")).as_str());
+    let ds = doc_by_url(
+        &lib,
+        "https://data.ofgl.fr/explore/dataset/ofgl-base-communes-consolidee/"
+            .replace("https://data.ofgl.fr", &format!("http://{addr}"))
+            .as_str(),
+    );
     assert_eq!(ds.resource_type, "Jeu de données");
     assert_eq!(ds.published.as_deref(), Some("2026-08-05"));
     assert!(ds.subjects.contains(&"comptes consolidés".to_owned()));
@@ -372,12 +418,17 @@ async fn one_request_per_host_one_run_per_source_and_cron_runs() {
     let (r1, r2) = tokio::join!(h.harvester.run(&a, &opts), h.harvester.run(&a, &opts));
     assert!(r1.skipped != r2.skipped, "{r1:?} {r2:?}");
     // The scheduler runs `counted-b` every second ("* * * * * *").
-    let before = store(dir.path()).sources().unwrap().into_iter().find(|s| s.source.id == "counted-b").unwrap().last_attempt;
+    let before =
+        store(dir.path()).sources().unwrap().into_iter().find(|s| s.source.id == "counted-b").unwrap().last_attempt;
     let runs = Arc::new(AtomicUsize::new(0));
     let r = runs.clone();
-    let (mut sched, jobs) = oc_harvest::schedule::start(h.harvester.clone(), &h.sources, Arc::new(move || {
-        r.fetch_add(1, Ordering::SeqCst);
-    }))
+    let (mut sched, jobs) = oc_harvest::schedule::start(
+        h.harvester.clone(),
+        &h.sources,
+        Arc::new(move || {
+            r.fetch_add(1, Ordering::SeqCst);
+        }),
+    )
     .await
     .unwrap();
     assert_eq!(jobs, 1, "only sources with a schedule");
@@ -397,7 +448,15 @@ async fn curation_is_never_undone_by_ingestion() {
     let a = lib.id_of("https://insee.fr/fr/statistiques/6689129").unwrap().unwrap();
     let b = lib.id_of("https://insee.fr/fr/statistiques/4797725").unwrap().unwrap();
     let c = lib.id_of("https://www.insee.fr/fr/statistiques/3694585").unwrap().unwrap();
-    lib.set_override(a, &Override { themes: Some(vec!["Géographie & Intercommunalités".into()]), title: Some("Titre corrigé".into()), ..Override::default() }).unwrap();
+    lib.set_override(
+        a,
+        &Override {
+            themes: Some(vec!["Géographie & Intercommunalités".into()]),
+            title: Some("Titre corrigé".into()),
+            ..Override::default()
+        },
+    )
+    .unwrap();
     lib.set_override(b, &Override { status: Some("unpublished".into()), ..Override::default() }).unwrap();
     lib.set_override(c, &Override { status: Some("deleted".into()), ..Override::default() }).unwrap();
     // Fetched again in full.
@@ -405,7 +464,10 @@ async fn curation_is_never_undone_by_ingestion() {
     let r = run(&h, "insee", &since).await;
     assert_eq!(r.error, None);
     let d = lib.document(a).unwrap().unwrap();
-    assert_eq!((d.title.as_str(), d.themes.clone()), ("Titre corrigé", vec!["Géographie & Intercommunalités".to_owned()]));
+    assert_eq!(
+        (d.title.as_str(), d.themes.clone()),
+        ("Titre corrigé", vec!["Géographie & Intercommunalités".to_owned()])
+    );
     let published: Vec<i64> = lib.published().unwrap().iter().map(|d| d.id).collect();
     assert_eq!(published, vec![a], "unpublished and deleted documents stay so");
 }
@@ -463,7 +525,12 @@ async fn sigkill_during_ingestion_leaves_store_and_index_consistent() {
     assert_eq!(index.ids(), published);
     drop(index);
     // Running again completes, without duplicates.
-    let status = Command::new(bin).args(["ingest", "--config", cfg.to_str().unwrap(), "--source", "slow-sru"]).stdout(Stdio::null()).stderr(Stdio::null()).status().unwrap();
+    let status = Command::new(bin)
+        .args(["ingest", "--config", cfg.to_str().unwrap(), "--source", "slow-sru"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
     assert!(status.success());
     let lib = store(dir.path());
     lib.check().unwrap();
@@ -501,7 +568,16 @@ async fn serve_seeds_the_library_and_answers_while_an_ingestion_runs() {
     let client = client();
     let sources = |c: reqwest::Client| {
         let url = format!("http://{base}/api/v1/sources");
-        async move { c.get(url).send().await.unwrap().bytes().await.map(|b| serde_json::from_slice::<serde_json::Value>(&b).unwrap()).unwrap() }
+        async move {
+            c.get(url)
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .map(|b| serde_json::from_slice::<serde_json::Value>(&b).unwrap())
+                .unwrap()
+        }
     };
     let v = sources(client.clone()).await;
     assert_eq!(v["documents_indexed"], 251, "seeded and indexed before listening: {v}");
@@ -534,7 +610,16 @@ async fn serve_seeds_the_library_and_answers_while_an_ingestion_runs() {
         let c = client.clone();
         let url = format!("http://{base}/api/v1/sources");
         let v = std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async move { c.get(url).send().await.unwrap().bytes().await.map(|b| serde_json::from_slice::<serde_json::Value>(&b).unwrap()).unwrap() })
+            tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async move {
+                c.get(url)
+                    .send()
+                    .await
+                    .unwrap()
+                    .bytes()
+                    .await
+                    .map(|b| serde_json::from_slice::<serde_json::Value>(&b).unwrap())
+                    .unwrap()
+            })
         })
         .join()
         .unwrap();

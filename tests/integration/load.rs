@@ -42,7 +42,13 @@ async fn load_reads_the_official_files_as_published() {
     assert!(geo.region("76").unwrap().president.is_some());
     assert!(geo.departement("34").unwrap().president.is_some());
     // Populations: départements and régions are sums of their communes.
-    let sum: u64 = geo.data.communes.iter().filter(|c| c.kind == oc_model::Kind::Commune && c.departement == "34").map(|c| u64::from(c.population.unwrap_or(0))).sum();
+    let sum: u64 = geo
+        .data
+        .communes
+        .iter()
+        .filter(|c| c.kind == oc_model::Kind::Commune && c.departement == "34")
+        .map(|c| u64::from(c.population.unwrap_or(0)))
+        .sum();
     assert_eq!(geo.departement("34").unwrap().population, Some(sum));
     // Déléguées point to their current commune; EPT members are known.
     let arb = geo.delegated("01015").next().unwrap();
@@ -59,15 +65,20 @@ async fn load_reads_the_official_files_as_published() {
     let insee = geo.data.insee.as_ref().expect("insee loaded");
     assert!(insee.communes.len() > 34_000);
     let fiche = oc_web::fiche::data::commune(&geo, mtp);
-    let fig = |f: &oc_web::fiche::Fiche, id: &str| f.figures.iter().find(|x| x.id == id).unwrap_or_else(|| panic!("{id}")).clone();
+    let fig = |f: &oc_web::fiche::Fiche, id: &str| {
+        f.figures.iter().find(|x| x.id == id).unwrap_or_else(|| panic!("{id}")).clone()
+    };
     assert_eq!(fig(&fiche, "superficie").source, "insee-rp");
     assert_eq!(fig(&fiche, "population_2021").millesime, "RP 2021");
     let chom = fig(&fiche, "taux_chomage_15_64").value.unwrap();
     assert!((5.0..40.0).contains(&chom), "{chom}");
     let paris = oc_web::fiche::data::commune(&geo, geo.commune("75056").unwrap());
-    let arm_sum: u32 = geo.children("75056").filter_map(|a| insee.communes.get(&a.code)).filter_map(|x| x.population_2021).sum();
+    let arm_sum: u32 =
+        geo.children("75056").filter_map(|a| insee.communes.get(&a.code)).filter_map(|x| x.population_2021).sum();
     assert_eq!(fig(&paris, "population_2021").value, Some(f64::from(arm_sum)));
-    assert!(geo.data.meta.sources.iter().any(|s| s.id == "rne") && geo.data.meta.sources.iter().any(|s| s.id == "annuaire"));
+    assert!(
+        geo.data.meta.sources.iter().any(|s| s.id == "rne") && geo.data.meta.sources.iter().any(|s| s.id == "annuaire")
+    );
     // And the index was built from it.
     let app = opencollectivites::open_app(&c).unwrap();
     assert_eq!(app.territories().fingerprint(), app.geo().fingerprint);
@@ -110,7 +121,9 @@ async fn a_truncated_or_malformed_source_leaves_the_served_data_untouched() {
     let arr = v.as_array_mut().unwrap();
     arr[0]["departement"] = "01".into();
     let kept: Vec<serde_json::Value> = arr.iter().filter(|c| c["departement"] != "13").cloned().collect();
-    let epci: Vec<serde_json::Value> = serde_json::from_slice::<Vec<serde_json::Value>>(&std::fs::read(src.path().join("epci.json")).unwrap()).unwrap();
+    let epci: Vec<serde_json::Value> =
+        serde_json::from_slice::<Vec<serde_json::Value>>(&std::fs::read(src.path().join("epci.json")).unwrap())
+            .unwrap();
     std::fs::write(src.path().join("communes.json"), serde_json::to_vec(&kept).unwrap()).unwrap();
     let _ = epci;
     let err = opencollectivites::load(&c, false).await.unwrap_err().to_string();
@@ -173,23 +186,36 @@ async fn a_refresh_puts_new_data_in_place_while_serving() {
     let app = opencollectivites::open_app(&c).unwrap();
     let router = oc_web::router(app.clone());
     let page = |router: axum::Router| async move {
-        let res = router.oneshot(axum::http::Request::get("/commune/cazeres-31135").body(axum::body::Body::empty()).unwrap()).await.unwrap();
+        let res = router
+            .oneshot(axum::http::Request::get("/commune/cazeres-31135").body(axum::body::Body::empty()).unwrap())
+            .await
+            .unwrap();
         assert_eq!(res.status(), axum::http::StatusCode::OK);
         String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
     };
     let before = page(router.clone()).await;
     assert!(before.contains("(OFGL) ne sont pas disponibles"), "no finances yet");
     let held = app.reference();
-    let ofgl = ["ofgl-base-communes-consolidee.test.csv", "ofgl-base-epci.test.csv"].map(|f| data.join("finances-ofgl").join(f).display().to_string()).to_vec();
+    let ofgl = ["ofgl-base-communes-consolidee.test.csv", "ofgl-base-epci.test.csv"]
+        .map(|f| data.join("finances-ofgl").join(f).display().to_string())
+        .to_vec();
     // The DGF criteria file is unreachable: nothing was served for it, so
     // it stays out with a warning, and the fiche names it as missing.
-    let dgf = vec![opencollectivites::config::DgfFile { year: 2024, location: dir.path().join("criteres_repartition_2024.csv").display().to_string() }];
+    let dgf = vec![opencollectivites::config::DgfFile {
+        year: 2024,
+        location: dir.path().join("criteres_repartition_2024.csv").display().to_string(),
+    }];
     c.sources.finances = Some(opencollectivites::config::FinanceSource { ofgl, grants: vec![], dgf });
     let publications = app.library.as_ref().expect("library").index.clone();
     let report = opencollectivites::refresh(&c, &app.reference_slot(), &publications, None).await.expect("refresh");
     assert!(report.warnings.iter().any(|w| w.contains("criteres_repartition_2024.csv")), "{:?}", report.warnings);
     let after = page(router.clone()).await;
-    assert!(after.contains("critères de répartition de la DGF (DGCL : dotation forfaitaire, DSU, DSR, DNP) ne sont pas disponibles"), "the DGF criteria named as missing");
+    assert!(
+        after.contains(
+            "critères de répartition de la DGF (DGCL : dotation forfaitaire, DSU, DSR, DNP) ne sont pas disponibles"
+        ),
+        "the DGF criteria named as missing"
+    );
     assert!(!after.contains("(OFGL) ne sont pas disponibles"), "the OFGL accounts are now served");
     assert!(after.contains("Dotation globale de fonctionnement (DGF)"), "the DGF row of Cazères");
     assert!(!std::sync::Arc::ptr_eq(&held, &app.reference()), "a new version is in place");
@@ -197,8 +223,14 @@ async fn a_refresh_puts_new_data_in_place_while_serving() {
     assert!(app.geo().data.finances.is_some());
     // A source that fails keeps the values served so far, with a warning
     // naming it; the other sources are refreshed all the same.
-    c.sources.finances = Some(opencollectivites::config::FinanceSource { ofgl: vec![dir.path().join("absent.csv").display().to_string()], grants: vec![], dgf: vec![] });
-    let report = opencollectivites::refresh(&c, &app.reference_slot(), &publications, None).await.expect("refresh with a failing source");
+    c.sources.finances = Some(opencollectivites::config::FinanceSource {
+        ofgl: vec![dir.path().join("absent.csv").display().to_string()],
+        grants: vec![],
+        dgf: vec![],
+    });
+    let report = opencollectivites::refresh(&c, &app.reference_slot(), &publications, None)
+        .await
+        .expect("refresh with a failing source");
     assert!(report.warnings.iter().any(|w| w.contains("absent.csv") && w.contains("kept")), "{:?}", report.warnings);
     assert_eq!(page(router.clone()).await, after);
     // A load that fails (here: the COG folder gone) changes nothing served.

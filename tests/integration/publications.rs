@@ -23,7 +23,12 @@ fn enc(s: &str) -> String {
 
 /// Seed catalogue id → canonical URL.
 fn seed_urls() -> HashMap<u32, String> {
-    oc_harvest::catalogue::parse("seed", oc_harvest::catalogue::EMBEDDED).unwrap().docs.into_iter().map(|d| (d.id, d.url)).collect()
+    oc_harvest::catalogue::parse("seed", oc_harvest::catalogue::EMBEDDED)
+        .unwrap()
+        .docs
+        .into_iter()
+        .map(|d| (d.id, d.url))
+        .collect()
 }
 
 /// Real queries over the seed catalogue, each with the documents (seed
@@ -80,7 +85,8 @@ async fn relevance_table_over_the_seed_catalogue() {
     for (q, expected) in RELEVANCE {
         let (status, v) = get_json(&format!("/api/v1/publications?{}", enc(q))).await;
         assert_eq!(status, 200, "{q}");
-        let top: Vec<&str> = v["results"].as_array().unwrap().iter().take(3).map(|r| r["url"].as_str().unwrap()).collect();
+        let top: Vec<&str> =
+            v["results"].as_array().unwrap().iter().take(3).map(|r| r["url"].as_str().unwrap()).collect();
         if !expected.iter().any(|id| top.contains(&urls[id].as_str())) {
             misses.push(format!("{q} → {top:?}"));
         }
@@ -159,8 +165,11 @@ async fn facet_counts_equal_a_brute_force_count() {
             let (searcher, addrs) = lib.index.search_all(&PubQuery { q: q.q.clone(), ..PubQuery::default() }).unwrap();
             Some(addrs.into_iter().filter_map(|a| lib.index.stored(&searcher, a)).map(|d| d.id).collect())
         };
-        let pass = |d: &Document, f: Facet| q.filters.get(&f).is_none_or(|sel| values(d, f, &areas).iter().any(|v| sel.contains(v)));
-        let candidates: Vec<&Document> = docs.iter().filter(|d| text_ids.as_ref().is_none_or(|ids| ids.contains(&d.id))).collect();
+        let pass = |d: &Document, f: Facet| {
+            q.filters.get(&f).is_none_or(|sel| values(d, f, &areas).iter().any(|v| sel.contains(v)))
+        };
+        let candidates: Vec<&Document> =
+            docs.iter().filter(|d| text_ids.as_ref().is_none_or(|ids| ids.contains(&d.id))).collect();
         let total = candidates.iter().filter(|d| Facet::ALL.iter().all(|f| pass(d, *f))).count();
         assert_eq!(got.total, total, "round {round}: {q:?}");
         for f in Facet::ALL {
@@ -238,7 +247,8 @@ async fn the_api_validates_and_ignores_unknown_parameters() {
     let titles: Vec<&str> = v["results"].as_array().unwrap().iter().map(|r| r["title"].as_str().unwrap()).collect();
     assert!(titles.iter().any(|t| t.contains("Bobigny")), "COM-93008 is in DEP-93: {titles:?}");
     assert!(titles.iter().any(|t| t.contains("Seine-Saint-Denis")), "{titles:?}");
-    let (_, v) = get_json("/api/v1/publications?theme=Aide+%26+Dotations&theme=Parit%C3%A9&type=Publication+statistique").await;
+    let (_, v) =
+        get_json("/api/v1/publications?theme=Aide+%26+Dotations&theme=Parit%C3%A9&type=Publication+statistique").await;
     for r in v["results"].as_array().unwrap() {
         let themes: Vec<&str> = r["themes"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
         assert!(themes.contains(&"Aide & Dotations") || themes.contains(&"Parité"), "OR within a facet: {themes:?}");
@@ -251,7 +261,10 @@ async fn the_publications_page_works_without_javascript() {
     let (s, _, body) = get("/publications?q=fonction+publique&theme=Emploi+%26+Fonction+publique+territoriale").await;
     assert_eq!(s, 200);
     assert!(body.contains("id=\"oc-pub-filters\"") && body.contains("type=\"checkbox\""));
-    assert!(body.contains("Retirer le filtre Thématique : Emploi &amp; Fonction publique territoriale"), "active filters as removable tags");
+    assert!(
+        body.contains("Retirer le filtre Thématique : Emploi &amp; Fonction publique territoriale"),
+        "active filters as removable tags"
+    );
     assert!(body.contains("href=\"/publications?q=fonction+publique\""), "removing the tag keeps the query");
     assert!(body.contains("/publications.csv?") && body.contains("/publications.atom?"));
     // Pagination.
@@ -305,12 +318,19 @@ async fn exports_and_the_atom_feed() {
 #[tokio::test]
 async fn the_library_on_fiches_home_search_and_platforms() {
     let (_, _, dep) = get("/departement/haute-garonne-31").await;
-    assert!(dep.contains("Concernant ce territoire") && dep.contains("Open data de Toulouse Métropole"), "documents about DEP-31");
+    assert!(
+        dep.contains("Concernant ce territoire") && dep.contains("Open data de Toulouse Métropole"),
+        "documents about DEP-31"
+    );
     assert!(dep.contains("Utiles à toutes les départements") || dep.contains("Utiles à tous les départements"));
     assert!(dep.contains("href=\"/publications?territory=DEP-31&amp;sort=date\""), "Voir tout, pre-filtered");
     assert!(dep.contains("Plateformes open data couvrant ce territoire"));
     let (_, _, com) = get("/commune/toulouse-31555").await;
-    assert!(com.contains("Open data de la Région Occitanie") && com.contains("Open data du département de la Haute-Garonne"), "platforms of the parents");
+    assert!(
+        com.contains("Open data de la Région Occitanie")
+            && com.contains("Open data du département de la Haute-Garonne"),
+        "platforms of the parents"
+    );
     let (_, _, home) = get("/").await;
     assert!(home.contains("Dernières publications") && home.contains("/publications?theme=Parit%C3%A9"));
     let (_, _, search) = get("/recherche?q=montpellier").await;

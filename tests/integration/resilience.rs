@@ -5,14 +5,27 @@ use oc_index::publications::{catch_up, PublicationsIndex};
 use oc_library::store::{Harvested, Library};
 
 fn doc(url: &str, title: &str) -> Harvested {
-    Harvested { url: url.into(), title: title.into(), publisher: "DGCL".into(), published: Some("2024-03".into()), ..Harvested::default() }
+    Harvested {
+        url: url.into(),
+        title: title.into(),
+        publisher: "DGCL".into(),
+        published: Some("2024-03".into()),
+        ..Harvested::default()
+    }
 }
 
 /// The store of the seed catalogue's first rows, in memory.
 fn store_with(n: usize) -> Library {
     let mut lib = Library::in_memory().unwrap();
     for i in 0..n {
-        lib.upsert(&doc(&format!("https://www.collectivites-locales.gouv.fr/essai/{i}"), &format!("Les finances des communes, note {i}")), "s").unwrap();
+        lib.upsert(
+            &doc(
+                &format!("https://www.collectivites-locales.gouv.fr/essai/{i}"),
+                &format!("Les finances des communes, note {i}"),
+            ),
+            "s",
+        )
+        .unwrap();
     }
     lib
 }
@@ -25,7 +38,12 @@ fn an_unreadable_index_revision_is_an_error_not_zero() {
     assert_eq!(catch_up(&lib, &index).unwrap(), 3);
     assert_eq!(index.indexed_rev().unwrap(), lib.rev().unwrap());
     // The commit metadata becomes unreadable (a damaged disk, a full one…).
-    let meta = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.path().join("meta.json")).find(|p| p.exists()).unwrap();
+    let meta = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path().join("meta.json"))
+        .find(|p| p.exists())
+        .unwrap();
     std::fs::write(&meta, b"{ not json").unwrap();
     assert!(index.indexed_rev().is_err(), "a read error taken for revision 0 would re-apply every change");
     assert!(catch_up(&lib, &index).is_err(), "catch-up stops instead of starting over from 0");
@@ -39,16 +57,23 @@ fn the_index_recovers_from_a_folder_gone_and_from_a_failed_commit() {
     catch_up(&lib, &index).unwrap();
     // The index's folder disappears under the writer: nothing is applied,
     // nothing is taken for revision 0.
-    let folder = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.path()).find(|p| p.join("meta.json").exists()).unwrap();
+    let folder = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.join("meta.json").exists())
+        .unwrap();
     let aside = dir.path().join("aside");
     std::fs::rename(&folder, &aside).unwrap();
-    lib.upsert(&doc("https://www.collectivites-locales.gouv.fr/essai/nouveau", "Dotation de solidarité rurale"), "s").unwrap();
+    lib.upsert(&doc("https://www.collectivites-locales.gouv.fr/essai/nouveau", "Dotation de solidarité rurale"), "s")
+        .unwrap();
     assert!(catch_up(&lib, &index).is_err(), "the failure is reported");
     std::fs::rename(&aside, &folder).unwrap();
     assert_eq!(catch_up(&lib, &index).unwrap(), 1, "recovered without a restart");
     // A commit that fails (descriptor exhaustion, full disk) kills the
     // writer: it is dropped, and the next attempt recreates it.
-    lib.upsert(&doc("https://www.collectivites-locales.gouv.fr/essai/autre", "Dotation nationale de péréquation"), "s").unwrap();
+    lib.upsert(&doc("https://www.collectivites-locales.gouv.fr/essai/autre", "Dotation nationale de péréquation"), "s")
+        .unwrap();
     index.inject_commit_failure();
     assert!(catch_up(&lib, &index).is_err());
     assert!(index.writer_lost(), "the dead writer is not kept");
@@ -71,7 +96,8 @@ fn the_back_office_says_when_the_public_search_has_not_followed() {
     let mut lib = store_with(2);
     let index = std::sync::Arc::new(PublicationsIndex::open(dir.path()).unwrap());
     catch_up(&lib, &index).unwrap();
-    lib.upsert(&doc("https://www.collectivites-locales.gouv.fr/essai/edit", "Les finances des départements"), "s").unwrap();
+    lib.upsert(&doc("https://www.collectivites-locales.gouv.fr/essai/edit", "Les finances des départements"), "s")
+        .unwrap();
     // The change() of the back office: the store saved, the index failed.
     index.inject_commit_failure();
     assert!(catch_up(&lib, &index).is_err());
@@ -92,7 +118,8 @@ fn data_dir() -> (tempfile::TempDir, std::path::PathBuf) {
     let data = dir.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
     let cfg = dir.path().join("config.toml");
-    std::fs::write(&cfg, format!("[data]\ndir = {:?}\n\n[library]\nschedule = false\n", data.display().to_string())).unwrap();
+    std::fs::write(&cfg, format!("[data]\ndir = {:?}\n\n[library]\nschedule = false\n", data.display().to_string()))
+        .unwrap();
     (dir, cfg)
 }
 
@@ -105,13 +132,18 @@ fn an_empty_or_damaged_store_is_not_a_fresh_install() {
     let (dir, cfg) = data_dir();
     let store = dir.path().join("data/library.sqlite");
     std::fs::write(&store, b"").unwrap();
-    for args in [vec!["serve", "--bind", "127.0.0.1:0"], vec!["reindex"], vec!["ingest", "--source", "catalogue-initial"]] {
+    for args in
+        [vec!["serve", "--bind", "127.0.0.1:0"], vec!["reindex"], vec!["ingest", "--source", "catalogue-initial"]]
+    {
         let mut a = args.clone();
         a.extend(["--config", cfg.to_str().unwrap()]);
         let out = run(&a);
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{args:?} must refuse a 0-byte store");
-        assert!(err.contains("library.sqlite") && err.contains("empty (0 bytes)") && err.contains("backup"), "{args:?}: {err}");
+        assert!(
+            err.contains("library.sqlite") && err.contains("empty (0 bytes)") && err.contains("backup"),
+            "{args:?}: {err}"
+        );
         assert_eq!(std::fs::metadata(&store).unwrap().len(), 0, "{args:?}: nothing seeded into it");
     }
     std::fs::write(&store, b"this is not a database, but it is not empty either").unwrap();
@@ -148,7 +180,10 @@ fn a_damaged_index_is_rebuilt_and_a_lock_is_told_apart() {
     // with --force it says it could not and exits non-zero.
     {
         let holder = PublicationsIndex::open(&index_dir).unwrap();
-        assert!(matches!(PublicationsIndex::open(&index_dir), Err(oc_index::IndexError::Locked { .. })), "a lock is not damage");
+        assert!(
+            matches!(PublicationsIndex::open(&index_dir), Err(oc_index::IndexError::Locked { .. })),
+            "a lock is not damage"
+        );
         let out = run(&["reindex", "--config", cfg.to_str().unwrap()]);
         assert!(out.status.success());
         assert!(String::from_utf8_lossy(&out.stdout).contains("in use by the running server"));
@@ -158,13 +193,21 @@ fn a_damaged_index_is_rebuilt_and_a_lock_is_told_apart() {
     }
     // Damage: the commit metadata is garbage. The index is set aside and
     // rebuilt from the store, and `reindex` does what it says.
-    let meta = std::fs::read_dir(&index_dir).unwrap().flatten().map(|e| e.path().join("meta.json")).find(|p| p.exists()).unwrap();
+    let meta = std::fs::read_dir(&index_dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path().join("meta.json"))
+        .find(|p| p.exists())
+        .unwrap();
     std::fs::write(&meta, b"\0\0garbage").unwrap();
     let out = run(&["reindex", "--config", cfg.to_str().unwrap()]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("publications index rebuilt: 251 documents"), "{stdout}");
-    assert!(std::fs::read_dir(&index_dir).unwrap().flatten().any(|e| e.file_name().to_string_lossy().contains("damaged-")), "kept aside for a look");
+    assert!(
+        std::fs::read_dir(&index_dir).unwrap().flatten().any(|e| e.file_name().to_string_lossy().contains("damaged-")),
+        "kept aside for a look"
+    );
     // And at start-up: a damaged index opens empty and catches up from the store.
     std::fs::write(&meta, b"{").unwrap();
     let index = PublicationsIndex::open(&index_dir).unwrap();

@@ -67,7 +67,10 @@ struct Names {
 
 impl Names {
     fn with(entries: &[(&str, &[&str])]) -> Arc<Names> {
-        let table = entries.iter().map(|(n, ips)| (n.to_string(), ips.iter().map(|ip| ip.parse().expect("ip")).collect())).collect();
+        let table = entries
+            .iter()
+            .map(|(n, ips)| (n.to_string(), ips.iter().map(|ip| ip.parse().expect("ip")).collect()))
+            .collect();
         Arc::new(Names { table, asked: Mutex::default() })
     }
 }
@@ -85,7 +88,14 @@ impl Resolve for Names {
 }
 
 fn config(addresses: AddressPolicy) -> FetchConfig {
-    FetchConfig { connect_timeout: Duration::from_secs(2), timeout: Duration::from_secs(5), retries: 2, backoff: Duration::from_millis(20), addresses, ..FetchConfig::default() }
+    FetchConfig {
+        connect_timeout: Duration::from_secs(2),
+        timeout: Duration::from_secs(5),
+        retries: 2,
+        backoff: Duration::from_millis(20),
+        addresses,
+        ..FetchConfig::default()
+    }
 }
 
 fn fetcher(names: &Arc<Names>, addresses: AddressPolicy) -> Fetcher {
@@ -124,8 +134,17 @@ async fn a_public_looking_name_that_resolves_to_a_local_address_is_refused() {
     for policy in [AddressPolicy::AsWritten, AddressPolicy::Public] {
         let f = fetcher(&names, policy);
         let e = f.get(&secret, &Validators::default()).await.expect_err("refused");
-        assert!(e.message.starts_with("adresse refusée : ce nom (example.test) désigne une adresse locale ou privée (127.0.0.1)"), "{policy:?}: {e}");
-        for (name, shown) in [("mixed.example.test", "127.0.0.1"), ("mapped.example.test", "::ffff:127.0.0.1 (soit 127.0.0.1)"), ("metadata.example.test", "169.254.169.254")] {
+        assert!(
+            e.message.starts_with(
+                "adresse refusée : ce nom (example.test) désigne une adresse locale ou privée (127.0.0.1)"
+            ),
+            "{policy:?}: {e}"
+        );
+        for (name, shown) in [
+            ("mixed.example.test", "127.0.0.1"),
+            ("mapped.example.test", "::ffff:127.0.0.1 (soit 127.0.0.1)"),
+            ("metadata.example.test", "169.254.169.254"),
+        ] {
             let e = f.get(&format!("http://{name}:{port}/secret"), &Validators::default()).await.expect_err(name);
             assert!(e.message.contains("adresse refusée") && e.message.contains(shown), "{policy:?} {name}: {e}");
         }
@@ -172,11 +191,21 @@ async fn a_redirect_to_a_local_address_is_refused() {
     }
     // A redirect to a public-looking name is followed, then its name is
     // checked like any other.
-    let e = asw.get(&trusted(&format!("http://example.test:{o}/secret")), &Validators::default()).await.expect_err("refused");
+    let e = asw
+        .get(&trusted(&format!("http://example.test:{o}/secret")), &Validators::default())
+        .await
+        .expect_err("refused");
     assert!(e.message.starts_with("adresse refusée : ce nom (example.test)"), "{e}");
     assert_eq!(other_hits.load(Ordering::SeqCst), 1, "no refused redirect reached the internal service");
     // A registry address may still redirect within its own host.
-    assert_eq!(body(asw.get(&trusted(&format!("http://127.0.0.1:{port}/secret")), &Validators::default()).await.expect("same host")), SECRET);
+    assert_eq!(
+        body(
+            asw.get(&trusted(&format!("http://127.0.0.1:{port}/secret")), &Validators::default())
+                .await
+                .expect("same host")
+        ),
+        SECRET
+    );
     assert!(hits.load(Ordering::SeqCst) >= 2);
 }
 
@@ -186,18 +215,37 @@ async fn local_addresses_in_any_written_form_are_refused() {
     let port = addr.port();
     let spec = |url: &str| serde_json::json!({"id": "essai-ssrf", "name": "Essai", "publisher": "Insee", "kind": "feed", "url": url});
     let strict = Fetcher::new(config(AddressPolicy::Public)).expect("fetcher");
-    for host in ["[::127.0.0.1]", "[::ffff:127.0.0.1]", "198.18.0.1", "localhost.localdomain", "2130706433", "localhost.", "0x7f.1", "[64:ff9b::7f00:1]", "[2002:7f00:1::]", "100.64.0.1", "0.0.0.0"] {
+    for host in [
+        "[::127.0.0.1]",
+        "[::ffff:127.0.0.1]",
+        "198.18.0.1",
+        "localhost.localdomain",
+        "2130706433",
+        "localhost.",
+        "0x7f.1",
+        "[64:ff9b::7f00:1]",
+        "[2002:7f00:1::]",
+        "100.64.0.1",
+        "0.0.0.0",
+    ] {
         let url = format!("http://{host}:{port}/secret");
         // The back office's check ("Tester", "Enregistrer")…
         let e = Source::from_json(&spec(&url), false).expect_err(&url);
-        assert!(e.starts_with("adresse refusée : ") && (e.contains("adresse locale, privée ou réservée") || e.contains("cette machine ou le réseau local")), "{url}: {e}");
+        assert!(
+            e.starts_with("adresse refusée : ")
+                && (e.contains("adresse locale, privée ou réservée") || e.contains("cette machine ou le réseau local")),
+            "{url}: {e}"
+        );
         // …and the fetcher under the back office's policy.
         let e = strict.get(&url, &Validators::default()).await.expect_err(&url);
         assert!(e.message.starts_with("adresse refusée : "), "{url}: {e}");
     }
     let e = Source::from_json(&spec(&format!("http://2130706433:{port}/")), false).unwrap_err();
     assert!(e.contains("127.0.0.1 est une adresse locale"), "the decimal form is named as what it is: {e}");
-    let e = strict.get(&root().join("Cargo.toml").display().to_string(), &Validators::default()).await.expect_err("a local file");
+    let e = strict
+        .get(&root().join("Cargo.toml").display().to_string(), &Validators::default())
+        .await
+        .expect_err("a local file");
     assert!(e.message.contains("ni fichier local"), "{e}");
     assert_eq!(hits.load(Ordering::SeqCst), 0);
 }
@@ -225,7 +273,10 @@ async fn the_back_office_preview_and_run_never_show_an_internal_answer() {
     let h = harvester(FetchConfig::default().addresses);
     let (report, docs) = h.preview(&source).await.expect("preview");
     let e = report.error.unwrap_or_default();
-    assert!(e.contains("adresse refusée : ce nom (example.test) désigne une adresse locale ou privée (127.0.0.1)"), "{e}");
+    assert!(
+        e.contains("adresse refusée : ce nom (example.test) désigne une adresse locale ou privée (127.0.0.1)"),
+        "{e}"
+    );
     assert!(docs.is_empty());
     let report = h.run(&source, &RunOptions::default()).await;
     assert!(report.error.as_deref().is_some_and(|e| e.contains("adresse refusée")), "{report:?}");

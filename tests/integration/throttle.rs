@@ -18,7 +18,9 @@ use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-use oc_library::accounts::{pair_delay, Role, MAX_FAILURES_IP, PAIR_FREE_FAILURES, PAIR_MAX_DELAY_SECS, THROTTLE_MINUTES};
+use oc_library::accounts::{
+    pair_delay, Role, MAX_FAILURES_IP, PAIR_FREE_FAILURES, PAIR_MAX_DELAY_SECS, THROTTLE_MINUTES,
+};
 use oc_library::store::Library;
 use oc_web::admin::TrustedProxies;
 use oc_web::App;
@@ -43,7 +45,13 @@ async fn account(name: &'static str) {
 
 /// Records failures of `user` from `ip` at the times the throttle lets
 /// them through, from `start`; returns the time of the last one.
-fn fail_as_fast_as_allowed(s: &mut Library, user: &str, ip: &str, start: chrono::DateTime<chrono::Utc>, n: i64) -> chrono::DateTime<chrono::Utc> {
+fn fail_as_fast_as_allowed(
+    s: &mut Library,
+    user: &str,
+    ip: &str,
+    start: chrono::DateTime<chrono::Utc>,
+    n: i64,
+) -> chrono::DateTime<chrono::Utc> {
     let mut t = start;
     for _ in 0..n {
         let wait = s.login_wait_at(user, ip, t).expect("store").unwrap_or_default();
@@ -95,8 +103,12 @@ async fn login_via(app: &App, user: &str, password: &str, peer: &str, forwarded:
         .expect("login cookie");
     let i = page.body.find("name=\"csrf\" value=\"").expect("a CSRF token") + 19;
     let token = &page.body[i..i + 64];
-    let body = serde_urlencoded::to_string([("csrf", token), ("username", user), ("password", password), ("suite", "/admin")]).expect("form");
-    let mut req = Request::post("/admin/connexion").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").header(header::COOKIE, cookie);
+    let body =
+        serde_urlencoded::to_string([("csrf", token), ("username", user), ("password", password), ("suite", "/admin")])
+            .expect("form");
+    let mut req = Request::post("/admin/connexion")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, cookie);
     if let Some(f) = forwarded {
         req = req.header("x-forwarded-for", f);
     }
@@ -110,14 +122,16 @@ async fn login(user: &str, password: &str, peer: &str) -> Res {
 }
 
 fn signed_in(r: &Res) -> bool {
-    r.status == StatusCode::SEE_OTHER && r.headers.get_all(header::SET_COOKIE).iter().any(|v| v.to_str().unwrap_or("").starts_with("oc_session="))
+    r.status == StatusCode::SEE_OTHER
+        && r.headers.get_all(header::SET_COOKIE).iter().any(|v| v.to_str().unwrap_or("").starts_with("oc_session="))
 }
 
 /// The wait a refusal says, checked to be agreed French: `(n, unit)`.
 fn said_wait(r: &Res) -> (u64, String) {
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
     let text = crate::common::html_text(&r.body);
-    let rest = text.split_once("Trop de tentatives : réessayez dans ").unwrap_or_else(|| panic!("no wait said: {text}")).1;
+    let rest =
+        text.split_once("Trop de tentatives : réessayez dans ").unwrap_or_else(|| panic!("no wait said: {text}")).1;
     let (n, rest) = rest.split_once(' ').expect("a number");
     let unit = rest.split_once('.').expect("a full stop").0;
     let n: u64 = n.parse().unwrap_or_else(|_| panic!("{n:?} in {text}"));
@@ -134,7 +148,10 @@ fn said_wait(r: &Res) -> (u64, String) {
 /// The address the audit log gives to the last login of `user`.
 async fn audited_ip(user: &'static str) -> String {
     let log = on_store(|s| s.audit(100_000).expect("audit")).await;
-    let e = log.iter().find(|e| e.action == "login" && e.target == format!("user:{user}")).unwrap_or_else(|| panic!("no login of {user}"));
+    let e = log
+        .iter()
+        .find(|e| e.action == "login" && e.target == format!("user:{user}"))
+        .unwrap_or_else(|| panic!("no login of {user}"));
     let after: serde_json::Value = serde_json::from_str(e.after.as_deref().unwrap_or("{}")).expect("json");
     after["ip"].as_str().unwrap_or("").to_owned()
 }
@@ -146,7 +163,13 @@ async fn an_attackers_failures_from_one_address_never_lock_the_account_for_anoth
     // twelve failures (the old lock-out took five), and A waits …
     let wait = on_store(|s| {
         let now = now_ms();
-        let last = fail_as_fast_as_allowed(s, "throttle-cible", "198.51.100.111", now - chrono::Duration::minutes(10), PAIR_FREE_FAILURES + 9);
+        let last = fail_as_fast_as_allowed(
+            s,
+            "throttle-cible",
+            "198.51.100.111",
+            now - chrono::Duration::minutes(10),
+            PAIR_FREE_FAILURES + 9,
+        );
         assert_eq!(last, now - chrono::Duration::seconds(600 - 511));
         s.login_wait_at("throttle-cible", "198.51.100.111", now).expect("store")
     })
@@ -223,12 +246,27 @@ async fn one_address_has_a_ceiling_across_accounts_much_higher_than_before() {
     for i in 0..MAX_FAILURES_IP - 1 {
         s.begin_login_at(&format!("compte{i}"), "203.0.113.1", at(i)).expect("store").expect("under the ceiling");
     }
-    assert_eq!(s.login_wait_at("autre", "203.0.113.1", at(MAX_FAILURES_IP)).expect("store"), None, "{} failures are allowed", MAX_FAILURES_IP - 1);
+    assert_eq!(
+        s.login_wait_at("autre", "203.0.113.1", at(MAX_FAILURES_IP)).expect("store"),
+        None,
+        "{} failures are allowed",
+        MAX_FAILURES_IP - 1
+    );
     s.begin_login_at("dernier", "203.0.113.1", at(MAX_FAILURES_IP)).expect("store").expect("the last one allowed");
     let window = chrono::Duration::minutes(THROTTLE_MINUTES);
-    assert_eq!(s.login_wait_at("autre", "203.0.113.1", at(MAX_FAILURES_IP)).expect("store"), (t0 + window - at(MAX_FAILURES_IP)).to_std().ok());
-    assert_eq!(s.login_wait_at("autre", "203.0.113.2", at(MAX_FAILURES_IP)).expect("store"), None, "other addresses go on");
-    assert_eq!(s.login_wait_at("autre", "203.0.113.1", t0 + window + chrono::Duration::milliseconds(1)).expect("store"), None);
+    assert_eq!(
+        s.login_wait_at("autre", "203.0.113.1", at(MAX_FAILURES_IP)).expect("store"),
+        (t0 + window - at(MAX_FAILURES_IP)).to_std().ok()
+    );
+    assert_eq!(
+        s.login_wait_at("autre", "203.0.113.2", at(MAX_FAILURES_IP)).expect("store"),
+        None,
+        "other addresses go on"
+    );
+    assert_eq!(
+        s.login_wait_at("autre", "203.0.113.1", t0 + window + chrono::Duration::milliseconds(1)).expect("store"),
+        None
+    );
 
     // Through the form: far more failures than the old lock-out allowed
     // (20) leave the address its logins …
@@ -271,7 +309,9 @@ async fn x_forwarded_for_is_believed_from_a_trusted_proxy_only() {
     // The right-most address not itself a proxy: what the client put in
     // front is not believed.
     hold_pair("throttle-xff-b", "198.51.100.133").await;
-    let r = login_via(&proxied, "throttle-xff-b", PASSWORD, "10.1.1.1", Some("198.51.100.99, 198.51.100.133, 10.7.7.7")).await;
+    let r =
+        login_via(&proxied, "throttle-xff-b", PASSWORD, "10.1.1.1", Some("198.51.100.99, 198.51.100.133, 10.7.7.7"))
+            .await;
     assert_eq!(said_wait(&r).1, "minutes", "a forged left-most address changes nothing");
     // From a peer that is no trusted proxy, the header changes nothing.
     hold_pair("throttle-xff-c", "198.51.100.134").await;

@@ -62,7 +62,9 @@ fn well_formed(doc: &str) -> Result<(), String> {
                 start(&e)?;
                 roots += usize::from(depth == 0);
             }
-            Event::End(_) => depth = depth.checked_sub(1).ok_or_else(|| format!("a closing tag without opening at byte {pos}"))?,
+            Event::End(_) => {
+                depth = depth.checked_sub(1).ok_or_else(|| format!("a closing tag without opening at byte {pos}"))?
+            }
             Event::Text(t) => {
                 let s = t.xml10_content().map_err(|e| format!("at byte {pos}: {e}"))?;
                 if depth == 0 && !s.trim().is_empty() {
@@ -75,7 +77,10 @@ fn well_formed(doc: &str) -> Result<(), String> {
                     return Err(format!("a reference outside the root element at byte {pos}"));
                 }
                 if r.is_char_ref() {
-                    let c = r.resolve_char_ref().map_err(|e| format!("at byte {pos}: {e}"))?.ok_or_else(|| format!("at byte {pos}: not a character reference"))?;
+                    let c = r
+                        .resolve_char_ref()
+                        .map_err(|e| format!("at byte {pos}: {e}"))?
+                        .ok_or_else(|| format!("at byte {pos}: not a character reference"))?;
                     chars_ok("character reference", &c.to_string())?;
                 } else {
                     let name = r.decode().map_err(|e| format!("at byte {pos}: {e}"))?;
@@ -102,7 +107,10 @@ fn well_formed(doc: &str) -> Result<(), String> {
 
 /// One request to `app`, in-process.
 async fn get_from(app: App, uri: &str) -> (StatusCode, HeaderMap, String) {
-    let res = oc_web::router(app).oneshot(Request::builder().uri(uri).body(Body::empty()).expect("request")).await.expect("infallible");
+    let res = oc_web::router(app)
+        .oneshot(Request::builder().uri(uri).body(Body::empty()).expect("request"))
+        .await
+        .expect("infallible");
     let (status, headers) = (res.status(), res.headers().clone());
     let body = res.into_body().collect().await.expect("body").to_bytes();
     (status, headers, String::from_utf8(body.to_vec()).expect("UTF-8"))
@@ -111,7 +119,18 @@ async fn get_from(app: App, uri: &str) -> (StatusCode, HeaderMap, String) {
 #[test]
 fn the_checker_refuses_what_it_must() {
     assert_eq!(well_formed("<?xml version=\"1.0\"?>\n<a b=\"1\">x &amp; &#233;<c/></a>\n"), Ok(()));
-    for bad in ["<a>\u{FFFE}</a>", "<a>\u{FFFF}</a>", "<a>\u{1}</a>", "<a b=\"\u{B}\"/>", "<a>&#1;</a>", "<a>&nbsp;</a>", "<a><b></a>", "<a>", "<a/><b/>", "<a>&</a>"] {
+    for bad in [
+        "<a>\u{FFFE}</a>",
+        "<a>\u{FFFF}</a>",
+        "<a>\u{1}</a>",
+        "<a b=\"\u{B}\"/>",
+        "<a>&#1;</a>",
+        "<a>&nbsp;</a>",
+        "<a><b></a>",
+        "<a>",
+        "<a/><b/>",
+        "<a>&</a>",
+    ] {
         assert!(well_formed(bad).is_err(), "{bad:?} is not well formed");
     }
 }
@@ -127,7 +146,10 @@ async fn the_atom_feed_stays_well_formed_whatever_the_query() {
         if let Err(e) = well_formed(&atom) {
             panic!("{uri}: the feed is not well-formed XML: {e}\n{}", &atom[..atom.len().min(2000)]);
         }
-        assert!(atom.contains("« finances locales »"), "{uri}: the query is still in the title, without the code point");
+        assert!(
+            atom.contains("« finances locales »"),
+            "{uri}: the query is still in the title, without the code point"
+        );
     }
     // Astral characters are text like any other.
     let (_, _, atom) = get("/publications.atom?q=finances+%F0%9F%98%80").await;
@@ -182,7 +204,11 @@ async fn the_sitemap_stays_well_formed() {
         if let Err(e) = well_formed(&sitemap) {
             panic!("U+{:04X} in the public address: the sitemap is not well-formed XML: {e}", u32::from(bad));
         }
-        assert!(sitemap.contains("<loc>https://exemple.fr/oc/commune/montpellier-34172</loc>"), "U+{:04X}", u32::from(bad));
+        assert!(
+            sitemap.contains("<loc>https://exemple.fr/oc/commune/montpellier-34172</loc>"),
+            "U+{:04X}",
+            u32::from(bad)
+        );
     }
 }
 
@@ -213,12 +239,21 @@ async fn adding_to_a_comparison_percent_encodes_the_redirect() {
         let (status, headers, _) = get_from(app(), &uri).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{uri}");
         assert!(headers.get("set-cookie").is_none(), "{uri}: no header injected");
-        let location = headers["location"].to_str().unwrap_or_else(|_| panic!("{uri}: the Location is not ASCII: {:?}", headers["location"]));
+        let location = headers["location"]
+            .to_str()
+            .unwrap_or_else(|_| panic!("{uri}: the Location is not ASCII: {:?}", headers["location"]));
         // A URI reference: only unreserved, reserved and escape characters.
-        assert!(location.chars().all(|c| c.is_ascii_alphanumeric() || "-._~:/?[]@!$&'()*+,;=%".contains(c)), "{uri}: {location:?}");
+        assert!(
+            location.chars().all(|c| c.is_ascii_alphanumeric() || "-._~:/?[]@!$&'()*+,;=%".contains(c)),
+            "{uri}: {location:?}"
+        );
         let query = location.strip_prefix("/comparer?").unwrap_or_else(|| panic!("{uri}: {location}"));
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).expect("form-encoded query");
-        assert_eq!(pairs, [("ids".to_owned(), format!("{ids},{pick}"))], "{uri}: the Location round-trips the ids ({location})");
+        assert_eq!(
+            pairs,
+            [("ids".to_owned(), format!("{ids},{pick}"))],
+            "{uri}: the Location round-trips the ids ({location})"
+        );
         // The comparison page says what is wrong, never fails.
         let (status, _, _) = get(location).await;
         assert_eq!(status, StatusCode::OK, "{location}");

@@ -61,10 +61,20 @@ pub fn parse(file: &str, text: &str) -> Result<Parsed, SeedError> {
     let mut rdr = csv::ReaderBuilder::new().from_reader(text.as_bytes());
     let err = |line: u64, message: String| SeedError { file: file.to_owned(), line, message };
     let headers = rdr.headers().map_err(|e| err(1, e.to_string()))?.clone();
-    let col = |name: &str| headers.iter().position(|h| h == name).ok_or_else(|| err(1, format!("missing column {name:?}")));
+    let col =
+        |name: &str| headers.iter().position(|h| h == name).ok_or_else(|| err(1, format!("missing column {name:?}")));
     let c = [
-        col("id")?, col("title")?, col("url")?, col("publisher")?, col("series")?, col("published")?, col("resource_type")?, col("themes")?,
-        col("scope")?, col("territories")?, col("summary")?,
+        col("id")?,
+        col("title")?,
+        col("url")?,
+        col("publisher")?,
+        col("series")?,
+        col("published")?,
+        col("resource_type")?,
+        col("themes")?,
+        col("scope")?,
+        col("territories")?,
+        col("summary")?,
     ];
     let mut out = Parsed::default();
     for rec in rdr.records() {
@@ -85,14 +95,21 @@ pub fn parse(file: &str, text: &str) -> Result<Parsed, SeedError> {
     Ok(out)
 }
 
-fn row(rec: &csv::StringRecord, c: &[usize; 11], line: u64, err: &dyn Fn(u64, String) -> SeedError) -> Result<SeedDoc, SeedError> {
+fn row(
+    rec: &csv::StringRecord,
+    c: &[usize; 11],
+    line: u64,
+    err: &dyn Fn(u64, String) -> SeedError,
+) -> Result<SeedDoc, SeedError> {
     {
         let get = |i: usize| rec.get(c[i]).unwrap_or("").trim();
         let id = get(0).parse::<u32>().map_err(|_| err(line, format!("id {:?} is not a number", get(0))))?;
         let url = canonical_url(get(2)).map_err(|m| err(line, m))?;
         let published = match get(5) {
             "" => None,
-            d => Some(parse_date(d).ok_or_else(|| err(line, format!("date {d:?}: expected YYYY, YYYY-MM or YYYY-MM-DD")))?),
+            d => Some(
+                parse_date(d).ok_or_else(|| err(line, format!("date {d:?}: expected YYYY, YYYY-MM or YYYY-MM-DD")))?,
+            ),
         };
         let resource_type = get(6).to_owned();
         if !RESOURCE_TYPES.contains(&resource_type.as_str()) {
@@ -107,7 +124,9 @@ fn row(rec: &csv::StringRecord, c: &[usize; 11], line: u64, err: &dyn Fn(u64, St
             return Err(err(line, format!("unknown type de territoire {t:?}")));
         }
         let territories = list(get(9));
-        if let Some(t) = territories.iter().find(|t| !(t.starts_with("REG-") || t.starts_with("DEP-") || t.starts_with("COM-"))) {
+        if let Some(t) =
+            territories.iter().find(|t| !(t.starts_with("REG-") || t.starts_with("DEP-") || t.starts_with("COM-")))
+        {
             return Err(err(line, format!("territory {t:?}: expected REG-, DEP- or COM- followed by a code")));
         }
         let title = get(1).to_owned();

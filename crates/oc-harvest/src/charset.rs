@@ -12,7 +12,8 @@ fn label_in(s: &str, key: &str) -> Option<String> {
     let i = lower.find(key)? + key.len();
     let rest = lower[i..].trim_start().strip_prefix('=')?.trim_start();
     let rest = rest.trim_start_matches(['"', '\'']);
-    let label: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')).collect();
+    let label: String =
+        rest.chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')).collect();
     (!label.is_empty()).then_some(label)
 }
 
@@ -28,7 +29,11 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> String {
                 let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned();
                 let declared = content_type
                     .and_then(|c| label_in(c, "charset"))
-                    .or_else(|| head.starts_with("<?xml").then(|| label_in(&head[..head.find("?>").unwrap_or(head.len())], "encoding")).flatten())
+                    .or_else(|| {
+                        head.starts_with("<?xml")
+                            .then(|| label_in(&head[..head.find("?>").unwrap_or(head.len())], "encoding"))
+                            .flatten()
+                    })
                     .and_then(|l| Encoding::for_label(l.as_bytes()))
                     .filter(|e| *e != UTF_8);
                 declared.unwrap_or(WINDOWS_1252).decode_without_bom_handling(bytes).0.into_owned()
@@ -71,7 +76,10 @@ mod tests {
         assert_eq!(decode(b"<t>c\x9cur \xe0</t>", None), "<t>cœur à</t>");
         // UTF-8 bytes wrongly declared as Latin-1: the bytes win.
         let wrong = "<?xml version='1.0' encoding='iso-8859-1'?><t>Île-de-France</t>";
-        assert_eq!(decode(wrong.as_bytes(), Some("text/xml; charset=iso-8859-1")), "<?xml version='1.0' encoding=\"UTF-8\"?><t>Île-de-France</t>");
+        assert_eq!(
+            decode(wrong.as_bytes(), Some("text/xml; charset=iso-8859-1")),
+            "<?xml version='1.0' encoding=\"UTF-8\"?><t>Île-de-France</t>"
+        );
         // The HTTP charset, without declaration.
         assert_eq!(decode(b"{\"t\":\"\xe9\"}", Some("application/json; charset=ISO-8859-15")), "{\"t\":\"é\"}");
         // A BOM.

@@ -23,9 +23,9 @@ pub const MIN_COMMUNE_POPULATION: u32 = 20_000;
 /// Single-word names that are also common words, or capitalised words that
 /// often mean something else at a sentence start.
 const AMBIGUOUS: &[&str] = &[
-    "nord", "somme", "lot", "cher", "manche", "var", "orne", "centre", "creuse", "allier", "landes", "vienne", "loire", "marne", "tours",
-    "sens", "orange", "grasse", "cannes", "vannes", "lens", "nice", "pau", "agen", "laval", "dole", "ain", "aube", "eure", "gers", "oise",
-    "tarn", "aude", "indre", "meuse", "doubs", "jura", "gard",
+    "nord", "somme", "lot", "cher", "manche", "var", "orne", "centre", "creuse", "allier", "landes", "vienne", "loire",
+    "marne", "tours", "sens", "orange", "grasse", "cannes", "vannes", "lens", "nice", "pau", "agen", "laval", "dole",
+    "ain", "aube", "eure", "gers", "oise", "tarn", "aude", "indre", "meuse", "doubs", "jura", "gard",
 ];
 
 /// Former régions and other compound names that contain a territory name
@@ -83,7 +83,12 @@ impl Detector {
         for d in &geo.data.departements {
             add(&d.nom, format!("DEP-{}", d.code));
         }
-        for c in geo.data.communes.iter().filter(|c| c.kind == Kind::Commune && c.population.unwrap_or(0) >= MIN_COMMUNE_POPULATION) {
+        for c in geo
+            .data
+            .communes
+            .iter()
+            .filter(|c| c.kind == Kind::Commune && c.population.unwrap_or(0) >= MIN_COMMUNE_POPULATION)
+        {
             add(&c.nom, format!("COM-{}", c.code));
         }
         for (name, codes) in COMPOUNDS {

@@ -163,13 +163,17 @@ pub fn parse(bytes: &[u8], content_type: Option<&str>, what: &str) -> Result<Par
         }
         let summary_html = e.summary.map(|s| s.content).or_else(|| e.content.and_then(|c| c.body)).unwrap_or_default();
         let date = e.published.or(e.updated).map(|d| (d.format("%Y-%m-%d").to_string(), Precision::Day));
-        let categories = e.categories.into_iter().map(|c| c.label.unwrap_or(c.term)).filter(|c| !c.trim().is_empty()).collect();
+        let categories =
+            e.categories.into_iter().map(|c| c.label.unwrap_or(c.term)).filter(|c| !c.trim().is_empty()).collect();
         let image = e
             .media
             .iter()
             .flat_map(|m| {
                 m.thumbnails.iter().map(|t| t.image.uri.clone()).chain(
-                    m.content.iter().filter(|c| c.content_type.as_ref().is_some_and(|t| t.ty() == "image")).filter_map(|c| c.url.as_ref().map(|u| u.to_string())),
+                    m.content
+                        .iter()
+                        .filter(|c| c.content_type.as_ref().is_some_and(|t| t.ty() == "image"))
+                        .filter_map(|c| c.url.as_ref().map(|u| u.to_string())),
                 )
             })
             .find(|u| u.starts_with("https://") || u.starts_with("http://"));
@@ -222,7 +226,10 @@ mod tests {
         assert_eq!(a.items[0].published, Some(("2015-06-01".into(), Precision::Day)));
         let j = parse(JSON.as_bytes(), None, "ofgl.json").unwrap();
         assert_eq!(j.items[0].title, "Les collectivités locales en chiffres 2023");
-        assert!(parse(b"<rss><channel><item>", None, "broken").is_err() || parse(b"<rss><channel><item>", None, "broken").unwrap().items.is_empty());
+        assert!(
+            parse(b"<rss><channel><item>", None, "broken").is_err()
+                || parse(b"<rss><channel><item>", None, "broken").unwrap().items.is_empty()
+        );
         assert!(parse(b"not a feed", None, "junk").is_err());
     }
 
@@ -258,11 +265,17 @@ mod tests {
 
     #[test]
     fn french_date_words() {
-        assert_eq!(english_dates("été <pubDate>mar., 14 janv. 2025</pubDate> à"), "été <pubDate>Tue, 14 Jan 2025</pubDate> à");
+        assert_eq!(
+            english_dates("été <pubDate>mar., 14 janv. 2025</pubDate> à"),
+            "été <pubDate>Tue, 14 Jan 2025</pubDate> à"
+        );
         let unclosed = "<updated>".repeat(200_000);
         let t = std::time::Instant::now();
         assert_eq!(english_dates(&unclosed), unclosed);
         assert!(t.elapsed() < std::time::Duration::from_secs(2), "unclosed date tags cost nothing");
-        assert_eq!(english_dates("<pubDate>lundi, 3 févr. 2025</pubDate><title>mars</title>"), "<pubDate>Mon, 3 Feb 2025</pubDate><title>mars</title>");
+        assert_eq!(
+            english_dates("<pubDate>lundi, 3 févr. 2025</pubDate><title>mars</title>"),
+            "<pubDate>Mon, 3 Feb 2025</pubDate><title>mars</title>"
+        );
     }
 }

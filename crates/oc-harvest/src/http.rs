@@ -25,7 +25,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, ACCEPT_LANGUAGE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+use reqwest::header::{
+    HeaderMap, HeaderValue, ACCEPT, ACCEPT_LANGUAGE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
+};
 
 pub use address::is_public_ip;
 
@@ -77,7 +79,8 @@ impl Default for FetchConfig {
             max_bytes: 20 * 1024 * 1024,
             retries: 3,
             backoff: Duration::from_secs(2),
-            user_agent: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0 OpenCollectivites/0.1".into(),
+            user_agent: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0 OpenCollectivites/0.1"
+                .into(),
             addresses: AddressPolicy::default(),
         }
     }
@@ -95,7 +98,11 @@ pub struct Validators {
 pub enum Fetched {
     /// 304: nothing new since the validators.
     NotModified,
-    Body { bytes: Vec<u8>, content_type: Option<String>, validators: Validators },
+    Body {
+        bytes: Vec<u8>,
+        content_type: Option<String>,
+        validators: Validators,
+    },
 }
 
 /// Why a fetch failed, in words for the source's status.
@@ -153,7 +160,12 @@ impl Fetcher {
                 .tls_backend_rustls()
         };
         let fail = |e: reqwest::Error| FetchError { url: "(client HTTP)".into(), message: e.to_string() };
-        let guarded = builder().redirect(guarded_redirects()).dns_resolver(GuardedResolver { inner: resolver.clone() }).no_proxy().build().map_err(fail)?;
+        let guarded = builder()
+            .redirect(guarded_redirects())
+            .dns_resolver(GuardedResolver { inner: resolver.clone() })
+            .no_proxy()
+            .build()
+            .map_err(fail)?;
         let open = match resolver {
             Some(r) => builder().dns_resolver(r),
             None => builder(),
@@ -174,7 +186,12 @@ impl Fetcher {
 
     /// Fetches `location` under `policy` ([`AddressPolicy::Public`] for the
     /// sources of the back office).
-    pub async fn get_with(&self, location: &str, validators: &Validators, policy: AddressPolicy) -> Result<Fetched, FetchError> {
+    pub async fn get_with(
+        &self,
+        location: &str,
+        validators: &Validators,
+        policy: AddressPolicy,
+    ) -> Result<Fetched, FetchError> {
         let err = |message: String| FetchError { url: location.to_owned(), message };
         if !(location.starts_with("http://") || location.starts_with("https://")) {
             if policy == AddressPolicy::Public {
@@ -246,10 +263,14 @@ impl Fetcher {
         }
         let max = self.config.max_bytes;
         if resp.content_length().is_some_and(|n| n > max) {
-            return Attempt::Fail(format!("réponse trop volumineuse ({} octets annoncés, au plus {max})", resp.content_length().unwrap_or(0)));
+            return Attempt::Fail(format!(
+                "réponse trop volumineuse ({} octets annoncés, au plus {max})",
+                resp.content_length().unwrap_or(0)
+            ));
         }
         let header = |h: &HeaderMap, name| h.get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_owned);
-        let validators = Validators { etag: header(resp.headers(), ETAG), last_modified: header(resp.headers(), LAST_MODIFIED) };
+        let validators =
+            Validators { etag: header(resp.headers(), ETAG), last_modified: header(resp.headers(), LAST_MODIFIED) };
         let content_type = header(resp.headers(), reqwest::header::CONTENT_TYPE);
         let mut bytes = Vec::new();
         loop {
@@ -261,7 +282,9 @@ impl Fetcher {
                     bytes.extend_from_slice(&c);
                 }
                 Ok(None) => break,
-                Err(e) if e.is_timeout() => return Attempt::Retry("délai dépassé pendant la lecture de la réponse".into()),
+                Err(e) if e.is_timeout() => {
+                    return Attempt::Retry("délai dépassé pendant la lecture de la réponse".into())
+                }
                 Err(e) => return Attempt::Retry(format!("réponse tronquée ({})", root_cause(&e))),
             }
         }
@@ -322,7 +345,10 @@ impl Resolve for GuardedResolver {
             };
             if !address::is_local_name(&host) {
                 if let Some(bad) = addrs.iter().find(|a| !is_public_ip(a.ip())) {
-                    let m = format!("adresse refusée : ce nom ({host}) désigne une adresse locale ou privée ({})", address::describe(bad.ip()));
+                    let m = format!(
+                        "adresse refusée : ce nom ({host}) désigne une adresse locale ou privée ({})",
+                        address::describe(bad.ip())
+                    );
                     return Err(Box::new(Refused(m)) as Box<dyn std::error::Error + Send + Sync>);
                 }
             }
@@ -339,11 +365,16 @@ fn guarded_redirects() -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(move |attempt| {
         let target = attempt.url();
         let same_trusted_host = attempt.previous().first().is_some_and(|first| {
-            address::url_refusal(first).is_some() && first.host_str() == target.host_str() && first.port_or_known_default() == target.port_or_known_default()
+            address::url_refusal(first).is_some()
+                && first.host_str() == target.host_str()
+                && first.port_or_known_default() == target.port_or_known_default()
         });
         if !same_trusted_host {
             if let Some(m) = address::url_refusal(target) {
-                let m = format!("adresse refusée : redirection vers {target} ({})", m.replacen("adresse refusée : ", "", 1));
+                let m = format!(
+                    "adresse refusée : redirection vers {target} ({})",
+                    m.replacen("adresse refusée : ", "", 1)
+                );
                 return attempt.error(Refused(m));
             }
         }

@@ -23,7 +23,7 @@ pub mod feed;
 pub mod http;
 pub mod ods;
 pub mod run;
-pub mod schedule;
 pub mod sanitize;
+pub mod schedule;
 pub mod sources;
 pub mod sru;

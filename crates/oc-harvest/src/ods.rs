@@ -75,7 +75,9 @@ pub fn portal_of(catalog: &str) -> Option<String> {
 fn strings(v: Option<&Value>) -> Vec<String> {
     match v {
         Some(Value::String(s)) if !s.trim().is_empty() => vec![s.trim().to_owned()],
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        Some(Value::Array(a)) => {
+            a.iter().filter_map(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+        }
         _ => Vec::new(),
     }
 }
@@ -84,8 +86,14 @@ fn strings(v: Option<&Value>) -> Vec<String> {
 /// in errors.
 pub fn parse(json: &str, portal: &str, what: &str) -> Result<Page, String> {
     let v: Value = serde_json::from_str(json).map_err(|e| format!("{what} : JSON invalide ({e})"))?;
-    let results = v.get("results").and_then(Value::as_array).ok_or_else(|| format!("{what} : pas de tableau \"results\" (catalogue OpenDataSoft v2.1 attendu)"))?;
-    let mut page = Page { total_count: v.get("total_count").and_then(Value::as_u64).unwrap_or(results.len() as u64), ..Page::default() };
+    let results = v
+        .get("results")
+        .and_then(Value::as_array)
+        .ok_or_else(|| format!("{what} : pas de tableau \"results\" (catalogue OpenDataSoft v2.1 attendu)"))?;
+    let mut page = Page {
+        total_count: v.get("total_count").and_then(Value::as_u64).unwrap_or(results.len() as u64),
+        ..Page::default()
+    };
     for (i, r) in results.iter().enumerate() {
         let id = r.get("dataset_id").and_then(Value::as_str).unwrap_or("").trim();
         let meta = r.pointer("/metas/default");
@@ -104,7 +112,11 @@ pub fn parse(json: &str, portal: &str, what: &str) -> Result<Page, String> {
             url: format!("{}/explore/dataset/{id}/", portal.trim_end_matches('/')),
             title: title.to_owned(),
             description: get("description").and_then(Value::as_str).unwrap_or("").to_owned(),
-            publisher: get("publisher").and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned),
+            publisher: get("publisher")
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
             modified: get("modified").and_then(Value::as_str).map(str::to_owned),
             keywords: strings(get("keyword")),
             themes: strings(get("theme")),
@@ -145,6 +157,9 @@ mod tests {
             u,
             "https://data.ofgl.fr/api/explore/v2.1/catalog/datasets?limit=100&offset=200&order_by=modified+desc&where=modified%3E%3Ddate%272025-01-31%27"
         );
-        assert_eq!(portal_of("https://data.ofgl.fr/api/explore/v2.1/catalog/datasets").as_deref(), Some("https://data.ofgl.fr"));
+        assert_eq!(
+            portal_of("https://data.ofgl.fr/api/explore/v2.1/catalog/datasets").as_deref(),
+            Some("https://data.ofgl.fr")
+        );
     }
 }

@@ -135,7 +135,12 @@ fn lock(store: &Mutex<Library>) -> std::sync::MutexGuard<'_, Library> {
 
 impl Harvester {
     pub fn new(fetcher: Fetcher, store: Arc<Mutex<Library>>, detector: Arc<Detector>) -> Harvester {
-        Harvester { fetcher: Arc::new(fetcher), store, detector: std::sync::RwLock::new(detector), running: Mutex::new(HashSet::new()) }
+        Harvester {
+            fetcher: Arc::new(fetcher),
+            store,
+            detector: std::sync::RwLock::new(detector),
+            running: Mutex::new(HashSet::new()),
+        }
     }
 
     /// The territory detector in use.
@@ -157,14 +162,22 @@ impl Harvester {
     /// its first page). Returns the report and the documents read.
     pub async fn preview(&self, source: &Source) -> Result<(Report, Vec<oc_library::store::Document>), String> {
         let scratch = Library::in_memory().map_err(|e| e.to_string())?;
-        let h = Harvester { fetcher: self.fetcher.clone(), store: Arc::new(Mutex::new(scratch)), detector: std::sync::RwLock::new(self.detector()), running: Mutex::new(HashSet::new()) };
+        let h = Harvester {
+            fetcher: self.fetcher.clone(),
+            store: Arc::new(Mutex::new(scratch)),
+            detector: std::sync::RwLock::new(self.detector()),
+            running: Mutex::new(HashSet::new()),
+        };
         let mut s = source.clone();
         if s.kind == Kind::Sru {
             s.max_records = Some(s.max_records.unwrap_or(SRU_PAGE).min(SRU_PAGE));
         }
         let report = h.run(&s, &RunOptions { max_pages: Some(1), ..RunOptions::default() }).await;
         let store = h.store.clone();
-        let docs = tokio::task::spawn_blocking(move || lock(&store).published()).await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
+        let docs = tokio::task::spawn_blocking(move || lock(&store).published())
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
         Ok((report, docs))
     }
 
@@ -213,7 +226,8 @@ impl Harvester {
             None => tracing::info!(source = source.id, ?report.counts, "run done"),
         }
         let store = self.store.clone();
-        let (id, counts, error, ms) = (source.id.clone(), report.counts.clone(), report.error.clone(), report.duration_ms);
+        let (id, counts, error, ms) =
+            (source.id.clone(), report.counts.clone(), report.error.clone(), report.duration_ms);
         match tokio::task::spawn_blocking(move || lock(&store).run_finished(&id, &counts, error.as_deref(), ms)).await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => tracing::error!(source = source.id, "cannot record the run: {e}"),
@@ -243,7 +257,12 @@ impl Harvester {
     /// Cleans, classifies and stores one page of drafts (on a blocking
     /// thread: sanitising and detection cost CPU); then remembers the
     /// page's validators, unless the run reads with `--since`.
-    async fn store_page(&self, run: &mut Run<'_>, drafts: Vec<Draft>, page_url: Option<(String, Validators)>) -> Result<(), String> {
+    async fn store_page(
+        &self,
+        run: &mut Run<'_>,
+        drafts: Vec<Draft>,
+        page_url: Option<(String, Validators)>,
+    ) -> Result<(), String> {
         let store = self.store.clone();
         let detector = self.detector();
         let source = run.source.clone();
@@ -265,7 +284,10 @@ impl Harvester {
                         if seen_urls.insert(h.url.clone()) {
                             docs.push(h);
                         } else {
-                            rejected.push((h.url.clone(), "doublon : même URL canonique qu'une entrée précédente".to_owned()));
+                            rejected.push((
+                                h.url.clone(),
+                                "doublon : même URL canonique qu'une entrée précédente".to_owned(),
+                            ));
                         }
                     }
                     Err(r) => rejected.push(r),
@@ -302,7 +324,6 @@ impl Harvester {
         }
         Ok(())
     }
-
 }
 
 /// A draft made ready for the store, or the reason it is rejected.
@@ -316,7 +337,8 @@ fn finish(detector: &Detector, source: &Source, d: Draft) -> Result<Harvested, (
         let summary_html = clean_html(&d.summary_html, Some(&url));
         let summary_text = text_of_clean(&summary_html);
         let defaults = &source.defaults;
-        let mut territories: Vec<String> = if d.territories.is_empty() { defaults.territories.clone() } else { d.territories };
+        let mut territories: Vec<String> =
+            if d.territories.is_empty() { defaults.territories.clone() } else { d.territories };
         for f in detector.detect(&format!("{title}. {summary_text}")) {
             if !territories.contains(&f.code) {
                 territories.push(f.code);
@@ -333,10 +355,17 @@ fn finish(detector: &Detector, source: &Source, d: Draft) -> Result<Harvested, (
             title,
             summary_html,
             summary_text,
-            publisher: d.publisher.map(|p| clean_line(&p)).filter(|p| !p.is_empty()).unwrap_or_else(|| source.publisher_label().to_owned()),
+            publisher: d
+                .publisher
+                .map(|p| clean_line(&p))
+                .filter(|p| !p.is_empty())
+                .unwrap_or_else(|| source.publisher_label().to_owned()),
             published: d.published.as_ref().map(|p| p.0.clone()),
             precision: d.published.as_ref().map(|p| p.1.as_str().to_owned()),
-            resource_type: d.resource_type.or_else(|| defaults.resource_type.clone()).unwrap_or_else(|| "Publication statistique".into()),
+            resource_type: d
+                .resource_type
+                .or_else(|| defaults.resource_type.clone())
+                .unwrap_or_else(|| "Publication statistique".into()),
             themes: if d.themes.is_empty() { defaults.themes.clone() } else { d.themes },
             scope: if d.scope.is_empty() { defaults.scope.clone() } else { d.scope },
             territories,
@@ -353,7 +382,9 @@ impl Harvester {
             Fetched::NotModified => return Ok(()),
             Fetched::Body { bytes, content_type, validators } => (bytes, content_type, validators),
         };
-        let parsed = tokio::task::spawn_blocking(move || feed::parse(&bytes, content_type.as_deref(), &url)).await.map_err(|e| e.to_string())??;
+        let parsed = tokio::task::spawn_blocking(move || feed::parse(&bytes, content_type.as_deref(), &url))
+            .await
+            .map_err(|e| e.to_string())??;
         let rejected: Vec<(String, String)> = parsed.skipped.into_iter().map(|m| (run.source.url.clone(), m)).collect();
         let drafts = parsed
             .items
@@ -388,7 +419,10 @@ impl Harvester {
         run.report.rejected.extend(rejected.iter().cloned());
         let store = self.store.clone();
         let id = run.source.id.clone();
-        tokio::task::spawn_blocking(move || lock(&store).reject(&id, &rejected)).await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())
+        tokio::task::spawn_blocking(move || lock(&store).reject(&id, &rejected))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())
     }
 
     async fn run_sru(&self, run: &mut Run<'_>) -> Result<(), String> {
@@ -397,15 +431,21 @@ impl Harvester {
         let mut start = 1;
         let mut read = 0;
         loop {
-            let url = if run.source.url.starts_with("http") { sru::page_url(&run.source.url, &query, start, SRU_PAGE) } else { run.source.url.clone() };
+            let url = if run.source.url.starts_with("http") {
+                sru::page_url(&run.source.url, &query, start, SRU_PAGE)
+            } else {
+                run.source.url.clone()
+            };
             let (bytes, content_type, validators) = match self.fetch(run, &url).await? {
                 Fetched::NotModified => return Ok(()),
                 Fetched::Body { bytes, content_type, validators } => (bytes, content_type, validators),
             };
             let what = url.clone();
-            let page = tokio::task::spawn_blocking(move || sru::parse(&crate::charset::decode(&bytes, content_type.as_deref()), &what))
-                .await
-                .map_err(|e| e.to_string())??;
+            let page = tokio::task::spawn_blocking(move || {
+                sru::parse(&crate::charset::decode(&bytes, content_type.as_deref()), &what)
+            })
+            .await
+            .map_err(|e| e.to_string())??;
             run.progress.total = Some(page.number_of_records.min(max));
             let n = page.records.len() as u64;
             let mut rejected = Vec::new();
@@ -431,7 +471,15 @@ impl Harvester {
             self.store_page(run, drafts, None).await?;
             read += n;
             match page.next_record_position {
-                Some(next) if n > 0 && next > start && next <= page.number_of_records && read < max && url.starts_with("http") => start = next,
+                Some(next)
+                    if n > 0
+                        && next > start
+                        && next <= page.number_of_records
+                        && read < max
+                        && url.starts_with("http") =>
+                {
+                    start = next
+                }
                 _ => return Ok(()),
             }
         }
@@ -444,22 +492,31 @@ impl Harvester {
             None => {
                 let store = self.store.clone();
                 let id = run.source.id.clone();
-                tokio::task::spawn_blocking(move || lock(&store).cursor(&id)).await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?
+                tokio::task::spawn_blocking(move || lock(&store).cursor(&id))
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .map_err(|e| e.to_string())?
             }
         };
         let mut offset = 0;
         let mut newest: Option<String> = None;
         let mut complete = true;
         loop {
-            let url = if run.source.url.starts_with("http") { ods::page_url(&run.source.url, offset, since.as_deref()) } else { run.source.url.clone() };
+            let url = if run.source.url.starts_with("http") {
+                ods::page_url(&run.source.url, offset, since.as_deref())
+            } else {
+                run.source.url.clone()
+            };
             let (bytes, content_type, validators) = match self.fetch(run, &url).await? {
                 Fetched::NotModified => break,
                 Fetched::Body { bytes, content_type, validators } => (bytes, content_type, validators),
             };
             let (what, p) = (url.clone(), portal.clone());
-            let page = tokio::task::spawn_blocking(move || ods::parse(&crate::charset::decode(&bytes, content_type.as_deref()), &p, &what))
-                .await
-                .map_err(|e| e.to_string())??;
+            let page = tokio::task::spawn_blocking(move || {
+                ods::parse(&crate::charset::decode(&bytes, content_type.as_deref()), &p, &what)
+            })
+            .await
+            .map_err(|e| e.to_string())??;
             run.progress.total = Some(page.total_count);
             let n = page.datasets.len() as u64 + page.skipped.len() as u64;
             self.reject_early(run, page.skipped.into_iter().map(|m| (url.clone(), m)).collect()).await?;
@@ -496,7 +553,11 @@ impl Harvester {
             if offset + ods::PAGE_SIZE > ods::MAX_OFFSET {
                 // The API stops here: the datasets beyond are not read,
                 // so the cursor must not move past them.
-                tracing::warn!(source = run.source.id, "catalogue larger than {} datasets: the rest waits for the next runs", ods::MAX_OFFSET);
+                tracing::warn!(
+                    source = run.source.id,
+                    "catalogue larger than {} datasets: the rest waits for the next runs",
+                    ods::MAX_OFFSET
+                );
                 complete = false;
                 break;
             }
@@ -504,7 +565,10 @@ impl Harvester {
         if let Some(day) = newest.filter(|_| complete) {
             let store = self.store.clone();
             let id = run.source.id.clone();
-            tokio::task::spawn_blocking(move || lock(&store).set_cursor(&id, &day)).await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
+            tokio::task::spawn_blocking(move || lock(&store).set_cursor(&id, &day))
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| e.to_string())?;
         }
         Ok(())
     }
@@ -516,13 +580,18 @@ impl Harvester {
             match self.fetch(run, &run.source.url.clone()).await? {
                 Fetched::NotModified => return Ok(()),
                 Fetched::Body { bytes, content_type, validators } => (
-                    tokio::task::spawn_blocking(move || crate::charset::decode(&bytes, content_type.as_deref())).await.map_err(|e| e.to_string())?,
+                    tokio::task::spawn_blocking(move || crate::charset::decode(&bytes, content_type.as_deref()))
+                        .await
+                        .map_err(|e| e.to_string())?,
                     Some(validators),
                 ),
             }
         };
         let name = run.source.url.clone();
-        let parsed = tokio::task::spawn_blocking(move || catalogue::parse(&name, &text)).await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
+        let parsed = tokio::task::spawn_blocking(move || catalogue::parse(&name, &text))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
         self.reject_early(run, parsed.rejected).await?;
         let drafts = parsed
             .docs

@@ -11,8 +11,29 @@ pub const MAX_SUMMARY_CHARS: usize = 20_000;
 pub const MAX_TITLE_CHARS: usize = 500;
 
 const BLOCK_TAGS: &[&str] = &[
-    "p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "table", "blockquote", "section", "article", "dd",
-    "dt", "hr", "figcaption",
+    "p",
+    "br",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "td",
+    "th",
+    "table",
+    "blockquote",
+    "section",
+    "article",
+    "dd",
+    "dt",
+    "hr",
+    "figcaption",
 ];
 
 fn truncate(s: &str, max: usize) -> &str {
@@ -25,7 +46,9 @@ fn truncate(s: &str, max: usize) -> &str {
 /// Sanitised HTML: paragraphs, lists, emphasis and links (http, https,
 /// mailto; relative ones resolved against `base`) only.
 pub fn clean_html(html: &str, base: Option<&str>) -> String {
-    let tags: HashSet<&str> = ["p", "br", "ul", "ol", "li", "em", "strong", "b", "i", "a", "blockquote", "sub", "sup", "abbr", "q", "cite"].into();
+    let tags: HashSet<&str> =
+        ["p", "br", "ul", "ol", "li", "em", "strong", "b", "i", "a", "blockquote", "sub", "sup", "abbr", "q", "cite"]
+            .into();
     let mut b = ammonia::Builder::default();
     b.tags(tags).clean_content_tags(["script", "style", "title", "noscript", "iframe", "object", "svg", "math"].into());
     match base.and_then(|u| ammonia::Url::parse(u).ok()) {
@@ -50,7 +73,12 @@ pub fn plain_text(html: &str) -> String {
     while let Some(i) = rest.find('<') {
         spaced.push_str(&rest[..i]);
         let after = &rest[i + 1..];
-        let name: String = after.trim_start_matches('/').chars().take_while(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+        let name: String = after
+            .trim_start_matches('/')
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase();
         if BLOCK_TAGS.contains(&name.as_str()) {
             spaced.push(' ');
         }
@@ -58,7 +86,10 @@ pub fn plain_text(html: &str) -> String {
         rest = after;
     }
     spaced.push_str(rest);
-    let text = ammonia::Builder::empty().clean_content_tags(["script", "style", "title", "noscript", "iframe", "object", "svg", "math"].into()).clean(&spaced).to_string();
+    let text = ammonia::Builder::empty()
+        .clean_content_tags(["script", "style", "title", "noscript", "iframe", "object", "svg", "math"].into())
+        .clean(&spaced)
+        .to_string();
     // The serialiser escapes only these.
     let text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&nbsp;", "\u{a0}").replace("&amp;", "&");
     collapse(&text)
@@ -72,7 +103,12 @@ pub fn text_of_clean(clean: &str) -> String {
     while let Some(i) = rest.find('<') {
         out.push_str(&rest[..i]);
         let after = &rest[i + 1..];
-        let name: String = after.trim_start_matches('/').chars().take_while(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+        let name: String = after
+            .trim_start_matches('/')
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase();
         if BLOCK_TAGS.contains(&name.as_str()) {
             out.push(' ');
         }
@@ -84,7 +120,12 @@ pub fn text_of_clean(clean: &str) -> String {
         }
     }
     out.push_str(rest);
-    let out = out.replace("&lt;", "<").replace("&gt;", ">").replace("&nbsp;", "\u{a0}").replace("&quot;", "\"").replace("&amp;", "&");
+    let out = out
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
     collapse(&out)
 }
 
@@ -125,7 +166,10 @@ mod tests {
 
     #[test]
     fn text_keeps_entities_and_separates_blocks() {
-        assert_eq!(plain_text("<p>Dépenses &amp; recettes</p><p>2024&nbsp;: 3 &lt; 4</p>"), "Dépenses & recettes 2024 : 3 < 4");
+        assert_eq!(
+            plain_text("<p>Dépenses &amp; recettes</p><p>2024&nbsp;: 3 &lt; 4</p>"),
+            "Dépenses & recettes 2024 : 3 < 4"
+        );
         assert_eq!(plain_text("l'<strong>État</strong> local"), "l'État local");
         assert_eq!(plain_text("a <b>1</b><br/>b"), "a 1 b");
         assert_eq!(clean_line("  Titre\n sur   deux lignes <i>en italique</i> "), "Titre sur deux lignes en italique");

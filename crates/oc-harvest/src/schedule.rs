@@ -11,7 +11,11 @@ use crate::run::{Harvester, RunOptions};
 use crate::sources::Source;
 
 /// Starts the scheduler; returns it with the number of jobs.
-pub async fn start(harvester: Arc<Harvester>, sources: &[Source], after_run: Arc<dyn Fn() + Send + Sync>) -> Result<(JobScheduler, usize), JobSchedulerError> {
+pub async fn start(
+    harvester: Arc<Harvester>,
+    sources: &[Source],
+    after_run: Arc<dyn Fn() + Send + Sync>,
+) -> Result<(JobScheduler, usize), JobSchedulerError> {
     let sched = JobScheduler::new().await?;
     let mut n = 0;
     for s in sources.iter().filter(|s| s.enabled && !s.schedule.is_empty()) {

@@ -200,7 +200,10 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Source>, RegistryError> {
 /// territories); taxonomy values are checked by the registry (against the
 /// original terms) or by the back office (against the store's).
 pub fn check(s: &Source) -> Result<(), String> {
-    if s.id.is_empty() || s.id.len() > 64 || !s.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+    if s.id.is_empty()
+        || s.id.len() > 64
+        || !s.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
         return Err("identifiant : lettres minuscules, chiffres et « - » seulement (64 au plus)".into());
     }
     if s.name.trim().is_empty() || s.publisher.trim().is_empty() {
@@ -210,13 +213,19 @@ pub fn check(s: &Source) -> Result<(), String> {
         url::Url::parse(&s.url).map_err(|e| format!("adresse invalide : {e}"))?;
     } else if s.url.starts_with("embedded:") {
         if s.url != crate::catalogue::EMBEDDED_LOCATION || s.kind != Kind::Csv {
-            return Err(format!("la seule source embarquée est le catalogue CSV {:?}", crate::catalogue::EMBEDDED_LOCATION));
+            return Err(format!(
+                "la seule source embarquée est le catalogue CSV {:?}",
+                crate::catalogue::EMBEDDED_LOCATION
+            ));
         }
     } else if s.url.trim().is_empty() {
         return Err("l'adresse est obligatoire".into());
     }
     if !s.schedule.is_empty() && !valid_schedule(&s.schedule) {
-        return Err(format!("horaire (schedule) {:?} invalide : une expression cron avec secondes, par exemple \"0 30 5 * * *\"", s.schedule));
+        return Err(format!(
+            "horaire (schedule) {:?} invalide : une expression cron avec secondes, par exemple \"0 30 5 * * *\"",
+            s.schedule
+        ));
     }
     if s.kind == Kind::Sru && s.query.as_deref().is_none_or(|q| q.trim().is_empty()) {
         return Err("une source SRU a besoin d'une requête (query)".into());
@@ -256,13 +265,17 @@ pub fn address_refusal(address: &str) -> Option<String> {
 /// `REG-76`, `DEP-2A`, `COM-34172`: the shape only.
 pub fn valid_territory(t: &str) -> bool {
     let Some((kind, code)) = t.split_once('-') else { return false };
-    matches!(kind, "REG" | "DEP" | "COM") && !code.is_empty() && code.len() <= 5 && code.chars().all(|c| c.is_ascii_alphanumeric())
+    matches!(kind, "REG" | "DEP" | "COM")
+        && !code.is_empty()
+        && code.len() <= 5
+        && code.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 /// Reads and validates the registry at `path`.
 pub fn load(path: &Path) -> Result<Vec<Source>, RegistryError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| RegistryError { file: file.clone(), message: e.to_string() })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| RegistryError { file: file.clone(), message: e.to_string() })?;
     parse(&file, &text)
 }
 
@@ -291,7 +304,10 @@ themes = ["Finances & Fiscalité"]
         assert_eq!(s[0].publisher_label(), "DGCL");
         let cases = [
             (OK.replace("id = \"dgcl\"", "id = \"DGCL\""), "minuscules"),
-            (format!("{OK}{}", OK.replace("[source.defaults]\nthemes = [\"Finances & Fiscalité\"]", "")), "declared twice"),
+            (
+                format!("{OK}{}", OK.replace("[source.defaults]\nthemes = [\"Finances & Fiscalité\"]", "")),
+                "declared twice",
+            ),
             (OK.replace("0 20 5 * * *", "tous les jours"), "schedule"),
             (OK.replace("Finances & Fiscalité", "Cuisine"), "unknown thématique"),
             (OK.replace("kind = \"feed\"", "kind = \"sru\""), "besoin d'une requête"),
@@ -305,10 +321,25 @@ themes = ["Finances & Fiscalité"]
         for ok in ["https://www.insee.fr/fr/flux/1", "http://data.ofgl.fr/api"] {
             assert!(public_http(ok), "{ok}");
         }
-        for bad in ["/etc/passwd", "file:///etc/passwd", "http://localhost:8080/", "http://127.0.0.1/", "http://169.254.169.254/latest", "http://10.0.0.1/", "http://[::1]/", "http://intranet/", "ftp://x.fr/"] {
+        for bad in [
+            "/etc/passwd",
+            "file:///etc/passwd",
+            "http://localhost:8080/",
+            "http://127.0.0.1/",
+            "http://169.254.169.254/latest",
+            "http://10.0.0.1/",
+            "http://[::1]/",
+            "http://intranet/",
+            "ftp://x.fr/",
+        ] {
             assert!(!public_http(bad), "{bad}");
         }
-        assert!(valid_territory("DEP-2A") && valid_territory("COM-34172") && !valid_territory("XX-1") && !valid_territory("DEP-"));
+        assert!(
+            valid_territory("DEP-2A")
+                && valid_territory("COM-34172")
+                && !valid_territory("XX-1")
+                && !valid_territory("DEP-")
+        );
     }
 
     #[test]

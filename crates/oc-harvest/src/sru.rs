@@ -94,14 +94,18 @@ pub fn parse(xml: &str, what: &str) -> Result<Page, String> {
             Ok(Event::GeneralRef(r)) => {
                 // Entity references between text chunks (`&amp;`, `&#233;`).
                 let name = String::from_utf8_lossy(&r).into_owned();
-                let decoded = quick_xml::escape::unescape(&format!("&{name};")).map(|c| c.into_owned()).unwrap_or_default();
+                let decoded =
+                    quick_xml::escape::unescape(&format!("&{name};")).map(|c| c.into_owned()).unwrap_or_default();
                 text.push_str(&decoded);
             }
             Ok(Event::End(_)) => {
                 let name = path.pop().unwrap_or_default();
                 let value = std::mem::take(&mut text).trim().to_owned();
                 match name.as_str() {
-                    "srw:numberOfRecords" => page.number_of_records = value.parse().map_err(|_| format!("{what}: numberOfRecords {value:?}"))?,
+                    "srw:numberOfRecords" => {
+                        page.number_of_records =
+                            value.parse().map_err(|_| format!("{what}: numberOfRecords {value:?}"))?
+                    }
                     "srw:nextRecordPosition" => page.next_record_position = value.parse().ok(),
                     "srw:record" => {
                         if let Some(r) = record.take() {
@@ -191,6 +195,7 @@ mod tests {
         assert_eq!(r.subjects.len(), 2);
         assert_eq!(r.url(), Some("https://www.bnsp.insee.fr/ark:/12148/x"));
         assert!(parse("<srw:a><b></srw:a>", "broken").is_err());
-        assert!(page_url("https://www.bnsp.insee.fr/SRU", "dc.subject all \"finances locales\"", 51, 50).contains("startRecord=51"));
+        assert!(page_url("https://www.bnsp.insee.fr/SRU", "dc.subject all \"finances locales\"", 51, 50)
+            .contains("startRecord=51"));
     }
 }

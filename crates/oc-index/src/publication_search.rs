@@ -48,7 +48,8 @@ pub enum Facet {
 }
 
 impl Facet {
-    pub const ALL: [Facet; 6] = [Facet::Theme, Facet::Scope, Facet::Type, Facet::Publisher, Facet::Year, Facet::Territory];
+    pub const ALL: [Facet; 6] =
+        [Facet::Theme, Facet::Scope, Facet::Type, Facet::Publisher, Facet::Year, Facet::Territory];
 
     /// Its URL parameter.
     pub fn param(self) -> &'static str {
@@ -95,7 +96,15 @@ pub struct PubQuery {
 
 impl Default for PubQuery {
     fn default() -> Self {
-        PubQuery { q: String::new(), filters: BTreeMap::new(), from: None, to: None, sort: None, page: 1, per_page: PER_PAGE }
+        PubQuery {
+            q: String::new(),
+            filters: BTreeMap::new(),
+            from: None,
+            to: None,
+            sort: None,
+            page: 1,
+            per_page: PER_PAGE,
+        }
     }
 }
 
@@ -181,12 +190,27 @@ impl PublicationsIndex {
                         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
                         for (field, boost) in fields {
                             let term = Term::from_field_text(field, &tok);
-                            should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)), boost))));
+                            should.push((
+                                Occur::Should,
+                                Box::new(BoostQuery::new(
+                                    Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+                                    boost,
+                                )),
+                            ));
                             if fuzzy && (field == f.title || field == f.summary) {
-                                should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(FuzzyTermQuery::new(term, 1, true)), boost * 0.3))));
+                                should.push((
+                                    Occur::Should,
+                                    Box::new(BoostQuery::new(
+                                        Box::new(FuzzyTermQuery::new(term, 1, true)),
+                                        boost * 0.3,
+                                    )),
+                                ));
                             }
                         }
-                        must.push((if all_words { Occur::Must } else { Occur::Should }, Box::new(BooleanQuery::new(should))));
+                        must.push((
+                            if all_words { Occur::Must } else { Occur::Should },
+                            Box::new(BooleanQuery::new(should)),
+                        ));
                     }
                 }
                 Clause::Phrase(p) => {
@@ -196,21 +220,40 @@ impl PublicationsIndex {
                             let should: Vec<(Occur, Box<dyn Query>)> = fields
                                 .iter()
                                 .map(|(field, boost)| -> (Occur, Box<dyn Query>) {
-                                    (Occur::Should, Box::new(BoostQuery::new(Box::new(TermQuery::new(Term::from_field_text(*field, &t), IndexRecordOption::WithFreqs)), *boost)))
+                                    (
+                                        Occur::Should,
+                                        Box::new(BoostQuery::new(
+                                            Box::new(TermQuery::new(
+                                                Term::from_field_text(*field, &t),
+                                                IndexRecordOption::WithFreqs,
+                                            )),
+                                            *boost,
+                                        )),
+                                    )
                                 })
                                 .collect();
-                            must.push((if all_words { Occur::Must } else { Occur::Should }, Box::new(BooleanQuery::new(should))));
+                            must.push((
+                                if all_words { Occur::Must } else { Occur::Should },
+                                Box::new(BooleanQuery::new(should)),
+                            ));
                         }
                         continue;
                     }
                     let should: Vec<(Occur, Box<dyn Query>)> = [(f.title, 3.0), (f.summary, 1.0), (f.subjects, 2.0)]
                         .iter()
                         .map(|(field, boost)| -> (Occur, Box<dyn Query>) {
-                            let terms: Vec<(usize, Term)> = toks.iter().map(|(pos, t)| (*pos, Term::from_field_text(*field, t))).collect();
-                            (Occur::Should, Box::new(BoostQuery::new(Box::new(PhraseQuery::new_with_offset(terms)), *boost)))
+                            let terms: Vec<(usize, Term)> =
+                                toks.iter().map(|(pos, t)| (*pos, Term::from_field_text(*field, t))).collect();
+                            (
+                                Occur::Should,
+                                Box::new(BoostQuery::new(Box::new(PhraseQuery::new_with_offset(terms)), *boost)),
+                            )
                         })
                         .collect();
-                    must.push((if all_words { Occur::Must } else { Occur::Should }, Box::new(BooleanQuery::new(should))));
+                    must.push((
+                        if all_words { Occur::Must } else { Occur::Should },
+                        Box::new(BooleanQuery::new(should)),
+                    ));
                 }
             }
         }
@@ -259,12 +302,19 @@ impl PublicationsIndex {
         Ok(first)
     }
 
-    fn collect(&self, searcher: &tantivy::Searcher, q: &PubQuery, text: Option<Box<dyn Query>>, k: usize) -> Result<Fruit, SearchError> {
+    fn collect(
+        &self,
+        searcher: &tantivy::Searcher,
+        q: &PubQuery,
+        text: Option<Box<dyn Query>>,
+        k: usize,
+    ) -> Result<Fruit, SearchError> {
         let has_text = text.is_some();
         let query: Box<dyn Query> = text.unwrap_or_else(|| Box::new(AllQuery));
         let tables = self.tables();
         tables.retain(searcher);
-        let collector = FacetCollector { q: q.clone(), k, sort: if has_text { q.effective_sort() } else { Sort::Date }, tables };
+        let collector =
+            FacetCollector { q: q.clone(), k, sort: if has_text { q.effective_sort() } else { Sort::Date }, tables };
         searcher.search(&*query, &collector).map_err(|e| SearchError(format!("erreur de l'index : {e}")))
     }
 
@@ -287,12 +337,25 @@ impl PublicationsIndex {
     /// by title.
     pub fn platforms(&self, covering: &[String]) -> Result<Vec<Document>, SearchError> {
         let f = self.fields();
-        let mut must: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, Box::new(TermQuery::new(Term::from_facet(f.resource_type, &crate::publications::facet("Plateforme open data")), IndexRecordOption::Basic)))];
+        let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Must,
+            Box::new(TermQuery::new(
+                Term::from_facet(f.resource_type, &crate::publications::facet("Plateforme open data")),
+                IndexRecordOption::Basic,
+            )),
+        )];
         if !covering.is_empty() {
             let should: Vec<(Occur, Box<dyn Query>)> = covering
                 .iter()
-                .map(|c| -> (Occur, Box<dyn Query>) { (Occur::Should, Box::new(TermQuery::new(Term::from_facet(f.territory, &crate::publications::facet(c)), IndexRecordOption::Basic))) })
+                .map(|c| -> (Occur, Box<dyn Query>) {
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(
+                            Term::from_facet(f.territory, &crate::publications::facet(c)),
+                            IndexRecordOption::Basic,
+                        )),
+                    )
+                })
                 .collect();
             must.push((Occur::Must, Box::new(BooleanQuery::new(should))));
         }
@@ -347,7 +410,11 @@ impl Eq for Key {}
 impl Ord for Key {
     /// "Greater" is better.
     fn cmp(&self, o: &Self) -> Ordering {
-        self.tier.cmp(&o.tier).then_with(|| self.primary.total_cmp(&o.primary)).then_with(|| self.secondary.total_cmp(&o.secondary)).then_with(|| o.id.cmp(&self.id))
+        self.tier
+            .cmp(&o.tier)
+            .then_with(|| self.primary.total_cmp(&o.primary))
+            .then_with(|| self.secondary.total_cmp(&o.secondary))
+            .then_with(|| o.id.cmp(&self.id))
     }
 }
 
@@ -431,7 +498,13 @@ impl ResultCache {
 }
 
 /// The facet fields of the collector, in table order.
-const TABLE_FACETS: [(Facet, &str); 5] = [(Facet::Theme, "theme"), (Facet::Scope, "scope"), (Facet::Type, "resource_type"), (Facet::Publisher, "publisher"), (Facet::Territory, "area")];
+const TABLE_FACETS: [(Facet, &str); 5] = [
+    (Facet::Theme, "theme"),
+    (Facet::Scope, "scope"),
+    (Facet::Type, "resource_type"),
+    (Facet::Publisher, "publisher"),
+    (Facet::Territory, "area"),
+];
 
 /// One facet of one segment, flattened: the values of document `d` are
 /// `ords[offsets[d]..offsets[d + 1]]`, indexes into `values`.
@@ -584,7 +657,12 @@ impl Collector for FacetCollector {
             selected.push(col.values.iter().map(|v| wanted.is_some_and(|w| w.contains(v))).collect());
             counts.push(vec![0; col.values.len()]);
         }
-        let year_filter = self.q.filters.get(&Facet::Year).filter(|v| !v.is_empty()).map(|v| v.iter().filter_map(|y| y.parse().ok()).collect::<Vec<u16>>());
+        let year_filter = self
+            .q
+            .filters
+            .get(&Facet::Year)
+            .filter(|v| !v.is_empty())
+            .map(|v| v.iter().filter_map(|y| y.parse().ok()).collect::<Vec<u16>>());
         if year_filter.is_some() {
             active |= Facet::Year.bit();
         }
@@ -657,7 +735,13 @@ impl SegmentCollector for FacetSegment {
         let date = u64::from(t.date[d]);
         if self.active & RANGE_BIT != 0 {
             // A date known to the month or year covers that whole period.
-            let last = if date % 10_000 == 0 { date + 1231 } else if date % 100 == 0 { date + 31 } else { date };
+            let last = if date % 10_000 == 0 {
+                date + 1231
+            } else if date % 100 == 0 {
+                date + 31
+            } else {
+                date
+            };
             if date == 0 || self.from.is_some_and(|f| last < f) || self.to.is_some_and(|to| date > to) {
                 fail |= RANGE_BIT;
             }

@@ -14,8 +14,13 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use tantivy::schema::{Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING};
-use tantivy::tokenizer::{AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer};
+use tantivy::schema::{
+    Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED,
+    STORED, STRING,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
+};
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use oc_library::store::{Document, IndexChange, Library, StoreError};
@@ -60,7 +65,9 @@ pub struct Fields {
 /// The schema and its fields.
 pub fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let fr = TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer(FRENCH).set_index_option(IndexRecordOption::WithFreqsAndPositions));
+    let fr = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default().set_tokenizer(FRENCH).set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
     let fields = Fields {
         id: b.add_u64_field("id", INDEXED | FAST | STORED),
         url: b.add_text_field("url", STRING),
@@ -167,7 +174,9 @@ fn is_damage(e: &IndexError) -> bool {
     use tantivy::TantivyError as T;
     match e {
         IndexError::Locked { .. } => false,
-        IndexError::Io { source, .. } => matches!(source.kind(), std::io::ErrorKind::InvalidData | std::io::ErrorKind::Other),
+        IndexError::Io { source, .. } => {
+            matches!(source.kind(), std::io::ErrorKind::InvalidData | std::io::ErrorKind::Other)
+        }
         IndexError::Tantivy { source, .. } => match source {
             T::DataCorruption(_) | T::SchemaError(_) | T::IncompatibleIndex(_) | T::FieldNotFound(_) => true,
             // A file the metadata names is missing or unreadable as data.
@@ -210,10 +219,15 @@ impl PublicationsIndex {
             Err(damaged) if dir.join("meta.json").exists() && is_damage(&damaged) => {
                 // Derived data: a damaged index is set aside (kept for a
                 // look) and rebuilt from the store by the next catch-up.
-                let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-                let aside = (0u32..).map(|n| dir.with_extension(format!("damaged-{stamp}-{n}"))).find(|p| !p.exists()).unwrap_or_else(|| dir.with_extension("damaged"));
+                let stamp =
+                    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+                let aside = (0u32..)
+                    .map(|n| dir.with_extension(format!("damaged-{stamp}-{n}")))
+                    .find(|p| !p.exists())
+                    .unwrap_or_else(|| dir.with_extension("damaged"));
                 tracing::error!("the publications index in {} is damaged ({damaged}); set aside as {} and rebuilt from the library store", dir.display(), aside.display());
-                std::fs::rename(dir, &aside).map_err(|source| IndexError::Io { path: dir.display().to_string(), source })?;
+                std::fs::rename(dir, &aside)
+                    .map_err(|source| IndexError::Io { path: dir.display().to_string(), source })?;
                 Self::open_in(dir)
             }
             other => other,
@@ -223,7 +237,11 @@ impl PublicationsIndex {
     fn open_in(dir: &Path) -> Result<PublicationsIndex, IndexError> {
         std::fs::create_dir_all(dir).map_err(|source| IndexError::Io { path: dir.display().to_string(), source })?;
         let (schema, fields) = schema();
-        let index = if dir.join("meta.json").exists() { Index::open_in_dir(dir).map_err(tantivy_err(dir))? } else { Index::create_in_dir(dir, schema.clone()).map_err(tantivy_err(dir))? };
+        let index = if dir.join("meta.json").exists() {
+            Index::open_in_dir(dir).map_err(tantivy_err(dir))?
+        } else {
+            Index::create_in_dir(dir, schema.clone()).map_err(tantivy_err(dir))?
+        };
         if index.schema() != schema {
             return Err(IndexError::Io {
                 path: dir.display().to_string(),
@@ -236,7 +254,18 @@ impl PublicationsIndex {
             e => tantivy_err(dir)(e),
         })?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(tantivy_err(dir))?;
-        let me = PublicationsIndex { dir: dir.to_owned(), index, reader, writer: Some(Mutex::new(Some(writer))), fields, fail_next_commit: Default::default(), areas: Default::default(), analyzer: french_analyzer(), tables: Default::default(), results: Default::default() };
+        let me = PublicationsIndex {
+            dir: dir.to_owned(),
+            index,
+            reader,
+            writer: Some(Mutex::new(Some(writer))),
+            fields,
+            fail_next_commit: Default::default(),
+            areas: Default::default(),
+            analyzer: french_analyzer(),
+            tables: Default::default(),
+            results: Default::default(),
+        };
         // The commit metadata must read: a damaged payload is corruption too.
         me.indexed_rev()?;
         Ok(me)
@@ -256,7 +285,18 @@ impl PublicationsIndex {
         };
         index.tokenizers().register(FRENCH, french_analyzer());
         let reader = index.reader_builder().reload_policy(policy).try_into().map_err(tantivy_err(dir))?;
-        Ok(PublicationsIndex { dir: dir.to_owned(), index, reader, writer: None, fields, fail_next_commit: Default::default(), areas: Default::default(), analyzer: french_analyzer(), tables: Default::default(), results: Default::default() })
+        Ok(PublicationsIndex {
+            dir: dir.to_owned(),
+            index,
+            reader,
+            writer: None,
+            fields,
+            fail_next_commit: Default::default(),
+            areas: Default::default(),
+            analyzer: french_analyzer(),
+            tables: Default::default(),
+            results: Default::default(),
+        })
     }
 
     /// Runs `f` with the single writer, recreating it first when a previous
@@ -266,7 +306,10 @@ impl PublicationsIndex {
     fn with_writer<T, E: From<IndexError>>(&self, f: impl FnOnce(&mut IndexWriter) -> Result<T, E>) -> Result<T, E> {
         let slot = self.writer.as_ref().ok_or_else(|| IndexError::Io {
             path: self.dir.display().to_string(),
-            source: std::io::Error::new(std::io::ErrorKind::PermissionDenied, "read-only view of the publications index"),
+            source: std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                "read-only view of the publications index",
+            ),
         })?;
         let mut guard = slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if guard.is_none() {
@@ -300,9 +343,10 @@ impl PublicationsIndex {
         let metas = self.index.load_metas().map_err(tantivy_err(&self.dir))?;
         match metas.payload.as_deref() {
             None => Ok(None),
-            Some(p) => serde_json::from_str(p)
-                .map(Some)
-                .map_err(|e| IndexError::Io { path: self.dir.display().to_string(), source: std::io::Error::new(std::io::ErrorKind::InvalidData, e) }),
+            Some(p) => serde_json::from_str(p).map(Some).map_err(|e| IndexError::Io {
+                path: self.dir.display().to_string(),
+                source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+            }),
         }
     }
 
@@ -416,7 +460,10 @@ impl PublicationsIndex {
 
     fn commit(&self, writer: &mut IndexWriter, rev: i64) -> Result<(), IndexError> {
         if self.fail_next_commit.swap(false, std::sync::atomic::Ordering::SeqCst) {
-            return Err(IndexError::Io { path: self.dir.display().to_string(), source: std::io::Error::other("injected failure (too many open files)") });
+            return Err(IndexError::Io {
+                path: self.dir.display().to_string(),
+                source: std::io::Error::other("injected failure (too many open files)"),
+            });
         }
         let mut prepared = writer.prepare_commit().map_err(tantivy_err(&self.dir))?;
         prepared.set_payload(&serde_json::to_string(&Payload { schema: SCHEMA_VERSION, rev }).unwrap_or_default());
@@ -527,7 +574,13 @@ mod tests {
     use oc_library::store::{Harvested, Override};
 
     fn doc(url: &str, title: &str) -> Harvested {
-        Harvested { url: url.into(), title: title.into(), publisher: "DGCL".into(), published: Some("2024-03".into()), ..Harvested::default() }
+        Harvested {
+            url: url.into(),
+            title: title.into(),
+            publisher: "DGCL".into(),
+            published: Some("2024-03".into()),
+            ..Harvested::default()
+        }
     }
 
     #[test]
@@ -553,7 +606,10 @@ mod tests {
         let searcher = index.searcher();
         let hits = searcher
             .search(
-                &tantivy::query::TermQuery::new(Term::from_field_u64(index.fields().id, b as u64), IndexRecordOption::Basic),
+                &tantivy::query::TermQuery::new(
+                    Term::from_field_u64(index.fields().id, b as u64),
+                    IndexRecordOption::Basic,
+                ),
                 &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
             )
             .unwrap();
@@ -574,9 +630,36 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut lib = Library::in_memory().unwrap();
         let index = PublicationsIndex::open(dir.path()).unwrap();
-        let old = lib.upsert(&Harvested { published: Some("2001".into()), ..doc("https://a.fr/1", "Dotation globale de fonctionnement") }, "s").unwrap().0;
-        let new = lib.upsert(&Harvested { published: Some("2024".into()), ..doc("https://a.fr/2", "Dotation globale de fonctionnement") }, "s").unwrap().0;
-        let third = lib.upsert(&Harvested { published: Some("2020".into()), ..doc("https://a.fr/3", "Dotation globale de fonctionnement") }, "s").unwrap().0;
+        let old = lib
+            .upsert(
+                &Harvested {
+                    published: Some("2001".into()),
+                    ..doc("https://a.fr/1", "Dotation globale de fonctionnement")
+                },
+                "s",
+            )
+            .unwrap()
+            .0;
+        let new = lib
+            .upsert(
+                &Harvested {
+                    published: Some("2024".into()),
+                    ..doc("https://a.fr/2", "Dotation globale de fonctionnement")
+                },
+                "s",
+            )
+            .unwrap()
+            .0;
+        let third = lib
+            .upsert(
+                &Harvested {
+                    published: Some("2020".into()),
+                    ..doc("https://a.fr/3", "Dotation globale de fonctionnement")
+                },
+                "s",
+            )
+            .unwrap()
+            .0;
         catch_up(&lib, &index).unwrap();
         let order = |q: &PubQuery| index.search_uncached(q).unwrap().hits.iter().map(|h| h.doc.id).collect::<Vec<_>>();
         let by_date = PubQuery { sort: Some(Sort::Date), ..PubQuery::default() };

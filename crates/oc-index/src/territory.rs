@@ -76,8 +76,9 @@ const MAX_PREFIX: usize = 20;
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let words_opts = TextOptions::default()
-        .set_indexing_options(TextFieldIndexing::default().set_tokenizer("whitespace").set_index_option(IndexRecordOption::Basic));
+    let words_opts = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default().set_tokenizer("whitespace").set_index_option(IndexRecordOption::Basic),
+    );
     let fields = Fields {
         words: b.add_text_field("words", words_opts),
         compact: b.add_text_field("compact", STRING),
@@ -130,7 +131,9 @@ pub fn entries(geo: &Geo) -> Vec<Entry> {
         let dep = dep_label(geo, &c.departement);
         let dep_txt = dep.as_ref().map(|(code, name)| format!("{name} ({code})")).unwrap_or_default();
         let (url, label) = match c.kind {
-            Kind::Commune => (fiche_url(KindGroup::Commune, &c.nom, &c.code), format!("{} — commune, {dep_txt}", c.nom)),
+            Kind::Commune => {
+                (fiche_url(KindGroup::Commune, &c.nom, &c.code), format!("{} — commune, {dep_txt}", c.nom))
+            }
             _ => {
                 let parent = c.parent.as_deref().and_then(|p| geo.commune(p));
                 let parent_name = parent.map_or("?", |p| p.nom.as_str());
@@ -143,7 +146,11 @@ pub fn entries(geo: &Geo) -> Vec<Entry> {
                     Kind::CommuneDeleguee => "commune déléguée de",
                     _ => "commune associée de",
                 };
-                let url = if c.kind == Kind::ArrondissementMunicipal { fiche_url(KindGroup::Commune, &c.nom, &c.code) } else { url };
+                let url = if c.kind == Kind::ArrondissementMunicipal {
+                    fiche_url(KindGroup::Commune, &c.nom, &c.code)
+                } else {
+                    url
+                };
                 (url, format!("{} — {what} {parent_name}, {dep_txt}", c.nom))
             }
         };
@@ -366,7 +373,10 @@ impl ResultCache {
 
 impl std::fmt::Debug for TerritoryIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TerritoryIndex").field("entries", &self.entries.len()).field("fingerprint", &self.fingerprint).finish()
+        f.debug_struct("TerritoryIndex")
+            .field("entries", &self.entries.len())
+            .field("fingerprint", &self.fingerprint)
+            .finish()
     }
 }
 
@@ -406,7 +416,13 @@ impl TerritoryIndex {
     fn with_table(dir: &Path, index: Index, geo: &Geo, table: Vec<Entry>) -> Result<TerritoryIndex, IndexError> {
         let (_, fields) = schema();
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(tantivy_err(dir))?;
-        Ok(TerritoryIndex { reader, fields, entries: table.into(), fingerprint: geo.fingerprint, cache: ResultCache::default() })
+        Ok(TerritoryIndex {
+            reader,
+            fields,
+            entries: table.into(),
+            fingerprint: geo.fingerprint,
+            cache: ResultCache::default(),
+        })
     }
 
     /// Builds the index of `geo` in a fresh directory next to `dir`, then
@@ -503,7 +519,12 @@ impl TerritoryIndex {
     }
 
     /// [`search`](Self::search) without the cache (benchmarks).
-    pub fn search_uncached(&self, q: &str, group: Option<KindGroup>, limit: usize) -> Result<SearchOutcome, QueryError> {
+    pub fn search_uncached(
+        &self,
+        q: &str,
+        group: Option<KindGroup>,
+        limit: usize,
+    ) -> Result<SearchOutcome, QueryError> {
         let folded = Self::check_query(q)?;
         let limit = limit.clamp(1, 1000);
         let plan = Arc::new(Plan::new(q, &folded));
@@ -542,10 +563,8 @@ impl TerritoryIndex {
     fn code_query(&self, plan: &Plan) -> Box<dyn Query> {
         let f = self.fields.codes;
         let code = plan.code.as_deref().unwrap_or_default();
-        let mut should: Vec<(Occur, Box<dyn Query>)> = ["i", "s", "p", "d", "r"]
-            .iter()
-            .map(|p| (Occur::Should, term_query(f, &format!("{p}:{code}"))))
-            .collect();
+        let mut should: Vec<(Occur, Box<dyn Query>)> =
+            ["i", "s", "p", "d", "r"].iter().map(|p| (Occur::Should, term_query(f, &format!("{p}:{code}")))).collect();
         if code.len() < 5 {
             should.push((Occur::Should, prefix_query(f, &format!("i:{code}"))));
             should.push((Occur::Should, prefix_query(f, &format!("p:{code}"))));
@@ -560,7 +579,8 @@ impl TerritoryIndex {
         for (i, (w, original)) in plan.words.iter().enumerate() {
             let last_open = i + 1 == n && !plan.last_complete;
             let q: Box<dyn Query> = if last_open {
-                let mut alts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, starts_with(f.word_prefixes, f.words, w))];
+                let mut alts: Vec<(Occur, Box<dyn Query>)> =
+                    vec![(Occur::Should, starts_with(f.word_prefixes, f.words, w))];
                 if original != w {
                     alts.push((Occur::Should, starts_with(f.word_prefixes, f.words, original)));
                 }
@@ -627,7 +647,13 @@ fn sibling(dir: &Path, suffix: &str) -> PathBuf {
 
 /// The prefixes of `s` of 1 to [`MAX_PREFIX`] chars.
 fn prefixes(s: &str) -> impl Iterator<Item = &str> {
-    s.char_indices().skip(1).map(|(i, _)| i).chain(std::iter::once(s.len())).take(MAX_PREFIX).map(move |i| &s[..i]).filter(|p| !p.is_empty())
+    s.char_indices()
+        .skip(1)
+        .map(|(i, _)| i)
+        .chain(std::iter::once(s.len()))
+        .take(MAX_PREFIX)
+        .map(move |i| &s[..i])
+        .filter(|p| !p.is_empty())
 }
 
 /// Terms of `full` starting with `prefix`: one term of `prefixes` when
@@ -692,7 +718,8 @@ impl Plan {
         let compact: String = words.iter().map(|(w, _)| w.as_str()).collect();
         let squeezed = folded.replace(' ', "");
         let is_code = squeezed.bytes().all(|b| b.is_ascii_digit())
-            || (squeezed.starts_with("2a") || squeezed.starts_with("2b")) && squeezed[2..].bytes().all(|b| b.is_ascii_digit());
+            || (squeezed.starts_with("2a") || squeezed.starts_with("2b"))
+                && squeezed[2..].bytes().all(|b| b.is_ascii_digit());
         Plan { words, compact, last_complete: last_word_complete(raw), code: is_code.then_some(squeezed) }
     }
 }

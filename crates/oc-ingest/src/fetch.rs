@@ -29,13 +29,19 @@ fn is_url(s: &str) -> bool {
 
 /// An HTTP client for the official sources.
 pub fn client() -> Result<reqwest::Client, IngestError> {
-    builder().timeout(Duration::from_secs(300)).build().map_err(|e| IngestError::Fetch { file: "(http client)".into(), message: e.to_string() })
+    builder()
+        .timeout(Duration::from_secs(300))
+        .build()
+        .map_err(|e| IngestError::Fetch { file: "(http client)".into(), message: e.to_string() })
 }
 
 /// An HTTP client for large downloads ([`download`]): no limit on the
 /// whole transfer, but one on each wait for data.
 pub fn download_client() -> Result<reqwest::Client, IngestError> {
-    builder().read_timeout(Duration::from_secs(120)).build().map_err(|e| IngestError::Fetch { file: "(http client)".into(), message: e.to_string() })
+    builder()
+        .read_timeout(Duration::from_secs(120))
+        .build()
+        .map_err(|e| IngestError::Fetch { file: "(http client)".into(), message: e.to_string() })
 }
 
 fn builder() -> reqwest::ClientBuilder {
@@ -44,9 +50,12 @@ fn builder() -> reqwest::ClientBuilder {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(
         reqwest::header::ACCEPT,
-        reqwest::header::HeaderValue::from_static("text/html,application/xhtml+xml,application/xml;q=0.9,application/json;q=0.9,*/*;q=0.8"),
+        reqwest::header::HeaderValue::from_static(
+            "text/html,application/xhtml+xml,application/xml;q=0.9,application/json;q=0.9,*/*;q=0.8",
+        ),
     );
-    headers.insert(reqwest::header::ACCEPT_LANGUAGE, reqwest::header::HeaderValue::from_static("fr-FR,fr;q=0.9,en;q=0.5"));
+    headers
+        .insert(reqwest::header::ACCEPT_LANGUAGE, reqwest::header::HeaderValue::from_static("fr-FR,fr;q=0.9,en;q=0.5"));
     reqwest::Client::builder()
         .user_agent("Mozilla/5.0 (X11; Linux x86_64) OpenCollectivites/0.1 (+https://github.com/opencollectivites)")
         .default_headers(headers)
@@ -67,7 +76,8 @@ pub async fn download(client: &reqwest::Client, url: &str, dest: &Path) -> Resul
             return Err(err(format!("HTTP status {status}")));
         }
         let expected = resp.content_length();
-        let mut file = tokio::fs::File::create(dest).await.map_err(|e| err(format!("cannot write {}: {e}", dest.display())))?;
+        let mut file =
+            tokio::fs::File::create(dest).await.map_err(|e| err(format!("cannot write {}: {e}", dest.display())))?;
         let mut written = 0u64;
         while let Some(chunk) = resp.chunk().await.map_err(|e| err(e.to_string()))? {
             file.write_all(&chunk).await.map_err(|e| err(format!("cannot write {}: {e}", dest.display())))?;
@@ -119,7 +129,11 @@ pub async fn fetch(client: Option<&reqwest::Client>, location: &str) -> Result<V
 }
 
 /// Reads the files `names` from `base`, in order.
-async fn fetch_all(client: Option<&reqwest::Client>, base: &str, names: &[&str]) -> Result<std::vec::IntoIter<Vec<u8>>, IngestError> {
+async fn fetch_all(
+    client: Option<&reqwest::Client>,
+    base: &str,
+    names: &[&str],
+) -> Result<std::vec::IntoIter<Vec<u8>>, IngestError> {
     let mut out = Vec::with_capacity(names.len());
     for n in names {
         out.push(fetch(client, &resolve(base, n)).await?);

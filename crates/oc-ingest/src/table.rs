@@ -37,7 +37,8 @@ impl Table {
     /// [`Table::parse`] with another delimiter (`;` for the French files).
     pub fn parse_with(file: &str, bytes: &[u8], delimiter: u8, required: &[&str]) -> Result<Table, IngestError> {
         let data = decompress(file, bytes)?;
-        let mut rdr = csv::ReaderBuilder::new().has_headers(true).delimiter(delimiter).flexible(false).from_reader(&data[..]);
+        let mut rdr =
+            csv::ReaderBuilder::new().has_headers(true).delimiter(delimiter).flexible(false).from_reader(&data[..]);
         let headers = rdr.headers().map_err(|e| csv_error(file, &e))?.clone();
         let columns: HashMap<String, usize> =
             headers.iter().enumerate().map(|(i, h)| (h.trim_start_matches('\u{feff}').to_owned(), i)).collect();
@@ -117,4 +118,3 @@ impl<'a> Row<'a> {
         format!("{}, line {}: {message}", self.table.file, self.line)
     }
 }
-

@@ -87,7 +87,10 @@ pub fn random_bytes(n: usize) -> Result<Vec<u8>, StoreError> {
 /// The argon2id hash of a password.
 pub fn hash_password(password: &str) -> Result<String, StoreError> {
     let salt = SaltString::encode_b64(&random_bytes(16)?).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    Ok(Argon2::default().hash_password(password.as_bytes(), &salt).map_err(|e| StoreError::Invalid(e.to_string()))?.to_string())
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| StoreError::Invalid(e.to_string()))?
+        .to_string())
 }
 
 /// Does `password` match `hash`? (Constant-time comparison inside argon2.)
@@ -97,9 +100,12 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 
 /// Checks a username and password before an account is made.
 pub fn check_credentials(username: &str, password: &str) -> Result<(), StoreError> {
-    let ok_name = (3..=64).contains(&username.chars().count()) && username.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'));
+    let ok_name = (3..=64).contains(&username.chars().count())
+        && username.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'));
     if !ok_name {
-        return Err(StoreError::Invalid("identifiant : 3 à 64 caractères, lettres, chiffres, « . », « - », « _ » ou « @ »".into()));
+        return Err(StoreError::Invalid(
+            "identifiant : 3 à 64 caractères, lettres, chiffres, « . », « - », « _ » ou « @ »".into(),
+        ));
     }
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(StoreError::Invalid(format!("mot de passe trop court : au moins {MIN_PASSWORD_CHARS} caractères")));
@@ -117,7 +123,9 @@ impl Library {
         let hash = hash_password(password)?;
         let t = now();
         let tx = self.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let exists: Option<i64> = tx.query_row("SELECT id FROM users WHERE lower(username) = lower(?1)", params![username], |r| r.get(0)).optional()?;
+        let exists: Option<i64> = tx
+            .query_row("SELECT id FROM users WHERE lower(username) = lower(?1)", params![username], |r| r.get(0))
+            .optional()?;
         if exists.is_some() {
             return Err(StoreError::Invalid(format!("l'identifiant {username:?} existe déjà")));
         }
@@ -128,7 +136,12 @@ impl Library {
         )?;
         tx.execute(
             "INSERT INTO audit_log (at, user, action, target, before, after) VALUES (?1, ?2, 'user.add', ?3, NULL, ?4)",
-            params![t, by, format!("user:{username}"), serde_json::json!({ "username": username, "role": role.as_str() }).to_string()],
+            params![
+                t,
+                by,
+                format!("user:{username}"),
+                serde_json::json!({ "username": username, "role": role.as_str() }).to_string()
+            ],
         )?;
         tx.commit()?;
         Ok(User { id, username: username.to_owned(), role, disabled: false, created_at: t })
@@ -138,9 +151,11 @@ impl Library {
     pub fn authenticate(&self, username: &str, password: &str) -> Result<Option<User>, StoreError> {
         let row: Option<(User, String)> = self
             .conn()
-            .query_row("SELECT id, username, role, disabled, created_at, password_hash FROM users WHERE username = ?1", params![username], |r| {
-                Ok((user_row(r)?, r.get(5)?))
-            })
+            .query_row(
+                "SELECT id, username, role, disabled, created_at, password_hash FROM users WHERE username = ?1",
+                params![username],
+                |r| Ok((user_row(r)?, r.get(5)?)),
+            )
             .optional()?;
         Ok(row.filter(|(u, hash)| !u.disabled && verify_password(password, hash)).map(|(u, _)| u))
     }
@@ -158,16 +173,27 @@ impl Library {
 
     /// Every account, by username.
     pub fn users(&self) -> Result<Vec<User>, StoreError> {
-        let mut stmt = self.conn().prepare("SELECT id, username, role, disabled, created_at FROM users ORDER BY username")?;
+        let mut stmt =
+            self.conn().prepare("SELECT id, username, role, disabled, created_at FROM users ORDER BY username")?;
         let rows = stmt.query_map([], user_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The audit log, newest first.
     pub fn audit(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
-        let mut stmt = self.conn().prepare("SELECT id, at, user, action, target, before, after FROM audit_log ORDER BY id DESC LIMIT ?1")?;
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT id, at, user, action, target, before, after FROM audit_log ORDER BY id DESC LIMIT ?1")?;
         let rows = stmt.query_map(params![limit as i64], |r| {
-            Ok(AuditEntry { id: r.get(0)?, at: r.get(1)?, user: r.get(2)?, action: r.get(3)?, target: r.get(4)?, before: r.get(5)?, after: r.get(6)? })
+            Ok(AuditEntry {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                user: r.get(2)?,
+                action: r.get(3)?,
+                target: r.get(4)?,
+                before: r.get(5)?,
+                after: r.get(6)?,
+            })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -291,7 +317,12 @@ fn pair_key(ip: &str, account: &str) -> String {
 }
 
 /// How many failures of `scope`/`key` since `since`, and the last one.
-fn failures_since(conn: &rusqlite::Connection, scope: &str, key: &str, since: chrono::DateTime<chrono::Utc>) -> Result<(i64, Option<chrono::DateTime<chrono::Utc>>), StoreError> {
+fn failures_since(
+    conn: &rusqlite::Connection,
+    scope: &str,
+    key: &str,
+    since: chrono::DateTime<chrono::Utc>,
+) -> Result<(i64, Option<chrono::DateTime<chrono::Utc>>), StoreError> {
     let (n, last): (i64, Option<String>) = conn.query_row(
         "SELECT COUNT(*), MAX(at) FROM login_failures WHERE scope = ?1 AND key = ?2 AND at >= ?3",
         params![scope, key, stamp(since)],
@@ -302,13 +333,19 @@ fn failures_since(conn: &rusqlite::Connection, scope: &str, key: &str, since: ch
 
 /// How long a login for `username` from `ip` must wait at `now`, if it
 /// must (the longest of the three limits, see [`PAIR_FREE_FAILURES`]).
-fn wait_at(conn: &rusqlite::Connection, username: &str, ip: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<std::time::Duration>, StoreError> {
+fn wait_at(
+    conn: &rusqlite::Connection,
+    username: &str,
+    ip: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<std::time::Duration>, StoreError> {
     let account = username.to_lowercase();
     let mut until: Option<chrono::DateTime<chrono::Utc>> = None;
     let mut later = |t: chrono::DateTime<chrono::Utc>| until = Some(until.map_or(t, |u| u.max(t)));
     let window = chrono::Duration::minutes(THROTTLE_MINUTES);
     // One account from one address: a growing delay.
-    let (n, last) = failures_since(conn, "pair", &pair_key(ip, &account), now - chrono::Duration::hours(PAIR_WINDOW_HOURS))?;
+    let (n, last) =
+        failures_since(conn, "pair", &pair_key(ip, &account), now - chrono::Duration::hours(PAIR_WINDOW_HOURS))?;
     if let (Some(last), Ok(d)) = (last, chrono::Duration::from_std(pair_delay(n))) {
         later(last + d);
     }
@@ -353,7 +390,12 @@ impl Library {
     }
 
     /// [`Library::login_wait`] at `now` (tests give their own clock).
-    pub fn login_wait_at(&self, username: &str, ip: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<std::time::Duration>, StoreError> {
+    pub fn login_wait_at(
+        &self,
+        username: &str,
+        ip: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<std::time::Duration>, StoreError> {
         wait_at(self.conn(), username, ip, now)
     }
 
@@ -368,7 +410,12 @@ impl Library {
     }
 
     /// [`Library::begin_login`] at `now` (tests give their own clock).
-    pub fn begin_login_at(&mut self, username: &str, ip: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Result<i64, std::time::Duration>, StoreError> {
+    pub fn begin_login_at(
+        &mut self,
+        username: &str,
+        ip: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Result<i64, std::time::Duration>, StoreError> {
         // Refused without taking the write lock: a flood of refused
         // attempts never holds up the store's writers.
         if let Some(w) = wait_at(self.conn(), username, ip, now)? {
@@ -380,8 +427,11 @@ impl Library {
         if let Some(w) = wait_at(&tx, username, ip, now)? {
             return Ok(Err(w));
         }
-        let id: i64 =
-            tx.query_row("INSERT INTO login_failures (scope, key, at) VALUES ('pair', ?1, ?2) RETURNING rowid", params![pair_key(ip, &account), t], |r| r.get(0))?;
+        let id: i64 = tx.query_row(
+            "INSERT INTO login_failures (scope, key, at) VALUES ('pair', ?1, ?2) RETURNING rowid",
+            params![pair_key(ip, &account), t],
+            |r| r.get(0),
+        )?;
         tx.execute("INSERT INTO login_failures (scope, key, at) VALUES ('account', ?1, ?2)", params![account, t])?;
         tx.execute("INSERT INTO login_failures (scope, key, at) VALUES ('ip', ?1, ?2)", params![ip, t])?;
         // Failures a day old go, the oldest few at each attempt (more than
@@ -409,8 +459,13 @@ impl Library {
     /// failures are forgotten (the account's other addresses keep theirs).
     pub fn login_succeeded(&mut self, attempt: i64) -> Result<(), StoreError> {
         let tx = self.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let found: Option<(String, String)> =
-            tx.query_row("SELECT key, at FROM login_failures WHERE rowid = ?1 AND scope = 'pair'", params![attempt], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        let found: Option<(String, String)> = tx
+            .query_row(
+                "SELECT key, at FROM login_failures WHERE rowid = ?1 AND scope = 'pair'",
+                params![attempt],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
         if let Some((key, at)) = found {
             let (ip, account) = key.split_once(' ').unwrap_or((key.as_str(), ""));
             for (scope, k) in [("account", account), ("ip", ip)] {
@@ -434,8 +489,12 @@ impl Library {
         let t = rfc3339(now_t);
         let tx = self.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM sessions WHERE expires_at < ?1", params![t])?;
-        tx.execute("DELETE FROM login_failures WHERE scope = 'account' AND key = ?1", params![user.username.to_lowercase()])?;
-        let previous: Option<String> = tx.query_row("SELECT last_login FROM users WHERE id = ?1", params![user.id], |r| r.get(0))?;
+        tx.execute(
+            "DELETE FROM login_failures WHERE scope = 'account' AND key = ?1",
+            params![user.username.to_lowercase()],
+        )?;
+        let previous: Option<String> =
+            tx.query_row("SELECT last_login FROM users WHERE id = ?1", params![user.id], |r| r.get(0))?;
         tx.execute("UPDATE users SET previous_login = last_login, last_login = ?2 WHERE id = ?1", params![user.id, t])?;
         tx.execute(
             "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?4)",
@@ -472,7 +531,10 @@ impl Library {
             // At most once a minute, and never an error: a busy store must
             // not refuse a page.
             let recent = rfc3339(now_t - chrono::Duration::minutes(1));
-            let _ = self.conn().execute("UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1 AND COALESCE(last_seen, '') < ?3", params![h, t, recent]);
+            let _ = self.conn().execute(
+                "UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1 AND COALESCE(last_seen, '') < ?3",
+                params![h, t, recent],
+            );
         }
         Ok(found.map(|(user, csrf, previous_login)| Session { user, csrf, previous_login }))
     }
@@ -492,16 +554,28 @@ impl Library {
     /// Changes an account's role or disables it (its sessions end).
     pub fn update_user(&mut self, username: &str, role: Role, disabled: bool, by: &str) -> Result<(), StoreError> {
         let tx = self.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let before: Option<User> =
-            tx.query_row("SELECT id, username, role, disabled, created_at FROM users WHERE username = ?1", params![username], user_row).optional()?;
+        let before: Option<User> = tx
+            .query_row(
+                "SELECT id, username, role, disabled, created_at FROM users WHERE username = ?1",
+                params![username],
+                user_row,
+            )
+            .optional()?;
         let Some(before) = before else { return Err(StoreError::Invalid(format!("aucun compte {username:?}"))) };
         if before.role == Role::Admin && (role != Role::Admin || disabled) {
-            let admins: i64 = tx.query_row("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?1", params![before.id], |r| r.get(0))?;
+            let admins: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?1",
+                params![before.id],
+                |r| r.get(0),
+            )?;
             if admins == 0 {
                 return Err(StoreError::Invalid("il doit rester au moins un compte administrateur actif".into()));
             }
         }
-        tx.execute("UPDATE users SET role = ?2, disabled = ?3 WHERE id = ?1", params![before.id, role.as_str(), disabled])?;
+        tx.execute(
+            "UPDATE users SET role = ?2, disabled = ?3 WHERE id = ?1",
+            params![before.id, role.as_str(), disabled],
+        )?;
         if disabled {
             tx.execute("DELETE FROM sessions WHERE user_id = ?1", params![before.id])?;
         }
@@ -521,22 +595,46 @@ impl Library {
 
     /// The audit log filtered, newest first: a page of entries and the
     /// number matching.
-    pub fn audit_filtered(&self, f: &AuditFilter, limit: usize, offset: usize) -> Result<(Vec<AuditEntry>, i64), StoreError> {
-        let like = |s: &Option<String>| s.as_deref().map(|v| format!("%{}%", v.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    pub fn audit_filtered(
+        &self,
+        f: &AuditFilter,
+        limit: usize,
+        offset: usize,
+    ) -> Result<(Vec<AuditEntry>, i64), StoreError> {
+        let like = |s: &Option<String>| {
+            s.as_deref().map(|v| format!("%{}%", v.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")))
+        };
         // An action family (`document`) matches its actions and itself.
         let action = f.action.clone();
         let to = f.to.as_deref().map(|d| format!("{d}T23:59:59Z"));
         // A target written whole (`document:12`) matches exactly; a part of
         // one matches anywhere.
-        let exact = f.target.as_deref().filter(|t| t.split_once(':').is_some_and(|(k, v)| !k.is_empty() && !v.is_empty() && !v.contains(' '))).map(str::to_owned);
+        let exact = f
+            .target
+            .as_deref()
+            .filter(|t| t.split_once(':').is_some_and(|(k, v)| !k.is_empty() && !v.is_empty() && !v.contains(' ')))
+            .map(str::to_owned);
         let target = if exact.is_some() { None } else { like(&f.target) };
         let filter = "WHERE (?1 IS NULL OR user = ?1) AND (?2 IS NULL OR action = ?2 OR substr(action, 1, length(?2) + 1) = ?2 || '.') AND (?3 IS NULL OR target LIKE ?3 ESCAPE '\\') AND (?8 IS NULL OR target = ?8)
                       AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at <= ?5)";
-        let total: i64 = self.conn().query_row(&format!("SELECT COUNT(*) FROM audit_log {filter}"), params![f.user, action, target, f.from, to, 0, 0, exact], |r| r.get(0))?;
+        let total: i64 = self.conn().query_row(
+            &format!("SELECT COUNT(*) FROM audit_log {filter}"),
+            params![f.user, action, target, f.from, to, 0, 0, exact],
+            |r| r.get(0),
+        )?;
         let mut stmt = self.conn().prepare(&format!("SELECT id, at, user, action, target, before, after FROM audit_log {filter} ORDER BY id DESC LIMIT ?6 OFFSET ?7"))?;
-        let rows = stmt.query_map(params![f.user, action, target, f.from, to, limit as i64, offset as i64, exact], |r| {
-            Ok(AuditEntry { id: r.get(0)?, at: r.get(1)?, user: r.get(2)?, action: r.get(3)?, target: r.get(4)?, before: r.get(5)?, after: r.get(6)? })
-        })?;
+        let rows =
+            stmt.query_map(params![f.user, action, target, f.from, to, limit as i64, offset as i64, exact], |r| {
+                Ok(AuditEntry {
+                    id: r.get(0)?,
+                    at: r.get(1)?,
+                    user: r.get(2)?,
+                    action: r.get(3)?,
+                    target: r.get(4)?,
+                    before: r.get(5)?,
+                    after: r.get(6)?,
+                })
+            })?;
         Ok((rows.collect::<Result<_, _>>()?, total))
     }
 
@@ -562,7 +660,12 @@ mod tests {
         assert!(lib.authenticate("nobody", "correct horse battery staple").unwrap().is_none());
         let hash: String = lib.conn().query_row("SELECT password_hash FROM users", [], |r| r.get(0)).unwrap();
         assert!(hash.starts_with("$argon2id$") && !hash.contains("battery"), "{hash}");
-        for (name, pw, needle) in [("marie.curie", "another long password", "existe déjà"), ("x", "a long enough password", "identifiant"), ("jean", "court", "trop court"), ("jean", "jean-password-123", "identifiant")] {
+        for (name, pw, needle) in [
+            ("marie.curie", "another long password", "existe déjà"),
+            ("x", "a long enough password", "identifiant"),
+            ("jean", "court", "trop court"),
+            ("jean", "jean-password-123", "identifiant"),
+        ] {
             let e = lib.add_user(name, pw, Role::Librarian, "cli").unwrap_err().to_string();
             assert!(e.contains(needle), "{name}: {e}");
         }
@@ -592,25 +695,59 @@ mod tests {
             lib.begin_login_at("Jean", "192.0.2.1", at).unwrap().unwrap();
         }
         assert_eq!(lib.login_wait_at("jean", "192.0.2.1", at).unwrap(), Some(pair_delay(PAIR_FREE_FAILURES)));
-        assert_eq!(lib.begin_login_at("jean", "192.0.2.1", at).unwrap(), Err(pair_delay(PAIR_FREE_FAILURES)), "refused before the password is checked");
-        assert_eq!(lib.login_wait_at("jean", "192.0.2.9", at).unwrap(), None, "the account is not locked for another address");
+        assert_eq!(
+            lib.begin_login_at("jean", "192.0.2.1", at).unwrap(),
+            Err(pair_delay(PAIR_FREE_FAILURES)),
+            "refused before the password is checked"
+        );
+        assert_eq!(
+            lib.login_wait_at("jean", "192.0.2.9", at).unwrap(),
+            None,
+            "the account is not locked for another address"
+        );
         assert_eq!(lib.login_wait_at("marie", "192.0.2.1", at).unwrap(), None, "nor the address for another account");
         // A success forgets the attempt and the pair's failures.
         let ok = lib.begin_login("marie", "192.0.2.50").unwrap().unwrap();
         lib.login_succeeded(ok).unwrap();
-        assert_eq!(lib.conn().query_row("SELECT COUNT(*) FROM login_failures WHERE key LIKE '192.0.2.50%'", [], |r| r.get::<_, i64>(0)).unwrap(), 0);
-        assert_eq!(lib.conn().query_row("SELECT COUNT(*) FROM login_failures WHERE key = 'marie'", [], |r| r.get::<_, i64>(0)).unwrap(), 0);
+        assert_eq!(
+            lib.conn()
+                .query_row("SELECT COUNT(*) FROM login_failures WHERE key LIKE '192.0.2.50%'", [], |r| r
+                    .get::<_, i64>(0))
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            lib.conn()
+                .query_row("SELECT COUNT(*) FROM login_failures WHERE key = 'marie'", [], |r| r.get::<_, i64>(0))
+                .unwrap(),
+            0
+        );
         let (t2, _) = lib.open_session(&u, "192.0.2.1").unwrap();
         lib.update_user("jean", Role::Librarian, true, "admin").unwrap();
         assert!(lib.session(&t2).unwrap().is_none(), "a disabled account loses its sessions");
         lib.login_failed("jean", "192.0.2.1").unwrap();
-        let (log, total) = lib.audit_filtered(&AuditFilter { action: Some("login".into()), ..AuditFilter::default() }, 10, 0).unwrap();
-        assert!(total >= 3 && log.iter().any(|a| a.action == "login") && log.iter().any(|a| a.action == "login.failed" && a.user == "anonyme"), "{log:?}");
-        let (log, _) = lib.audit_filtered(&AuditFilter { target: Some("user:jea".into()), ..AuditFilter::default() }, 10, 0).unwrap();
+        let (log, total) =
+            lib.audit_filtered(&AuditFilter { action: Some("login".into()), ..AuditFilter::default() }, 10, 0).unwrap();
+        assert!(
+            total >= 3
+                && log.iter().any(|a| a.action == "login")
+                && log.iter().any(|a| a.action == "login.failed" && a.user == "anonyme"),
+            "{log:?}"
+        );
+        let (log, _) = lib
+            .audit_filtered(&AuditFilter { target: Some("user:jea".into()), ..AuditFilter::default() }, 10, 0)
+            .unwrap();
         assert!(log.is_empty(), "a whole target matches exactly");
-        let (log, _) = lib.audit_filtered(&AuditFilter { target: Some("jea".into()), ..AuditFilter::default() }, 10, 0).unwrap();
+        let (log, _) =
+            lib.audit_filtered(&AuditFilter { target: Some("jea".into()), ..AuditFilter::default() }, 10, 0).unwrap();
         assert!(!log.is_empty(), "a part matches anywhere");
-        let (log, _) = lib.audit_filtered(&AuditFilter { action: Some("user".into()), user: Some("admin".into()), ..AuditFilter::default() }, 10, 0).unwrap();
+        let (log, _) = lib
+            .audit_filtered(
+                &AuditFilter { action: Some("user".into()), user: Some("admin".into()), ..AuditFilter::default() },
+                10,
+                0,
+            )
+            .unwrap();
         assert_eq!(log.len(), 1);
         assert!(lib.update_user("nobody", Role::Admin, false, "admin").is_err());
     }
@@ -628,16 +765,19 @@ mod tests {
         for n in 0..MAX_FAILURES_ACCOUNT {
             assert_eq!(account_delay(n), s(0), "{n} failures on an account only count");
         }
-        let account: Vec<u64> = (MAX_FAILURES_ACCOUNT..MAX_FAILURES_ACCOUNT + 7).map(|n| account_delay(n).as_secs()).collect();
+        let account: Vec<u64> =
+            (MAX_FAILURES_ACCOUNT..MAX_FAILURES_ACCOUNT + 7).map(|n| account_delay(n).as_secs()).collect();
         assert_eq!(account, [1, 2, 4, 8, 16, 30, 30], "the account ceiling only slows");
         assert_eq!(account_delay(i64::MAX), s(ACCOUNT_MAX_DELAY_SECS));
         // One address, as fast as it is let, stays under the account
         // ceiling: its attacks never slow the account for other addresses.
         let mut t = 0;
-        let in_window: i64 = (0..).map_while(|n| {
-            t += pair_delay(n).as_secs();
-            (t < THROTTLE_MINUTES as u64 * 60).then_some(1)
-        }).sum();
+        let in_window: i64 = (0..)
+            .map_while(|n| {
+                t += pair_delay(n).as_secs();
+                (t < THROTTLE_MINUTES as u64 * 60).then_some(1)
+            })
+            .sum();
         assert!(in_window < MAX_FAILURES_ACCOUNT, "{in_window}");
     }
 
@@ -654,7 +794,10 @@ mod tests {
             t += chrono::Duration::from_std(w).unwrap();
             if !w.is_zero() {
                 // A millisecond early is refused, with what is left.
-                assert_eq!(lib.begin_login_at("x", "192.0.2.1", t - ms(1)).unwrap(), Err(std::time::Duration::from_millis(1)));
+                assert_eq!(
+                    lib.begin_login_at("x", "192.0.2.1", t - ms(1)).unwrap(),
+                    Err(std::time::Duration::from_millis(1))
+                );
             }
             lib.begin_login_at("x", "192.0.2.1", t).unwrap().unwrap();
         }
@@ -675,9 +818,17 @@ mod tests {
         assert_eq!(lib.login_wait_at("nobody", "198.51.100.7", last).unwrap(), None, "under the ceiling");
         lib.begin_login_at("last", "198.51.100.7", last).unwrap().unwrap();
         let expected = (t1 + chrono::Duration::minutes(THROTTLE_MINUTES) - last).to_std().unwrap();
-        assert_eq!(lib.login_wait_at("nobody", "198.51.100.7", last).unwrap(), Some(expected), "until the oldest leaves the window");
+        assert_eq!(
+            lib.login_wait_at("nobody", "198.51.100.7", last).unwrap(),
+            Some(expected),
+            "until the oldest leaves the window"
+        );
         assert_eq!(lib.login_wait_at("nobody", "198.51.100.8", last).unwrap(), None);
-        assert_eq!(lib.login_wait_at("nobody", "198.51.100.7", t1 + chrono::Duration::minutes(THROTTLE_MINUTES) + ms(1)).unwrap(), None);
+        assert_eq!(
+            lib.login_wait_at("nobody", "198.51.100.7", t1 + chrono::Duration::minutes(THROTTLE_MINUTES) + ms(1))
+                .unwrap(),
+            None
+        );
         // The account ceiling: failures from many addresses only slow.
         let t2 = t0 + chrono::Duration::days(6);
         for i in 0..MAX_FAILURES_ACCOUNT {

@@ -14,7 +14,10 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
 use crate::now;
-use crate::store::{json, next_rev, parse_list, row_to_doc, write_override, Document, Harvested, Library, Override, StoreError, SELECT_EFFECTIVE};
+use crate::store::{
+    json, next_rev, parse_list, row_to_doc, write_override, Document, Harvested, Library, Override, StoreError,
+    SELECT_EFFECTIVE,
+};
 use crate::taxonomy::{RESOURCE_TYPES, SCOPES, THEMES};
 
 /// The pseudo-source of documents added by hand.
@@ -131,9 +134,16 @@ pub(crate) fn seed_terms(conn: &mut Connection) -> Result<(), StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let n: i64 = tx.query_row("SELECT COUNT(*) FROM terms", [], |r| r.get(0))?;
     if n == 0 {
-        for (kind, names) in [(TermKind::Theme, &THEMES[..]), (TermKind::Scope, &SCOPES[..]), (TermKind::ResourceType, &RESOURCE_TYPES[..])] {
+        for (kind, names) in [
+            (TermKind::Theme, &THEMES[..]),
+            (TermKind::Scope, &SCOPES[..]),
+            (TermKind::ResourceType, &RESOURCE_TYPES[..]),
+        ] {
             for (i, name) in names.iter().enumerate() {
-                tx.execute("INSERT INTO terms (kind, name, position) VALUES (?1, ?2, ?3)", params![kind.as_str(), name, i as i64 + 1])?;
+                tx.execute(
+                    "INSERT INTO terms (kind, name, position) VALUES (?1, ?2, ?3)",
+                    params![kind.as_str(), name, i as i64 + 1],
+                )?;
             }
         }
         tx.execute(
@@ -147,7 +157,14 @@ pub(crate) fn seed_terms(conn: &mut Connection) -> Result<(), StoreError> {
 }
 
 /// One audit entry, inside the caller's transaction.
-pub(crate) fn audit(tx: &Connection, by: &str, action: &str, target: &str, before: Option<&serde_json::Value>, after: Option<&serde_json::Value>) -> Result<(), StoreError> {
+pub(crate) fn audit(
+    tx: &Connection,
+    by: &str,
+    action: &str,
+    target: &str,
+    before: Option<&serde_json::Value>,
+    after: Option<&serde_json::Value>,
+) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO audit_log (at, user, action, target, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![now(), by, action, target, before.map(|v| v.to_string()), after.map(|v| v.to_string())],
@@ -256,7 +273,8 @@ fn select_admin() -> String {
 }
 
 /// The columns of a fiche message, in [`Library::message_row`]'s order.
-const MESSAGE_COLUMNS: &str = "SELECT id, territory, title, body, starts, ends, updated_by, updated_at FROM fiche_messages";
+const MESSAGE_COLUMNS: &str =
+    "SELECT id, territory, title, body, starts, ends, updated_by, updated_at FROM fiche_messages";
 
 const MAX_TITLE: usize = 500;
 const MAX_SUMMARY: usize = 20_000;
@@ -278,13 +296,18 @@ fn check_text(name: &str, v: &str, max: usize, required: bool) -> Result<(), Sto
 pub fn valid_territory_code(t: &str) -> bool {
     let Some((kind, code)) = t.split_once('-') else { return false };
     let max = if kind == "EPCI" { 9 } else { 5 };
-    matches!(kind, "REG" | "DEP" | "COM" | "EPCI") && !code.is_empty() && code.len() <= max && code.chars().all(|c| c.is_ascii_alphanumeric())
+    matches!(kind, "REG" | "DEP" | "COM" | "EPCI")
+        && !code.is_empty()
+        && code.len() <= max
+        && code.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 impl Library {
     fn admin_row(conn: &Connection, id: i64) -> Result<Option<AdminDocument>, StoreError> {
         Ok(conn
-            .query_row(&format!("{} WHERE d.id = ?1", select_admin()), params![id], |r| Ok(AdminDocument { doc: row_to_doc(r)?, merged_into: r.get(20)? }))
+            .query_row(&format!("{} WHERE d.id = ?1", select_admin()), params![id], |r| {
+                Ok(AdminDocument { doc: row_to_doc(r)?, merged_into: r.get(20)? })
+            })
             .optional()?)
     }
 
@@ -307,7 +330,8 @@ impl Library {
 
     /// The sources a document came from.
     pub fn document_sources(&self, id: i64) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self.conn().prepare("SELECT source_id FROM document_sources WHERE document_id = ?1 ORDER BY source_id")?;
+        let mut stmt =
+            self.conn().prepare("SELECT source_id FROM document_sources WHERE document_id = ?1 ORDER BY source_id")?;
         let rows = stmt.query_map(params![id], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -316,8 +340,11 @@ impl Library {
     pub fn merged_target(&self, id: i64) -> Result<Option<i64>, StoreError> {
         let mut cur = id;
         for _ in 0..16 {
-            let next: Option<i64> =
-                self.conn().query_row("SELECT merged_into FROM overrides WHERE document_id = ?1", params![cur], |r| r.get(0)).optional()?.flatten();
+            let next: Option<i64> = self
+                .conn()
+                .query_row("SELECT merged_into FROM overrides WHERE document_id = ?1", params![cur], |r| r.get(0))
+                .optional()?
+                .flatten();
             match next {
                 Some(n) => cur = n,
                 None => break,
@@ -333,7 +360,10 @@ impl Library {
         check_text("résumé", &e.summary, MAX_SUMMARY, false)?;
         check_text("organisme auteur", &e.publisher, 200, false)?;
         if !e.published.trim().is_empty() && crate::parse_date(&e.published).is_none() {
-            return Err(StoreError::Invalid(format!("date de publication invalide ({:?}) : AAAA, AAAA-MM ou AAAA-MM-JJ", e.published)));
+            return Err(StoreError::Invalid(format!(
+                "date de publication invalide ({:?}) : AAAA, AAAA-MM ou AAAA-MM-JJ",
+                e.published
+            )));
         }
         if !matches!(e.status.as_str(), "published" | "unpublished") {
             return Err(StoreError::Invalid(format!("statut inconnu {:?}", e.status)));
@@ -352,7 +382,9 @@ impl Library {
                 match terms.iter().find(|(n, _)| n == v) {
                     Some((_, false)) => {}
                     Some((_, true)) if had.contains(v) => {}
-                    Some((_, true)) => return Err(StoreError::Invalid(format!("{} : « {v} » est retiré", kind.label()))),
+                    Some((_, true)) => {
+                        return Err(StoreError::Invalid(format!("{} : « {v} » est retiré", kind.label())))
+                    }
                     None => return Err(StoreError::Invalid(format!("{} : « {v} » inconnu", kind.label()))),
                 }
             }
@@ -362,10 +394,16 @@ impl Library {
         check(TermKind::Theme, &e.themes, current.map_or(&empty, |d| &d.themes))?;
         check(TermKind::Scope, &e.scope, current.map_or(&empty, |d| &d.scope))?;
         if !e.resource_type.is_empty() {
-            check(TermKind::ResourceType, std::slice::from_ref(&e.resource_type), &current.map(|d| vec![d.resource_type.clone()]).unwrap_or_default())?;
+            check(
+                TermKind::ResourceType,
+                std::slice::from_ref(&e.resource_type),
+                &current.map(|d| vec![d.resource_type.clone()]).unwrap_or_default(),
+            )?;
         }
         if let Some(t) = e.territories.iter().find(|t| !valid_territory_code(t)) {
-            return Err(StoreError::Invalid(format!("territoire {t:?} : REG-76, DEP-34, COM-34172 ou EPCI-243400017 par exemple")));
+            return Err(StoreError::Invalid(format!(
+                "territoire {t:?} : REG-76, DEP-34, COM-34172 ou EPCI-243400017 par exemple"
+            )));
         }
         Ok(())
     }
@@ -466,7 +504,9 @@ impl Library {
         }
         let tx = self.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
         if let Bulk::AddTheme(t) = action {
-            let ok: Option<bool> = tx.query_row("SELECT retired FROM terms WHERE kind = 'theme' AND name = ?1", params![t], |r| r.get(0)).optional()?;
+            let ok: Option<bool> = tx
+                .query_row("SELECT retired FROM terms WHERE kind = 'theme' AND name = ?1", params![t], |r| r.get(0))
+                .optional()?;
             if ok != Some(false) {
                 return Err(StoreError::Invalid(format!("thématique inconnue ou retirée : « {t} »")));
             }
@@ -522,10 +562,15 @@ impl Library {
         let tx = self.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
         let before = Self::existing(&tx, id)?;
         if (before.doc.status == "deleted") == deleted {
-            return Err(StoreError::Invalid(format!("le document {id} est déjà {}", if deleted { "supprimé" } else { "présent" })));
+            return Err(StoreError::Invalid(format!(
+                "le document {id} est déjà {}",
+                if deleted { "supprimé" } else { "présent" }
+            )));
         }
         if let Some(m) = before.merged_into {
-            return Err(StoreError::Invalid(format!("le document {id} a été fusionné dans le document n° {m} : il ne se restaure pas")));
+            return Err(StoreError::Invalid(format!(
+                "le document {id} a été fusionné dans le document n° {m} : il ne se restaure pas"
+            )));
         }
         let h = Self::harvested(&tx, id)?.unwrap_or_default();
         let mut e = Self::edit_of(&before.doc);
@@ -536,7 +581,14 @@ impl Library {
         }
         write_override(&tx, id, &o, None)?;
         let after = Self::existing(&tx, id)?;
-        audit(&tx, by, if deleted { "document.delete" } else { "document.restore" }, &format!("document:{id}"), Some(&doc_json(&before)), Some(&doc_json(&after)))?;
+        audit(
+            &tx,
+            by,
+            if deleted { "document.delete" } else { "document.restore" },
+            &format!("document:{id}"),
+            Some(&doc_json(&before)),
+            Some(&doc_json(&after)),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -556,7 +608,9 @@ impl Library {
         }
         let hb = Self::harvested(&tx, into)?.unwrap_or_default();
         let mut e = Self::edit_of(&b.doc);
-        for (dst, src) in [(&mut e.themes, &a.doc.themes), (&mut e.scope, &a.doc.scope), (&mut e.territories, &a.doc.territories)] {
+        for (dst, src) in
+            [(&mut e.themes, &a.doc.themes), (&mut e.scope, &a.doc.scope), (&mut e.territories, &a.doc.territories)]
+        {
             for v in src {
                 if !dst.contains(v) {
                     dst.push(v.clone());
@@ -581,7 +635,14 @@ impl Library {
             Some(&serde_json::json!({ "from": doc_json(&a), "into": doc_json(&b) })),
             Some(&serde_json::json!({ "merged_into": into, "into": doc_json(&after_b) })),
         )?;
-        audit(&tx, by, "document.merge_target", &format!("document:{into}"), Some(&doc_json(&b)), Some(&serde_json::json!({ "merged_from": from, "doc": doc_json(&after_b) })))?;
+        audit(
+            &tx,
+            by,
+            "document.merge_target",
+            &format!("document:{into}"),
+            Some(&doc_json(&b)),
+            Some(&serde_json::json!({ "merged_from": from, "doc": doc_json(&after_b) })),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -592,11 +653,16 @@ impl Library {
         if url.trim().is_empty() {
             return Err(StoreError::Invalid("adresse : obligatoire".into()));
         }
-        let url = crate::canonical::canonical_url(url)
-            .map_err(|_| StoreError::Invalid(format!("adresse invalide ({:?}) : une adresse complète, commençant par https:// ou http://", url.trim())))?;
+        let url = crate::canonical::canonical_url(url).map_err(|_| {
+            StoreError::Invalid(format!(
+                "adresse invalide ({:?}) : une adresse complète, commençant par https:// ou http://",
+                url.trim()
+            ))
+        })?;
         // One transaction: the document never exists without its values.
         let tx = self.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let exists: Option<i64> = tx.query_row("SELECT id FROM documents WHERE url = ?1", params![url], |r| r.get(0)).optional()?;
+        let exists: Option<i64> =
+            tx.query_row("SELECT id FROM documents WHERE url = ?1", params![url], |r| r.get(0)).optional()?;
         if let Some(id) = exists {
             return Err(StoreError::Invalid(format!("cette adresse est déjà celle du document n° {id}")));
         }
@@ -618,7 +684,9 @@ impl Library {
         if h.title.is_empty() {
             return Err(StoreError::Invalid("titre : obligatoire".into()));
         }
-        let (id, _) = crate::store::upsert_in(&tx, std::slice::from_ref(&h), MANUAL_SOURCE)?.pop().ok_or_else(|| StoreError::Invalid("document non enregistré".into()))?;
+        let (id, _) = crate::store::upsert_in(&tx, std::slice::from_ref(&h), MANUAL_SOURCE)?
+            .pop()
+            .ok_or_else(|| StoreError::Invalid("document non enregistré".into()))?;
         let o = Override {
             title: Some(h.title.clone()),
             summary: Some(h.summary_text.clone()),
@@ -657,7 +725,15 @@ impl Library {
         };
         let mut stmt = self.conn().prepare(&format!("SELECT t.name, t.position, t.retired, t.acronym, t.parent, {count} FROM terms t WHERE t.kind = ?1 ORDER BY t.position, t.name"))?;
         let rows = stmt.query_map(params![kind.as_str()], |r| {
-            Ok(Term { kind, name: r.get(0)?, position: r.get(1)?, retired: r.get(2)?, acronym: r.get(3)?, parent: r.get(4)?, documents: r.get(5)? })
+            Ok(Term {
+                kind,
+                name: r.get(0)?,
+                position: r.get(1)?,
+                retired: r.get(2)?,
+                acronym: r.get(3)?,
+                parent: r.get(4)?,
+                documents: r.get(5)?,
+            })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -665,7 +741,9 @@ impl Library {
     /// The names of a taxonomy's terms in order (retired ones too when
     /// asked), without counting documents.
     pub fn term_names(&self, kind: TermKind, with_retired: bool) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self.conn().prepare_cached("SELECT name FROM terms WHERE kind = ?1 AND (?2 OR retired = 0) ORDER BY position, name")?;
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT name FROM terms WHERE kind = ?1 AND (?2 OR retired = 0) ORDER BY position, name")?;
         let rows = stmt.query_map(params![kind.as_str(), with_retired], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -673,7 +751,8 @@ impl Library {
     /// The names renamed by librarians: (kind, old name, new name).
     pub fn term_aliases(&self) -> Result<Vec<(TermKind, String, String)>, StoreError> {
         let mut stmt = self.conn().prepare("SELECT kind, alias, name FROM term_aliases")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+        let rows =
+            stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
         let mut out = Vec::new();
         for r in rows {
             let (k, a, n) = r?;
@@ -685,7 +764,14 @@ impl Library {
     }
 
     /// Adds a term at the end of its taxonomy.
-    pub fn add_term(&mut self, kind: TermKind, name: &str, acronym: &str, parent: &str, by: &str) -> Result<(), StoreError> {
+    pub fn add_term(
+        &mut self,
+        kind: TermKind,
+        name: &str,
+        acronym: &str,
+        parent: &str,
+        by: &str,
+    ) -> Result<(), StoreError> {
         let name = name.trim();
         check_text("nom", name, 120, true)?;
         check_text("sigle", acronym, 40, false)?;
@@ -695,7 +781,8 @@ impl Library {
         let key = crate::curation::title_key(name);
         let same: Option<(String, bool)> = {
             let mut stmt = tx.prepare("SELECT name, retired FROM terms WHERE kind = ?1")?;
-            let rows = stmt.query_map(params![kind.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)))?;
+            let rows =
+                stmt.query_map(params![kind.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)))?;
             let mut found = None;
             for r in rows {
                 let (n, retired) = r?;
@@ -715,7 +802,14 @@ impl Library {
         )?;
         // A name given back is no longer an alias of another.
         tx.execute("DELETE FROM term_aliases WHERE kind = ?1 AND alias = ?2", params![kind.as_str(), name])?;
-        audit(&tx, by, "term.add", &format!("{}:{name}", kind.as_str()), None, Some(&serde_json::json!({ "name": name, "acronym": acronym.trim(), "parent": parent.trim() })))?;
+        audit(
+            &tx,
+            by,
+            "term.add",
+            &format!("{}:{name}", kind.as_str()),
+            None,
+            Some(&serde_json::json!({ "name": name, "acronym": acronym.trim(), "parent": parent.trim() })),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -730,11 +824,19 @@ impl Library {
             return Ok(0);
         }
         let tx = self.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let found: Option<i64> = tx.query_row("SELECT position FROM terms WHERE kind = ?1 AND name = ?2", params![kind.as_str(), old], |r| r.get(0)).optional()?;
+        let found: Option<i64> = tx
+            .query_row("SELECT position FROM terms WHERE kind = ?1 AND name = ?2", params![kind.as_str(), old], |r| {
+                r.get(0)
+            })
+            .optional()?;
         if found.is_none() {
             return Err(StoreError::Invalid(format!("« {old} » n'existe pas dans {}", kind.label().to_lowercase())));
         }
-        let taken: Option<i64> = tx.query_row("SELECT position FROM terms WHERE kind = ?1 AND name = ?2", params![kind.as_str(), new], |r| r.get(0)).optional()?;
+        let taken: Option<i64> = tx
+            .query_row("SELECT position FROM terms WHERE kind = ?1 AND name = ?2", params![kind.as_str(), new], |r| {
+                r.get(0)
+            })
+            .optional()?;
         if taken.is_some() {
             return Err(StoreError::Invalid(format!("« {new} » existe déjà dans {}", kind.label().to_lowercase())));
         }
@@ -742,9 +844,15 @@ impl Library {
         if kind == TermKind::Publisher {
             tx.execute("UPDATE terms SET parent = ?2 WHERE kind = 'publisher' AND parent = ?1", params![old, new])?;
         }
-        tx.execute("UPDATE term_aliases SET name = ?3 WHERE kind = ?1 AND name = ?2", params![kind.as_str(), old, new])?;
+        tx.execute(
+            "UPDATE term_aliases SET name = ?3 WHERE kind = ?1 AND name = ?2",
+            params![kind.as_str(), old, new],
+        )?;
         tx.execute("DELETE FROM term_aliases WHERE kind = ?1 AND alias = ?2", params![kind.as_str(), new])?;
-        tx.execute("INSERT OR REPLACE INTO term_aliases (kind, alias, name) VALUES (?1, ?2, ?3)", params![kind.as_str(), old, new])?;
+        tx.execute(
+            "INSERT OR REPLACE INTO term_aliases (kind, alias, name) VALUES (?1, ?2, ?3)",
+            params![kind.as_str(), old, new],
+        )?;
         let (col, list) = kind.column();
         let mut changed: std::collections::BTreeSet<i64> = Default::default();
         for table in ["documents", "overrides"] {
@@ -803,7 +911,10 @@ impl Library {
             let rows = stmt.query_map(params![kind.as_str()], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         };
-        let i = names.iter().position(|n| n == name).ok_or_else(|| StoreError::Invalid(format!("« {name} » n'existe pas")))?;
+        let i = names
+            .iter()
+            .position(|n| n == name)
+            .ok_or_else(|| StoreError::Invalid(format!("« {name} » n'existe pas")))?;
         let j = i as i64 + delta.signum();
         if j < 0 || j >= names.len() as i64 {
             return Ok(());
@@ -811,9 +922,19 @@ impl Library {
         let mut order = names.clone();
         order.swap(i, j as usize);
         for (p, n) in order.iter().enumerate() {
-            tx.execute("UPDATE terms SET position = ?3 WHERE kind = ?1 AND name = ?2", params![kind.as_str(), n, p as i64 + 1])?;
+            tx.execute(
+                "UPDATE terms SET position = ?3 WHERE kind = ?1 AND name = ?2",
+                params![kind.as_str(), n, p as i64 + 1],
+            )?;
         }
-        audit(&tx, by, "term.move", &format!("{}:{name}", kind.as_str()), Some(&serde_json::json!({ "position": i + 1 })), Some(&serde_json::json!({ "position": j + 1 })))?;
+        audit(
+            &tx,
+            by,
+            "term.move",
+            &format!("{}:{name}", kind.as_str()),
+            Some(&serde_json::json!({ "position": i + 1 })),
+            Some(&serde_json::json!({ "position": j + 1 })),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -822,11 +943,21 @@ impl Library {
     /// back.
     pub fn set_term_retired(&mut self, kind: TermKind, name: &str, retired: bool, by: &str) -> Result<(), StoreError> {
         let tx = self.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let n = tx.execute("UPDATE terms SET retired = ?3 WHERE kind = ?1 AND name = ?2", params![kind.as_str(), name, retired])?;
+        let n = tx.execute(
+            "UPDATE terms SET retired = ?3 WHERE kind = ?1 AND name = ?2",
+            params![kind.as_str(), name, retired],
+        )?;
         if n == 0 {
             return Err(StoreError::Invalid(format!("« {name} » n'existe pas")));
         }
-        audit(&tx, by, if retired { "term.retire" } else { "term.reinstate" }, &format!("{}:{name}", kind.as_str()), Some(&serde_json::json!({ "retired": !retired })), Some(&serde_json::json!({ "retired": retired })))?;
+        audit(
+            &tx,
+            by,
+            if retired { "term.retire" } else { "term.reinstate" },
+            &format!("{}:{name}", kind.as_str()),
+            Some(&serde_json::json!({ "retired": !retired })),
+            Some(&serde_json::json!({ "retired": retired })),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -839,11 +970,24 @@ impl Library {
             return Err(StoreError::Invalid("un organisme ne peut pas être son propre parent".into()));
         }
         let tx = self.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let before: Option<(String, String)> =
-            tx.query_row("SELECT acronym, parent FROM terms WHERE kind = 'publisher' AND name = ?1", params![name], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        let before: Option<(String, String)> = tx
+            .query_row("SELECT acronym, parent FROM terms WHERE kind = 'publisher' AND name = ?1", params![name], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
         let Some((a0, p0)) = before else { return Err(StoreError::Invalid(format!("organisme inconnu « {name} »"))) };
-        tx.execute("UPDATE terms SET acronym = ?2, parent = ?3 WHERE kind = 'publisher' AND name = ?1", params![name, acronym.trim(), parent.trim()])?;
-        audit(&tx, by, "term.edit", &format!("publisher:{name}"), Some(&serde_json::json!({ "acronym": a0, "parent": p0 })), Some(&serde_json::json!({ "acronym": acronym.trim(), "parent": parent.trim() })))?;
+        tx.execute(
+            "UPDATE terms SET acronym = ?2, parent = ?3 WHERE kind = 'publisher' AND name = ?1",
+            params![name, acronym.trim(), parent.trim()],
+        )?;
+        audit(
+            &tx,
+            by,
+            "term.edit",
+            &format!("publisher:{name}"),
+            Some(&serde_json::json!({ "acronym": a0, "parent": p0 })),
+            Some(&serde_json::json!({ "acronym": acronym.trim(), "parent": parent.trim() })),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -851,7 +995,16 @@ impl Library {
     // --- Fiche messages ---
 
     fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FicheMessage> {
-        Ok(FicheMessage { id: r.get(0)?, territory: r.get(1)?, title: r.get(2)?, body: r.get(3)?, starts: r.get(4)?, ends: r.get(5)?, updated_by: r.get(6)?, updated_at: r.get(7)? })
+        Ok(FicheMessage {
+            id: r.get(0)?,
+            territory: r.get(1)?,
+            title: r.get(2)?,
+            body: r.get(3)?,
+            starts: r.get(4)?,
+            ends: r.get(5)?,
+            updated_by: r.get(6)?,
+            updated_at: r.get(7)?,
+        })
     }
 
     /// Every fiche message, by territory then start.
@@ -881,13 +1034,18 @@ impl Library {
     /// Creates (`m.id == 0`) or updates a message; returns its id.
     pub fn save_message(&mut self, m: &FicheMessage, by: &str) -> Result<i64, StoreError> {
         if !valid_territory_code(&m.territory) {
-            return Err(StoreError::Invalid(format!("territoire {:?} : COM-34172, EPCI-243400017, DEP-34 ou REG-76 par exemple", m.territory)));
+            return Err(StoreError::Invalid(format!(
+                "territoire {:?} : COM-34172, EPCI-243400017, DEP-34 ou REG-76 par exemple",
+                m.territory
+            )));
         }
         check_text("titre", &m.title, 200, true)?;
         check_text("message", &m.body, 5000, true)?;
         let day = |name: &str, v: &Option<String>| -> Result<(), StoreError> {
             match v {
-                Some(d) if !matches!(crate::parse_date(d), Some((_, crate::Precision::Day))) => Err(StoreError::Invalid(format!("{name} invalide ({d:?}) : AAAA-MM-JJ"))),
+                Some(d) if !matches!(crate::parse_date(d), Some((_, crate::Precision::Day))) => {
+                    Err(StoreError::Invalid(format!("{name} invalide ({d:?}) : AAAA-MM-JJ")))
+                }
                 _ => Ok(()),
             }
         };
@@ -922,7 +1080,14 @@ impl Library {
             )?;
             m.id
         };
-        let after = FicheMessage { id, updated_by: by.to_owned(), updated_at: t, title: m.title.trim().to_owned(), body: m.body.trim().to_owned(), ..m.clone() };
+        let after = FicheMessage {
+            id,
+            updated_by: by.to_owned(),
+            updated_at: t,
+            title: m.title.trim().to_owned(),
+            body: m.body.trim().to_owned(),
+            ..m.clone()
+        };
         audit(
             &tx,
             by,
@@ -943,7 +1108,14 @@ impl Library {
             .optional()?
             .ok_or_else(|| StoreError::Invalid(format!("aucun message {id}")))?;
         tx.execute("DELETE FROM fiche_messages WHERE id = ?1", params![id])?;
-        audit(&tx, by, "message.delete", &format!("message:{id}"), Some(&serde_json::to_value(&before).unwrap_or_default()), None)?;
+        audit(
+            &tx,
+            by,
+            "message.delete",
+            &format!("message:{id}"),
+            Some(&serde_json::to_value(&before).unwrap_or_default()),
+            None,
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -954,7 +1126,8 @@ impl Library {
     /// "managed": the registry file no longer overwrites it).
     pub fn save_source(&mut self, row: &crate::store::SourceRow, is_new: bool, by: &str) -> Result<(), StoreError> {
         let tx = self.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let before: Option<String> = tx.query_row("SELECT spec FROM sources WHERE id = ?1", params![row.id], |r| r.get(0)).optional()?;
+        let before: Option<String> =
+            tx.query_row("SELECT spec FROM sources WHERE id = ?1", params![row.id], |r| r.get(0)).optional()?;
         match (&before, is_new) {
             (Some(_), true) => return Err(StoreError::Invalid(format!("la source {:?} existe déjà", row.id))),
             (None, false) => return Err(StoreError::Invalid(format!("aucune source {:?}", row.id))),
@@ -967,14 +1140,24 @@ impl Library {
             params![row.id, row.name, row.publisher, row.publisher_short, row.kind, row.url, row.schedule, row.enabled, row.spec],
         )?;
         let parse = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap_or(serde_json::Value::Null);
-        audit(&tx, by, if is_new { "source.add" } else { "source.edit" }, &format!("source:{}", row.id), before.as_deref().map(parse).as_ref(), Some(&parse(&row.spec)))?;
+        audit(
+            &tx,
+            by,
+            if is_new { "source.add" } else { "source.edit" },
+            &format!("source:{}", row.id),
+            before.as_deref().map(parse).as_ref(),
+            Some(&parse(&row.spec)),
+        )?;
         tx.commit()?;
         Ok(())
     }
 
     /// A source's definition (JSON) and whether it is managed.
     pub fn source_spec(&self, id: &str) -> Result<Option<(String, bool)>, StoreError> {
-        Ok(self.conn().query_row("SELECT spec, managed FROM sources WHERE id = ?1", params![id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
+        Ok(self
+            .conn()
+            .query_row("SELECT spec, managed FROM sources WHERE id = ?1", params![id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
     }
 
     /// Records that someone asked for a run (the audit log).
@@ -1032,10 +1215,19 @@ mod tests {
         lib.edit_document(a, &e, "marie").unwrap();
         lib.upsert(&doc("https://a.fr/1", "Femmes élues (flux)"), "s").unwrap();
         let d = lib.document(a).unwrap().unwrap();
-        assert_eq!((d.title.as_str(), d.themes.len(), d.published.as_deref()), ("Femmes élues en 2026", 2, Some("2026-03")));
+        assert_eq!(
+            (d.title.as_str(), d.themes.len(), d.published.as_deref()),
+            ("Femmes élues en 2026", 2, Some("2026-03"))
+        );
         let log = lib.audit(1).unwrap();
-        assert_eq!((log[0].action.as_str(), log[0].user.as_str(), log[0].target.as_str()), ("document.edit", "marie", &*format!("document:{a}")));
-        assert!(log[0].before.as_deref().unwrap().contains("Femmes élues\"") && log[0].after.as_deref().unwrap().contains("Sécurité"));
+        assert_eq!(
+            (log[0].action.as_str(), log[0].user.as_str(), log[0].target.as_str()),
+            ("document.edit", "marie", &*format!("document:{a}"))
+        );
+        assert!(
+            log[0].before.as_deref().unwrap().contains("Femmes élues\"")
+                && log[0].after.as_deref().unwrap().contains("Sécurité")
+        );
         e.themes = vec!["Cuisine".into()];
         assert!(lib.edit_document(a, &e, "marie").unwrap_err().to_string().contains("inconnu"));
         e.themes = vec![];
@@ -1048,7 +1240,11 @@ mod tests {
         let mut lib = Library::in_memory().unwrap();
         let a = lib.upsert(&doc("https://a.fr/1", "Un"), "s").unwrap().0;
         let b = lib.upsert(&doc("https://a.fr/2", "Deux"), "s").unwrap().0;
-        lib.set_override(b, &Override { themes: Some(vec!["Parité".into(), "Sécurité".into()]), ..Override::default() }).unwrap();
+        lib.set_override(
+            b,
+            &Override { themes: Some(vec!["Parité".into(), "Sécurité".into()]), ..Override::default() },
+        )
+        .unwrap();
         let rev = lib.rev().unwrap();
         assert_eq!(lib.rename_term(TermKind::Theme, "Parité", "Égalité femmes-hommes", "marie").unwrap(), 2);
         assert!(lib.rev().unwrap() > rev);
@@ -1100,7 +1296,10 @@ mod tests {
         assert!(lib.bulk(&[a], &Bulk::AddTheme("Cuisine".into()), "jean").is_err());
         lib.merge_documents(b, a, "jean").unwrap();
         assert_eq!(lib.merged_target(b).unwrap(), Some(a));
-        assert!(lib.restore_document(b, "jean").unwrap_err().to_string().contains("fusionné"), "a merge is not undone by a restore");
+        assert!(
+            lib.restore_document(b, "jean").unwrap_err().to_string().contains("fusionné"),
+            "a merge is not undone by a restore"
+        );
         assert!(lib.document(b).unwrap().is_none());
         assert_eq!(lib.document_sources(a).unwrap(), vec!["s", "t"]);
         lib.upsert(&doc("https://a.fr/2", "Les Finances des communes (v2)"), "t").unwrap();
@@ -1110,15 +1309,37 @@ mod tests {
         assert!(lib.document(c).unwrap().is_none(), "tombstone");
         lib.restore_document(c, "jean").unwrap();
         assert_eq!(lib.document(c).unwrap().unwrap().status, "unpublished");
-        let mut e = Edit { title: "Guide statistique saisi".into(), status: "published".into(), themes: vec!["Parité".into()], publisher: "DGCL".into(), ..Edit::default() };
+        let mut e = Edit {
+            title: "Guide statistique saisi".into(),
+            status: "published".into(),
+            themes: vec!["Parité".into()],
+            publisher: "DGCL".into(),
+            ..Edit::default()
+        };
         let n = lib.add_document("https://www.collectivites-locales.gouv.fr/guide", &e, "jean").unwrap();
-        assert!(lib.add_document("https://www.collectivites-locales.gouv.fr/guide", &e, "jean").unwrap_err().to_string().contains("déjà"));
+        assert!(lib
+            .add_document("https://www.collectivites-locales.gouv.fr/guide", &e, "jean")
+            .unwrap_err()
+            .to_string()
+            .contains("déjà"));
         e.title = String::new();
         assert!(lib.add_document("https://x.fr/y", &e, "jean").is_err());
-        lib.upsert(&Harvested { title: "Titre du flux".into(), ..doc("https://www.collectivites-locales.gouv.fr/guide", "x") }, "flux").unwrap();
+        lib.upsert(
+            &Harvested { title: "Titre du flux".into(), ..doc("https://www.collectivites-locales.gouv.fr/guide", "x") },
+            "flux",
+        )
+        .unwrap();
         assert_eq!(lib.document(n).unwrap().unwrap().title, "Guide statistique saisi", "hand values win");
         let actions = audit_actions(&lib);
-        for a in ["document.theme_add", "document.unpublish", "document.publish", "document.merge", "document.delete", "document.restore", "document.add"] {
+        for a in [
+            "document.theme_add",
+            "document.unpublish",
+            "document.publish",
+            "document.merge",
+            "document.delete",
+            "document.restore",
+            "document.add",
+        ] {
             assert!(actions.iter().any(|x| x == a), "{a} not in {actions:?}");
         }
         lib.check().unwrap();
@@ -1127,12 +1348,23 @@ mod tests {
     #[test]
     fn fiche_messages_have_dates() {
         let mut lib = Library::in_memory().unwrap();
-        let m = FicheMessage { territory: "COM-75056".into(), title: "Statut particulier".into(), body: "Paris est à la fois commune et département.".into(), starts: Some("2026-01-01".into()), ends: Some("2026-12-31".into()), ..FicheMessage::default() };
+        let m = FicheMessage {
+            territory: "COM-75056".into(),
+            title: "Statut particulier".into(),
+            body: "Paris est à la fois commune et département.".into(),
+            starts: Some("2026-01-01".into()),
+            ends: Some("2026-12-31".into()),
+            ..FicheMessage::default()
+        };
         let id = lib.save_message(&m, "marie").unwrap();
         assert_eq!(lib.active_messages("COM-75056", "2026-06-01").unwrap().len(), 1);
         assert!(lib.active_messages("COM-75056", "2027-01-01").unwrap().is_empty());
         assert!(lib.active_messages("COM-75057", "2026-06-01").unwrap().is_empty());
-        for bad in [FicheMessage { territory: "Paris".into(), ..m.clone() }, FicheMessage { ends: Some("2025-01-01".into()), ..m.clone() }, FicheMessage { title: " ".into(), ..m.clone() }] {
+        for bad in [
+            FicheMessage { territory: "Paris".into(), ..m.clone() },
+            FicheMessage { ends: Some("2025-01-01".into()), ..m.clone() },
+            FicheMessage { title: " ".into(), ..m.clone() },
+        ] {
             assert!(lib.save_message(&bad, "marie").is_err());
         }
         lib.save_message(&FicheMessage { id, title: "Statut".into(), ..m.clone() }, "marie").unwrap();

@@ -59,7 +59,9 @@ impl Precision {
 pub fn parse_date(s: &str) -> Option<(String, Precision)> {
     let s = s.trim();
     let parts: Vec<&str> = s.split('-').collect();
-    let num = |p: &str, len: usize, max: u32| p.len() == len && p.parse::<u32>().ok().filter(|n| (1..=max).contains(n)).is_some();
+    let num = |p: &str, len: usize, max: u32| {
+        p.len() == len && p.parse::<u32>().ok().filter(|n| (1..=max).contains(n)).is_some()
+    };
     match parts.as_slice() {
         [y] if num(y, 4, 9999) => Some((s.to_owned(), Precision::Year)),
         [y, m] if num(y, 4, 9999) && num(m, 2, 12) => Some((s.to_owned(), Precision::Month)),

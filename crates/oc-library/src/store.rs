@@ -233,9 +233,16 @@ fn union(old: &[String], new: &[String]) -> Vec<String> {
 /// thématique never erases a catalogue's; the first publisher and resource
 /// type kept. Re-harvesting the same values changes nothing.
 fn merge(old: &Harvested, new: &Harvested) -> Harvested {
-    let (summary_html, summary_text) =
-        if new.summary_text.is_empty() && new.summary_html.is_empty() { (old.summary_html.clone(), old.summary_text.clone()) } else { (new.summary_html.clone(), new.summary_text.clone()) };
-    let (published, precision) = if new.published.is_some() { (new.published.clone(), new.precision.clone()) } else { (old.published.clone(), old.precision.clone()) };
+    let (summary_html, summary_text) = if new.summary_text.is_empty() && new.summary_html.is_empty() {
+        (old.summary_html.clone(), old.summary_text.clone())
+    } else {
+        (new.summary_html.clone(), new.summary_text.clone())
+    };
+    let (published, precision) = if new.published.is_some() {
+        (new.published.clone(), new.precision.clone())
+    } else {
+        (old.published.clone(), old.precision.clone())
+    };
     Harvested {
         url: new.url.clone(),
         title: new.title.clone(),
@@ -416,7 +423,10 @@ impl Library {
         let version: i64 = conn.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_version", [], |r| r.get(0))?;
         let version = usize::try_from(version).map_err(|_| StoreError::Invalid(format!("schema version {version}")))?;
         if version > MIGRATIONS.len() {
-            return Err(StoreError::Invalid(format!("the store has schema version {version}, newer than this binary ({})", MIGRATIONS.len())));
+            return Err(StoreError::Invalid(format!(
+                "the store has schema version {version}, newer than this binary ({})",
+                MIGRATIONS.len()
+            )));
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
             // Immediate: two processes starting together apply each
@@ -471,110 +481,115 @@ impl Library {
 }
 
 /// [`Library::upsert_batch`] inside the caller's transaction.
-pub(crate) fn upsert_in(tx: &Connection, docs: &[Harvested], source_id: &str) -> Result<Vec<(i64, Change)>, StoreError> {
+pub(crate) fn upsert_in(
+    tx: &Connection,
+    docs: &[Harvested],
+    source_id: &str,
+) -> Result<Vec<(i64, Change)>, StoreError> {
     let t = now();
     let mut out = Vec::with_capacity(docs.len());
     // Names the librarians renamed are harvested under their new name.
-        let aliases = crate::curation::Aliases::load(tx)?;
-        {
-            let mut publisher_term = tx.prepare_cached(
+    let aliases = crate::curation::Aliases::load(tx)?;
+    {
+        let mut publisher_term = tx.prepare_cached(
                 "INSERT OR IGNORE INTO terms (kind, name, position) SELECT 'publisher', ?1, COALESCE(MAX(position), 0) + 1 FROM terms WHERE kind = 'publisher'",
             )?;
-            let mut find = tx.prepare_cached(
+        let mut find = tx.prepare_cached(
                 "SELECT id, content_hash, summary_html, summary_text, publisher, published, precision, resource_type, themes, scope,
                         territories, subjects, image FROM documents WHERE url = ?1",
             )?;
-            let mut insert = tx.prepare_cached(
+        let mut insert = tx.prepare_cached(
                 "INSERT INTO documents (url, title, summary_html, summary_text, publisher, published, precision, resource_type,
                                         themes, scope, territories, subjects, image, first_seen, last_updated, rev, content_hash)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16) RETURNING id",
             )?;
-            let mut update = tx.prepare_cached(
-                "UPDATE documents SET title = ?2, summary_html = ?3, summary_text = ?4, publisher = ?5, published = ?6,
+        let mut update = tx.prepare_cached(
+            "UPDATE documents SET title = ?2, summary_html = ?3, summary_text = ?4, publisher = ?5, published = ?6,
                     precision = ?7, resource_type = ?8, themes = ?9, scope = ?10, territories = ?11, subjects = ?12,
                     image = ?13, last_updated = ?14, rev = ?15, content_hash = ?16 WHERE url = ?1",
-            )?;
-            let mut link = tx.prepare_cached("INSERT OR IGNORE INTO document_sources (document_id, source_id) VALUES (?1, ?2)")?;
-            for new in docs {
-                let renamed;
-                let new = match aliases.apply(new) {
-                    Some(r) => {
-                        renamed = r;
-                        &renamed
-                    }
-                    None => new,
-                };
-                if !new.publisher.is_empty() {
-                    publisher_term.execute(params![new.publisher])?;
+        )?;
+        let mut link =
+            tx.prepare_cached("INSERT OR IGNORE INTO document_sources (document_id, source_id) VALUES (?1, ?2)")?;
+        for new in docs {
+            let renamed;
+            let new = match aliases.apply(new) {
+                Some(r) => {
+                    renamed = r;
+                    &renamed
                 }
-                let existing: Option<(i64, String, Harvested)> = find
-                    .query_row(params![new.url], |r| {
-                        Ok((
-                            r.get(0)?,
-                            r.get(1)?,
-                            Harvested {
-                                url: new.url.clone(),
-                                title: String::new(),
-                                summary_html: r.get(2)?,
-                                summary_text: r.get(3)?,
-                                publisher: r.get(4)?,
-                                published: r.get(5)?,
-                                precision: r.get(6)?,
-                                resource_type: r.get(7)?,
-                                themes: parse_list(&r.get::<_, String>(8)?),
-                                scope: parse_list(&r.get::<_, String>(9)?),
-                                territories: parse_list(&r.get::<_, String>(10)?),
-                                subjects: parse_list(&r.get::<_, String>(11)?),
-                                image: r.get(12)?,
-                            },
-                        ))
-                    })
-                    .optional()?;
-                // A document several sources give keeps what each brings.
-                let merged;
-                let doc = match &existing {
-                    Some((_, _, old)) => {
-                        merged = merge(old, new);
-                        &merged
-                    }
-                    None => new,
-                };
-                let hash = doc.content_hash();
-                let (id, change) = match existing.map(|(id, h, _)| (id, h)) {
-                    Some((id, old)) if old == hash => (id, Change::Unchanged),
-                    found => {
-                        let rev = next_rev(tx)?;
-                        let values = params![
-                            doc.url,
-                            doc.title,
-                            doc.summary_html,
-                            doc.summary_text,
-                            doc.publisher,
-                            doc.published,
-                            doc.precision,
-                            doc.resource_type,
-                            json(&doc.themes),
-                            json(&doc.scope),
-                            json(&doc.territories),
-                            json(&doc.subjects),
-                            doc.image,
-                            t,
-                            rev,
-                            hash
-                        ];
-                        match found {
-                            Some((id, _)) => {
-                                update.execute(values)?;
-                                (id, Change::Updated)
-                            }
-                            None => (insert.query_row(values, |r| r.get(0))?, Change::New),
-                        }
-                    }
-                };
-                link.execute(params![id, source_id])?;
-                out.push((id, change));
+                None => new,
+            };
+            if !new.publisher.is_empty() {
+                publisher_term.execute(params![new.publisher])?;
             }
+            let existing: Option<(i64, String, Harvested)> = find
+                .query_row(params![new.url], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        Harvested {
+                            url: new.url.clone(),
+                            title: String::new(),
+                            summary_html: r.get(2)?,
+                            summary_text: r.get(3)?,
+                            publisher: r.get(4)?,
+                            published: r.get(5)?,
+                            precision: r.get(6)?,
+                            resource_type: r.get(7)?,
+                            themes: parse_list(&r.get::<_, String>(8)?),
+                            scope: parse_list(&r.get::<_, String>(9)?),
+                            territories: parse_list(&r.get::<_, String>(10)?),
+                            subjects: parse_list(&r.get::<_, String>(11)?),
+                            image: r.get(12)?,
+                        },
+                    ))
+                })
+                .optional()?;
+            // A document several sources give keeps what each brings.
+            let merged;
+            let doc = match &existing {
+                Some((_, _, old)) => {
+                    merged = merge(old, new);
+                    &merged
+                }
+                None => new,
+            };
+            let hash = doc.content_hash();
+            let (id, change) = match existing.map(|(id, h, _)| (id, h)) {
+                Some((id, old)) if old == hash => (id, Change::Unchanged),
+                found => {
+                    let rev = next_rev(tx)?;
+                    let values = params![
+                        doc.url,
+                        doc.title,
+                        doc.summary_html,
+                        doc.summary_text,
+                        doc.publisher,
+                        doc.published,
+                        doc.precision,
+                        doc.resource_type,
+                        json(&doc.themes),
+                        json(&doc.scope),
+                        json(&doc.territories),
+                        json(&doc.subjects),
+                        doc.image,
+                        t,
+                        rev,
+                        hash
+                    ];
+                    match found {
+                        Some((id, _)) => {
+                            update.execute(values)?;
+                            (id, Change::Updated)
+                        }
+                        None => (insert.query_row(values, |r| r.get(0))?, Change::New),
+                    }
+                }
+            };
+            link.execute(params![id, source_id])?;
+            out.push((id, change));
         }
+    }
     Ok(out)
 }
 
@@ -592,13 +607,19 @@ impl Library {
     pub fn document(&self, id: i64) -> Result<Option<Document>, StoreError> {
         Ok(self
             .conn
-            .query_row(&format!("{SELECT_EFFECTIVE} WHERE d.id = ?1 AND COALESCE(o.status, 'published') != 'deleted'"), params![id], row_to_doc)
+            .query_row(
+                &format!("{SELECT_EFFECTIVE} WHERE d.id = ?1 AND COALESCE(o.status, 'published') != 'deleted'"),
+                params![id],
+                row_to_doc,
+            )
             .optional()?)
     }
 
     /// Every published document, in id order.
     pub fn published(&self) -> Result<Vec<Document>, StoreError> {
-        let mut stmt = self.conn.prepare(&format!("{SELECT_EFFECTIVE} WHERE COALESCE(o.status, 'published') = 'published' ORDER BY d.id"))?;
+        let mut stmt = self.conn.prepare(&format!(
+            "{SELECT_EFFECTIVE} WHERE COALESCE(o.status, 'published') = 'published' ORDER BY d.id"
+        ))?;
         let rows = stmt.query_map([], row_to_doc)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -606,7 +627,9 @@ impl Library {
     /// Calls `f` on every published document, in id order, without holding
     /// them all in memory.
     pub fn for_each_published(&self, mut f: impl FnMut(Document)) -> Result<(), StoreError> {
-        let mut stmt = self.conn.prepare(&format!("{SELECT_EFFECTIVE} WHERE COALESCE(o.status, 'published') = 'published' ORDER BY d.id"))?;
+        let mut stmt = self.conn.prepare(&format!(
+            "{SELECT_EFFECTIVE} WHERE COALESCE(o.status, 'published') = 'published' ORDER BY d.id"
+        ))?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             f(row_to_doc(r)?);
@@ -631,7 +654,8 @@ impl Library {
 
     /// Changes after revision `after`, oldest first, at most `limit`.
     pub fn changes_since(&self, after: i64, limit: usize) -> Result<Vec<IndexChange>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!("{SELECT_EFFECTIVE} WHERE d.rev > ?1 ORDER BY d.rev LIMIT ?2"))?;
+        let mut stmt =
+            self.conn.prepare_cached(&format!("{SELECT_EFFECTIVE} WHERE d.rev > ?1 ORDER BY d.rev LIMIT ?2"))?;
         let rows = stmt.query_map(params![after, limit as i64], row_to_doc)?;
         let mut out = Vec::new();
         for d in rows {
@@ -645,12 +669,18 @@ impl Library {
     /// Asks the process that owns the publications index to rebuild it
     /// (`reindex` while a server runs); returns the request number.
     pub fn request_reindex(&mut self) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row("UPDATE counters SET value = value + 1 WHERE name = 'reindex_requested' RETURNING value", [], |r| r.get(0))?)
+        Ok(self.conn.query_row(
+            "UPDATE counters SET value = value + 1 WHERE name = 'reindex_requested' RETURNING value",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// The latest reindex request number, and the latest done.
     pub fn reindex_state(&self) -> Result<(i64, i64), StoreError> {
-        let get = |n: &str| self.conn.query_row("SELECT value FROM counters WHERE name = ?1", params![n], |r| r.get::<_, i64>(0));
+        let get = |n: &str| {
+            self.conn.query_row("SELECT value FROM counters WHERE name = ?1", params![n], |r| r.get::<_, i64>(0))
+        };
         Ok((get("reindex_requested")?, get("reindex_done")?))
     }
 
@@ -727,7 +757,13 @@ impl Library {
     }
 
     /// Records how a run ended: counts, and the error if it failed.
-    pub fn run_finished(&mut self, source_id: &str, counts: &RunCounts, error: Option<&str>, duration_ms: i64) -> Result<(), StoreError> {
+    pub fn run_finished(
+        &mut self,
+        source_id: &str,
+        counts: &RunCounts,
+        error: Option<&str>,
+        duration_ms: i64,
+    ) -> Result<(), StoreError> {
         let t = now();
         self.conn.execute(
             "INSERT INTO fetch_state (source_id, last_fetch, last_ok, last_error, items_seen, items_new, items_updated, items_rejected, duration_ms)
@@ -742,7 +778,11 @@ impl Library {
     /// The incremental cursor of a source (OpenDataSoft: the newest
     /// `modified` seen).
     pub fn cursor(&self, source_id: &str) -> Result<Option<String>, StoreError> {
-        Ok(self.conn.query_row("SELECT cursor FROM fetch_state WHERE source_id = ?1", params![source_id], |r| r.get(0)).optional()?.flatten())
+        Ok(self
+            .conn
+            .query_row("SELECT cursor FROM fetch_state WHERE source_id = ?1", params![source_id], |r| r.get(0))
+            .optional()?
+            .flatten())
     }
 
     pub fn set_cursor(&mut self, source_id: &str, cursor: &str) -> Result<(), StoreError> {
@@ -765,7 +805,10 @@ impl Library {
         };
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         for (item, reason) in items {
-            tx.execute("INSERT INTO rejections (source_id, at, item, reason) VALUES (?1, ?2, ?3, ?4)", params![source_id, t, cut(item, 300), cut(reason, 500)])?;
+            tx.execute(
+                "INSERT INTO rejections (source_id, at, item, reason) VALUES (?1, ?2, ?3, ?4)",
+                params![source_id, t, cut(item, 300), cut(reason, 500)],
+            )?;
         }
         tx.execute(
             "DELETE FROM rejections WHERE source_id = ?1 AND id NOT IN
@@ -778,8 +821,12 @@ impl Library {
 
     /// The newest rejected items of a source, newest first.
     pub fn rejections(&self, source_id: &str, limit: usize) -> Result<Vec<Rejection>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT source_id, at, item, reason FROM rejections WHERE source_id = ?1 ORDER BY id DESC LIMIT ?2")?;
-        let rows = stmt.query_map(params![source_id, limit as i64], |r| Ok(Rejection { source_id: r.get(0)?, at: r.get(1)?, item: r.get(2)?, reason: r.get(3)? }))?;
+        let mut stmt = self.conn.prepare(
+            "SELECT source_id, at, item, reason FROM rejections WHERE source_id = ?1 ORDER BY id DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![source_id, limit as i64], |r| {
+            Ok(Rejection { source_id: r.get(0)?, at: r.get(1)?, item: r.get(2)?, reason: r.get(3)? })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -787,13 +834,20 @@ impl Library {
     pub fn validators(&self, url: &str) -> Result<(Option<String>, Option<String>), StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT etag, last_modified FROM http_cache WHERE url = ?1", params![url], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT etag, last_modified FROM http_cache WHERE url = ?1", params![url], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?
             .unwrap_or((None, None)))
     }
 
     /// Remembers a URL's validators, once its content is safely stored.
-    pub fn set_validators(&mut self, url: &str, etag: Option<&str>, last_modified: Option<&str>) -> Result<(), StoreError> {
+    pub fn set_validators(
+        &mut self,
+        url: &str,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+    ) -> Result<(), StoreError> {
         if etag.is_none() && last_modified.is_none() {
             self.conn.execute("DELETE FROM http_cache WHERE url = ?1", params![url])?;
         } else {
@@ -822,10 +876,16 @@ impl Library {
         }
         let orphans: i64 =
             self.conn.query_row("SELECT COUNT(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM document_sources s WHERE s.document_id = d.id)", [], |r| r.get(0))?;
-        let beyond: i64 = self.conn.query_row("SELECT COUNT(*) FROM documents WHERE rev > (SELECT value FROM counters WHERE name = 'rev')", [], |r| r.get(0))?;
+        let beyond: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM documents WHERE rev > (SELECT value FROM counters WHERE name = 'rev')",
+            [],
+            |r| r.get(0),
+        )?;
         let dup: i64 = self.conn.query_row("SELECT COUNT(*) - COUNT(DISTINCT rev) FROM documents", [], |r| r.get(0))?;
         if orphans + beyond + dup > 0 {
-            return Err(StoreError::Invalid(format!("{orphans} documents without source, {beyond} beyond the revision counter, {dup} shared revisions")));
+            return Err(StoreError::Invalid(format!(
+                "{orphans} documents without source, {beyond} beyond the revision counter, {dup} shared revisions"
+            )));
         }
         Ok(())
     }
@@ -833,7 +893,12 @@ impl Library {
 
 /// Writes a document's overrides (and the document it was merged into),
 /// giving it a new revision; inside the caller's transaction.
-pub(crate) fn write_override(tx: &Connection, id: i64, o: &Override, merged_into: Option<i64>) -> Result<(), StoreError> {
+pub(crate) fn write_override(
+    tx: &Connection,
+    id: i64,
+    o: &Override,
+    merged_into: Option<i64>,
+) -> Result<(), StoreError> {
     let status = o.status.clone().unwrap_or_else(|| "published".into());
     if !matches!(status.as_str(), "published" | "unpublished" | "deleted") {
         return Err(StoreError::Invalid(format!("unknown status {status:?}")));
@@ -883,7 +948,9 @@ pub(crate) fn row_to_doc(r: &rusqlite::Row<'_>) -> rusqlite::Result<Document> {
     // An empty librarian's date clears the harvested one.
     let published: Option<String> = r.get::<_, Option<String>>(6)?.filter(|p| !p.is_empty());
     // A librarian's date carries its own precision.
-    let precision: Option<String> = r.get::<_, Option<String>>(7)?.or_else(|| published.as_deref().and_then(crate::parse_date).map(|p| p.1.as_str().to_owned()));
+    let precision: Option<String> = r
+        .get::<_, Option<String>>(7)?
+        .or_else(|| published.as_deref().and_then(crate::parse_date).map(|p| p.1.as_str().to_owned()));
     Ok(Document {
         id: r.get(0)?,
         url: r.get(1)?,
@@ -952,7 +1019,15 @@ mod tests {
         let b = lib.upsert(&doc("https://a.fr/2", "Deuxième"), "insee").unwrap().0;
         let c = lib.upsert(&doc("https://a.fr/3", "Troisième"), "insee").unwrap().0;
         // Re-classified, unpublished, deleted.
-        lib.set_override(a, &Override { themes: Some(vec!["Parité".into()]), title: Some("Titre corrigé".into()), ..Override::default() }).unwrap();
+        lib.set_override(
+            a,
+            &Override {
+                themes: Some(vec!["Parité".into()]),
+                title: Some("Titre corrigé".into()),
+                ..Override::default()
+            },
+        )
+        .unwrap();
         lib.set_override(b, &Override { status: Some("unpublished".into()), ..Override::default() }).unwrap();
         lib.set_override(c, &Override { status: Some("deleted".into()), ..Override::default() }).unwrap();
         // The source is fetched again, with new harvested values.

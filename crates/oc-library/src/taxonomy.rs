@@ -24,4 +24,5 @@ pub const SCOPES: [&str; 6] = [
 ];
 
 /// Types de ressource.
-pub const RESOURCE_TYPES: [&str; 5] = ["Publication statistique", "Jeu de données", "Outil", "Site officiel", "Plateforme open data"];
+pub const RESOURCE_TYPES: [&str; 5] =
+    ["Publication statistique", "Jeu de données", "Outil", "Site officiel", "Plateforme open data"];

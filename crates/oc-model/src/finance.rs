@@ -246,7 +246,11 @@ impl FinanceData {
     /// The latest value of an indicator for a collectivité, and the series
     /// of every year, oldest first.
     pub fn series(&self, key: &str, indicator: &str) -> Vec<&AccountValue> {
-        let mut v: Vec<&AccountValue> = self.accounts.get(key).map(|vs| vs.iter().filter(|x| *x.indicator == *indicator).collect()).unwrap_or_default();
+        let mut v: Vec<&AccountValue> = self
+            .accounts
+            .get(key)
+            .map(|vs| vs.iter().filter(|x| *x.indicator == *indicator).collect())
+            .unwrap_or_default();
         v.sort_by_key(|x| x.year);
         v
     }

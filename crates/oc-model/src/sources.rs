@@ -128,7 +128,14 @@ impl Credit {
     /// The credit of a registered dataset at a vintage.
     pub fn new(id: &str, millesime: impl Into<String>) -> Option<Credit> {
         let d = dataset(id)?;
-        Some(Credit { id: d.id, producer: d.producer, title: d.title, url: d.url, licence: d.licence, millesime: millesime.into() })
+        Some(Credit {
+            id: d.id,
+            producer: d.producer,
+            title: d.title,
+            url: d.url,
+            licence: d.licence,
+            millesime: millesime.into(),
+        })
     }
 
     /// The short producer name (`Insee`).

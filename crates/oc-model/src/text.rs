@@ -82,10 +82,7 @@ pub fn expand_abbreviation(word: &str) -> Option<&'static str> {
 
 /// Words of a user query, with abbreviations expanded.
 pub fn query_words(input: &str) -> Vec<String> {
-    words(input)
-        .into_iter()
-        .map(|w| expand_abbreviation(&w).map(str::to_owned).unwrap_or(w))
-        .collect()
+    words(input).into_iter().map(|w| expand_abbreviation(&w).map(str::to_owned).unwrap_or(w)).collect()
 }
 
 /// URL slug: folded words joined by hyphens (`Saint-Étienne` → `saint-etienne`).

@@ -41,19 +41,30 @@ pub const MAX_LIMIT: usize = 50;
 impl SearchRequest {
     /// Validates `q`, `type` and `limit`, with messages in French.
     pub fn from_params(p: &[(String, String)], default_limit: usize) -> Result<SearchRequest, WebError> {
-        let q = param(p, "q").ok_or_else(|| WebError::BadRequest("paramètre « q » manquant : indiquez un nom, un code INSEE, un SIREN ou un code postal".into()))?;
-        oc_index::TerritoryIndex::check_query(q).map_err(|e| WebError::BadRequest(format!("paramètre « q » invalide : {e}")))?;
+        let q = param(p, "q").ok_or_else(|| {
+            WebError::BadRequest(
+                "paramètre « q » manquant : indiquez un nom, un code INSEE, un SIREN ou un code postal".into(),
+            )
+        })?;
+        oc_index::TerritoryIndex::check_query(q)
+            .map_err(|e| WebError::BadRequest(format!("paramètre « q » invalide : {e}")))?;
         let group = match param(p, "type") {
             None | Some("") => None,
             Some(t) => Some(KindGroup::parse(t).ok_or_else(|| {
-                WebError::BadRequest(format!("paramètre « type » invalide ({t:?}) : valeurs possibles commune, epci, departement, region"))
+                WebError::BadRequest(format!(
+                    "paramètre « type » invalide ({t:?}) : valeurs possibles commune, epci, departement, region"
+                ))
             })?),
         };
         let limit = match param(p, "limit") {
             None | Some("") => default_limit,
             Some(l) => match l.trim().parse::<usize>() {
                 Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
-                _ => return Err(WebError::BadRequest(format!("paramètre « limit » invalide ({l:?}) : un entier entre 1 et {MAX_LIMIT}"))),
+                _ => {
+                    return Err(WebError::BadRequest(format!(
+                        "paramètre « limit » invalide ({l:?}) : un entier entre 1 et {MAX_LIMIT}"
+                    )))
+                }
             },
         };
         Ok(SearchRequest { q: q.to_owned(), group, limit })
@@ -63,7 +74,10 @@ impl SearchRequest {
 /// Runs a search on the blocking pool.
 /// Searches `index`; the caller reads the hits' entries from the same index
 /// (a refresh may replace the current one meanwhile).
-pub async fn run_search(index: std::sync::Arc<oc_index::TerritoryIndex>, req: SearchRequest) -> Result<std::sync::Arc<SearchOutcome>, WebError> {
+pub async fn run_search(
+    index: std::sync::Arc<oc_index::TerritoryIndex>,
+    req: SearchRequest,
+) -> Result<std::sync::Arc<SearchOutcome>, WebError> {
     blocking::spawn(move || index.search(&req.q, req.group, req.limit))
         .await?
         .map_err(|e| WebError::BadRequest(format!("paramètre « q » invalide : {e}")))
@@ -149,7 +163,11 @@ pub const DEFAULT_MAX_INDEX_LAG_SECS: u64 = 300;
 
 impl Default for HealthConfig {
     fn default() -> HealthConfig {
-        HealthConfig { max_index_lag: Duration::from_secs(DEFAULT_MAX_INDEX_LAG_SECS), blocking_limit: None, check_timeout: Duration::from_secs(2) }
+        HealthConfig {
+            max_index_lag: Duration::from_secs(DEFAULT_MAX_INDEX_LAG_SECS),
+            blocking_limit: None,
+            check_timeout: Duration::from_secs(2),
+        }
     }
 }
 
@@ -250,7 +268,9 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
 
     let mut blocking_ok = !blocking::saturated_at(in_flight, limit);
     if !blocking_ok {
-        messages.push(format!("le pool de tâches bloquantes est saturé : {in_flight} tâches en cours pour une limite de {limit}"));
+        messages.push(format!(
+            "le pool de tâches bloquantes est saturé : {in_flight} tâches en cours pour une limite de {limit}"
+        ));
     }
 
     // The store and index checks run on the blocking pool, like the work
@@ -271,7 +291,9 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     let stopped_at = stage.load(Ordering::SeqCst);
     if outcome.is_err() && stopped_at == STAGE_QUEUED && blocking_ok {
         blocking_ok = false;
-        messages.push(format!("aucun fil d'exécution bloquant libre en {secs} s : le pool de tâches bloquantes est saturé"));
+        messages.push(format!(
+            "aucun fil d'exécution bloquant libre en {secs} s : le pool de tâches bloquantes est saturé"
+        ));
     }
     if !blocking_ok {
         failed.push("blocking");
@@ -324,7 +346,9 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
                     messages.push(m.clone());
                     serde_json::json!({ "ok": false, "lag_revisions": null, "behind_secs": null, "message": m })
                 }
-                _ => serde_json::json!({ "ok": null, "lag_revisions": null, "behind_secs": null, "message": "non vérifié : la base de la bibliothèque ne peut pas être lue" }),
+                _ => {
+                    serde_json::json!({ "ok": null, "lag_revisions": null, "behind_secs": null, "message": "non vérifié : la base de la bibliothèque ne peut pas être lue" })
+                }
             };
             (index, store)
         }
@@ -342,7 +366,10 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
                     failed.push("index");
                     let m = format!("l'index des publications ne répond pas : {why}");
                     messages.push(m.clone());
-                    (serde_json::json!({ "ok": false, "lag_revisions": null, "behind_secs": null, "message": m }), serde_json::json!({ "ok": true }))
+                    (
+                        serde_json::json!({ "ok": false, "lag_revisions": null, "behind_secs": null, "message": m }),
+                        serde_json::json!({ "ok": true }),
+                    )
                 }
                 _ => {
                     let m = "pas de fil d'exécution bloquant pour la vérification";
@@ -422,7 +449,10 @@ mod tests {
     #[test]
     fn health_defaults() {
         let c = HealthConfig::default();
-        assert_eq!((c.max_index_lag, c.blocking_limit, c.check_timeout), (Duration::from_secs(300), None, Duration::from_secs(2)));
+        assert_eq!(
+            (c.max_index_lag, c.blocking_limit, c.check_timeout),
+            (Duration::from_secs(300), None, Duration::from_secs(2))
+        );
         assert_eq!(HealthConfig::with_max_index_lag_secs(0).max_index_lag, Duration::ZERO);
     }
 }

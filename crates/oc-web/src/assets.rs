@@ -40,7 +40,11 @@ pub async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
         return WebError::NotFound(format!("aucun fichier /assets/{path}")).into_response();
     };
     let gz = bytes.len() > 1024 && crate::cache::compressible(mime) && crate::cache::accepts_gzip(&headers);
-    let mut res = if gz { (StatusCode::OK, gzipped(key, bytes)).into_response() } else { (StatusCode::OK, bytes).into_response() };
+    let mut res = if gz {
+        (StatusCode::OK, gzipped(key, bytes)).into_response()
+    } else {
+        (StatusCode::OK, bytes).into_response()
+    };
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));

@@ -62,7 +62,10 @@ pub async fn layer(req: Request, next: Next) -> Response {
     let gzip_ok = accepts_gzip(req.headers()) && !req.uri().path().starts_with("/admin");
     let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
     let res = next.run(req).await;
-    if !(method == Method::GET || method == Method::HEAD) || res.status() != StatusCode::OK || res.headers().contains_key(STREAMING) {
+    if !(method == Method::GET || method == Method::HEAD)
+        || res.status() != StatusCode::OK
+        || res.headers().contains_key(STREAMING)
+    {
         return res;
     }
     let (mut parts, body) = res.into_parts();
@@ -71,7 +74,11 @@ pub async fn layer(req: Request, next: Next) -> Response {
     };
     let etag = format!("W/\"{:016x}\"", oc_store::fingerprint(&bytes));
     let etag_value = HeaderValue::from_str(&etag).expect("hex is a valid header value");
-    if if_none_match.as_ref().and_then(|v| v.to_str().ok()).is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*")) {
+    if if_none_match
+        .as_ref()
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+    {
         let mut r = StatusCode::NOT_MODIFIED.into_response();
         r.headers_mut().insert(header::ETAG, etag_value);
         for h in [header::CACHE_CONTROL, header::VARY] {
@@ -92,7 +99,12 @@ pub async fn layer(req: Request, next: Next) -> Response {
     if compressible(&ctype) {
         parts.headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
-    if gzip_ok && method == Method::GET && compressible(&ctype) && bytes.len() > 1024 && !parts.headers.contains_key(header::CONTENT_ENCODING) {
+    if gzip_ok
+        && method == Method::GET
+        && compressible(&ctype)
+        && bytes.len() > 1024
+        && !parts.headers.contains_key(header::CONTENT_ENCODING)
+    {
         let gz = gzip(&bytes);
         parts.headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         parts.headers.remove(header::CONTENT_LENGTH);

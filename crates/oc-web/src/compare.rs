@@ -31,7 +31,11 @@ pub struct Selection {
 
 impl Selection {
     pub fn ids(&self) -> String {
-        self.codes.iter().map(|c| format!("{}:{c}", self.group.map_or("", |g| g.as_str()))).collect::<Vec<_>>().join(",")
+        self.codes
+            .iter()
+            .map(|c| format!("{}:{c}", self.group.map_or("", |g| g.as_str())))
+            .collect::<Vec<_>>()
+            .join(",")
     }
 
     pub fn url(&self, ext: &str) -> String {
@@ -56,7 +60,13 @@ fn canonical(geo: &Geo, group: KindGroup, code: &str) -> Option<(KindGroup, Stri
             None => (group, c.code.clone()),
         }),
         KindGroup::Epci => geo.epci(&code).map(|e| (group, e.code.clone())),
-        KindGroup::Departement => geo.departement(&code).map(|d| if d.zone == "com" { (KindGroup::Region, d.region.clone()) } else { (group, d.code.clone()) }),
+        KindGroup::Departement => geo.departement(&code).map(|d| {
+            if d.zone == "com" {
+                (KindGroup::Region, d.region.clone())
+            } else {
+                (group, d.code.clone())
+            }
+        }),
         KindGroup::Region => geo.region(&code).map(|r| (group, r.code.clone())),
     }
 }
@@ -200,7 +210,11 @@ pub async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
 
 fn render(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
     let names: Vec<&str> = fs.iter().map(|f| f.name.as_str()).collect();
-    let title = if names.is_empty() { "Comparer des collectivités".to_owned() } else { format!("Comparer {}", names.join(", ")) };
+    let title = if names.is_empty() {
+        "Comparer des collectivités".to_owned()
+    } else {
+        format!("Comparer {}", names.join(", "))
+    };
     let head = Head {
         title: title.clone(),
         description: "Comparez jusqu'à 4 communes, intercommunalités, départements ou régions, indicateur par indicateur, avec sources et millésimes.".into(),
@@ -284,7 +298,11 @@ pub async fn add(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Resp
     } else {
         format!("/comparer?ids={}", crate::pages::urlencode(&all).replace("%3A", ":").replace("%2C", ","))
     };
-    (StatusCode::SEE_OTHER, [(header::LOCATION, HeaderValue::from_str(&to).unwrap_or(HeaderValue::from_static("/comparer")))]).into_response()
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, HeaderValue::from_str(&to).unwrap_or(HeaderValue::from_static("/comparer")))],
+    )
+        .into_response()
 }
 
 /// `GET /comparer.csv?ids=…` and `/comparer.json?ids=…`
@@ -299,8 +317,13 @@ pub async fn download(State(state): State<AppState>, RawQuery(raw): RawQuery, ex
     crate::blocking::spawn(move || {
         let s = parse(&geo, &ids);
         if !s.problems.is_empty() || s.codes.is_empty() {
-            let msg = if s.problems.is_empty() { "Aucune collectivité sélectionnée (paramètre ids).".to_owned() } else { s.problems.join(" ") };
-            return (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], msg).into_response();
+            let msg = if s.problems.is_empty() {
+                "Aucune collectivité sélectionnée (paramètre ids).".to_owned()
+            } else {
+                s.problems.join(" ")
+            };
+            return (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], msg)
+                .into_response();
         }
         let fs = fiches(&geo, &s);
         let group = s.group.unwrap_or(KindGroup::Commune);

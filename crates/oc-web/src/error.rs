@@ -100,7 +100,10 @@ pub async fn fallback(uri: Uri) -> Response {
     if uri.path().starts_with("/api/") {
         WebError::NotFound(format!("aucune ressource à l'adresse {}", uri.path())).json().into_response()
     } else {
-        WebError::NotFound("Cette page n'existe pas. Cherchez une commune, une intercommunalité, un département ou une région :".into())
-            .into_response()
+        WebError::NotFound(
+            "Cette page n'existe pas. Cherchez une commune, une intercommunalité, un département ou une région :"
+                .into(),
+        )
+        .into_response()
     }
 }

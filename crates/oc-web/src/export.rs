@@ -64,7 +64,11 @@ pub fn num_cell(v: Option<f64>, decimals: usize, d: Dialect) -> String {
         None => String::new(),
         Some(x) => {
             let s = format!("{:.*}", decimals, x);
-            let s = if s.starts_with('-') && s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') { s[1..].to_owned() } else { s };
+            let s = if s.starts_with('-') && s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+                s[1..].to_owned()
+            } else {
+                s
+            };
             match d {
                 Dialect::French => s.replace('.', ","),
                 Dialect::Standard => s,
@@ -106,7 +110,8 @@ pub fn columns(fiches: &[&Fiche]) -> Vec<Column> {
     // one; a column whose vintages differ (finance exercices) has its own
     // exercice column beside it and says so.
     for (c, m) in out.iter_mut().zip(&millesimes) {
-        let fig = fiches.iter().find_map(|f| f.figures.iter().find(|x| x.id == c.id)).expect("a column comes from a figure");
+        let fig =
+            fiches.iter().find_map(|f| f.figures.iter().find(|x| x.id == c.id)).expect("a column comes from a figure");
         let producer = oc_model::sources::dataset(fig.source).map_or("", |d| d.short);
         c.header = if matches!(fig.source, "ofgl" | "detr-dsil" | "dgf-criteres") || m.len() > 1 {
             format!("{} ({}, {producer}, millésime par ligne)", fig.label, fig.unit)
@@ -131,15 +136,20 @@ pub fn header_row(cols: &[Column], group: KindGroup, d: Dialect) -> String {
 
 fn code_headers(group: KindGroup) -> &'static [&'static str] {
     match group {
-        KindGroup::Commune => &["Type", "Code INSEE", "SIREN", "Codes postaux", "Code département", "Code région", "SIREN EPCI"],
-        KindGroup::Epci => &["Type", "SIREN", "Nature juridique", "Mode de financement", "Codes départements", "Codes régions"],
+        KindGroup::Commune => {
+            &["Type", "Code INSEE", "SIREN", "Codes postaux", "Code département", "Code région", "SIREN EPCI"]
+        }
+        KindGroup::Epci => {
+            &["Type", "SIREN", "Nature juridique", "Mode de financement", "Codes départements", "Codes régions"]
+        }
         KindGroup::Departement => &["Type", "Code département", "Code région"],
         KindGroup::Region => &["Type", "Code région"],
     }
 }
 
 fn code_cells(geo: &Geo, f: &Fiche) -> Vec<String> {
-    let parent = |role: &str| f.parents.iter().filter(|l| l.role == role).map(|l| l.code.clone()).collect::<Vec<_>>().join(" ");
+    let parent =
+        |role: &str| f.parents.iter().filter(|l| l.role == role).map(|l| l.code.clone()).collect::<Vec<_>>().join(" ");
     match f.group {
         KindGroup::Commune => {
             let c = geo.commune(&f.code);
@@ -217,7 +227,15 @@ pub fn attachment(res: &mut Response, filename: &str, ctype: &'static str) {
 }
 
 /// A CSV or JSON download of a few fiches.
-pub fn download(geo: &Geo, group: KindGroup, fiches: Vec<Fiche>, base: &str, ext: &str, d: Dialect, title: String) -> Response {
+pub fn download(
+    geo: &Geo,
+    group: KindGroup,
+    fiches: Vec<Fiche>,
+    base: &str,
+    ext: &str,
+    d: Dialect,
+    title: String,
+) -> Response {
     let year = geo.data.meta.cog_year;
     if ext == "csv" {
         let mut res = (StatusCode::OK, csv(geo, group, &fiches, d)).into_response();
@@ -252,7 +270,18 @@ pub async fn stream(
 ) -> Response {
     let codes = codes.into();
     let geo = reference.geo.clone();
-    let producer = FichesProducer { geo, group, codes, next: 0, cols: None, sample: Vec::new(), written: 0, ext, dialect: d, done: false };
+    let producer = FichesProducer {
+        geo,
+        group,
+        codes,
+        next: 0,
+        cols: None,
+        sample: Vec::new(),
+        written: 0,
+        ext,
+        dialect: d,
+        done: false,
+    };
     let ctype = if ext == "csv" { "text/csv; charset=utf-8" } else { "application/json" };
     if producer.codes.len() <= SMALL_EXPORT_FICHES {
         let key = format!("{filename} {d:?}");
@@ -280,7 +309,9 @@ pub async fn stream(
 /// Short exports made whole, for one reference version: at most
 /// [`SmallExports::BUDGET`] bytes, the oldest dropped first.
 #[derive(Debug, Default)]
-pub struct SmallExports(std::sync::Mutex<(std::collections::HashMap<String, axum::body::Bytes>, std::collections::VecDeque<String>, usize)>);
+pub struct SmallExports(
+    std::sync::Mutex<(std::collections::HashMap<String, axum::body::Bytes>, std::collections::VecDeque<String>, usize)>,
+);
 
 impl SmallExports {
     /// Bytes kept at most.
@@ -414,7 +445,9 @@ mod tests {
 
     #[test]
     fn formula_injection_is_neutralised_and_readable() {
-        for (raw, want) in [("=1+1", "'=1+1"), ("+33", "'+33"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx")] {
+        for (raw, want) in
+            [("=1+1", "'=1+1"), ("+33", "'+33"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx")]
+        {
             assert_eq!(text_cell(raw, Dialect::Standard), want, "{raw:?}");
         }
         assert_eq!(text_cell("\rx", Dialect::Standard), "\"'\rx\"");
@@ -442,7 +475,10 @@ mod tests {
 
     #[test]
     fn filenames() {
-        assert_eq!(list_filename("communes", "departement", "34", "Hérault", 2026, "csv"), "communes-departement-34-herault-2026.csv");
+        assert_eq!(
+            list_filename("communes", "departement", "34", "Hérault", 2026, "csv"),
+            "communes-departement-34-herault-2026.csv"
+        );
         assert_eq!(list_filename("communes", "france", "", "", 2026, "json"), "communes-france-2026.json");
     }
 }

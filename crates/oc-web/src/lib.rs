@@ -21,10 +21,10 @@ pub mod cache;
 pub mod compare;
 pub mod error;
 pub mod export;
-pub mod library;
-pub mod openapi;
 pub mod fiche;
+pub mod library;
 pub mod map;
+pub mod openapi;
 pub mod pages;
 pub mod streaming;
 pub mod xml;
@@ -93,7 +93,14 @@ pub struct ReferenceSlot(Arc<std::sync::RwLock<Arc<Reference>>>);
 impl Reference {
     /// A version whose maps and sitemap are drawn on first request.
     fn new(geo: Arc<Geo>, territories: Arc<TerritoryIndex>) -> Arc<Reference> {
-        Arc::new(Reference { geo, territories, maps: Arc::default(), sitemap: Default::default(), commune_codes: Default::default(), small_exports: Default::default() })
+        Arc::new(Reference {
+            geo,
+            territories,
+            maps: Arc::default(),
+            sitemap: Default::default(),
+            commune_codes: Default::default(),
+            small_exports: Default::default(),
+        })
     }
 }
 
@@ -110,7 +117,10 @@ impl ReferenceSlot {
     /// Puts a new version in place: requests already running finish on the
     /// old one, the next ones read the new one.
     pub fn replace(&self, geo: Arc<Geo>, territories: Arc<TerritoryIndex>) {
-        let old = std::mem::replace(&mut *self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner), Reference::new(geo, territories));
+        let old = std::mem::replace(
+            &mut *self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner),
+            Reference::new(geo, territories),
+        );
         // Freed (when no request holds it any more) after the lock is let go.
         drop(old);
     }
@@ -170,7 +180,11 @@ impl Default for Taxonomy {
         use oc_library::curation::TermKind;
         use oc_library::taxonomy::{RESOURCE_TYPES, SCOPES, THEMES};
         let mut offered = std::collections::HashMap::new();
-        for (k, v) in [(TermKind::Theme, &THEMES[..]), (TermKind::Scope, &SCOPES[..]), (TermKind::ResourceType, &RESOURCE_TYPES[..])] {
+        for (k, v) in [
+            (TermKind::Theme, &THEMES[..]),
+            (TermKind::Scope, &SCOPES[..]),
+            (TermKind::ResourceType, &RESOURCE_TYPES[..]),
+        ] {
             offered.insert(k, v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
         }
         Taxonomy { known: offered.clone(), offered, aliases: Default::default() }

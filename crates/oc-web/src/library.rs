@@ -36,7 +36,10 @@ fn taxonomy(state: &AppState) -> Arc<crate::Taxonomy> {
 
 /// The library, or a clear error when none is served.
 pub fn library(state: &AppState) -> Result<Arc<LibraryView>, WebError> {
-    state.library.clone().ok_or_else(|| WebError::NotFound("la bibliothèque n'est pas configurée sur ce serveur".into()))
+    state
+        .library
+        .clone()
+        .ok_or_else(|| WebError::NotFound("la bibliothèque n'est pas configurée sur ce serveur".into()))
 }
 
 /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY` as a `YYYYMMDD` bound: the first day
@@ -50,7 +53,11 @@ fn date_bound(v: &str, end: bool) -> Option<u64> {
         (oc_library::Precision::Day, _) => chrono::NaiveDate::from_ymd_opt(y, parts[1], parts[2])?,
         (oc_library::Precision::Month, false) => chrono::NaiveDate::from_ymd_opt(y, parts[1], 1)?,
         (oc_library::Precision::Month, true) => {
-            let next = if parts[1] == 12 { chrono::NaiveDate::from_ymd_opt(y + 1, 1, 1)? } else { chrono::NaiveDate::from_ymd_opt(y, parts[1] + 1, 1)? };
+            let next = if parts[1] == 12 {
+                chrono::NaiveDate::from_ymd_opt(y + 1, 1, 1)?
+            } else {
+                chrono::NaiveDate::from_ymd_opt(y, parts[1] + 1, 1)?
+            };
             next.pred_opt()?
         }
         (oc_library::Precision::Year, false) => chrono::NaiveDate::from_ymd_opt(y, 1, 1)?,
@@ -66,7 +73,10 @@ pub fn parse_query(p: &[(String, String)], geo: &Geo, taxonomy: &crate::Taxonomy
     let bad = |m: String| WebError::BadRequest(m);
     let mut q = PubQuery { q: param(p, "q").unwrap_or("").trim().to_owned(), ..PubQuery::default() };
     if q.q.chars().count() > oc_index::publication_search::MAX_QUERY_CHARS {
-        return Err(bad(format!("paramètre « q » trop long (au plus {} caractères)", oc_index::publication_search::MAX_QUERY_CHARS)));
+        return Err(bad(format!(
+            "paramètre « q » trop long (au plus {} caractères)",
+            oc_index::publication_search::MAX_QUERY_CHARS
+        )));
     }
     for facet in Facet::ALL {
         let mut values: Vec<String> = Vec::new();
@@ -94,7 +104,11 @@ pub fn parse_query(p: &[(String, String)], geo: &Geo, taxonomy: &crate::Taxonomy
             }
             if let Some((k, offered)) = known {
                 if !k.iter().any(|x| x == v) {
-                    return Err(bad(format!("paramètre « {} » invalide ({v:?}) : valeurs possibles {}", facet.param(), offered.join(", "))));
+                    return Err(bad(format!(
+                        "paramètre « {} » invalide ({v:?}) : valeurs possibles {}",
+                        facet.param(),
+                        offered.join(", ")
+                    )));
                 }
             }
             match facet {
@@ -104,7 +118,9 @@ pub fn parse_query(p: &[(String, String)], geo: &Geo, taxonomy: &crate::Taxonomy
                 Facet::Territory if territory_label(geo, v).is_none() => {
                     return Err(bad(format!("paramètre « territory » invalide ({v:?}) : REG-76, DEP-34, COM-34172 ou EPCI-243400017 par exemple")));
                 }
-                Facet::Publisher if v.chars().count() > 200 => return Err(bad("paramètre « publisher » trop long".into())),
+                Facet::Publisher if v.chars().count() > 200 => {
+                    return Err(bad("paramètre « publisher » trop long".into()))
+                }
                 _ => {}
             }
             values.push(v.to_owned());
@@ -119,7 +135,9 @@ pub fn parse_query(p: &[(String, String)], geo: &Geo, taxonomy: &crate::Taxonomy
     let bound = |name: &str, end: bool| -> Result<Option<u64>, WebError> {
         match param(p, name).map(str::trim) {
             None | Some("") => Ok(None),
-            Some(v) => date_bound(v, end).map(Some).ok_or_else(|| bad(format!("paramètre « {name} » invalide ({v:?}) : une date AAAA-MM-JJ ou une année"))),
+            Some(v) => date_bound(v, end).map(Some).ok_or_else(|| {
+                bad(format!("paramètre « {name} » invalide ({v:?}) : une date AAAA-MM-JJ ou une année"))
+            }),
         }
     };
     q.from = bound("from", false)?;
@@ -133,11 +151,17 @@ pub fn parse_query(p: &[(String, String)], geo: &Geo, taxonomy: &crate::Taxonomy
         None | Some("") => None,
         Some("pertinence" | "relevance") => Some(Sort::Relevance),
         Some("date") => Some(Sort::Date),
-        Some(o) => return Err(bad(format!("paramètre « sort » invalide ({o:?}) : valeurs possibles pertinence, date"))),
+        Some(o) => {
+            return Err(bad(format!("paramètre « sort » invalide ({o:?}) : valeurs possibles pertinence, date")))
+        }
     };
     q.page = match param(p, "page").map(str::trim) {
         None | Some("") => 1,
-        Some(v) => v.parse().ok().filter(|n| (1..=MAX_PAGE).contains(n)).ok_or_else(|| bad(format!("paramètre « page » invalide ({v:?}) : un entier entre 1 et {MAX_PAGE}")))?,
+        Some(v) => v
+            .parse()
+            .ok()
+            .filter(|n| (1..=MAX_PAGE).contains(n))
+            .ok_or_else(|| bad(format!("paramètre « page » invalide ({v:?}) : un entier entre 1 et {MAX_PAGE}")))?,
     };
     Ok(q)
 }
@@ -200,7 +224,20 @@ pub async fn run(lib: Arc<LibraryView>, q: PubQuery) -> Result<PubResults, WebEr
     crate::blocking::spawn(move || lib.index.search(&q)).await?.map_err(|e| WebError::BadRequest(e.0))
 }
 
-const MONTHS: [&str; 12] = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
+const MONTHS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
 
 /// A date at its precision, in French (`17 janvier 2023`, `janvier 2023`, `2023`).
 pub fn french_date(d: &Document) -> Option<String> {
@@ -291,8 +328,11 @@ pub async fn api(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Resu
     let q = parse_query(&params(raw), &state.geo(), &taxonomy(&state))?;
     let page = q.page;
     let r = run(lib, q).await?;
-    let facets: BTreeMap<&str, Vec<FacetCount<'_>>> =
-        r.facets.iter().map(|(f, v)| (f.param(), v.iter().map(|(value, count)| FacetCount { value, count: *count }).collect())).collect();
+    let facets: BTreeMap<&str, Vec<FacetCount<'_>>> = r
+        .facets
+        .iter()
+        .map(|(f, v)| (f.param(), v.iter().map(|(value, count)| FacetCount { value, count: *count }).collect()))
+        .collect();
     let results: Vec<ApiDoc<'_>> = r.hits.iter().map(|h| ApiDoc::from(&h.doc)).collect();
     Ok(Json(serde_json::json!({
         "total": r.total,
@@ -318,7 +358,13 @@ fn facet_label(f: Facet) -> &'static str {
 
 /// The values a facet offers: the counted ones (territories: régions and
 /// départements; long lists cut), plus the selected ones even at zero.
-fn facet_values(geo: &Geo, tax: &crate::Taxonomy, f: Facet, r: &PubResults, q: &PubQuery) -> Vec<(String, String, usize)> {
+fn facet_values(
+    geo: &Geo,
+    tax: &crate::Taxonomy,
+    f: Facet,
+    r: &PubResults,
+    q: &PubQuery,
+) -> Vec<(String, String, usize)> {
     use oc_library::curation::TermKind;
     let mut counted = r.facets.get(&f).cloned().unwrap_or_default();
     // Taxonomies show in the librarians' order, retired terms last.
@@ -343,14 +389,20 @@ fn facet_values(geo: &Geo, tax: &crate::Taxonomy, f: Facet, r: &PubResults, q: &
         Facet::Year => 12,
         _ => usize::MAX,
     };
-    for (v, n) in counted.iter().filter(|(v, _)| f != Facet::Territory || v.starts_with("REG-") || v.starts_with("DEP-")).take(limit) {
-        let label = if f == Facet::Territory { territory_label(geo, v).unwrap_or_else(|| v.clone()) } else { v.clone() };
+    for (v, n) in counted
+        .iter()
+        .filter(|(v, _)| f != Facet::Territory || v.starts_with("REG-") || v.starts_with("DEP-"))
+        .take(limit)
+    {
+        let label =
+            if f == Facet::Territory { territory_label(geo, v).unwrap_or_else(|| v.clone()) } else { v.clone() };
         out.push((v.clone(), label, *n));
     }
     for v in selected {
         if !out.iter().any(|(x, _, _)| *x == v) {
             let n = counted.iter().find(|(x, _)| *x == v).map_or(0, |c| c.1);
-            let label = if f == Facet::Territory { territory_label(geo, &v).unwrap_or_else(|| v.clone()) } else { v.clone() };
+            let label =
+                if f == Facet::Territory { territory_label(geo, &v).unwrap_or_else(|| v.clone()) } else { v.clone() };
             out.push((v, label, n));
         }
     }
@@ -360,7 +412,8 @@ fn facet_values(geo: &Geo, tax: &crate::Taxonomy, f: Facet, r: &PubResults, q: &
 /// The page body (also what `library.js` swaps in without a reload).
 fn publications_body(geo: &Geo, tax: &crate::Taxonomy, q: &PubQuery, r: &PubResults) -> Markup {
     let without_page = PubQuery { page: 1, ..q.clone() };
-    let active: Vec<(Facet, String)> = q.filters.iter().flat_map(|(f, vs)| vs.iter().map(move |v| (*f, v.clone()))).collect();
+    let active: Vec<(Facet, String)> =
+        q.filters.iter().flat_map(|(f, vs)| vs.iter().map(move |v| (*f, v.clone()))).collect();
     let pages = r.total.div_ceil(PER_PAGE).clamp(1, MAX_PAGE);
     html! {
         div id="oc-pub" class="fr-grid-row fr-grid-row--gutters" {
@@ -508,10 +561,12 @@ pub async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
         Err(e) => return e.into_response(),
     };
     let p = params(raw);
-    let head = |title: String| Head {
+    let head = |title: String| {
+        Head {
         title,
         description: "La bibliothèque d'Open Collectivités : publications, jeux de données et outils de la statistique publique sur les collectivités locales.".into(),
         canonical: Some("/publications".into()),
+    }
     };
     let form = |q: &str| {
         html! {
@@ -624,7 +679,19 @@ pub async fn export(state: AppState, raw: Option<String>, ext: &'static str) -> 
     };
     let body = if ext == "csv" {
         let sep = if d == Dialect::French { ";" } else { "," };
-        let cols = ["id", "titre", "url", "organisme", "date", "précision", "type", "thématiques", "types de territoire", "territoires", "résumé"];
+        let cols = [
+            "id",
+            "titre",
+            "url",
+            "organisme",
+            "date",
+            "précision",
+            "type",
+            "thématiques",
+            "types de territoire",
+            "territoires",
+            "résumé",
+        ];
         let mut head = String::new();
         if d == Dialect::French {
             head.push('\u{feff}');
@@ -708,13 +775,35 @@ pub async fn atom(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
         Err(e) => return e.into_response(),
     };
     let base = &state.public_url;
-    let updated = r.hits.iter().filter_map(|h| h.doc.last_updated.get(..20).map(str::to_owned)).max().unwrap_or_else(|| "2026-01-01T00:00:00Z".into());
-    let title = if q.q.is_empty() { "Bibliothèque d'Open Collectivités".to_owned() } else { format!("Bibliothèque d'Open Collectivités : « {} »", q.q) };
+    let updated = r
+        .hits
+        .iter()
+        .filter_map(|h| h.doc.last_updated.get(..20).map(str::to_owned))
+        .max()
+        .unwrap_or_else(|| "2026-01-01T00:00:00Z".into());
+    let title = if q.q.is_empty() {
+        "Bibliothèque d'Open Collectivités".to_owned()
+    } else {
+        format!("Bibliothèque d'Open Collectivités : « {} »", q.q)
+    };
     let mut x = String::with_capacity(16 * 1024);
-    x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fr\">\n");
-    x.push_str(&format!("<title>{}</title>\n<id>{}</id>\n<updated>{}</updated>\n", xml::escape(&title), xml::escape(&format!("{base}{self_href}")), xml::escape(&updated)));
-    x.push_str(&format!("<link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n", xml::escape(&format!("{base}{self_href}"))));
-    x.push_str(&format!("<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", xml::escape(&format!("{base}{page_href}"))));
+    x.push_str(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fr\">\n",
+    );
+    x.push_str(&format!(
+        "<title>{}</title>\n<id>{}</id>\n<updated>{}</updated>\n",
+        xml::escape(&title),
+        xml::escape(&format!("{base}{self_href}")),
+        xml::escape(&updated)
+    ));
+    x.push_str(&format!(
+        "<link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
+        xml::escape(&format!("{base}{self_href}"))
+    ));
+    x.push_str(&format!(
+        "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+        xml::escape(&format!("{base}{page_href}"))
+    ));
     x.push_str("<author><name>Open Collectivités</name></author>\n");
     for h in &r.hits {
         let d = &h.doc;
@@ -778,7 +867,15 @@ pub fn section(geo: &Geo, title: &str, id: &str, q: &PubQuery, r: &PubResults) -
 fn level_is_feminine(level: &str) -> bool {
     matches!(
         level.trim(),
-        "communes" | "intercommunalités" | "régions" | "collectivités" | "collectivités locales" | "métropoles" | "communautés de communes" | "communautés d'agglomération" | "communautés urbaines"
+        "communes"
+            | "intercommunalités"
+            | "régions"
+            | "collectivités"
+            | "collectivités locales"
+            | "métropoles"
+            | "communautés de communes"
+            | "communautés d'agglomération"
+            | "communautés urbaines"
     )
 }
 
@@ -786,7 +883,14 @@ fn level_is_feminine(level: &str) -> bool {
 /// documents useful to every collectivité of its level (`level`, the plural
 /// noun: "communes", "intercommunalités", "départements", "régions"), and
 /// the open-data platforms covering it or its parents.
-pub fn fiche_sections(geo: &Geo, lib: &LibraryView, area: &str, scope: &str, level: &str, covering: &[String]) -> Markup {
+pub fn fiche_sections(
+    geo: &Geo,
+    lib: &LibraryView,
+    area: &str,
+    scope: &str,
+    level: &str,
+    covering: &[String],
+) -> Markup {
     let mut about = PubQuery::default();
     about.filters.insert(Facet::Territory, vec![area.to_owned()]);
     about.sort = Some(Sort::Date);
@@ -858,10 +962,18 @@ pub async fn platforms_page(State(state): State<AppState>) -> Response {
 /// `/publications/{id}`: a document's notice (its permanent address in the
 /// portal). A merged document's address redirects to the one it went
 /// into; an unpublished or deleted one is not found.
-pub async fn document_page(State(state): State<AppState>, axum::extract::Path(id): axum::extract::Path<String>) -> Response {
-    let Ok(lib) = library(&state) else { return WebError::NotFound("la bibliothèque n'est pas configurée sur ce serveur".into()).into_response() };
+pub async fn document_page(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let Ok(lib) = library(&state) else {
+        return WebError::NotFound("la bibliothèque n'est pas configurée sur ce serveur".into()).into_response();
+    };
     let Some(id) = id.parse::<i64>().ok().filter(|n| *n > 0) else {
-        return WebError::NotFound(format!("aucun document n° {id:?} : les notices ont un numéro, comme /publications/12")).into_response();
+        return WebError::NotFound(format!(
+            "aucun document n° {id:?} : les notices ont un numéro, comme /publications/12"
+        ))
+        .into_response();
     };
     enum Found {
         Show(Box<Document>),
@@ -883,13 +995,19 @@ pub async fn document_page(State(state): State<AppState>, axum::extract::Path(id
     .await;
     let d = match found {
         Ok(Ok(Found::Show(d))) => d,
-        Ok(Ok(Found::Moved(t))) => return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, format!("/publications/{t}"))]).into_response(),
+        Ok(Ok(Found::Moved(t))) => {
+            return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, format!("/publications/{t}"))]).into_response()
+        }
         Ok(Ok(Found::None)) => return WebError::NotFound(format!("aucun document publié n° {id}")).into_response(),
         Ok(Err(e)) => return e.into_response(),
         Err(e) => return WebError::from(e).into_response(),
     };
     let geo = &state.geo();
-    let head = Head { title: d.title.clone(), description: short(&d.summary, 200), canonical: Some(format!("/publications/{}", d.id)) };
+    let head = Head {
+        title: d.title.clone(),
+        description: short(&d.summary, 200),
+        canonical: Some(format!("/publications/{}", d.id)),
+    };
     layout_with(
         &head,
         html! {

@@ -51,7 +51,14 @@ impl Projection {
         let w = ((max_lon - min_lon) * cos).max(1e-6);
         let h = (max_lat - min_lat).max(1e-6);
         let k = (max_width / w).min(max_height / h);
-        Some(Projection { min_x: min_lon * cos, max_y: max_lat, k, cos, width: (w * k).ceil() + 2.0, height: (h * k).ceil() + 2.0 })
+        Some(Projection {
+            min_x: min_lon * cos,
+            max_y: max_lat,
+            k,
+            cos,
+            width: (w * k).ceil() + 2.0,
+            height: (h * k).ceil() + 2.0,
+        })
     }
 
     fn px(&self, (lon, lat): (f64, f64)) -> (i64, i64) {
@@ -129,7 +136,14 @@ fn write_layers(proj: &Projection, layers: &[Layer<'_>], body: &mut String) {
             if d.is_empty() {
                 continue;
             }
-            let _ = write!(body, r#"<a href="{}"><title>{}</title><path class="{}" d="{}"/></a>"#, escape(href), escape(name), layer.class, d);
+            let _ = write!(
+                body,
+                r#"<a href="{}"><title>{}</title><path class="{}" d="{}"/></a>"#,
+                escape(href),
+                escape(name),
+                layer.class,
+                d
+            );
         }
     }
 }
@@ -227,7 +241,10 @@ mod tests {
     #[test]
     fn svg_text_drops_what_xml_forbids() {
         let a = Shape::encode(&[vec![vec![(3.0, 43.0), (3.1, 43.0), (3.1, 43.1), (3.0, 43.0)]]]);
-        let layers = [Layer { class: "oc-map__focus", shapes: vec![(&a, Some(("A\u{FFFE}\u{1}B\u{FFFF} \u{1F600}".into(), "/commune/a-1?x=\u{B}".into())))] }];
+        let layers = [Layer {
+            class: "oc-map__focus",
+            shapes: vec![(&a, Some(("A\u{FFFE}\u{1}B\u{FFFF} \u{1F600}".into(), "/commune/a-1?x=\u{B}".into())))],
+        }];
         let svg = render(&layers, "Carte", "Texte", 400.0, 300.0).unwrap().into_string();
         assert!(svg.contains("<a href=\"/commune/a-1?x=\"><title>AB \u{1F600}</title>"), "{svg}");
     }

@@ -125,9 +125,19 @@ pub fn search_box(value: &str, group: Option<KindGroup>, large: bool) -> Markup 
 /// [`search_box`] submitting to `action` with extra hidden fields. A form
 /// that is not the site search (`/comparer/ajouter`) gets a `pick` field
 /// that the script fills with the chosen suggestion (`level:code`).
-pub fn search_box_with(action: &str, value: &str, group: Option<KindGroup>, hidden: &[(&str, String)], large: bool) -> Markup {
+pub fn search_box_with(
+    action: &str,
+    value: &str,
+    group: Option<KindGroup>,
+    hidden: &[(&str, String)],
+    large: bool,
+) -> Markup {
     let pick = action != "/recherche";
-    let label = if pick { "Nom, code INSEE, code postal ou SIREN de la collectivité à ajouter" } else { "Rechercher une commune, une intercommunalité, un département ou une région" };
+    let label = if pick {
+        "Nom, code INSEE, code postal ou SIREN de la collectivité à ajouter"
+    } else {
+        "Rechercher une commune, une intercommunalité, un département ou une région"
+    };
     let id = if pick { "q-add" } else { "q" };
     html! {
         form action=(action) method="get" role="search" class="oc-search" data-oc-autocomplete data-oc-pick=[pick.then_some("1")] {
@@ -162,8 +172,11 @@ pub async fn home(State(state): State<AppState>) -> Markup {
         .ok(),
         None => None,
     };
-    let themes: Vec<String> =
-        state.library.as_ref().map(|l| l.taxonomy().offered(oc_library::curation::TermKind::Theme).to_vec()).unwrap_or_default();
+    let themes: Vec<String> = state
+        .library
+        .as_ref()
+        .map(|l| l.taxonomy().offered(oc_library::curation::TermKind::Theme).to_vec())
+        .unwrap_or_default();
     let geo = state.geo();
     let credits = crate::fiche::data::loaded_sources(&geo);
     let d = &geo.data;
@@ -357,7 +370,6 @@ pub fn error_page(status: StatusCode, message: &str) -> Markup {
         },
     )
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -114,7 +114,10 @@ mod tests {
                 if allowed(c) {
                     assert!(is_char(n), "U+{n:04X} kept but not an XML Char");
                 } else {
-                    assert!(!is_char(n) || matches!(n, 0x7F..=0x9F | 0xFDD0..=0xFDEF) || n & 0xFFFE == 0xFFFE, "U+{n:04X} dropped without reason");
+                    assert!(
+                        !is_char(n) || matches!(n, 0x7F..=0x9F | 0xFDD0..=0xFDEF) || n & 0xFFFE == 0xFFFE,
+                        "U+{n:04X} dropped without reason"
+                    );
                 }
             }
         }

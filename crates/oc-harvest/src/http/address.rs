@@ -40,10 +40,10 @@ const V4_SPECIAL: [(Ipv4Addr, u8); 18] = [
 /// unspecified, IPv4-compatible, discard-only, unique-local, link-local,
 /// site-local, multicast, SRv6, local-use NAT64 `64:ff9b:1::/48`…).
 const V6_SPECIAL: [(Ipv6Addr, u8); 4] = [
-    (Ipv6Addr::new(0x2001, 0, 0, 0, 0, 0, 0, 0), 23),         // IETF protocol assignments: Teredo, benchmarking, ORCHID, AMT, AS112…
-    (Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0), 32),     // documentation
+    (Ipv6Addr::new(0x2001, 0, 0, 0, 0, 0, 0, 0), 23), // IETF protocol assignments: Teredo, benchmarking, ORCHID, AMT, AS112…
+    (Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0), 32), // documentation
     (Ipv6Addr::new(0x2620, 0x4f, 0x8000, 0, 0, 0, 0, 0), 48), // direct delegation AS112
-    (Ipv6Addr::new(0x3fff, 0, 0, 0, 0, 0, 0, 0), 20),         // documentation (RFC 9637)
+    (Ipv6Addr::new(0x3fff, 0, 0, 0, 0, 0, 0, 0), 20), // documentation (RFC 9637)
 ];
 
 const GLOBAL_UNICAST: (Ipv6Addr, u8) = (Ipv6Addr::new(0x2000, 0, 0, 0, 0, 0, 0, 0), 3);
@@ -156,12 +156,38 @@ mod tests {
     #[test]
     fn public_addresses_are_public() {
         for ip in [
-            "8.8.8.8", "1.1.1.1", "185.24.184.66", "9.255.255.255", "11.0.0.0", "100.63.255.255", "100.128.0.0", "126.255.255.255", "128.0.0.0",
-            "169.253.255.255", "169.255.0.0", "172.15.255.255", "172.32.0.0", "191.255.255.255", "192.0.1.0", "192.0.3.0", "192.167.255.255",
-            "192.169.0.0", "198.17.255.255", "198.20.0.0", "198.51.99.255", "203.0.112.255", "223.255.255.255",
-            "2a01:e0a:1::1", "2001:4860:4860::8888", "2606:4700:4700::1111", "2001:200::1", "2620:4f:7fff::1",
+            "8.8.8.8",
+            "1.1.1.1",
+            "185.24.184.66",
+            "9.255.255.255",
+            "11.0.0.0",
+            "100.63.255.255",
+            "100.128.0.0",
+            "126.255.255.255",
+            "128.0.0.0",
+            "169.253.255.255",
+            "169.255.0.0",
+            "172.15.255.255",
+            "172.32.0.0",
+            "191.255.255.255",
+            "192.0.1.0",
+            "192.0.3.0",
+            "192.167.255.255",
+            "192.169.0.0",
+            "198.17.255.255",
+            "198.20.0.0",
+            "198.51.99.255",
+            "203.0.112.255",
+            "223.255.255.255",
+            "2a01:e0a:1::1",
+            "2001:4860:4860::8888",
+            "2606:4700:4700::1111",
+            "2001:200::1",
+            "2620:4f:7fff::1",
             // Forms carrying a public IPv4 address.
-            "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1",
+            "::ffff:8.8.8.8",
+            "64:ff9b::808:808",
+            "2002:808:808::1",
         ] {
             assert!(public(ip), "{ip} should be public");
         }
@@ -268,10 +294,23 @@ mod tests {
         ] {
             assert!(refused(bad).is_some_and(|m| m.starts_with("adresse refusée : ")), "{bad} should be refused");
         }
-        for ok in ["https://www.insee.fr/fr/flux/1", "http://data.ofgl.fr/api", "https://example.test/", "http://8.8.8.8/", "http://[2a01:e0a::1]/", "https://www.insee.fr./"] {
+        for ok in [
+            "https://www.insee.fr/fr/flux/1",
+            "http://data.ofgl.fr/api",
+            "https://example.test/",
+            "http://8.8.8.8/",
+            "http://[2a01:e0a::1]/",
+            "https://www.insee.fr./",
+        ] {
             assert_eq!(refused(ok), None, "{ok}");
         }
-        assert_eq!(refused("http://2130706433/").as_deref(), Some("adresse refusée : 127.0.0.1 est une adresse locale, privée ou réservée"));
-        assert_eq!(refused("http://[::ffff:127.0.0.1]/").as_deref(), Some("adresse refusée : ::ffff:127.0.0.1 (soit 127.0.0.1) est une adresse locale, privée ou réservée"));
+        assert_eq!(
+            refused("http://2130706433/").as_deref(),
+            Some("adresse refusée : 127.0.0.1 est une adresse locale, privée ou réservée")
+        );
+        assert_eq!(
+            refused("http://[::ffff:127.0.0.1]/").as_deref(),
+            Some("adresse refusée : ::ffff:127.0.0.1 (soit 127.0.0.1) est une adresse locale, privée ou réservée")
+        );
     }
 }

@@ -37,7 +37,13 @@ const STATUSES: [(&str, &str); 6] = [
 ];
 
 /// The facets of the list: form name, label.
-const FACETS: [(&str, &str); 5] = [("theme", "Thématique"), ("scope", "Type de territoire"), ("type", "Type de ressource"), ("publisher", "Organisme auteur"), ("year", "Année")];
+const FACETS: [(&str, &str); 5] = [
+    ("theme", "Thématique"),
+    ("scope", "Type de territoire"),
+    ("type", "Type de ressource"),
+    ("publisher", "Organisme auteur"),
+    ("year", "Année"),
+];
 
 #[derive(Debug, Clone, Default)]
 struct ListQuery {
@@ -64,7 +70,9 @@ impl ListQuery {
         for (name, _) in FACETS {
             let v = fields(p, name);
             if let Some(y) = v.iter().find(|y| name == "year" && !(y.len() == 4 && y.parse::<u16>().is_ok())) {
-                return Err(WebError::BadRequest(format!("paramètre « year » invalide ({y:?}) : une année sur quatre chiffres")));
+                return Err(WebError::BadRequest(format!(
+                    "paramètre « year » invalide ({y:?}) : une année sur quatre chiffres"
+                )));
             }
             if !v.is_empty() {
                 filters.insert(name, v);
@@ -72,7 +80,11 @@ impl ListQuery {
         }
         let page = match param(p, "page").map(str::trim) {
             None | Some("") => 1,
-            Some(n) => n.parse::<usize>().ok().filter(|n| (1..=10_000).contains(n)).ok_or_else(|| WebError::BadRequest(format!("paramètre « page » invalide ({n:?})")))?,
+            Some(n) => n
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=10_000).contains(n))
+                .ok_or_else(|| WebError::BadRequest(format!("paramètre « page » invalide ({n:?})")))?,
         };
         Ok(ListQuery { q, status, filters, page })
     }
@@ -139,7 +151,8 @@ struct Listing {
 
 fn filter(docs: Vec<AdminDocument>, q: &ListQuery, since: Option<&str>) -> Listing {
     let duplicates = suspected_duplicates(&docs);
-    let words: Vec<String> = oc_fold(&q.q).split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect();
+    let words: Vec<String> =
+        oc_fold(&q.q).split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect();
     let number = q.q.trim_start_matches("n°").trim().parse::<i64>().ok();
     let matches = |d: &AdminDocument| -> bool {
         let status_ok = match q.status.as_str() {
@@ -205,7 +218,11 @@ fn status_label(s: &str) -> &'static str {
     }
 }
 
-pub async fn list(State(state): State<AppState>, Librarian(auth): Librarian, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
+pub async fn list(
+    State(state): State<AppState>,
+    Librarian(auth): Librarian,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
     let done = done_checked(&state, &raw).await;
     let q = ListQuery::parse(&params(raw))?;
     let since = auth.session.previous_login.clone();
@@ -346,7 +363,11 @@ fn choices(s: &Library) -> Result<Choices, oc_library::store::StoreError> {
 /// error, with every other value kept.
 fn edit_of_form(f: &[(String, String)]) -> (Edit, Option<String>) {
     let raw = field(f, "weight").trim().replace(',', ".");
-    let parsed = if raw.is_empty() { Ok(0.0) } else { raw.parse::<f64>().map_err(|_| format!("poids invalide ({raw:?}) : un nombre entre -100 et 100")) };
+    let parsed = if raw.is_empty() {
+        Ok(0.0)
+    } else {
+        raw.parse::<f64>().map_err(|_| format!("poids invalide ({raw:?}) : un nombre entre -100 et 100"))
+    };
     let e = Edit {
         title: field(f, "title").trim().to_owned(),
         summary: field(f, "summary").replace("\r\n", "\n").trim().to_owned(),
@@ -355,7 +376,12 @@ fn edit_of_form(f: &[(String, String)]) -> (Edit, Option<String>) {
         resource_type: field(f, "resource_type").trim().to_owned(),
         themes: fields(f, "themes"),
         scope: fields(f, "scope"),
-        territories: field(f, "territories").split([',', ' ', ';', '\n']).map(str::trim).filter(|t| !t.is_empty()).map(str::to_uppercase).collect(),
+        territories: field(f, "territories")
+            .split([',', ' ', ';', '\n'])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_uppercase)
+            .collect(),
         status: if field(f, "status") == "unpublished" { "unpublished".into() } else { "published".into() },
         featured: field(f, "featured") == "1",
         weight: *parsed.as_ref().unwrap_or(&0.0),
@@ -372,7 +398,15 @@ fn check_territories(state: &AppState, e: &Edit) -> Result<(), String> {
     }
 }
 
-fn doc_form(auth: &Auth, action: &str, e: &Edit, url: Option<&str>, c: &Choices, error: Option<&str>, rev: Option<i64>) -> Markup {
+fn doc_form(
+    auth: &Auth,
+    action: &str,
+    e: &Edit,
+    url: Option<&str>,
+    c: &Choices,
+    error: Option<&str>,
+    rev: Option<i64>,
+) -> Markup {
     let checkboxes = |name: &str, legend: &str, offered: &[String], chosen: &[String]| {
         // Terms already on the document stay offered, retired or not.
         let mut all: Vec<String> = offered.to_vec();
@@ -473,8 +507,15 @@ fn doc_id(id: &str) -> Result<i64, WebError> {
     id.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| WebError::NotFound(format!("aucun document n° {id:?}")))
 }
 
-async fn edit_view(state: &AppState, auth: &Auth, id: i64, form: Option<(&Edit, &str)>, done: Option<&str>) -> Result<Response, WebError> {
-    let (doc, sources, c) = with_store(state, move |s| Ok((s.admin_document(id)?, s.document_sources(id)?, choices(s)?))).await?;
+async fn edit_view(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    form: Option<(&Edit, &str)>,
+    done: Option<&str>,
+) -> Result<Response, WebError> {
+    let (doc, sources, c) =
+        with_store(state, move |s| Ok((s.admin_document(id)?, s.document_sources(id)?, choices(s)?))).await?;
     let Some(doc) = doc else { return Err(WebError::NotFound(format!("aucun document n° {id}"))) };
     let current = Library::edit_of(&doc.doc);
     let (e, error) = match form {
@@ -531,11 +572,21 @@ async fn edit_view(state: &AppState, auth: &Auth, id: i64, form: Option<(&Edit, 
     Ok((status, page(&format!("Document n° {id}"), auth, done, body)).into_response())
 }
 
-pub async fn edit_page(State(state): State<AppState>, Librarian(auth): Librarian, Path(id): Path<String>, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
+pub async fn edit_page(
+    State(state): State<AppState>,
+    Librarian(auth): Librarian,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
     edit_view(&state, &auth, doc_id(&id)?, None, done_checked(&state, &raw).await.as_deref()).await
 }
 
-pub async fn save(State(state): State<AppState>, Librarian(auth): Librarian, Path(id): Path<String>, Form(f): Form<Vec<(String, String)>>) -> Result<Response, WebError> {
+pub async fn save(
+    State(state): State<AppState>,
+    Librarian(auth): Librarian,
+    Path(id): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
     let id = doc_id(&id)?;
     let (e, error) = edit_of_form(&f);
     if let Some(m) = error.or_else(|| check_territories(&state, &e).err()) {
@@ -549,16 +600,28 @@ pub async fn save(State(state): State<AppState>, Librarian(auth): Librarian, Pat
     }
 }
 
-pub async fn bulk(State(state): State<AppState>, Librarian(auth): Librarian, Form(f): Form<Vec<(String, String)>>) -> Result<Response, WebError> {
+pub async fn bulk(
+    State(state): State<AppState>,
+    Librarian(auth): Librarian,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
     let mut ids = Vec::new();
     for v in fields(&f, "id") {
         ids.push(v.parse::<i64>().map_err(|_| WebError::BadRequest(format!("numéro de document invalide {v:?}")))?);
     }
     if ids.is_empty() {
-        return Err(WebError::BadRequest("Cochez au moins un document, puis recommencez (revenez à la page précédente).".into()));
+        return Err(WebError::BadRequest(
+            "Cochez au moins un document, puis recommencez (revenez à la page précédente).".into(),
+        ));
     }
     let theme = field(&f, "theme").trim().to_owned();
-    let need_theme = || if theme.is_empty() { Err(WebError::BadRequest("Choisissez la thématique à ajouter ou à retirer.".into())) } else { Ok(theme.clone()) };
+    let need_theme = || {
+        if theme.is_empty() {
+            Err(WebError::BadRequest("Choisissez la thématique à ajouter ou à retirer.".into()))
+        } else {
+            Ok(theme.clone())
+        }
+    };
     let action = match field(&f, "action") {
         "publier" => Bulk::Publish,
         "depublier" => Bulk::Unpublish,
@@ -574,38 +637,73 @@ pub async fn bulk(State(state): State<AppState>, Librarian(auth): Librarian, For
     Ok(see_other(&format!("{back}{sep}fait=lot")))
 }
 
-pub async fn merge(State(state): State<AppState>, Librarian(auth): Librarian, Path(id): Path<String>, Form(f): Form<Vec<(String, String)>>) -> Result<Response, WebError> {
+pub async fn merge(
+    State(state): State<AppState>,
+    Librarian(auth): Librarian,
+    Path(id): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
     let id = doc_id(&id)?;
     let into_s = field(&f, "into").trim().trim_start_matches("n°").trim().to_owned();
     let Ok(into) = into_s.parse::<i64>() else {
-        return edit_view(&state, &auth, id, Some((&with_store(&state, move |s| s.admin_document(id)).await?.map(|d| Library::edit_of(&d.doc)).unwrap_or_default(), &format!("numéro de document invalide {into_s:?}"))), None).await;
+        return edit_view(
+            &state,
+            &auth,
+            id,
+            Some((
+                &with_store(&state, move |s| s.admin_document(id))
+                    .await?
+                    .map(|d| Library::edit_of(&d.doc))
+                    .unwrap_or_default(),
+                &format!("numéro de document invalide {into_s:?}"),
+            )),
+            None,
+        )
+        .await;
     };
     let by = auth.name().to_owned();
     match change(&state, move |s| s.merge_documents(id, into, &by)).await {
         Ok(()) => Ok(see_other(&format!("/admin/documents/{into}?fait=fusionne"))),
         Err(WebError::BadRequest(m)) => {
-            let current = with_store(&state, move |s| s.admin_document(id)).await?.map(|d| Library::edit_of(&d.doc)).unwrap_or_default();
+            let current = with_store(&state, move |s| s.admin_document(id))
+                .await?
+                .map(|d| Library::edit_of(&d.doc))
+                .unwrap_or_default();
             edit_view(&state, &auth, id, Some((&current, &m)), None).await
         }
         Err(e) => Err(e),
     }
 }
 
-pub async fn delete(State(state): State<AppState>, Librarian(auth): Librarian, Path(id): Path<String>) -> Result<Response, WebError> {
+pub async fn delete(
+    State(state): State<AppState>,
+    Librarian(auth): Librarian,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
     let id = doc_id(&id)?;
     let by = auth.name().to_owned();
     change(&state, move |s| s.delete_document(id, &by)).await?;
     Ok(see_other(&format!("/admin/documents/{id}?fait=supprime")))
 }
 
-pub async fn restore(State(state): State<AppState>, Librarian(auth): Librarian, Path(id): Path<String>) -> Result<Response, WebError> {
+pub async fn restore(
+    State(state): State<AppState>,
+    Librarian(auth): Librarian,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
     let id = doc_id(&id)?;
     let by = auth.name().to_owned();
     change(&state, move |s| s.restore_document(id, &by)).await?;
     Ok(see_other(&format!("/admin/documents/{id}?fait=restaure")))
 }
 
-async fn new_view(state: &AppState, auth: &Auth, e: &Edit, url: &str, error: Option<&str>) -> Result<Response, WebError> {
+async fn new_view(
+    state: &AppState,
+    auth: &Auth,
+    e: &Edit,
+    url: &str,
+    error: Option<&str>,
+) -> Result<Response, WebError> {
     let c = with_store(state, |s| choices(s)).await?;
     let body = doc_form(auth, "/admin/documents/nouveau", e, Some(url), &c, error, None);
     let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
@@ -617,7 +715,11 @@ pub async fn new_page(State(state): State<AppState>, Librarian(auth): Librarian)
     new_view(&state, &auth, &e, "", None).await
 }
 
-pub async fn create(State(state): State<AppState>, Librarian(auth): Librarian, Form(f): Form<Vec<(String, String)>>) -> Result<Response, WebError> {
+pub async fn create(
+    State(state): State<AppState>,
+    Librarian(auth): Librarian,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
     let url = field(&f, "url").trim().to_owned();
     let (e, error) = edit_of_form(&f);
     if let Some(m) = error.or_else(|| check_territories(&state, &e).err()) {

@@ -12,7 +12,10 @@ use oc_library::curation::{FicheMessage, Term, TermKind};
 use oc_library::store::SourceRow;
 use oc_model::fr::{count, fmt_int, plural};
 
-use super::{change, csrf, done_checked, done_of, error_notice, field, fields, num, page, see_other, with_store, AdminOnly, Auth, Librarian, Preview};
+use super::{
+    change, csrf, done_checked, done_of, error_notice, field, fields, num, page, see_other, with_store, AdminOnly,
+    Auth, Librarian, Preview,
+};
 use crate::api::{param, params};
 use crate::error::WebError;
 use crate::AppState;
@@ -23,7 +26,12 @@ fn kind_param(k: TermKind) -> &'static str {
     k.as_str()
 }
 
-async fn taxonomies_view(state: &AppState, auth: &Auth, done: Option<&str>, error: Option<&str>) -> Result<Response, WebError> {
+async fn taxonomies_view(
+    state: &AppState,
+    auth: &Auth,
+    done: Option<&str>,
+    error: Option<&str>,
+) -> Result<Response, WebError> {
     let all: Vec<(TermKind, Vec<Term>)> = with_store(state, |s| {
         let mut out = Vec::new();
         for k in TermKind::ALL {
@@ -119,14 +127,28 @@ async fn taxonomies_view(state: &AppState, auth: &Auth, done: Option<&str>, erro
     Ok((status, page("Taxonomies", auth, done, body)).into_response())
 }
 
-pub async fn taxonomies(State(state): State<AppState>, Librarian(auth): Librarian, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
+pub async fn taxonomies(
+    State(state): State<AppState>,
+    Librarian(auth): Librarian,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
     taxonomies_view(&state, &auth, done_checked(&state, &raw).await.as_deref(), None).await
 }
 
-pub async fn taxonomy_action(State(state): State<AppState>, Librarian(auth): Librarian, Form(f): Form<Vec<(String, String)>>) -> Result<Response, WebError> {
-    let Some(kind) = TermKind::parse(field(&f, "kind")) else { return taxonomies_view(&state, &auth, None, Some("taxonomie inconnue")).await };
+pub async fn taxonomy_action(
+    State(state): State<AppState>,
+    Librarian(auth): Librarian,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let Some(kind) = TermKind::parse(field(&f, "kind")) else {
+        return taxonomies_view(&state, &auth, None, Some("taxonomie inconnue")).await;
+    };
     let name = field(&f, "name").trim().to_owned();
-    let (new_name, acronym, parent) = (field(&f, "new_name").trim().to_owned(), field(&f, "acronym").trim().to_owned(), field(&f, "parent").trim().to_owned());
+    let (new_name, acronym, parent) = (
+        field(&f, "new_name").trim().to_owned(),
+        field(&f, "acronym").trim().to_owned(),
+        field(&f, "parent").trim().to_owned(),
+    );
     let by = auth.name().to_owned();
     let r = match field(&f, "action") {
         "ajouter" => change(&state, move |s| s.add_term(kind, &name, &acronym, &parent, &by)).await,
@@ -135,7 +157,9 @@ pub async fn taxonomy_action(State(state): State<AppState>, Librarian(auth): Lib
         "descendre" => change(&state, move |s| s.move_term(kind, &name, 1, &by)).await,
         "retirer" => change(&state, move |s| s.set_term_retired(kind, &name, true, &by)).await,
         "retablir" => change(&state, move |s| s.set_term_retired(kind, &name, false, &by)).await,
-        "organisme" if kind == TermKind::Publisher => change(&state, move |s| s.edit_publisher(&name, &acronym, &parent, &by)).await,
+        "organisme" if kind == TermKind::Publisher => {
+            change(&state, move |s| s.edit_publisher(&name, &acronym, &parent, &by)).await
+        }
         a => Err(WebError::BadRequest(format!("action inconnue {a:?}"))),
     };
     match r {
@@ -148,10 +172,17 @@ pub async fn taxonomy_action(State(state): State<AppState>, Librarian(auth): Lib
 // --- Sources ---
 
 fn operator(state: &AppState) -> Result<std::sync::Arc<dyn super::Operator>, WebError> {
-    state.operator.clone().ok_or_else(|| WebError::NotFound("la gestion des sources n'est pas disponible sur ce serveur".into()))
+    state
+        .operator
+        .clone()
+        .ok_or_else(|| WebError::NotFound("la gestion des sources n'est pas disponible sur ce serveur".into()))
 }
 
-pub async fn sources(State(state): State<AppState>, AdminOnly(auth): AdminOnly, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
+pub async fn sources(
+    State(state): State<AppState>,
+    AdminOnly(auth): AdminOnly,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
     let list = with_store(&state, |s| s.sources()).await?;
     let body = html! {
         p { a class="fr-btn fr-btn--secondary" href="/admin/sources/nouvelle" { "Ajouter une source" } }
@@ -200,7 +231,12 @@ impl SourceForm {
     fn from_spec(v: &serde_json::Value) -> SourceForm {
         let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_owned();
         let d = v.get("defaults").cloned().unwrap_or_default();
-        let list = |k: &str| d.get(k).and_then(|x| x.as_array()).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()).unwrap_or_default();
+        let list = |k: &str| {
+            d.get(k)
+                .and_then(|x| x.as_array())
+                .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+                .unwrap_or_default()
+        };
         SourceForm {
             id: s("id"),
             name: s("name"),
@@ -211,7 +247,11 @@ impl SourceForm {
             schedule: s("schedule"),
             enabled: v.get("enabled").and_then(serde_json::Value::as_bool).unwrap_or(true),
             query: s("query"),
-            max_records: v.get("max_records").and_then(serde_json::Value::as_u64).map(|n| n.to_string()).unwrap_or_default(),
+            max_records: v
+                .get("max_records")
+                .and_then(serde_json::Value::as_u64)
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
             themes: list("themes"),
             scope: list("scope"),
             resource_type: d.get("resource_type").and_then(|x| x.as_str()).unwrap_or("").to_owned(),
@@ -252,7 +292,11 @@ impl SourceForm {
         if self.kind == "sru" {
             v["query"] = self.query.clone().into();
             if !self.max_records.is_empty() {
-                v["max_records"] = self.max_records.parse::<u64>().map_err(|_| format!("nombre maximal de notices invalide ({:?})", self.max_records))?.into();
+                v["max_records"] = self
+                    .max_records
+                    .parse::<u64>()
+                    .map_err(|_| format!("nombre maximal de notices invalide ({:?})", self.max_records))?
+                    .into();
             }
         }
         Ok(v)
@@ -281,7 +325,8 @@ async fn check_source_form(state: &AppState, f: &SourceForm) -> Result<serde_jso
 
 fn source_form(auth: &Auth, f: &SourceForm, is_new: bool, tax: &crate::Taxonomy) -> Markup {
     let action = if is_new { "/admin/sources/nouvelle".to_owned() } else { format!("/admin/sources/{}", f.id) };
-    let test = if is_new { "/admin/sources/nouvelle/tester".to_owned() } else { format!("/admin/sources/{}/tester", f.id) };
+    let test =
+        if is_new { "/admin/sources/nouvelle/tester".to_owned() } else { format!("/admin/sources/{}/tester", f.id) };
     let text = |name: &str, label: &str, value: &str, hint: &str| {
         html! {
             div class="fr-input-group" {
@@ -395,12 +440,21 @@ fn preview_view(p: &Preview) -> Markup {
     }
 }
 
-async fn source_view(state: &AppState, auth: &Auth, f: &SourceForm, is_new: bool, error: Option<&str>, preview: Option<&Preview>, done: Option<&str>) -> Result<Response, WebError> {
+async fn source_view(
+    state: &AppState,
+    auth: &Auth,
+    f: &SourceForm,
+    is_new: bool,
+    error: Option<&str>,
+    preview: Option<&Preview>,
+    done: Option<&str>,
+) -> Result<Response, WebError> {
     let id = f.id.clone();
     let (status, rejections) = if is_new {
         (None, Vec::new())
     } else {
-        with_store(state, move |s| Ok((s.sources()?.into_iter().find(|x| x.source.id == id), s.rejections(&id, 20)?))).await?
+        with_store(state, move |s| Ok((s.sources()?.into_iter().find(|x| x.source.id == id), s.rejections(&id, 20)?)))
+            .await?
     };
     if !is_new && status.is_none() {
         return Err(WebError::NotFound(format!("aucune source {:?}", f.id)));
@@ -438,7 +492,12 @@ pub async fn source_new(State(state): State<AppState>, AdminOnly(auth): AdminOnl
     source_view(&state, &auth, &f, true, None, None, None).await
 }
 
-pub async fn source_page(State(state): State<AppState>, AdminOnly(auth): AdminOnly, Path(id): Path<String>, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
+pub async fn source_page(
+    State(state): State<AppState>,
+    AdminOnly(auth): AdminOnly,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
     let id2 = id.clone();
     let spec = with_store(&state, move |s| s.source_spec(&id2)).await?;
     let Some((spec, _)) = spec else { return Err(WebError::NotFound(format!("aucune source {id:?}"))) };
@@ -475,15 +534,29 @@ async fn save_source(state: &AppState, auth: &Auth, f: SourceForm, is_new: bool)
     }
 }
 
-pub async fn source_create(State(state): State<AppState>, AdminOnly(auth): AdminOnly, Form(form): Form<Vec<(String, String)>>) -> Result<Response, WebError> {
+pub async fn source_create(
+    State(state): State<AppState>,
+    AdminOnly(auth): AdminOnly,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
     save_source(&state, &auth, SourceForm::from_form(&form, ""), true).await
 }
 
-pub async fn source_save(State(state): State<AppState>, AdminOnly(auth): AdminOnly, Path(id): Path<String>, Form(form): Form<Vec<(String, String)>>) -> Result<Response, WebError> {
+pub async fn source_save(
+    State(state): State<AppState>,
+    AdminOnly(auth): AdminOnly,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
     save_source(&state, &auth, SourceForm::from_form(&form, &id), false).await
 }
 
-pub async fn source_test(State(state): State<AppState>, AdminOnly(auth): AdminOnly, Path(id): Path<String>, Form(form): Form<Vec<(String, String)>>) -> Result<Response, WebError> {
+pub async fn source_test(
+    State(state): State<AppState>,
+    AdminOnly(auth): AdminOnly,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
     let is_new = id == "nouvelle";
     let f = SourceForm::from_form(&form, if is_new { "" } else { &id });
     let spec = match check_source_form(&state, &f).await {
@@ -497,7 +570,11 @@ pub async fn source_test(State(state): State<AppState>, AdminOnly(auth): AdminOn
     }
 }
 
-pub async fn source_run(State(state): State<AppState>, AdminOnly(auth): AdminOnly, Path(id): Path<String>) -> Result<Response, WebError> {
+pub async fn source_run(
+    State(state): State<AppState>,
+    AdminOnly(auth): AdminOnly,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
     let op = operator(&state)?;
     let id2 = id.clone();
     if with_store(&state, move |s| s.source_spec(&id2)).await?.is_none() {
@@ -511,7 +588,13 @@ pub async fn source_run(State(state): State<AppState>, AdminOnly(auth): AdminOnl
 
 // --- Fiche messages ---
 
-async fn messages_view(state: &AppState, auth: &Auth, form: &FicheMessage, error: Option<&str>, done: Option<&str>) -> Result<Response, WebError> {
+async fn messages_view(
+    state: &AppState,
+    auth: &Auth,
+    form: &FicheMessage,
+    error: Option<&str>,
+    done: Option<&str>,
+) -> Result<Response, WebError> {
     let list = with_store(state, |s| s.messages()).await?;
     let geo = state.geo();
     let label = move |t: &str| crate::library::territory_label(&geo, t).unwrap_or_else(|| t.to_owned());
@@ -567,16 +650,26 @@ async fn messages_view(state: &AppState, auth: &Auth, form: &FicheMessage, error
     Ok((code, page("Messages de fiche", auth, done, body)).into_response())
 }
 
-pub async fn messages(State(state): State<AppState>, AdminOnly(auth): AdminOnly, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
+pub async fn messages(
+    State(state): State<AppState>,
+    AdminOnly(auth): AdminOnly,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
     let p = params(raw.clone());
     let form = match param(&p, "modifier").and_then(|v| v.parse::<i64>().ok()) {
-        Some(id) => with_store(&state, move |s| s.message(id)).await?.ok_or_else(|| WebError::NotFound(format!("aucun message n° {id}")))?,
+        Some(id) => with_store(&state, move |s| s.message(id))
+            .await?
+            .ok_or_else(|| WebError::NotFound(format!("aucun message n° {id}")))?,
         None => FicheMessage::default(),
     };
     messages_view(&state, &auth, &form, None, done_of(&raw).as_deref()).await
 }
 
-pub async fn message_save(State(state): State<AppState>, AdminOnly(auth): AdminOnly, Form(f): Form<Vec<(String, String)>>) -> Result<Response, WebError> {
+pub async fn message_save(
+    State(state): State<AppState>,
+    AdminOnly(auth): AdminOnly,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
     let opt = |k: &str| Some(field(&f, k).trim().to_owned()).filter(|v| !v.is_empty());
     let m = FicheMessage {
         id: field(&f, "id").trim().parse::<i64>().unwrap_or(0).max(0),
@@ -588,7 +681,8 @@ pub async fn message_save(State(state): State<AppState>, AdminOnly(auth): AdminO
         ..FicheMessage::default()
     };
     if crate::library::territory_label(&state.geo(), &m.territory).is_none() {
-        let msg = format!("fiche inconnue {:?} : COM-75056, EPCI-200054781, DEP-974 ou REG-94 par exemple", m.territory);
+        let msg =
+            format!("fiche inconnue {:?} : COM-75056, EPCI-200054781, DEP-974 ou REG-94 par exemple", m.territory);
         return messages_view(&state, &auth, &m, Some(&msg), None).await;
     }
     let (m2, by) = (m.clone(), auth.name().to_owned());
@@ -599,7 +693,11 @@ pub async fn message_save(State(state): State<AppState>, AdminOnly(auth): AdminO
     }
 }
 
-pub async fn message_delete(State(state): State<AppState>, AdminOnly(auth): AdminOnly, Path(id): Path<String>) -> Result<Response, WebError> {
+pub async fn message_delete(
+    State(state): State<AppState>,
+    AdminOnly(auth): AdminOnly,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
     let id = id.parse::<i64>().map_err(|_| WebError::NotFound(format!("aucun message n° {id:?}")))?;
     let by = auth.name().to_owned();
     with_store(&state, move |s| s.delete_message(id, &by)).await?;
@@ -608,7 +706,13 @@ pub async fn message_delete(State(state): State<AppState>, AdminOnly(auth): Admi
 
 // --- Accounts ---
 
-async fn users_view(state: &AppState, auth: &Auth, error: Option<&str>, username: &str, done: Option<&str>) -> Result<Response, WebError> {
+async fn users_view(
+    state: &AppState,
+    auth: &Auth,
+    error: Option<&str>,
+    username: &str,
+    done: Option<&str>,
+) -> Result<Response, WebError> {
     let list = with_store(state, |s| s.users()).await?;
     let body = html! {
         (error_notice(error))
@@ -658,13 +762,23 @@ async fn users_view(state: &AppState, auth: &Auth, error: Option<&str>, username
     Ok((code, page("Comptes", auth, done, body)).into_response())
 }
 
-pub async fn users(State(state): State<AppState>, AdminOnly(auth): AdminOnly, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
+pub async fn users(
+    State(state): State<AppState>,
+    AdminOnly(auth): AdminOnly,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
     users_view(&state, &auth, None, "", done_of(&raw).as_deref()).await
 }
 
-pub async fn user_action(State(state): State<AppState>, AdminOnly(auth): AdminOnly, Form(f): Form<Vec<(String, String)>>) -> Result<Response, WebError> {
+pub async fn user_action(
+    State(state): State<AppState>,
+    AdminOnly(auth): AdminOnly,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
     let username = field(&f, "username").trim().to_owned();
-    let Some(role) = Role::parse(field(&f, "role")) else { return users_view(&state, &auth, Some("rôle inconnu"), &username, None).await };
+    let Some(role) = Role::parse(field(&f, "role")) else {
+        return users_view(&state, &auth, Some("rôle inconnu"), &username, None).await;
+    };
     let by = auth.name().to_owned();
     let u = username.clone();
     let r = match field(&f, "action") {
@@ -689,16 +803,28 @@ pub async fn user_action(State(state): State<AppState>, AdminOnly(auth): AdminOn
 
 const JOURNAL_PAGE: usize = 50;
 
-pub async fn journal(State(state): State<AppState>, AdminOnly(auth): AdminOnly, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
+pub async fn journal(
+    State(state): State<AppState>,
+    AdminOnly(auth): AdminOnly,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
     let p = params(raw);
     let opt = |k: &str| param(&p, k).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
     let day = |k: &str| -> Result<Option<String>, WebError> {
         match opt(k) {
-            Some(d) if !matches!(oc_library::parse_date(&d), Some((_, oc_library::Precision::Day))) => Err(WebError::BadRequest(format!("paramètre « {k} » invalide ({d:?}) : une date AAAA-MM-JJ"))),
+            Some(d) if !matches!(oc_library::parse_date(&d), Some((_, oc_library::Precision::Day))) => {
+                Err(WebError::BadRequest(format!("paramètre « {k} » invalide ({d:?}) : une date AAAA-MM-JJ")))
+            }
             d => Ok(d),
         }
     };
-    let filter = AuditFilter { user: opt("utilisateur"), action: opt("action"), target: opt("cible"), from: day("du")?, to: day("au")? };
+    let filter = AuditFilter {
+        user: opt("utilisateur"),
+        action: opt("action"),
+        target: opt("cible"),
+        from: day("du")?,
+        to: day("au")?,
+    };
     let page_n = opt("page").and_then(|v| v.parse::<usize>().ok()).filter(|n| (1..=100_000).contains(n)).unwrap_or(1);
     let f2 = filter.clone();
     let ((entries, total), actions, users) = with_store(&state, move |s| {
@@ -710,7 +836,13 @@ pub async fn journal(State(state): State<AppState>, AdminOnly(auth): AdminOnly, 
     let pages = (total as usize).div_ceil(JOURNAL_PAGE).max(1);
     let link = |n: usize| {
         let mut pairs: Vec<(&str, String)> = Vec::new();
-        for (k, v) in [("utilisateur", &filter.user), ("action", &filter.action), ("cible", &filter.target), ("du", &filter.from), ("au", &filter.to)] {
+        for (k, v) in [
+            ("utilisateur", &filter.user),
+            ("action", &filter.action),
+            ("cible", &filter.target),
+            ("du", &filter.from),
+            ("au", &filter.to),
+        ] {
             if let Some(v) = v {
                 pairs.push((k, v.clone()));
             }
@@ -767,5 +899,8 @@ pub async fn journal(State(state): State<AppState>, AdminOnly(auth): AdminOnly, 
 }
 
 fn pretty(json: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(json).ok().and_then(|v| serde_json::to_string_pretty(&v).ok()).unwrap_or_else(|| json.to_owned())
+    serde_json::from_str::<serde_json::Value>(json)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| json.to_owned())
 }

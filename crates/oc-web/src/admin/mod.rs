@@ -38,8 +38,8 @@ use futures_util::future::BoxFuture;
 use maud::{html, Markup};
 
 use oc_library::accounts::{Role, Session};
-use oc_model::fr;
 use oc_library::store::{Document, Library, StoreError};
+use oc_model::fr;
 
 use crate::error::WebError;
 use crate::pages::layout;
@@ -118,7 +118,9 @@ impl TrustedProxies {
         let mut nets = Vec::new();
         for item in items {
             let item = item.as_ref().trim();
-            let bad = || format!("{item:?} is neither an IP address nor a CIDR block (e.g. \"10.0.0.1\", \"10.0.0.0/8\", \"2001:db8::/32\")");
+            let bad = || {
+                format!("{item:?} is neither an IP address nor a CIDR block (e.g. \"10.0.0.1\", \"10.0.0.0/8\", \"2001:db8::/32\")")
+            };
             let (addr, len) = match item.split_once('/') {
                 Some((a, l)) => (a, Some(l)),
                 None => (item, None),
@@ -143,7 +145,9 @@ impl TrustedProxies {
     pub fn contains(&self, ip: IpAddr) -> bool {
         let ip = ip.to_canonical();
         self.0.iter().any(|(net, len)| match (net, ip) {
-            (IpAddr::V4(n), IpAddr::V4(a)) => prefix_eq(u128::from(u32::from(*n)) << 96, u128::from(u32::from(a)) << 96, *len),
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                prefix_eq(u128::from(u32::from(*n)) << 96, u128::from(u32::from(a)) << 96, *len)
+            }
             (IpAddr::V6(n), IpAddr::V6(a)) => prefix_eq(u128::from(*n), u128::from(a), *len),
             _ => false,
         })
@@ -170,7 +174,8 @@ pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &TrustedPro
     if !trusted.contains(client) {
         return client.to_string();
     }
-    let hops: Vec<&str> = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).collect();
+    let hops: Vec<&str> =
+        headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).collect();
     for hop in hops.iter().rev() {
         // Unreadable: the last proxy that wrote a readable hop is kept.
         let Some(ip) = forwarded_hop(hop) else { break };
@@ -275,7 +280,8 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 /// A `Set-Cookie` value for a back-office cookie.
 fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> HeaderValue {
     let secure = if state.secure_cookies { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{name}={value}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")).unwrap_or_else(|_| HeaderValue::from_static(""))
+    HeaderValue::from_str(&format!("{name}={value}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"))
+        .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// Compares two secrets in constant time.
@@ -301,13 +307,11 @@ async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> R
     let ip = client_ip(peer, req.headers(), &state.trusted_proxies);
     req.extensions_mut().insert(ClientIp(ip));
     let auth = match (cookie(req.headers(), SESSION_COOKIE), state.library.clone()) {
-        (Some(token), Some(lib)) => {
-            match crate::blocking::spawn(move || lib.lock().session(&token)).await {
-                Ok(Ok(s)) => s.map(|session| Arc::new(Auth { session })),
-                Ok(Err(e)) => return WebError::from(e).into_response(),
-                Err(e) => return WebError::from(e).into_response(),
-            }
-        }
+        (Some(token), Some(lib)) => match crate::blocking::spawn(move || lib.lock().session(&token)).await {
+            Ok(Ok(s)) => s.map(|session| Arc::new(Auth { session })),
+            Ok(Err(e)) => return WebError::from(e).into_response(),
+            Err(e) => return WebError::from(e).into_response(),
+        },
         _ => None,
     };
     req.extensions_mut().insert(AuthSlot(auth.clone()));
@@ -318,9 +322,22 @@ async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> R
         return finish(refuse_anonymous(&parts));
     }
     if req.method() != Method::GET && req.method() != Method::HEAD {
-        let form = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+        let form = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
         if !form {
-            return finish((StatusCode::UNSUPPORTED_MEDIA_TYPE, crate::pages::error_page(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Seuls les formulaires du back-office sont acceptés (application/x-www-form-urlencoded).")).into_response());
+            return finish(
+                (
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    crate::pages::error_page(
+                        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                        "Seuls les formulaires du back-office sont acceptés (application/x-www-form-urlencoded).",
+                    ),
+                )
+                    .into_response(),
+            );
         }
         if cross_site(req.headers()) {
             return finish(forbidden("Requête refusée : elle vient d'un autre site."));
@@ -330,15 +347,26 @@ async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> R
             Ok(Ok(b)) => b,
             Err(_) => {
                 let message = "Le formulaire est arrivé trop lentement : la connexion a été coupée. Renvoyez-le.";
-                let mut res = (StatusCode::REQUEST_TIMEOUT, crate::pages::error_page(StatusCode::REQUEST_TIMEOUT, message)).into_response();
+                let mut res =
+                    (StatusCode::REQUEST_TIMEOUT, crate::pages::error_page(StatusCode::REQUEST_TIMEOUT, message))
+                        .into_response();
                 res.headers_mut().insert(header::CONNECTION, axum::http::HeaderValue::from_static("close"));
                 return finish(res);
             }
-            Ok(Err(_)) => return finish(WebError::BadRequest(format!("formulaire trop volumineux (au plus {} Kio)", MAX_FORM_BYTES / 1024)).into_response()),
+            Ok(Err(_)) => {
+                return finish(
+                    WebError::BadRequest(format!("formulaire trop volumineux (au plus {} Kio)", MAX_FORM_BYTES / 1024))
+                        .into_response(),
+                )
+            }
         };
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
         let given = pairs.iter().find(|(k, _)| k == "csrf").map_or("", |(_, v)| v.as_str());
-        let expected = if parts.uri.path() == "/admin/connexion" { cookie(&parts.headers, LOGIN_COOKIE) } else { auth.as_ref().map(|a| a.session.csrf.clone()) };
+        let expected = if parts.uri.path() == "/admin/connexion" {
+            cookie(&parts.headers, LOGIN_COOKIE)
+        } else {
+            auth.as_ref().map(|a| a.session.csrf.clone())
+        };
         match expected {
             Some(e) if !given.is_empty() && same_secret(&e, given) => {}
             None if auth.is_none() && parts.uri.path() != "/admin/connexion" => {
@@ -365,7 +393,10 @@ fn finish(mut res: Response) -> Response {
 pub use crate::library::library;
 
 /// Runs `f` on the store, off the async runtime.
-pub async fn with_store<T: Send + 'static>(state: &AppState, f: impl FnOnce(&mut Library) -> Result<T, StoreError> + Send + 'static) -> Result<T, WebError> {
+pub async fn with_store<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&mut Library) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, WebError> {
     let lib = library(state)?;
     Ok(crate::blocking::spawn(move || f(&mut lib.lock())).await??)
 }
@@ -373,7 +404,10 @@ pub async fn with_store<T: Send + 'static>(state: &AppState, f: impl FnOnce(&mut
 /// Runs a change of documents or taxonomies, then brings the publications
 /// index up to date before answering (the public search shows the change
 /// at once) and reloads the taxonomies.
-pub async fn change<T: Send + 'static>(state: &AppState, f: impl FnOnce(&mut Library) -> Result<T, StoreError> + Send + 'static) -> Result<T, WebError> {
+pub async fn change<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&mut Library) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, WebError> {
     let lib = library(state)?;
     let out = crate::blocking::spawn(move || -> Result<T, WebError> {
         let mut store = lib.lock();
@@ -384,7 +418,9 @@ pub async fn change<T: Send + 'static>(state: &AppState, f: impl FnOnce(&mut Lib
             if lib.index.is_read_only() {
                 tracing::debug!("index not updated by the back office: {e}");
             } else {
-                tracing::error!("the publications index could not follow a back-office change (the indexer retries): {e}");
+                tracing::error!(
+                    "the publications index could not follow a back-office change (the indexer retries): {e}"
+                );
             }
         }
         lib.reload_taxonomy(&store);
@@ -441,9 +477,8 @@ pub fn done_message(code: &str) -> Option<&'static str> {
         "message-supprime" => "Message supprimé.",
         "compte" => "Compte enregistré.",
         "enregistre-differe" => "Modifications enregistrées ; la recherche publique sera mise à jour dès que possible.",
-        "ajoute-differe" | "supprime-differe" | "restaure-differe" | "fusionne-differe" | "lot-differe" | "taxonomie-differe" => {
-            "Enregistré ; la recherche publique sera mise à jour dès que possible."
-        }
+        "ajoute-differe" | "supprime-differe" | "restaure-differe" | "fusionne-differe" | "lot-differe"
+        | "taxonomie-differe" => "Enregistré ; la recherche publique sera mise à jour dès que possible.",
         _ => return None,
     })
 }
@@ -523,12 +558,18 @@ pub async fn done_checked(state: &AppState, q: &Option<String>) -> Option<String
     Some(if behind { format!("{code}-differe") } else { code })
 }
 
-async fn dashboard(State(state): State<AppState>, Librarian(auth): Librarian, axum::extract::RawQuery(q): axum::extract::RawQuery) -> Result<Response, WebError> {
+async fn dashboard(
+    State(state): State<AppState>,
+    Librarian(auth): Librarian,
+    axum::extract::RawQuery(q): axum::extract::RawQuery,
+) -> Result<Response, WebError> {
     let since = auth.session.previous_login.clone();
     let (counts, sources) = with_store(&state, move |s| {
         let docs = s.admin_documents()?;
         let count = |st: &str| docs.iter().filter(|d| d.doc.status == st).count();
-        let new = since.as_deref().map_or(0, |t| docs.iter().filter(|d| d.doc.status != "deleted" && d.doc.first_seen.as_str() > t).count());
+        let new = since
+            .as_deref()
+            .map_or(0, |t| docs.iter().filter(|d| d.doc.status != "deleted" && d.doc.first_seen.as_str() > t).count());
         let failing = s.sources()?.into_iter().filter(|x| x.source.enabled && x.last_error.is_some()).count();
         Ok(([count("published"), count("unpublished"), count("deleted"), new], failing))
     })
@@ -598,7 +639,11 @@ fn login_form(token: &str, next: &str, username: &str, error: Option<&str>, info
     )
 }
 
-async fn login_page(State(state): State<AppState>, headers: HeaderMap, axum::extract::RawQuery(q): axum::extract::RawQuery) -> Response {
+async fn login_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::RawQuery(q): axum::extract::RawQuery,
+) -> Response {
     let p = crate::api::params(q);
     let next = safe_next(crate::api::param(&p, "suite").unwrap_or("/admin")).to_owned();
     let existing = cookie(&headers, LOGIN_COOKIE).filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()));
@@ -615,19 +660,27 @@ async fn login_page(State(state): State<AppState>, headers: HeaderMap, axum::ext
     res
 }
 
-async fn login(State(state): State<AppState>, axum::Extension(ClientIp(ip)): axum::Extension<ClientIp>, headers: HeaderMap, Form(f): Form<Vec<(String, String)>>) -> Response {
+async fn login(
+    State(state): State<AppState>,
+    axum::Extension(ClientIp(ip)): axum::Extension<ClientIp>,
+    headers: HeaderMap,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
     let username = field(&f, "username").trim().to_owned();
     let password = field(&f, "password").to_owned();
     let next = safe_next(field(&f, "suite")).to_owned();
     let token = cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
-    let again = |status: StatusCode, m: &str| (status, login_form(&token, &next, &username, Some(m), None)).into_response();
+    let again =
+        |status: StatusCode, m: &str| (status, login_form(&token, &next, &username, Some(m), None)).into_response();
     if username.is_empty() || password.is_empty() {
         return again(StatusCode::BAD_REQUEST, "Saisissez votre identifiant et votre mot de passe.");
     }
     if username.chars().count() > 64 || password.chars().count() > 1024 {
         return again(StatusCode::BAD_REQUEST, "Identifiant ou mot de passe trop long.");
     }
-    let Ok(lib) = library(&state) else { return again(StatusCode::SERVICE_UNAVAILABLE, "Le back-office n'est pas disponible sur ce serveur.") };
+    let Ok(lib) = library(&state) else {
+        return again(StatusCode::SERVICE_UNAVAILABLE, "Le back-office n'est pas disponible sur ce serveur.");
+    };
     // The throttle first, before any hashing and without waiting for a
     // hashing permit: a refused attempt costs a few indexed reads. A
     // passing attempt is counted as a failure at once, so that parallel
@@ -642,41 +695,51 @@ async fn login(State(state): State<AppState>, axum::Extension(ClientIp(ip)): axu
     // Each password check takes ~19 MiB and a core for a moment: a few at
     // a time, whoever asks.
     static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
-    let Ok(_permit) = HASHING.acquire().await else { return again(StatusCode::SERVICE_UNAVAILABLE, "Service momentanément indisponible : réessayez.") };
+    let Ok(_permit) = HASHING.acquire().await else {
+        return again(StatusCode::SERVICE_UNAVAILABLE, "Service momentanément indisponible : réessayez.");
+    };
     let (u, i) = (username.clone(), ip.clone());
-    let outcome = crate::blocking::spawn(move || -> Result<Result<(String, Session), Option<std::time::Duration>>, StoreError> {
-        // Hashing takes a moment: the store is not held meanwhile.
-        let found = lib.lock().password_hash(&u)?;
-        let user = match found {
-            Some((user, hash)) => oc_library::accounts::verify_password(&password, &hash).then_some(user),
-            None => {
-                // As long as for a real account: no telling which exist.
-                oc_library::accounts::verify_password(&password, dummy_hash());
-                None
+    let outcome = crate::blocking::spawn(
+        move || -> Result<Result<(String, Session), Option<std::time::Duration>>, StoreError> {
+            // Hashing takes a moment: the store is not held meanwhile.
+            let found = lib.lock().password_hash(&u)?;
+            let user = match found {
+                Some((user, hash)) => oc_library::accounts::verify_password(&password, &hash).then_some(user),
+                None => {
+                    // As long as for a real account: no telling which exist.
+                    oc_library::accounts::verify_password(&password, dummy_hash());
+                    None
+                }
+            };
+            let mut store = lib.lock();
+            match user {
+                Some(user) => {
+                    store.login_succeeded(attempt)?;
+                    Ok(Ok(store.open_session(&user, &i)?))
+                }
+                None => {
+                    store.login_failed(&u, &i)?;
+                    Ok(Err(store.login_wait(&u, &i)?))
+                }
             }
-        };
-        let mut store = lib.lock();
-        match user {
-            Some(user) => {
-                store.login_succeeded(attempt)?;
-                Ok(Ok(store.open_session(&user, &i)?))
-            }
-            None => {
-                store.login_failed(&u, &i)?;
-                Ok(Err(store.login_wait(&u, &i)?))
-            }
-        }
-    })
+        },
+    )
     .await;
     match outcome {
         Ok(Ok(Ok((session_token, _)))) => {
             let mut res = see_other(&next);
-            res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &session_token, oc_library::accounts::SESSION_HOURS * 3600));
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(&state, SESSION_COOKIE, &session_token, oc_library::accounts::SESSION_HOURS * 3600),
+            );
             res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, LOGIN_COOKIE, "", 0));
             res
         }
         // The next attempt must wait: say how long at once.
-        Ok(Ok(Err(Some(wait)))) => again(StatusCode::UNAUTHORIZED, &format!("Identifiant ou mot de passe incorrect. {}", too_many_attempts(wait))),
+        Ok(Ok(Err(Some(wait)))) => again(
+            StatusCode::UNAUTHORIZED,
+            &format!("Identifiant ou mot de passe incorrect. {}", too_many_attempts(wait)),
+        ),
         Ok(Ok(Err(None))) => again(StatusCode::UNAUTHORIZED, "Identifiant ou mot de passe incorrect."),
         Ok(Err(e)) => WebError::from(e).into_response(),
         Err(e) => WebError::from(e).into_response(),
@@ -742,8 +805,16 @@ mod tests {
         assert_eq!(client_ip(ip("10.0.0.1"), &xff(&["203.0.113.5"]), &none), "10.0.0.1");
         // Trusted: the right-most address not itself a proxy.
         assert_eq!(client_ip(ip("10.0.0.1"), &xff(&["203.0.113.5"]), &t), "203.0.113.5");
-        assert_eq!(client_ip(ip("10.0.0.1"), &xff(&["1.2.3.4, 203.0.113.5, 10.0.0.9"]), &t), "203.0.113.5", "what the client wrote is skipped");
-        assert_eq!(client_ip(ip("10.0.0.1"), &xff(&["1.2.3.4", "203.0.113.5:4711"]), &t), "203.0.113.5", "several lines, a port");
+        assert_eq!(
+            client_ip(ip("10.0.0.1"), &xff(&["1.2.3.4, 203.0.113.5, 10.0.0.9"]), &t),
+            "203.0.113.5",
+            "what the client wrote is skipped"
+        );
+        assert_eq!(
+            client_ip(ip("10.0.0.1"), &xff(&["1.2.3.4", "203.0.113.5:4711"]), &t),
+            "203.0.113.5",
+            "several lines, a port"
+        );
         assert_eq!(client_ip(ip("::ffff:10.0.0.1"), &xff(&["[2001:db8::1]:80"]), &t), "2001:db8::1");
         // Nothing usable: the nearest readable hop.
         assert_eq!(client_ip(ip("10.0.0.1"), &HeaderMap::new(), &t), "10.0.0.1");

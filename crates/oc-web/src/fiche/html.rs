@@ -73,7 +73,9 @@ fn figure_value(f: &Figure) -> Markup {
 /// What the fiche says when the répertoire names nobody.
 fn missing_official(f: &Fiche) -> &'static str {
     match f.kind {
-        "collectivite-outre-mer" => "Les élus des collectivités d'outre-mer ne figurent pas dans le répertoire national des élus publié.",
+        "collectivite-outre-mer" => {
+            "Les élus des collectivités d'outre-mer ne figurent pas dans le répertoire national des élus publié."
+        }
         "commune" | "arrondissement-municipal" => "Maire non renseigné dans le répertoire national des élus publié.",
         _ => "Présidence non renseignée dans le répertoire national des élus publié.",
     }
@@ -290,11 +292,21 @@ fn fiche_map(geo: &Geo, maps: &MapCache, f: &Fiche) -> Option<Markup> {
                     }];
                     BaseMap::new(&layers, 560.0, 520.0, 1.0)
                 })?;
-                Some(base.render(&top, &format!("Carte : {}", f.name), &format!("{} (en bleu) parmi les arrondissements de la commune (en gris).", f.name)))
+                Some(base.render(
+                    &top,
+                    &format!("Carte : {}", f.name),
+                    &format!("{} (en bleu) parmi les arrondissements de la commune (en gris).", f.name),
+                ))
             } else {
-                let dep = geo.departement(&me.departement).map_or(String::new(), |d| oc_model::fr::de(&d.nom, d.type_liaison));
+                let dep = geo
+                    .departement(&me.departement)
+                    .map_or(String::new(), |d| oc_model::fr::de(&d.nom, d.type_liaison));
                 let base = dep_base(&me.departement)?;
-                Some(base.render(&top, &format!("Carte : {}", f.name), &format!("{} (en bleu) parmi les communes {dep} (en gris).", f.name)))
+                Some(base.render(
+                    &top,
+                    &format!("Carte : {}", f.name),
+                    &format!("{} (en bleu) parmi les communes {dep} (en gris).", f.name),
+                ))
             }
         }
         KindGroup::Epci => {
@@ -307,11 +319,23 @@ fn fiche_map(geo: &Geo, maps: &MapCache, f: &Fiche) -> Option<Markup> {
                 .collect();
             let n = members.len();
             let layers = [Layer { class: "oc-map__focus oc-map__member", shapes: members }];
-            map::render(&layers, &format!("Carte : {}", f.name), &format!("{} : {} ; chaque commune mène à sa fiche.", f.name, oc_model::fr::count(n as u64, "commune membre", "communes membres")), 560.0, 520.0)
+            map::render(
+                &layers,
+                &format!("Carte : {}", f.name),
+                &format!(
+                    "{} : {} ; chaque commune mène à sa fiche.",
+                    f.name,
+                    oc_model::fr::count(n as u64, "commune membre", "communes membres")
+                ),
+                560.0,
+                520.0,
+            )
         }
         KindGroup::Departement => {
             let base = dep_base(&f.code)?;
-            Some(html! { div class="oc-map--all" { (base.render(&[], &format!("Carte : {}", f.name), &format!("Les communes {} ({}).", geo.departement(&f.code).map_or_else(|| f.name.clone(), |d| oc_model::fr::de(&d.nom, d.type_liaison)), f.code))) } })
+            Some(
+                html! { div class="oc-map--all" { (base.render(&[], &format!("Carte : {}", f.name), &format!("Les communes {} ({}).", geo.departement(&f.code).map_or_else(|| f.name.clone(), |d| oc_model::fr::de(&d.nom, d.type_liaison)), f.code))) } },
+            )
         }
         KindGroup::Region => {
             const CLASSES: [&str; 4] = ["oc-map__d0", "oc-map__d1", "oc-map__d2", "oc-map__d3"];
@@ -319,13 +343,24 @@ fn fiche_map(geo: &Geo, maps: &MapCache, f: &Fiche) -> Option<Markup> {
                 let layers: Vec<Layer<'_>> = geo
                     .departements_of_region(&f.code)
                     .enumerate()
-                    .map(|(i, d)| Layer { class: CLASSES[i % 4], shapes: shapes(&mut geo.communes_of_departement(&d.code)) })
+                    .map(|(i, d)| Layer {
+                        class: CLASSES[i % 4],
+                        shapes: shapes(&mut geo.communes_of_departement(&d.code)),
+                    })
                     .collect();
                 // A région holds thousands of communes: drawn on a coarser grid.
                 BaseMap::new(&layers, 280.0, 260.0, 2.0)
             })?;
             let deps: Vec<String> = geo.departements_of_region(&f.code).map(|d| d.nom.clone()).collect();
-            Some(base.render(&[], &format!("Carte : {}", f.name), &format!("Les communes {}, colorées par département : {}.", geo.region(&f.code).map_or_else(|| f.name.clone(), |r| oc_model::fr::de(&r.nom, r.type_liaison)), deps.join(", "))))
+            Some(base.render(
+                &[],
+                &format!("Carte : {}", f.name),
+                &format!(
+                    "Les communes {}, colorées par département : {}.",
+                    geo.region(&f.code).map_or_else(|| f.name.clone(), |r| oc_model::fr::de(&r.nom, r.type_liaison)),
+                    deps.join(", ")
+                ),
+            ))
         }
     }
 }
@@ -333,11 +368,18 @@ fn fiche_map(geo: &Geo, maps: &MapCache, f: &Fiche) -> Option<Markup> {
 /// The whole fiche page.
 pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
     let compare_id = format!("{}:{}", f.group.as_str(), f.code);
-    let deleguee = opts.deleguee.as_deref().and_then(|code| geo.delegated(code).find(|d| d.parent.as_deref() == Some(f.code.as_str())));
+    let deleguee = opts
+        .deleguee
+        .as_deref()
+        .and_then(|code| geo.delegated(code).find(|d| d.parent.as_deref() == Some(f.code.as_str())));
     // Only a former code that really became this commune is announced.
     let ancien = opts.ancien.as_deref().filter(|a| geo.current_code_of(a).is_some_and(|c| c.code == f.code));
     let map = fiche_map(geo, maps, f);
-    let head = Head { title: format!("{} — chiffres clés", f.title), description: f.description.clone(), canonical: Some(f.url.clone()) };
+    let head = Head {
+        title: format!("{} — chiffres clés", f.title),
+        description: f.description.clone(),
+        canonical: Some(f.url.clone()),
+    };
     layout_credits(
         &head,
         Some(&f.sources),

@@ -20,8 +20,8 @@ use oc_model::{Commune, KindGroup};
 use oc_store::Geo;
 
 use crate::api::{param, params};
-use crate::export;
 use crate::error::{ApiError, WebError};
+use crate::export;
 use crate::AppState;
 
 pub use data::Fiche;
@@ -55,7 +55,11 @@ enum Resolved {
 }
 
 fn redirect(to: String) -> Response {
-    (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, HeaderValue::from_str(&to).unwrap_or(HeaderValue::from_static("/")))]).into_response()
+    (
+        StatusCode::MOVED_PERMANENTLY,
+        [(header::LOCATION, HeaderValue::from_str(&to).unwrap_or(HeaderValue::from_static("/")))],
+    )
+        .into_response()
 }
 
 fn not_found(group: KindGroup, key: &str) -> WebError {
@@ -143,7 +147,9 @@ pub fn territory_key(group: KindGroup, code: &str) -> String {
 fn library_sections(geo: &oc_store::Geo, lib: &crate::LibraryView, f: &data::Fiche) -> maud::Markup {
     let (scope, level) = match f.group {
         // A collectivité d'outre-mer is no région: what serves every collectivité.
-        KindGroup::Region if f.kind == "collectivite-outre-mer" => ("Collectivités locales (toutes)", "collectivités locales"),
+        KindGroup::Region if f.kind == "collectivite-outre-mer" => {
+            ("Collectivités locales (toutes)", "collectivités locales")
+        }
         KindGroup::Commune => ("Communes & EPCI (toutes)", "communes"),
         KindGroup::Epci => ("Communes & EPCI (toutes)", "intercommunalités"),
         KindGroup::Departement => ("Départements (tous)", "départements"),
@@ -242,7 +248,13 @@ async fn list(state: AppState, group: KindGroup, key: String, file: String, raw:
         Some((w @ ("communes" | "epci"), e @ ("csv" | "json"))) if !(group == KindGroup::Epci && w == "epci") => {
             (w, if e == "csv" { "csv" } else { "json" })
         }
-        _ => return WebError::NotFound(format!("aucune liste « {file} » : communes.csv, communes.json{}", if group == KindGroup::Epci { "" } else { ", epci.csv, epci.json" })).into_response(),
+        _ => {
+            return WebError::NotFound(format!(
+                "aucune liste « {file} » : communes.csv, communes.json{}",
+                if group == KindGroup::Epci { "" } else { ", epci.csv, epci.json" }
+            ))
+            .into_response()
+        }
     };
     let reference = state.reference();
     let geo = reference.geo.clone();
@@ -253,12 +265,16 @@ async fn list(state: AppState, group: KindGroup, key: String, file: String, raw:
             None => return not_found(group, &key).into_response(),
         },
         KindGroup::Departement => match geo.departement(&code) {
-            Some(d) if what == "communes" => (d.nom.clone(), geo.communes_of_departement(&d.code).map(|c| c.code.clone()).collect()),
+            Some(d) if what == "communes" => {
+                (d.nom.clone(), geo.communes_of_departement(&d.code).map(|c| c.code.clone()).collect())
+            }
             Some(d) => (d.nom.clone(), geo.epci_of_departement(&d.code).map(|e| e.code.clone()).collect()),
             None => return not_found(group, &key).into_response(),
         },
         KindGroup::Region => match geo.region(&code) {
-            Some(r) if what == "communes" => (r.nom.clone(), geo.communes_of_region(&r.code).map(|c| c.code.clone()).collect()),
+            Some(r) if what == "communes" => {
+                (r.nom.clone(), geo.communes_of_region(&r.code).map(|c| c.code.clone()).collect())
+            }
             Some(r) => (r.nom.clone(), geo.epci_of_region(&r.code).map(|e| e.code.clone()).collect()),
             None => return not_found(group, &key).into_response(),
         },
@@ -269,15 +285,27 @@ async fn list(state: AppState, group: KindGroup, key: String, file: String, raw:
     export::stream(&state, reference, item_group, codes, filename, ext, dialect).await
 }
 
-pub async fn epci_list(State(s): State<AppState>, Path((key, file)): Path<(String, String)>, RawQuery(q): RawQuery) -> Response {
+pub async fn epci_list(
+    State(s): State<AppState>,
+    Path((key, file)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+) -> Response {
     list(s, KindGroup::Epci, key, file, q).await
 }
 
-pub async fn departement_list(State(s): State<AppState>, Path((key, file)): Path<(String, String)>, RawQuery(q): RawQuery) -> Response {
+pub async fn departement_list(
+    State(s): State<AppState>,
+    Path((key, file)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+) -> Response {
     list(s, KindGroup::Departement, key, file, q).await
 }
 
-pub async fn region_list(State(s): State<AppState>, Path((key, file)): Path<(String, String)>, RawQuery(q): RawQuery) -> Response {
+pub async fn region_list(
+    State(s): State<AppState>,
+    Path((key, file)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+) -> Response {
     list(s, KindGroup::Region, key, file, q).await
 }
 
@@ -291,7 +319,14 @@ async fn all_communes(state: AppState, ext: &'static str, raw: Option<String>) -
     let geo = reference.geo.clone();
     let codes = reference
         .commune_codes
-        .get_or_init(|| geo.data.communes.iter().filter(|c| c.kind == oc_model::Kind::Commune && geo.com_of_commune(c).is_none()).map(|c| c.code.clone()).collect())
+        .get_or_init(|| {
+            geo.data
+                .communes
+                .iter()
+                .filter(|c| c.kind == oc_model::Kind::Commune && geo.com_of_commune(c).is_none())
+                .map(|c| c.code.clone())
+                .collect()
+        })
         .clone();
     let filename = export::list_filename("communes", "france", "", "", geo.data.meta.cog_year, ext);
     export::stream(&state, reference.clone(), KindGroup::Commune, codes, filename, ext, dialect).await
@@ -316,10 +351,12 @@ pub fn fiche_for_code(geo: &Geo, group: KindGroup, code: &str) -> Option<Fiche> 
             None => data::commune(geo, c),
         }),
         KindGroup::Epci => geo.epci(&code).map(|e| data::epci(geo, e)),
-        KindGroup::Departement => geo.departement(&code).map(|d| match geo.region(&d.region).filter(|_| d.zone == "com") {
-            Some(r) => data::region(geo, r),
-            None => data::departement(geo, d),
-        }),
+        KindGroup::Departement => {
+            geo.departement(&code).map(|d| match geo.region(&d.region).filter(|_| d.zone == "com") {
+                Some(r) => data::region(geo, r),
+                None => data::departement(geo, d),
+            })
+        }
         KindGroup::Region => geo.region(&code).map(|r| data::region(geo, r)),
     }
 }
@@ -330,7 +367,9 @@ async fn json(state: AppState, group: KindGroup, code: String) -> Result<Respons
     let fiche = crate::blocking::spawn(move || fiche_for_code(&geo, group, &c2)).await.map_err(WebError::from)?;
     match fiche {
         Some(f) => Ok(Json(f).into_response()),
-        None => Err(WebError::NotFound(format!("aucun territoire de type {} avec le code {code:?}", group.as_str())).json()),
+        None => {
+            Err(WebError::NotFound(format!("aucun territoire de type {} avec le code {code:?}", group.as_str())).json())
+        }
     }
 }
 
@@ -379,7 +418,10 @@ pub async fn sitemap(State(state): State<AppState>) -> Response {
                 for e in &geo.data.epci {
                     push(url(KindGroup::Epci, &e.nom, &e.code));
                 }
-                for c in geo.data.communes.iter().filter(|c| matches!(c.kind, oc_model::Kind::Commune | oc_model::Kind::ArrondissementMunicipal) && geo.com_of_commune(c).is_none()) {
+                for c in geo.data.communes.iter().filter(|c| {
+                    matches!(c.kind, oc_model::Kind::Commune | oc_model::Kind::ArrondissementMunicipal)
+                        && geo.com_of_commune(c).is_none()
+                }) {
                     push(url_commune(c));
                 }
                 out.push_str("</urlset>\n");

@@ -42,11 +42,18 @@ pub fn commune(geo: &Geo, c: &Commune, in_lyon_metropole: bool) -> Vec<String> {
     }
     if c.zone == "com" {
         if let Some(r) = geo.region(&c.region) {
-            out.push(format!("Cette {} est située dans la collectivité d'outre-mer {}.", crate::fiche::data::commune_label(c).to_lowercase(), r.nom));
+            out.push(format!(
+                "Cette {} est située dans la collectivité d'outre-mer {}.",
+                crate::fiche::data::commune_label(c).to_lowercase(),
+                r.nom
+            ));
         }
     }
     if c.epci.is_none() && c.kind == Kind::Commune && c.zone != "com" && c.code != "75056" {
-        out.push("Cette commune n'est membre d'aucun EPCI à fiscalité propre (commune isolée ou île mono-communale).".to_owned());
+        out.push(
+            "Cette commune n'est membre d'aucun EPCI à fiscalité propre (commune isolée ou île mono-communale)."
+                .to_owned(),
+        );
     }
     out
 }
