@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: unit tests, integration tests on the real data of
-# ../shared/data, and the headless-Chromium tests. Installs Debian's
+# The whole test suite: the formatter and the lints first (as crates.io's
+# and axum's CI do), then unit tests, integration tests on the real data
+# of ../shared/data, and the headless-Chromium tests. Installs Debian's
 # chromium first when it is missing (as root; otherwise says how), and
 # axe-core from npm into target/axe for the accessibility test.
 set -euo pipefail
@@ -25,4 +26,6 @@ if [ ! -f target/axe/package/axe.min.js ]; then
   rm -f "target/axe/$tarball"
   test -f target/axe/package/axe.min.js
 fi
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked

@@ -298,7 +298,7 @@ pub async fn stream(
     }
     let permit = match state.exports.try_acquire() {
         Ok(p) => p,
-        Err(busy) => return busy,
+        Err(busy) => return busy.into_response(),
     };
     let mut res = Response::new(crate::streaming::body(producer, permit));
     attachment(&mut res, &filename, ctype);

@@ -675,7 +675,7 @@ pub async fn export(state: AppState, raw: Option<String>, ext: &'static str) -> 
     };
     let permit = match state.exports.try_acquire() {
         Ok(p) => p,
-        Err(busy) => return busy,
+        Err(busy) => return busy.into_response(),
     };
     let body = if ext == "csv" {
         let sep = if d == Dialect::French { ";" } else { "," };

@@ -371,24 +371,6 @@ pub fn error_page(status: StatusCode, message: &str) -> Markup {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn french_integers() {
-        assert_eq!(fmt_int(0), "0");
-        assert_eq!(fmt_int(999), "999");
-        assert_eq!(fmt_int(285_121), "285\u{202f}121");
-        assert_eq!(fmt_int(2_103_778), "2\u{202f}103\u{202f}778");
-    }
-
-    #[test]
-    fn urlencodes() {
-        assert_eq!(urlencode("st étienne&x"), "st+%C3%A9tienne%26x");
-    }
-}
-
 /// `GET /sources`: every dataset loaded on this server, from the source
 /// registry, with its producer, vintage, link and licence.
 pub async fn sources_page(State(state): State<AppState>) -> Response {
@@ -420,4 +402,22 @@ pub async fn sources_page(State(state): State<AppState>) -> Response {
         },
     )
     .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn french_integers() {
+        assert_eq!(fmt_int(0), "0");
+        assert_eq!(fmt_int(999), "999");
+        assert_eq!(fmt_int(285_121), "285\u{202f}121");
+        assert_eq!(fmt_int(2_103_778), "2\u{202f}103\u{202f}778");
+    }
+
+    #[test]
+    fn urlencodes() {
+        assert_eq!(urlencode("st étienne&x"), "st+%C3%A9tienne%26x");
+    }
 }

@@ -35,8 +35,8 @@ impl ExportLimit {
     }
 
     /// A permit for one export, or the 503 to answer.
-    pub fn try_acquire(&self) -> Result<OwnedSemaphorePermit, Response> {
-        self.0.clone().try_acquire_owned().map_err(|_| busy())
+    pub fn try_acquire(&self) -> Result<OwnedSemaphorePermit, Busy> {
+        self.0.clone().try_acquire_owned().map_err(|_| Busy)
     }
 
     /// Exports streaming now.
@@ -61,16 +61,21 @@ impl Default for ExportLimit {
 /// enough that hundreds of stalled readers leave room for everyone else.
 pub const DEFAULT_MAX_EXPORTS: usize = 1024;
 
-/// The answer when every export permit is taken.
-fn busy() -> Response {
-    let mut res = (
-        StatusCode::SERVICE_UNAVAILABLE,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        "Trop de téléchargements sont en cours sur ce portail : réessayez dans une trentaine de secondes.\n",
-    )
-        .into_response();
-    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
-    res
+/// Every export permit is taken: answered 503 with `Retry-After`.
+#[derive(Debug)]
+pub struct Busy;
+
+impl IntoResponse for Busy {
+    fn into_response(self) -> Response {
+        let mut res = (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "Trop de téléchargements sont en cours sur ce portail : réessayez dans une trentaine de secondes.\n",
+        )
+            .into_response();
+        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+        res
+    }
 }
 
 /// Chunks produced at once, by every export together: exports use at most
