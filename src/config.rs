@@ -56,7 +56,7 @@ impl Default for Library {
 }
 
 fn default_max_index_lag() -> u64 {
-    oc_web::api::DEFAULT_MAX_INDEX_LAG_SECS
+    oc_web::health::DEFAULT_MAX_INDEX_LAG_SECS
 }
 
 fn default_registry() -> PathBuf {

@@ -61,7 +61,7 @@ pub fn open_app_with(config: &Config, publications: Arc<oc_index::PublicationsIn
         .with_trusted_proxies(config.server.parsed_trusted_proxies()?)
         .with_max_exports(config.server.max_exports)
         .with_body_timeout(std::time::Duration::from_secs(config.server.body_timeout_secs.max(1)))
-        .with_health(oc_web::api::HealthConfig::with_max_index_lag_secs(config.library.max_index_lag_secs))
+        .with_health(oc_web::health::HealthConfig::with_max_index_lag_secs(config.library.max_index_lag_secs))
         .with_library(oc_web::LibraryView::new(store, publications)))
 }
 

@@ -95,7 +95,7 @@ pub async fn send(req: Request<Body>) -> Res {
 
 /// A query-string value.
 pub fn encode(v: &str) -> String {
-    oc_web::pages::urlencode(v)
+    oc_web::format::urlencode(v)
 }
 
 fn form(pairs: &[(&str, &str)]) -> String {
@@ -188,7 +188,7 @@ async fn public_json(uri: &str) -> serde_json::Value {
 
 /// A published seed document whose title contains `needle`.
 async fn seed_doc(needle: &str) -> i64 {
-    let r = public_json(&format!("/api/v1/publications?q={}", oc_web::pages::urlencode(needle))).await;
+    let r = public_json(&format!("/api/v1/publications?q={}", oc_web::format::urlencode(needle))).await;
     r["results"]
         .as_array()
         .and_then(|a| a.first())

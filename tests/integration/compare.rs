@@ -99,7 +99,7 @@ async fn csv_parsed_back_equals_the_page_in_both_dialects() {
     let a = app();
     let fiche = oc_web::fiche::fiche_for_code(&a.geo(), oc_model::KindGroup::Commune, "34172").unwrap();
     let pop = fiche.figures.iter().find(|f| f.id == "population").unwrap().value.unwrap();
-    assert!(page.contains(&oc_web::fiche::html::fmt_num(pop, 0)), "the page shows the population");
+    assert!(page.contains(&oc_web::format::fmt_num(pop, 0)), "the page shows the population");
 
     let (status, h, body) = raw(&format!("/comparer.csv?ids={FOUR}")).await;
     assert_eq!(status, StatusCode::OK);
@@ -129,7 +129,7 @@ async fn csv_parsed_back_equals_the_page_in_both_dialects() {
     let std_rows = parse_csv(&String::from_utf8(body).unwrap(), ',');
     assert_eq!(std_rows.len(), 5);
     assert_eq!(std_rows[1][dens], dens_fr.replace(',', "."), "same value, decimal point");
-    let shown = oc_web::fiche::html::fmt_num(std_rows[1][dens].parse::<f64>().unwrap(), 1);
+    let shown = oc_web::format::fmt_num(std_rows[1][dens].parse::<f64>().unwrap(), 1);
     assert!(page.contains(&shown), "density {shown} shown on the page");
 
     let (status, _, body) = raw(&format!("/comparer.json?ids={FOUR}")).await;

@@ -217,7 +217,7 @@ async fn json_twins_carry_the_same_data_with_sources() {
     let shown = oc_web::fiche::data::commune(&app().geo(), app().geo().commune("34172").unwrap());
     let p = shown.figures[0].value.unwrap();
     assert_eq!(pop["value"].as_f64().unwrap(), p);
-    assert!(page_body.contains(&oc_web::pages::fmt_int(p as u64)), "page and JSON agree");
+    assert!(page_body.contains(&oc_web::format::fmt_int(p as u64)), "page and JSON agree");
     for (uri, name) in [
         ("/api/v1/epci/243400017", "Montpellier Méditerranée Métropole"),
         ("/api/v1/departements/2a", "Corse-du-Sud"),

@@ -14,7 +14,7 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 use oc_model::finance::{stratum_band, stratum_label, FinanceData, INDICATORS};
-use oc_web::fiche::html::fmt_num;
+use oc_web::format::fmt_num;
 
 use crate::common::html_text as text;
 use crate::finances::{ofgl_files, raw_rows};

@@ -333,7 +333,7 @@ fn a_fiche_shows_each_indicator_at_its_own_latest_exercice() {
         &oc_web::fiche::html::Options::default(),
     )
     .into_string();
-    let subsidy = oc_web::fiche::html::fmt_num(58226.0, 0);
+    let subsidy = oc_web::format::fmt_num(58226.0, 0);
     assert!(html.contains("aménagement de la place du pèse-lait") && html.contains(&subsidy), "project, subsidy");
 }
 

@@ -15,7 +15,7 @@ use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
 use oc_index::publications::catch_up;
 use oc_library::store::Harvested;
-use oc_web::api::HealthConfig;
+use oc_web::health::HealthConfig;
 use oc_web::App;
 use tower::ServiceExt;
 

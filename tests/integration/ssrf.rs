@@ -160,7 +160,7 @@ async fn a_redirect_to_a_local_address_is_refused() {
     let (other, other_hits) = internal().await;
     let names = hostile_names();
     let port = addr.port();
-    let to = |target: &str| format!("http://example.test:{port}/to?u={}", oc_web::pages::urlencode(target));
+    let to = |target: &str| format!("http://example.test:{port}/to?u={}", oc_web::format::urlencode(target));
     let inner = format!("http://127.0.0.1:{}/secret", other.port());
     // Guard off: the public-looking server redirects to the internal one,
     // which answers.
@@ -174,7 +174,7 @@ async fn a_redirect_to_a_local_address_is_refused() {
     // The redirect check itself: the first URL is trusted as written (an
     // address of the operator's registry), where it redirects is not.
     let asw = fetcher(&names, AddressPolicy::AsWritten);
-    let trusted = |target: &str| format!("http://127.0.0.1:{port}/to?u={}", oc_web::pages::urlencode(target));
+    let trusted = |target: &str| format!("http://127.0.0.1:{port}/to?u={}", oc_web::format::urlencode(target));
     let o = other.port();
     for target in [
         inner.clone(),

@@ -11,11 +11,11 @@ use maud::{html, Markup};
 use oc_model::{Kind, KindGroup};
 use oc_store::Geo;
 
-use crate::api::{param, params};
 use crate::export::{self, Dialect};
+use crate::extract::{param, params};
 use crate::fiche::data::Fiche;
-use crate::fiche::html::fmt_num;
-use crate::pages::{layout_with, search_box_with, Head};
+use crate::format::fmt_num;
+use crate::ui::{layout_with, search_box_with, Head};
 use crate::AppState;
 
 /// At most this many collectivités are compared.
@@ -296,7 +296,7 @@ pub async fn add(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Resp
     let to = if all.is_empty() {
         "/comparer".to_owned()
     } else {
-        format!("/comparer?ids={}", crate::pages::urlencode(&all).replace("%3A", ":").replace("%2C", ","))
+        format!("/comparer?ids={}", crate::format::urlencode(&all).replace("%3A", ":").replace("%2C", ","))
     };
     (
         StatusCode::SEE_OTHER,

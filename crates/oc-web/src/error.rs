@@ -4,8 +4,6 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use crate::pages;
-
 /// What an internal error says to the user (the details go to the log).
 const INTERNAL: &str = "Erreur interne : la requête n'a pas pu aboutir. Réessayez ; si l'erreur persiste, signalez-la.";
 
@@ -66,7 +64,7 @@ impl IntoResponse for WebError {
             }
             e => e.to_string(),
         };
-        (status, pages::error_page(status, &message)).into_response()
+        (status, crate::ui::error_page(status, &message)).into_response()
     }
 }
 

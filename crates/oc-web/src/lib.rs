@@ -21,12 +21,17 @@ pub mod cache;
 pub mod compare;
 pub mod error;
 pub mod export;
+pub mod extract;
 pub mod fiche;
+pub mod format;
+pub mod health;
 pub mod library;
 pub mod map;
 pub mod openapi;
 pub mod pages;
+pub mod search;
 pub mod streaming;
+pub mod ui;
 pub mod xml;
 
 use std::sync::Arc;
@@ -65,7 +70,7 @@ pub struct App {
     /// forms), however it trickles (`[server] body_timeout_secs`).
     pub body_timeout: std::time::Duration,
     /// What `/healthz` checks against, and remembers ([`App::with_health`]).
-    pub health: api::Health,
+    pub health: health::Health,
 }
 
 /// One version of the reference data, with what is derived from it: a
@@ -234,7 +239,7 @@ impl App {
             trusted_proxies: admin::TrustedProxies::default(),
             exports: streaming::ExportLimit::default(),
             body_timeout: std::time::Duration::from_secs(DEFAULT_BODY_TIMEOUT_SECS),
-            health: api::Health::default(),
+            health: health::Health::default(),
         }
     }
 
@@ -320,7 +325,6 @@ pub fn router(app: App) -> Router {
         .route("/sources", get(pages::sources_page))
         .route("/recherche", get(pages::search_page))
         .route("/api/v1/search", get(api::search))
-        .route("/healthz", get(api::healthz))
         .route("/api/v1/sources", get(api::sources))
         .route("/api/v1/publications", get(library::api))
         .route("/api/v1/openapi.json", get(openapi::serve))
@@ -350,6 +354,7 @@ pub fn router(app: App) -> Router {
         .route("/sitemap.xml", get(fiche::sitemap))
         .route("/robots.txt", get(fiche::robots))
         .route("/assets/{*path}", get(assets::serve))
+        .merge(health::routes())
         .merge(admin::routes(state.clone()))
         .fallback(error::fallback)
         .layer(axum::middleware::from_fn(cache::layer))

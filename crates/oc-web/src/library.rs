@@ -20,10 +20,11 @@ use oc_library::store::Document;
 use oc_model::fr::{capitalize, count, count_or_none, plural, tous_les};
 use oc_store::Geo;
 
-use crate::api::{param, params};
 use crate::error::{ApiError, WebError};
 use crate::export::{attachment, text_cell, Dialect};
-use crate::pages::{fmt_int, layout_with, Head};
+use crate::extract::{param, params};
+use crate::format::fmt_int;
+use crate::ui::{layout_with, Head};
 use crate::{AppState, LibraryView};
 
 /// The resource type of open-data platforms.
@@ -1028,12 +1029,12 @@ pub async fn document_page(
             dl class="oc-identity fr-mb-3w" {
                 @if !d.themes.is_empty() {
                     dt { (plural(d.themes.len() as u64, "Thématique", "Thématiques")) }
-                    dd { @for (i, t) in d.themes.iter().enumerate() { @if i > 0 { ", " } a href=(format!("/publications?theme={}", crate::pages::urlencode(t))) { (t) } } }
+                    dd { @for (i, t) in d.themes.iter().enumerate() { @if i > 0 { ", " } a href=(format!("/publications?theme={}", crate::format::urlencode(t))) { (t) } } }
                 }
                 @if !d.scope.is_empty() { dt { (plural(d.scope.len() as u64, "Type de territoire", "Types de territoire")) } dd { (d.scope.join(", ")) } }
                 @if !d.territories.is_empty() {
                     dt { (plural(d.territories.len() as u64, "Territoire", "Territoires")) }
-                    dd { @for (i, t) in d.territories.iter().enumerate() { @if i > 0 { ", " } a href=(format!("/publications?territory={}", crate::pages::urlencode(t))) { (territory_label(geo, t).unwrap_or_else(|| t.clone())) } } }
+                    dd { @for (i, t) in d.territories.iter().enumerate() { @if i > 0 { ", " } a href=(format!("/publications?territory={}", crate::format::urlencode(t))) { (territory_label(geo, t).unwrap_or_else(|| t.clone())) } } }
                 }
             }
             p { a class="fr-btn" href=(d.url) rel="noopener" { "Consulter le document sur le site de l'éditeur" } }

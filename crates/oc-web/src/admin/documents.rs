@@ -19,8 +19,8 @@ use oc_library::curation::{oc_fold, suspected_duplicates, AdminDocument, Bulk, E
 use oc_library::store::Library;
 
 use super::{change, csrf, done_checked, error_notice, field, fields, page, see_other, with_store, Auth, Librarian};
-use crate::api::{param, params};
 use crate::error::WebError;
+use crate::extract::{param, params};
 use crate::AppState;
 
 /// Rows per page of the list.
@@ -270,7 +270,7 @@ pub async fn list(
                 }
             }
             div class="fr-col-12 fr-col-md-9" {
-                p id="admin-total" { strong { (crate::pages::fmt_int(listing.total as u64)) } " " (oc_model::fr::plural(listing.total as u64, "document", "documents")) }
+                p id="admin-total" { strong { (crate::format::fmt_int(listing.total as u64)) } " " (oc_model::fr::plural(listing.total as u64, "document", "documents")) }
                 @if listing.rows.is_empty() {
                     p class="fr-text--lg" { "Aucun document ne correspond"
                         @if q.page > 1 && listing.total > 0 { " sur cette page : " a href=(ListQuery { page: 1, ..q.clone() }.href()) { "revenir à la première page" } } @else { " : retirez un filtre ou changez la recherche." } }

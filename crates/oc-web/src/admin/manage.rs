@@ -16,8 +16,8 @@ use super::{
     change, csrf, done_checked, done_of, error_notice, field, fields, num, page, see_other, with_store, AdminOnly,
     Auth, Librarian, Preview,
 };
-use crate::api::{param, params};
 use crate::error::WebError;
+use crate::extract::{param, params};
 use crate::AppState;
 
 // --- Taxonomies ---

@@ -42,7 +42,7 @@ use oc_library::store::{Document, Library, StoreError};
 use oc_model::fr;
 
 use crate::error::WebError;
-use crate::pages::layout;
+use crate::ui::layout;
 use crate::AppState;
 
 /// A count of the store (an SQLite integer, never negative) for the
@@ -211,7 +211,7 @@ pub struct AdminOnly(pub Arc<Auth>);
 fn refuse_anonymous(parts: &Parts) -> Response {
     if parts.method == Method::GET {
         let next = parts.uri.path_and_query().map_or("/admin", |p| p.as_str());
-        let to = format!("/admin/connexion?suite={}", crate::pages::urlencode(next));
+        let to = format!("/admin/connexion?suite={}", crate::format::urlencode(next));
         (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
     } else {
         WebError::Forbidden("Connexion requise : connectez-vous au back-office.".into()).into_response()
@@ -331,7 +331,7 @@ async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> R
             return finish(
                 (
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    crate::pages::error_page(
+                    crate::ui::error_page(
                         StatusCode::UNSUPPORTED_MEDIA_TYPE,
                         "Seuls les formulaires du back-office sont acceptés (application/x-www-form-urlencoded).",
                     ),
@@ -348,7 +348,7 @@ async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> R
             Err(_) => {
                 let message = "Le formulaire est arrivé trop lentement : la connexion a été coupée. Renvoyez-le.";
                 let mut res =
-                    (StatusCode::REQUEST_TIMEOUT, crate::pages::error_page(StatusCode::REQUEST_TIMEOUT, message))
+                    (StatusCode::REQUEST_TIMEOUT, crate::ui::error_page(StatusCode::REQUEST_TIMEOUT, message))
                         .into_response();
                 res.headers_mut().insert(header::CONNECTION, axum::http::HeaderValue::from_static("close"));
                 return finish(res);
@@ -527,8 +527,8 @@ pub fn error_notice(message: Option<&str>) -> Markup {
 
 /// `?fait=` of a request.
 pub fn done_of(q: &Option<String>) -> Option<String> {
-    let p = crate::api::params(q.clone());
-    crate::api::param(&p, "fait").map(str::to_owned)
+    let p = crate::extract::params(q.clone());
+    crate::extract::param(&p, "fait").map(str::to_owned)
 }
 
 /// Whether the publications index is behind the store (or either cannot
@@ -644,8 +644,8 @@ async fn login_page(
     headers: HeaderMap,
     axum::extract::RawQuery(q): axum::extract::RawQuery,
 ) -> Response {
-    let p = crate::api::params(q);
-    let next = safe_next(crate::api::param(&p, "suite").unwrap_or("/admin")).to_owned();
+    let p = crate::extract::params(q);
+    let next = safe_next(crate::extract::param(&p, "suite").unwrap_or("/admin")).to_owned();
     let existing = cookie(&headers, LOGIN_COOKIE).filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()));
     let token = match existing {
         Some(t) => t,
@@ -654,7 +654,7 @@ async fn login_page(
             Err(e) => return WebError::Internal(e.to_string()).into_response(),
         },
     };
-    let notice = crate::api::param(&p, "sortie").map(|_| "Vous êtes déconnecté.");
+    let notice = crate::extract::param(&p, "sortie").map(|_| "Vous êtes déconnecté.");
     let mut res = login_form(&token, &next, "", None, notice).into_response();
     res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, LOGIN_COOKIE, &token, 3600));
     res

@@ -16,7 +16,7 @@ use oc_model::KindGroup;
 use oc_store::Geo;
 
 use crate::fiche::data::Figure;
-use crate::fiche::html::fmt_num;
+use crate::format::fmt_num;
 
 /// One agrégat on a fiche.
 #[derive(Debug, Clone, Serialize)]

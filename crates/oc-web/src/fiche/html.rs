@@ -5,11 +5,12 @@ use maud::{html, Markup};
 use oc_model::{Commune, Kind, KindGroup, Mairie, Official, Shape};
 use oc_store::Geo;
 
-use crate::api::param;
+use crate::extract::param;
 use crate::fiche::data::{Figure, Item};
 use crate::fiche::Fiche;
+use crate::format::{fmt_int, fmt_num};
 use crate::map::{self, BaseMap, Layer, MapCache};
-use crate::pages::{fmt_int, layout_credits, search_box, Head};
+use crate::ui::{layout_credits, search_box, Head};
 
 /// Rows per page of long lists (communes of a département).
 pub const PAGE_SIZE: usize = 100;
@@ -40,20 +41,6 @@ impl Options {
             messages: Vec::new(),
         }
     }
-}
-
-/// A number the French way, with `decimals` decimals.
-pub fn fmt_num(v: f64, decimals: usize) -> String {
-    if decimals == 0 {
-        let r = v.round();
-        let s = fmt_int(r.abs() as u64);
-        return if r < 0.0 { format!("−{s}") } else { s };
-    }
-    let s = format!("{:.*}", decimals, v.abs());
-    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
-    let int = fmt_int(int.parse::<u64>().unwrap_or(0));
-    let sign = if v < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') { "−" } else { "" };
-    format!("{sign}{int},{frac}")
 }
 
 fn figure_value(f: &Figure) -> Markup {

@@ -19,9 +19,9 @@ use oc_model::text::slug;
 use oc_model::{Commune, KindGroup};
 use oc_store::Geo;
 
-use crate::api::{param, params};
 use crate::error::{ApiError, WebError};
 use crate::export;
+use crate::extract::{param, params};
 use crate::AppState;
 
 pub use data::Fiche;

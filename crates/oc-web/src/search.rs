@@ -1,0 +1,66 @@
+//! Territory search as the pages and the API ask for it: a validated
+//! request (French messages) and its run on the blocking pool.
+
+use oc_index::territory::SearchOutcome;
+use oc_model::KindGroup;
+
+use crate::blocking;
+use crate::error::WebError;
+use crate::extract::param;
+
+/// A validated territory search request.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub q: String,
+    pub group: Option<KindGroup>,
+    pub limit: usize,
+}
+
+pub const DEFAULT_LIMIT: usize = 10;
+
+pub const MAX_LIMIT: usize = 50;
+
+impl SearchRequest {
+    /// Validates `q`, `type` and `limit`, with messages in French.
+    pub fn from_params(p: &[(String, String)], default_limit: usize) -> Result<SearchRequest, WebError> {
+        let q = param(p, "q").ok_or_else(|| {
+            WebError::BadRequest(
+                "paramètre « q » manquant : indiquez un nom, un code INSEE, un SIREN ou un code postal".into(),
+            )
+        })?;
+        oc_index::TerritoryIndex::check_query(q)
+            .map_err(|e| WebError::BadRequest(format!("paramètre « q » invalide : {e}")))?;
+        let group = match param(p, "type") {
+            None | Some("") => None,
+            Some(t) => Some(KindGroup::parse(t).ok_or_else(|| {
+                WebError::BadRequest(format!(
+                    "paramètre « type » invalide ({t:?}) : valeurs possibles commune, epci, departement, region"
+                ))
+            })?),
+        };
+        let limit = match param(p, "limit") {
+            None | Some("") => default_limit,
+            Some(l) => match l.trim().parse::<usize>() {
+                Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
+                _ => {
+                    return Err(WebError::BadRequest(format!(
+                        "paramètre « limit » invalide ({l:?}) : un entier entre 1 et {MAX_LIMIT}"
+                    )))
+                }
+            },
+        };
+        Ok(SearchRequest { q: q.to_owned(), group, limit })
+    }
+}
+
+/// Runs a search on the blocking pool.
+/// Searches `index`; the caller reads the hits' entries from the same index
+/// (a refresh may replace the current one meanwhile).
+pub async fn run_search(
+    index: std::sync::Arc<oc_index::TerritoryIndex>,
+    req: SearchRequest,
+) -> Result<std::sync::Arc<SearchOutcome>, WebError> {
+    blocking::spawn(move || index.search(&req.q, req.group, req.limit))
+        .await?
+        .map_err(|e| WebError::BadRequest(format!("paramètre « q » invalide : {e}")))
+}
