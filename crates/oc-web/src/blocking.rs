@@ -79,7 +79,7 @@ pub fn limit() -> usize {
 }
 
 /// Sets [`limit`] for the whole process (at least 1). An app can override
-/// it for itself (`HealthConfig::blocking_limit` in [`crate::health`]).
+/// it for itself (`health::HealthConfig::blocking_limit`).
 pub fn set_limit(limit: usize) {
     LIMIT.store(limit.max(1), Ordering::SeqCst);
 }

@@ -29,6 +29,7 @@ pub mod library;
 pub mod map;
 pub mod openapi;
 pub mod pages;
+pub mod publications;
 pub mod search;
 pub mod streaming;
 pub mod ui;
@@ -326,14 +327,7 @@ pub fn router(app: App) -> Router {
         .route("/recherche", get(pages::search_page))
         .route("/api/v1/search", get(api::search))
         .route("/api/v1/sources", get(api::sources))
-        .route("/api/v1/publications", get(library::api))
         .route("/api/v1/openapi.json", get(openapi::serve))
-        .route("/publications", get(library::page))
-        .route("/publications/{id}", get(library::document_page))
-        .route("/publications.csv", get(library::export_csv))
-        .route("/publications.json", get(library::export_json))
-        .route("/publications.atom", get(library::atom))
-        .route("/plateformes", get(library::platforms_page))
         .route("/commune/{key}", get(fiche::commune_page))
         .route("/epci/{key}", get(fiche::epci_page))
         .route("/departement/{key}", get(fiche::departement_page))
@@ -355,6 +349,7 @@ pub fn router(app: App) -> Router {
         .route("/robots.txt", get(fiche::robots))
         .route("/assets/{*path}", get(assets::serve))
         .merge(health::routes())
+        .merge(library::routes())
         .merge(admin::routes(state.clone()))
         .fallback(error::fallback)
         .layer(axum::middleware::from_fn(cache::layer))

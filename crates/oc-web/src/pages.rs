@@ -18,7 +18,7 @@ pub async fn home(State(state): State<AppState>) -> Markup {
     let library = match lib {
         Some(l) => crate::blocking::spawn(move || {
             let all = oc_index::publication_search::PubQuery::default();
-            crate::library::latest(&l, &all, 6)
+            crate::publications::latest(&l, &all, 6)
         })
         .await
         .ok(),
@@ -82,7 +82,7 @@ pub async fn home(State(state): State<AppState>) -> Markup {
                 }
                 section class="fr-mt-6w" aria-labelledby="oc-latest" {
                     h2 id="oc-latest" { "Dernières publications" }
-                    ul class="oc-pubs" { @for h in &r.hits { (crate::library::result_item(&state.geo(), &h.doc)) } }
+                    ul class="oc-pubs" { @for h in &r.hits { (crate::publications::result_item(&state.geo(), &h.doc)) } }
                     p { a class="fr-link" href="/publications" { "Toute la bibliothèque (" (oc_model::fr::count(r.total as u64, "document", "documents")) ")" } " · " a class="fr-link" href="/plateformes" { "Plateformes open data" } }
                 }
             }
@@ -131,7 +131,7 @@ pub async fn search_page(State(state): State<AppState>, RawQuery(raw): RawQuery)
     let pubs = match state.library.clone() {
         Some(l) => {
             let pq = oc_index::publication_search::PubQuery { q: q.clone(), ..Default::default() };
-            crate::blocking::spawn(move || (crate::library::latest(&l, &pq, 5), pq)).await.ok()
+            crate::blocking::spawn(move || (crate::publications::latest(&l, &pq, 5), pq)).await.ok()
         }
         None => None,
     };
@@ -190,8 +190,8 @@ pub async fn search_page(State(state): State<AppState>, RawQuery(raw): RawQuery)
                     @if r.hits.is_empty() {
                         p { "Aucune publication ne correspond à « " (q) " ». " a href="/publications" { "Parcourir la bibliothèque" } }
                     } @else {
-                        ul class="oc-pubs" { @for h in &r.hits { (crate::library::result_item(&state.geo(), &h.doc)) } }
-                        p { a class="fr-link" href=(crate::library::href("/publications", pq)) { @if r.total == 1 { "Voir la publication" } @else { "Voir les " (oc_model::fr::count(r.total as u64, "publication", "publications")) } } }
+                        ul class="oc-pubs" { @for h in &r.hits { (crate::publications::result_item(&state.geo(), &h.doc)) } }
+                        p { a class="fr-link" href=(crate::publications::href("/publications", pq)) { @if r.total == 1 { "Voir la publication" } @else { "Voir les " (oc_model::fr::count(r.total as u64, "publication", "publications")) } } }
                     }
                 }
             }

@@ -392,7 +392,7 @@ fn edit_of_form(f: &[(String, String)]) -> (Edit, Option<String>) {
 
 /// Territories must exist in the reference data.
 fn check_territories(state: &AppState, e: &Edit) -> Result<(), String> {
-    match e.territories.iter().find(|t| crate::library::territory_label(&state.geo(), t).is_none()) {
+    match e.territories.iter().find(|t| crate::publications::territory_label(&state.geo(), t).is_none()) {
         Some(t) => Err(format!("territoire inconnu {t:?} : REG-76, DEP-34, COM-34172 ou EPCI-243400017 par exemple")),
         None => Ok(()),
     }

@@ -597,7 +597,7 @@ async fn messages_view(
 ) -> Result<Response, WebError> {
     let list = with_store(state, |s| s.messages()).await?;
     let geo = state.geo();
-    let label = move |t: &str| crate::library::territory_label(&geo, t).unwrap_or_else(|| t.to_owned());
+    let label = move |t: &str| crate::publications::territory_label(&geo, t).unwrap_or_else(|| t.to_owned());
     let body = html! {
         p { "Un message s'affiche en tête de la fiche choisie, entre ses dates de début et de fin (incluses)." }
         @if !list.is_empty() {
@@ -680,7 +680,7 @@ pub async fn message_save(
         ends: opt("ends"),
         ..FicheMessage::default()
     };
-    if crate::library::territory_label(&state.geo(), &m.territory).is_none() {
+    if crate::publications::territory_label(&state.geo(), &m.territory).is_none() {
         let msg =
             format!("fiche inconnue {:?} : COM-75056, EPCI-200054781, DEP-974 ou REG-94 par exemple", m.territory);
         return messages_view(&state, &auth, &m, Some(&msg), None).await;

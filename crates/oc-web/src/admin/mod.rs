@@ -390,7 +390,7 @@ fn finish(mut res: Response) -> Response {
     res
 }
 
-pub use crate::library::library;
+pub use crate::publications::library;
 
 /// Runs `f` on the store, off the async runtime.
 pub async fn with_store<T: Send + 'static>(

@@ -165,7 +165,7 @@ fn library_sections(geo: &oc_store::Geo, lib: &crate::LibraryView, f: &data::Fic
             _ => {}
         }
     }
-    crate::library::fiche_sections(geo, lib, &area, scope, level, &covering)
+    crate::publications::fiche_sections(geo, lib, &area, scope, level, &covering)
 }
 
 async fn page(state: AppState, group: KindGroup, key: String, raw: Option<String>) -> Response {

@@ -1,0 +1,45 @@
+//! `GET /api/v1/publications`: the search as JSON, with facet counts.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+
+use oc_index::publication_search::PER_PAGE;
+
+use super::ApiDoc;
+use crate::error::ApiError;
+use crate::extract::params;
+use crate::publications::{library, parse_query, run, taxonomy};
+use crate::AppState;
+
+#[derive(Serialize)]
+struct FacetCount<'a> {
+    value: &'a str,
+    count: usize,
+}
+
+/// `GET /api/v1/publications`
+pub async fn api(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    let lib = library(&state)?;
+    let q = parse_query(&params(raw), &state.geo(), &taxonomy(&state))?;
+    let page = q.page;
+    let r = run(lib, q).await?;
+    let facets: BTreeMap<&str, Vec<FacetCount<'_>>> = r
+        .facets
+        .iter()
+        .map(|(f, v)| (f.param(), v.iter().map(|(value, count)| FacetCount { value, count: *count }).collect()))
+        .collect();
+    let results: Vec<ApiDoc<'_>> = r.hits.iter().map(|h| ApiDoc::from(&h.doc)).collect();
+    Ok(Json(serde_json::json!({
+        "total": r.total,
+        "page": page,
+        "per_page": PER_PAGE,
+        "relaxed": r.relaxed,
+        "results": results,
+        "facets": facets,
+    }))
+    .into_response())
+}

@@ -1,0 +1,155 @@
+//! `GET /publications.csv|json`: the results of a search, streamed.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderValue;
+use axum::response::{IntoResponse, Response};
+
+use oc_index::publication_search::PubQuery;
+use oc_index::PublicationsIndex;
+use oc_library::store::Document;
+
+use super::ApiDoc;
+use crate::error::WebError;
+use crate::export::{attachment, text_cell, Dialect};
+use crate::extract::{param, params};
+use crate::publications::{library, parse_query, taxonomy};
+use crate::AppState;
+
+/// Every document matching a search, in its order, as a pulled body
+/// ([`crate::streaming`]): each chunk is read in a short blocking task, and
+/// a client that stops reading holds no thread.
+fn stream_docs(
+    index: Arc<PublicationsIndex>,
+    q: PubQuery,
+    mut write: impl FnMut(&Document, bool, &mut String) + Send + 'static,
+    head: String,
+    tail: String,
+    permit: tokio::sync::OwnedSemaphorePermit,
+) -> Body {
+    // The search runs in the first chunk; then the stored documents, in order.
+    let mut found = None;
+    let (mut head, mut tail, mut i) = (Some(head), Some(tail), 0usize);
+    let producer = crate::streaming::FnProducer(
+        move |buf: &mut String| -> Result<bool, std::io::Error> {
+            if let Some(h) = head.take() {
+                buf.push_str(&h);
+                let (searcher, addrs) = index.search_all(&q).map_err(|e| std::io::Error::other(e.0))?;
+                found = Some((searcher, addrs.into_iter()));
+                return Ok(true);
+            }
+            let Some((searcher, addrs)) = found.as_mut() else { return Ok(false) };
+            match addrs.next() {
+                Some(a) => {
+                    if let Some(d) = index.stored(searcher, a) {
+                        write(&d, i == 0, buf);
+                        i += 1;
+                    }
+                    Ok(true)
+                }
+                None => {
+                    buf.push_str(&tail.take().unwrap_or_default());
+                    Ok(false)
+                }
+            }
+        },
+        false,
+    );
+    crate::streaming::body(producer, permit)
+}
+
+/// `GET /publications.csv` and `.json`: every document of a search, streamed.
+pub async fn export(state: AppState, raw: Option<String>, ext: &'static str) -> Response {
+    let lib = match library(&state) {
+        Ok(l) => l,
+        Err(e) => return e.into_response(),
+    };
+    let p = params(raw);
+    let q = match parse_query(&p, &state.geo(), &taxonomy(&state)) {
+        Ok(q) => q,
+        Err(e) => return e.into_response(),
+    };
+    let d = match Dialect::parse(param(&p, "dialect")) {
+        Ok(d) => d,
+        Err(m) => return WebError::BadRequest(m).into_response(),
+    };
+    let permit = match state.exports.try_acquire() {
+        Ok(p) => p,
+        Err(busy) => return busy.into_response(),
+    };
+    let body = if ext == "csv" {
+        let sep = if d == Dialect::French { ";" } else { "," };
+        let cols = [
+            "id",
+            "titre",
+            "url",
+            "organisme",
+            "date",
+            "précision",
+            "type",
+            "thématiques",
+            "types de territoire",
+            "territoires",
+            "résumé",
+        ];
+        let mut head = String::new();
+        if d == Dialect::French {
+            head.push('\u{feff}');
+        }
+        head.push_str(&cols.join(sep));
+        head.push_str("\r\n");
+        stream_docs(
+            lib.index.clone(),
+            q,
+            move |doc, _, buf| {
+                let cells = [
+                    doc.id.to_string(),
+                    text_cell(&doc.title, d),
+                    text_cell(&doc.url, d),
+                    text_cell(&doc.publisher, d),
+                    doc.published.clone().unwrap_or_default(),
+                    doc.precision.clone().unwrap_or_default(),
+                    text_cell(&doc.resource_type, d),
+                    text_cell(&doc.themes.join(" | "), d),
+                    text_cell(&doc.scope.join(" | "), d),
+                    text_cell(&doc.territories.join(" | "), d),
+                    text_cell(&doc.summary, d),
+                ];
+                buf.push_str(&cells.join(sep));
+                buf.push_str("\r\n");
+            },
+            head,
+            String::new(),
+            permit,
+        )
+    } else {
+        stream_docs(
+            lib.index.clone(),
+            q,
+            |doc, first, buf| {
+                if !first {
+                    buf.push(',');
+                }
+                buf.push_str(&serde_json::to_string(&ApiDoc::from(doc)).unwrap_or_else(|_| "null".into()));
+            },
+            "{\"results\":[".into(),
+            "]}".into(),
+            permit,
+        )
+    };
+    let mut res = Response::new(body);
+    let ctype = if ext == "csv" { "text/csv; charset=utf-8" } else { "application/json" };
+    attachment(&mut res, &format!("bibliotheque-open-collectivites.{ext}"), ctype);
+    res.headers_mut().insert(crate::cache::STREAMING, HeaderValue::from_static("1"));
+    res
+}
+
+pub async fn export_csv(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    export(state, raw, "csv").await
+}
+
+pub async fn export_json(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    export(state, raw, "json").await
+}

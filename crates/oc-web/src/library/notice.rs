@@ -1,0 +1,97 @@
+//! `GET /publications/{id}`: one document's notice.
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use maud::html;
+
+use oc_library::store::Document;
+use oc_model::fr::plural;
+
+use crate::error::WebError;
+use crate::publications::{french_date, library, short, territory_label};
+use crate::ui::{layout_with, Head};
+use crate::AppState;
+
+/// `/publications/{id}`: a document's notice (its permanent address in the
+/// portal). A merged document's address redirects to the one it went
+/// into; an unpublished or deleted one is not found.
+pub async fn document_page(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let Ok(lib) = library(&state) else {
+        return WebError::NotFound("la bibliothèque n'est pas configurée sur ce serveur".into()).into_response();
+    };
+    let Some(id) = id.parse::<i64>().ok().filter(|n| *n > 0) else {
+        return WebError::NotFound(format!(
+            "aucun document n° {id:?} : les notices ont un numéro, comme /publications/12"
+        ))
+        .into_response();
+    };
+    enum Found {
+        Show(Box<Document>),
+        Moved(i64),
+        None,
+    }
+    let found = crate::blocking::spawn(move || -> Result<Found, WebError> {
+        let store = lib.lock();
+        Ok(match store.document(id)? {
+            Some(d) if d.status == "published" => Found::Show(Box::new(d)),
+            // A merged document redirects to the one it went into, while
+            // that one is published.
+            _ => match store.merged_target(id)? {
+                Some(t) if store.document(t)?.is_some_and(|d| d.status == "published") => Found::Moved(t),
+                _ => Found::None,
+            },
+        })
+    })
+    .await;
+    let d = match found {
+        Ok(Ok(Found::Show(d))) => d,
+        Ok(Ok(Found::Moved(t))) => {
+            return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, format!("/publications/{t}"))]).into_response()
+        }
+        Ok(Ok(Found::None)) => return WebError::NotFound(format!("aucun document publié n° {id}")).into_response(),
+        Ok(Err(e)) => return e.into_response(),
+        Err(e) => return WebError::from(e).into_response(),
+    };
+    let geo = &state.geo();
+    let head = Head {
+        title: d.title.clone(),
+        description: short(&d.summary, 200),
+        canonical: Some(format!("/publications/{}", d.id)),
+    };
+    layout_with(
+        &head,
+        html! {
+            nav role="navigation" class="fr-breadcrumb" aria-label="vous êtes ici :" {
+                ol class="fr-breadcrumb__list" {
+                    li { a class="fr-breadcrumb__link" href="/" { "Accueil" } }
+                    li { a class="fr-breadcrumb__link" href="/publications" { "Bibliothèque" } }
+                    li { a class="fr-breadcrumb__link" aria-current="page" { (short(&d.title, 60)) } }
+                }
+            }
+            h1 class="fr-h2" { (d.title) }
+            p class="oc-pub__meta" {
+                strong { (d.publisher) }
+                @if let Some(date) = french_date(&d) { " — " time datetime=(d.published.as_deref().unwrap_or("")) { (date) } }
+                " — " (d.resource_type)
+            }
+            @for para in d.summary.split("\n\n").filter(|p| !p.trim().is_empty()) { p { (para.trim()) } }
+            dl class="oc-identity fr-mb-3w" {
+                @if !d.themes.is_empty() {
+                    dt { (plural(d.themes.len() as u64, "Thématique", "Thématiques")) }
+                    dd { @for (i, t) in d.themes.iter().enumerate() { @if i > 0 { ", " } a href=(format!("/publications?theme={}", crate::format::urlencode(t))) { (t) } } }
+                }
+                @if !d.scope.is_empty() { dt { (plural(d.scope.len() as u64, "Type de territoire", "Types de territoire")) } dd { (d.scope.join(", ")) } }
+                @if !d.territories.is_empty() {
+                    dt { (plural(d.territories.len() as u64, "Territoire", "Territoires")) }
+                    dd { @for (i, t) in d.territories.iter().enumerate() { @if i > 0 { ", " } a href=(format!("/publications?territory={}", crate::format::urlencode(t))) { (territory_label(geo, t).unwrap_or_else(|| t.clone())) } } }
+                }
+            }
+            p { a class="fr-btn" href=(d.url) rel="noopener" { "Consulter le document sur le site de l'éditeur" } }
+        },
+    )
+    .into_response()
+}

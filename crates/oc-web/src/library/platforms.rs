@@ -1,0 +1,57 @@
+//! `GET /plateformes`: the register of local open-data platforms.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use maud::html;
+
+use oc_index::publication_search::{Facet, PubQuery};
+use oc_model::fr::{capitalize, count_or_none};
+
+use crate::error::WebError;
+use crate::publications::{href, library, territory_label, PLATFORM};
+use crate::ui::{layout_with, Head};
+use crate::AppState;
+
+/// `GET /plateformes`: the open-data platforms of collectivités.
+pub async fn platforms_page(State(state): State<AppState>) -> Response {
+    let lib = match library(&state) {
+        Ok(l) => l,
+        Err(e) => return e.into_response(),
+    };
+    let geo = state.geo();
+    let docs = match crate::blocking::spawn(move || lib.index.platforms(&[])).await {
+        Ok(Ok(d)) => d,
+        Ok(Err(e)) => return WebError::Internal(e.0).into_response(),
+        Err(e) => return WebError::from(e).into_response(),
+    };
+    let mut q = PubQuery::default();
+    q.filters.insert(Facet::Type, vec![PLATFORM.to_owned()]);
+    layout_with(
+        &Head {
+            title: "Plateformes open data des collectivités".into(),
+            description: "Les portails de données ouvertes des collectivités locales et les territoires qu'ils couvrent.".into(),
+            canonical: Some("/plateformes".into()),
+        },
+        html! {
+            h1 { "Plateformes open data des collectivités" }
+            p class="fr-text--lead" { "Les portails de données ouvertes des collectivités et des acteurs publics locaux, avec les territoires qu'ils couvrent. Chaque fiche renvoie aux plateformes de son territoire." }
+            p { (capitalize(&count_or_none(docs.len() as u64, "plateforme", "plateformes", true))) " — " a href=(href("/publications", &q)) { "les chercher dans la bibliothèque" } }
+            div class="fr-table" {
+                table {
+                    caption { "Plateformes open data" }
+                    thead { tr { th scope="col" { "Plateforme" } th scope="col" { "Organisme" } th scope="col" { "Territoires couverts" } } }
+                    tbody {
+                        @for d in &docs {
+                            tr {
+                                td { a href=(d.url) rel="noopener" { (d.title) } }
+                                td { (d.publisher) }
+                                td { @if d.territories.is_empty() { "France entière" } @else { (d.territories.iter().map(|t| territory_label(&geo, t).unwrap_or_else(|| t.clone())).collect::<Vec<_>>().join(", ")) } }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+    .into_response()
+}
