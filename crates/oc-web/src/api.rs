@@ -99,3 +99,9 @@ pub async fn sources(State(state): State<AppState>) -> Result<Response, ApiError
     .map_err(WebError::from)??;
     Ok(Json(body).into_response())
 }
+
+/// The routes of the territory search and sources APIs.
+pub fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::get;
+    axum::Router::new().route("/api/v1/search", get(search)).route("/api/v1/sources", get(sources))
+}

@@ -54,3 +54,9 @@ pub async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
     }
     res
 }
+
+/// The route of the embedded assets.
+pub fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::get;
+    axum::Router::new().route("/assets/{*path}", get(serve))
+}

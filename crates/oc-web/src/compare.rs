@@ -342,3 +342,13 @@ pub async fn download_csv(state: State<AppState>, raw: RawQuery) -> Response {
 pub async fn download_json(state: State<AppState>, raw: RawQuery) -> Response {
     download(state, raw, "json").await
 }
+
+/// The routes of the comparison.
+pub fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/comparer", get(page))
+        .route("/comparer.csv", get(download_csv))
+        .route("/comparer.json", get(download_json))
+        .route("/comparer/ajouter", get(add))
+}

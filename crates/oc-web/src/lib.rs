@@ -23,6 +23,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod fiche;
+pub mod fiche_pages;
 pub mod format;
 pub mod health;
 pub mod library;
@@ -38,7 +39,6 @@ pub mod xml;
 use std::sync::Arc;
 
 use axum::http::{header, HeaderValue};
-use axum::routing::get;
 use axum::Router;
 
 use oc_index::TerritoryIndex;
@@ -322,34 +322,14 @@ impl std::ops::Deref for AppState {
 pub fn router(app: App) -> Router {
     let state = AppState(Arc::new(app));
     Router::new()
-        .route("/", get(pages::home))
-        .route("/sources", get(pages::sources_page))
-        .route("/recherche", get(pages::search_page))
-        .route("/api/v1/search", get(api::search))
-        .route("/api/v1/sources", get(api::sources))
-        .route("/api/v1/openapi.json", get(openapi::serve))
-        .route("/commune/{key}", get(fiche::commune_page))
-        .route("/epci/{key}", get(fiche::epci_page))
-        .route("/departement/{key}", get(fiche::departement_page))
-        .route("/region/{key}", get(fiche::region_page))
-        .route("/api/v1/communes/{code}", get(fiche::commune_json))
-        .route("/api/v1/epci/{code}", get(fiche::epci_json))
-        .route("/api/v1/departements/{code}", get(fiche::departement_json))
-        .route("/api/v1/regions/{code}", get(fiche::region_json))
-        .route("/epci/{key}/{file}", get(fiche::epci_list))
-        .route("/departement/{key}/{file}", get(fiche::departement_list))
-        .route("/region/{key}/{file}", get(fiche::region_list))
-        .route("/communes.csv", get(fiche::all_communes_csv))
-        .route("/communes.json", get(fiche::all_communes_json))
-        .route("/comparer", get(compare::page))
-        .route("/comparer.csv", get(compare::download_csv))
-        .route("/comparer.json", get(compare::download_json))
-        .route("/comparer/ajouter", get(compare::add))
-        .route("/sitemap.xml", get(fiche::sitemap))
-        .route("/robots.txt", get(fiche::robots))
-        .route("/assets/{*path}", get(assets::serve))
+        .merge(pages::routes())
+        .merge(api::routes())
+        .merge(openapi::routes())
         .merge(health::routes())
         .merge(library::routes())
+        .merge(fiche_pages::routes())
+        .merge(compare::routes())
+        .merge(assets::routes())
         .merge(admin::routes(state.clone()))
         .fallback(error::fallback)
         .layer(axum::middleware::from_fn(cache::layer))

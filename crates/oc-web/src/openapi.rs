@@ -94,3 +94,9 @@ pub fn document() -> Value {
 pub async fn serve() -> Response {
     Json(document()).into_response()
 }
+
+/// The route of the OpenAPI description.
+pub fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::get;
+    axum::Router::new().route("/api/v1/openapi.json", get(serve))
+}

@@ -234,6 +234,12 @@ pub async fn sources_page(State(state): State<AppState>) -> Response {
     .into_response()
 }
 
+/// The routes of the home page, `/recherche` and `/sources`.
+pub fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::get;
+    axum::Router::new().route("/", get(home)).route("/sources", get(sources_page)).route("/recherche", get(search_page))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
