@@ -14,13 +14,13 @@ use crate::search::{run_search, SearchRequest, DEFAULT_LIMIT};
 use crate::AppState;
 
 #[derive(Serialize)]
-pub struct Place<'a> {
+pub(crate) struct Place<'a> {
     code: &'a str,
     name: &'a str,
 }
 
 #[derive(Serialize)]
-pub struct ResultJson<'a> {
+pub(crate) struct ResultJson<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     code: &'a str,
@@ -51,7 +51,7 @@ impl<'a> From<&'a Entry> for ResultJson<'a> {
 }
 
 #[derive(Serialize)]
-pub struct SearchJson<'a> {
+pub(crate) struct SearchJson<'a> {
     query: &'a str,
     total: usize,
     /// True when no exact match existed and typo-tolerant matching was used.
@@ -60,7 +60,7 @@ pub struct SearchJson<'a> {
 }
 
 /// `GET /api/v1/search?q=…&type=…&limit=…`
-pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+pub(crate) async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let req = SearchRequest::from_params(&params(raw), DEFAULT_LIMIT)?;
     let q = req.q.clone();
     let index = state.territories();
@@ -77,7 +77,7 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
 /// `GET /api/v1/sources`: every library source with its status (last
 /// attempt, last success, last error, items seen / new / updated /
 /// rejected) and its newest rejected items.
-pub async fn sources(State(state): State<AppState>) -> Result<Response, ApiError> {
+pub(crate) async fn sources(State(state): State<AppState>) -> Result<Response, ApiError> {
     let Some(lib) = state.library.clone() else {
         return Err(WebError::NotFound("la bibliothèque n'est pas configurée sur ce serveur".into()).into());
     };
@@ -101,7 +101,7 @@ pub async fn sources(State(state): State<AppState>) -> Result<Response, ApiError
 }
 
 /// The routes of the territory search and sources APIs.
-pub fn routes() -> axum::Router<crate::AppState> {
+pub(crate) fn routes() -> axum::Router<crate::AppState> {
     use axum::routing::get;
     axum::Router::new().route("/api/v1/search", get(search)).route("/api/v1/sources", get(sources))
 }

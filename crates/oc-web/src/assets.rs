@@ -15,11 +15,6 @@ mod table {
     include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 }
 
-/// The embedded file at `path` (relative to `assets/`), with its type.
-pub fn get(path: &str) -> Option<(&'static [u8], &'static str)> {
-    table::FILES.iter().find(|(p, _, _)| *p == path).map(|(_, b, m)| (*b, *m))
-}
-
 /// Gzip versions of the compressible assets, made on first request.
 fn gzipped(path: &'static str, bytes: &'static [u8]) -> Bytes {
     static CACHE: OnceLock<Mutex<HashMap<&'static str, Bytes>>> = OnceLock::new();
@@ -35,7 +30,7 @@ fn gzipped(path: &'static str, bytes: &'static [u8]) -> Bytes {
 }
 
 /// `GET /assets/{*path}`
-pub async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
+pub(crate) async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
     let Some((key, bytes, mime)) = table::FILES.iter().find(|(p, _, _)| *p == path).copied() else {
         return WebError::NotFound(format!("aucun fichier /assets/{path}")).into_response();
     };
@@ -56,7 +51,7 @@ pub async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
 }
 
 /// The route of the embedded assets.
-pub fn routes() -> axum::Router<crate::AppState> {
+pub(crate) fn routes() -> axum::Router<crate::AppState> {
     use axum::routing::get;
     axum::Router::new().route("/assets/{*path}", get(serve))
 }

@@ -14,10 +14,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::task::JoinHandle;
 
 /// Tokio's default `max_blocking_threads` (the binary's runtime keeps it).
-pub const TOKIO_MAX_BLOCKING_THREADS: usize = 512;
+pub(crate) const TOKIO_MAX_BLOCKING_THREADS: usize = 512;
 
 /// The default [`limit`]: 90 % of [`TOKIO_MAX_BLOCKING_THREADS`] (460).
-pub const DEFAULT_LIMIT: usize = TOKIO_MAX_BLOCKING_THREADS * 9 / 10;
+pub(crate) const DEFAULT_LIMIT: usize = TOKIO_MAX_BLOCKING_THREADS * 9 / 10;
 
 /// Tasks spawned through [`spawn`] and not finished yet.
 static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
@@ -78,14 +78,8 @@ pub fn limit() -> usize {
     LIMIT.load(Ordering::SeqCst)
 }
 
-/// Sets [`limit`] for the whole process (at least 1). An app can override
-/// it for itself (`health::HealthConfig::blocking_limit`).
-pub fn set_limit(limit: usize) {
-    LIMIT.store(limit.max(1), Ordering::SeqCst);
-}
-
 /// Whether `in_flight` tasks reach `limit`.
-pub fn saturated_at(in_flight: usize, limit: usize) -> bool {
+pub(crate) fn saturated_at(in_flight: usize, limit: usize) -> bool {
     in_flight >= limit
 }
 

@@ -12,12 +12,12 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 /// Header a handler sets on a streamed response to skip buffering.
-pub const STREAMING: &str = "x-oc-streaming";
+pub(crate) const STREAMING: &str = "x-oc-streaming";
 
 /// Bodies larger than this are not buffered for an ETag.
 const MAX_BUFFER: usize = 16 * 1024 * 1024;
 
-pub fn compressible(ctype: &str) -> bool {
+pub(crate) fn compressible(ctype: &str) -> bool {
     ctype.starts_with("text/")
         || ctype.starts_with("application/json")
         || ctype.starts_with("application/xml")
@@ -25,7 +25,7 @@ pub fn compressible(ctype: &str) -> bool {
         || ctype.starts_with("application/javascript")
 }
 
-pub fn accepts_gzip(req_headers: &axum::http::HeaderMap) -> bool {
+pub(crate) fn accepts_gzip(req_headers: &axum::http::HeaderMap) -> bool {
     req_headers
         .get_all(header::ACCEPT_ENCODING)
         .iter()
@@ -49,13 +49,13 @@ pub fn accepts_gzip(req_headers: &axum::http::HeaderMap) -> bool {
 }
 
 /// Gzip at the fastest level: latency matters more than the last bytes.
-pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 4), flate2::Compression::fast());
     gz.write_all(bytes).expect("writing to a Vec cannot fail");
     gz.finish().expect("writing to a Vec cannot fail")
 }
 
-pub async fn layer(req: Request, next: Next) -> Response {
+pub(crate) async fn layer(req: Request, next: Next) -> Response {
     let method = req.method().clone();
     // Back-office pages carry a CSRF token beside reflected input: never
     // compressed (BREACH).

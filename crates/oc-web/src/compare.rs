@@ -19,11 +19,11 @@ use crate::ui::{layout_with, search_box_with, Head};
 use crate::AppState;
 
 /// At most this many collectivités are compared.
-pub const MAX: usize = 4;
+pub(crate) const MAX: usize = 4;
 
 /// A parsed selection: the valid ids, and what was wrong with the others.
 #[derive(Debug, Default)]
-pub struct Selection {
+pub(crate) struct Selection {
     pub group: Option<KindGroup>,
     pub codes: Vec<String>,
     pub problems: Vec<String>,
@@ -75,7 +75,7 @@ fn canonical(geo: &Geo, group: KindGroup, code: &str) -> Option<(KindGroup, Stri
 const MAX_IDS: usize = 12;
 
 /// Parses `ids=level:code,…`, keeping the valid ones (first level wins).
-pub fn parse(geo: &Geo, raw: &str) -> Selection {
+pub(crate) fn parse(geo: &Geo, raw: &str) -> Selection {
     let mut s = Selection::default();
     let parts: Vec<&str> = raw.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
     if parts.len() > MAX_IDS {
@@ -192,7 +192,7 @@ fn table(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
 }
 
 /// `GET /comparer?ids=…`
-pub async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+pub(crate) async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
     let p = params(raw);
     let ids = param(&p, "ids").unwrap_or("").to_owned();
     let geo = state.geo();
@@ -256,7 +256,7 @@ fn render(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
 
 /// `GET /comparer/ajouter?ids=…&pick=level:code` or `&q=…`: adds one and
 /// redirects to the new permalink.
-pub async fn add(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+pub(crate) async fn add(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
     let p = params(raw);
     let ids = param(&p, "ids").unwrap_or("").to_owned();
     let pick = param(&p, "pick").unwrap_or("").to_owned();
@@ -306,7 +306,7 @@ pub async fn add(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Resp
 }
 
 /// `GET /comparer.csv?ids=…` and `/comparer.json?ids=…`
-pub async fn download(State(state): State<AppState>, RawQuery(raw): RawQuery, ext: &'static str) -> Response {
+pub(crate) async fn download(State(state): State<AppState>, RawQuery(raw): RawQuery, ext: &'static str) -> Response {
     let p = params(raw);
     let dialect = match Dialect::parse(param(&p, "dialect")) {
         Ok(d) => d,
@@ -335,16 +335,16 @@ pub async fn download(State(state): State<AppState>, RawQuery(raw): RawQuery, ex
     .unwrap_or_else(|e| crate::error::WebError::from(e).into_response())
 }
 
-pub async fn download_csv(state: State<AppState>, raw: RawQuery) -> Response {
+pub(crate) async fn download_csv(state: State<AppState>, raw: RawQuery) -> Response {
     download(state, raw, "csv").await
 }
 
-pub async fn download_json(state: State<AppState>, raw: RawQuery) -> Response {
+pub(crate) async fn download_json(state: State<AppState>, raw: RawQuery) -> Response {
     download(state, raw, "json").await
 }
 
 /// The routes of the comparison.
-pub fn routes() -> axum::Router<crate::AppState> {
+pub(crate) fn routes() -> axum::Router<crate::AppState> {
     use axum::routing::get;
     axum::Router::new()
         .route("/comparer", get(page))

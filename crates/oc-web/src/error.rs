@@ -9,7 +9,7 @@ const INTERNAL: &str = "Erreur interne : la requête n'a pas pu aboutir. Réessa
 
 /// What went wrong, and how to show it.
 #[derive(Debug, thiserror::Error)]
-pub enum WebError {
+pub(crate) enum WebError {
     #[error("{0}")]
     BadRequest(String),
     #[error("{0}")]
@@ -70,7 +70,7 @@ impl IntoResponse for WebError {
 
 /// A [`WebError`] rendered as `{"error": {"status", "message"}}`.
 #[derive(Debug)]
-pub struct ApiError(pub WebError);
+pub(crate) struct ApiError(pub WebError);
 
 impl From<WebError> for ApiError {
     fn from(e: WebError) -> Self {
@@ -94,7 +94,7 @@ impl IntoResponse for ApiError {
 }
 
 /// Unknown paths: JSON under `/api/`, a helpful page elsewhere.
-pub async fn fallback(uri: Uri) -> Response {
+pub(crate) async fn fallback(uri: Uri) -> Response {
     if uri.path().starts_with("/api/") {
         WebError::NotFound(format!("aucune ressource à l'adresse {}", uri.path())).json().into_response()
     } else {

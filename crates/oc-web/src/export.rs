@@ -19,7 +19,7 @@ use crate::fiche::data::Fiche;
 
 /// CSV flavour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
+pub(crate) enum Dialect {
     /// `;`, BOM, decimal comma, CRLF.
     French,
     /// `,`, no BOM, decimal point, CRLF.
@@ -45,7 +45,7 @@ impl Dialect {
 }
 
 /// A text cell, quoted when needed and neutralised against formulas.
-pub fn text_cell(s: &str, d: Dialect) -> String {
+pub(crate) fn text_cell(s: &str, d: Dialect) -> String {
     let mut v = String::with_capacity(s.len() + 2);
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         v.push('\'');
@@ -59,7 +59,7 @@ pub fn text_cell(s: &str, d: Dialect) -> String {
 }
 
 /// A number cell (empty when unknown).
-pub fn num_cell(v: Option<f64>, decimals: usize, d: Dialect) -> String {
+pub(crate) fn num_cell(v: Option<f64>, decimals: usize, d: Dialect) -> String {
     match v {
         None => String::new(),
         Some(x) => {
@@ -79,7 +79,7 @@ pub fn num_cell(v: Option<f64>, decimals: usize, d: Dialect) -> String {
 
 /// One indicator column.
 #[derive(Debug, Clone, Serialize)]
-pub struct Column {
+pub(crate) struct Column {
     pub id: &'static str,
     pub header: String,
     #[serde(skip)]
@@ -88,7 +88,7 @@ pub struct Column {
 
 /// The indicator columns of a level, in the order of the fiches: the union
 /// of the figures of `sample` fiches, first seen first.
-pub fn columns(fiches: &[&Fiche]) -> Vec<Column> {
+pub(crate) fn columns(fiches: &[&Fiche]) -> Vec<Column> {
     let mut out: Vec<Column> = Vec::new();
     let mut millesimes: Vec<Vec<&str>> = Vec::new();
     for f in fiches {
@@ -123,7 +123,7 @@ pub fn columns(fiches: &[&Fiche]) -> Vec<Column> {
 }
 
 /// The header row.
-pub fn header_row(cols: &[Column], group: KindGroup, d: Dialect) -> String {
+pub(crate) fn header_row(cols: &[Column], group: KindGroup, d: Dialect) -> String {
     let mut cells = vec![text_cell("Nom", d)];
     cells.extend(cols.iter().map(|c| text_cell(&c.header, d)));
     for h in code_headers(group) {
@@ -180,7 +180,7 @@ fn code_cells(geo: &Geo, f: &Fiche) -> Vec<String> {
 }
 
 /// One data row.
-pub fn row(geo: &Geo, f: &Fiche, cols: &[Column], d: Dialect) -> String {
+pub(crate) fn row(geo: &Geo, f: &Fiche, cols: &[Column], d: Dialect) -> String {
     let mut cells = vec![text_cell(&f.name, d)];
     for c in cols {
         let v = f.figures.iter().find(|x| x.id == c.id).and_then(|x| x.value);
@@ -195,7 +195,7 @@ pub fn row(geo: &Geo, f: &Fiche, cols: &[Column], d: Dialect) -> String {
 }
 
 /// A whole CSV document for a few fiches.
-pub fn csv(geo: &Geo, group: KindGroup, fiches: &[Fiche], d: Dialect) -> String {
+pub(crate) fn csv(geo: &Geo, group: KindGroup, fiches: &[Fiche], d: Dialect) -> String {
     let refs: Vec<&Fiche> = fiches.iter().collect();
     let cols = columns(&refs);
     let mut out = String::new();
@@ -211,14 +211,14 @@ pub fn csv(geo: &Geo, group: KindGroup, fiches: &[Fiche], d: Dialect) -> String 
 
 /// The JSON document for fiches: the same content plus sources.
 #[derive(Serialize)]
-pub struct JsonExport<'a> {
+pub(crate) struct JsonExport<'a> {
     pub title: String,
     pub columns: Vec<Column>,
     pub items: &'a [Fiche],
 }
 
 /// `Content-Disposition` with a file name.
-pub fn attachment(res: &mut Response, filename: &str, ctype: &'static str) {
+pub(crate) fn attachment(res: &mut Response, filename: &str, ctype: &'static str) {
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
@@ -227,7 +227,7 @@ pub fn attachment(res: &mut Response, filename: &str, ctype: &'static str) {
 }
 
 /// A CSV or JSON download of a few fiches.
-pub fn download(
+pub(crate) fn download(
     geo: &Geo,
     group: KindGroup,
     fiches: Vec<Fiche>,
@@ -253,13 +253,13 @@ pub fn download(
 /// Exports of at most this many fiches (a département's communes, an
 /// EPCI's members…) are made whole once per reference version and kept
 /// ([`SmallExports`]); longer ones stream.
-pub const SMALL_EXPORT_FICHES: usize = 1_000;
+pub(crate) const SMALL_EXPORT_FICHES: usize = 1_000;
 
 /// Streams the export of many fiches (`/communes.csv`, list exports) as a
 /// pulled body ([`crate::streaming`]): no thread is held for a client that
 /// stops reading; at most [`crate::streaming::ExportLimit`] stream at once.
 /// A short list is answered from [`SmallExports`], made on first request.
-pub async fn stream(
+pub(crate) async fn stream(
     state: &crate::AppState,
     reference: std::sync::Arc<crate::Reference>,
     group: KindGroup,
@@ -426,7 +426,7 @@ impl crate::streaming::Producer for FichesProducer {
 }
 
 /// The file name of a list export: `communes-departement-34-herault-2026.csv`.
-pub fn list_filename(what: &str, level: &str, code: &str, name: &str, year: u16, ext: &str) -> String {
+pub(crate) fn list_filename(what: &str, level: &str, code: &str, name: &str, year: u16, ext: &str) -> String {
     if code.is_empty() {
         format!("{what}-{level}-{year}.{ext}")
     } else {
@@ -435,7 +435,7 @@ pub fn list_filename(what: &str, level: &str, code: &str, name: &str, year: u16,
 }
 
 /// The fiches (data only) of a list, for tests and small exports.
-pub fn fiches(geo: &Geo, group: KindGroup, codes: &[String]) -> Vec<Fiche> {
+pub(crate) fn fiches(geo: &Geo, group: KindGroup, codes: &[String]) -> Vec<Fiche> {
     codes.iter().filter_map(|c| crate::fiche::fiche_for_code(geo, group, c)).collect()
 }
 

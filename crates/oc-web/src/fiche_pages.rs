@@ -22,7 +22,7 @@ use crate::fiche::{data, fiche_for_code, html, split_key, territory_key, url, ur
 use crate::AppState;
 
 /// The routes of the fiches.
-pub fn routes() -> axum::Router<AppState> {
+pub(crate) fn routes() -> axum::Router<AppState> {
     use axum::routing::get;
     axum::Router::new()
         .route("/commune/{key}", get(commune_page))
@@ -205,19 +205,27 @@ async fn page(state: AppState, group: KindGroup, key: String, raw: Option<String
     }
 }
 
-pub async fn commune_page(State(s): State<AppState>, Path(key): Path<String>, RawQuery(q): RawQuery) -> Response {
+pub(crate) async fn commune_page(
+    State(s): State<AppState>,
+    Path(key): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Response {
     page(s, KindGroup::Commune, key, q).await
 }
 
-pub async fn epci_page(State(s): State<AppState>, Path(key): Path<String>, RawQuery(q): RawQuery) -> Response {
+pub(crate) async fn epci_page(State(s): State<AppState>, Path(key): Path<String>, RawQuery(q): RawQuery) -> Response {
     page(s, KindGroup::Epci, key, q).await
 }
 
-pub async fn departement_page(State(s): State<AppState>, Path(key): Path<String>, RawQuery(q): RawQuery) -> Response {
+pub(crate) async fn departement_page(
+    State(s): State<AppState>,
+    Path(key): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Response {
     page(s, KindGroup::Departement, key, q).await
 }
 
-pub async fn region_page(State(s): State<AppState>, Path(key): Path<String>, RawQuery(q): RawQuery) -> Response {
+pub(crate) async fn region_page(State(s): State<AppState>, Path(key): Path<String>, RawQuery(q): RawQuery) -> Response {
     page(s, KindGroup::Region, key, q).await
 }
 
@@ -269,7 +277,7 @@ async fn list(state: AppState, group: KindGroup, key: String, file: String, raw:
     export::stream(&state, reference, item_group, codes, filename, ext, dialect).await
 }
 
-pub async fn epci_list(
+pub(crate) async fn epci_list(
     State(s): State<AppState>,
     Path((key, file)): Path<(String, String)>,
     RawQuery(q): RawQuery,
@@ -277,7 +285,7 @@ pub async fn epci_list(
     list(s, KindGroup::Epci, key, file, q).await
 }
 
-pub async fn departement_list(
+pub(crate) async fn departement_list(
     State(s): State<AppState>,
     Path((key, file)): Path<(String, String)>,
     RawQuery(q): RawQuery,
@@ -285,7 +293,7 @@ pub async fn departement_list(
     list(s, KindGroup::Departement, key, file, q).await
 }
 
-pub async fn region_list(
+pub(crate) async fn region_list(
     State(s): State<AppState>,
     Path((key, file)): Path<(String, String)>,
     RawQuery(q): RawQuery,
@@ -317,12 +325,12 @@ async fn all_communes(state: AppState, ext: &'static str, raw: Option<String>) -
 }
 
 /// `GET /communes.csv`: every commune of France.
-pub async fn all_communes_csv(State(s): State<AppState>, RawQuery(q): RawQuery) -> Response {
+pub(crate) async fn all_communes_csv(State(s): State<AppState>, RawQuery(q): RawQuery) -> Response {
     all_communes(s, "csv", q).await
 }
 
 /// `GET /communes.json`
-pub async fn all_communes_json(State(s): State<AppState>, RawQuery(q): RawQuery) -> Response {
+pub(crate) async fn all_communes_json(State(s): State<AppState>, RawQuery(q): RawQuery) -> Response {
     all_communes(s, "json", q).await
 }
 
@@ -338,24 +346,27 @@ async fn json(state: AppState, group: KindGroup, code: String) -> Result<Respons
     }
 }
 
-pub async fn commune_json(State(s): State<AppState>, Path(code): Path<String>) -> Result<Response, ApiError> {
+pub(crate) async fn commune_json(State(s): State<AppState>, Path(code): Path<String>) -> Result<Response, ApiError> {
     json(s, KindGroup::Commune, code).await
 }
 
-pub async fn epci_json(State(s): State<AppState>, Path(code): Path<String>) -> Result<Response, ApiError> {
+pub(crate) async fn epci_json(State(s): State<AppState>, Path(code): Path<String>) -> Result<Response, ApiError> {
     json(s, KindGroup::Epci, code).await
 }
 
-pub async fn departement_json(State(s): State<AppState>, Path(code): Path<String>) -> Result<Response, ApiError> {
+pub(crate) async fn departement_json(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
     json(s, KindGroup::Departement, code).await
 }
 
-pub async fn region_json(State(s): State<AppState>, Path(code): Path<String>) -> Result<Response, ApiError> {
+pub(crate) async fn region_json(State(s): State<AppState>, Path(code): Path<String>) -> Result<Response, ApiError> {
     json(s, KindGroup::Region, code).await
 }
 
 /// `GET /sitemap.xml`: every fiche, with absolute URLs (built once).
-pub async fn sitemap(State(state): State<AppState>) -> Response {
+pub(crate) async fn sitemap(State(state): State<AppState>) -> Response {
     let app = state.0.clone();
     let body = crate::blocking::spawn(move || {
         let reference = app.reference();
@@ -402,7 +413,7 @@ pub async fn sitemap(State(state): State<AppState>) -> Response {
 }
 
 /// `GET /robots.txt`
-pub async fn robots(State(state): State<AppState>) -> Response {
+pub(crate) async fn robots(State(state): State<AppState>) -> Response {
     let body = format!("User-agent: *\nAllow: /\nDisallow: /api/\nSitemap: {}/sitemap.xml\n", state.public_url);
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
 }

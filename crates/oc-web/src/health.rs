@@ -16,7 +16,7 @@ use crate::blocking;
 use crate::AppState;
 
 /// The routes of this feature.
-pub fn routes() -> Router<AppState> {
+pub(crate) fn routes() -> Router<AppState> {
     Router::new().route("/healthz", get(healthz))
 }
 
@@ -132,7 +132,7 @@ fn library_checks(lib: &crate::LibraryView, lag: &Mutex<Option<(i64, Instant)>>,
 /// publications index has stayed behind the store for longer than
 /// allowed, or the store cannot be read; each check in `checks`, the ones
 /// failed in `failed`, what is wrong in `message` (French).
-pub async fn healthz(State(state): State<AppState>) -> Response {
+pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
     let r = state.reference();
     let d = &r.geo.data;
     let config = state.health.config.clone();

@@ -213,7 +213,7 @@ impl MapCache {
 /// Escapes text for an SVG (XML) attribute or text node: the one XML
 /// escaping of the crate, [`crate::xml::escape`] (markup escaped, code
 /// points XML 1.0 forbids or discourages dropped), kept under this name.
-pub use crate::xml::escape;
+pub(crate) use crate::xml::escape;
 
 #[cfg(test)]
 mod tests {

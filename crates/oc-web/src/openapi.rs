@@ -24,7 +24,7 @@ fn fiche(path: &str, what: &str, code: &str) -> Value {
 }
 
 /// The description.
-pub fn document() -> Value {
+pub(crate) fn document() -> Value {
     let list = |desc: &str| json!({ "type": "array", "items": { "type": "string" }, "description": desc });
     json!({
         "openapi": "3.1.0",
@@ -91,12 +91,12 @@ pub fn document() -> Value {
     })
 }
 
-pub async fn serve() -> Response {
+pub(crate) async fn serve() -> Response {
     Json(document()).into_response()
 }
 
 /// The route of the OpenAPI description.
-pub fn routes() -> axum::Router<crate::AppState> {
+pub(crate) fn routes() -> axum::Router<crate::AppState> {
     use axum::routing::get;
     axum::Router::new().route("/api/v1/openapi.json", get(serve))
 }

@@ -13,7 +13,7 @@ use crate::ui::{layout, layout_credits, search_box, Head, DEFAULT_DESCRIPTION};
 use crate::AppState;
 
 /// `GET /`
-pub async fn home(State(state): State<AppState>) -> Markup {
+pub(crate) async fn home(State(state): State<AppState>) -> Markup {
     let lib = state.library.clone();
     let library = match lib {
         Some(l) => crate::blocking::spawn(move || {
@@ -91,7 +91,7 @@ pub async fn home(State(state): State<AppState>) -> Markup {
 }
 
 /// `GET /recherche?q=…&type=…`: the results page (works without JavaScript).
-pub async fn search_page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+pub(crate) async fn search_page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
     let p = params(raw);
     let q = param(&p, "q").unwrap_or("").to_owned();
     if q.trim().is_empty() {
@@ -203,7 +203,7 @@ pub async fn search_page(State(state): State<AppState>, RawQuery(raw): RawQuery)
 
 /// `GET /sources`: every dataset loaded on this server, from the source
 /// registry, with its producer, vintage, link and licence.
-pub async fn sources_page(State(state): State<AppState>) -> Response {
+pub(crate) async fn sources_page(State(state): State<AppState>) -> Response {
     let geo = state.geo();
     let credits = crate::fiche::data::loaded_sources(&geo);
     let missing: Vec<&oc_model::sources::Dataset> =
@@ -235,7 +235,7 @@ pub async fn sources_page(State(state): State<AppState>) -> Response {
 }
 
 /// The routes of the home page, `/recherche` and `/sources`.
-pub fn routes() -> axum::Router<crate::AppState> {
+pub(crate) fn routes() -> axum::Router<crate::AppState> {
     use axum::routing::get;
     axum::Router::new().route("/", get(home)).route("/sources", get(sources_page)).route("/recherche", get(search_page))
 }

@@ -10,15 +10,15 @@ use crate::extract::param;
 
 /// A validated territory search request.
 #[derive(Debug, Clone)]
-pub struct SearchRequest {
+pub(crate) struct SearchRequest {
     pub q: String,
     pub group: Option<KindGroup>,
     pub limit: usize,
 }
 
-pub const DEFAULT_LIMIT: usize = 10;
+pub(crate) const DEFAULT_LIMIT: usize = 10;
 
-pub const MAX_LIMIT: usize = 50;
+pub(crate) const MAX_LIMIT: usize = 50;
 
 impl SearchRequest {
     /// Validates `q`, `type` and `limit`, with messages in French.
@@ -56,7 +56,7 @@ impl SearchRequest {
 /// Runs a search on the blocking pool.
 /// Searches `index`; the caller reads the hits' entries from the same index
 /// (a refresh may replace the current one meanwhile).
-pub async fn run_search(
+pub(crate) async fn run_search(
     index: std::sync::Arc<oc_index::TerritoryIndex>,
     req: SearchRequest,
 ) -> Result<std::sync::Arc<SearchOutcome>, WebError> {

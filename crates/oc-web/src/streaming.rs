@@ -17,11 +17,11 @@ use axum::response::{IntoResponse, Response};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Bytes gathered before a chunk is handed to the connection.
-pub const CHUNK_BYTES: usize = 48 * 1024;
+pub(crate) const CHUNK_BYTES: usize = 48 * 1024;
 
 /// What produces a streamed body, one chunk per call, on a blocking
 /// thread. `None` ends the body.
-pub trait Producer: Send + 'static {
+pub(crate) trait Producer: Send + 'static {
     fn next_chunk(&mut self) -> Option<Result<String, std::io::Error>>;
 }
 
@@ -80,7 +80,7 @@ impl IntoResponse for Busy {
 
 /// Chunks produced at once, by every export together: exports use at most
 /// this many cores, the others stay for searches and fiches.
-pub const PRODUCERS: usize = 1;
+pub(crate) const PRODUCERS: usize = 1;
 
 fn producers() -> &'static Semaphore {
     static P: std::sync::OnceLock<Semaphore> = std::sync::OnceLock::new();
@@ -89,7 +89,7 @@ fn producers() -> &'static Semaphore {
 
 /// A body pulled from `producer` chunk by chunk; `permit` is released when
 /// the body ends or is dropped (client gone).
-pub fn body(producer: impl Producer, permit: OwnedSemaphorePermit) -> Body {
+pub(crate) fn body(producer: impl Producer, permit: OwnedSemaphorePermit) -> Body {
     let stream = futures_util::stream::unfold(Some((producer, permit)), |state| async move {
         let (mut producer, permit) = state?;
         // Waiting here holds no thread.
@@ -110,7 +110,7 @@ pub fn body(producer: impl Producer, permit: OwnedSemaphorePermit) -> Body {
 
 /// The whole body of `producer`, made in one blocking task when the
 /// producers' turn comes (for short exports, kept whole).
-pub async fn whole(mut producer: impl Producer) -> Result<axum::body::Bytes, std::io::Error> {
+pub(crate) async fn whole(mut producer: impl Producer) -> Result<axum::body::Bytes, std::io::Error> {
     let _turn = producers().acquire().await.map_err(std::io::Error::other)?;
     crate::blocking::spawn(move || {
         let mut out = String::new();
@@ -125,7 +125,7 @@ pub async fn whole(mut producer: impl Producer) -> Result<axum::body::Bytes, std
 
 /// A producer from a closure that appends to the chunk being built and
 /// says whether more follows.
-pub struct FnProducer<F>(pub F, pub bool);
+pub(crate) struct FnProducer<F>(pub F, pub bool);
 
 impl<F> Producer for FnProducer<F>
 where

@@ -26,7 +26,7 @@
 ///   differ on them. Dropping them gives the same text everywhere.
 ///
 /// Every other character, astral ones included (U+1F600), is kept as is.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

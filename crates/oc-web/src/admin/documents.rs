@@ -218,7 +218,7 @@ fn status_label(s: &str) -> &'static str {
     }
 }
 
-pub async fn list(
+pub(crate) async fn list(
     State(state): State<AppState>,
     Librarian(auth): Librarian,
     RawQuery(raw): RawQuery,
@@ -572,7 +572,7 @@ async fn edit_view(
     Ok((status, page(&format!("Document n° {id}"), auth, done, body)).into_response())
 }
 
-pub async fn edit_page(
+pub(crate) async fn edit_page(
     State(state): State<AppState>,
     Librarian(auth): Librarian,
     Path(id): Path<String>,
@@ -581,7 +581,7 @@ pub async fn edit_page(
     edit_view(&state, &auth, doc_id(&id)?, None, done_checked(&state, &raw).await.as_deref()).await
 }
 
-pub async fn save(
+pub(crate) async fn save(
     State(state): State<AppState>,
     Librarian(auth): Librarian,
     Path(id): Path<String>,
@@ -600,7 +600,7 @@ pub async fn save(
     }
 }
 
-pub async fn bulk(
+pub(crate) async fn bulk(
     State(state): State<AppState>,
     Librarian(auth): Librarian,
     Form(f): Form<Vec<(String, String)>>,
@@ -637,7 +637,7 @@ pub async fn bulk(
     Ok(see_other(&format!("{back}{sep}fait=lot")))
 }
 
-pub async fn merge(
+pub(crate) async fn merge(
     State(state): State<AppState>,
     Librarian(auth): Librarian,
     Path(id): Path<String>,
@@ -675,7 +675,7 @@ pub async fn merge(
     }
 }
 
-pub async fn delete(
+pub(crate) async fn delete(
     State(state): State<AppState>,
     Librarian(auth): Librarian,
     Path(id): Path<String>,
@@ -686,7 +686,7 @@ pub async fn delete(
     Ok(see_other(&format!("/admin/documents/{id}?fait=supprime")))
 }
 
-pub async fn restore(
+pub(crate) async fn restore(
     State(state): State<AppState>,
     Librarian(auth): Librarian,
     Path(id): Path<String>,
@@ -710,12 +710,12 @@ async fn new_view(
     Ok((status, page("Ajouter un document", auth, None, body)).into_response())
 }
 
-pub async fn new_page(State(state): State<AppState>, Librarian(auth): Librarian) -> Result<Response, WebError> {
+pub(crate) async fn new_page(State(state): State<AppState>, Librarian(auth): Librarian) -> Result<Response, WebError> {
     let e = Edit { status: "published".into(), resource_type: "Publication statistique".into(), ..Edit::default() };
     new_view(&state, &auth, &e, "", None).await
 }
 
-pub async fn create(
+pub(crate) async fn create(
     State(state): State<AppState>,
     Librarian(auth): Librarian,
     Form(f): Form<Vec<(String, String)>>,

@@ -127,7 +127,7 @@ async fn taxonomies_view(
     Ok((status, page("Taxonomies", auth, done, body)).into_response())
 }
 
-pub async fn taxonomies(
+pub(crate) async fn taxonomies(
     State(state): State<AppState>,
     Librarian(auth): Librarian,
     RawQuery(raw): RawQuery,
@@ -135,7 +135,7 @@ pub async fn taxonomies(
     taxonomies_view(&state, &auth, done_checked(&state, &raw).await.as_deref(), None).await
 }
 
-pub async fn taxonomy_action(
+pub(crate) async fn taxonomy_action(
     State(state): State<AppState>,
     Librarian(auth): Librarian,
     Form(f): Form<Vec<(String, String)>>,
@@ -178,7 +178,7 @@ fn operator(state: &AppState) -> Result<std::sync::Arc<dyn super::Operator>, Web
         .ok_or_else(|| WebError::NotFound("la gestion des sources n'est pas disponible sur ce serveur".into()))
 }
 
-pub async fn sources(
+pub(crate) async fn sources(
     State(state): State<AppState>,
     AdminOnly(auth): AdminOnly,
     RawQuery(raw): RawQuery,
@@ -487,12 +487,15 @@ async fn source_view(
     Ok((code, page(&title, auth, done, body)).into_response())
 }
 
-pub async fn source_new(State(state): State<AppState>, AdminOnly(auth): AdminOnly) -> Result<Response, WebError> {
+pub(crate) async fn source_new(
+    State(state): State<AppState>,
+    AdminOnly(auth): AdminOnly,
+) -> Result<Response, WebError> {
     let f = SourceForm { kind: "feed".into(), enabled: true, ..SourceForm::default() };
     source_view(&state, &auth, &f, true, None, None, None).await
 }
 
-pub async fn source_page(
+pub(crate) async fn source_page(
     State(state): State<AppState>,
     AdminOnly(auth): AdminOnly,
     Path(id): Path<String>,
@@ -534,7 +537,7 @@ async fn save_source(state: &AppState, auth: &Auth, f: SourceForm, is_new: bool)
     }
 }
 
-pub async fn source_create(
+pub(crate) async fn source_create(
     State(state): State<AppState>,
     AdminOnly(auth): AdminOnly,
     Form(form): Form<Vec<(String, String)>>,
@@ -542,7 +545,7 @@ pub async fn source_create(
     save_source(&state, &auth, SourceForm::from_form(&form, ""), true).await
 }
 
-pub async fn source_save(
+pub(crate) async fn source_save(
     State(state): State<AppState>,
     AdminOnly(auth): AdminOnly,
     Path(id): Path<String>,
@@ -551,7 +554,7 @@ pub async fn source_save(
     save_source(&state, &auth, SourceForm::from_form(&form, &id), false).await
 }
 
-pub async fn source_test(
+pub(crate) async fn source_test(
     State(state): State<AppState>,
     AdminOnly(auth): AdminOnly,
     Path(id): Path<String>,
@@ -570,7 +573,7 @@ pub async fn source_test(
     }
 }
 
-pub async fn source_run(
+pub(crate) async fn source_run(
     State(state): State<AppState>,
     AdminOnly(auth): AdminOnly,
     Path(id): Path<String>,
@@ -650,7 +653,7 @@ async fn messages_view(
     Ok((code, page("Messages de fiche", auth, done, body)).into_response())
 }
 
-pub async fn messages(
+pub(crate) async fn messages(
     State(state): State<AppState>,
     AdminOnly(auth): AdminOnly,
     RawQuery(raw): RawQuery,
@@ -665,7 +668,7 @@ pub async fn messages(
     messages_view(&state, &auth, &form, None, done_of(&raw).as_deref()).await
 }
 
-pub async fn message_save(
+pub(crate) async fn message_save(
     State(state): State<AppState>,
     AdminOnly(auth): AdminOnly,
     Form(f): Form<Vec<(String, String)>>,
@@ -693,7 +696,7 @@ pub async fn message_save(
     }
 }
 
-pub async fn message_delete(
+pub(crate) async fn message_delete(
     State(state): State<AppState>,
     AdminOnly(auth): AdminOnly,
     Path(id): Path<String>,
@@ -762,7 +765,7 @@ async fn users_view(
     Ok((code, page("Comptes", auth, done, body)).into_response())
 }
 
-pub async fn users(
+pub(crate) async fn users(
     State(state): State<AppState>,
     AdminOnly(auth): AdminOnly,
     RawQuery(raw): RawQuery,
@@ -770,7 +773,7 @@ pub async fn users(
     users_view(&state, &auth, None, "", done_of(&raw).as_deref()).await
 }
 
-pub async fn user_action(
+pub(crate) async fn user_action(
     State(state): State<AppState>,
     AdminOnly(auth): AdminOnly,
     Form(f): Form<Vec<(String, String)>>,
@@ -803,7 +806,7 @@ pub async fn user_action(
 
 const JOURNAL_PAGE: usize = 50;
 
-pub async fn journal(
+pub(crate) async fn journal(
     State(state): State<AppState>,
     AdminOnly(auth): AdminOnly,
     RawQuery(raw): RawQuery,

@@ -47,12 +47,12 @@ use crate::AppState;
 
 /// A count of the store (an SQLite integer, never negative) for the
 /// helpers of `oc_model::fr`.
-pub fn num(n: i64) -> u64 {
+pub(crate) fn num(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
-pub const SESSION_COOKIE: &str = "oc_session";
-pub const LOGIN_COOKIE: &str = "oc_login";
+pub(crate) const SESSION_COOKIE: &str = "oc_session";
+pub(crate) const LOGIN_COOKIE: &str = "oc_login";
 /// Largest form accepted (a long summary fits).
 const MAX_FORM_BYTES: usize = 256 * 1024;
 
@@ -84,7 +84,7 @@ pub trait Operator: Send + Sync + std::fmt::Debug {
 
 /// A signed-in user, from the session cookie.
 #[derive(Debug)]
-pub struct Auth {
+pub(crate) struct Auth {
     pub session: Session,
 }
 
@@ -103,7 +103,7 @@ struct AuthSlot(Option<Arc<Auth>>);
 
 /// The client's address (login throttling), from [`client_ip`].
 #[derive(Clone, Debug)]
-pub struct ClientIp(pub String);
+pub(crate) struct ClientIp(pub String);
 
 /// The reverse proxies whose `X-Forwarded-For` is believed
 /// (`[server] trusted_proxies`: addresses or CIDR blocks). Empty (the
@@ -169,7 +169,7 @@ fn forwarded_hop(hop: &str) -> Option<IpAddr> {
 /// proxy; then the right-most address of `X-Forwarded-For` that is not
 /// itself a trusted proxy (what is left of it was written by the client,
 /// and is never believed). A header from any other peer changes nothing.
-pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &TrustedProxies) -> String {
+pub(crate) fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &TrustedProxies) -> String {
     let Some(mut client) = peer.map(|p| p.to_canonical()) else { return "inconnue".to_owned() };
     if !trusted.contains(client) {
         return client.to_string();
@@ -189,7 +189,7 @@ pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &TrustedPro
 
 /// How long to wait, in French, agreed: seconds under a minute, then
 /// minutes, rounded up (`1 seconde`, `30 secondes`, `2 minutes`).
-pub fn wait_text(wait: std::time::Duration) -> String {
+pub(crate) fn wait_text(wait: std::time::Duration) -> String {
     let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
     if secs < 60 {
         fr::count(secs, "seconde", "secondes")
@@ -204,9 +204,9 @@ fn too_many_attempts(wait: std::time::Duration) -> String {
 }
 
 /// A librarian or an admin.
-pub struct Librarian(pub Arc<Auth>);
+pub(crate) struct Librarian(pub Arc<Auth>);
 /// An admin only.
-pub struct AdminOnly(pub Arc<Auth>);
+pub(crate) struct AdminOnly(pub Arc<Auth>);
 
 fn refuse_anonymous(parts: &Parts) -> Response {
     if parts.method == Method::GET {
@@ -240,7 +240,7 @@ impl FromRequestParts<AppState> for AdminOnly {
 }
 
 /// The back-office routes, behind [`guard`].
-pub fn routes(state: AppState) -> Router<AppState> {
+pub(crate) fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/admin", get(dashboard))
         .route("/admin/connexion", get(login_page).post(login))
@@ -266,7 +266,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
 }
 
 /// A cookie's value.
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -390,10 +390,10 @@ fn finish(mut res: Response) -> Response {
     res
 }
 
-pub use crate::publications::library;
+pub(crate) use crate::publications::library;
 
 /// Runs `f` on the store, off the async runtime.
-pub async fn with_store<T: Send + 'static>(
+pub(crate) async fn with_store<T: Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&mut Library) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, WebError> {
@@ -404,7 +404,7 @@ pub async fn with_store<T: Send + 'static>(
 /// Runs a change of documents or taxonomies, then brings the publications
 /// index up to date before answering (the public search shows the change
 /// at once) and reloads the taxonomies.
-pub async fn change<T: Send + 'static>(
+pub(crate) async fn change<T: Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&mut Library) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, WebError> {
@@ -434,18 +434,18 @@ pub async fn change<T: Send + 'static>(
 }
 
 /// `303 See Other` to a back-office page.
-pub fn see_other(to: &str) -> Response {
+pub(crate) fn see_other(to: &str) -> Response {
     let to = HeaderValue::from_str(to).unwrap_or_else(|_| HeaderValue::from_static("/admin"));
     (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
 }
 
 /// One form value.
-pub fn field<'a>(f: &'a [(String, String)], name: &str) -> &'a str {
+pub(crate) fn field<'a>(f: &'a [(String, String)], name: &str) -> &'a str {
     f.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
 }
 
 /// Every value of a repeated form field, trimmed, without empties.
-pub fn fields(f: &[(String, String)], name: &str) -> Vec<String> {
+pub(crate) fn fields(f: &[(String, String)], name: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for (_, v) in f.iter().filter(|(k, _)| k == name) {
         let v = v.trim();
@@ -457,7 +457,7 @@ pub fn fields(f: &[(String, String)], name: &str) -> Vec<String> {
 }
 
 /// The hidden CSRF field of a form.
-pub fn csrf(auth: &Auth) -> Markup {
+pub(crate) fn csrf(auth: &Auth) -> Markup {
     html! { input type="hidden" name="csrf" value=(auth.session.csrf); }
 }
 
@@ -484,7 +484,7 @@ pub fn done_message(code: &str) -> Option<&'static str> {
 }
 
 /// The back-office frame: navigation, who is signed in, logout.
-pub fn page(title: &str, auth: &Auth, done: Option<&str>, body: Markup) -> Markup {
+pub(crate) fn page(title: &str, auth: &Auth, done: Option<&str>, body: Markup) -> Markup {
     let admin = auth.is_admin();
     layout(
         &format!("{title} — back-office"),
@@ -517,7 +517,7 @@ pub fn page(title: &str, auth: &Auth, done: Option<&str>, body: Markup) -> Marku
 }
 
 /// An error notice inside a form page.
-pub fn error_notice(message: Option<&str>) -> Markup {
+pub(crate) fn error_notice(message: Option<&str>) -> Markup {
     html! {
         @if let Some(m) = message {
             div class="fr-alert fr-alert--error fr-alert--sm fr-mb-3w" role="alert" { p { (m) } }
@@ -526,7 +526,7 @@ pub fn error_notice(message: Option<&str>) -> Markup {
 }
 
 /// `?fait=` of a request.
-pub fn done_of(q: &Option<String>) -> Option<String> {
+pub(crate) fn done_of(q: &Option<String>) -> Option<String> {
     let p = crate::extract::params(q.clone());
     crate::extract::param(&p, "fait").map(str::to_owned)
 }
@@ -548,7 +548,7 @@ const INDEXED_CHANGES: [&str; 7] = ["enregistre", "ajoute", "supprime", "restaur
 /// followed yet (its writer failed, or another process writes it and is
 /// behind) becomes `…-differe`, whose message says the public search will
 /// follow as soon as possible instead of claiming it already shows it.
-pub async fn done_checked(state: &AppState, q: &Option<String>) -> Option<String> {
+pub(crate) async fn done_checked(state: &AppState, q: &Option<String>) -> Option<String> {
     let code = done_of(q)?;
     if !INDEXED_CHANGES.contains(&code.as_str()) {
         return Some(code);
@@ -603,7 +603,7 @@ async fn dashboard(
 }
 
 /// A local back-office path to go back to after login (never another site).
-pub fn safe_next(next: &str) -> &str {
+pub(crate) fn safe_next(next: &str) -> &str {
     let plain = next.bytes().all(|b| b.is_ascii_graphic());
     if plain && next.starts_with("/admin") && !next.starts_with("//") && !next.contains('\\') && !next.contains("://") {
         next

@@ -253,10 +253,10 @@ fn insee_of(geo: &Geo, c: &Commune) -> Option<InseeCommune> {
 /// Below this many people in its denominator, a rate is shown with a
 /// caution: on a handful of people one person moves it by tens of points
 /// (Rochefourchat: 2 inhabitants).
-pub const SMALL_BASE: u32 = 100;
+pub(crate) const SMALL_BASE: u32 = 100;
 
 /// The caution of a rate computed on `base` people, if it is small.
-pub fn small_base_note(base: Option<u32>) -> Option<String> {
+pub(crate) fn small_base_note(base: Option<u32>) -> Option<String> {
     match base {
         Some(n) if n < SMALL_BASE => Some(format!(
             "effectif faible ({}) : taux peu significatif",
@@ -424,7 +424,7 @@ fn sources_for(geo: &Geo, figures: &[Figure], extra: &[&'static str]) -> Vec<Cre
 /// The public credit of a source id: the registry's entry
 /// (`oc_model::sources`) and the vintage loaded on this server; `None`
 /// when that dataset is not loaded.
-pub fn source_info(geo: &Geo, id: &str) -> Option<Credit> {
+pub(crate) fn source_info(geo: &Geo, id: &str) -> Option<Credit> {
     let loaded = match id {
         "insee-rp" => geo.data.insee.as_ref().and_then(|i| i.source.as_ref()),
         "ofgl" => geo.data.finances.as_ref().and_then(|f| f.ofgl.as_ref()),
@@ -436,14 +436,14 @@ pub fn source_info(geo: &Geo, id: &str) -> Option<Credit> {
 }
 
 /// Every dataset loaded on this server, for the footer and `/sources`.
-pub fn loaded_sources(geo: &Geo) -> Vec<Credit> {
+pub(crate) fn loaded_sources(geo: &Geo) -> Vec<Credit> {
     oc_model::sources::DATASETS.iter().filter_map(|d| source_info(geo, d.id)).collect()
 }
 
 /// The French label of a commune-level entry: a commune, or what the COG
 /// lists as one in a collectivité d'outre-mer (districts of the TAAF,
 /// circonscriptions of Wallis-et-Futuna).
-pub fn commune_label(c: &Commune) -> &'static str {
+pub(crate) fn commune_label(c: &Commune) -> &'static str {
     match (c.zone.as_str(), c.departement.as_str()) {
         ("com", "984") => "District",
         ("com", "986") => "Circonscription territoriale",
@@ -452,7 +452,7 @@ pub fn commune_label(c: &Commune) -> &'static str {
 }
 
 /// `Commune d'Annecy`, `Commune du Havre`, `District de …`.
-pub fn commune_title(c: &Commune) -> String {
+pub(crate) fn commune_title(c: &Commune) -> String {
     format!("{} {}", commune_label(c), fr::de(&c.nom, c.type_liaison))
 }
 
@@ -553,7 +553,7 @@ pub fn commune(geo: &Geo, c: &Commune) -> Fiche {
 }
 
 /// The fiche of an EPCI or EPT.
-pub fn epci(geo: &Geo, e: &Epci) -> Fiche {
+pub(crate) fn epci(geo: &Geo, e: &Epci) -> Fiche {
     let members: Vec<&Commune> = e.membres.iter().filter_map(|m| geo.commune(m)).collect();
     let mut deps: Vec<String> = Vec::new();
     let mut regs: Vec<String> = Vec::new();
@@ -713,7 +713,7 @@ pub fn departement(geo: &Geo, d: &Departement) -> Fiche {
 /// each COM a région code, a département code and, for Saint-Martin,
 /// Saint-Barthélemy and Clipperton, a commune code: it has one fiche, this
 /// one, as what it is).
-pub fn region(geo: &Geo, r: &Region) -> Fiche {
+pub(crate) fn region(geo: &Geo, r: &Region) -> Fiche {
     let is_com = r.zone == "com";
     let deps: Vec<&Departement> = if is_com { Vec::new() } else { geo.departements_of_region(&r.code).collect() };
     let communes: Vec<&Commune> = geo.communes_of_region(&r.code).collect();

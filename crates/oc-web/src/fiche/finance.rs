@@ -202,7 +202,7 @@ fn missing_all(group: KindGroup) -> Vec<String> {
 /// The exercices shown, for the source sentence: "exercice 2023",
 /// "exercices 2022 et 2023", "exercices 2021 à 2023" (three or more in a
 /// row), "exercices 2016, 2019 et 2023" (with gaps). Empty for none.
-pub fn exercices_label(years: &[u16]) -> String {
+pub(crate) fn exercices_label(years: &[u16]) -> String {
     let mut y = years.to_vec();
     y.sort_unstable();
     y.dedup();
@@ -268,7 +268,7 @@ static DGF_NAMES: LazyLock<Vec<DgfName>> = LazyLock::new(|| {
 /// The figures of the section (for compare and exports): each agrégat in
 /// euros, per inhabitant and its exercice; the DETR/DSIL subsidies of the
 /// latest year. None when no finance data is loaded.
-pub fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) -> Vec<Figure> {
+pub(crate) fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) -> Vec<Figure> {
     let Some(fd) = fd else { return Vec::new() };
     let mut out = Vec::new();
     let k = key(group, code);

@@ -13,7 +13,7 @@ use crate::map::{self, BaseMap, Layer, MapCache};
 use crate::ui::{layout_credits, search_box, Head};
 
 /// Rows per page of long lists (communes of a département).
-pub const PAGE_SIZE: usize = 100;
+pub(crate) const PAGE_SIZE: usize = 100;
 
 /// Page options from the query string.
 #[derive(Debug, Default)]
@@ -89,7 +89,7 @@ fn official(o: &Official) -> Markup {
 }
 
 /// `2026-03-15` → `15/03/2026`.
-pub fn fmt_date(iso: &str) -> String {
+pub(crate) fn fmt_date(iso: &str) -> String {
     let parts: Vec<&str> = iso.split('-').collect();
     match parts.as_slice() {
         [y, m, d] => format!("{d}/{m}/{y}"),
@@ -150,7 +150,7 @@ fn accessibility(code: &str) -> &str {
 }
 
 /// "Source : Producer — vintage" lines for source ids, once each.
-pub fn source_line(geo: &Geo, ids: &[&str]) -> Markup {
+pub(crate) fn source_line(geo: &Geo, ids: &[&str]) -> Markup {
     let mut seen: Vec<&str> = Vec::new();
     let credits: Vec<_> = ids
         .iter()
@@ -174,7 +174,7 @@ pub fn source_line(geo: &Geo, ids: &[&str]) -> Markup {
 }
 
 /// The source cell of one figure: its own producer and vintage.
-pub fn source_cell(geo: &Geo, f: &Figure) -> Markup {
+pub(crate) fn source_cell(geo: &Geo, f: &Figure) -> Markup {
     html! {
         @if let Some(s) = crate::fiche::data::source_info(geo, f.source) {
             a href=(s.url) rel="noopener" title=(s.title) { (s.short()) } ", " (f.millesime)

@@ -27,7 +27,7 @@ pub fn url_commune(c: &Commune) -> String {
 
 /// Splits `montpellier-34172` into (`montpellier`, `34172`); a bare code has
 /// an empty slug. Codes are upper-cased (`2a004` → `2A004`).
-pub fn split_key(key: &str) -> (&str, String) {
+pub(crate) fn split_key(key: &str) -> (&str, String) {
     match key.rsplit_once('-') {
         Some((s, c)) => (s, c.to_ascii_uppercase()),
         None => ("", key.to_ascii_uppercase()),
@@ -36,7 +36,7 @@ pub fn split_key(key: &str) -> (&str, String) {
 
 /// The key of a collectivité in the library, the fiche messages and the
 /// finances (`COM-34172`, `EPCI-243400017`, `DEP-34`, `REG-76`).
-pub fn territory_key(group: KindGroup, code: &str) -> String {
+pub(crate) fn territory_key(group: KindGroup, code: &str) -> String {
     let prefix = match group {
         KindGroup::Commune => "COM",
         KindGroup::Epci => "EPCI",

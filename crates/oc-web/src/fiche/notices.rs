@@ -59,7 +59,7 @@ pub fn commune(geo: &Geo, c: &Commune, in_lyon_metropole: bool) -> Vec<String> {
 }
 
 /// Notices for an EPCI or EPT.
-pub fn epci(e: &Epci) -> Vec<String> {
+pub(crate) fn epci(e: &Epci) -> Vec<String> {
     match (e.kind, e.nature.as_str()) {
         (Kind::Ept, _) => vec![EPT.to_owned()],
         (_, "MET69") => vec![LYON_METRO.to_owned()],
@@ -83,7 +83,7 @@ pub fn departement(d: &Departement) -> Vec<String> {
 }
 
 /// Notices for a région.
-pub fn region(r: &Region) -> Vec<String> {
+pub(crate) fn region(r: &Region) -> Vec<String> {
     match r.code.as_str() {
         "94" => vec![CORSE.to_owned()],
         "02" => vec![ctu("collectivité territoriale de Martinique")],

@@ -22,7 +22,7 @@ struct FacetCount<'a> {
 }
 
 /// `GET /api/v1/publications`
-pub async fn api(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+pub(crate) async fn api(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let lib = library(&state)?;
     let q = parse_query(&params(raw), &state.geo(), &taxonomy(&state))?;
     let page = q.page;

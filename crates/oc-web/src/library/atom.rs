@@ -14,7 +14,7 @@ use crate::AppState;
 /// Every value written goes through [`crate::xml::escape`]: the query
 /// and the stored titles, summaries, themes may hold code points XML 1.0
 /// forbids (U+FFFE, controls), dropped there.
-pub async fn atom(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+pub(crate) async fn atom(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
     use crate::xml;
     let lib = match library(&state) {
         Ok(l) => l,

@@ -61,7 +61,7 @@ fn stream_docs(
 }
 
 /// `GET /publications.csv` and `.json`: every document of a search, streamed.
-pub async fn export(state: AppState, raw: Option<String>, ext: &'static str) -> Response {
+pub(crate) async fn export(state: AppState, raw: Option<String>, ext: &'static str) -> Response {
     let lib = match library(&state) {
         Ok(l) => l,
         Err(e) => return e.into_response(),
@@ -146,10 +146,10 @@ pub async fn export(state: AppState, raw: Option<String>, ext: &'static str) -> 
     res
 }
 
-pub async fn export_csv(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+pub(crate) async fn export_csv(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
     export(state, raw, "csv").await
 }
 
-pub async fn export_json(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+pub(crate) async fn export_json(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
     export(state, raw, "json").await
 }

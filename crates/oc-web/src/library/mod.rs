@@ -19,7 +19,7 @@ use crate::AppState;
 
 /// The API's view of a document.
 #[derive(Debug, Serialize)]
-pub struct ApiDoc<'a> {
+pub(crate) struct ApiDoc<'a> {
     pub id: i64,
     pub title: &'a str,
     pub url: &'a str,
@@ -53,7 +53,7 @@ impl<'a> From<&'a Document> for ApiDoc<'a> {
 }
 
 /// The routes of the library's public side.
-pub fn routes() -> axum::Router<AppState> {
+pub(crate) fn routes() -> axum::Router<AppState> {
     use axum::routing::get;
     axum::Router::new()
         .route("/api/v1/publications", get(api::api))

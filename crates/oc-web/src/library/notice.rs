@@ -16,7 +16,7 @@ use crate::AppState;
 /// `/publications/{id}`: a document's notice (its permanent address in the
 /// portal). A merged document's address redirects to the one it went
 /// into; an unpublished or deleted one is not found.
-pub async fn document_page(
+pub(crate) async fn document_page(
     State(state): State<AppState>,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Response {

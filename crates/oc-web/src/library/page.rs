@@ -225,7 +225,7 @@ fn pagination(current: usize, pages: usize) -> Vec<Option<usize>> {
 }
 
 /// `GET /publications`
-pub async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+pub(crate) async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
     let lib = match library(&state) {
         Ok(l) => l,
         Err(e) => return e.into_response(),

@@ -13,7 +13,7 @@ use crate::ui::{layout_with, Head};
 use crate::AppState;
 
 /// `GET /plateformes`: the open-data platforms of collectivités.
-pub async fn platforms_page(State(state): State<AppState>) -> Response {
+pub(crate) async fn platforms_page(State(state): State<AppState>) -> Response {
     let lib = match library(&state) {
         Ok(l) => l,
         Err(e) => return e.into_response(),

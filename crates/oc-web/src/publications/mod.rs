@@ -8,7 +8,7 @@
 mod query;
 mod render;
 
-pub use query::{day_text, href, parse_query, query_pairs, territory_label};
+pub(crate) use query::{day_text, href, parse_query, territory_label};
 pub use render::{fiche_sections, french_date, result_item, section, short};
 
 use std::sync::Arc;
@@ -19,7 +19,7 @@ use crate::error::WebError;
 use crate::{AppState, LibraryView};
 
 /// The resource type of open-data platforms.
-pub const PLATFORM: &str = "Plateforme open data";
+pub(crate) const PLATFORM: &str = "Plateforme open data";
 
 /// The taxonomies served (the original terms when no library is).
 pub(crate) fn taxonomy(state: &AppState) -> Arc<crate::Taxonomy> {
@@ -27,7 +27,7 @@ pub(crate) fn taxonomy(state: &AppState) -> Arc<crate::Taxonomy> {
 }
 
 /// The library, or a clear error when none is served.
-pub fn library(state: &AppState) -> Result<Arc<LibraryView>, WebError> {
+pub(crate) fn library(state: &AppState) -> Result<Arc<LibraryView>, WebError> {
     state
         .library
         .clone()
@@ -35,13 +35,13 @@ pub fn library(state: &AppState) -> Result<Arc<LibraryView>, WebError> {
 }
 
 /// Runs a search on the blocking pool.
-pub async fn run(lib: Arc<LibraryView>, q: PubQuery) -> Result<PubResults, WebError> {
+pub(crate) async fn run(lib: Arc<LibraryView>, q: PubQuery) -> Result<PubResults, WebError> {
     crate::blocking::spawn(move || lib.index.search(&q)).await?.map_err(|e| WebError::BadRequest(e.0))
 }
 
 /// A few documents for a search (fiches, home, `/recherche`); empty on
 /// any problem (these sections never break a page).
-pub fn latest(lib: &LibraryView, q: &PubQuery, n: usize) -> PubResults {
+pub(crate) fn latest(lib: &LibraryView, q: &PubQuery, n: usize) -> PubResults {
     let mut q = q.clone();
     q.per_page = n;
     q.page = 1;

@@ -32,7 +32,7 @@ fn date_bound(v: &str, end: bool) -> Option<u64> {
 
 /// Validates the parameters of a library search; unknown parameters are
 /// ignored, invalid ones get a message in French.
-pub fn parse_query(p: &[(String, String)], geo: &Geo, taxonomy: &crate::Taxonomy) -> Result<PubQuery, WebError> {
+pub(crate) fn parse_query(p: &[(String, String)], geo: &Geo, taxonomy: &crate::Taxonomy) -> Result<PubQuery, WebError> {
     use oc_library::curation::TermKind;
     let bad = |m: String| WebError::BadRequest(m);
     let mut q = PubQuery { q: param(p, "q").unwrap_or("").trim().to_owned(), ..PubQuery::default() };
@@ -131,12 +131,12 @@ pub fn parse_query(p: &[(String, String)], geo: &Geo, taxonomy: &crate::Taxonomy
 }
 
 /// A `YYYYMMDD` bound as `YYYY-MM-DD` (links and date inputs).
-pub fn day_text(d: u64) -> String {
+pub(crate) fn day_text(d: u64) -> String {
     format!("{:04}-{:02}-{:02}", d / 10_000, d / 100 % 100, d % 100)
 }
 
 /// The GET parameters of a search (for links), in a stable order.
-pub fn query_pairs(q: &PubQuery) -> Vec<(String, String)> {
+pub(crate) fn query_pairs(q: &PubQuery) -> Vec<(String, String)> {
     let mut out = Vec::new();
     if !q.q.is_empty() {
         out.push(("q".to_owned(), q.q.clone()));
@@ -162,7 +162,7 @@ pub fn query_pairs(q: &PubQuery) -> Vec<(String, String)> {
 }
 
 /// `path?query` of a search.
-pub fn href(path: &str, q: &PubQuery) -> String {
+pub(crate) fn href(path: &str, q: &PubQuery) -> String {
     let pairs = query_pairs(q);
     if pairs.is_empty() {
         path.to_owned()
@@ -172,7 +172,7 @@ pub fn href(path: &str, q: &PubQuery) -> String {
 }
 
 /// The name of a territory code, if it exists.
-pub fn territory_label(geo: &Geo, code: &str) -> Option<String> {
+pub(crate) fn territory_label(geo: &Geo, code: &str) -> Option<String> {
     let (kind, c) = code.split_once('-')?;
     match kind {
         "REG" => geo.region(c).map(|r| r.nom.clone()),

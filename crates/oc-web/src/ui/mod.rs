@@ -8,7 +8,7 @@ use oc_model::KindGroup;
 
 /// What goes in a page's `<head>`.
 #[derive(Debug, Clone, Default)]
-pub struct Head {
+pub(crate) struct Head {
     pub title: String,
     pub description: String,
     /// Canonical path of the page.
@@ -19,12 +19,12 @@ pub(crate) const DEFAULT_DESCRIPTION: &str =
     "Open Collectivités : les statistiques des communes, intercommunalités, départements et régions, faciles à trouver.";
 
 /// The page frame: DSFR header, main content, footer with the credits.
-pub fn layout(title: &str, main: Markup) -> Markup {
+pub(crate) fn layout(title: &str, main: Markup) -> Markup {
     layout_with(&Head { title: title.to_owned(), description: DEFAULT_DESCRIPTION.to_owned(), canonical: None }, main)
 }
 
 /// [`layout`] with a description and a canonical link.
-pub fn layout_with(head: &Head, main: Markup) -> Markup {
+pub(crate) fn layout_with(head: &Head, main: Markup) -> Markup {
     layout_credits(head, None, main)
 }
 
@@ -50,7 +50,7 @@ fn footer_credits(credits: Option<&[oc_model::sources::Credit]>) -> Markup {
 }
 
 /// [`layout_with`] with the credits of the datasets the page shows.
-pub fn layout_credits(head: &Head, credits: Option<&[oc_model::sources::Credit]>, main: Markup) -> Markup {
+pub(crate) fn layout_credits(head: &Head, credits: Option<&[oc_model::sources::Credit]>, main: Markup) -> Markup {
     let title = head.title.as_str();
     html! {
         (DOCTYPE)
@@ -109,14 +109,14 @@ pub fn layout_credits(head: &Head, credits: Option<&[oc_model::sources::Credit]>
 
 /// The territory search box: a plain GET form that works without
 /// JavaScript; `search.js` turns the input into an ARIA combobox.
-pub fn search_box(value: &str, group: Option<KindGroup>, large: bool) -> Markup {
+pub(crate) fn search_box(value: &str, group: Option<KindGroup>, large: bool) -> Markup {
     search_box_with("/recherche", value, group, &[], large)
 }
 
 /// [`search_box`] submitting to `action` with extra hidden fields. A form
 /// that is not the site search (`/comparer/ajouter`) gets a `pick` field
 /// that the script fills with the chosen suggestion (`level:code`).
-pub fn search_box_with(
+pub(crate) fn search_box_with(
     action: &str,
     value: &str,
     group: Option<KindGroup>,
@@ -152,7 +152,7 @@ pub fn search_box_with(
 }
 
 /// An error page that still offers the search box.
-pub fn error_page(status: StatusCode, message: &str) -> Markup {
+pub(crate) fn error_page(status: StatusCode, message: &str) -> Markup {
     let title = match status {
         StatusCode::NOT_FOUND => "Page introuvable",
         StatusCode::BAD_REQUEST => "Requête invalide",
