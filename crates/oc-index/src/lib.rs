@@ -7,12 +7,18 @@
 //!   answers name, code and postal-code searches;
 //! - [`publications`] defines the publications index (the library's
 //!   documents, French analysis, facets), derived from the library store
-//!   and kept up to date by store revision.
+//!   and kept up to date by store revision; its search runs in stages:
+//!   [`publication_query`] (what is asked, its limits, the results),
+//!   [`publication_cache`] (recent results, per-segment facet tables) and
+//!   [`publication_search`] (the text query, filters and the one-pass
+//!   multi-select facet counts).
 //!
 //! Each index has one module that owns its schema and its single
 //! `IndexWriter`; every commit is followed by a reader reload. All functions
 //! here block: async callers run them on a blocking thread.
 
+pub mod publication_cache;
+pub mod publication_query;
 pub mod publication_search;
 pub mod publications;
 pub mod territory;

@@ -89,17 +89,7 @@ pub fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
-/// The librarians' ranking of a document in one number: "à la une" in
-/// bit 32, the weight (-100 to 100) as thousandths above -100 below it.
-pub fn rank_key(featured: bool, weight: f64) -> u64 {
-    let w = if weight.is_finite() { weight.clamp(-100.0, 100.0) } else { 0.0 };
-    (u64::from(featured) << 32) | ((w + 100.0) * 1000.0).round() as u64
-}
-
-/// The featured flag and weight of a [`rank_key`].
-pub fn rank_of(key: u64) -> (bool, f64) {
-    (key >> 32 == 1, (key & 0xFFFF_FFFF) as f64 / 1000.0 - 100.0)
-}
+pub use crate::publication_query::{rank_key, rank_of};
 
 /// The French analyser.
 pub fn french_analyzer() -> TextAnalyzer {
@@ -147,8 +137,8 @@ pub struct PublicationsIndex {
     fail_next_commit: std::sync::atomic::AtomicBool,
     areas: std::sync::RwLock<Option<AreaFn>>,
     analyzer: TextAnalyzer,
-    tables: std::sync::Arc<crate::publication_search::TableCache>,
-    results: crate::publication_search::ResultCache,
+    tables: std::sync::Arc<crate::publication_cache::TableCache>,
+    results: crate::publication_cache::ResultCache,
 }
 
 impl std::fmt::Debug for PublicationsIndex {
@@ -378,12 +368,12 @@ impl PublicationsIndex {
     }
 
     /// The per-segment tables of the faceted search.
-    pub fn tables(&self) -> std::sync::Arc<crate::publication_search::TableCache> {
+    pub fn tables(&self) -> std::sync::Arc<crate::publication_cache::TableCache> {
         self.tables.clone()
     }
 
     /// The cache of recent search results.
-    pub fn results_cache(&self) -> &crate::publication_search::ResultCache {
+    pub fn results_cache(&self) -> &crate::publication_cache::ResultCache {
         &self.results
     }
 

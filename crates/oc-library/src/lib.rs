@@ -8,6 +8,9 @@
 //! - [`canonical`]: the canonical URL of a document (the de-duplication key);
 //! - [`Precision`] and [`parse_date`]: publication dates at the day, month
 //!   or year;
+//! - [`document`]: a document as a source gives it and as the portal shows
+//!   it; [`error`]: the store's one error type;
+//! - [`terms`]: taxonomy terms, librarians' renames, the first filling;
 //! - [`store`]: the SQLite store (bundled, WAL, versioned migrations), the
 //!   source of truth for documents, sources, fetch state and curation.
 //!   Harvested values and librarian overrides live apart, so that fetching a
@@ -22,8 +25,11 @@
 pub mod accounts;
 pub mod canonical;
 pub mod curation;
+pub mod document;
+pub mod error;
 pub mod store;
 pub mod taxonomy;
+pub mod terms;
 
 use serde::Serialize;
 

@@ -13,14 +13,11 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
 use crate::now;
+use crate::terms::{seed_terms, Aliases};
 
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("library store: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error("library store: {0}")]
-    Invalid(String),
-}
+pub(crate) use crate::document::json;
+pub use crate::document::{Document, Harvested};
+pub use crate::error::StoreError;
 
 /// Versioned migrations: index + 1 is the schema version they lead to.
 const MIGRATIONS: &[&str] = &[
@@ -173,50 +170,6 @@ const MIGRATIONS: &[&str] = &[
 /// How many rejected items are kept per source (the newest).
 pub const KEPT_REJECTIONS: i64 = 200;
 
-/// A document as a source gives it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Harvested {
-    /// Canonical URL.
-    pub url: String,
-    pub title: String,
-    /// Sanitised HTML.
-    pub summary_html: String,
-    pub summary_text: String,
-    pub publisher: String,
-    pub published: Option<String>,
-    /// `day`, `month` or `year`.
-    pub precision: Option<String>,
-    pub resource_type: String,
-    pub themes: Vec<String>,
-    pub scope: Vec<String>,
-    pub territories: Vec<String>,
-    pub subjects: Vec<String>,
-    pub image: Option<String>,
-}
-
-impl Harvested {
-    /// A hash of every harvested value: equal hashes, nothing changed.
-    fn content_hash(&self) -> String {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        let mut eat = |s: &str| {
-            for b in s.bytes().chain([0x1f]) {
-                h ^= u64::from(b);
-                h = h.wrapping_mul(0x0100_0000_01b3);
-            }
-        };
-        for s in [&self.title, &self.summary_html, &self.summary_text, &self.publisher, &self.resource_type] {
-            eat(s);
-        }
-        for s in [&self.published, &self.precision, &self.image] {
-            eat(s.as_deref().unwrap_or("\u{0}"));
-        }
-        for l in [&self.themes, &self.scope, &self.territories, &self.subjects] {
-            eat(&json(l));
-        }
-        format!("{h:016x}")
-    }
-}
-
 fn union(old: &[String], new: &[String]) -> Vec<String> {
     let mut out = old.to_vec();
     for v in new {
@@ -285,33 +238,6 @@ pub struct Override {
     pub weight: f64,
 }
 
-/// What the public sees: harvested values under the librarian's.
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
-pub struct Document {
-    pub id: i64,
-    pub url: String,
-    pub title: String,
-    /// Plain text.
-    pub summary: String,
-    /// Sanitised HTML (empty when a librarian rewrote the summary).
-    pub summary_html: String,
-    pub publisher: String,
-    pub published: Option<String>,
-    pub precision: Option<String>,
-    pub resource_type: String,
-    pub themes: Vec<String>,
-    pub scope: Vec<String>,
-    pub territories: Vec<String>,
-    pub subjects: Vec<String>,
-    pub image: Option<String>,
-    pub status: String,
-    pub featured: bool,
-    pub weight: f64,
-    pub first_seen: String,
-    pub last_updated: String,
-    pub rev: i64,
-}
-
 /// A source as the registry declares it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SourceRow {
@@ -375,10 +301,6 @@ pub struct IndexChange {
     pub doc: Option<Document>,
 }
 
-pub(crate) fn json(v: &[String]) -> String {
-    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
-}
-
 /// A JSON array of strings from the store (empty if unreadable).
 pub(crate) fn parse_list(s: &str) -> Vec<String> {
     serde_json::from_str(s).unwrap_or_default()
@@ -440,7 +362,7 @@ impl Library {
             tx.execute("INSERT INTO schema_version (version) VALUES (?1)", params![i as i64 + 1])?;
             tx.commit()?;
         }
-        crate::curation::seed_terms(&mut conn)?;
+        seed_terms(&mut conn)?;
         Ok(Library { conn })
     }
 
@@ -489,7 +411,7 @@ pub(crate) fn upsert_in(
     let t = now();
     let mut out = Vec::with_capacity(docs.len());
     // Names the librarians renamed are harvested under their new name.
-    let aliases = crate::curation::Aliases::load(tx)?;
+    let aliases = Aliases::load(tx)?;
     {
         let mut publisher_term = tx.prepare_cached(
                 "INSERT OR IGNORE INTO terms (kind, name, position) SELECT 'publisher', ?1, COALESCE(MAX(position), 0) + 1 FROM terms WHERE kind = 'publisher'",

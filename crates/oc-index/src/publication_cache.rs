@@ -1,0 +1,178 @@
+//! What the publications search keeps between queries: recent results
+//! (per searcher generation) and, per segment, the facet values of every
+//! document as flat tables, so that facet counts need no term lookups.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use tantivy::index::SegmentId;
+use tantivy::schema::Facet as TFacet;
+use tantivy::SegmentReader;
+
+use crate::publication_query::{Facet, PubResults};
+
+/// Searches kept by the result cache.
+pub const RESULT_CACHE_CAPACITY: usize = 512;
+
+/// Recent results, first in first out, for one searcher generation.
+#[derive(Debug)]
+pub struct ResultCache {
+    inner: Mutex<(u64, HashMap<String, PubResults>, std::collections::VecDeque<String>)>,
+    capacity: std::sync::atomic::AtomicUsize,
+}
+
+impl Default for ResultCache {
+    fn default() -> Self {
+        ResultCache { inner: Mutex::default(), capacity: std::sync::atomic::AtomicUsize::new(RESULT_CACHE_CAPACITY) }
+    }
+}
+
+impl ResultCache {
+    /// Searches kept (0 disables the cache).
+    pub fn set_capacity(&self, n: usize) {
+        self.capacity.store(n, std::sync::atomic::Ordering::Relaxed);
+        let mut g = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        g.1.clear();
+        g.2.clear();
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<PubResults> {
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner).1.get(key).cloned()
+    }
+
+    pub(crate) fn put(&self, key: String, generation: u64, r: PubResults) {
+        let capacity = self.capacity.load(std::sync::atomic::Ordering::Relaxed);
+        if capacity == 0 {
+            return;
+        }
+        let mut g = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if g.0 != generation {
+            // A commit happened: everything cached is stale.
+            g.0 = generation;
+            g.1.clear();
+            g.2.clear();
+        }
+        if g.1.contains_key(&key) {
+            return;
+        }
+        while g.2.len() >= capacity {
+            match g.2.pop_front() {
+                Some(old) => {
+                    g.1.remove(&old);
+                }
+                None => break,
+            }
+        }
+        g.2.push_back(key.clone());
+        g.1.insert(key, r);
+    }
+}
+
+/// The facet fields of the collector, in table order.
+pub(crate) const TABLE_FACETS: [(Facet, &str); 5] = [
+    (Facet::Theme, "theme"),
+    (Facet::Scope, "scope"),
+    (Facet::Type, "resource_type"),
+    (Facet::Publisher, "publisher"),
+    (Facet::Territory, "area"),
+];
+
+/// One facet of one segment, flattened: the values of document `d` are
+/// `ords[offsets[d]..offsets[d + 1]]`, indexes into `values`.
+#[derive(Debug)]
+pub(crate) struct FacetColumn {
+    pub(crate) values: Vec<String>,
+    pub(crate) offsets: Vec<u32>,
+    pub(crate) ords: Vec<u32>,
+}
+
+/// Everything the collector reads of one segment, in plain memory. Built
+/// once per segment (segments never change; deletions are applied by the
+/// searcher) and kept until the segment leaves the index.
+#[derive(Debug)]
+pub struct SegTable {
+    pub(crate) facets: Vec<FacetColumn>,
+    pub(crate) year: Vec<u16>,
+    pub(crate) date: Vec<u32>,
+    pub(crate) id: Vec<u32>,
+    /// Featured ("à la une") documents first.
+    pub(crate) featured: Vec<bool>,
+    /// Relevance multiplier from the librarians' weight (0 to 2).
+    pub(crate) boost: Vec<f32>,
+}
+
+impl SegTable {
+    pub(crate) fn build(reader: &SegmentReader) -> tantivy::Result<SegTable> {
+        let max = reader.max_doc();
+        let mut facets = Vec::with_capacity(TABLE_FACETS.len());
+        for (_, field) in TABLE_FACETS {
+            let fr = reader.facet_reader(field)?;
+            let n = fr.num_facets();
+            let mut values = Vec::with_capacity(n);
+            let mut f = TFacet::root();
+            for ord in 0..n as u64 {
+                fr.facet_from_ord(ord, &mut f)?;
+                values.push(f.to_path().first().map(|s| (*s).to_owned()).unwrap_or_default());
+            }
+            let mut offsets = Vec::with_capacity(max as usize + 1);
+            let mut ords = Vec::new();
+            offsets.push(0);
+            for doc in 0..max {
+                let start = ords.len();
+                for o in fr.facet_ords(doc) {
+                    let o = o as u32;
+                    // A value listed twice counts once.
+                    if !ords[start..].contains(&o) {
+                        ords.push(o);
+                    }
+                }
+                offsets.push(ords.len() as u32);
+            }
+            facets.push(FacetColumn { values, offsets, ords });
+        }
+        let ff = reader.fast_fields();
+        let (year, date, id, rank) = (ff.u64("year")?, ff.u64("date")?, ff.u64("id")?, ff.u64("rank")?);
+        let n = max as usize;
+        let mut t = SegTable {
+            facets,
+            year: Vec::with_capacity(n),
+            date: Vec::with_capacity(n),
+            id: Vec::with_capacity(n),
+            featured: Vec::with_capacity(n),
+            boost: Vec::with_capacity(n),
+        };
+        for doc in 0..max {
+            let (featured, weight) = crate::publication_query::rank_of(rank.first(doc).unwrap_or(100_000));
+            t.featured.push(featured);
+            t.boost.push((1.0 + weight / 100.0) as f32);
+            t.year.push(u16::try_from(year.first(doc).unwrap_or(0)).unwrap_or(0));
+            t.date.push(u32::try_from(date.first(doc).unwrap_or(0)).unwrap_or(0));
+            t.id.push(u32::try_from(id.first(doc).unwrap_or(0)).unwrap_or(u32::MAX));
+        }
+        Ok(t)
+    }
+}
+
+/// The tables of the current segments.
+#[derive(Debug, Default)]
+pub struct TableCache {
+    tables: Mutex<HashMap<SegmentId, Arc<SegTable>>>,
+}
+
+impl TableCache {
+    pub(crate) fn get(&self, reader: &SegmentReader) -> tantivy::Result<Arc<SegTable>> {
+        let id = reader.segment_id();
+        if let Some(t) = self.tables.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&id) {
+            return Ok(t.clone());
+        }
+        let t = Arc::new(SegTable::build(reader)?);
+        self.tables.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(id, t.clone());
+        Ok(t)
+    }
+
+    /// Forgets the tables of segments no longer searched.
+    pub(crate) fn retain(&self, searcher: &tantivy::Searcher) {
+        let live: Vec<SegmentId> = searcher.segment_readers().iter().map(SegmentReader::segment_id).collect();
+        self.tables.lock().unwrap_or_else(std::sync::PoisonError::into_inner).retain(|id, _| live.contains(id));
+    }
+}

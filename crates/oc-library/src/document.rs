@@ -1,0 +1,79 @@
+//! What a document is: as a source gives it ([`Harvested`]) and as the
+//! portal shows it, librarians' overrides applied ([`Document`]).
+
+use serde::Serialize;
+
+/// A document as a source gives it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Harvested {
+    /// Canonical URL.
+    pub url: String,
+    pub title: String,
+    /// Sanitised HTML.
+    pub summary_html: String,
+    pub summary_text: String,
+    pub publisher: String,
+    pub published: Option<String>,
+    /// `day`, `month` or `year`.
+    pub precision: Option<String>,
+    pub resource_type: String,
+    pub themes: Vec<String>,
+    pub scope: Vec<String>,
+    pub territories: Vec<String>,
+    pub subjects: Vec<String>,
+    pub image: Option<String>,
+}
+
+impl Harvested {
+    /// A hash of every harvested value: equal hashes, nothing changed.
+    pub(crate) fn content_hash(&self) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut eat = |s: &str| {
+            for b in s.bytes().chain([0x1f]) {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        };
+        for s in [&self.title, &self.summary_html, &self.summary_text, &self.publisher, &self.resource_type] {
+            eat(s);
+        }
+        for s in [&self.published, &self.precision, &self.image] {
+            eat(s.as_deref().unwrap_or("\u{0}"));
+        }
+        for l in [&self.themes, &self.scope, &self.territories, &self.subjects] {
+            eat(&json(l));
+        }
+        format!("{h:016x}")
+    }
+}
+
+/// What the public sees: harvested values under the librarian's.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Document {
+    pub id: i64,
+    pub url: String,
+    pub title: String,
+    /// Plain text.
+    pub summary: String,
+    /// Sanitised HTML (empty when a librarian rewrote the summary).
+    pub summary_html: String,
+    pub publisher: String,
+    pub published: Option<String>,
+    pub precision: Option<String>,
+    pub resource_type: String,
+    pub themes: Vec<String>,
+    pub scope: Vec<String>,
+    pub territories: Vec<String>,
+    pub subjects: Vec<String>,
+    pub image: Option<String>,
+    pub status: String,
+    pub featured: bool,
+    pub weight: f64,
+    pub first_seen: String,
+    pub last_updated: String,
+    pub rev: i64,
+}
+
+pub(crate) fn json(v: &[String]) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
