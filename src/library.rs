@@ -18,6 +18,7 @@ use oc_harvest::run::{Harvester, Report, RunOptions};
 use oc_harvest::sources::{Kind, Source};
 use oc_index::publications::{catch_up, PublicationsIndex};
 use oc_library::store::Library;
+use oc_model::{KindGroup, TerritoryKey};
 use oc_store::Geo;
 
 use crate::Config;
@@ -37,14 +38,24 @@ pub fn index_dir(data: &Path) -> PathBuf {
 pub fn area_fn(geo: Arc<Geo>) -> oc_index::publications::AreaFn {
     Arc::new(move |code: &str| {
         let mut out = Vec::new();
-        if let Some(c) = code.strip_prefix("COM-").and_then(|c| geo.commune(c)) {
-            if let Some(e) = &c.epci {
-                out.push(format!("EPCI-{e}"));
+        let key = |group, code: &str| TerritoryKey::new(group, code).to_string();
+        let Ok(k) = code.parse::<TerritoryKey>() else { return out };
+        match k.group() {
+            KindGroup::Commune => {
+                if let Some(c) = geo.commune(k.code()) {
+                    if let Some(e) = &c.epci {
+                        out.push(key(KindGroup::Epci, e));
+                    }
+                    out.push(key(KindGroup::Departement, &c.departement));
+                    out.push(key(KindGroup::Region, &c.region));
+                }
             }
-            out.push(format!("DEP-{}", c.departement));
-            out.push(format!("REG-{}", c.region));
-        } else if let Some(d) = code.strip_prefix("DEP-").and_then(|d| geo.departement(d)) {
-            out.push(format!("REG-{}", d.region));
+            KindGroup::Departement => {
+                if let Some(d) = geo.departement(k.code()) {
+                    out.push(key(KindGroup::Region, &d.region));
+                }
+            }
+            _ => {}
         }
         out
     })

@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 
 use oc_model::text::fold;
-use oc_model::Kind;
+use oc_model::{Kind, KindGroup, TerritoryKey};
 use oc_store::Geo;
 
 /// Communes smaller than this are not detected (too many homonyms).
@@ -78,10 +78,10 @@ impl Detector {
             }
         };
         for r in &geo.data.regions {
-            add(&r.nom, format!("REG-{}", r.code));
+            add(&r.nom, TerritoryKey::new(KindGroup::Region, &r.code).to_string());
         }
         for d in &geo.data.departements {
-            add(&d.nom, format!("DEP-{}", d.code));
+            add(&d.nom, TerritoryKey::new(KindGroup::Departement, &d.code).to_string());
         }
         for c in geo
             .data
@@ -89,7 +89,7 @@ impl Detector {
             .iter()
             .filter(|c| c.kind == Kind::Commune && c.population.unwrap_or(0) >= MIN_COMMUNE_POPULATION)
         {
-            add(&c.nom, format!("COM-{}", c.code));
+            add(&c.nom, TerritoryKey::new(KindGroup::Commune, &c.code).to_string());
         }
         for (name, codes) in COMPOUNDS {
             names.insert((*name).to_owned(), codes.iter().map(|c| (*c).to_owned()).collect());

@@ -263,12 +263,10 @@ pub fn address_refusal(address: &str) -> Option<String> {
 }
 
 /// `REG-76`, `DEP-2A`, `COM-34172`: the shape only.
+/// A source's default territories are régions, départements or communes
+/// (an EPCI key is a document's, never a source's default).
 pub fn valid_territory(t: &str) -> bool {
-    let Some((kind, code)) = t.split_once('-') else { return false };
-    matches!(kind, "REG" | "DEP" | "COM")
-        && !code.is_empty()
-        && code.len() <= 5
-        && code.chars().all(|c| c.is_ascii_alphanumeric())
+    t.parse::<oc_model::TerritoryKey>().is_ok_and(|k| k.group() != oc_model::KindGroup::Epci)
 }
 
 /// Reads and validates the registry at `path`.

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use oc_model::finance::{AccountValue, DgfValue, FinanceData, Project, DGF_PARTS, INDICATORS};
-use oc_model::SourceInfo;
+use oc_model::{KindGroup, SourceInfo, TerritoryKey};
 
 use crate::table::Table;
 use crate::IngestError;
@@ -139,13 +139,13 @@ impl OfglLoader {
             let Some(&indicator) = wanted.get(rec.get(cols.agregat).unwrap_or_default().trim_ascii()) else { continue };
             let text = |i: usize, col: &str| field(i).map_err(|_| error(format!("{col}: not UTF-8 text")));
             let category = text(cols.categorie, "Catégorie")?;
-            let (prefix, col, idx) = match category {
-                "Commune" => ("COM", "Code Insee 2024 Commune", cols.commune),
-                "GFP" => ("EPCI", "Code Siren 2024 EPCI", cols.epci),
-                "DEPT" => ("DEP", "Code Insee 2024 Département", cols.departement),
+            let (group, col, idx) = match category {
+                "Commune" => (KindGroup::Commune, "Code Insee 2024 Commune", cols.commune),
+                "GFP" => (KindGroup::Epci, "Code Siren 2024 EPCI", cols.epci),
+                "DEPT" => (KindGroup::Departement, "Code Insee 2024 Département", cols.departement),
                 // Collectivités territoriales uniques report at both
                 // levels; the région's row is the one kept.
-                "REG" | "CTU" => ("REG", "Code Insee 2024 Région", cols.region),
+                "REG" | "CTU" => (KindGroup::Region, "Code Insee 2024 Région", cols.region),
                 other => {
                     *skipped_categories.entry(other.to_owned()).or_default() += 1;
                     continue;
@@ -177,8 +177,10 @@ impl OfglLoader {
                     None
                 }
             };
-            let key =
-                if prefix == "COM" && code.len() == 4 { format!("COM-0{code}") } else { format!("{prefix}-{code}") };
+            // A commune code that lost its leading zero in a spreadsheet.
+            let code =
+                if group == KindGroup::Commune && code.len() == 4 { format!("0{code}") } else { code.to_owned() };
+            let key = TerritoryKey::new(group, code).to_string();
             let key = match self.key_ids.get(&key) {
                 Some(k) => *k,
                 None => {
@@ -328,7 +330,7 @@ pub fn parse_grants(files: &[(String, Vec<u8>)], out: &mut FinanceData) -> Resul
                         warnings.push(row.warning("INSEECOM missing for a commune, row ignored"));
                         continue;
                     }
-                    format!("COM-{c:0>5}")
+                    TerritoryKey::new(KindGroup::Commune, format!("{c:0>5}")).to_string()
                 }
                 "EPCI" => {
                     let e = row.get("INSEEEPCI").unwrap_or("").trim();
@@ -336,7 +338,7 @@ pub fn parse_grants(files: &[(String, Vec<u8>)], out: &mut FinanceData) -> Resul
                         warnings.push(row.warning(&format!("INSEEEPCI {e:?} is not a SIREN, row ignored")));
                         continue;
                     }
-                    format!("EPCI-{e}")
+                    TerritoryKey::new(KindGroup::Epci, e).to_string()
                 }
                 other => {
                     *others
@@ -499,7 +501,7 @@ pub fn parse_dgf(files: &[(u16, String, Vec<u8>)], out: &mut FinanceData) -> Res
                 continue;
             }
             rows += 1;
-            let key = format!("COM-{code:0>5}");
+            let key = TerritoryKey::new(KindGroup::Commune, format!("{code:0>5}")).to_string();
             for (id, c) in &cols {
                 let Some(c) = c else { continue };
                 match number(rec.get(*c).unwrap_or("")) {

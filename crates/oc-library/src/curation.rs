@@ -162,12 +162,7 @@ fn check_text(name: &str, v: &str, max: usize, required: bool) -> Result<(), Sto
 
 /// `REG-76`, `DEP-2A`, `COM-34172`, `EPCI-243400017`: the shape only.
 pub fn valid_territory_code(t: &str) -> bool {
-    let Some((kind, code)) = t.split_once('-') else { return false };
-    let max = if kind == "EPCI" { 9 } else { 5 };
-    matches!(kind, "REG" | "DEP" | "COM" | "EPCI")
-        && !code.is_empty()
-        && code.len() <= max
-        && code.chars().all(|c| c.is_ascii_alphanumeric())
+    t.parse::<oc_model::TerritoryKey>().is_ok()
 }
 
 impl Library {

@@ -9,13 +9,18 @@
 //!   what the index and the web crate read.
 //! - [`Kind`] names the kind of a territory and its URL scheme.
 //! - [`text`] folds names for search and builds slugs.
+//! - [`TerritoryKey`] ([`key`]): `COM-34172`, `EPCI-…`, `DEP-2A`, `REG-76`,
+//!   the one name of a collectivité across crates.
 
 pub mod finance;
 pub mod fr;
+pub mod key;
 pub mod sources;
 pub mod text;
 
 use serde::{Deserialize, Serialize};
+
+pub use key::{KeyError, TerritoryKey};
 
 /// The kind of a territory, as exposed by the API (`type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]

@@ -143,9 +143,9 @@ fn library_sections(geo: &oc_store::Geo, lib: &crate::LibraryView, f: &data::Fic
     let mut covering = vec![area.clone()];
     for p in &f.parents {
         match p.role {
-            "departement" | "circonscription" => covering.push(format!("DEP-{}", p.code)),
-            "region" => covering.push(format!("REG-{}", p.code)),
-            "epci" | "ept" => covering.push(format!("EPCI-{}", p.code)),
+            "departement" | "circonscription" => covering.push(territory_key(KindGroup::Departement, &p.code)),
+            "region" => covering.push(territory_key(KindGroup::Region, &p.code)),
+            "epci" | "ept" => covering.push(territory_key(KindGroup::Epci, &p.code)),
             _ => {}
         }
     }

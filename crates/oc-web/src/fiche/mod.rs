@@ -37,13 +37,7 @@ pub(crate) fn split_key(key: &str) -> (&str, String) {
 /// The key of a collectivité in the library, the fiche messages and the
 /// finances (`COM-34172`, `EPCI-243400017`, `DEP-34`, `REG-76`).
 pub(crate) fn territory_key(group: KindGroup, code: &str) -> String {
-    let prefix = match group {
-        KindGroup::Commune => "COM",
-        KindGroup::Epci => "EPCI",
-        KindGroup::Departement => "DEP",
-        KindGroup::Region => "REG",
-    };
-    format!("{prefix}-{code}")
+    oc_model::TerritoryKey::new(group, code).to_string()
 }
 
 /// The fiche data for a code, following déléguées and former codes.

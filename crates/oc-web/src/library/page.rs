@@ -7,6 +7,7 @@ use maud::{html, Markup};
 
 use oc_index::publication_search::{Facet, PubQuery, PubResults, Sort, MAX_PAGE, PER_PAGE};
 use oc_model::fr::{capitalize, count_or_none, plural};
+use oc_model::KindGroup;
 use oc_store::Geo;
 
 use crate::extract::{param, params};
@@ -61,7 +62,11 @@ fn facet_values(
     };
     for (v, n) in counted
         .iter()
-        .filter(|(v, _)| f != Facet::Territory || v.starts_with("REG-") || v.starts_with("DEP-"))
+        .filter(|(v, _)| {
+            f != Facet::Territory
+                || v.parse::<oc_model::TerritoryKey>()
+                    .is_ok_and(|k| matches!(k.group(), KindGroup::Region | KindGroup::Departement))
+        })
         .take(limit)
     {
         let label =

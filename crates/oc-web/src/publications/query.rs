@@ -1,6 +1,7 @@
 //! Library search queries: from the URL's parameters, and back.
 
 use oc_index::publication_search::{Facet, PubQuery, Sort, MAX_PAGE};
+use oc_model::KindGroup;
 use oc_store::Geo;
 
 use crate::error::WebError;
@@ -173,12 +174,12 @@ pub(crate) fn href(path: &str, q: &PubQuery) -> String {
 
 /// The name of a territory code, if it exists.
 pub(crate) fn territory_label(geo: &Geo, code: &str) -> Option<String> {
-    let (kind, c) = code.split_once('-')?;
-    match kind {
-        "REG" => geo.region(c).map(|r| r.nom.clone()),
-        "DEP" => geo.departement(c).map(|d| format!("{} ({})", d.nom, d.code)),
-        "COM" => geo.commune(c).map(|x| format!("{} ({})", x.nom, x.departement)),
-        "EPCI" => geo.epci(c).map(|e| e.nom.clone()),
-        _ => None,
+    let key = code.parse::<oc_model::TerritoryKey>().ok()?;
+    let c = key.code();
+    match key.group() {
+        KindGroup::Region => geo.region(c).map(|r| r.nom.clone()),
+        KindGroup::Departement => geo.departement(c).map(|d| format!("{} ({})", d.nom, d.code)),
+        KindGroup::Commune => geo.commune(c).map(|x| format!("{} ({})", x.nom, x.departement)),
+        KindGroup::Epci => geo.epci(c).map(|e| e.nom.clone()),
     }
 }
