@@ -24,7 +24,7 @@ use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query, RangeQuery, Ter
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STRING};
 use tantivy::{DocId, Index, IndexReader, ReloadPolicy, Score, SegmentOrdinal, SegmentReader, TantivyDocument, Term};
 
-use oc_model::text::{compact, expand_abbreviation, fold, slug};
+use oc_model::text::{compact, expand_abbreviation, fold};
 use oc_model::{Kind, KindGroup};
 use oc_store::Geo;
 
@@ -109,10 +109,7 @@ fn kind_bonus(kind: Kind) -> f32 {
     }
 }
 
-/// The canonical fiche URL of a kind group, name and code.
-pub fn fiche_url(group: KindGroup, name: &str, code: &str) -> String {
-    format!("/{}/{}-{}", group.path(), slug(name), code)
-}
+pub use oc_model::fiche_url;
 
 /// Builds the entry table from reference data, in a deterministic order.
 pub fn entries(geo: &Geo) -> Vec<Entry> {

@@ -96,30 +96,11 @@ pub struct FicheMessage {
     pub updated_at: String,
 }
 
-/// Normalised title for duplicate detection: lower case, letters and
-/// digits only, accents removed.
+/// Normalised title for duplicate detection: the portal's one French fold
+/// ([`oc_model::text::fold`]: lower case, accents and ligatures folded,
+/// words of letters and digits).
 pub fn title_key(title: &str) -> String {
-    let folded = oc_fold(title);
-    folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
-}
-
-/// Lower case without accents (Latin letters used in French).
-pub fn oc_fold(s: &str) -> String {
-    s.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'à' | 'â' | 'ä' | 'á' | 'ã' => 'a',
-            'ç' => 'c',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'î' | 'ï' | 'í' => 'i',
-            'ô' | 'ö' | 'ó' => 'o',
-            'ù' | 'û' | 'ü' | 'ú' => 'u',
-            'ÿ' => 'y',
-            'œ' => 'o',
-            'æ' => 'a',
-            c => c,
-        })
-        .collect()
+    oc_model::text::fold(title)
 }
 
 fn doc_json(d: &AdminDocument) -> serde_json::Value {

@@ -27,12 +27,10 @@ pub struct Harvested {
 impl Harvested {
     /// A hash of every harvested value: equal hashes, nothing changed.
     pub(crate) fn content_hash(&self) -> String {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut h = oc_model::hash::Fnv1a::new();
         let mut eat = |s: &str| {
-            for b in s.bytes().chain([0x1f]) {
-                h ^= u64::from(b);
-                h = h.wrapping_mul(0x0100_0000_01b3);
-            }
+            h.write(s.as_bytes());
+            h.write(&[0x1f]);
         };
         for s in [&self.title, &self.summary_html, &self.summary_text, &self.publisher, &self.resource_type] {
             eat(s);
@@ -43,7 +41,7 @@ impl Harvested {
         for l in [&self.themes, &self.scope, &self.territories, &self.subjects] {
             eat(&json(l));
         }
-        format!("{h:016x}")
+        format!("{:016x}", h.finish())
     }
 }
 

@@ -14,6 +14,7 @@
 
 pub mod finance;
 pub mod fr;
+pub mod hash;
 pub mod key;
 pub mod sources;
 pub mod text;
@@ -129,6 +130,17 @@ impl KindGroup {
     pub fn path(self) -> &'static str {
         self.as_str()
     }
+}
+
+/// The canonical fiche URL of a collectivité: `/{level}/{slug}-{code}`,
+/// the one URL builder of the portal (search results, fiche links,
+/// sitemap, redirects).
+///
+/// ```
+/// assert_eq!(oc_model::fiche_url(oc_model::KindGroup::Commune, "L'Haÿ-les-Roses", "94038"), "/commune/l-hay-les-roses-94038");
+/// ```
+pub fn fiche_url(group: KindGroup, name: &str, code: &str) -> String {
+    format!("/{}/{}-{}", group.path(), text::slug(name), code)
 }
 
 /// An elected official, reduced to what may be shown publicly.

@@ -75,12 +75,7 @@ fn tracing_free_warn(message: &str) {
 /// FNV-1a 64-bit hash, stable across builds: identifies a snapshot so that
 /// an index built from it can be recognised.
 pub fn fingerprint(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    oc_model::hash::fnv1a(bytes)
 }
 
 /// The data directory: where the current reference data and the indexes live.

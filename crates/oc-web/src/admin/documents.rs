@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use maud::{html, Markup};
 
-use oc_library::curation::{oc_fold, suspected_duplicates, AdminDocument, Bulk, Edit, TermKind};
+use oc_library::curation::{suspected_duplicates, AdminDocument, Bulk, Edit, TermKind};
 use oc_library::store::Library;
 
 use super::{change, csrf, done_checked, error_notice, field, fields, page, see_other, with_store, Auth, Librarian};
@@ -151,8 +151,11 @@ struct Listing {
 
 fn filter(docs: Vec<AdminDocument>, q: &ListQuery, since: Option<&str>) -> Listing {
     let duplicates = suspected_duplicates(&docs);
-    let words: Vec<String> =
-        oc_fold(&q.q).split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect();
+    let words: Vec<String> = oc_model::text::fold(&q.q)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect();
     let number = q.q.trim_start_matches("n°").trim().parse::<i64>().ok();
     let matches = |d: &AdminDocument| -> bool {
         let status_ok = match q.status.as_str() {
@@ -170,7 +173,8 @@ fn filter(docs: Vec<AdminDocument>, q: &ListQuery, since: Option<&str>) -> Listi
             return true;
         }
         if !words.is_empty() {
-            let hay = oc_fold(&format!("{} {} {} {}", d.doc.title, d.doc.summary, d.doc.publisher, d.doc.url));
+            let hay =
+                oc_model::text::fold(&format!("{} {} {} {}", d.doc.title, d.doc.summary, d.doc.publisher, d.doc.url));
             if !words.iter().all(|w| hay.contains(w.as_str())) {
                 return false;
             }

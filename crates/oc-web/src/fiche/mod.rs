@@ -8,16 +8,13 @@ pub mod finance;
 pub mod html;
 pub mod notices;
 
-use oc_model::text::slug;
 use oc_model::{Commune, KindGroup};
 use oc_store::Geo;
 
 pub use data::Fiche;
 
-/// Canonical URL of a fiche.
-pub fn url(group: KindGroup, name: &str, code: &str) -> String {
-    format!("/{}/{}-{}", group.path(), slug(name), code)
-}
+/// Canonical URL of a fiche (the portal's one builder, in `oc-model`).
+pub use oc_model::fiche_url as url;
 
 /// Canonical URL of a commune or arrondissement municipal (a déléguée
 /// points to its current commune).
