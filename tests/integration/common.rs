@@ -124,3 +124,26 @@ pub fn html_text(html: &str) -> String {
     let out = out.split(|c: char| c.is_ascii_whitespace()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
     out.replace(" ,", ",").replace(" .", ".").replace(" )", ")").replace("( ", "(")
 }
+
+/// The text of every `<tag …>…</tag>` element of a page (no nesting of
+/// the same tag), as [`html_text`] reads it: headings checked whole, not
+/// as substrings that could match the wrong text.
+pub fn elements_text(html: &str, tag: &str) -> Vec<String> {
+    let (open, close) = (format!("<{tag}"), format!("</{tag}>"));
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(&open) {
+        let after = &rest[i + open.len()..];
+        // `<h2` must not match `<h2x`: the tag name ends here.
+        if !after.starts_with(['>', ' ']) {
+            rest = after;
+            continue;
+        }
+        let Some(start) = after.find('>') else { break };
+        let body = &after[start + 1..];
+        let Some(end) = body.find(&close) else { break };
+        out.push(html_text(&body[..end]));
+        rest = &body[end + close.len()..];
+    }
+    out
+}

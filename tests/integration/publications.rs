@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use oc_index::publication_search::{Facet, PubQuery};
 use oc_library::store::Document;
 
-use crate::common::{app, get, get_json};
+use crate::common::{app, elements_text, get, get_json};
 
 fn enc(s: &str) -> String {
     let mut out = String::from("q=");
@@ -322,7 +322,8 @@ async fn the_library_on_fiches_home_search_and_platforms() {
         dep.contains("Concernant ce territoire") && dep.contains("Open data de Toulouse Métropole"),
         "documents about DEP-31"
     );
-    assert!(dep.contains("Utiles à toutes les départements") || dep.contains("Utiles à tous les départements"));
+    let headings = elements_text(&dep, "h2");
+    assert!(headings.iter().any(|h| h == "Utiles à tous les départements"), "{headings:?}");
     assert!(dep.contains("href=\"/publications?territory=DEP-31&amp;sort=date\""), "Voir tout, pre-filtered");
     assert!(dep.contains("Plateformes open data couvrant ce territoire"));
     let (_, _, com) = get("/commune/toulouse-31555").await;
@@ -331,6 +332,9 @@ async fn the_library_on_fiches_home_search_and_platforms() {
             && com.contains("Open data du département de la Haute-Garonne"),
         "platforms of the parents"
     );
+    // The determiner agrees with the level: "toutes les communes".
+    let headings = elements_text(&com, "h2");
+    assert!(headings.iter().any(|h| h == "Utiles à toutes les communes"), "{headings:?}");
     let (_, _, home) = get("/").await;
     assert!(home.contains("Dernières publications") && home.contains("/publications?theme=Parit%C3%A9"));
     let (_, _, search) = get("/recherche?q=montpellier").await;
