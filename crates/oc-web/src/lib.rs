@@ -1,14 +1,36 @@
 //! The Open Collectivités web server: axum routes and maud pages.
 //!
 //! A guided tour:
-//! - [`App`] holds what the server reads (reference data, territory index);
-//!   handlers receive it as [`AppState`] (`Arc<App>`).
-//! - [`router`] builds the whole `Router`; tests call it directly and send
-//!   requests with `tower::ServiceExt::oneshot`.
+//! - [`App`] holds what the server reads (reference data, territory index,
+//!   library); handlers receive it as [`AppState`] (`Arc<App>`).
+//! - [`router`] builds the whole `Router` by merging each feature's
+//!   `routes()`; tests call it directly and send requests with
+//!   `tower::ServiceExt::oneshot`.
 //! - [`error::WebError`] is the one error type of the handlers, rendered as
 //!   an HTML page or, under `/api/`, as JSON.
-//! - [`api`] serves `/api/v1/…`, [`pages`] the HTML pages, [`assets`] the
-//!   embedded DSFR files and our script.
+//!
+//! Features (each exposes `routes()` and depends only on shared modules):
+//! - [`pages`]: the home page, `/recherche` and `/sources`;
+//! - [`api`]: `/api/v1/search` and `/api/v1/sources`; [`openapi`] its
+//!   description; [`health`]: `/healthz`;
+//! - [`fiche_pages`]: the fiches of every level, their JSON twins, list
+//!   exports, the sitemap and robots.txt; [`compare`]: up to four fiches
+//!   side by side and their exports;
+//! - [`library`]: the Bibliothèque's public pages, API, exports and feed;
+//! - [`admin`]: the back office; [`assets`]: the embedded DSFR files and
+//!   our script.
+//!
+//! Shared modules, leaves last:
+//! - [`publications`]: what every page reads of the library (queries and
+//!   their links, result items, the fiche sections);
+//! - [`export`]: fiches as CSV and JSON, streamed or made whole;
+//!   [`fiche`]: what a fiche is and how it looks; [`map`]: SVG maps;
+//! - [`ui`]: the page frame and components; [`search`]: the territory
+//!   search request; [`streaming`]: pulled bodies; [`cache`]: ETag and
+//!   gzip; [`error`];
+//! - [`extract`]: query strings; [`format`](mod@format): French numbers and URL
+//!   encoding; [`xml`]: text made safe for XML; [`blocking`]: the counted
+//!   blocking pool.
 //!
 //! This crate never depends on ingestion: it reads the store and the index.
 //! Index searches block, so they run on tokio's blocking pool.
