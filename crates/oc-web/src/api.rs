@@ -8,7 +8,7 @@ use serde::Serialize;
 use oc_index::territory::Entry;
 
 use crate::blocking;
-use crate::error::{ApiError, WebError};
+use crate::error::{ApiError, WebError, WebResult};
 use crate::extract::params;
 use crate::search::{run_search, SearchRequest, DEFAULT_LIMIT};
 use crate::AppState;
@@ -60,7 +60,7 @@ pub(crate) struct SearchJson<'a> {
 }
 
 /// `GET /api/v1/search?q=…&type=…&limit=…`
-pub(crate) async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+pub(crate) async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> WebResult<Response, ApiError> {
     let req = SearchRequest::from_params(&params(raw), DEFAULT_LIMIT)?;
     let q = req.q.clone();
     let index = state.territories();
@@ -77,13 +77,13 @@ pub(crate) async fn search(State(state): State<AppState>, RawQuery(raw): RawQuer
 /// `GET /api/v1/sources`: every library source with its status (last
 /// attempt, last success, last error, items seen / new / updated /
 /// rejected) and its newest rejected items.
-pub(crate) async fn sources(State(state): State<AppState>) -> Result<Response, ApiError> {
+pub(crate) async fn sources(State(state): State<AppState>) -> WebResult<Response, ApiError> {
     let Some(lib) = state.library.clone() else {
         return Err(WebError::NotFound("la bibliothèque n'est pas configurée sur ce serveur".into()).into());
     };
-    let body = blocking::spawn(move || -> Result<serde_json::Value, WebError> {
+    let body = blocking::spawn(move || -> WebResult<serde_json::Value> {
         let store = lib.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let internal = |e: oc_library::store::StoreError| WebError::Internal(e.to_string());
+        let internal = |e: oc_library::store::StoreError| WebError::internal(e);
         let mut out = Vec::new();
         for s in store.sources().map_err(internal)? {
             let rejections = store.rejections(&s.source.id, 10).map_err(internal)?;

@@ -11,6 +11,7 @@ use maud::{html, Markup};
 use oc_model::{Kind, KindGroup};
 use oc_store::Geo;
 
+use crate::error::WebResult;
 use crate::export::{self, Dialect};
 use crate::extract::{param, params};
 use crate::fiche::data::Fiche;
@@ -192,7 +193,7 @@ fn table(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
 }
 
 /// `GET /comparer?ids=…`
-pub(crate) async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+pub(crate) async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> WebResult<Response> {
     let p = params(raw);
     let ids = param(&p, "ids").unwrap_or("").to_owned();
     let geo = state.geo();
@@ -202,10 +203,10 @@ pub(crate) async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery)
         render(&geo, &s, &fs)
     })
     .await;
-    match result {
+    Ok(match result {
         Ok(m) => m.into_response(),
         Err(e) => crate::error::WebError::from(e).into_response(),
-    }
+    })
 }
 
 fn render(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
@@ -256,7 +257,7 @@ fn render(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
 
 /// `GET /comparer/ajouter?ids=…&pick=level:code` or `&q=…`: adds one and
 /// redirects to the new permalink.
-pub(crate) async fn add(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+pub(crate) async fn add(State(state): State<AppState>, RawQuery(raw): RawQuery) -> WebResult<Response> {
     let p = params(raw);
     let ids = param(&p, "ids").unwrap_or("").to_owned();
     let pick = param(&p, "pick").unwrap_or("").to_owned();
@@ -298,23 +299,27 @@ pub(crate) async fn add(State(state): State<AppState>, RawQuery(raw): RawQuery) 
     } else {
         format!("/comparer?ids={}", crate::format::urlencode(&all).replace("%3A", ":").replace("%2C", ","))
     };
-    (
+    Ok((
         StatusCode::SEE_OTHER,
         [(header::LOCATION, HeaderValue::from_str(&to).unwrap_or(HeaderValue::from_static("/comparer")))],
     )
-        .into_response()
+        .into_response())
 }
 
 /// `GET /comparer.csv?ids=…` and `/comparer.json?ids=…`
-pub(crate) async fn download(State(state): State<AppState>, RawQuery(raw): RawQuery, ext: &'static str) -> Response {
+pub(crate) async fn download(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    ext: &'static str,
+) -> WebResult<Response> {
     let p = params(raw);
     let dialect = match Dialect::parse(param(&p, "dialect")) {
         Ok(d) => d,
-        Err(m) => return (StatusCode::BAD_REQUEST, m).into_response(),
+        Err(m) => return Ok((StatusCode::BAD_REQUEST, m).into_response()),
     };
     let ids = param(&p, "ids").unwrap_or("").to_owned();
     let geo = state.geo();
-    crate::blocking::spawn(move || {
+    let res = crate::blocking::spawn(move || {
         let s = parse(&geo, &ids);
         if !s.problems.is_empty() || s.codes.is_empty() {
             let msg = if s.problems.is_empty() {
@@ -331,15 +336,15 @@ pub(crate) async fn download(State(state): State<AppState>, RawQuery(raw): RawQu
         let base = format!("comparaison-{}-{}", group.as_str(), s.codes.join("-").to_lowercase());
         export::download(&geo, group, fs, &base, ext, dialect, title)
     })
-    .await
-    .unwrap_or_else(|e| crate::error::WebError::from(e).into_response())
+    .await?;
+    Ok(res)
 }
 
-pub(crate) async fn download_csv(state: State<AppState>, raw: RawQuery) -> Response {
+pub(crate) async fn download_csv(state: State<AppState>, raw: RawQuery) -> WebResult<Response> {
     download(state, raw, "csv").await
 }
 
-pub(crate) async fn download_json(state: State<AppState>, raw: RawQuery) -> Response {
+pub(crate) async fn download_json(state: State<AppState>, raw: RawQuery) -> WebResult<Response> {
     download(state, raw, "json").await
 }
 

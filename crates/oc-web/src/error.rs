@@ -1,4 +1,9 @@
-//! The one error type of the web handlers.
+//! The one error type of the web handlers, and their `Result` alias.
+//!
+//! A handler returns [`WebResult`] and uses `?`: a [`WebError`] renders
+//! as an HTML page with the search box, or, wrapped in [`ApiError`], as
+//! JSON. An internal error keeps its source, logged with its whole chain
+//! and never shown.
 
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -16,9 +21,13 @@ pub(crate) enum WebError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// Ours: the source is logged, the user reads [`INTERNAL`].
     #[error("erreur interne : {0}")]
-    Internal(String),
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
+
+/// What a handler returns.
+pub(crate) type WebResult<T, E = WebError> = Result<T, E>;
 
 impl WebError {
     pub fn status(&self) -> StatusCode {
@@ -27,6 +36,30 @@ impl WebError {
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// An internal error keeping `source` (an error, or a message).
+    pub fn internal(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> WebError {
+        WebError::Internal(source.into())
+    }
+
+    /// The message shown to the user; an internal error is logged here,
+    /// with its chain of sources.
+    fn public_message(&self) -> String {
+        match self {
+            WebError::Internal(e) => {
+                let mut chain = e.to_string();
+                let mut source = e.source();
+                while let Some(s) = source {
+                    chain.push_str(": ");
+                    chain.push_str(&s.to_string());
+                    source = s.source();
+                }
+                tracing::error!("{chain}");
+                INTERNAL.to_owned()
+            }
+            e => e.to_string(),
         }
     }
 
@@ -41,15 +74,14 @@ impl From<oc_library::store::StoreError> for WebError {
     fn from(e: oc_library::store::StoreError) -> Self {
         match e {
             oc_library::store::StoreError::Invalid(m) => WebError::BadRequest(m),
-            e => WebError::Internal(e.to_string()),
+            e => WebError::internal(e),
         }
     }
 }
 
 impl From<tokio::task::JoinError> for WebError {
     fn from(e: tokio::task::JoinError) -> Self {
-        tracing::error!("blocking task failed: {e}");
-        WebError::Internal("la requête n'a pas pu aboutir".into())
+        WebError::internal(e)
     }
 }
 
@@ -57,13 +89,7 @@ impl From<tokio::task::JoinError> for WebError {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let message = match &self {
-            WebError::Internal(m) => {
-                tracing::error!("{m}");
-                INTERNAL.to_owned()
-            }
-            e => e.to_string(),
-        };
+        let message = self.public_message();
         (status, crate::ui::error_page(status, &message)).into_response()
     }
 }
@@ -81,13 +107,7 @@ impl From<WebError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.0.status();
-        let message = match &self.0 {
-            WebError::Internal(m) => {
-                tracing::error!("{m}");
-                INTERNAL.to_owned()
-            }
-            e => e.to_string(),
-        };
+        let message = self.0.public_message();
         let body = serde_json::json!({ "error": { "status": status.as_u16(), "message": message } });
         (status, Json(body)).into_response()
     }

@@ -289,7 +289,7 @@ pub(crate) async fn stream(
             Some(b) => b,
             None => match crate::streaming::whole(producer).await {
                 Ok(b) => reference.small_exports.put(key, b),
-                Err(e) => return crate::error::WebError::Internal(e.to_string()).into_response(),
+                Err(e) => return crate::error::WebError::internal(e).into_response(),
             },
         };
         let mut res = Response::new(axum::body::Body::from(body));

@@ -15,7 +15,7 @@ use oc_model::text::slug;
 use oc_model::KindGroup;
 use oc_store::Geo;
 
-use crate::error::{ApiError, WebError};
+use crate::error::{ApiError, WebError, WebResult};
 use crate::export;
 use crate::extract::{param, params};
 use crate::fiche::{data, fiche_for_code, html, split_key, territory_key, url, url_commune, Fiche};
@@ -230,22 +230,24 @@ pub(crate) async fn region_page(State(s): State<AppState>, Path(key): Path<Strin
 }
 
 /// `GET /{level}/{key}/{communes|epci}.{csv|json}`: the lists of a fiche.
-async fn list(state: AppState, group: KindGroup, key: String, file: String, raw: Option<String>) -> Response {
+async fn list(
+    state: AppState,
+    group: KindGroup,
+    key: String,
+    file: String,
+    raw: Option<String>,
+) -> WebResult<Response> {
     let p = params(raw);
-    let dialect = match export::Dialect::parse(param(&p, "dialect")) {
-        Ok(d) => d,
-        Err(m) => return WebError::BadRequest(m).into_response(),
-    };
+    let dialect = export::Dialect::parse(param(&p, "dialect")).map_err(WebError::BadRequest)?;
     let (what, ext) = match file.rsplit_once('.') {
         Some((w @ ("communes" | "epci"), e @ ("csv" | "json"))) if !(group == KindGroup::Epci && w == "epci") => {
             (w, if e == "csv" { "csv" } else { "json" })
         }
         _ => {
-            return WebError::NotFound(format!(
+            return Err(WebError::NotFound(format!(
                 "aucune liste « {file} » : communes.csv, communes.json{}",
                 if group == KindGroup::Epci { "" } else { ", epci.csv, epci.json" }
-            ))
-            .into_response()
+            )))
         }
     };
     let reference = state.reference();
@@ -254,34 +256,34 @@ async fn list(state: AppState, group: KindGroup, key: String, file: String, raw:
     let (name, codes): (String, Vec<String>) = match group {
         KindGroup::Epci => match geo.epci(&code) {
             Some(e) => (e.nom.clone(), e.membres.clone()),
-            None => return not_found(group, &key).into_response(),
+            None => return Err(not_found(group, &key)),
         },
         KindGroup::Departement => match geo.departement(&code) {
             Some(d) if what == "communes" => {
                 (d.nom.clone(), geo.communes_of_departement(&d.code).map(|c| c.code.clone()).collect())
             }
             Some(d) => (d.nom.clone(), geo.epci_of_departement(&d.code).map(|e| e.code.clone()).collect()),
-            None => return not_found(group, &key).into_response(),
+            None => return Err(not_found(group, &key)),
         },
         KindGroup::Region => match geo.region(&code) {
             Some(r) if what == "communes" => {
                 (r.nom.clone(), geo.communes_of_region(&r.code).map(|c| c.code.clone()).collect())
             }
             Some(r) => (r.nom.clone(), geo.epci_of_region(&r.code).map(|e| e.code.clone()).collect()),
-            None => return not_found(group, &key).into_response(),
+            None => return Err(not_found(group, &key)),
         },
-        KindGroup::Commune => return WebError::NotFound("aucune liste pour une commune".into()).into_response(),
+        KindGroup::Commune => return Err(WebError::NotFound("aucune liste pour une commune".into())),
     };
     let item_group = if what == "communes" { KindGroup::Commune } else { KindGroup::Epci };
     let filename = export::list_filename(what, group.as_str(), &code, &name, geo.data.meta.cog_year, ext);
-    export::stream(&state, reference, item_group, codes, filename, ext, dialect).await
+    Ok(export::stream(&state, reference, item_group, codes, filename, ext, dialect).await)
 }
 
 pub(crate) async fn epci_list(
     State(s): State<AppState>,
     Path((key, file)): Path<(String, String)>,
     RawQuery(q): RawQuery,
-) -> Response {
+) -> WebResult<Response> {
     list(s, KindGroup::Epci, key, file, q).await
 }
 
@@ -289,7 +291,7 @@ pub(crate) async fn departement_list(
     State(s): State<AppState>,
     Path((key, file)): Path<(String, String)>,
     RawQuery(q): RawQuery,
-) -> Response {
+) -> WebResult<Response> {
     list(s, KindGroup::Departement, key, file, q).await
 }
 
@@ -297,16 +299,13 @@ pub(crate) async fn region_list(
     State(s): State<AppState>,
     Path((key, file)): Path<(String, String)>,
     RawQuery(q): RawQuery,
-) -> Response {
+) -> WebResult<Response> {
     list(s, KindGroup::Region, key, file, q).await
 }
 
-async fn all_communes(state: AppState, ext: &'static str, raw: Option<String>) -> Response {
+async fn all_communes(state: AppState, ext: &'static str, raw: Option<String>) -> WebResult<Response> {
     let p = params(raw);
-    let dialect = match export::Dialect::parse(param(&p, "dialect")) {
-        Ok(d) => d,
-        Err(m) => return WebError::BadRequest(m).into_response(),
-    };
+    let dialect = export::Dialect::parse(param(&p, "dialect")).map_err(WebError::BadRequest)?;
     let reference = state.reference();
     let geo = reference.geo.clone();
     let codes = reference
@@ -321,20 +320,20 @@ async fn all_communes(state: AppState, ext: &'static str, raw: Option<String>) -
         })
         .clone();
     let filename = export::list_filename("communes", "france", "", "", geo.data.meta.cog_year, ext);
-    export::stream(&state, reference.clone(), KindGroup::Commune, codes, filename, ext, dialect).await
+    Ok(export::stream(&state, reference.clone(), KindGroup::Commune, codes, filename, ext, dialect).await)
 }
 
 /// `GET /communes.csv`: every commune of France.
-pub(crate) async fn all_communes_csv(State(s): State<AppState>, RawQuery(q): RawQuery) -> Response {
+pub(crate) async fn all_communes_csv(State(s): State<AppState>, RawQuery(q): RawQuery) -> WebResult<Response> {
     all_communes(s, "csv", q).await
 }
 
 /// `GET /communes.json`
-pub(crate) async fn all_communes_json(State(s): State<AppState>, RawQuery(q): RawQuery) -> Response {
+pub(crate) async fn all_communes_json(State(s): State<AppState>, RawQuery(q): RawQuery) -> WebResult<Response> {
     all_communes(s, "json", q).await
 }
 
-async fn json(state: AppState, group: KindGroup, code: String) -> Result<Response, ApiError> {
+async fn json(state: AppState, group: KindGroup, code: String) -> WebResult<Response, ApiError> {
     let geo = state.geo();
     let c2 = code.clone();
     let fiche = crate::blocking::spawn(move || fiche_for_code(&geo, group, &c2)).await.map_err(WebError::from)?;
@@ -346,22 +345,22 @@ async fn json(state: AppState, group: KindGroup, code: String) -> Result<Respons
     }
 }
 
-pub(crate) async fn commune_json(State(s): State<AppState>, Path(code): Path<String>) -> Result<Response, ApiError> {
+pub(crate) async fn commune_json(State(s): State<AppState>, Path(code): Path<String>) -> WebResult<Response, ApiError> {
     json(s, KindGroup::Commune, code).await
 }
 
-pub(crate) async fn epci_json(State(s): State<AppState>, Path(code): Path<String>) -> Result<Response, ApiError> {
+pub(crate) async fn epci_json(State(s): State<AppState>, Path(code): Path<String>) -> WebResult<Response, ApiError> {
     json(s, KindGroup::Epci, code).await
 }
 
 pub(crate) async fn departement_json(
     State(s): State<AppState>,
     Path(code): Path<String>,
-) -> Result<Response, ApiError> {
+) -> WebResult<Response, ApiError> {
     json(s, KindGroup::Departement, code).await
 }
 
-pub(crate) async fn region_json(State(s): State<AppState>, Path(code): Path<String>) -> Result<Response, ApiError> {
+pub(crate) async fn region_json(State(s): State<AppState>, Path(code): Path<String>) -> WebResult<Response, ApiError> {
     json(s, KindGroup::Region, code).await
 }
 

@@ -6,6 +6,7 @@ use maud::{html, Markup};
 
 use oc_model::KindGroup;
 
+use crate::error::WebResult;
 use crate::extract::{param, params};
 use crate::format::{fmt_int, urlencode};
 use crate::search::{run_search, SearchRequest, MAX_LIMIT};
@@ -91,24 +92,24 @@ pub(crate) async fn home(State(state): State<AppState>) -> Markup {
 }
 
 /// `GET /recherche?q=…&type=…`: the results page (works without JavaScript).
-pub(crate) async fn search_page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+pub(crate) async fn search_page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> WebResult<Response> {
     let p = params(raw);
     let q = param(&p, "q").unwrap_or("").to_owned();
     if q.trim().is_empty() {
-        return layout(
+        return Ok(layout(
             "Recherche",
             html! {
                 h1 { "Rechercher une collectivité" }
                 (search_box("", None, true))
             },
         )
-        .into_response();
+        .into_response());
     }
     let req = match SearchRequest::from_params(&p, MAX_LIMIT) {
         Ok(r) => r,
         Err(e) => {
             let group = param(&p, "type").and_then(KindGroup::parse);
-            return (
+            return Ok((
                 e.status(),
                 layout(
                     "Recherche",
@@ -119,15 +120,12 @@ pub(crate) async fn search_page(State(state): State<AppState>, RawQuery(raw): Ra
                     },
                 ),
             )
-                .into_response();
+                .into_response());
         }
     };
     let group = req.group;
     let index = state.territories();
-    let outcome = match run_search(index.clone(), req).await {
-        Ok(o) => o,
-        Err(e) => return e.into_response(),
-    };
+    let outcome = run_search(index.clone(), req).await?;
     let pubs = match state.library.clone() {
         Some(l) => {
             let pq = oc_index::publication_search::PubQuery { q: q.clone(), ..Default::default() };
@@ -144,7 +142,7 @@ pub(crate) async fn search_page(State(state): State<AppState>, RawQuery(raw): Ra
             li { a class="fr-tag" href=(href) aria-current=[(g == group).then_some("page")] { (label) } }
         }
     };
-    layout(
+    Ok(layout(
         &format!("Recherche « {q} »"),
         html! {
             h1 { "Résultats pour « " (q) " »" }
@@ -198,17 +196,17 @@ pub(crate) async fn search_page(State(state): State<AppState>, RawQuery(raw): Ra
             }
         },
     )
-    .into_response()
+    .into_response())
 }
 
 /// `GET /sources`: every dataset loaded on this server, from the source
 /// registry, with its producer, vintage, link and licence.
-pub(crate) async fn sources_page(State(state): State<AppState>) -> Response {
+pub(crate) async fn sources_page(State(state): State<AppState>) -> WebResult<Response> {
     let geo = state.geo();
     let credits = crate::fiche::data::loaded_sources(&geo);
     let missing: Vec<&oc_model::sources::Dataset> =
         oc_model::sources::DATASETS.iter().filter(|d| !credits.iter().any(|c| c.id == d.id)).collect();
-    layout_credits(
+    Ok(layout_credits(
         &Head { title: "Sources des données".into(), description: "Les jeux de données affichés par Open Collectivités, avec leur producteur, leur millésime et leur licence.".into(), canonical: Some("/sources".into()) },
         Some(&credits),
         html! {
@@ -231,7 +229,7 @@ pub(crate) async fn sources_page(State(state): State<AppState>) -> Response {
             }
         },
     )
-    .into_response()
+    .into_response())
 }
 
 /// The routes of the home page, `/recherche` and `/sources`.

@@ -5,7 +5,7 @@ use oc_index::territory::SearchOutcome;
 use oc_model::KindGroup;
 
 use crate::blocking;
-use crate::error::WebError;
+use crate::error::{WebError, WebResult};
 use crate::extract::param;
 
 /// A validated territory search request.
@@ -22,7 +22,7 @@ pub(crate) const MAX_LIMIT: usize = 50;
 
 impl SearchRequest {
     /// Validates `q`, `type` and `limit`, with messages in French.
-    pub fn from_params(p: &[(String, String)], default_limit: usize) -> Result<SearchRequest, WebError> {
+    pub fn from_params(p: &[(String, String)], default_limit: usize) -> WebResult<SearchRequest> {
         let q = param(p, "q").ok_or_else(|| {
             WebError::BadRequest(
                 "paramètre « q » manquant : indiquez un nom, un code INSEE, un SIREN ou un code postal".into(),
@@ -59,7 +59,7 @@ impl SearchRequest {
 pub(crate) async fn run_search(
     index: std::sync::Arc<oc_index::TerritoryIndex>,
     req: SearchRequest,
-) -> Result<std::sync::Arc<SearchOutcome>, WebError> {
+) -> WebResult<std::sync::Arc<SearchOutcome>> {
     blocking::spawn(move || index.search(&req.q, req.group, req.limit))
         .await?
         .map_err(|e| WebError::BadRequest(format!("paramètre « q » invalide : {e}")))

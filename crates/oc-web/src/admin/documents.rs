@@ -19,7 +19,7 @@ use oc_library::curation::{suspected_duplicates, AdminDocument, Bulk, Edit, Term
 use oc_library::store::Library;
 
 use super::{change, csrf, done_checked, error_notice, field, fields, page, see_other, with_store, Auth, Librarian};
-use crate::error::WebError;
+use crate::error::{WebError, WebResult};
 use crate::extract::{param, params};
 use crate::AppState;
 
@@ -54,7 +54,7 @@ struct ListQuery {
 }
 
 impl ListQuery {
-    fn parse(p: &[(String, String)]) -> Result<ListQuery, WebError> {
+    fn parse(p: &[(String, String)]) -> WebResult<ListQuery> {
         let status = param(p, "statut").unwrap_or("").trim().to_owned();
         if !STATUSES.iter().any(|(k, _)| *k == status) {
             return Err(WebError::BadRequest(format!(
@@ -226,7 +226,7 @@ pub(crate) async fn list(
     State(state): State<AppState>,
     Librarian(auth): Librarian,
     RawQuery(raw): RawQuery,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     let done = done_checked(&state, &raw).await;
     let q = ListQuery::parse(&params(raw))?;
     let since = auth.session.previous_login.clone();
@@ -517,7 +517,7 @@ async fn edit_view(
     id: i64,
     form: Option<(&Edit, &str)>,
     done: Option<&str>,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     let (doc, sources, c) =
         with_store(state, move |s| Ok((s.admin_document(id)?, s.document_sources(id)?, choices(s)?))).await?;
     let Some(doc) = doc else { return Err(WebError::NotFound(format!("aucun document n° {id}"))) };
@@ -581,7 +581,7 @@ pub(crate) async fn edit_page(
     Librarian(auth): Librarian,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     edit_view(&state, &auth, doc_id(&id)?, None, done_checked(&state, &raw).await.as_deref()).await
 }
 
@@ -590,7 +590,7 @@ pub(crate) async fn save(
     Librarian(auth): Librarian,
     Path(id): Path<String>,
     Form(f): Form<Vec<(String, String)>>,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     let id = doc_id(&id)?;
     let (e, error) = edit_of_form(&f);
     if let Some(m) = error.or_else(|| check_territories(&state, &e).err()) {
@@ -608,7 +608,7 @@ pub(crate) async fn bulk(
     State(state): State<AppState>,
     Librarian(auth): Librarian,
     Form(f): Form<Vec<(String, String)>>,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     let mut ids = Vec::new();
     for v in fields(&f, "id") {
         ids.push(v.parse::<i64>().map_err(|_| WebError::BadRequest(format!("numéro de document invalide {v:?}")))?);
@@ -646,7 +646,7 @@ pub(crate) async fn merge(
     Librarian(auth): Librarian,
     Path(id): Path<String>,
     Form(f): Form<Vec<(String, String)>>,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     let id = doc_id(&id)?;
     let into_s = field(&f, "into").trim().trim_start_matches("n°").trim().to_owned();
     let Ok(into) = into_s.parse::<i64>() else {
@@ -683,7 +683,7 @@ pub(crate) async fn delete(
     State(state): State<AppState>,
     Librarian(auth): Librarian,
     Path(id): Path<String>,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     let id = doc_id(&id)?;
     let by = auth.name().to_owned();
     change(&state, move |s| s.delete_document(id, &by)).await?;
@@ -694,27 +694,21 @@ pub(crate) async fn restore(
     State(state): State<AppState>,
     Librarian(auth): Librarian,
     Path(id): Path<String>,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     let id = doc_id(&id)?;
     let by = auth.name().to_owned();
     change(&state, move |s| s.restore_document(id, &by)).await?;
     Ok(see_other(&format!("/admin/documents/{id}?fait=restaure")))
 }
 
-async fn new_view(
-    state: &AppState,
-    auth: &Auth,
-    e: &Edit,
-    url: &str,
-    error: Option<&str>,
-) -> Result<Response, WebError> {
+async fn new_view(state: &AppState, auth: &Auth, e: &Edit, url: &str, error: Option<&str>) -> WebResult<Response> {
     let c = with_store(state, |s| choices(s)).await?;
     let body = doc_form(auth, "/admin/documents/nouveau", e, Some(url), &c, error, None);
     let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     Ok((status, page("Ajouter un document", auth, None, body)).into_response())
 }
 
-pub(crate) async fn new_page(State(state): State<AppState>, Librarian(auth): Librarian) -> Result<Response, WebError> {
+pub(crate) async fn new_page(State(state): State<AppState>, Librarian(auth): Librarian) -> WebResult<Response> {
     let e = Edit { status: "published".into(), resource_type: "Publication statistique".into(), ..Edit::default() };
     new_view(&state, &auth, &e, "", None).await
 }
@@ -723,7 +717,7 @@ pub(crate) async fn create(
     State(state): State<AppState>,
     Librarian(auth): Librarian,
     Form(f): Form<Vec<(String, String)>>,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     let url = field(&f, "url").trim().to_owned();
     let (e, error) = edit_of_form(&f);
     if let Some(m) = error.or_else(|| check_territories(&state, &e).err()) {

@@ -16,7 +16,7 @@ use super::{
     change, csrf, done_checked, done_of, error_notice, field, fields, num, page, see_other, with_store, AdminOnly,
     Auth, Librarian, Preview,
 };
-use crate::error::WebError;
+use crate::error::{WebError, WebResult};
 use crate::extract::{param, params};
 use crate::AppState;
 
@@ -31,7 +31,7 @@ async fn taxonomies_view(
     auth: &Auth,
     done: Option<&str>,
     error: Option<&str>,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     let all: Vec<(TermKind, Vec<Term>)> = with_store(state, |s| {
         let mut out = Vec::new();
         for k in TermKind::ALL {
@@ -131,7 +131,7 @@ pub(crate) async fn taxonomies(
     State(state): State<AppState>,
     Librarian(auth): Librarian,
     RawQuery(raw): RawQuery,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     taxonomies_view(&state, &auth, done_checked(&state, &raw).await.as_deref(), None).await
 }
 
@@ -139,7 +139,7 @@ pub(crate) async fn taxonomy_action(
     State(state): State<AppState>,
     Librarian(auth): Librarian,
     Form(f): Form<Vec<(String, String)>>,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     let Some(kind) = TermKind::parse(field(&f, "kind")) else {
         return taxonomies_view(&state, &auth, None, Some("taxonomie inconnue")).await;
     };
@@ -182,7 +182,7 @@ pub(crate) async fn sources(
     State(state): State<AppState>,
     AdminOnly(auth): AdminOnly,
     RawQuery(raw): RawQuery,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     let list = with_store(&state, |s| s.sources()).await?;
     let body = html! {
         p { a class="fr-btn fr-btn--secondary" href="/admin/sources/nouvelle" { "Ajouter une source" } }
@@ -448,7 +448,7 @@ async fn source_view(
     error: Option<&str>,
     preview: Option<&Preview>,
     done: Option<&str>,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     let id = f.id.clone();
     let (status, rejections) = if is_new {
         (None, Vec::new())
@@ -487,10 +487,7 @@ async fn source_view(
     Ok((code, page(&title, auth, done, body)).into_response())
 }
 
-pub(crate) async fn source_new(
-    State(state): State<AppState>,
-    AdminOnly(auth): AdminOnly,
-) -> Result<Response, WebError> {
+pub(crate) async fn source_new(State(state): State<AppState>, AdminOnly(auth): AdminOnly) -> WebResult<Response> {
     let f = SourceForm { kind: "feed".into(), enabled: true, ..SourceForm::default() };
     source_view(&state, &auth, &f, true, None, None, None).await
 }
@@ -500,7 +497,7 @@ pub(crate) async fn source_page(
     AdminOnly(auth): AdminOnly,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     let id2 = id.clone();
     let spec = with_store(&state, move |s| s.source_spec(&id2)).await?;
     let Some((spec, _)) = spec else { return Err(WebError::NotFound(format!("aucune source {id:?}"))) };
@@ -509,7 +506,7 @@ pub(crate) async fn source_page(
     source_view(&state, &auth, &f, false, None, None, done_of(&raw).as_deref()).await
 }
 
-async fn save_source(state: &AppState, auth: &Auth, f: SourceForm, is_new: bool) -> Result<Response, WebError> {
+async fn save_source(state: &AppState, auth: &Auth, f: SourceForm, is_new: bool) -> WebResult<Response> {
     let spec = match check_source_form(state, &f).await {
         Ok(s) => s,
         Err(m) => return source_view(state, auth, &f, is_new, Some(&m), None, None).await,
@@ -541,7 +538,7 @@ pub(crate) async fn source_create(
     State(state): State<AppState>,
     AdminOnly(auth): AdminOnly,
     Form(form): Form<Vec<(String, String)>>,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     save_source(&state, &auth, SourceForm::from_form(&form, ""), true).await
 }
 
@@ -550,7 +547,7 @@ pub(crate) async fn source_save(
     AdminOnly(auth): AdminOnly,
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     save_source(&state, &auth, SourceForm::from_form(&form, &id), false).await
 }
 
@@ -559,7 +556,7 @@ pub(crate) async fn source_test(
     AdminOnly(auth): AdminOnly,
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     let is_new = id == "nouvelle";
     let f = SourceForm::from_form(&form, if is_new { "" } else { &id });
     let spec = match check_source_form(&state, &f).await {
@@ -577,7 +574,7 @@ pub(crate) async fn source_run(
     State(state): State<AppState>,
     AdminOnly(auth): AdminOnly,
     Path(id): Path<String>,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     let op = operator(&state)?;
     let id2 = id.clone();
     if with_store(&state, move |s| s.source_spec(&id2)).await?.is_none() {
@@ -597,7 +594,7 @@ async fn messages_view(
     form: &FicheMessage,
     error: Option<&str>,
     done: Option<&str>,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     let list = with_store(state, |s| s.messages()).await?;
     let geo = state.geo();
     let label = move |t: &str| crate::publications::territory_label(&geo, t).unwrap_or_else(|| t.to_owned());
@@ -657,7 +654,7 @@ pub(crate) async fn messages(
     State(state): State<AppState>,
     AdminOnly(auth): AdminOnly,
     RawQuery(raw): RawQuery,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     let p = params(raw.clone());
     let form = match param(&p, "modifier").and_then(|v| v.parse::<i64>().ok()) {
         Some(id) => with_store(&state, move |s| s.message(id))
@@ -672,7 +669,7 @@ pub(crate) async fn message_save(
     State(state): State<AppState>,
     AdminOnly(auth): AdminOnly,
     Form(f): Form<Vec<(String, String)>>,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     let opt = |k: &str| Some(field(&f, k).trim().to_owned()).filter(|v| !v.is_empty());
     let m = FicheMessage {
         id: field(&f, "id").trim().parse::<i64>().unwrap_or(0).max(0),
@@ -700,7 +697,7 @@ pub(crate) async fn message_delete(
     State(state): State<AppState>,
     AdminOnly(auth): AdminOnly,
     Path(id): Path<String>,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     let id = id.parse::<i64>().map_err(|_| WebError::NotFound(format!("aucun message n° {id:?}")))?;
     let by = auth.name().to_owned();
     with_store(&state, move |s| s.delete_message(id, &by)).await?;
@@ -715,7 +712,7 @@ async fn users_view(
     error: Option<&str>,
     username: &str,
     done: Option<&str>,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     let list = with_store(state, |s| s.users()).await?;
     let body = html! {
         (error_notice(error))
@@ -769,7 +766,7 @@ pub(crate) async fn users(
     State(state): State<AppState>,
     AdminOnly(auth): AdminOnly,
     RawQuery(raw): RawQuery,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     users_view(&state, &auth, None, "", done_of(&raw).as_deref()).await
 }
 
@@ -777,7 +774,7 @@ pub(crate) async fn user_action(
     State(state): State<AppState>,
     AdminOnly(auth): AdminOnly,
     Form(f): Form<Vec<(String, String)>>,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     let username = field(&f, "username").trim().to_owned();
     let Some(role) = Role::parse(field(&f, "role")) else {
         return users_view(&state, &auth, Some("rôle inconnu"), &username, None).await;
@@ -810,10 +807,10 @@ pub(crate) async fn journal(
     State(state): State<AppState>,
     AdminOnly(auth): AdminOnly,
     RawQuery(raw): RawQuery,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     let p = params(raw);
     let opt = |k: &str| param(&p, k).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
-    let day = |k: &str| -> Result<Option<String>, WebError> {
+    let day = |k: &str| -> WebResult<Option<String>> {
         match opt(k) {
             Some(d) if !matches!(oc_library::parse_date(&d), Some((_, oc_library::Precision::Day))) => {
                 Err(WebError::BadRequest(format!("paramètre « {k} » invalide ({d:?}) : une date AAAA-MM-JJ")))

@@ -41,7 +41,7 @@ use oc_library::accounts::{Role, Session};
 use oc_library::store::{Document, Library, StoreError};
 use oc_model::fr;
 
-use crate::error::WebError;
+use crate::error::{WebError, WebResult};
 use crate::ui::layout;
 use crate::AppState;
 
@@ -396,7 +396,7 @@ pub(crate) use crate::publications::library;
 pub(crate) async fn with_store<T: Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&mut Library) -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, WebError> {
+) -> WebResult<T> {
     let lib = library(state)?;
     Ok(crate::blocking::spawn(move || f(&mut lib.lock())).await??)
 }
@@ -407,9 +407,9 @@ pub(crate) async fn with_store<T: Send + 'static>(
 pub(crate) async fn change<T: Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&mut Library) -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, WebError> {
+) -> WebResult<T> {
     let lib = library(state)?;
-    let out = crate::blocking::spawn(move || -> Result<T, WebError> {
+    let out = crate::blocking::spawn(move || -> WebResult<T> {
         let mut store = lib.lock();
         let out = f(&mut store)?;
         // The index's single writer is shared with the indexer (a mutex);
@@ -562,7 +562,7 @@ async fn dashboard(
     State(state): State<AppState>,
     Librarian(auth): Librarian,
     axum::extract::RawQuery(q): axum::extract::RawQuery,
-) -> Result<Response, WebError> {
+) -> WebResult<Response> {
     let since = auth.session.previous_login.clone();
     let (counts, sources) = with_store(&state, move |s| {
         let docs = s.admin_documents()?;
@@ -651,7 +651,7 @@ async fn login_page(
         Some(t) => t,
         None => match oc_library::accounts::random_token() {
             Ok(t) => t,
-            Err(e) => return WebError::Internal(e.to_string()).into_response(),
+            Err(e) => return WebError::internal(e).into_response(),
         },
     };
     let notice = crate::extract::param(&p, "sortie").map(|_| "Vous êtes déconnecté.");

@@ -11,6 +11,7 @@ use oc_index::publication_search::PER_PAGE;
 
 use super::ApiDoc;
 use crate::error::ApiError;
+use crate::error::WebResult;
 use crate::extract::params;
 use crate::publications::{library, parse_query, run, taxonomy};
 use crate::AppState;
@@ -22,7 +23,7 @@ struct FacetCount<'a> {
 }
 
 /// `GET /api/v1/publications`
-pub(crate) async fn api(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+pub(crate) async fn api(State(state): State<AppState>, RawQuery(raw): RawQuery) -> WebResult<Response, ApiError> {
     let lib = library(&state)?;
     let q = parse_query(&params(raw), &state.geo(), &taxonomy(&state))?;
     let page = q.page;

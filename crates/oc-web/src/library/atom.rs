@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 
 use oc_index::publication_search::Sort;
 
+use crate::error::WebResult;
 use crate::extract::params;
 use crate::publications::{href, library, parse_query, run, taxonomy};
 use crate::AppState;
@@ -14,24 +15,15 @@ use crate::AppState;
 /// Every value written goes through [`crate::xml::escape`]: the query
 /// and the stored titles, summaries, themes may hold code points XML 1.0
 /// forbids (U+FFFE, controls), dropped there.
-pub(crate) async fn atom(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+pub(crate) async fn atom(State(state): State<AppState>, RawQuery(raw): RawQuery) -> WebResult<Response> {
     use crate::xml;
-    let lib = match library(&state) {
-        Ok(l) => l,
-        Err(e) => return e.into_response(),
-    };
-    let mut q = match parse_query(&params(raw), &state.geo(), &taxonomy(&state)) {
-        Ok(q) => q,
-        Err(e) => return e.into_response(),
-    };
+    let lib = library(&state)?;
+    let mut q = parse_query(&params(raw), &state.geo(), &taxonomy(&state))?;
     q.sort = Some(Sort::Date);
     q.page = 1;
     let page_href = href("/publications", &q);
     let self_href = href("/publications.atom", &q);
-    let r = match run(lib, q.clone()).await {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
+    let r = run(lib, q.clone()).await?;
     let base = &state.public_url;
     let updated = r
         .hits
@@ -89,5 +81,5 @@ pub(crate) async fn atom(State(state): State<AppState>, RawQuery(raw): RawQuery)
         x.push_str("</entry>\n");
     }
     x.push_str("</feed>\n");
-    ([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], x).into_response()
+    Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], x).into_response())
 }

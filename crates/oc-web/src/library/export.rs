@@ -12,7 +12,7 @@ use oc_index::PublicationsIndex;
 use oc_library::store::Document;
 
 use super::ApiDoc;
-use crate::error::WebError;
+use crate::error::{WebError, WebResult};
 use crate::export::{attachment, text_cell, Dialect};
 use crate::extract::{param, params};
 use crate::publications::{library, parse_query, taxonomy};
@@ -61,23 +61,14 @@ fn stream_docs(
 }
 
 /// `GET /publications.csv` and `.json`: every document of a search, streamed.
-pub(crate) async fn export(state: AppState, raw: Option<String>, ext: &'static str) -> Response {
-    let lib = match library(&state) {
-        Ok(l) => l,
-        Err(e) => return e.into_response(),
-    };
+pub(crate) async fn export(state: AppState, raw: Option<String>, ext: &'static str) -> WebResult<Response> {
+    let lib = library(&state)?;
     let p = params(raw);
-    let q = match parse_query(&p, &state.geo(), &taxonomy(&state)) {
-        Ok(q) => q,
-        Err(e) => return e.into_response(),
-    };
-    let d = match Dialect::parse(param(&p, "dialect")) {
-        Ok(d) => d,
-        Err(m) => return WebError::BadRequest(m).into_response(),
-    };
+    let q = parse_query(&p, &state.geo(), &taxonomy(&state))?;
+    let d = Dialect::parse(param(&p, "dialect")).map_err(WebError::BadRequest)?;
     let permit = match state.exports.try_acquire() {
         Ok(p) => p,
-        Err(busy) => return busy.into_response(),
+        Err(busy) => return Ok(busy.into_response()),
     };
     let body = if ext == "csv" {
         let sep = if d == Dialect::French { ";" } else { "," };
@@ -143,13 +134,13 @@ pub(crate) async fn export(state: AppState, raw: Option<String>, ext: &'static s
     let ctype = if ext == "csv" { "text/csv; charset=utf-8" } else { "application/json" };
     attachment(&mut res, &format!("bibliotheque-open-collectivites.{ext}"), ctype);
     res.headers_mut().insert(crate::cache::STREAMING, HeaderValue::from_static("1"));
-    res
+    Ok(res)
 }
 
-pub(crate) async fn export_csv(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+pub(crate) async fn export_csv(State(state): State<AppState>, RawQuery(raw): RawQuery) -> WebResult<Response> {
     export(state, raw, "csv").await
 }
 
-pub(crate) async fn export_json(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+pub(crate) async fn export_json(State(state): State<AppState>, RawQuery(raw): RawQuery) -> WebResult<Response> {
     export(state, raw, "json").await
 }

@@ -8,7 +8,7 @@ use maud::html;
 use oc_library::store::Document;
 use oc_model::fr::plural;
 
-use crate::error::WebError;
+use crate::error::{WebError, WebResult};
 use crate::publications::{french_date, library, short, territory_label};
 use crate::ui::{layout_with, Head};
 use crate::AppState;
@@ -34,7 +34,7 @@ pub(crate) async fn document_page(
         Moved(i64),
         None,
     }
-    let found = crate::blocking::spawn(move || -> Result<Found, WebError> {
+    let found = crate::blocking::spawn(move || -> WebResult<Found> {
         let store = lib.lock();
         Ok(match store.document(id)? {
             Some(d) if d.status == "published" => Found::Show(Box::new(d)),

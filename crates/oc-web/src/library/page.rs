@@ -10,6 +10,7 @@ use oc_model::fr::{capitalize, count_or_none, plural};
 use oc_model::KindGroup;
 use oc_store::Geo;
 
+use crate::error::WebResult;
 use crate::extract::{param, params};
 use crate::format::fmt_int;
 use crate::publications::{day_text, href, library, parse_query, result_item, run, taxonomy, territory_label};
@@ -230,11 +231,8 @@ fn pagination(current: usize, pages: usize) -> Vec<Option<usize>> {
 }
 
 /// `GET /publications`
-pub(crate) async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
-    let lib = match library(&state) {
-        Ok(l) => l,
-        Err(e) => return e.into_response(),
-    };
+pub(crate) async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> WebResult<Response> {
+    let lib = library(&state)?;
     let p = params(raw);
     let head = |title: String| {
         Head {
@@ -258,7 +256,7 @@ pub(crate) async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery)
         Ok(q) => q,
         Err(e) => {
             let text = param(&p, "q").unwrap_or("").to_owned();
-            return (
+            return Ok((
                 e.status(),
                 layout_with(
                     &head("Bibliothèque".into()),
@@ -270,15 +268,12 @@ pub(crate) async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery)
                     },
                 ),
             )
-                .into_response();
+                .into_response());
         }
     };
-    let r = match run(lib, q.clone()).await {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
+    let r = run(lib, q.clone()).await?;
     let title = if q.q.is_empty() { "Bibliothèque".to_owned() } else { format!("Bibliothèque : « {} »", q.q) };
-    layout_with(
+    Ok(layout_with(
         &head(title),
         html! {
             h1 { "Bibliothèque" }
@@ -288,5 +283,5 @@ pub(crate) async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery)
             script src="/assets/app/library.js" defer {}
         },
     )
-    .into_response()
+    .into_response())
 }

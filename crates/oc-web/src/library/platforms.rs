@@ -7,26 +7,23 @@ use maud::html;
 use oc_index::publication_search::{Facet, PubQuery};
 use oc_model::fr::{capitalize, count_or_none};
 
-use crate::error::WebError;
+use crate::error::{WebError, WebResult};
 use crate::publications::{href, library, territory_label, PLATFORM};
 use crate::ui::{layout_with, Head};
 use crate::AppState;
 
 /// `GET /plateformes`: the open-data platforms of collectivités.
-pub(crate) async fn platforms_page(State(state): State<AppState>) -> Response {
-    let lib = match library(&state) {
-        Ok(l) => l,
-        Err(e) => return e.into_response(),
-    };
+pub(crate) async fn platforms_page(State(state): State<AppState>) -> WebResult<Response> {
+    let lib = library(&state)?;
     let geo = state.geo();
     let docs = match crate::blocking::spawn(move || lib.index.platforms(&[])).await {
         Ok(Ok(d)) => d,
-        Ok(Err(e)) => return WebError::Internal(e.0).into_response(),
-        Err(e) => return WebError::from(e).into_response(),
+        Ok(Err(e)) => return Err(WebError::internal(e.0)),
+        Err(e) => return Err(WebError::from(e)),
     };
     let mut q = PubQuery::default();
     q.filters.insert(Facet::Type, vec![PLATFORM.to_owned()]);
-    layout_with(
+    Ok(layout_with(
         &Head {
             title: "Plateformes open data des collectivités".into(),
             description: "Les portails de données ouvertes des collectivités locales et les territoires qu'ils couvrent.".into(),
@@ -53,5 +50,5 @@ pub(crate) async fn platforms_page(State(state): State<AppState>) -> Response {
             }
         },
     )
-    .into_response()
+    .into_response())
 }

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use oc_index::publication_search::{PubQuery, PubResults};
 
-use crate::error::WebError;
+use crate::error::{WebError, WebResult};
 use crate::{AppState, LibraryView};
 
 /// The resource type of open-data platforms.
@@ -27,7 +27,7 @@ pub(crate) fn taxonomy(state: &AppState) -> Arc<crate::Taxonomy> {
 }
 
 /// The library, or a clear error when none is served.
-pub(crate) fn library(state: &AppState) -> Result<Arc<LibraryView>, WebError> {
+pub(crate) fn library(state: &AppState) -> WebResult<Arc<LibraryView>> {
     state
         .library
         .clone()
@@ -35,7 +35,7 @@ pub(crate) fn library(state: &AppState) -> Result<Arc<LibraryView>, WebError> {
 }
 
 /// Runs a search on the blocking pool.
-pub(crate) async fn run(lib: Arc<LibraryView>, q: PubQuery) -> Result<PubResults, WebError> {
+pub(crate) async fn run(lib: Arc<LibraryView>, q: PubQuery) -> WebResult<PubResults> {
     crate::blocking::spawn(move || lib.index.search(&q)).await?.map_err(|e| WebError::BadRequest(e.0))
 }
 

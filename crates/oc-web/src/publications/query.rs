@@ -4,7 +4,7 @@ use oc_index::publication_search::{Facet, PubQuery, Sort, MAX_PAGE};
 use oc_model::KindGroup;
 use oc_store::Geo;
 
-use crate::error::WebError;
+use crate::error::{WebError, WebResult};
 use crate::extract::param;
 
 /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY` as a `YYYYMMDD` bound: the first day
@@ -33,7 +33,7 @@ fn date_bound(v: &str, end: bool) -> Option<u64> {
 
 /// Validates the parameters of a library search; unknown parameters are
 /// ignored, invalid ones get a message in French.
-pub(crate) fn parse_query(p: &[(String, String)], geo: &Geo, taxonomy: &crate::Taxonomy) -> Result<PubQuery, WebError> {
+pub(crate) fn parse_query(p: &[(String, String)], geo: &Geo, taxonomy: &crate::Taxonomy) -> WebResult<PubQuery> {
     use oc_library::curation::TermKind;
     let bad = |m: String| WebError::BadRequest(m);
     let mut q = PubQuery { q: param(p, "q").unwrap_or("").trim().to_owned(), ..PubQuery::default() };
