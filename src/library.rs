@@ -288,6 +288,33 @@ pub async fn seed_if_empty(h: &Harvest) -> anyhow::Result<Vec<Report>> {
     Ok(h.harvester.run_all(&seeds, &RunOptions::default()).await)
 }
 
+/// What `serve` does once its store and publications index are open, and
+/// what the tests' fixtures do the same way: on a fresh install (`fresh`,
+/// from [`check_store`]) with `[library] seed`, loads the embedded
+/// catalogue; then brings `index` up to the store's revision. Returns the
+/// number of changes indexed.
+pub async fn seed_and_index(
+    config: &Config,
+    harvest: &Harvest,
+    fresh: bool,
+    index: Arc<PublicationsIndex>,
+) -> anyhow::Result<usize> {
+    // Seeded only on a fresh install: an existing store, even empty of
+    // documents, is the librarians' and stays as it is.
+    if config.library.seed && fresh {
+        for r in seed_if_empty(harvest).await? {
+            tracing::info!(
+                "library seeded from {}: {} documents ({} rejected)",
+                r.source,
+                r.counts.new,
+                r.counts.rejected
+            );
+        }
+    }
+    let store_path = store_path(&config.data.dir);
+    tokio::task::spawn_blocking(move || sync_index(&mut Library::open(&store_path)?, &index)).await?
+}
+
 /// Brings `index` up to date with the store at `store`: a pending
 /// `reindex` request first, then every change after the index's revision.
 /// Blocking.

@@ -164,23 +164,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             publications.set_areas(library::area_fn(app.geo()));
             let (cfg, geo) = (config.clone(), app.geo());
             let harvest = tokio::task::spawn_blocking(move || library::open_harvest(&cfg, &geo)).await??;
-            // Seeded only on a fresh install: an existing store, even
-            // empty of documents, is the librarians' and stays as it is.
-            if config.library.seed && fresh {
-                for r in library::seed_if_empty(&harvest).await? {
-                    tracing::info!(
-                        "library seeded from {}: {} documents ({} rejected)",
-                        r.source,
-                        r.counts.new,
-                        r.counts.rejected
-                    );
-                }
-            }
-            let (store_path, p) = (library::store_path(&config.data.dir), publications.clone());
-            let n = tokio::task::spawn_blocking(move || {
-                library::sync_index(&mut oc_library::store::Library::open(&store_path)?, &p)
-            })
-            .await??;
+            let n = library::seed_and_index(&config, &harvest, fresh, publications.clone()).await?;
             tracing::info!(
                 "data and indexes ready in {:?} ({n} library changes indexed, {} documents)",
                 started.elapsed(),

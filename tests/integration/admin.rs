@@ -12,8 +12,6 @@ use std::sync::{Arc, OnceLock};
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderMap, Request, StatusCode};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
 
 use oc_library::accounts::Role;
 use oc_web::App;
@@ -36,15 +34,9 @@ pub fn fixture() -> &'static AdminFixture {
                 data: opencollectivites::config::Data { dir: dir.path().to_path_buf(), refresh: None },
                 ..toml::from_str("[library]\nschedule = false").expect("config")
             };
-            let rt =
-                tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
-            let geo = Arc::new(oc_store::Geo::embedded());
-            let h = opencollectivites::library::open_harvest(&config, &geo).expect("library opens");
-            rt.block_on(opencollectivites::library::seed_if_empty(&h)).expect("seed");
-            let index = Arc::new(opencollectivites::library::open_index_writer(&config.data.dir, geo).expect("index"));
+            let (h, index) = crate::common::seeded_library(&config);
             let mut store = oc_library::store::Library::open(&opencollectivites::library::store_path(&config.data.dir))
                 .expect("store");
-            opencollectivites::library::sync_index(&mut store, &index).expect("indexed");
             store.add_user("admin-test", PASSWORD, Role::Admin, "cli").expect("admin");
             store.add_user("biblio-test", PASSWORD, Role::Librarian, "cli").expect("librarian");
             store.add_user("lock-test", PASSWORD, Role::Librarian, "cli").expect("librarian");
@@ -56,8 +48,6 @@ pub fn fixture() -> &'static AdminFixture {
                 allow_local: true,
             });
             let app = opencollectivites::open_app_with(&config, index).expect("app").with_operator(ops);
-            // The runtime is dropped here; handlers run on each test's own.
-            drop(rt);
             AdminFixture { app, _dir: dir }
         })
         .join()
@@ -87,10 +77,8 @@ impl Res {
 }
 
 pub async fn send(req: Request<Body>) -> Res {
-    let res = oc_web::router(fixture().app.clone()).oneshot(req).await.expect("infallible");
-    let (status, headers) = (res.status(), res.headers().clone());
-    let body = res.into_body().collect().await.expect("body").to_bytes();
-    Res { status, headers, body: String::from_utf8_lossy(&body).into_owned() }
+    let a = crate::common::request(&fixture().app, req).await;
+    Res { status: a.status, body: a.text(), headers: a.headers }
 }
 
 /// A query-string value.

@@ -25,22 +25,32 @@ fn shared() -> &'static Shared {
             ..toml::from_str("").expect("empty config")
         };
         // The library as on a fresh install: the seed catalogue, indexed.
-        let c = config.clone();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-            let geo = std::sync::Arc::new(oc_store::Geo::embedded());
-            let h = opencollectivites::library::open_harvest(&c, &geo).expect("library opens");
-            rt.block_on(opencollectivites::library::seed_if_empty(&h)).expect("seed");
-            let index = opencollectivites::library::open_index_writer(&c.data.dir, geo).expect("index");
-            let mut store =
-                oc_library::store::Library::open(&opencollectivites::library::store_path(&c.data.dir)).expect("store");
-            opencollectivites::library::sync_index(&mut store, &index).expect("indexed");
-        })
-        .join()
-        .expect("library seeded");
+        seeded_library(&config);
         let app = opencollectivites::open_app(&config).expect("app opens on the embedded data");
         Shared { app, _dir: dir }
     })
+}
+
+/// The library of `config`'s data directory as `serve` prepares it on a
+/// fresh install (`opencollectivites::library::seed_and_index`: the seed
+/// catalogue stored and indexed), on a thread of its own; returns the
+/// harvest side and the index writer.
+pub fn seeded_library(
+    config: &opencollectivites::Config,
+) -> (opencollectivites::library::Harvest, std::sync::Arc<oc_index::PublicationsIndex>) {
+    let c = config.clone();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+        let fresh = opencollectivites::library::check_store(&c.data.dir).expect("store checked");
+        let geo = std::sync::Arc::new(oc_store::Geo::embedded());
+        let h = opencollectivites::library::open_harvest(&c, &geo).expect("library opens");
+        let index =
+            std::sync::Arc::new(opencollectivites::library::open_index_writer(&c.data.dir, geo).expect("index"));
+        rt.block_on(opencollectivites::library::seed_and_index(&c, &h, fresh, index.clone())).expect("seeded, indexed");
+        (h, index)
+    })
+    .join()
+    .expect("library seeded")
 }
 
 /// The app on the embedded default data.
@@ -63,16 +73,50 @@ pub fn shared_data() -> PathBuf {
     p
 }
 
+/// What `app` answered in-process.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    /// The body as text (invalid UTF-8 replaced).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// The one request helper of the tests: `req` to `app`'s router,
+/// in-process (`oneshot`).
+pub async fn request(app: &App, req: Request<Body>) -> Answer {
+    let res = oc_web::router(app.clone()).oneshot(req).await.expect("infallible");
+    let (status, headers) = (res.status(), res.headers().clone());
+    let body = res.into_body().collect().await.expect("body").to_bytes().to_vec();
+    Answer { status, headers, body }
+}
+
+/// A GET of `uri` with `headers`.
+pub fn get_request(uri: &str, headers: &[(&str, &str)]) -> Request<Body> {
+    let mut b = Request::builder().uri(uri);
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    b.body(Body::empty()).expect("request")
+}
+
+/// GET `uri` from `app`: status and body text.
+pub async fn get_on(app: &App, uri: &str) -> (StatusCode, String) {
+    let a = request(app, get_request(uri, &[])).await;
+    (a.status, a.text())
+}
+
 /// Sends one request in-process; returns status, content type and body.
 pub async fn get(uri: &str) -> (StatusCode, String, String) {
-    let res = oc_web::router(app())
-        .oneshot(Request::builder().uri(uri).body(Body::empty()).expect("request"))
-        .await
-        .expect("infallible");
-    let status = res.status();
-    let ctype = res.headers().get("content-type").map(|v| v.to_str().unwrap_or("").to_owned()).unwrap_or_default();
-    let body = res.into_body().collect().await.expect("body").to_bytes();
-    (status, ctype, String::from_utf8_lossy(&body).into_owned())
+    let a = request(&app(), get_request(uri, &[])).await;
+    let ctype = a.headers.get("content-type").map(|v| v.to_str().unwrap_or("").to_owned()).unwrap_or_default();
+    (a.status, ctype, a.text())
 }
 
 /// GET returning JSON.

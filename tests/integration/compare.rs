@@ -9,9 +9,8 @@ use tower::ServiceExt;
 use crate::common::{app, get};
 
 async fn raw(uri: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    let res = oc_web::router(app()).oneshot(Request::builder().uri(uri).body(Body::empty()).unwrap()).await.unwrap();
-    let (s, h) = (res.status(), res.headers().clone());
-    (s, h, res.into_body().collect().await.unwrap().to_bytes().to_vec())
+    let a = crate::common::request(&app(), crate::common::get_request(uri, &[])).await;
+    (a.status, a.headers, a.body)
 }
 
 /// Parses CSV text of a dialect into rows of cells (quotes handled).

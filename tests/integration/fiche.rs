@@ -3,24 +3,14 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
+use axum::http::StatusCode;
 
 use crate::common::{app, get, get_json};
 
 /// GET returning status, headers and body.
 async fn fetch(uri: &str, headers: &[(&str, &str)]) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    let mut b = Request::builder().uri(uri);
-    for (k, v) in headers {
-        b = b.header(*k, *v);
-    }
-    let res = oc_web::router(app()).oneshot(b.body(Body::empty()).unwrap()).await.unwrap();
-    let status = res.status();
-    let h = res.headers().clone();
-    let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-    (status, h, body)
+    let a = crate::common::request(&app(), crate::common::get_request(uri, headers)).await;
+    (a.status, a.headers, a.body)
 }
 
 async fn location(uri: &str) -> String {

@@ -8,10 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
+use axum::http::StatusCode;
 
 use oc_model::finance::{stratum_band, stratum_label, FinanceData, INDICATORS};
 use oc_web::format::fmt_num;
@@ -62,12 +59,7 @@ fn ofgl_app() -> oc_web::App {
     .clone()
 }
 
-async fn get_on(app: &oc_web::App, uri: &str) -> (StatusCode, String) {
-    let res =
-        oc_web::router(app.clone()).oneshot(Request::builder().uri(uri).body(Body::empty()).unwrap()).await.unwrap();
-    let status = res.status();
-    (status, String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned())
-}
+use crate::common::get_on;
 
 /// The HTML of the "Ressources et finances" section of a page.
 fn finance_section(page: &str) -> String {

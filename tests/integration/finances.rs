@@ -7,10 +7,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
+use axum::http::StatusCode;
 
 use oc_model::finance::{FinanceData, INDICATORS};
 use oc_store::Geo;
@@ -359,12 +356,7 @@ fn absent_sources_are_named_not_left_as_empty_tables() {
     assert!(d.finances.missing.iter().all(|m| !m.contains("DETR")), "no DETR/DSIL for départements");
 }
 
-async fn get_on(app: &oc_web::App, uri: &str) -> (StatusCode, String) {
-    let res =
-        oc_web::router(app.clone()).oneshot(Request::builder().uri(uri).body(Body::empty()).unwrap()).await.unwrap();
-    let status = res.status();
-    (status, String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned())
-}
+use crate::common::get_on;
 
 #[tokio::test]
 async fn compare_and_exports_carry_finance_columns_with_their_years() {

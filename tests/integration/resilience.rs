@@ -155,19 +155,8 @@ fn an_empty_or_damaged_store_is_not_a_fresh_install() {
 /// A data directory holding the seed catalogue, stored and indexed.
 fn seeded(cfg: &std::path::Path) -> opencollectivites::Config {
     let config = opencollectivites::Config::read(cfg).unwrap();
-    let c = config.clone();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let geo = std::sync::Arc::new(oc_store::Geo::embedded());
-        let h = opencollectivites::library::open_harvest(&c, &geo).unwrap();
-        rt.block_on(opencollectivites::library::seed_if_empty(&h)).unwrap();
-        let index = opencollectivites::library::open_index_writer(&c.data.dir, geo).unwrap();
-        let mut store = Library::open(&opencollectivites::library::store_path(&c.data.dir)).unwrap();
-        opencollectivites::library::sync_index(&mut store, &index).unwrap();
-        assert!(index.num_docs() > 200);
-    })
-    .join()
-    .unwrap();
+    let (_, index) = crate::common::seeded_library(&config);
+    assert!(index.num_docs() > 200);
     config
 }
 

@@ -15,8 +15,6 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
 
 use oc_library::accounts::{
     pair_delay, Role, MAX_FAILURES_IP, PAIR_FREE_FAILURES, PAIR_MAX_DELAY_SECS, THROTTLE_MINUTES,
@@ -82,10 +80,8 @@ fn now_ms() -> chrono::DateTime<chrono::Utc> {
 }
 
 async fn send_to(app: &App, req: Request<Body>) -> Res {
-    let res = oc_web::router(app.clone()).oneshot(req).await.expect("infallible");
-    let (status, headers) = (res.status(), res.headers().clone());
-    let body = res.into_body().collect().await.expect("body").to_bytes();
-    Res { status, headers, body: String::from_utf8_lossy(&body).into_owned() }
+    let a = crate::common::request(app, req).await;
+    Res { status: a.status, body: a.text(), headers: a.headers }
 }
 
 /// A login through the form, from the TCP peer `peer`, with an

@@ -5,11 +5,8 @@
 
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::http::{HeaderMap, Request, StatusCode};
-use http_body_util::BodyExt;
+use axum::http::{HeaderMap, StatusCode};
 use quick_xml::events::Event;
-use tower::ServiceExt;
 
 use oc_library::store::{Harvested, Library};
 use oc_web::{App, LibraryView};
@@ -107,13 +104,8 @@ fn well_formed(doc: &str) -> Result<(), String> {
 
 /// One request to `app`, in-process.
 async fn get_from(app: App, uri: &str) -> (StatusCode, HeaderMap, String) {
-    let res = oc_web::router(app)
-        .oneshot(Request::builder().uri(uri).body(Body::empty()).expect("request"))
-        .await
-        .expect("infallible");
-    let (status, headers) = (res.status(), res.headers().clone());
-    let body = res.into_body().collect().await.expect("body").to_bytes();
-    (status, headers, String::from_utf8(body.to_vec()).expect("UTF-8"))
+    let a = crate::common::request(&app, crate::common::get_request(uri, &[])).await;
+    (a.status, a.headers, String::from_utf8(a.body).expect("UTF-8"))
 }
 
 #[test]
