@@ -198,7 +198,7 @@ async fn doc_form(c: &Client, id: i64, changes: &[(&str, &str)], themes: &[&str]
         ("published".into(), d.doc.published.clone().unwrap_or_default()),
         ("resource_type".into(), d.doc.resource_type.clone()),
         ("territories".into(), d.doc.territories.join(", ")),
-        ("status".into(), d.doc.status.clone()),
+        ("status".into(), d.doc.status.as_str().to_owned()),
         ("weight".into(), d.doc.weight.to_string()),
     ];
     for s in &d.doc.scope {
@@ -895,7 +895,7 @@ async fn the_document_list_filters_by_status_and_facets() {
         .admin_documents()
         .unwrap()
         .iter()
-        .filter(|d| d.doc.status != "deleted" && d.doc.resource_type == "Jeu de données")
+        .filter(|d| d.doc.status != oc_library::store::Status::Deleted && d.doc.resource_type == "Jeu de données")
         .count();
     assert_eq!(n, expected);
     assert_eq!(c.get("/admin/documents/999999").await.status, StatusCode::NOT_FOUND);

@@ -457,8 +457,9 @@ async fn curation_is_never_undone_by_ingestion() {
         },
     )
     .unwrap();
-    lib.set_override(b, &Override { status: Some("unpublished".into()), ..Override::default() }).unwrap();
-    lib.set_override(c, &Override { status: Some("deleted".into()), ..Override::default() }).unwrap();
+    lib.set_override(b, &Override { status: Some(oc_library::store::Status::Unpublished), ..Override::default() })
+        .unwrap();
+    lib.set_override(c, &Override { status: Some(oc_library::store::Status::Deleted), ..Override::default() }).unwrap();
     // Fetched again in full.
     let since = RunOptions { since: chrono::NaiveDate::from_ymd_opt(2000, 1, 1), ..RunOptions::default() };
     let r = run(&h, "insee", &since).await;

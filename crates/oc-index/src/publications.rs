@@ -583,7 +583,8 @@ mod tests {
         let b = lib.upsert(&doc("https://a.fr/2", "Dotation de solidarité rurale"), "s").unwrap().0;
         assert_eq!(catch_up(&lib, &index).unwrap(), 2);
         assert_eq!(index.ids(), vec![a, b]);
-        lib.set_override(a, &Override { status: Some("unpublished".into()), ..Override::default() }).unwrap();
+        lib.set_override(a, &Override { status: Some(oc_library::store::Status::Unpublished), ..Override::default() })
+            .unwrap();
         lib.upsert(&doc("https://a.fr/2", "Dotation de solidarité rurale 2024"), "s").unwrap();
         catch_up(&lib, &index).unwrap();
         assert_eq!(index.ids(), vec![b], "unpublished documents leave the index; updates replace");

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
+use crate::document::Status;
 use crate::now;
 use crate::store::{
     json, next_rev, parse_list, row_to_doc, write_override, Document, Harvested, Library, Override, StoreError,
@@ -61,7 +62,7 @@ pub struct Edit {
     pub scope: Vec<String>,
     pub territories: Vec<String>,
     /// `published` or `unpublished` (deleting has its own call).
-    pub status: String,
+    pub status: Status,
     pub featured: bool,
     pub weight: f64,
     /// The revision the form was made from: a save after another change
@@ -209,8 +210,9 @@ impl Library {
                 e.published
             )));
         }
-        if !matches!(e.status.as_str(), "published" | "unpublished") {
-            return Err(StoreError::Invalid(format!("statut inconnu {:?}", e.status)));
+        // Deleting is its own action (a tombstone), never an edit.
+        if e.status == Status::Deleted {
+            return Err(StoreError::Invalid(format!("statut inconnu {:?}", e.status.as_str())));
         }
         if !e.weight.is_finite() || !(-100.0..=100.0).contains(&e.weight) {
             return Err(StoreError::Invalid("poids : un nombre entre -100 et 100".into()));
@@ -292,7 +294,7 @@ impl Library {
             themes: diff(&e.themes, &h.themes),
             scope: diff(&e.scope, &h.scope),
             territories: diff(&e.territories, &h.territories),
-            status: Some(e.status.clone()),
+            status: Some(e.status),
             featured: e.featured,
             weight: e.weight,
         }
@@ -302,7 +304,7 @@ impl Library {
     pub fn edit_document(&mut self, id: i64, e: &Edit, by: &str) -> Result<(), StoreError> {
         let tx = self.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
         let before = Self::existing(&tx, id)?;
-        if before.doc.status == "deleted" {
+        if before.doc.status == Status::Deleted {
             return Err(StoreError::Invalid(format!("le document {id} est supprimé ; restaurez-le d'abord")));
         }
         if e.expected_rev.is_some_and(|r| r != before.doc.rev) {
@@ -333,7 +335,7 @@ impl Library {
             themes: d.themes.clone(),
             scope: d.scope.clone(),
             territories: d.territories.clone(),
-            status: if d.status == "unpublished" { "unpublished".into() } else { "published".into() },
+            status: if d.status == Status::Unpublished { Status::Unpublished } else { Status::Published },
             featured: d.featured,
             weight: d.weight,
             expected_rev: None,
@@ -358,13 +360,13 @@ impl Library {
         let mut n = 0;
         for &id in ids {
             let before = Self::existing(&tx, id)?;
-            if before.doc.status == "deleted" {
+            if before.doc.status == Status::Deleted {
                 continue;
             }
             let mut e = Self::edit_of(&before.doc);
             match action {
-                Bulk::Publish => e.status = "published".into(),
-                Bulk::Unpublish => e.status = "unpublished".into(),
+                Bulk::Publish => e.status = Status::Published,
+                Bulk::Unpublish => e.status = Status::Unpublished,
                 Bulk::AddTheme(t) => {
                     if !e.themes.contains(t) {
                         e.themes.push(t.clone());
@@ -405,7 +407,7 @@ impl Library {
     fn set_deleted(&mut self, id: i64, deleted: bool, by: &str) -> Result<(), StoreError> {
         let tx = self.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
         let before = Self::existing(&tx, id)?;
-        if (before.doc.status == "deleted") == deleted {
+        if (before.doc.status == Status::Deleted) == deleted {
             return Err(StoreError::Invalid(format!(
                 "le document {id} est déjà {}",
                 if deleted { "supprimé" } else { "présent" }
@@ -418,10 +420,10 @@ impl Library {
         }
         let h = Self::harvested(&tx, id)?.unwrap_or_default();
         let mut e = Self::edit_of(&before.doc);
-        e.status = "unpublished".into();
+        e.status = Status::Unpublished;
         let mut o = Self::override_of(&h, &e);
         if deleted {
-            o.status = Some("deleted".into());
+            o.status = Some(Status::Deleted);
         }
         write_override(&tx, id, &o, None)?;
         let after = Self::existing(&tx, id)?;
@@ -447,7 +449,7 @@ impl Library {
         let tx = self.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
         let a = Self::existing(&tx, from)?;
         let b = Self::existing(&tx, into)?;
-        if a.doc.status == "deleted" || b.doc.status == "deleted" {
+        if a.doc.status == Status::Deleted || b.doc.status == Status::Deleted {
             return Err(StoreError::Invalid("on ne fusionne pas un document supprimé".into()));
         }
         let hb = Self::harvested(&tx, into)?.unwrap_or_default();
@@ -467,7 +469,7 @@ impl Library {
         write_override(&tx, into, &Self::override_of(&hb, &e), None)?;
         let ha = Self::harvested(&tx, from)?.unwrap_or_default();
         let mut o = Self::override_of(&ha, &Self::edit_of(&a.doc));
-        o.status = Some("deleted".into());
+        o.status = Some(Status::Deleted);
         write_override(&tx, from, &o, Some(into))?;
         tx.execute("INSERT OR IGNORE INTO document_sources (document_id, source_id) SELECT ?2, source_id FROM document_sources WHERE document_id = ?1", params![from, into])?;
         let after_b = Self::existing(&tx, into)?;
@@ -540,7 +542,7 @@ impl Library {
             themes: Some(h.themes.clone()),
             scope: Some(h.scope.clone()),
             territories: Some(h.territories.clone()),
-            status: Some(e.status.clone()),
+            status: Some(e.status),
             featured: e.featured,
             weight: e.weight,
         };
@@ -1026,7 +1028,7 @@ fn add_publisher_term(tx: &Connection, name: &str, by: &str) -> Result<(), Store
 /// the ids of every document in such a group.
 pub fn suspected_duplicates(docs: &[AdminDocument]) -> std::collections::HashSet<i64> {
     let mut groups: HashMap<String, Vec<i64>> = HashMap::new();
-    for d in docs.iter().filter(|d| d.doc.status != "deleted") {
+    for d in docs.iter().filter(|d| d.doc.status != Status::Deleted) {
         let k = title_key(&d.doc.title);
         if k.len() >= 8 {
             groups.entry(k).or_default().push(d.doc.id);
@@ -1152,10 +1154,10 @@ mod tests {
         lib.upsert(&doc("https://a.fr/3", "Autre v2"), "s").unwrap();
         assert!(lib.document(c).unwrap().is_none(), "tombstone");
         lib.restore_document(c, "jean").unwrap();
-        assert_eq!(lib.document(c).unwrap().unwrap().status, "unpublished");
+        assert_eq!(lib.document(c).unwrap().unwrap().status, Status::Unpublished);
         let mut e = Edit {
             title: "Guide statistique saisi".into(),
-            status: "published".into(),
+            status: Status::Published,
             themes: vec!["Parité".into()],
             publisher: "DGCL".into(),
             ..Edit::default()

@@ -1,7 +1,36 @@
 //! What a document is: as a source gives it ([`Harvested`]) and as the
 //! portal shows it, librarians' overrides applied ([`Document`]).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+/// Whether the public sees a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// In the public search and notices (the default).
+    #[default]
+    Published,
+    /// Kept in the back office only.
+    Unpublished,
+    /// A tombstone: gone from everywhere, and never brought back by a
+    /// later harvest.
+    Deleted,
+}
+
+impl Status {
+    /// The stored and serialised name: `published`, `unpublished`, `deleted`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Published => "published",
+            Status::Unpublished => "unpublished",
+            Status::Deleted => "deleted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        [Status::Published, Status::Unpublished, Status::Deleted].into_iter().find(|x| x.as_str() == s)
+    }
+}
 
 /// A document as a source gives it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -64,7 +93,7 @@ pub struct Document {
     pub territories: Vec<String>,
     pub subjects: Vec<String>,
     pub image: Option<String>,
-    pub status: String,
+    pub status: Status,
     pub featured: bool,
     pub weight: f64,
     pub first_seen: String,

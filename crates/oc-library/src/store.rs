@@ -16,7 +16,7 @@ use crate::now;
 use crate::terms::{seed_terms, Aliases};
 
 pub(crate) use crate::document::json;
-pub use crate::document::{Document, Harvested};
+pub use crate::document::{Document, Harvested, Status};
 pub use crate::error::StoreError;
 
 /// Versioned migrations: index + 1 is the schema version they lead to.
@@ -232,8 +232,8 @@ pub struct Override {
     pub themes: Option<Vec<String>>,
     pub scope: Option<Vec<String>>,
     pub territories: Option<Vec<String>>,
-    /// `published`, `unpublished` or `deleted` (tombstone).
-    pub status: Option<String>,
+    /// `None`: published.
+    pub status: Option<Status>,
     pub featured: bool,
     pub weight: f64,
 }
@@ -582,7 +582,7 @@ impl Library {
         let mut out = Vec::new();
         for d in rows {
             let d = d?;
-            let public = d.status == "published";
+            let public = d.status == Status::Published;
             out.push(IndexChange { id: d.id, rev: d.rev, doc: public.then_some(d) });
         }
         Ok(out)
@@ -821,10 +821,7 @@ pub(crate) fn write_override(
     o: &Override,
     merged_into: Option<i64>,
 ) -> Result<(), StoreError> {
-    let status = o.status.clone().unwrap_or_else(|| "published".into());
-    if !matches!(status.as_str(), "published" | "unpublished" | "deleted") {
-        return Err(StoreError::Invalid(format!("unknown status {status:?}")));
-    }
+    let status = o.status.unwrap_or_default().as_str();
     let rev = next_rev(tx)?;
     let n = tx.execute("UPDATE documents SET rev = ?2 WHERE id = ?1", params![id, rev])?;
     if n == 0 {
@@ -888,7 +885,16 @@ pub(crate) fn row_to_doc(r: &rusqlite::Row<'_>) -> rusqlite::Result<Document> {
         territories: parse_list(&r.get::<_, String>(11)?),
         subjects: parse_list(&r.get::<_, String>(12)?),
         image: r.get(13)?,
-        status: r.get(14)?,
+        status: {
+            let s: String = r.get(14)?;
+            Status::parse(&s).ok_or_else(|| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    14,
+                    rusqlite::types::Type::Text,
+                    format!("status {s:?}").into(),
+                )
+            })?
+        },
         featured: r.get(15)?,
         weight: r.get(16)?,
         first_seen: r.get(17)?,
@@ -950,8 +956,8 @@ mod tests {
             },
         )
         .unwrap();
-        lib.set_override(b, &Override { status: Some("unpublished".into()), ..Override::default() }).unwrap();
-        lib.set_override(c, &Override { status: Some("deleted".into()), ..Override::default() }).unwrap();
+        lib.set_override(b, &Override { status: Some(Status::Unpublished), ..Override::default() }).unwrap();
+        lib.set_override(c, &Override { status: Some(Status::Deleted), ..Override::default() }).unwrap();
         // The source is fetched again, with new harvested values.
         let mut again = doc("https://a.fr/1", "Titre moissonné v2");
         again.summary_text = "Nouveau résumé".into();
@@ -965,7 +971,7 @@ mod tests {
         let published: Vec<i64> = lib.published().unwrap().iter().map(|d| d.id).collect();
         assert_eq!(published, vec![a], "unpublished and deleted stay so");
         assert!(lib.document(c).unwrap().is_none(), "a tombstone never comes back");
-        assert!(lib.set_override(a, &Override { status: Some("gone".into()), ..Override::default() }).is_err());
+        assert_eq!(Status::parse("gone"), None, "an unknown status cannot even be written");
     }
 
     #[test]

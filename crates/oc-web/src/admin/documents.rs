@@ -17,6 +17,7 @@ use maud::{html, Markup};
 
 use oc_library::curation::{suspected_duplicates, AdminDocument, Bulk, Edit, TermKind};
 use oc_library::store::Library;
+use oc_library::store::Status;
 
 use super::{change, csrf, done_checked, error_notice, field, fields, page, see_other, with_store, Auth, Librarian};
 use crate::error::{WebError, WebResult};
@@ -159,12 +160,12 @@ fn filter(docs: Vec<AdminDocument>, q: &ListQuery, since: Option<&str>) -> Listi
     let number = q.q.trim_start_matches("n°").trim().parse::<i64>().ok();
     let matches = |d: &AdminDocument| -> bool {
         let status_ok = match q.status.as_str() {
-            "publie" => d.doc.status == "published",
-            "non-publie" => d.doc.status == "unpublished",
-            "supprime" => d.doc.status == "deleted",
-            "nouveau" => d.doc.status != "deleted" && since.is_none_or(|t| d.doc.first_seen.as_str() > t),
+            "publie" => d.doc.status == Status::Published,
+            "non-publie" => d.doc.status == Status::Unpublished,
+            "supprime" => d.doc.status == Status::Deleted,
+            "nouveau" => d.doc.status != Status::Deleted && since.is_none_or(|t| d.doc.first_seen.as_str() > t),
             "doublon" => duplicates.contains(&d.doc.id),
-            _ => d.doc.status != "deleted",
+            _ => d.doc.status != Status::Deleted,
         };
         if !status_ok {
             return false;
@@ -214,11 +215,11 @@ fn filter(docs: Vec<AdminDocument>, q: &ListQuery, since: Option<&str>) -> Listi
     Listing { rows, total, facets, duplicates }
 }
 
-fn status_label(s: &str) -> &'static str {
+fn status_label(s: Status) -> &'static str {
     match s {
-        "published" => "publié",
-        "unpublished" => "non publié",
-        _ => "supprimé",
+        Status::Published => "publié",
+        Status::Unpublished => "non publié",
+        Status::Deleted => "supprimé",
     }
 }
 
@@ -322,7 +323,7 @@ pub(crate) async fn list(
                                     td { (d.doc.publisher) }
                                     td { (d.doc.published.as_deref().unwrap_or("")) }
                                     td {
-                                        (status_label(&d.doc.status))
+                                        (status_label(d.doc.status))
                                         @if let Some(m) = d.merged_into { " (fusionné dans n° " (m) ")" }
                                     }
                                 }
@@ -386,7 +387,7 @@ fn edit_of_form(f: &[(String, String)]) -> (Edit, Option<String>) {
             .filter(|t| !t.is_empty())
             .map(str::to_uppercase)
             .collect(),
-        status: if field(f, "status") == "unpublished" { "unpublished".into() } else { "published".into() },
+        status: if field(f, "status") == "unpublished" { Status::Unpublished } else { Status::Published },
         featured: field(f, "featured") == "1",
         weight: *parsed.as_ref().unwrap_or(&0.0),
         expected_rev: field(f, "rev").trim().parse::<i64>().ok(),
@@ -484,11 +485,11 @@ fn doc_form(
                     fieldset class="fr-fieldset" {
                         legend class="fr-fieldset__legend fr-text--regular" { "Statut" }
                         div class="fr-fieldset__element" { div class="fr-radio-group" {
-                            input type="radio" id="status-published" name="status" value="published" checked[e.status != "unpublished"];
+                            input type="radio" id="status-published" name="status" value="published" checked[e.status != Status::Unpublished];
                             label class="fr-label" for="status-published" { "Publié" }
                         } }
                         div class="fr-fieldset__element" { div class="fr-radio-group" {
-                            input type="radio" id="status-unpublished" name="status" value="unpublished" checked[e.status == "unpublished"];
+                            input type="radio" id="status-unpublished" name="status" value="unpublished" checked[e.status == Status::Unpublished];
                             label class="fr-label" for="status-unpublished" { "Non publié" }
                         } }
                     }
@@ -526,13 +527,13 @@ async fn edit_view(
         Some((e, m)) => (e, Some(m)),
         None => (&current, None),
     };
-    let deleted = doc.doc.status == "deleted";
+    let deleted = doc.doc.status == Status::Deleted;
     let body = html! {
         p class="fr-text--sm" {
             "Adresse : " a href=(doc.doc.url) rel="noopener" { (doc.doc.url) } br;
             "Sources : " (sources.join(", ")) " — vu la première fois le " (doc.doc.first_seen.get(..10).unwrap_or("")) ", mis à jour le " (doc.doc.last_updated.get(..10).unwrap_or("")) br;
-            "Statut : " strong { (status_label(&doc.doc.status)) }
-            @if doc.doc.status == "published" { " — " a href=(format!("/publications/{id}")) { "voir la notice publique" } }
+            "Statut : " strong { (status_label(doc.doc.status)) }
+            @if doc.doc.status == Status::Published { " — " a href=(format!("/publications/{id}")) { "voir la notice publique" } }
             @if let Some(m) = doc.merged_into { " — fusionné dans " a href=(format!("/admin/documents/{m}")) { "le document n° " (m) } }
         }
         @if deleted {
@@ -709,7 +710,7 @@ async fn new_view(state: &AppState, auth: &Auth, e: &Edit, url: &str, error: Opt
 }
 
 pub(crate) async fn new_page(State(state): State<AppState>, Librarian(auth): Librarian) -> WebResult<Response> {
-    let e = Edit { status: "published".into(), resource_type: "Publication statistique".into(), ..Edit::default() };
+    let e = Edit { status: Status::Published, resource_type: "Publication statistique".into(), ..Edit::default() };
     new_view(&state, &auth, &e, "", None).await
 }
 

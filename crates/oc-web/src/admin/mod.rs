@@ -38,6 +38,7 @@ use futures_util::future::BoxFuture;
 use maud::{html, Markup};
 
 use oc_library::accounts::{Role, Session};
+use oc_library::store::Status;
 use oc_library::store::{Document, Library, StoreError};
 use oc_model::fr;
 
@@ -566,12 +567,12 @@ async fn dashboard(
     let since = auth.session.previous_login.clone();
     let (counts, sources) = with_store(&state, move |s| {
         let docs = s.admin_documents()?;
-        let count = |st: &str| docs.iter().filter(|d| d.doc.status == st).count();
-        let new = since
-            .as_deref()
-            .map_or(0, |t| docs.iter().filter(|d| d.doc.status != "deleted" && d.doc.first_seen.as_str() > t).count());
+        let count = |st: Status| docs.iter().filter(|d| d.doc.status == st).count();
+        let new = since.as_deref().map_or(0, |t| {
+            docs.iter().filter(|d| d.doc.status != Status::Deleted && d.doc.first_seen.as_str() > t).count()
+        });
         let failing = s.sources()?.into_iter().filter(|x| x.source.enabled && x.last_error.is_some()).count();
-        Ok(([count("published"), count("unpublished"), count("deleted"), new], failing))
+        Ok(([count(Status::Published), count(Status::Unpublished), count(Status::Deleted), new], failing))
     })
     .await?;
     Ok(page(

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use maud::html;
 
 use oc_library::store::Document;
+use oc_library::store::Status;
 use oc_model::fr::plural;
 
 use crate::error::{WebError, WebResult};
@@ -37,11 +38,11 @@ pub(crate) async fn document_page(
     let found = crate::blocking::spawn(move || -> WebResult<Found> {
         let store = lib.lock();
         Ok(match store.document(id)? {
-            Some(d) if d.status == "published" => Found::Show(Box::new(d)),
+            Some(d) if d.status == Status::Published => Found::Show(Box::new(d)),
             // A merged document redirects to the one it went into, while
             // that one is published.
             _ => match store.merged_target(id)? {
-                Some(t) if store.document(t)?.is_some_and(|d| d.status == "published") => Found::Moved(t),
+                Some(t) if store.document(t)?.is_some_and(|d| d.status == Status::Published) => Found::Moved(t),
                 _ => Found::None,
             },
         })
