@@ -73,13 +73,7 @@ pub fn plain_text(html: &str) -> String {
     while let Some(i) = rest.find('<') {
         spaced.push_str(&rest[..i]);
         let after = &rest[i + 1..];
-        let name: String = after
-            .trim_start_matches('/')
-            .chars()
-            .take_while(char::is_ascii_alphanumeric)
-            .collect::<String>()
-            .to_ascii_lowercase();
-        if BLOCK_TAGS.contains(&name.as_str()) {
+        if is_block_tag(after) {
             spaced.push(' ');
         }
         spaced.push('<');
@@ -95,6 +89,14 @@ pub fn plain_text(html: &str) -> String {
     collapse(&text)
 }
 
+/// Whether the tag starting `after` (the text after its `<`, closing
+/// slash included) is a block tag, after which words must not run on.
+fn is_block_tag(after: &str) -> bool {
+    let name: String =
+        after.trim_start_matches('/').chars().take_while(char::is_ascii_alphanumeric).collect::<String>();
+    BLOCK_TAGS.contains(&name.to_ascii_lowercase().as_str())
+}
+
 /// Plain text of HTML that [`clean_html`] produced: well-formed, without
 /// scripts or styles, so a simple scan is enough (no second parse).
 pub fn text_of_clean(clean: &str) -> String {
@@ -103,13 +105,7 @@ pub fn text_of_clean(clean: &str) -> String {
     while let Some(i) = rest.find('<') {
         out.push_str(&rest[..i]);
         let after = &rest[i + 1..];
-        let name: String = after
-            .trim_start_matches('/')
-            .chars()
-            .take_while(char::is_ascii_alphanumeric)
-            .collect::<String>()
-            .to_ascii_lowercase();
-        if BLOCK_TAGS.contains(&name.as_str()) {
+        if is_block_tag(after) {
             out.push(' ');
         }
         match after.find('>') {

@@ -184,17 +184,7 @@ impl Library {
         let mut stmt = self
             .conn()
             .prepare("SELECT id, at, user, action, target, before, after FROM audit_log ORDER BY id DESC LIMIT ?1")?;
-        let rows = stmt.query_map(params![limit as i64], |r| {
-            Ok(AuditEntry {
-                id: r.get(0)?,
-                at: r.get(1)?,
-                user: r.get(2)?,
-                action: r.get(3)?,
-                target: r.get(4)?,
-                before: r.get(5)?,
-                after: r.get(6)?,
-            })
-        })?;
+        let rows = stmt.query_map(params![limit as i64], audit_entry)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
@@ -623,18 +613,8 @@ impl Library {
             |r| r.get(0),
         )?;
         let mut stmt = self.conn().prepare(&format!("SELECT id, at, user, action, target, before, after FROM audit_log {filter} ORDER BY id DESC LIMIT ?6 OFFSET ?7"))?;
-        let rows =
-            stmt.query_map(params![f.user, action, target, f.from, to, limit as i64, offset as i64, exact], |r| {
-                Ok(AuditEntry {
-                    id: r.get(0)?,
-                    at: r.get(1)?,
-                    user: r.get(2)?,
-                    action: r.get(3)?,
-                    target: r.get(4)?,
-                    before: r.get(5)?,
-                    after: r.get(6)?,
-                })
-            })?;
+        let rows = stmt
+            .query_map(params![f.user, action, target, f.from, to, limit as i64, offset as i64, exact], audit_entry)?;
         Ok((rows.collect::<Result<_, _>>()?, total))
     }
 
@@ -644,6 +624,20 @@ impl Library {
         let rows = stmt.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// An audit entry from a row of `SELECT id, at, user, action, target,
+/// before, after FROM audit_log`.
+fn audit_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        user: r.get(2)?,
+        action: r.get(3)?,
+        target: r.get(4)?,
+        before: r.get(5)?,
+        after: r.get(6)?,
+    })
 }
 
 #[cfg(test)]
