@@ -32,12 +32,16 @@ fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
 
     // 1. A 10,000-item RSS feed, as a file.
-    let mut rss = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>bench</title><link>https://www.insee.fr</link><description>x</description>\n");
+    let mut rss = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss \
+        version=\"2.0\"><channel><title>bench</title><link>https://www.insee.fr</link><description>x</description>\n",
+    );
     for i in 0..10_000 {
         let d = &seed[i % seed.len()];
         let _ = writeln!(
             rss,
-            "<item><title>{}</title><link>{}{}copie={i}</link><description>&lt;p&gt;{}&lt;/p&gt;</description><pubDate>Tue, 17 Jan 2023 12:00:00 +0100</pubDate><category>Territoires</category></item>",
+            "<item><title>{}</title><link>{}{}copie={i}</link><description>&lt;p&gt;{}&lt;/p&gt;</description><pubDate>Tue, \
+                17 Jan 2023 12:00:00 +0100</pubDate><category>Territoires</category></item>",
             escape(&d.title),
             escape(&d.url),
             if d.url.contains('?') { "&amp;" } else { "?" },
@@ -73,7 +77,8 @@ fn main() {
     }
     let indexing = t.elapsed();
     println!(
-        "ingest 10,000 feed items ({:.1} MB): {:.2} s to store, {:.2} s to index, {:.2} s in all (target < 5 s); territory dictionary built once in {:.2} s",
+        "ingest 10,000 feed items ({:.1} MB): {:.2} s to store, {:.2} s to index, {:.2} s in all (target < 5 s); \
+            territory dictionary built once in {:.2} s",
         rss.len() as f64 / 1e6,
         ingest.as_secs_f64(),
         indexing.as_secs_f64(),
@@ -180,7 +185,8 @@ fn main() {
     times.sort();
     let pct = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1e3;
     println!(
-        "faceted search on {n} documents, without the result cache, {} searches ({} distinct): p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms (target p99 < 20 ms)",
+        "faceted search on {n} documents, without the result cache, {} searches ({} distinct): p50 {:.2} ms, p90 \
+            {:.2} ms, p99 {:.2} ms, max {:.2} ms (target p99 < 20 ms)",
         times.len(),
         mix.len(),
         pct(0.5),
@@ -208,7 +214,8 @@ fn main() {
     times.sort();
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
     println!(
-        "curation on {n} documents, {} edits saved, indexed and found by a search: p50 {:.1} ms, max {:.1} ms (target < 1 s)",
+        "curation on {n} documents, {} edits saved, indexed and found by a search: p50 {:.1} ms, max {:.1} ms (target \
+            < 1 s)",
         times.len(),
         ms(times[times.len() / 2]),
         ms(times[times.len() - 1])
@@ -223,7 +230,8 @@ fn main() {
     let dups = oc_library::curation::suspected_duplicates(&all);
     let listing = t.elapsed();
     println!(
-        "bulk: a thématique added to 100 documents and indexed in {:.1} ms; back-office list: {} documents read in {:.0} ms, {} suspected duplicates found",
+        "bulk: a thématique added to 100 documents and indexed in {:.1} ms; back-office list: {} documents read in \
+            {:.0} ms, {} suspected duplicates found",
         ms(bulk),
         all.len(),
         ms(listing),

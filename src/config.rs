@@ -326,10 +326,18 @@ impl Config {
         config.server.parsed_trusted_proxies().with_context(|| format!("invalid configuration {}", path.display()))?;
         if let Some(r) = &config.data.refresh {
             if !oc_harvest::sources::valid_schedule(r) {
-                anyhow::bail!("invalid configuration {}: [data] refresh = {r:?} is not a schedule (cron with seconds, e.g. \"0 30 4 * * Sun\")", path.display());
+                anyhow::bail!(
+                    "invalid configuration {}: [data] refresh = {r:?} is not a schedule (cron with seconds, \
+                    e.g. \"0 30 4 * * Sun\")",
+                    path.display()
+                );
             }
             if !config.has_sources() {
-                anyhow::bail!("invalid configuration {}: [data] refresh needs [sources] to reload (the embedded data never changes)", path.display());
+                anyhow::bail!(
+                    "invalid configuration {}: [data] refresh needs [sources] to reload (the embedded data \
+                    never changes)",
+                    path.display()
+                );
             }
         }
         Ok(config)

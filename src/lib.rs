@@ -124,8 +124,18 @@ async fn load_and_open(config: &Config, force: bool) -> anyhow::Result<(LoadRepo
                         }
                         Ok((built, current.data.finances.take(), None))
                     }
-                    Err(e) if force => Ok((built, None, Some(format!("the current reference data could not be read ({e:#}): replaced (--force)")))),
-                    Err(e) => Err(e.context("cannot read the current reference data to check the new one against it (use --force to replace it)")),
+                    Err(e) if force => Ok((
+                        built,
+                        None,
+                        Some(format!(
+                            "the current reference data could not be read \
+                        ({e:#}): replaced (--force)"
+                        )),
+                    )),
+                    Err(e) => Err(e.context(
+                        "cannot read the current reference data to check the new one against it \
+                        (use --force to replace it)",
+                    )),
                 }
             })
             .await??;

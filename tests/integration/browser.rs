@@ -392,7 +392,10 @@ async fn autocomplete_in_headless_chromium() {
         assert_eq!(b.eval("document.activeElement.id"), "q");
         b.type_text("montpel");
         assert_eq!(b.eval("document.getElementById('q').value"), "montpel");
-        b.wait_until("!document.getElementById('q-listbox').hidden && document.querySelectorAll('#q-listbox [role=option]').length >= 1");
+        b.wait_until(
+            "!document.getElementById('q-listbox').hidden && document.querySelectorAll('#q-listbox \
+            [role=option]').length >= 1",
+        );
         assert_eq!(b.eval("document.getElementById('q').getAttribute('aria-expanded')"), "true");
         let first = b.eval("document.getElementById('q-option-0').textContent");
         assert!(first.as_str().is_some_and(|t| t.contains("Montpellier")), "first suggestion: {first}");
@@ -421,7 +424,11 @@ async fn autocomplete_in_headless_chromium() {
 
         // Typing again reopens it; ArrowDown then Enter goes to the page.
         b.type_text("l");
-        b.wait_until("document.getElementById('q').getAttribute('aria-expanded') === 'true' && document.getElementById('q').value === 'montpell' && document.querySelectorAll('#q-listbox [role=option]').length >= 1");
+        b.wait_until(
+            "document.getElementById('q').getAttribute('aria-expanded') === 'true' && \
+            document.getElementById('q').value === 'montpell' && document.querySelectorAll('#q-listbox \
+            [role=option]').length >= 1",
+        );
         let first = b.eval("document.getElementById('q-option-0').textContent");
         assert!(first.as_str().is_some_and(|t| t.contains("Montpellier")), "first suggestion: {first}");
         b.press("ArrowDown");
@@ -450,7 +457,10 @@ async fn search_form_works_without_javascript() {
         std::thread::sleep(Duration::from_millis(400));
         assert_eq!(b.eval("document.getElementById('q-listbox').hidden"), true);
         b.press("Enter");
-        b.wait_until("location.pathname === '/recherche' && location.search === '?q=st+etienne' && document.readyState === 'complete'");
+        b.wait_until(
+            "location.pathname === '/recherche' && location.search === '?q=st+etienne' && \
+            document.readyState === 'complete'",
+        );
         assert_eq!(b.eval("!!document.querySelector('a[href=\"/commune/saint-etienne-42218\"]')"), true);
     })
     .await;
@@ -553,7 +563,8 @@ const COMPARE_COLUMNS: &str =
 #[track_caller]
 fn wait_for_compare_page(b: &mut Browser, ids: &str) {
     b.wait_until(&format!(
-        "location.pathname === '/comparer' && new URLSearchParams(location.search).get('ids') === {} && document.readyState === 'complete'",
+        "location.pathname === '/comparer' && new URLSearchParams(location.search).get('ids') === {} && \
+            document.readyState === 'complete'",
         json!(ids)
     ));
 }
@@ -564,7 +575,10 @@ fn wait_for_compare_page(b: &mut Browser, ids: &str) {
 #[track_caller]
 fn add_with_autocomplete(b: &mut Browser, query: &str, name: &str, ids: &str) {
     assert_eq!(
-        b.eval("!!document.querySelector('form[action=\"/comparer/ajouter\"][data-oc-autocomplete][data-oc-pick=\"1\"] #q-add[role=combobox]')"),
+        b.eval(
+            "!!document.querySelector('form[action=\"/comparer/ajouter\"][data-oc-autocomplete][data-oc-pick=\"1\"] \
+            #q-add[role=combobox]')"
+        ),
         true,
         "before adding {name}: the compare page has no add form with the #q-add combobox"
     );
@@ -581,10 +595,15 @@ fn add_with_autocomplete(b: &mut Browser, query: &str, name: &str, ids: &str) {
     b.type_text(query);
     assert_eq!(b.eval("document.getElementById('q-add').value"), query);
     b.wait_until(&format!(
-        "document.getElementById('q-add').value === {} && !document.getElementById('q-add-listbox').hidden && document.querySelectorAll('#q-add-listbox [role=option]').length >= 1",
+        "document.getElementById('q-add').value === {} && !document.getElementById('q-add-listbox').hidden && \
+            document.querySelectorAll('#q-add-listbox [role=option]').length >= 1",
         json!(query)
     ));
-    let suggestions = b.eval("Array.from(document.querySelectorAll('#q-add-listbox [role=option]')).map(o => o.querySelector('.oc-suggestion__name').textContent + ' | ' + o.querySelector('.oc-suggestion__label').textContent)");
+    let suggestions = b.eval(
+        "Array.from(document.querySelectorAll('#q-add-listbox [role=option]')).map(o => \
+        o.querySelector('.oc-suggestion__name').textContent + ' | ' + \
+        o.querySelector('.oc-suggestion__label').textContent)",
+    );
     let first = b.eval("document.querySelector('#q-add-option-0 .oc-suggestion__name').textContent");
     assert_eq!(first, name, "first suggestion for {query:?}; all suggestions: {suggestions}");
     b.press("ArrowDown");
@@ -643,12 +662,18 @@ fn compare_row_values(b: &mut Browser, label: &str) -> Vec<String> {
 async fn compare_four_communes_from_a_fiche_and_download_csv() {
     with_browser(|b, addr| {
         b.call("Page.enable", json!({}));
-        b.call("Emulation.setDeviceMetricsOverride", json!({ "width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": false }));
+        b.call(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": false }),
+        );
 
         // From Montpellier's fiche, the "Comparer" button.
         b.goto(&format!("http://{addr}/commune/montpellier-34172"));
         let button = "a.fr-btn.fr-btn--secondary[href=\"/comparer?ids=commune:34172\"]";
-        assert_eq!(b.eval(&format!("document.querySelector({})?.textContent.trim() ?? null", json!(button))), "Comparer");
+        assert_eq!(
+            b.eval(&format!("document.querySelector({})?.textContent.trim() ?? null", json!(button))),
+            "Comparer"
+        );
         b.click(button);
         wait_for_compare_page(b, "commune:34172");
         assert_eq!(b.eval(COMPARE_COLUMNS), json!(["/commune/montpellier-34172"]));
@@ -659,7 +684,12 @@ async fn compare_four_communes_from_a_fiche_and_download_csv() {
         add_with_autocomplete(b, "lyon", "Lyon", "commune:34172,commune:31555,commune:13055,commune:69123");
 
         // Four columns, one "Retirer" per column, no more add form.
-        let all = ["/commune/montpellier-34172", "/commune/toulouse-31555", "/commune/marseille-13055", "/commune/lyon-69123"];
+        let all = [
+            "/commune/montpellier-34172",
+            "/commune/toulouse-31555",
+            "/commune/marseille-13055",
+            "/commune/lyon-69123",
+        ];
         assert_eq!(b.eval(COMPARE_COLUMNS), json!(all), "compare table header links");
         assert_eq!(
             b.eval("document.querySelectorAll('.oc-compare table thead th[scope=col]').length"),
@@ -667,7 +697,8 @@ async fn compare_four_communes_from_a_fiche_and_download_csv() {
             "header cells: Indicateur + 4 collectivités + Source"
         );
         let retirer = b.eval(
-            "Array.from(document.querySelectorAll('.oc-compare thead th a.fr-link')).map(a => [a.textContent.trim(), a.getAttribute('href')])",
+            "Array.from(document.querySelectorAll('.oc-compare thead th a.fr-link')).map(a => [a.textContent.trim(), \
+                a.getAttribute('href')])",
         );
         assert_eq!(
             retirer,
@@ -679,23 +710,46 @@ async fn compare_four_communes_from_a_fiche_and_download_csv() {
             ]),
             "one Retirer link per column, each dropping that column's id"
         );
-        assert_eq!(b.eval("!!document.querySelector('form[action=\"/comparer/ajouter\"]') || !!document.getElementById('q-add')"), false, "4 is the maximum: the add form should be gone");
+        assert_eq!(
+            b.eval(
+                "!!document.querySelector('form[action=\"/comparer/ajouter\"]') || \
+            !!document.getElementById('q-add')"
+            ),
+            false,
+            "4 is the maximum: the add form should be gone"
+        );
         let population_on_page = compare_row_values(b, "Population municipale");
         assert_eq!(population_on_page.len(), 4, "population cells on the page: {population_on_page:?}");
 
         // The CSV download, fetched by the page itself.
-        let href = b.eval("document.querySelector('a[href^=\"/comparer.csv\"]')?.textContent.trim() === 'Télécharger (CSV)' ? document.querySelector('a[href^=\"/comparer.csv\"]').getAttribute('href') : null");
-        assert_eq!(href, "/comparer.csv?ids=commune:34172,commune:31555,commune:13055,commune:69123", "the \"Télécharger (CSV)\" link");
+        let href = b.eval(
+            "document.querySelector('a[href^=\"/comparer.csv\"]')?.textContent.trim() === 'Télécharger \
+            (CSV)' ? document.querySelector('a[href^=\"/comparer.csv\"]').getAttribute('href') : null",
+        );
+        assert_eq!(
+            href, "/comparer.csv?ids=commune:34172,commune:31555,commune:13055,commune:69123",
+            "the \"Télécharger (CSV)\" link"
+        );
         let res = b.eval(&format!(
-            "fetch({}).then(r => r.arrayBuffer().then(buf => ({{ status: r.status, type: r.headers.get('content-type'), disposition: r.headers.get('content-disposition'), bytes: Array.from(new Uint8Array(buf)) }})))",
+            "fetch({}).then(r => r.arrayBuffer().then(buf => ({{ status: r.status, type: \
+                r.headers.get('content-type'), disposition: r.headers.get('content-disposition'), bytes: \
+                Array.from(new Uint8Array(buf)) }})))",
             href
         ));
         assert_eq!(res["status"], 200, "GET {href}: {}", res["type"]);
         assert_eq!(res["type"], "text/csv; charset=utf-8", "GET {href}");
         let disposition = res["disposition"].as_str().unwrap_or("");
-        assert!(disposition.starts_with("attachment; filename=\"comparaison-commune-") && disposition.ends_with(".csv\""), "Content-Disposition: {disposition}");
-        let bytes: Vec<u8> = res["bytes"].as_array().expect("bytes").iter().map(|v| v.as_u64().expect("a byte") as u8).collect();
-        assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "the CSV should start with the UTF-8 BOM; first bytes: {:02X?}", &bytes[..bytes.len().min(8)]);
+        assert!(
+            disposition.starts_with("attachment; filename=\"comparaison-commune-") && disposition.ends_with(".csv\""),
+            "Content-Disposition: {disposition}"
+        );
+        let bytes: Vec<u8> =
+            res["bytes"].as_array().expect("bytes").iter().map(|v| v.as_u64().expect("a byte") as u8).collect();
+        assert!(
+            bytes.starts_with(&[0xEF, 0xBB, 0xBF]),
+            "the CSV should start with the UTF-8 BOM; first bytes: {:02X?}",
+            &bytes[..bytes.len().min(8)]
+        );
         let text = String::from_utf8(bytes[3..].to_vec()).expect("the CSV is UTF-8");
         assert!(text.ends_with("\r\n"), "the CSV should end with CRLF: {text:?}");
         let lines: Vec<&str> = text.strip_suffix("\r\n").unwrap_or(&text).split("\r\n").collect();
@@ -713,11 +767,18 @@ async fn compare_four_communes_from_a_fiche_and_download_csv() {
         }
         let names: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
         assert_eq!(names, ["Montpellier", "Toulouse", "Marseille", "Lyon"], "first cell of each row");
-        let insee = header.iter().position(|h| h == "Code INSEE").unwrap_or_else(|| panic!("no Code INSEE column: {header:?}"));
+        let insee =
+            header.iter().position(|h| h == "Code INSEE").unwrap_or_else(|| panic!("no Code INSEE column: {header:?}"));
         let codes: Vec<&str> = rows[1..].iter().map(|r| r[insee].as_str()).collect();
         assert_eq!(codes, ["34172", "31555", "13055", "69123"], "Code INSEE column");
         let population_in_csv: Vec<&str> = rows[1..].iter().map(|r| r[1].as_str()).collect();
-        let montpellier: u64 = population_in_csv[0].parse().unwrap_or_else(|e| panic!("Montpellier's population in the CSV, {:?}: {e}", population_in_csv[0]));
+        let montpellier: u64 = population_in_csv[0].parse().unwrap_or_else(|e| {
+            panic!(
+                "Montpellier's population in \
+            the CSV, {:?}: {e}",
+                population_in_csv[0]
+            )
+        });
         assert!(montpellier > 100_000, "Montpellier's population: {montpellier}");
         assert_eq!(population_in_csv[0], population_on_page[0], "Montpellier's population: CSV vs compare page");
         assert_eq!(population_in_csv, population_on_page, "populations: CSV vs compare page");
@@ -830,21 +891,30 @@ async fn a_librarian_logs_in_edits_thematiques_and_the_public_facet_counts_chang
         b.call("Page.navigate", json!({ "url": format!("{base}/admin/documents/{id}") }));
         b.wait_until("location.pathname === '/admin/connexion' && document.readyState === 'complete'");
         b.eval(&format!(
-            "document.querySelector('#username').value = 'biblio-test'; document.querySelector('#password').value = {};",
+            "document.querySelector('#username').value = 'biblio-test'; document.querySelector('#password').value = \
+                {};",
             json!(crate::admin::PASSWORD)
         ));
         b.click("form[action='/admin/connexion'] button[type=submit]");
         b.wait_until(&format!("location.pathname === '/admin/documents/{id}' && document.readyState === 'complete'"));
         // Tick the thématique (DSFR draws the box on the label) and save.
         b.click(&format!("#field-themes .fr-checkbox-group:has(input[value={}]) label", json!(theme)));
-        assert_eq!(b.eval(&format!("document.querySelector('#field-themes input[value={}]').checked", json!(theme))), json!(true));
+        assert_eq!(
+            b.eval(&format!("document.querySelector('#field-themes input[value={}]').checked", json!(theme))),
+            json!(true)
+        );
         b.click("#save");
         b.wait_until("location.search.includes('fait=enregistre') && document.readyState === 'complete'");
         assert_eq!(b.eval("!!document.querySelector('.fr-alert--success')"), json!(true));
         // The back-office pages pass axe-core too.
         if let Ok(axe) = std::fs::read_to_string(axe_path()) {
             let mut report = Vec::new();
-            for page in [format!("/admin/documents/{id}"), "/admin/documents".into(), "/admin/taxonomies".into(), "/admin".into()] {
+            for page in [
+                format!("/admin/documents/{id}"),
+                "/admin/documents".into(),
+                "/admin/taxonomies".into(),
+                "/admin".into(),
+            ] {
                 b.goto(&format!("{base}{page}"));
                 let r = b.call("Runtime.evaluate", json!({ "expression": axe, "returnByValue": false }));
                 assert!(r.get("exceptionDetails").is_none(), "{page}: injecting axe-core failed: {r}");

@@ -304,7 +304,8 @@ async fn without_finances_the_section_says_they_are_not_available_on_this_portal
     for sentence in [
         "Les comptes de cette collectivité (OFGL) ne sont pas disponibles sur ce portail.",
         "Les projets subventionnés par la DETR et la DSIL (DGCL) ne sont pas disponibles sur ce portail.",
-        "Les critères de répartition de la DGF (DGCL : dotation forfaitaire, DSU, DSR, DNP) ne sont pas disponibles sur ce portail.",
+        "Les critères de répartition de la DGF (DGCL : dotation forfaitaire, DSU, DSR, DNP) ne sont pas disponibles \
+            sur ce portail.",
     ] {
         assert!(t.contains(sentence), "{sentence:?} not in {t}");
     }

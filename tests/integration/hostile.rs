@@ -179,7 +179,12 @@ fn idle_and_half_open_connections_cannot_exhaust_the_server() {
             open_kinds[i % 3] += 1;
         }
     }
-    assert!(closed >= 290, "{closed} of {} idle or half-open sockets closed by the timeouts; still open (idle, half headers, half body): {open_kinds:?}", held.len());
+    assert!(
+        closed >= 290,
+        "{closed} of {} idle or half-open sockets closed by the timeouts; still open (idle, half \
+        headers, half body): {open_kinds:?}",
+        held.len()
+    );
 }
 
 /// A body trickled a byte at a time keeps the connection from ever being

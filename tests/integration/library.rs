@@ -171,13 +171,17 @@ async fn fixture_server() -> (SocketAddr, Arc<Hits>) {
 
 /// One registry entry.
 fn source(id: &str, kind: &str, url: &str, extra: &str) -> String {
-    format!("[[source]]\nid = \"{id}\"\nname = \"{id}\"\npublisher = \"Éditeur {id}\"\npublisher_short = \"{id}\"\nkind = \"{kind}\"\nurl = \"{url}\"\n{extra}\n")
+    format!(
+        "[[source]]\nid = \"{id}\"\nname = \"{id}\"\npublisher = \"Éditeur {id}\"\npublisher_short = \
+        \"{id}\"\nkind = \"{kind}\"\nurl = \"{url}\"\n{extra}\n"
+    )
 }
 
 /// A registry of every kind and misbehaviour, served by `addr`.
 fn registry(addr: SocketAddr) -> String {
     let u = |p: &str| format!("http://{addr}{p}");
-    let defaults = "[source.defaults]\nthemes = [\"Finances & Fiscalité\"]\nscope = [\"Collectivités locales (toutes)\"]\nresource_type = \"Publication statistique\"\n";
+    let defaults = "[source.defaults]\nthemes = [\"Finances & Fiscalité\"]\nscope = [\"Collectivités locales \
+        (toutes)\"]\nresource_type = \"Publication statistique\"\n";
     [
         source("insee", "feed", &u("/insee.rss"), defaults),
         source("dgcl-latin1", "feed", &u("/dgcl-latin1.rss"), ""),
@@ -220,7 +224,8 @@ fn config(dir: &Path, addr: SocketAddr) -> PathBuf {
     std::fs::write(&reg, registry(addr)).expect("registry");
     let cfg = dir.join("config.toml");
     let text = format!(
-        "[data]\ndir = {:?}\n[library]\nsources = {:?}\nschedule = false\n[library.fetch]\ntimeout_secs = 2\nconnect_timeout_secs = 2\nretries = 2\nbackoff_ms = 50\nmax_mb = 1\n",
+        "[data]\ndir = {:?}\n[library]\nsources = {:?}\nschedule = false\n[library.fetch]\ntimeout_secs = \
+            2\nconnect_timeout_secs = 2\nretries = 2\nbackoff_ms = 50\nmax_mb = 1\n",
         dir.join("data").display().to_string(),
         reg.display().to_string()
     );

@@ -245,7 +245,8 @@ mod tests {
             assert!(p.items.iter().all(|i| i.title.len() < 10_000));
         }
         assert!(start.elapsed() < std::time::Duration::from_secs(5));
-        let latin1 = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><title>x</title><item><title>Coll\xe9ctivit\xe9s</title><link>https://a.fr/1</link></item></channel></rss>";
+        let latin1 = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss \
+            version=\"2.0\"><channel><title>x</title><item><title>Coll\xe9ctivit\xe9s</title><link>https://a.fr/1</link></item></channel></rss>";
         assert_eq!(parse(latin1, None, "latin1").unwrap().items[0].title, "Colléctivités");
     }
 

@@ -304,7 +304,8 @@ impl Fetcher {
 /// Redirects followed at most.
 const MAX_REDIRECTS: usize = 5;
 
-const NOT_HTTP: &str = "adresse refusée : seules les adresses http(s) d'autres serveurs sont acceptées (ni fichier local, ni adresse locale ou privée)";
+const NOT_HTTP: &str = "adresse refusée : seules les adresses http(s) d'autres serveurs sont acceptées (ni fichier \
+    local, ni adresse locale ou privée)";
 
 /// A connection refused by the address checks (the message in French).
 #[derive(Debug, thiserror::Error)]

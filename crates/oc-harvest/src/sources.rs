@@ -254,7 +254,11 @@ pub fn public_http(address: &str) -> bool {
 /// [`crate::http::address::is_local_name`].
 pub fn address_refusal(address: &str) -> Option<String> {
     if !(address.starts_with("http://") || address.starts_with("https://")) {
-        return Some("adresse refusée : seules les adresses http(s) d'autres serveurs sont acceptées (ni fichier local, ni adresse locale ou privée)".into());
+        return Some(
+            "adresse refusée : seules les adresses http(s) d'autres serveurs sont acceptées (ni fichier \
+            local, ni adresse locale ou privée)"
+                .into(),
+        );
     }
     match url::Url::parse(address) {
         Ok(u) => crate::http::address::url_refusal(&u),

@@ -191,7 +191,11 @@ pub enum SyncError {
     Index(#[from] IndexError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("the library store holds {published} published documents and the index {indexed}: the index is not rebuilt from it (a damaged, emptied or wrong store?). Check the store, then run `opencollectivites reindex --force` to rebuild anyway")]
+    #[error(
+        "the library store holds {published} published documents and the index {indexed}: the index is not \
+        rebuilt from it (a damaged, emptied or wrong store?). Check the store, then run `opencollectivites reindex \
+        --force` to rebuild anyway"
+    )]
     Shrink { indexed: u64, published: u64 },
 }
 
@@ -215,7 +219,12 @@ impl PublicationsIndex {
                     .map(|n| dir.with_extension(format!("damaged-{stamp}-{n}")))
                     .find(|p| !p.exists())
                     .unwrap_or_else(|| dir.with_extension("damaged"));
-                tracing::error!("the publications index in {} is damaged ({damaged}); set aside as {} and rebuilt from the library store", dir.display(), aside.display());
+                tracing::error!(
+                    "the publications index in {} is damaged ({damaged}); set aside as {} and rebuilt \
+                    from the library store",
+                    dir.display(),
+                    aside.display()
+                );
                 std::fs::rename(dir, &aside)
                     .map_err(|source| IndexError::Io { path: dir.display().to_string(), source })?;
                 Self::open_in(dir)

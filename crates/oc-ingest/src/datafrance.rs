@@ -487,7 +487,8 @@ fn drop_placeholders(out: &mut Enrichment) {
         if n >= 100 && top as f64 / n as f64 >= PLACEHOLDER_SHARE {
             let value = value.to_owned();
             out.warnings.push(format!(
-                "mairie_accessibilite is {value:?} for {top} of {n} mairies: taken for the publisher's default, not shown"
+                "mairie_accessibilite is {value:?} for {top} of {n} mairies: taken for the publisher's default, not \
+                    shown"
             ));
             for m in out.mairies.values_mut() {
                 if m.accessibilite.as_deref() == Some(value.as_str()) {

@@ -231,7 +231,11 @@ impl OfglLoader {
         }
         self.rows += rows;
         if odd_strates > 0 {
-            self.warnings.push(format!("{name}: {odd_strates} rows with a \"Strate population 2024\" that is not a stratum code (more than {MAX_STRATE_LEN} characters, or more than {MAX_STRATES} codes): left without a stratum average"));
+            self.warnings.push(format!(
+                "{name}: {odd_strates} rows with a \"Strate population 2024\" that is not a \
+                stratum code (more than {MAX_STRATE_LEN} characters, or more than {MAX_STRATES} codes): left without \
+                a stratum average"
+            ));
         }
         for (cat, n) in skipped_categories {
             self.warnings.push(format!(

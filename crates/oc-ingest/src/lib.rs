@@ -272,7 +272,10 @@ pub fn check_replacement(current: &RefData, new: &RefData) -> Result<(), IngestE
         if new * 10 < old * 9 {
             return Err(IngestError::Invalid {
                 file: file.into(),
-                message: format!("has {new} entries where the current data has {old}: refusing a loss of more than 10 % (use --force to accept)"),
+                message: format!(
+                    "has {new} entries where the current data has {old}: refusing a loss of more than 10 \
+                    % (use --force to accept)"
+                ),
             });
         }
     }

@@ -165,9 +165,12 @@ impl Library {
     pub fn password_hash(&self, username: &str) -> Result<Option<(User, String)>, StoreError> {
         Ok(self
             .conn()
-            .query_row("SELECT id, username, role, disabled, created_at, password_hash FROM users WHERE username = ?1 AND disabled = 0", params![username], |r| {
-                Ok((user_row(r)?, r.get(5)?))
-            })
+            .query_row(
+                "SELECT id, username, role, disabled, created_at, password_hash FROM users WHERE username = ?1 \
+                AND disabled = 0",
+                params![username],
+                |r| Ok((user_row(r)?, r.get(5)?)),
+            )
             .optional()?)
     }
 
@@ -348,7 +351,8 @@ fn wait_at(
     // last MAX_FAILURES_IP failures leaves the window.
     let nth: Option<String> = conn
         .query_row(
-            "SELECT at FROM login_failures WHERE scope = 'ip' AND key = ?1 AND at >= ?2 ORDER BY at DESC LIMIT 1 OFFSET ?3",
+            "SELECT at FROM login_failures WHERE scope = 'ip' AND key = ?1 AND at >= ?2 ORDER BY at DESC LIMIT 1 \
+                OFFSET ?3",
             params![ip, stamp(now - window), MAX_FAILURES_IP - 1],
             |r| r.get(0),
         )
@@ -427,7 +431,8 @@ impl Library {
         // Failures a day old go, the oldest few at each attempt (more than
         // are added): through the primary key, never a scan of the table.
         tx.execute(
-            "DELETE FROM login_failures WHERE rowid IN (SELECT rowid FROM login_failures ORDER BY rowid LIMIT 8) AND at < ?1",
+            "DELETE FROM login_failures WHERE rowid IN (SELECT rowid FROM login_failures ORDER BY rowid LIMIT 8) AND \
+                at < ?1",
             params![stamp(now - chrono::Duration::days(1))],
         )?;
         tx.commit()?;
@@ -439,7 +444,8 @@ impl Library {
     pub fn login_failed(&mut self, username: &str, ip: &str) -> Result<(), StoreError> {
         let typed: String = username.chars().take(64).collect();
         self.conn().execute(
-            "INSERT INTO audit_log (at, user, action, target, before, after) VALUES (?1, 'anonyme', 'login.failed', ?2, NULL, ?3)",
+            "INSERT INTO audit_log (at, user, action, target, before, after) VALUES (?1, 'anonyme', 'login.failed', \
+                ?2, NULL, ?3)",
             params![now(), format!("user:{typed}"), serde_json::json!({ "ip": ip }).to_string()],
         )?;
         Ok(())
@@ -460,7 +466,8 @@ impl Library {
             let (ip, account) = key.split_once(' ').unwrap_or((key.as_str(), ""));
             for (scope, k) in [("account", account), ("ip", ip)] {
                 tx.execute(
-                    "DELETE FROM login_failures WHERE rowid = (SELECT rowid FROM login_failures WHERE scope = ?1 AND key = ?2 AND at = ?3 LIMIT 1)",
+                    "DELETE FROM login_failures WHERE rowid = (SELECT rowid FROM login_failures WHERE scope = ?1 AND \
+                        key = ?2 AND at = ?3 LIMIT 1)",
                     params![scope, k, at],
                 )?;
             }
@@ -487,7 +494,8 @@ impl Library {
             tx.query_row("SELECT last_login FROM users WHERE id = ?1", params![user.id], |r| r.get(0))?;
         tx.execute("UPDATE users SET previous_login = last_login, last_login = ?2 WHERE id = ?1", params![user.id, t])?;
         tx.execute(
-            "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?4)",
+            "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at, last_seen) VALUES (?1, ?2, ?3, \
+                ?4, ?5, ?4)",
             params![token_hash(&token), user.id, csrf, t, rfc3339(now_t + chrono::Duration::hours(SESSION_HOURS))],
         )?;
         tx.execute(
@@ -534,7 +542,8 @@ impl Library {
         let n = self.conn().execute("DELETE FROM sessions WHERE token_hash = ?1", params![token_hash(token)])?;
         if n > 0 {
             self.conn().execute(
-                "INSERT INTO audit_log (at, user, action, target, before, after) VALUES (?1, ?2, 'logout', ?3, NULL, NULL)",
+                "INSERT INTO audit_log (at, user, action, target, before, after) VALUES (?1, ?2, 'logout', ?3, NULL, \
+                    NULL)",
                 params![now(), by, format!("user:{by}")],
             )?;
         }
@@ -612,7 +621,10 @@ impl Library {
             params![f.user, action, target, f.from, to, 0, 0, exact],
             |r| r.get(0),
         )?;
-        let mut stmt = self.conn().prepare(&format!("SELECT id, at, user, action, target, before, after FROM audit_log {filter} ORDER BY id DESC LIMIT ?6 OFFSET ?7"))?;
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT id, at, user, action, target, before, after FROM \
+            audit_log {filter} ORDER BY id DESC LIMIT ?6 OFFSET ?7"
+        ))?;
         let rows = stmt
             .query_map(params![f.user, action, target, f.from, to, limit as i64, offset as i64, exact], audit_entry)?;
         Ok((rows.collect::<Result<_, _>>()?, total))

@@ -258,7 +258,8 @@ impl Library {
     fn harvested(conn: &Connection, id: i64) -> Result<Option<Harvested>, StoreError> {
         Ok(conn
             .query_row(
-                "SELECT url, title, summary_text, publisher, published, resource_type, themes, scope, territories FROM documents WHERE id = ?1",
+                "SELECT url, title, summary_text, publisher, published, resource_type, themes, scope, territories \
+                    FROM documents WHERE id = ?1",
                 params![id],
                 |r| {
                     Ok(Harvested {
@@ -309,7 +310,9 @@ impl Library {
         }
         if e.expected_rev.is_some_and(|r| r != before.doc.rev) {
             return Err(StoreError::Invalid(
-                "le document a changé depuis l'ouverture de ce formulaire (nouvelle moisson ou autre bibliothécaire) : rechargez la page, vos saisies sont à refaire sur la version à jour".into(),
+                "le document a changé depuis l'ouverture de ce formulaire (nouvelle moisson ou autre bibliothécaire) \
+                    : rechargez la page, vos saisies sont à refaire sur la version à jour"
+                    .into(),
             ));
         }
         Self::check_edit(&tx, e, Some(&before.doc))?;
@@ -471,7 +474,11 @@ impl Library {
         let mut o = Self::override_of(&ha, &Self::edit_of(&a.doc));
         o.status = Some(Status::Deleted);
         write_override(&tx, from, &o, Some(into))?;
-        tx.execute("INSERT OR IGNORE INTO document_sources (document_id, source_id) SELECT ?2, source_id FROM document_sources WHERE document_id = ?1", params![from, into])?;
+        tx.execute(
+            "INSERT OR IGNORE INTO document_sources (document_id, source_id) SELECT ?2, source_id FROM \
+            document_sources WHERE document_id = ?1",
+            params![from, into],
+        )?;
         let after_b = Self::existing(&tx, into)?;
         audit(
             &tx,
@@ -569,7 +576,10 @@ impl Library {
                   WHERE COALESCE(o.status, 'published') != 'deleted' AND COALESCE(o.{col}, d.{col}) = t.name)"
             )
         };
-        let mut stmt = self.conn().prepare(&format!("SELECT t.name, t.position, t.retired, t.acronym, t.parent, {count} FROM terms t WHERE t.kind = ?1 ORDER BY t.position, t.name"))?;
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT t.name, t.position, t.retired, t.acronym, t.parent, \
+            {count} FROM terms t WHERE t.kind = ?1 ORDER BY t.position, t.name"
+        ))?;
         let rows = stmt.query_map(params![kind.as_str()], |r| {
             Ok(Term {
                 kind,
@@ -643,7 +653,8 @@ impl Library {
             return Err(StoreError::Invalid(format!("« {n} » existe déjà dans {}{hint}", kind.label().to_lowercase())));
         }
         tx.execute(
-            "INSERT INTO terms (kind, name, position, acronym, parent) SELECT ?1, ?2, COALESCE(MAX(position), 0) + 1, ?3, ?4 FROM terms WHERE kind = ?1",
+            "INSERT INTO terms (kind, name, position, acronym, parent) SELECT ?1, ?2, COALESCE(MAX(position), 0) + 1, \
+                ?3, ?4 FROM terms WHERE kind = ?1",
             params![kind.as_str(), name, acronym.trim(), parent.trim()],
         )?;
         // A name given back is no longer an alias of another.
@@ -705,7 +716,10 @@ impl Library {
             let idcol = if table == "documents" { "id" } else { "document_id" };
             let rows: Vec<(i64, String)> = {
                 let sql = if list {
-                    format!("SELECT {idcol}, {col} FROM {table} WHERE {col} IS NOT NULL AND EXISTS (SELECT 1 FROM json_each({col}) j WHERE j.value = ?1)")
+                    format!(
+                        "SELECT {idcol}, {col} FROM {table} WHERE {col} IS NOT NULL AND EXISTS (SELECT 1 FROM \
+                        json_each({col}) j WHERE j.value = ?1)"
+                    )
                 } else {
                     format!("SELECT {idcol}, {col} FROM {table} WHERE {col} = ?1")
                 };
@@ -870,9 +884,10 @@ impl Library {
 
     /// The messages shown today (`YYYY-MM-DD`) on a territory's fiche.
     pub fn active_messages(&self, territory: &str, today: &str) -> Result<Vec<FicheMessage>, StoreError> {
-        let mut stmt = self
-            .conn()
-            .prepare_cached(&format!("{MESSAGE_COLUMNS} WHERE territory = ?1 AND (starts IS NULL OR starts <= ?2) AND (ends IS NULL OR ends >= ?2) ORDER BY starts, id"))?;
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{MESSAGE_COLUMNS} WHERE territory = ?1 AND (starts IS NULL OR starts <= ?2) AND \
+                (ends IS NULL OR ends >= ?2) ORDER BY starts, id"
+        ))?;
         let rows = stmt.query_map(params![territory, today], Self::message_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -915,13 +930,15 @@ impl Library {
         };
         let id: i64 = if m.id == 0 {
             tx.query_row(
-                "INSERT INTO fiche_messages (territory, title, body, starts, ends, updated_by, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                "INSERT INTO fiche_messages (territory, title, body, starts, ends, updated_by, updated_at) VALUES \
+                    (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
                 params![m.territory, m.title.trim(), m.body.trim(), m.starts, m.ends, by, t],
                 |r| r.get(0),
             )?
         } else {
             tx.execute(
-                "UPDATE fiche_messages SET territory = ?2, title = ?3, body = ?4, starts = ?5, ends = ?6, updated_by = ?7, updated_at = ?8 WHERE id = ?1",
+                "UPDATE fiche_messages SET territory = ?2, title = ?3, body = ?4, starts = ?5, ends = ?6, updated_by \
+                    = ?7, updated_at = ?8 WHERE id = ?1",
                 params![m.id, m.territory, m.title.trim(), m.body.trim(), m.starts, m.ends, by, t],
             )?;
             m.id
@@ -1015,7 +1032,8 @@ impl Library {
 /// Registers a publisher in its taxonomy (at the end) if it is new.
 fn add_publisher_term(tx: &Connection, name: &str, by: &str) -> Result<(), StoreError> {
     let n = tx.execute(
-        "INSERT OR IGNORE INTO terms (kind, name, position) SELECT 'publisher', ?1, COALESCE(MAX(position), 0) + 1 FROM terms WHERE kind = 'publisher'",
+        "INSERT OR IGNORE INTO terms (kind, name, position) SELECT 'publisher', ?1, COALESCE(MAX(position), 0) + 1 \
+            FROM terms WHERE kind = 'publisher'",
         params![name],
     )?;
     if n > 0 {

@@ -414,8 +414,9 @@ pub(crate) fn upsert_in(
     let aliases = Aliases::load(tx)?;
     {
         let mut publisher_term = tx.prepare_cached(
-                "INSERT OR IGNORE INTO terms (kind, name, position) SELECT 'publisher', ?1, COALESCE(MAX(position), 0) + 1 FROM terms WHERE kind = 'publisher'",
-            )?;
+            "INSERT OR IGNORE INTO terms (kind, name, position) SELECT 'publisher', ?1, COALESCE(MAX(position), \
+                    0) + 1 FROM terms WHERE kind = 'publisher'",
+        )?;
         let mut find = tx.prepare_cached(
                 "SELECT id, content_hash, summary_html, summary_text, publisher, published, precision, resource_type, themes, scope,
                         territories, subjects, image FROM documents WHERE url = ?1",
@@ -709,7 +710,8 @@ impl Library {
 
     pub fn set_cursor(&mut self, source_id: &str, cursor: &str) -> Result<(), StoreError> {
         self.conn.execute(
-            "INSERT INTO fetch_state (source_id, cursor) VALUES (?1, ?2) ON CONFLICT(source_id) DO UPDATE SET cursor = excluded.cursor",
+            "INSERT INTO fetch_state (source_id, cursor) VALUES (?1, ?2) ON CONFLICT(source_id) DO UPDATE SET cursor \
+                = excluded.cursor",
             params![source_id, cursor],
         )?;
         Ok(())
@@ -796,8 +798,12 @@ impl Library {
         if ok != "ok" {
             return Err(StoreError::Invalid(format!("integrity check: {ok}")));
         }
-        let orphans: i64 =
-            self.conn.query_row("SELECT COUNT(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM document_sources s WHERE s.document_id = d.id)", [], |r| r.get(0))?;
+        let orphans: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM document_sources s \
+                WHERE s.document_id = d.id)",
+            [],
+            |r| r.get(0),
+        )?;
         let beyond: i64 = self.conn.query_row(
             "SELECT COUNT(*) FROM documents WHERE rev > (SELECT value FROM counters WHERE name = 'rev')",
             [],

@@ -97,7 +97,11 @@ pub(crate) fn parse(geo: &Geo, raw: &str) -> Selection {
         };
         if let Some(first) = s.group {
             if first != g {
-                s.problems.push(format!("« {part} » n'est pas du même niveau que la sélection ({}) : on ne compare que des collectivités de même niveau.", first.label().to_lowercase()));
+                s.problems.push(format!(
+                    "« {part} » n'est pas du même niveau que la sélection ({}) : on ne compare \
+                    que des collectivités de même niveau.",
+                    first.label().to_lowercase()
+                ));
                 continue;
             }
         }
@@ -161,7 +165,8 @@ fn table(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
                     @for c in &cols {
                         @let vals: Vec<(Option<f64>, Option<String>)> = fs.iter().map(|f| {
                             let fig = f.figures.iter().find(|x| x.id == c.id);
-                            (fig.and_then(|x| x.value), fig.and_then(|x| x.note.clone()).or_else(|| fig.is_none().then(|| "indicateur non disponible pour cette collectivité".to_owned())))
+                            (fig.and_then(|x| x.value), fig.and_then(|x| x.note.clone()).or_else(|| fig.is_none().then(|| "indicateur \
+                                non disponible pour cette collectivité".to_owned())))
                         }).collect();
                         @let max = vals.iter().filter_map(|v| v.0).fold(0.0f64, f64::max);
                         @let fig0 = fs.iter().find_map(|f| f.figures.iter().find(|x| x.id == c.id));
@@ -218,7 +223,9 @@ fn render(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
     };
     let head = Head {
         title: title.clone(),
-        description: "Comparez jusqu'à 4 communes, intercommunalités, départements ou régions, indicateur par indicateur, avec sources et millésimes.".into(),
+        description: "Comparez jusqu'à 4 communes, intercommunalités, départements ou régions, indicateur par \
+            indicateur, avec sources et millésimes."
+            .into(),
         canonical: Some(s.url("")),
     };
     let level = s.group;
@@ -232,7 +239,8 @@ fn render(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
             @if fs.len() < 2 {
                 div class="fr-callout fr-mb-3w" {
                     p class="fr-callout__text" {
-                        @if fs.is_empty() { "Choisissez de 2 à 4 collectivités de même niveau (communes, intercommunalités, départements ou régions)." }
+                        @if fs.is_empty() { "Choisissez de 2 à 4 collectivités de même niveau (communes, \
+                            intercommunalités, départements ou régions)." }
                         @else { "Ajoutez au moins une autre collectivité de même niveau pour comparer." }
                     }
                 }

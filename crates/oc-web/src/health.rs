@@ -208,7 +208,9 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
                     if !ok {
                         failed.push("index");
                         let m = format!(
-                            "l'index des publications a {lag} révision(s) de retard sur la bibliothèque depuis {} s (au plus {max_lag_secs} s admises) : la recherche publique ne montre pas les derniers changements",
+                            "l'index des publications a {lag} révision(s) de retard sur la bibliothèque depuis {} s \
+                                (au plus {max_lag_secs} s admises) : la recherche publique ne montre pas les derniers \
+                                changements",
                             behind.as_secs()
                         );
                         messages.push(m.clone());
@@ -223,7 +225,8 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
                     serde_json::json!({ "ok": false, "lag_revisions": null, "behind_secs": null, "message": m })
                 }
                 _ => {
-                    serde_json::json!({ "ok": null, "lag_revisions": null, "behind_secs": null, "message": "non vérifié : la base de la bibliothèque ne peut pas être lue" })
+                    serde_json::json!({ "ok": null, "lag_revisions": null, "behind_secs": null, "message": "non \
+                        vérifié : la base de la bibliothèque ne peut pas être lue" })
                 }
             };
             (index, store)

@@ -367,7 +367,8 @@ async fn security_headers(mut res: axum::response::Response) -> axum::response::
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; \
+                connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
         ),
     );
     res

@@ -31,13 +31,16 @@ pub(crate) fn document() -> Value {
         "info": {
             "title": "Open Collectivités API",
             "version": "1",
-            "description": "Les statistiques des collectivités locales : recherche de territoires, fiches, bibliothèque de publications."
+            "description": "Les statistiques des collectivités locales : recherche de territoires, fiches, \
+                bibliothèque de publications."
         },
         "paths": {
             "/api/v1/search": { "get": {
-                "summary": "Rechercher une commune, un EPCI, un département ou une région (nom, code INSEE, SIREN, code postal)",
+                "summary": "Rechercher une commune, un EPCI, un département ou une région (nom, code INSEE, SIREN, \
+                    code postal)",
                 "parameters": [
-                    param("q", "Nom (fautes tolérées), code INSEE, SIREN, code postal ou code de département (1 à 200 caractères)", json!({ "type": "string" }), true),
+                    param("q", "Nom (fautes tolérées), code INSEE, SIREN, code postal ou code de département (1 à 200 \
+                        caractères)", json!({ "type": "string" }), true),
                     param("type", "Niveau", json!({ "type": "string", "enum": ["commune", "epci", "departement", "region"] }), false),
                     param("limit", "Nombre de résultats (1 à 50, 10 par défaut)", json!({ "type": "integer", "minimum": 1, "maximum": 50 }), false)
                 ],
@@ -49,9 +52,11 @@ pub(crate) fn document() -> Value {
             "/api/v1/regions/{code}": fiche("/api/v1/regions/{code}", "région", "Code (ex. 76)"),
             "/api/v1/publications": { "get": {
                 "summary": "Rechercher dans la bibliothèque (texte intégral, facettes combinables)",
-                "description": "Plusieurs valeurs d'une facette se combinent par OU, les facettes par ET ; les comptes de chaque facette tiennent compte des autres filtres actifs. Paramètres inconnus ignorés.",
+                "description": "Plusieurs valeurs d'une facette se combinent par OU, les facettes par ET ; les \
+                    comptes de chaque facette tiennent compte des autres filtres actifs. Paramètres inconnus ignorés.",
                 "parameters": [
-                    param("q", "Texte libre (accents et casse ignorés, « expressions entre guillemets », fautes tolérées sur les mots longs)", json!({ "type": "string", "maxLength": 300 }), false),
+                    param("q", "Texte libre (accents et casse ignorés, « expressions entre guillemets », fautes \
+                        tolérées sur les mots longs)", json!({ "type": "string", "maxLength": 300 }), false),
                     param("theme", "Thématique (répétable)", list("Thématiques du portail"), false),
                     param("scope", "Type de territoire (répétable)", list("Types de territoire"), false),
                     param("type", "Type de ressource (répétable)", list("Types de ressource"), false),
@@ -59,7 +64,8 @@ pub(crate) fn document() -> Value {
                     param("year", "Année de publication (répétable)", list("AAAA"), false),
                     param("from", "Publié à partir du (AAAA-MM-JJ ou AAAA)", json!({ "type": "string" }), false),
                     param("to", "Publié jusqu'au (AAAA-MM-JJ ou AAAA)", json!({ "type": "string" }), false),
-                    param("territory", "Territoire : REG-76, DEP-34, COM-34172, EPCI-243400017 (répétable ; un département inclut ses communes)", list("Codes de territoire"), false),
+                    param("territory", "Territoire : REG-76, DEP-34, COM-34172, EPCI-243400017 (répétable ; un \
+                        département inclut ses communes)", list("Codes de territoire"), false),
                     param("sort", "Tri : pertinence (défaut avec q) ou date (défaut sans q)", json!({ "type": "string", "enum": ["pertinence", "date"] }), false),
                     param("page", "Page (20 résultats par page)", json!({ "type": "integer", "minimum": 1, "maximum": 500 }), false)
                 ],

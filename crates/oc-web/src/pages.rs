@@ -58,9 +58,11 @@ pub(crate) async fn home(State(state): State<AppState>) -> Markup {
                 li class="fr-col-6 fr-col-md-3" { strong { (fmt_int(n.regions as u64)) } " " (oc_model::fr::plural(n.regions as u64, "région", "régions")) }
             }
             p class="fr-text--sm fr-mt-2w" id="oc-counts-note" {
-                "Communes, départements et régions de France métropolitaine et d'outre-mer, selon le Code officiel géographique au 1er janvier " (d.meta.cog_year)
+                "Communes, départements et régions de France métropolitaine et d'outre-mer, selon le Code officiel \
+                    géographique au 1er janvier " (d.meta.cog_year)
                 ", populations légales millésime " (d.meta.population_millesime) ". À part : "
-                (oc_model::fr::count(n.com as u64, "collectivité d'outre-mer ou territoire", "collectivités d'outre-mer et territoires"))
+                (oc_model::fr::count(n.com as u64, "collectivité d'outre-mer ou territoire", "collectivités \
+                    d'outre-mer et territoires"))
                 " (" (oc_model::fr::count(n.subdivisions_com as u64, "commune ou subdivision", "communes et subdivisions")) ")"
                 @if !n.com_sans_population.is_empty() { ", dont " (n.com_sans_population.join(" et ")) ", sans population permanente" }
                 "."
@@ -159,7 +161,8 @@ pub(crate) async fn search_page(State(state): State<AppState>, RawQuery(raw): Ra
             @if outcome.hits.is_empty() {
                 div class="fr-callout fr-mt-2w" {
                     p class="fr-callout__text" { "Aucune collectivité ne correspond à « " (q) " »." }
-                    p { "Vérifiez l'orthographe, essayez un code postal ou un code INSEE, ou retirez le filtre de type." }
+                    p { "Vérifiez l'orthographe, essayez un code postal ou un code INSEE, ou retirez le filtre de \
+                        type." }
                 }
             } @else {
                 p class="fr-mt-2w" role="status" {
@@ -207,11 +210,13 @@ pub(crate) async fn sources_page(State(state): State<AppState>) -> WebResult<Res
     let missing: Vec<&oc_model::sources::Dataset> =
         oc_model::sources::DATASETS.iter().filter(|d| !credits.iter().any(|c| c.id == d.id)).collect();
     Ok(layout_credits(
-        &Head { title: "Sources des données".into(), description: "Les jeux de données affichés par Open Collectivités, avec leur producteur, leur millésime et leur licence.".into(), canonical: Some("/sources".into()) },
+        &Head { title: "Sources des données".into(), description: "Les jeux de données affichés par Open \
+            Collectivités, avec leur producteur, leur millésime et leur licence.".into(), canonical: Some("/sources".into()) },
         Some(&credits),
         html! {
             h1 { "Sources des données" }
-            p { "Chaque chiffre d'une fiche cite son jeu de données et son millésime. Voici les jeux de données chargés sur ce portail." }
+            p { "Chaque chiffre d'une fiche cite son jeu de données et son millésime. Voici les jeux de données \
+                chargés sur ce portail." }
             div class="fr-table" {
                 table {
                     caption { "Jeux de données chargés" }

@@ -100,7 +100,8 @@ mod tests {
 
     #[test]
     fn keeps_ordinary_and_astral_characters() {
-        let s = "Bibliothèque « Île-de-France » — 10\u{202F}000\u{A0}€ \u{1F600} \u{10000} \u{1FFFD} \u{10FFFD} \u{FDCF}\u{FDF0} \u{A0}\u{D7FF}\u{E000}";
+        let s = "Bibliothèque « Île-de-France » — 10\u{202F}000\u{A0}€ \u{1F600} \u{10000} \u{1FFFD} \u{10FFFD} \
+            \u{FDCF}\u{FDF0} \u{A0}\u{D7FF}\u{E000}";
         assert_eq!(escape(s), s);
         assert_eq!(escape("tab\tlf\ncr\r"), "tab\tlf\ncr\r");
     }

@@ -317,7 +317,8 @@ pub(crate) async fn list(
                                     td { (d.doc.id) }
                                     td {
                                         a href=(format!("/admin/documents/{}", d.doc.id)) { (d.doc.title) }
-                                        @if listing.duplicates.contains(&d.doc.id) { " " span class="fr-badge fr-badge--sm fr-badge--warning" { "doublon ?" } }
+                                        @if listing.duplicates.contains(&d.doc.id) { " " span class="fr-badge \
+                                            fr-badge--sm fr-badge--warning" { "doublon ?" } }
                                         @if d.doc.featured { " " span class="fr-badge fr-badge--sm fr-badge--info" { "à la une" } }
                                     }
                                     td { (d.doc.publisher) }
@@ -445,7 +446,8 @@ fn doc_form(
             @if let Some(r) = rev { input type="hidden" name="rev" value=(r); }
             @if let Some(u) = url {
                 div class="fr-input-group" {
-                    label class="fr-label" for="url" { "Adresse du document (URL)" span class="fr-hint-text" { "https://…, la page ou le fichier de l'éditeur" } }
+                    label class="fr-label" for="url" { "Adresse du document (URL)" span class="fr-hint-text" { "https://…, \
+                        la page ou le fichier de l'éditeur" } }
                     input class="fr-input" id="url" name="url" type="url" required value=(u);
                 }
             }
@@ -454,7 +456,8 @@ fn doc_form(
                 input class="fr-input" id="title" name="title" required maxlength="500" value=(e.title);
             }
             div class="fr-input-group" {
-                label class="fr-label" for="summary" { "Résumé" span class="fr-hint-text" { "Texte brut ; une ligne vide sépare les paragraphes." } }
+                label class="fr-label" for="summary" { "Résumé" span class="fr-hint-text" { "Texte brut ; une ligne \
+                    vide sépare les paragraphes." } }
                 textarea class="fr-input" id="summary" name="summary" rows="6" { (e.summary) }
             }
             div class="fr-grid-row fr-grid-row--gutters" {
@@ -477,7 +480,8 @@ fn doc_form(
             (checkboxes("themes", "Thématiques", &c.themes, &e.themes))
             (checkboxes("scope", "Types de territoire", &c.scopes, &e.scope))
             div class="fr-input-group" {
-                label class="fr-label" for="territories" { "Territoires" span class="fr-hint-text" { "Codes séparés par des virgules : COM-34172, EPCI-243400017, DEP-34, REG-76" } }
+                label class="fr-label" for="territories" { "Territoires" span class="fr-hint-text" { "Codes séparés \
+                    par des virgules : COM-34172, EPCI-243400017, DEP-34, REG-76" } }
                 input class="fr-input" id="territories" name="territories" value=(e.territories.join(", "));
             }
             div class="fr-grid-row fr-grid-row--gutters" {
@@ -499,7 +503,8 @@ fn doc_form(
                     label class="fr-label" for="featured" { "À la une" }
                 } }
                 div class="fr-col-12 fr-col-md-4" { div class="fr-input-group" {
-                    label class="fr-label" for="weight" { "Poids" span class="fr-hint-text" { "de -100 à 100 ; les plus lourds sortent les premiers à pertinence égale" } }
+                    label class="fr-label" for="weight" { "Poids" span class="fr-hint-text" { "de -100 à 100 ; les \
+                        plus lourds sortent les premiers à pertinence égale" } }
                     input class="fr-input" id="weight" name="weight" type="number" step="any" min="-100" max="100" value=(e.weight);
                 } }
             }
@@ -557,7 +562,9 @@ async fn edit_view(
                     form method="post" action=(format!("/admin/documents/{id}/fusionner")) {
                         (csrf(auth))
                         div class="fr-input-group" {
-                            label class="fr-label" for="into" { "Fusionner dans le document n°" span class="fr-hint-text" { "Celui-ci disparaît ; son adresse redirige vers l'autre, qui reçoit ses thématiques et territoires." } }
+                            label class="fr-label" for="into" { "Fusionner dans le document n°" span class="fr-hint-text" { "Celui-ci \
+                                disparaît ; son adresse redirige vers l'autre, qui reçoit ses thématiques et \
+                                territoires." } }
                             input class="fr-input" id="into" name="into" inputmode="numeric" required;
                         }
                         button class="fr-btn fr-btn--secondary" type="submit" { "Fusionner" }
@@ -566,7 +573,8 @@ async fn edit_view(
                 div class="fr-col-12 fr-col-md-6" {
                     form method="post" action=(format!("/admin/documents/{id}/supprimer")) {
                         (csrf(auth))
-                        p class="fr-text--sm" { "Supprimer garde une pierre tombale : aucune moisson ne fera revenir ce document." }
+                        p class="fr-text--sm" { "Supprimer garde une pierre tombale : aucune moisson ne fera revenir \
+                            ce document." }
                         button class="fr-btn fr-btn--tertiary" type="submit" { "Supprimer" }
                     }
                 }

@@ -53,7 +53,8 @@ async fn taxonomies_view(
     };
     let body = html! {
         (error_notice(error))
-        p { "Renommer un terme le change sur chaque document et pour les moissons à venir. Un terme retiré n'est plus proposé ; les documents qui l'ont le gardent." }
+        p { "Renommer un terme le change sur chaque document et pour les moissons à venir. Un terme retiré n'est plus \
+            proposé ; les documents qui l'ont le gardent." }
         @for (k, terms) in &all {
             section class="fr-mb-6w" id=(format!("tax-{}", kind_param(*k))) {
                 h2 class="fr-h4" { (k.label()) }
@@ -351,7 +352,8 @@ fn source_form(auth: &Auth, f: &SourceForm, is_new: bool, tax: &crate::Taxonomy)
     html! {
         form method="post" action=(action) {
             (csrf(auth))
-            @if is_new { (text("id", "Identifiant", &f.id, "lettres minuscules, chiffres et « - » ; ne change plus ensuite")) }
+            @if is_new { (text("id", "Identifiant", &f.id, "lettres minuscules, chiffres et « - » ; ne change plus \
+                ensuite")) }
             (text("name", "Nom", &f.name, ""))
             div class="fr-grid-row fr-grid-row--gutters" {
                 div class="fr-col-12 fr-col-md-8" { (text("publisher", "Organisme (nom complet)", &f.publisher, "")) }
@@ -369,11 +371,13 @@ fn source_form(auth: &Auth, f: &SourceForm, is_new: bool, tax: &crate::Taxonomy)
                 div class="fr-col-12 fr-col-md-9" { (text("url", "Adresse", &f.url, "https://…")) }
             }
             div class="fr-grid-row fr-grid-row--gutters" {
-                div class="fr-col-12 fr-col-md-8" { (text("query", "Requête CQL (SRU seulement)", &f.query, "ex. : dc.subject all \"collectivités locales\"")) }
+                div class="fr-col-12 fr-col-md-8" { (text("query", "Requête CQL (SRU seulement)", &f.query, "ex. : \
+                    dc.subject all \"collectivités locales\"")) }
                 div class="fr-col-12 fr-col-md-4" { (text("max_records", "Notices par passage (SRU)", &f.max_records, "1000 par défaut")) }
             }
             div class="fr-grid-row fr-grid-row--gutters" {
-                div class="fr-col-12 fr-col-md-6" { (text("schedule", "Horaire (cron avec secondes, UTC)", &f.schedule, "« 0 30 5 * * * » : chaque jour à 5 h 30 ; vide : à la main")) }
+                div class="fr-col-12 fr-col-md-6" { (text("schedule", "Horaire (cron avec secondes, UTC)", &f.schedule, "« \
+                    0 30 5 * * * » : chaque jour à 5 h 30 ; vide : à la main")) }
                 div class="fr-col-12 fr-col-md-6" { div class="fr-checkbox-group fr-mt-4w" {
                     input type="checkbox" id="src-enabled" name="enabled" value="1" checked[f.enabled];
                     label class="fr-label" for="src-enabled" { "Active (décochez pour désactiver la source)" }
@@ -386,7 +390,8 @@ fn source_form(auth: &Auth, f: &SourceForm, is_new: bool, tax: &crate::Taxonomy)
                 div class="fr-col-12 fr-col-md-6" { div class="fr-select-group" {
                     label class="fr-label" for="src-type" { "Type de ressource" }
                     select class="fr-select" id="src-type" name="resource_type" {
-                        option value="" selected[f.resource_type.is_empty()] { "(celui de chaque document, sinon publication statistique)" }
+                        option value="" selected[f.resource_type.is_empty()] { "(celui de chaque document, sinon \
+                            publication statistique)" }
                         @for t in tax.offered(TermKind::ResourceType) { option value=(t) selected[f.resource_type == *t] { (t) } }
                     }
                 } }
@@ -628,7 +633,8 @@ async fn messages_view(
             (csrf(auth))
             input type="hidden" name="id" value=(form.id);
             div class="fr-input-group" {
-                label class="fr-label" for="msg-territory" { "Fiche" span class="fr-hint-text" { "Code : COM-75056, EPCI-200054781, DEP-974, REG-94…" } }
+                label class="fr-label" for="msg-territory" { "Fiche" span class="fr-hint-text" { "Code : COM-75056, \
+                    EPCI-200054781, DEP-974, REG-94…" } }
                 input class="fr-input" id="msg-territory" name="territory" required value=(form.territory);
             }
             div class="fr-input-group" {
@@ -636,7 +642,8 @@ async fn messages_view(
                 input class="fr-input" id="msg-title" name="title" required maxlength="200" value=(form.title);
             }
             div class="fr-input-group" {
-                label class="fr-label" for="msg-body" { "Message" span class="fr-hint-text" { "Texte brut ; une ligne vide sépare les paragraphes." } }
+                label class="fr-label" for="msg-body" { "Message" span class="fr-hint-text" { "Texte brut ; une ligne \
+                    vide sépare les paragraphes." } }
                 textarea class="fr-input" id="msg-body" name="body" rows="4" required { (form.body) }
             }
             div class="fr-grid-row fr-grid-row--gutters" {

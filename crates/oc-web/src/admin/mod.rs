@@ -120,7 +120,10 @@ impl TrustedProxies {
         for item in items {
             let item = item.as_ref().trim();
             let bad = || {
-                format!("{item:?} is neither an IP address nor a CIDR block (e.g. \"10.0.0.1\", \"10.0.0.0/8\", \"2001:db8::/32\")")
+                format!(
+                    "{item:?} is neither an IP address nor a CIDR block (e.g. \"10.0.0.1\", \"10.0.0.0/8\", \
+                    \"2001:db8::/32\")"
+                )
             };
             let (addr, len) = match item.split_once('/') {
                 Some((a, l)) => (a, Some(l)),
@@ -371,11 +374,15 @@ async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> R
         match expected {
             Some(e) if !given.is_empty() && same_secret(&e, given) => {}
             None if auth.is_none() && parts.uri.path() != "/admin/connexion" => {
-                return finish(forbidden("Connexion requise : votre session a expiré ou vous n'êtes pas connecté. Reconnectez-vous, puis recommencez."));
+                return finish(forbidden(
+                    "Connexion requise : votre session a expiré ou vous n'êtes pas connecté. \
+                    Reconnectez-vous, puis recommencez.",
+                ));
             }
             _ => {
                 return finish(forbidden(
-                    "Jeton de sécurité (CSRF) absent ou invalide : la page était peut-être trop ancienne. Rechargez-la, puis recommencez.",
+                    "Jeton de sécurité (CSRF) absent ou invalide : la page était peut-être trop ancienne. \
+                        Rechargez-la, puis recommencez.",
                 ))
             }
         }

@@ -589,8 +589,16 @@ pub(crate) fn epci(geo: &Geo, e: &Epci) -> Fiche {
     ];
     let mut statut = vec![e.nature_label().to_owned()];
     match e.financement.as_str() {
-        "FPU" => statut.push("Fiscalité professionnelle unique (FPU) : l'intercommunalité perçoit seule la fiscalité économique des entreprises à la place de ses communes".into()),
-        "FA" => statut.push("Fiscalité additionnelle (FA) : l'intercommunalité vote ses propres taux, qui s'ajoutent à ceux des communes".into()),
+        "FPU" => statut.push(
+            "Fiscalité professionnelle unique (FPU) : l'intercommunalité perçoit seule la fiscalité \
+            économique des entreprises à la place de ses communes"
+                .into(),
+        ),
+        "FA" => statut.push(
+            "Fiscalité additionnelle (FA) : l'intercommunalité vote ses propres taux, qui s'ajoutent \
+            à ceux des communes"
+                .into(),
+        ),
         _ => {}
     }
     let mut items: Vec<Item> = members.iter().map(|c| item_commune(c, None)).collect();
@@ -644,7 +652,8 @@ pub fn departement(geo: &Geo, d: &Departement) -> Fiche {
     let mut population =
         fig("population", "Population municipale (somme des communes)", pop, "hab.", 0, "cog", cog_pop_millesime(geo));
     if d.code == "69" {
-        population.label = "Population municipale de la circonscription départementale (somme des communes, Métropole de Lyon comprise)";
+        population.label = "Population municipale de la circonscription départementale (somme des communes, Métropole \
+            de Lyon comprise)";
     }
     let mut figures = vec![
         population,

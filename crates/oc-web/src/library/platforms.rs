@@ -26,12 +26,14 @@ pub(crate) async fn platforms_page(State(state): State<AppState>) -> WebResult<R
     Ok(layout_with(
         &Head {
             title: "Plateformes open data des collectivités".into(),
-            description: "Les portails de données ouvertes des collectivités locales et les territoires qu'ils couvrent.".into(),
+            description: "Les portails de données ouvertes des collectivités locales et les territoires qu'ils \
+                couvrent.".into(),
             canonical: Some("/plateformes".into()),
         },
         html! {
             h1 { "Plateformes open data des collectivités" }
-            p class="fr-text--lead" { "Les portails de données ouvertes des collectivités et des acteurs publics locaux, avec les territoires qu'ils couvrent. Chaque fiche renvoie aux plateformes de son territoire." }
+            p class="fr-text--lead" { "Les portails de données ouvertes des collectivités et des acteurs publics \
+                locaux, avec les territoires qu'ils couvrent. Chaque fiche renvoie aux plateformes de son territoire." }
             p { (capitalize(&count_or_none(docs.len() as u64, "plateforme", "plateformes", true))) " — " a href=(href("/publications", &q)) { "les chercher dans la bibliothèque" } }
             div class="fr-table" {
                 table {

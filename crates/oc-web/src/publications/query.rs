@@ -81,7 +81,10 @@ pub(crate) fn parse_query(p: &[(String, String)], geo: &Geo, taxonomy: &crate::T
                     return Err(bad(format!("paramètre « year » invalide ({v:?}) : une année sur quatre chiffres")));
                 }
                 Facet::Territory if territory_label(geo, v).is_none() => {
-                    return Err(bad(format!("paramètre « territory » invalide ({v:?}) : REG-76, DEP-34, COM-34172 ou EPCI-243400017 par exemple")));
+                    return Err(bad(format!(
+                        "paramètre « territory » invalide ({v:?}) : REG-76, DEP-34, COM-34172 ou \
+                        EPCI-243400017 par exemple"
+                    )));
                 }
                 Facet::Publisher if v.chars().count() > 200 => {
                     return Err(bad("paramètre « publisher » trop long".into()))

@@ -16,7 +16,8 @@ pub(crate) struct Head {
 }
 
 pub(crate) const DEFAULT_DESCRIPTION: &str =
-    "Open Collectivités : les statistiques des communes, intercommunalités, départements et régions, faciles à trouver.";
+    "Open Collectivités : les statistiques des communes, intercommunalités, départements et régions, faciles à \
+        trouver.";
 
 /// The page frame: DSFR header, main content, footer with the credits.
 pub(crate) fn layout(title: &str, main: Markup) -> Markup {
@@ -42,7 +43,8 @@ fn footer_credits(credits: Option<&[oc_model::sources::Credit]>) -> Markup {
                     }
                     ". "
                 }
-                None => { "Données publiques des producteurs de la statistique publique, sous Licence Ouverte / Open Licence 2.0. " }
+                None => { "Données publiques des producteurs de la statistique publique, sous Licence Ouverte / Open \
+                    Licence 2.0. " }
             }
             a href="/sources" { "Toutes les sources des données" }
         }
@@ -83,7 +85,8 @@ pub(crate) fn layout_credits(head: &Head, credits: Option<&[oc_model::sources::C
                                         a href="/" title="Accueil — Open Collectivités" {
                                             p class="fr-header__service-title" { "Open Collectivités" }
                                         }
-                                        p class="fr-header__service-tagline" { "Les statistiques des collectivités locales, faciles à trouver" }
+                                        p class="fr-header__service-tagline" { "Les statistiques des collectivités \
+                                            locales, faciles à trouver" }
                                     }
                                 }
                             }
