@@ -22,9 +22,6 @@ pub(crate) const DEFAULT_LIMIT: usize = TOKIO_MAX_BLOCKING_THREADS * 9 / 10;
 /// Tasks spawned through [`spawn`] and not finished yet.
 static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
 
-/// In-flight tasks from which the pool counts as saturated.
-static LIMIT: AtomicUsize = AtomicUsize::new(DEFAULT_LIMIT);
-
 /// Counts one task in flight on `counter` until dropped.
 struct InFlight(&'static AtomicUsize);
 
@@ -73,9 +70,10 @@ pub fn in_flight() -> usize {
 }
 
 /// In-flight tasks from which the blocking pool counts as saturated
-/// (default [`DEFAULT_LIMIT`]).
+/// for the whole process ([`DEFAULT_LIMIT`]; an app can set its own,
+/// `health::HealthConfig::blocking_limit`).
 pub fn limit() -> usize {
-    LIMIT.load(Ordering::SeqCst)
+    DEFAULT_LIMIT
 }
 
 /// Whether `in_flight` tasks reach `limit`.
