@@ -316,7 +316,7 @@ async fn load_ofgl(locations: &[String], scratch: &Path) -> anyhow::Result<(Fina
 
 /// The DETR/DSIL project files.
 async fn load_grants(
-    client: Option<&fetch::Client>,
+    client: Option<&fetch::Fetcher>,
     locations: &[String],
 ) -> anyhow::Result<(FinanceData, Vec<String>)> {
     let mut files = Vec::new();
@@ -335,7 +335,7 @@ async fn load_grants(
 
 /// The DGCL criteria files of the DGF, one per year.
 async fn load_dgf(
-    client: Option<&fetch::Client>,
+    client: Option<&fetch::Fetcher>,
     files: &[config::DgfFile],
 ) -> anyhow::Result<(FinanceData, Vec<String>)> {
     let mut dgf = Vec::new();

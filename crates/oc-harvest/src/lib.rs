@@ -4,7 +4,8 @@
 //! A guided tour, in the order data flows:
 //! - [`sources`]: the source registry (`config/sources.toml`);
 //! - [`http`]: polite and robust fetching (timeouts, size cap, gzip,
-//!   conditional GET, retries with backoff, one request per host at a time);
+//!   conditional GET, retries with backoff, one request per host at a time),
+//!   the crate `oc-fetch` shared with the reference-data loaders;
 //! - [`charset`]: bytes to text whatever the declared charset;
 //! - readers, one per kind: [`feed`] (RSS, Atom, JSON Feed via feed-rs,
 //!   French dates), [`sru`] (BNSP/Gallica SRU 1.2), [`ods`] (OpenDataSoft
@@ -20,7 +21,8 @@ pub mod catalogue;
 pub mod charset;
 pub mod detect;
 pub mod feed;
-pub mod http;
+/// Fetching, shared with the reference-data loaders (crate `oc-fetch`).
+pub use oc_fetch as http;
 pub mod ods;
 pub mod run;
 pub mod sanitize;

@@ -1,10 +1,13 @@
-//! Fetching sources politely and robustly: connect and total timeouts, a
+//! Fetching sources politely and robustly, for the harvester and the
+//! reference-data loaders alike: connect and total timeouts, a
 //! size cap (also on decompressed bodies), gzip, a browser-like
 //! `User-Agent`/`Accept` (some publishers answer 403 without them),
 //! conditional GET (ETag / Last-Modified → 304), retries with exponential
 //! backoff on 5xx, 429, timeouts and broken connections, and at most one
 //! request at a time per host. Local paths are read too (tests, the demo
-//! configuration), under the same size cap.
+//! configuration), under the same size cap. [`Fetcher::get`] gives a body
+//! in memory; [`Fetcher::download`] copies a large file to disk chunk by
+//! chunk, with the same retries and cap.
 //!
 //! Server-side request forgery: unless its [`AddressPolicy`] says
 //! otherwise, the fetcher connects to public addresses only. The check is
@@ -15,12 +18,13 @@
 //! one rule is [`is_public_ip`]. Only an address *written* local or
 //! private in the source's URL (the operator's registry, tests) is trusted
 //! as written: the back office refuses such addresses
-//! ([`crate::sources::Source::from_json`]).
+//! (`oc_harvest::sources::checked`).
 
 pub mod address;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -60,6 +64,9 @@ pub struct FetchConfig {
     pub connect_timeout: Duration,
     /// For a whole request, body included.
     pub timeout: Duration,
+    /// For each wait for data, when set (large downloads, whose whole
+    /// transfer may take longer than `timeout` would allow).
+    pub read_timeout: Option<Duration>,
     /// Largest body accepted, after decompression.
     pub max_bytes: u64,
     /// Retries after the first attempt.
@@ -76,6 +83,7 @@ impl Default for FetchConfig {
         FetchConfig {
             connect_timeout: Duration::from_secs(15),
             timeout: Duration::from_secs(60),
+            read_timeout: None,
             max_bytes: 20 * 1024 * 1024,
             retries: 3,
             backoff: Duration::from_secs(2),
@@ -125,8 +133,9 @@ pub struct Fetcher {
     hosts: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
-enum Attempt {
-    Done(Fetched),
+/// How one attempt ended.
+enum Attempt<T> {
+    Done(T),
     Retry(String),
     Fail(String),
 }
@@ -152,12 +161,16 @@ impl Fetcher {
         );
         headers.insert(ACCEPT_LANGUAGE, HeaderValue::from_static("fr-FR,fr;q=0.9,en;q=0.5"));
         let builder = || {
-            reqwest::Client::builder()
+            let b = reqwest::Client::builder()
                 .user_agent(config.user_agent.clone())
                 .default_headers(headers.clone())
                 .connect_timeout(config.connect_timeout)
                 .timeout(config.timeout)
-                .tls_backend_rustls()
+                .tls_backend_rustls();
+            match config.read_timeout {
+                Some(t) => b.read_timeout(t),
+                None => b,
+            }
         };
         let fail = |e: reqwest::Error| FetchError { url: "(client HTTP)".into(), message: e.to_string() };
         let guarded = builder()
@@ -193,48 +206,95 @@ impl Fetcher {
         policy: AddressPolicy,
     ) -> Result<Fetched, FetchError> {
         let err = |message: String| FetchError { url: location.to_owned(), message };
-        if !(location.starts_with("http://") || location.starts_with("https://")) {
+        if !is_http(location) {
             if policy == AddressPolicy::Public {
                 return Err(err(NOT_HTTP.into()));
             }
             return self.read_file(location).await.map_err(err);
         }
-        let url = url::Url::parse(location).map_err(|e| err(format!("URL invalide : {e}")))?;
+        let (client, host) = self.client_for(location, policy).map_err(err)?;
+        self.with_retries(location, &host, || self.attempt(client, location, validators)).await.map_err(err)
+    }
+
+    /// Copies `location` (an `http(s)` URL or a local path) into the file
+    /// `dest`, chunk by chunk (a national file is never held in memory),
+    /// under the configuration's policy, size cap and retries; returns the
+    /// number of bytes. A failed or truncated transfer leaves no file
+    /// behind.
+    pub async fn download(&self, location: &str, dest: &Path) -> Result<u64, FetchError> {
+        let err = |message: String| FetchError { url: location.to_owned(), message };
+        let result = if is_http(location) {
+            match self.client_for(location, self.config.addresses) {
+                Ok((client, host)) => {
+                    self.with_retries(location, &host, || self.attempt_download(client, location, dest)).await
+                }
+                Err(m) => Err(m),
+            }
+        } else if self.config.addresses == AddressPolicy::Public {
+            Err(NOT_HTTP.into())
+        } else {
+            self.copy_file(location, dest).await
+        };
+        if result.is_err() {
+            let _ = tokio::fs::remove_file(dest).await;
+        }
+        result.map_err(err)
+    }
+
+    /// The client `policy` calls for, and the host of `location`.
+    fn client_for(&self, location: &str, policy: AddressPolicy) -> Result<(&reqwest::Client, String), String> {
+        let url = url::Url::parse(location).map_err(|e| format!("URL invalide : {e}"))?;
         let client = match policy {
             AddressPolicy::Public => match address::url_refusal(&url) {
-                Some(m) => return Err(err(m)),
+                Some(m) => return Err(m),
                 None => &self.guarded,
             },
             AddressPolicy::AsWritten => &self.guarded,
             AddressPolicy::Any => &self.open,
         };
-        let host = url.host_str().unwrap_or("").to_owned();
+        Ok((client, url.host_str().unwrap_or("").to_owned()))
+    }
+
+    /// Runs `attempt` until it is done, fails for good, or has been
+    /// retried [`FetchConfig::retries`] times with a doubling pause; one
+    /// request at a time per host, retries included.
+    async fn with_retries<T, F, Fut>(&self, location: &str, host: &str, mut attempt: F) -> Result<T, String>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Attempt<T>>,
+    {
         let lock = {
             let mut hosts = self.hosts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            hosts.entry(host).or_default().clone()
+            hosts.entry(host.to_owned()).or_default().clone()
         };
-        // One request at a time per host, retries included.
         let _turn = lock.lock().await;
         let mut pause = self.config.backoff;
-        let mut attempt = 0;
+        let mut tries = 0;
         loop {
-            match self.attempt(client, location, validators).await {
+            match attempt().await {
                 Attempt::Done(f) => return Ok(f),
-                Attempt::Fail(m) => return Err(err(m)),
-                Attempt::Retry(m) if attempt >= self.config.retries => {
-                    return Err(err(format!("{m} (après {} tentatives)", attempt + 1)));
+                Attempt::Fail(m) => return Err(m),
+                Attempt::Retry(m) if tries >= self.config.retries => {
+                    return Err(format!("{m} (après {} tentatives)", tries + 1));
                 }
                 Attempt::Retry(m) => {
                     tracing::info!(url = location, "{m}; nouvelle tentative dans {pause:?}");
                     tokio::time::sleep(pause).await;
                     pause = (pause * 2).min(Duration::from_secs(60));
-                    attempt += 1;
+                    tries += 1;
                 }
             }
         }
     }
 
-    async fn attempt(&self, client: &reqwest::Client, url: &str, validators: &Validators) -> Attempt {
+    /// Sends the request and judges its status: a response whose body is
+    /// to be read, or how the attempt ended.
+    async fn send(
+        &self,
+        client: &reqwest::Client,
+        url: &str,
+        validators: &Validators,
+    ) -> Result<reqwest::Response, Attempt<Fetched>> {
         let mut req = client.get(url);
         if let Some(e) = &validators.etag {
             req = req.header(IF_NONE_MATCH, e);
@@ -242,32 +302,83 @@ impl Fetcher {
         if let Some(l) = &validators.last_modified {
             req = req.header(IF_MODIFIED_SINCE, l);
         }
-        let mut resp = match req.send().await {
+        let resp = match req.send().await {
             Ok(r) => r,
             // Refused by the address checks: no retry.
-            Err(e) if refusal(&e).is_some() => return Attempt::Fail(refusal(&e).unwrap_or_default()),
-            Err(e) if e.is_timeout() => return Attempt::Retry("délai dépassé".into()),
-            Err(e) if e.is_connect() => return Attempt::Retry(format!("connexion impossible ({})", root_cause(&e))),
-            Err(e) => return Attempt::Retry(format!("échec de la requête ({})", root_cause(&e))),
+            Err(e) if refusal(&e).is_some() => return Err(Attempt::Fail(refusal(&e).unwrap_or_default())),
+            Err(e) if e.is_timeout() => return Err(Attempt::Retry("délai dépassé".into())),
+            Err(e) if e.is_connect() => {
+                return Err(Attempt::Retry(format!("connexion impossible ({})", root_cause(&e))))
+            }
+            Err(e) => return Err(Attempt::Retry(format!("échec de la requête ({})", root_cause(&e)))),
         };
         let status = resp.status();
         if status == reqwest::StatusCode::NOT_MODIFIED {
-            return Attempt::Done(Fetched::NotModified);
+            return Err(Attempt::Done(Fetched::NotModified));
         }
         if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
-            return Attempt::Retry(format!("le serveur répond {status}"));
+            return Err(Attempt::Retry(format!("le serveur répond {status}")));
         }
         if !status.is_success() {
             let hint = if status == reqwest::StatusCode::FORBIDDEN { " (accès refusé par le serveur)" } else { "" };
-            return Attempt::Fail(format!("le serveur répond {status}{hint}"));
+            return Err(Attempt::Fail(format!("le serveur répond {status}{hint}")));
         }
         let max = self.config.max_bytes;
-        if resp.content_length().is_some_and(|n| n > max) {
-            return Attempt::Fail(format!(
-                "réponse trop volumineuse ({} octets annoncés, au plus {max})",
-                resp.content_length().unwrap_or(0)
-            ));
+        if let Some(n) = resp.content_length().filter(|&n| n > max) {
+            return Err(Attempt::Fail(format!("réponse trop volumineuse ({n} octets annoncés, au plus {max})")));
         }
+        Ok(resp)
+    }
+
+    /// One attempt of [`Fetcher::download`]: the file is written anew.
+    async fn attempt_download(&self, client: &reqwest::Client, url: &str, dest: &Path) -> Attempt<u64> {
+        use tokio::io::AsyncWriteExt;
+        let mut resp = match self.send(client, url, &Validators::default()).await {
+            Ok(r) => r,
+            Err(Attempt::Done(_)) => return Attempt::Fail("réponse 304 inattendue".into()),
+            Err(Attempt::Retry(m)) => return Attempt::Retry(m),
+            Err(Attempt::Fail(m)) => return Attempt::Fail(m),
+        };
+        let write_err = |e: std::io::Error| Attempt::Fail(format!("écriture impossible de {} : {e}", dest.display()));
+        let mut file = match tokio::fs::File::create(dest).await {
+            Ok(f) => f,
+            Err(e) => return write_err(e),
+        };
+        let (max, expected) = (self.config.max_bytes, resp.content_length());
+        let mut written = 0u64;
+        loop {
+            match resp.chunk().await {
+                Ok(Some(c)) => {
+                    written += c.len() as u64;
+                    if written > max {
+                        return Attempt::Fail(format!("réponse trop volumineuse (plus de {max} octets)"));
+                    }
+                    if let Err(e) = file.write_all(&c).await {
+                        return write_err(e);
+                    }
+                }
+                Ok(None) => break,
+                Err(e) if e.is_timeout() => {
+                    return Attempt::Retry("délai dépassé pendant la lecture de la réponse".into())
+                }
+                Err(e) => return Attempt::Retry(format!("réponse tronquée ({})", root_cause(&e))),
+            }
+        }
+        if let Err(e) = file.flush().await {
+            return write_err(e);
+        }
+        match expected {
+            Some(n) if n != written => Attempt::Retry(format!("réponse tronquée ({written} octets sur {n})")),
+            _ => Attempt::Done(written),
+        }
+    }
+
+    async fn attempt(&self, client: &reqwest::Client, url: &str, validators: &Validators) -> Attempt<Fetched> {
+        let mut resp = match self.send(client, url, validators).await {
+            Ok(r) => r,
+            Err(end) => return end,
+        };
+        let max = self.config.max_bytes;
         let header = |h: &HeaderMap, name| h.get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_owned);
         let validators =
             Validators { etag: header(resp.headers(), ETAG), last_modified: header(resp.headers(), LAST_MODIFIED) };
@@ -291,14 +402,29 @@ impl Fetcher {
         Attempt::Done(Fetched::Body { bytes, content_type, validators })
     }
 
-    async fn read_file(&self, path: &str) -> Result<Fetched, String> {
+    /// A local file, refused when larger than the size cap.
+    async fn check_size(&self, path: &str) -> Result<(), String> {
         let meta = tokio::fs::metadata(path).await.map_err(|e| format!("lecture impossible : {e}"))?;
         if meta.len() > self.config.max_bytes {
             return Err(format!("fichier trop volumineux ({} octets, au plus {})", meta.len(), self.config.max_bytes));
         }
+        Ok(())
+    }
+
+    async fn copy_file(&self, path: &str, dest: &Path) -> Result<u64, String> {
+        self.check_size(path).await?;
+        tokio::fs::copy(path, dest).await.map_err(|e| format!("copie impossible : {e}"))
+    }
+
+    async fn read_file(&self, path: &str) -> Result<Fetched, String> {
+        self.check_size(path).await?;
         let bytes = tokio::fs::read(path).await.map_err(|e| format!("lecture impossible : {e}"))?;
         Ok(Fetched::Body { bytes, content_type: None, validators: Validators::default() })
     }
+}
+
+fn is_http(location: &str) -> bool {
+    location.starts_with("http://") || location.starts_with("https://")
 }
 
 /// Redirects followed at most.
