@@ -15,7 +15,7 @@ use anyhow::Context;
 
 use oc_harvest::http::{FetchConfig, Fetcher};
 use oc_harvest::run::{Harvester, Report, RunOptions};
-use oc_harvest::sources::{Kind, Source};
+use oc_harvest::sources::{Source, SourceKind};
 use oc_index::publications::{catch_up, PublicationsIndex};
 use oc_library::store::Library;
 use oc_model::{KindGroup, TerritoryKey};
@@ -140,7 +140,7 @@ pub fn open_harvest(config: &Config, geo: &Geo) -> anyhow::Result<Harvest> {
 pub fn store_sources(store: &Library, allow_local: bool) -> anyhow::Result<Vec<Source>> {
     let mut out = Vec::new();
     for s in store.sources()? {
-        match Source::from_row(&s.source) {
+        match oc_harvest::sources::from_row(&s.source) {
             Ok(src) => {
                 if s.source.managed && !allow_local {
                     if let Some(m) = oc_harvest::sources::address_refusal(&src.url) {
@@ -205,17 +205,17 @@ impl Operations {
 }
 
 impl oc_web::admin::Operator for Operations {
-    fn check_source(&self, spec: &serde_json::Value) -> Result<(), String> {
-        Source::from_json(spec, self.allow_local).map(|_| ())
+    fn check_source(&self, source: &Source) -> Result<(), String> {
+        oc_harvest::sources::checked(source.clone(), self.allow_local).map(|_| ())
     }
 
     fn preview_source(
         &self,
-        spec: serde_json::Value,
+        source: Source,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<oc_web::admin::Preview, String>> + Send>> {
         let (h, allow_local) = (self.harvester.clone(), self.allow_local);
         Box::pin(async move {
-            let s = Source::from_json(&spec, allow_local)?;
+            let s = oc_harvest::sources::checked(source, allow_local)?;
             let (report, documents) = h.preview(&s).await?;
             Ok(oc_web::admin::Preview {
                 seen: report.counts.seen,
@@ -282,7 +282,7 @@ pub async fn seed_if_empty(h: &Harvest) -> anyhow::Result<Vec<Report>> {
     let seeds: Vec<Source> = h
         .sources
         .iter()
-        .filter(|s| s.kind == Kind::Csv && s.url == oc_harvest::catalogue::EMBEDDED_LOCATION && s.enabled)
+        .filter(|s| s.kind == SourceKind::Csv && s.url == oc_harvest::catalogue::EMBEDDED_LOCATION && s.enabled)
         .cloned()
         .collect();
     Ok(h.harvester.run_all(&seeds, &RunOptions::default()).await)

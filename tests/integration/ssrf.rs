@@ -20,7 +20,6 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
 use oc_harvest::http::{AddressPolicy, FetchConfig, Fetched, Fetcher, Validators};
 use oc_harvest::run::{Harvester, RunOptions};
-use oc_harvest::sources::Source;
 
 use crate::common::root;
 
@@ -230,7 +229,7 @@ async fn local_addresses_in_any_written_form_are_refused() {
     ] {
         let url = format!("http://{host}:{port}/secret");
         // The back office's check ("Tester", "Enregistrer")…
-        let e = Source::from_json(&spec(&url), false).expect_err(&url);
+        let e = oc_harvest::sources::from_json(&spec(&url), false).expect_err(&url);
         assert!(
             e.starts_with("adresse refusée : ")
                 && (e.contains("adresse locale, privée ou réservée") || e.contains("cette machine ou le réseau local")),
@@ -240,7 +239,7 @@ async fn local_addresses_in_any_written_form_are_refused() {
         let e = strict.get(&url, &Validators::default()).await.expect_err(&url);
         assert!(e.message.starts_with("adresse refusée : "), "{url}: {e}");
     }
-    let e = Source::from_json(&spec(&format!("http://2130706433:{port}/")), false).unwrap_err();
+    let e = oc_harvest::sources::from_json(&spec(&format!("http://2130706433:{port}/")), false).unwrap_err();
     assert!(e.contains("127.0.0.1 est une adresse locale"), "the decimal form is named as what it is: {e}");
     let e = strict
         .get(&root().join("Cargo.toml").display().to_string(), &Validators::default())
@@ -257,7 +256,7 @@ async fn the_back_office_preview_and_run_never_show_an_internal_answer() {
     let url = format!("http://example.test:{}/feed.rss", addr.port());
     let spec = serde_json::json!({"id": "essai-ssrf-apercu", "name": "Essai", "publisher": "Insee", "kind": "feed", "url": url});
     // The text looks public: the back office accepts it…
-    let source = Source::from_json(&spec, false).expect("a public-looking address");
+    let source = oc_harvest::sources::from_json(&spec, false).expect("a public-looking address");
     let geo = oc_store::Geo::embedded();
     let detector = Arc::new(oc_harvest::detect::Detector::new(&geo));
     let harvester = |policy| {

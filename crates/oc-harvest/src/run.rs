@@ -20,7 +20,7 @@ use oc_library::Precision;
 use crate::detect::Detector;
 use crate::http::{Fetched, Fetcher, Validators};
 use crate::sanitize::{clean_html, clean_line, text_of_clean};
-use crate::sources::{Kind, Source};
+use crate::sources::{Source, SourceKind};
 use crate::{catalogue, feed, ods, sru};
 
 /// SRU records asked per page.
@@ -169,7 +169,7 @@ impl Harvester {
             running: Mutex::new(HashSet::new()),
         };
         let mut s = source.clone();
-        if s.kind == Kind::Sru {
+        if s.kind == SourceKind::Sru {
             s.max_records = Some(s.max_records.unwrap_or(SRU_PAGE).min(SRU_PAGE));
         }
         let report = h.run(&s, &RunOptions { max_pages: Some(1), ..RunOptions::default() }).await;
@@ -213,10 +213,10 @@ impl Harvester {
             progress: Progress { source: source.id.clone(), ..Progress::default() },
         };
         let result = match source.kind {
-            Kind::Feed => self.run_feed(&mut run).await,
-            Kind::Sru => self.run_sru(&mut run).await,
-            Kind::Ods => self.run_ods(&mut run).await,
-            Kind::Csv => self.run_csv(&mut run).await,
+            SourceKind::Feed => self.run_feed(&mut run).await,
+            SourceKind::Sru => self.run_sru(&mut run).await,
+            SourceKind::Ods => self.run_ods(&mut run).await,
+            SourceKind::Csv => self.run_csv(&mut run).await,
         };
         let mut report = run.report;
         report.error = result.err();
@@ -239,7 +239,7 @@ impl Harvester {
     async fn fetch(&self, run: &Run<'_>, url: &str) -> Result<Fetched, String> {
         // Paged sources (SRU, OpenDataSoft) are read whole: a 304 on their
         // first page would hide the changes of the others.
-        let paged = matches!(run.source.kind, Kind::Sru | Kind::Ods);
+        let paged = matches!(run.source.kind, SourceKind::Sru | SourceKind::Ods);
         let validators = if run.opts.since.is_some() || paged {
             Validators::default()
         } else {
@@ -460,7 +460,11 @@ impl Harvester {
                     item,
                     url: link,
                     published: r.published(),
-                    summary_html: r.descriptions.iter().map(|d| format!("<p>{}</p>", escape(d))).collect(),
+                    summary_html: r
+                        .descriptions
+                        .iter()
+                        .map(|d| format!("<p>{}</p>", oc_model::markup::escape(d)))
+                        .collect(),
                     subjects: r.subjects.clone(),
                     title: r.title,
                     ..Draft::default()
@@ -600,7 +604,7 @@ impl Harvester {
                 item: format!("{} n° {}", run.source.url, d.id),
                 url: d.url,
                 title: d.title,
-                summary_html: escape(&d.summary),
+                summary_html: oc_model::markup::escape(&d.summary),
                 publisher: Some(d.publisher),
                 published: d.published,
                 subjects: d.series.into_iter().collect(),
@@ -614,9 +618,4 @@ impl Harvester {
         let page = validators.filter(|_| run.source.url.starts_with("http")).map(|v| (run.source.url.clone(), v));
         self.store_page(run, drafts, page).await
     }
-}
-
-/// Plain text made safe to read as HTML.
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }

@@ -25,130 +25,41 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use oc_library::store::SourceRow;
 use oc_library::taxonomy::{RESOURCE_TYPES, SCOPES, THEMES};
 
-/// Kinds of sources.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    /// RSS 0.9x/1.0/2.0, Atom, JSON Feed.
-    Feed,
-    /// SRU 1.2 `searchRetrieve` (BNSP, Gallica).
-    Sru,
-    /// OpenDataSoft Explore API v2.1 catalogue.
-    Ods,
-    /// CSV catalogue in the seed format.
-    Csv,
+pub use oc_library::source::{Defaults, Source, SourceKind};
+
+/// The source a store row defines (its JSON definition), checked like a
+/// registry entry.
+pub fn from_row(row: &SourceRow) -> Result<Source, String> {
+    let s: Source = serde_json::from_str(&row.spec).map_err(|e| format!("source {:?}: {e}", row.id))?;
+    check(&s).map_err(|m| format!("source {:?}: {m}", row.id))?;
+    Ok(s)
 }
 
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Feed => "feed",
-            Kind::Sru => "sru",
-            Kind::Ods => "ods",
-            Kind::Csv => "csv",
+/// A source of the back office, checked like a registry entry; the
+/// message says what is wrong, in French. Unless `allow_local`, only
+/// `http(s)` addresses of public hosts are accepted (see
+/// [`address_refusal`]): the back office never reads the server's files or
+/// its network. A name is checked again when fetched: it must resolve to
+/// public addresses only, and so must every redirect
+/// ([`crate::http::AddressPolicy`]).
+pub fn checked(s: Source, allow_local: bool) -> Result<Source, String> {
+    check(&s)?;
+    if !allow_local {
+        if let Some(m) = address_refusal(&s.url) {
+            return Err(m);
         }
     }
+    Ok(s)
 }
 
-/// The classification a source's documents get unless they say better.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Defaults {
-    #[serde(default)]
-    pub themes: Vec<String>,
-    #[serde(default)]
-    pub scope: Vec<String>,
-    #[serde(default)]
-    pub resource_type: Option<String>,
-    #[serde(default)]
-    pub territories: Vec<String>,
-}
-
-/// One source.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Source {
-    pub id: String,
-    pub name: String,
-    pub publisher: String,
-    #[serde(default)]
-    pub publisher_short: String,
-    pub kind: Kind,
-    pub url: String,
-    /// Cron expression with seconds (UTC); empty: only by hand.
-    #[serde(default)]
-    pub schedule: String,
-    #[serde(default = "yes")]
-    pub enabled: bool,
-    /// SRU: the CQL query.
-    #[serde(default)]
-    pub query: Option<String>,
-    /// SRU: at most this many records per run.
-    #[serde(default)]
-    pub max_records: Option<u64>,
-    #[serde(default)]
-    pub defaults: Defaults,
-}
-
-fn yes() -> bool {
-    true
-}
-
-impl Source {
-    /// The publisher to show: its short name when there is one.
-    pub fn publisher_label(&self) -> &str {
-        if self.publisher_short.is_empty() {
-            &self.publisher
-        } else {
-            &self.publisher_short
-        }
-    }
-
-    pub fn row(&self) -> SourceRow {
-        SourceRow {
-            id: self.id.clone(),
-            name: self.name.clone(),
-            publisher: self.publisher.clone(),
-            publisher_short: self.publisher_short.clone(),
-            kind: self.kind.as_str().into(),
-            url: self.url.clone(),
-            schedule: self.schedule.clone(),
-            enabled: self.enabled,
-            spec: serde_json::to_string(self).unwrap_or_default(),
-            managed: false,
-        }
-    }
-
-    /// The source a store row defines (its JSON definition), checked like
-    /// a registry entry.
-    pub fn from_row(row: &SourceRow) -> Result<Source, String> {
-        let s: Source = serde_json::from_str(&row.spec).map_err(|e| format!("source {:?}: {e}", row.id))?;
-        check(&s).map_err(|m| format!("source {:?}: {m}", row.id))?;
-        Ok(s)
-    }
-
-    /// A source from a JSON definition (the back office), checked like a
-    /// registry entry; the message says what is wrong, in French. Unless
-    /// `allow_local`, only `http(s)` addresses of public hosts are accepted
-    /// (see [`address_refusal`]): the back office never reads the server's
-    /// files or its network. A name is checked again when fetched: it must
-    /// resolve to public addresses only, and so must every redirect
-    /// ([`crate::http::AddressPolicy`]).
-    pub fn from_json(v: &serde_json::Value, allow_local: bool) -> Result<Source, String> {
-        let s: Source = serde_json::from_value(v.clone()).map_err(|e| format!("définition invalide : {e}"))?;
-        check(&s)?;
-        if !allow_local {
-            if let Some(m) = address_refusal(&s.url) {
-                return Err(m);
-            }
-        }
-        Ok(s)
-    }
+/// [`checked`] for a JSON definition.
+pub fn from_json(v: &serde_json::Value, allow_local: bool) -> Result<Source, String> {
+    checked(serde_json::from_value(v.clone()).map_err(|e| format!("définition invalide : {e}"))?, allow_local)
 }
 
 #[derive(Debug, Deserialize)]
@@ -212,7 +123,7 @@ pub fn check(s: &Source) -> Result<(), String> {
     if s.url.starts_with("http://") || s.url.starts_with("https://") {
         url::Url::parse(&s.url).map_err(|e| format!("adresse invalide : {e}"))?;
     } else if s.url.starts_with("embedded:") {
-        if s.url != crate::catalogue::EMBEDDED_LOCATION || s.kind != Kind::Csv {
+        if s.url != crate::catalogue::EMBEDDED_LOCATION || s.kind != SourceKind::Csv {
             return Err(format!(
                 "la seule source embarquée est le catalogue CSV {:?}",
                 crate::catalogue::EMBEDDED_LOCATION
@@ -227,10 +138,10 @@ pub fn check(s: &Source) -> Result<(), String> {
             s.schedule
         ));
     }
-    if s.kind == Kind::Sru && s.query.as_deref().is_none_or(|q| q.trim().is_empty()) {
+    if s.kind == SourceKind::Sru && s.query.as_deref().is_none_or(|q| q.trim().is_empty()) {
         return Err("une source SRU a besoin d'une requête (query)".into());
     }
-    if s.kind != Kind::Sru && (s.query.is_some() || s.max_records.is_some()) {
+    if s.kind != SourceKind::Sru && (s.query.is_some() || s.max_records.is_some()) {
         return Err("la requête et le nombre de notices ne valent que pour les sources SRU".into());
     }
     if let Some(t) = s.defaults.territories.iter().find(|t| !valid_territory(t)) {
@@ -301,7 +212,7 @@ themes = ["Finances & Fiscalité"]
     #[test]
     fn a_registry_and_its_errors() {
         let s = parse("s.toml", OK).unwrap();
-        assert_eq!(s[0].kind, Kind::Feed);
+        assert_eq!(s[0].kind, SourceKind::Feed);
         assert!(s[0].enabled);
         assert_eq!(s[0].publisher_label(), "DGCL");
         let cases = [
@@ -363,20 +274,20 @@ themes = ["Finances & Fiscalité"]
             "HTTP://www.insee.fr/",
             "/etc/passwd",
         ] {
-            let e = Source::from_json(&spec(bad), false).unwrap_err();
+            let e = from_json(&spec(bad), false).unwrap_err();
             assert!(e.starts_with("adresse refusée : "), "{bad}: {e}");
-            assert!(Source::from_json(&spec(bad), true).is_ok(), "{bad}: allowed in tests");
+            assert!(from_json(&spec(bad), true).is_ok(), "{bad}: allowed in tests");
         }
-        let e = Source::from_json(&spec("http://2130706433/"), false).unwrap_err();
+        let e = from_json(&spec("http://2130706433/"), false).unwrap_err();
         assert!(e.contains("127.0.0.1"), "{e}");
-        assert!(Source::from_json(&spec("https://www.insee.fr/fr/flux/1"), false).is_ok());
+        assert!(from_json(&spec("https://www.insee.fr/fr/flux/1"), false).is_ok());
     }
 
     #[test]
     fn the_shipped_registry_is_valid() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/sources.toml");
         let sources = load(&path).unwrap();
-        for kind in [Kind::Feed, Kind::Sru, Kind::Ods, Kind::Csv] {
+        for kind in [SourceKind::Feed, SourceKind::Sru, SourceKind::Ods, SourceKind::Csv] {
             assert!(sources.iter().any(|s| s.kind == kind && s.enabled), "no {kind:?} source");
         }
         for p in ["Insee", "DGCL", "DREES", "DARES", "SDES", "BNSP", "OFGL"] {

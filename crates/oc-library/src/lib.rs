@@ -11,6 +11,8 @@
 //! - [`document`]: a document as a source gives it and as the portal shows
 //!   it; [`error`]: the store's one error type;
 //! - [`terms`]: taxonomy terms, librarians' renames, the first filling;
+//! - [`source`]: the definition of a harvested source (registry, store
+//!   and back office share it; the harvester checks it);
 //! - [`store`]: the SQLite store (bundled, WAL, versioned migrations), the
 //!   source of truth for documents, sources, fetch state and curation.
 //!   Harvested values and librarian overrides live apart, so that fetching a
@@ -27,6 +29,7 @@ pub mod canonical;
 pub mod curation;
 pub mod document;
 pub mod error;
+pub mod source;
 pub mod store;
 pub mod taxonomy;
 pub mod terms;

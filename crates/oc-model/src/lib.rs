@@ -12,7 +12,8 @@
 //!   French grammar (articles, elisions, agreement of counts);
 //! - [`sources`] is the registry of the datasets the portal shows figures
 //!   from; [`finance`] holds local finances (OFGL accounts, DGF, grants);
-//! - [`hash`]: FNV-1a, stable across builds;
+//! - [`hash`]: FNV-1a, stable across builds; [`markup`]: text made safe
+//!   for hand-written XML and HTML;
 //! - [`TerritoryKey`] ([`key`]): `COM-34172`, `EPCI-…`, `DEP-2A`, `REG-76`,
 //!   the one name of a collectivité across crates; [`fiche_url`] the one
 //!   fiche URL builder.
@@ -21,6 +22,7 @@ pub mod finance;
 pub mod fr;
 pub mod hash;
 pub mod key;
+pub mod markup;
 pub mod sources;
 pub mod text;
 
@@ -92,6 +94,37 @@ impl Kind {
             Kind::Departement => KindGroup::Departement,
             Kind::Region => KindGroup::Region,
         }
+    }
+}
+
+/// What a fiche is of: a territory of a [`Kind`], or a collectivité
+/// d'outre-mer (shown at the level of régions). Serialised as its
+/// [`FicheKind::as_str`] name, the `type` of the fiche API.
+///
+/// ```
+/// use oc_model::{FicheKind, Kind};
+/// assert_eq!(FicheKind::Of(Kind::Epci).as_str(), "epci");
+/// assert_eq!(FicheKind::CollectiviteOutreMer.as_str(), "collectivite-outre-mer");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FicheKind {
+    Of(Kind),
+    CollectiviteOutreMer,
+}
+
+impl FicheKind {
+    /// The API / JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FicheKind::Of(k) => k.as_str(),
+            FicheKind::CollectiviteOutreMer => "collectivite-outre-mer",
+        }
+    }
+}
+
+impl Serialize for FicheKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 

@@ -46,12 +46,30 @@ pub enum StoreError {
     Decode { what: String, message: String },
 }
 
+/// How hard [`gzip`] compresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// The fastest level, for answers made while a client waits.
+    Fast,
+    /// The smallest output, for snapshots made once.
+    Best,
+}
+
+/// Gzip-compresses `bytes`: the one gzip writer of the workspace (the
+/// snapshots here, pages and exports in the web server).
+pub fn gzip(bytes: &[u8], level: Level) -> Vec<u8> {
+    let (capacity, level) = match level {
+        Level::Fast => (bytes.len() / 4, flate2::Compression::fast()),
+        Level::Best => (bytes.len() / 8, flate2::Compression::best()),
+    };
+    let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(capacity), level);
+    gz.write_all(bytes).expect("writing to a Vec cannot fail");
+    gz.finish().expect("writing to a Vec cannot fail")
+}
+
 /// Serialises `data` as gzip-compressed JSON.
 pub fn encode<T: Serialize>(data: &T) -> Vec<u8> {
-    let json = serde_json::to_vec(data).expect("reference data always serialises");
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(&json).expect("writing to a Vec cannot fail");
-    gz.finish().expect("writing to a Vec cannot fail")
+    gzip(&serde_json::to_vec(data).expect("reference data always serialises"), Level::Best)
 }
 
 /// Parses gzip-compressed JSON produced by [`encode`]; `what` names it in errors.

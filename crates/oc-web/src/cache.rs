@@ -3,8 +3,6 @@
 //! it matches `If-None-Match`, and gzip when the client accepts it.
 //! Streaming responses (marked with [`STREAMING`]) pass through untouched.
 
-use std::io::Write;
-
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -50,9 +48,7 @@ pub(crate) fn accepts_gzip(req_headers: &axum::http::HeaderMap) -> bool {
 
 /// Gzip at the fastest level: latency matters more than the last bytes.
 pub(crate) fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 4), flate2::Compression::fast());
-    gz.write_all(bytes).expect("writing to a Vec cannot fail");
-    gz.finish().expect("writing to a Vec cannot fail")
+    oc_store::gzip(bytes, oc_store::Level::Fast)
 }
 
 pub(crate) async fn layer(req: Request, next: Next) -> Response {

@@ -15,7 +15,7 @@ use serde::Serialize;
 use oc_model::KindGroup;
 use oc_store::Geo;
 
-use crate::fiche::data::Fiche;
+use crate::fiche::data::{Fiche, LinkRole};
 
 /// CSV flavour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,34 +148,35 @@ fn code_headers(group: KindGroup) -> &'static [&'static str] {
 }
 
 fn code_cells(geo: &Geo, f: &Fiche) -> Vec<String> {
-    let parent =
-        |role: &str| f.parents.iter().filter(|l| l.role == role).map(|l| l.code.clone()).collect::<Vec<_>>().join(" ");
+    let parent = |role: LinkRole| {
+        f.parents.iter().filter(|l| l.role == role).map(|l| l.code.clone()).collect::<Vec<_>>().join(" ")
+    };
     match f.group {
         KindGroup::Commune => {
             let c = geo.commune(&f.code);
             vec![
-                f.kind.to_owned(),
+                f.kind.as_str().to_owned(),
                 f.code.clone(),
                 f.siren.clone().unwrap_or_default(),
                 f.codes_postaux.join(" "),
                 c.map(|c| c.departement.clone()).unwrap_or_default(),
                 c.map(|c| c.region.clone()).unwrap_or_default(),
-                parent("epci"),
+                parent(LinkRole::Epci),
             ]
         }
         KindGroup::Epci => {
             let e = geo.epci(&f.code);
             vec![
-                f.kind.to_owned(),
+                f.kind.as_str().to_owned(),
                 f.code.clone(),
                 e.map(|e| e.nature_label().to_owned()).unwrap_or_default(),
                 e.map(|e| e.financement.clone()).unwrap_or_default(),
-                parent("departement"),
-                parent("region"),
+                parent(LinkRole::Departement),
+                parent(LinkRole::Region),
             ]
         }
-        KindGroup::Departement => vec![f.kind.to_owned(), f.code.clone(), parent("region")],
-        KindGroup::Region => vec![f.kind.to_owned(), f.code.clone()],
+        KindGroup::Departement => vec![f.kind.as_str().to_owned(), f.code.clone(), parent(LinkRole::Region)],
+        KindGroup::Region => vec![f.kind.as_str().to_owned(), f.code.clone()],
     }
 }
 

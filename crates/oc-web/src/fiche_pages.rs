@@ -12,12 +12,13 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use oc_model::text::slug;
-use oc_model::KindGroup;
+use oc_model::{FicheKind, KindGroup};
 use oc_store::Geo;
 
 use crate::error::{ApiError, WebError, WebResult};
 use crate::export;
 use crate::extract::{param, params};
+use crate::fiche::data::LinkRole;
 use crate::fiche::{data, fiche_for_code, html, split_key, territory_key, url, url_commune, Fiche};
 use crate::AppState;
 
@@ -131,7 +132,7 @@ fn resolve(geo: &Geo, group: KindGroup, key: &str) -> Option<Resolved> {
 fn library_sections(geo: &oc_store::Geo, lib: &crate::LibraryView, f: &data::Fiche) -> maud::Markup {
     let (scope, level) = match f.group {
         // A collectivité d'outre-mer is no région: what serves every collectivité.
-        KindGroup::Region if f.kind == "collectivite-outre-mer" => {
+        KindGroup::Region if f.kind == FicheKind::CollectiviteOutreMer => {
             ("Collectivités locales (toutes)", "collectivités locales")
         }
         KindGroup::Commune => ("Communes & EPCI (toutes)", "communes"),
@@ -143,9 +144,11 @@ fn library_sections(geo: &oc_store::Geo, lib: &crate::LibraryView, f: &data::Fic
     let mut covering = vec![area.clone()];
     for p in &f.parents {
         match p.role {
-            "departement" | "circonscription" => covering.push(territory_key(KindGroup::Departement, &p.code)),
-            "region" => covering.push(territory_key(KindGroup::Region, &p.code)),
-            "epci" | "ept" => covering.push(territory_key(KindGroup::Epci, &p.code)),
+            LinkRole::Departement | LinkRole::Circonscription => {
+                covering.push(territory_key(KindGroup::Departement, &p.code))
+            }
+            LinkRole::Region => covering.push(territory_key(KindGroup::Region, &p.code)),
+            LinkRole::Epci | LinkRole::Ept => covering.push(territory_key(KindGroup::Epci, &p.code)),
             _ => {}
         }
     }
@@ -373,14 +376,14 @@ pub(crate) async fn sitemap(State(state): State<AppState>) -> Response {
             .sitemap
             .get_or_init(|| {
                 let geo = &reference.geo;
-                let base = crate::xml::escape(&app.public_url);
+                let base = oc_model::markup::escape(&app.public_url);
                 let mut out = String::with_capacity(4_000_000);
                 out.push_str(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
                 out.push_str("\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
                 let mut push = |u: String| {
                     out.push_str("<url><loc>");
                     out.push_str(&base);
-                    out.push_str(&crate::xml::escape(&u));
+                    out.push_str(&oc_model::markup::escape(&u));
                     out.push_str("</loc></url>\n");
                 };
                 push("/".into());

@@ -29,8 +29,8 @@
 //!   search request; [`streaming`]: pulled bodies; [`cache`]: ETag and
 //!   gzip; [`error`];
 //! - [`extract`]: query strings; [`format`](mod@format): French numbers and URL
-//!   encoding; [`xml`]: text made safe for XML; [`blocking`]: the counted
-//!   blocking pool.
+//!   encoding; [`blocking`]: the counted blocking pool. Text made safe for
+//!   XML is `oc_model::markup::escape`.
 //!
 //! This crate never depends on ingestion: it reads the store and the index.
 //! Index searches block, so they run on tokio's blocking pool.
@@ -56,7 +56,6 @@ pub mod publications;
 pub mod search;
 pub mod streaming;
 pub mod ui;
-pub mod xml;
 
 use std::sync::Arc;
 

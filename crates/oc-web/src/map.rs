@@ -211,9 +211,9 @@ impl MapCache {
 }
 
 /// Escapes text for an SVG (XML) attribute or text node: the one XML
-/// escaping of the crate, [`crate::xml::escape`] (markup escaped, code
+/// escaping of the crate, [`oc_model::markup::escape`] (markup escaped, code
 /// points XML 1.0 forbids or discourages dropped), kept under this name.
-pub(crate) use crate::xml::escape;
+pub(crate) use oc_model::markup::escape;
 
 #[cfg(test)]
 mod tests {

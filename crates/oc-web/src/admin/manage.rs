@@ -9,6 +9,7 @@ use maud::{html, Markup};
 
 use oc_library::accounts::{AuditFilter, Role};
 use oc_library::curation::{FicheMessage, Term, TermKind};
+use oc_library::source::{Defaults, Source, SourceKind};
 use oc_library::store::SourceRow;
 use oc_model::fr::{count, fmt_int, plural};
 
@@ -229,34 +230,22 @@ struct SourceForm {
 }
 
 impl SourceForm {
-    fn from_spec(v: &serde_json::Value) -> SourceForm {
-        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_owned();
-        let d = v.get("defaults").cloned().unwrap_or_default();
-        let list = |k: &str| {
-            d.get(k)
-                .and_then(|x| x.as_array())
-                .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
-                .unwrap_or_default()
-        };
+    fn from_spec(s: &Source) -> SourceForm {
         SourceForm {
-            id: s("id"),
-            name: s("name"),
-            publisher: s("publisher"),
-            publisher_short: s("publisher_short"),
-            kind: s("kind"),
-            url: s("url"),
-            schedule: s("schedule"),
-            enabled: v.get("enabled").and_then(serde_json::Value::as_bool).unwrap_or(true),
-            query: s("query"),
-            max_records: v
-                .get("max_records")
-                .and_then(serde_json::Value::as_u64)
-                .map(|n| n.to_string())
-                .unwrap_or_default(),
-            themes: list("themes"),
-            scope: list("scope"),
-            resource_type: d.get("resource_type").and_then(|x| x.as_str()).unwrap_or("").to_owned(),
-            territories: list("territories").join(", "),
+            id: s.id.clone(),
+            name: s.name.clone(),
+            publisher: s.publisher.clone(),
+            publisher_short: s.publisher_short.clone(),
+            kind: s.kind.as_str().to_owned(),
+            url: s.url.clone(),
+            schedule: s.schedule.clone(),
+            enabled: s.enabled,
+            query: s.query.clone().unwrap_or_default(),
+            max_records: s.max_records.map(|n| n.to_string()).unwrap_or_default(),
+            themes: s.defaults.themes.clone(),
+            scope: s.defaults.scope.clone(),
+            resource_type: s.defaults.resource_type.clone().unwrap_or_default(),
+            territories: s.defaults.territories.join(", "),
         }
     }
 
@@ -279,33 +268,38 @@ impl SourceForm {
         }
     }
 
-    /// The JSON definition, or what is wrong.
-    fn spec(&self) -> Result<serde_json::Value, String> {
-        let mut v = serde_json::json!({
-            "id": self.id, "name": self.name, "publisher": self.publisher, "publisher_short": self.publisher_short,
-            "kind": self.kind, "url": self.url, "schedule": self.schedule, "enabled": self.enabled,
-            "defaults": {
-                "themes": self.themes, "scope": self.scope,
-                "resource_type": if self.resource_type.is_empty() { serde_json::Value::Null } else { self.resource_type.clone().into() },
-                "territories": self.territories.split([',', ' ', ';']).map(str::trim).filter(|t| !t.is_empty()).map(str::to_uppercase).collect::<Vec<_>>(),
-            }
-        });
-        if self.kind == "sru" {
-            v["query"] = self.query.clone().into();
-            if !self.max_records.is_empty() {
-                v["max_records"] = self
-                    .max_records
-                    .parse::<u64>()
-                    .map_err(|_| format!("nombre maximal de notices invalide ({:?})", self.max_records))?
-                    .into();
-            }
-        }
-        Ok(v)
+    /// The definition, or what is wrong.
+    fn spec(&self) -> Result<Source, String> {
+        let kind = self.kind.parse::<SourceKind>()?;
+        let sru = kind == SourceKind::Sru;
+        let max_records = match self.max_records.as_str() {
+            m if !sru || m.is_empty() => None,
+            m => Some(m.parse::<u64>().map_err(|_| format!("nombre maximal de notices invalide ({m:?})"))?),
+        };
+        let territories = self.territories.split([',', ' ', ';']).map(str::trim).filter(|t| !t.is_empty());
+        Ok(Source {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            publisher: self.publisher.clone(),
+            publisher_short: self.publisher_short.clone(),
+            kind,
+            url: self.url.clone(),
+            schedule: self.schedule.clone(),
+            enabled: self.enabled,
+            query: sru.then(|| self.query.clone()),
+            max_records,
+            defaults: Defaults {
+                themes: self.themes.clone(),
+                scope: self.scope.clone(),
+                resource_type: Some(self.resource_type.clone()).filter(|t| !t.is_empty()),
+                territories: territories.map(str::to_uppercase).collect(),
+            },
+        })
     }
 }
 
 /// Checks a form against the registry rules and the store's taxonomies.
-async fn check_source_form(state: &AppState, f: &SourceForm) -> Result<serde_json::Value, String> {
+async fn check_source_form(state: &AppState, f: &SourceForm) -> Result<Source, String> {
     if f.id == "nouvelle" {
         return Err("identifiant réservé : « nouvelle »".into());
     }
@@ -506,7 +500,7 @@ pub(crate) async fn source_page(
     let id2 = id.clone();
     let spec = with_store(&state, move |s| s.source_spec(&id2)).await?;
     let Some((spec, _)) = spec else { return Err(WebError::NotFound(format!("aucune source {id:?}"))) };
-    let mut f = SourceForm::from_spec(&serde_json::from_str(&spec).unwrap_or_default());
+    let mut f = serde_json::from_str::<Source>(&spec).map(|s| SourceForm::from_spec(&s)).unwrap_or_default();
     f.id = id;
     source_view(&state, &auth, &f, false, None, None, done_of(&raw).as_deref()).await
 }
@@ -516,18 +510,7 @@ async fn save_source(state: &AppState, auth: &Auth, f: SourceForm, is_new: bool)
         Ok(s) => s,
         Err(m) => return source_view(state, auth, &f, is_new, Some(&m), None, None).await,
     };
-    let row = SourceRow {
-        id: f.id.clone(),
-        name: f.name.clone(),
-        publisher: f.publisher.clone(),
-        publisher_short: f.publisher_short.clone(),
-        kind: f.kind.clone(),
-        url: f.url.clone(),
-        schedule: f.schedule.clone(),
-        enabled: f.enabled,
-        spec: spec.to_string(),
-        managed: true,
-    };
+    let row = SourceRow { managed: true, ..spec.row() };
     let by = auth.name().to_owned();
     match with_store(state, move |s| s.save_source(&row, is_new, &by)).await {
         Ok(()) => {

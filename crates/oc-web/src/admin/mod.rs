@@ -38,6 +38,7 @@ use futures_util::future::BoxFuture;
 use maud::{html, Markup};
 
 use oc_library::accounts::{Role, Session};
+use oc_library::source::Source;
 use oc_library::store::Status;
 use oc_library::store::{Document, Library, StoreError};
 use oc_model::fr;
@@ -70,11 +71,11 @@ pub struct Preview {
 /// What the back office asks of the process serving it. The binary
 /// implements it with the harvester and the indexer.
 pub trait Operator: Send + Sync + std::fmt::Debug {
-    /// Checks a source definition (JSON) the way the registry checks its
+    /// Checks a source definition the way the registry checks its
     /// entries; the message says what is wrong.
-    fn check_source(&self, spec: &serde_json::Value) -> Result<(), String>;
+    fn check_source(&self, source: &Source) -> Result<(), String>;
     /// Fetches a source without saving anything.
-    fn preview_source(&self, spec: serde_json::Value) -> BoxFuture<'static, Result<Preview, String>>;
+    fn preview_source(&self, source: Source) -> BoxFuture<'static, Result<Preview, String>>;
     /// Starts a run of a source now (in the background).
     fn run_source(&self, id: String) -> Result<(), String>;
     /// Sources were added or changed: schedules are made again.

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use oc_model::fr;
 use oc_model::sources::Credit;
-use oc_model::{Commune, Departement, Epci, InseeCommune, Kind, KindGroup, Mairie, Official, Region};
+use oc_model::{Commune, Departement, Epci, FicheKind, InseeCommune, Kind, KindGroup, Mairie, Official, Region};
 use oc_store::Geo;
 
 use crate::fiche::notices;
@@ -28,11 +28,26 @@ pub struct Figure {
     pub note: Option<String>,
 }
 
+/// What a linked territory is to the fiche's (`role` in the JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkRole {
+    /// The commune of an arrondissement municipal.
+    Commune,
+    Epci,
+    Ept,
+    Departement,
+    /// The département's circonscription, for the Métropole de Lyon.
+    Circonscription,
+    Region,
+    /// The préfecture of a département or région.
+    ChefLieu,
+}
+
 /// A link to a related territory.
 #[derive(Debug, Clone, Serialize)]
 pub struct Link {
-    /// `epci`, `ept`, `departement`, `region`, `commune`…
-    pub role: &'static str,
+    pub role: LinkRole,
     pub label: String,
     pub code: String,
     pub name: String,
@@ -42,7 +57,7 @@ pub struct Link {
 /// A member or child territory in a list.
 #[derive(Debug, Clone, Serialize)]
 pub struct Item {
-    pub kind: &'static str,
+    pub kind: Kind,
     pub code: String,
     pub name: String,
     pub url: String,
@@ -58,7 +73,7 @@ pub struct Item {
 #[derive(Debug, Clone, Serialize)]
 pub struct Fiche {
     #[serde(rename = "type")]
-    pub kind: &'static str,
+    pub kind: FicheKind,
     #[serde(skip)]
     pub group: KindGroup,
     pub code: String,
@@ -332,7 +347,7 @@ fn item_commune(c: &Commune, detail: Option<String>) -> Item {
         (None, None) => (None, "cog"),
     };
     Item {
-        kind: c.kind.as_str(),
+        kind: c.kind,
         code: c.code.clone(),
         name: c.nom.clone(),
         url: crate::fiche::url_commune(c),
@@ -344,7 +359,7 @@ fn item_commune(c: &Commune, detail: Option<String>) -> Item {
 
 fn item_epci(e: &Epci) -> Item {
     Item {
-        kind: e.kind.as_str(),
+        kind: e.kind,
         code: e.code.clone(),
         name: e.nom.clone(),
         url: crate::fiche::url(KindGroup::Epci, &e.nom, &e.code),
@@ -371,7 +386,7 @@ fn link_dep_of(geo: &Geo, code: &str, in_lyon_metropole: bool) -> Option<Link> {
     let url = crate::fiche::url(KindGroup::Departement, &d.nom, &d.code);
     if in_lyon_metropole {
         return Some(Link {
-            role: "circonscription",
+            role: LinkRole::Circonscription,
             label: format!(
                 "Circonscription départementale {} (hors du Département {})",
                 fr::de(&d.nom, d.type_liaison),
@@ -382,14 +397,20 @@ fn link_dep_of(geo: &Geo, code: &str, in_lyon_metropole: bool) -> Option<Link> {
             url,
         });
     }
-    Some(Link { role: "departement", label: "Département".into(), code: d.code.clone(), name: d.nom.clone(), url })
+    Some(Link {
+        role: LinkRole::Departement,
+        label: "Département".into(),
+        code: d.code.clone(),
+        name: d.nom.clone(),
+        url,
+    })
 }
 
 fn link_reg(geo: &Geo, code: &str) -> Option<Link> {
     let r = geo.region(code)?;
     let label = if r.zone == "com" { "Collectivité d'outre-mer" } else { "Région" };
     Some(Link {
-        role: "region",
+        role: LinkRole::Region,
         label: label.into(),
         code: r.code.clone(),
         name: r.nom.clone(),
@@ -399,7 +420,7 @@ fn link_reg(geo: &Geo, code: &str) -> Option<Link> {
 
 fn link_epci(geo: &Geo, siren: &str) -> Option<Link> {
     let e = geo.epci(siren)?;
-    let role = if e.kind == Kind::Ept { "ept" } else { "epci" };
+    let role = if e.kind == Kind::Ept { LinkRole::Ept } else { LinkRole::Epci };
     Some(Link {
         role,
         label: e.nature_label().into(),
@@ -462,7 +483,7 @@ pub fn commune(geo: &Geo, c: &Commune) -> Fiche {
     if c.kind == Kind::ArrondissementMunicipal {
         if let Some(p) = c.parent.as_deref().and_then(|p| geo.commune(p)) {
             parents.push(Link {
-                role: "commune",
+                role: LinkRole::Commune,
                 label: "Commune".into(),
                 code: p.code.clone(),
                 name: p.nom.clone(),
@@ -503,7 +524,7 @@ pub fn commune(geo: &Geo, c: &Commune) -> Fiche {
     let children: Vec<Item> = geo.children(&c.code).map(|k| item_commune(k, Some(k.kind.label().to_owned()))).collect();
     let mut lists = Vec::new();
     if !children.is_empty() {
-        let title = if children.iter().all(|k| k.kind == "arrondissement-municipal") {
+        let title = if children.iter().all(|k| k.kind == Kind::ArrondissementMunicipal) {
             "Arrondissements municipaux"
         } else {
             "Communes déléguées et associées"
@@ -527,7 +548,7 @@ pub fn commune(geo: &Geo, c: &Commune) -> Fiche {
     }
     let sources = sources_for(geo, &figures, &extra);
     Fiche {
-        kind: c.kind.as_str(),
+        kind: FicheKind::Of(c.kind),
         group: KindGroup::Commune,
         code: c.code.clone(),
         siren: c.siren.clone(),
@@ -613,7 +634,7 @@ pub(crate) fn epci(geo: &Geo, e: &Epci) -> Fiche {
         .collect::<Vec<_>>()
         .join(", ");
     Fiche {
-        kind: e.kind.as_str(),
+        kind: FicheKind::Of(e.kind),
         group: KindGroup::Epci,
         code: e.code.clone(),
         siren: Some(e.code.clone()),
@@ -675,7 +696,7 @@ pub fn departement(geo: &Geo, d: &Departement) -> Fiche {
     if let Some(cl) = geo.commune(&d.chef_lieu) {
         statut.push(format!("Préfecture : {}", cl.nom));
         parents.push(Link {
-            role: "chef-lieu",
+            role: LinkRole::ChefLieu,
             label: "Préfecture".into(),
             code: cl.code.clone(),
             name: cl.nom.clone(),
@@ -691,7 +712,7 @@ pub fn departement(geo: &Geo, d: &Departement) -> Fiche {
     let sources = sources_for(geo, &figures, &["rne"]);
     let de = fr::de(&d.nom, d.type_liaison);
     Fiche {
-        kind: "departement",
+        kind: FicheKind::Of(Kind::Departement),
         group: KindGroup::Departement,
         code: d.code.clone(),
         siren: None,
@@ -788,7 +809,7 @@ pub(crate) fn region(geo: &Geo, r: &Region) -> Fiche {
     if let Some(cl) = geo.commune(&r.chef_lieu).filter(|_| !single) {
         statut.push(format!("Chef-lieu : {}", cl.nom));
         parents.push(Link {
-            role: "chef-lieu",
+            role: LinkRole::ChefLieu,
             label: "Chef-lieu".into(),
             code: cl.code.clone(),
             name: cl.nom.clone(),
@@ -798,7 +819,7 @@ pub(crate) fn region(geo: &Geo, r: &Region) -> Fiche {
     let d_items: Vec<Item> = deps
         .iter()
         .map(|d| Item {
-            kind: "departement",
+            kind: Kind::Departement,
             code: d.code.clone(),
             name: d.nom.clone(),
             url: crate::fiche::url(KindGroup::Departement, &d.nom, &d.code),
@@ -839,7 +860,7 @@ pub(crate) fn region(geo: &Geo, r: &Region) -> Fiche {
         )
     };
     Fiche {
-        kind: if is_com { "collectivite-outre-mer" } else { "region" },
+        kind: if is_com { FicheKind::CollectiviteOutreMer } else { FicheKind::Of(Kind::Region) },
         group: KindGroup::Region,
         code: r.code.clone(),
         siren: None,

@@ -2,11 +2,11 @@
 
 use maud::{html, Markup};
 
-use oc_model::{Commune, Kind, KindGroup, Mairie, Official, Shape};
+use oc_model::{Commune, FicheKind, Kind, KindGroup, Mairie, Official, Shape};
 use oc_store::Geo;
 
 use crate::extract::param;
-use crate::fiche::data::{Figure, Item};
+use crate::fiche::data::{Figure, Item, LinkRole};
 use crate::fiche::Fiche;
 use crate::format::{fmt_int, fmt_num};
 use crate::map::{self, BaseMap, Layer, MapCache};
@@ -60,10 +60,12 @@ fn figure_value(f: &Figure) -> Markup {
 /// What the fiche says when the répertoire names nobody.
 fn missing_official(f: &Fiche) -> &'static str {
     match f.kind {
-        "collectivite-outre-mer" => {
+        FicheKind::CollectiviteOutreMer => {
             "Les élus des collectivités d'outre-mer ne figurent pas dans le répertoire national des élus publié."
         }
-        "commune" | "arrondissement-municipal" => "Maire non renseigné dans le répertoire national des élus publié.",
+        FicheKind::Of(Kind::Commune | Kind::ArrondissementMunicipal) => {
+            "Maire non renseigné dans le répertoire national des élus publié."
+        }
         _ => "Présidence non renseignée dans le répertoire national des élus publié.",
     }
 }
@@ -239,7 +241,7 @@ fn item_table(title: &str, items: &[Item], with_pop: bool, detail_header: Option
 
 fn breadcrumb(f: &Fiche) -> Markup {
     let mut crumbs: Vec<(String, String)> = vec![("Accueil".into(), "/".into())];
-    for role in ["region", "departement", "commune"] {
+    for role in [LinkRole::Region, LinkRole::Departement, LinkRole::Commune] {
         if let Some(l) = f.parents.iter().find(|l| l.role == role) {
             crumbs.push((l.name.clone(), l.url.clone()));
         }

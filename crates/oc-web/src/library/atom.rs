@@ -12,11 +12,11 @@ use crate::publications::{href, library, parse_query, run, taxonomy};
 use crate::AppState;
 
 /// `GET /publications.atom`: the search as an Atom feed (newest first).
-/// Every value written goes through [`crate::xml::escape`]: the query
+/// Every value written goes through [`oc_model::markup::escape`]: the query
 /// and the stored titles, summaries, themes may hold code points XML 1.0
 /// forbids (U+FFFE, controls), dropped there.
 pub(crate) async fn atom(State(state): State<AppState>, RawQuery(raw): RawQuery) -> WebResult<Response> {
-    use crate::xml;
+    use oc_model::markup as xml;
     let lib = library(&state)?;
     let mut q = parse_query(&params(raw), &state.geo(), &taxonomy(&state))?;
     q.sort = Some(Sort::Date);

@@ -1,6 +1,7 @@
-//! Text made safe for the XML the server writes by hand: the Atom feed
-//! (`/publications.atom`), the sitemap and the SVG maps. Every such string
-//! goes through [`escape`], the one function for it.
+//! Text made safe for markup written by hand: the Atom feed
+//! (`/publications.atom`), the sitemap and the SVG maps of the web server,
+//! and the HTML summaries the harvester makes of plain text. Every such
+//! string goes through [`escape`], the one function for it.
 //!
 //! Markup built with maud is HTML, not XML: maud escapes it, and the code
 //! points dropped here are only parse errors there, never a broken page.
@@ -26,7 +27,11 @@
 ///   differ on them. Dropping them gives the same text everywhere.
 ///
 /// Every other character, astral ones included (U+1F600), is kept as is.
-pub(crate) fn escape(s: &str) -> String {
+///
+/// ```
+/// assert_eq!(oc_model::markup::escape("R&D <Hérault>"), "R&amp;D &lt;Hérault&gt;");
+/// ```
+pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
