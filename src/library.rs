@@ -204,15 +204,18 @@ impl Operations {
     }
 }
 
+use oc_web::admin::OperatorError;
+
 impl oc_web::admin::Operator for Operations {
-    fn check_source(&self, source: &Source) -> Result<(), String> {
-        oc_harvest::sources::checked(source.clone(), self.allow_local).map(|_| ())
+    fn check_source(&self, source: &Source) -> Result<(), OperatorError> {
+        Ok(oc_harvest::sources::checked(source.clone(), self.allow_local).map(|_| ())?)
     }
 
     fn preview_source(
         &self,
         source: Source,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<oc_web::admin::Preview, String>> + Send>> {
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<oc_web::admin::Preview, OperatorError>> + Send>>
+    {
         let (h, allow_local) = (self.harvester.clone(), self.allow_local);
         Box::pin(async move {
             let s = oc_harvest::sources::checked(source, allow_local)?;
@@ -227,7 +230,7 @@ impl oc_web::admin::Operator for Operations {
         })
     }
 
-    fn run_source(&self, id: String) -> Result<(), String> {
+    fn run_source(&self, id: String) -> Result<(), OperatorError> {
         let (h, wake, allow_local) = (self.harvester.clone(), self.wake.clone(), self.allow_local);
         tokio::spawn(async move {
             let store = h.store().clone();

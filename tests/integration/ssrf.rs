@@ -229,7 +229,7 @@ async fn local_addresses_in_any_written_form_are_refused() {
     ] {
         let url = format!("http://{host}:{port}/secret");
         // The back office's check ("Tester", "Enregistrer")…
-        let e = oc_harvest::sources::from_json(&spec(&url), false).expect_err(&url);
+        let e = oc_harvest::sources::from_json(&spec(&url), false).expect_err(&url).to_string();
         assert!(
             e.starts_with("adresse refusée : ")
                 && (e.contains("adresse locale, privée ou réservée") || e.contains("cette machine ou le réseau local")),
@@ -239,7 +239,8 @@ async fn local_addresses_in_any_written_form_are_refused() {
         let e = strict.get(&url, &Validators::default()).await.expect_err(&url);
         assert!(e.message.starts_with("adresse refusée : "), "{url}: {e}");
     }
-    let e = oc_harvest::sources::from_json(&spec(&format!("http://2130706433:{port}/")), false).unwrap_err();
+    let e =
+        oc_harvest::sources::from_json(&spec(&format!("http://2130706433:{port}/")), false).unwrap_err().to_string();
     assert!(e.contains("127.0.0.1 est une adresse locale"), "the decimal form is named as what it is: {e}");
     let e = strict
         .get(&root().join("Cargo.toml").display().to_string(), &Validators::default())

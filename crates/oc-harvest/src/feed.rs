@@ -138,7 +138,11 @@ fn translate(date: &str) -> String {
 }
 
 /// Parses a feed document; `what` names it in errors.
-pub fn parse(bytes: &[u8], content_type: Option<&str>, what: &str) -> Result<Parsed, String> {
+pub fn parse(bytes: &[u8], content_type: Option<&str>, what: &str) -> crate::Result<Parsed> {
+    read(bytes, content_type, what).map_err(crate::HarvestError::Format)
+}
+
+fn read(bytes: &[u8], content_type: Option<&str>, what: &str) -> Result<Parsed, String> {
     let text = crate::charset::decode(bytes, content_type);
     let fixed = english_dates(&text);
     let feed = parser::parse(fixed.as_bytes()).map_err(|e| format!("{what} : flux illisible ({e})"))?;

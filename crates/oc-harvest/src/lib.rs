@@ -15,11 +15,13 @@
 //! - [`detect`]: territories named in titles and summaries;
 //! - [`run`]: one run of a source, page by page into the store, with its
 //!   status and rejected items;
-//! - [`schedule`]: cron runs inside `serve`.
+//! - [`schedule`]: cron runs inside `serve`;
+//! - [`error`]: [`HarvestError`], the one error type, and [`Result`].
 
 pub mod catalogue;
 pub mod charset;
 pub mod detect;
+pub mod error;
 pub mod feed;
 /// Fetching, shared with the reference-data loaders (crate `oc-fetch`).
 pub use oc_fetch as http;
@@ -29,3 +31,5 @@ pub mod sanitize;
 pub mod schedule;
 pub mod sources;
 pub mod sru;
+
+pub use error::{HarvestError, Result};

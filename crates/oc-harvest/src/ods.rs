@@ -84,7 +84,11 @@ fn strings(v: Option<&Value>) -> Vec<String> {
 
 /// Parses one page; `portal` makes the dataset URLs; `what` names the page
 /// in errors.
-pub fn parse(json: &str, portal: &str, what: &str) -> Result<Page, String> {
+pub fn parse(json: &str, portal: &str, what: &str) -> crate::Result<Page> {
+    read(json, portal, what).map_err(crate::HarvestError::Format)
+}
+
+fn read(json: &str, portal: &str, what: &str) -> Result<Page, String> {
     let v: Value = serde_json::from_str(json).map_err(|e| format!("{what} : JSON invalide ({e})"))?;
     let results = v
         .get("results")
@@ -146,8 +150,8 @@ mod tests {
         assert_eq!(d.keywords, vec!["finances locales", "communes"]);
         assert_eq!(d.themes, vec!["Finances"]);
         assert_eq!(p.skipped.len(), 2);
-        assert!(parse("{}", "https://x.fr", "x").unwrap_err().contains("results"));
-        assert!(parse("<html>", "https://x.fr", "x").unwrap_err().contains("JSON invalide"));
+        assert!(parse("{}", "https://x.fr", "x").unwrap_err().to_string().contains("results"));
+        assert!(parse("<html>", "https://x.fr", "x").unwrap_err().to_string().contains("JSON invalide"));
     }
 
     #[test]

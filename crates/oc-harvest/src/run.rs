@@ -160,8 +160,8 @@ impl Harvester {
     /// What a run of `source` would bring, saving nothing: the run goes to
     /// a throw-away in-memory store (SRU: 50 records at most; OpenDataSoft:
     /// its first page). Returns the report and the documents read.
-    pub async fn preview(&self, source: &Source) -> Result<(Report, Vec<oc_library::store::Document>), String> {
-        let scratch = Library::in_memory().map_err(|e| e.to_string())?;
+    pub async fn preview(&self, source: &Source) -> crate::Result<(Report, Vec<oc_library::store::Document>)> {
+        let scratch = Library::in_memory()?;
         let h = Harvester {
             fetcher: self.fetcher.clone(),
             store: Arc::new(Mutex::new(scratch)),
@@ -174,10 +174,7 @@ impl Harvester {
         }
         let report = h.run(&s, &RunOptions { max_pages: Some(1), ..RunOptions::default() }).await;
         let store = h.store.clone();
-        let docs = tokio::task::spawn_blocking(move || lock(&store).published())
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())?;
+        let docs = tokio::task::spawn_blocking(move || lock(&store).published()).await??;
         Ok((report, docs))
     }
 
@@ -219,7 +216,7 @@ impl Harvester {
             SourceKind::Csv => self.run_csv(&mut run).await,
         };
         let mut report = run.report;
-        report.error = result.err();
+        report.error = result.err().map(|e| e.to_string());
         report.duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
         match &report.error {
             Some(e) => tracing::warn!(source = source.id, "run failed: {e}"),
@@ -236,7 +233,7 @@ impl Harvester {
         report
     }
 
-    async fn fetch(&self, run: &Run<'_>, url: &str) -> Result<Fetched, String> {
+    async fn fetch(&self, run: &Run<'_>, url: &str) -> crate::Result<Fetched> {
         // Paged sources (SRU, OpenDataSoft) are read whole: a 304 on their
         // first page would hide the changes of the others.
         let paged = matches!(run.source.kind, SourceKind::Sru | SourceKind::Ods);
@@ -246,12 +243,11 @@ impl Harvester {
             let store = self.store.clone();
             let u = url.to_owned();
             tokio::task::spawn_blocking(move || lock(&store).validators(&u))
-                .await
-                .map_err(|e| e.to_string())?
+                .await?
                 .map(|(etag, last_modified)| Validators { etag, last_modified })
                 .unwrap_or_default()
         };
-        self.fetcher.get(url, &validators).await.map_err(|e| e.to_string())
+        Ok(self.fetcher.get(url, &validators).await?)
     }
 
     /// Cleans, classifies and stores one page of drafts (on a blocking
@@ -262,7 +258,7 @@ impl Harvester {
         run: &mut Run<'_>,
         drafts: Vec<Draft>,
         page_url: Option<(String, Validators)>,
-    ) -> Result<(), String> {
+    ) -> crate::Result<()> {
         let store = self.store.clone();
         let detector = self.detector();
         let source = run.source.clone();
@@ -270,7 +266,7 @@ impl Harvester {
         let page_url = page_url.filter(|_| since.is_none());
         let mut seen_urls = std::mem::take(&mut run.seen_urls);
         let n = drafts.len() as i64;
-        let (changes, rejected, seen_urls) = tokio::task::spawn_blocking(move || -> Result<_, String> {
+        let (changes, rejected, seen_urls) = tokio::task::spawn_blocking(move || -> crate::Result<_> {
             let mut docs = Vec::new();
             let mut rejected = Vec::new();
             for d in drafts {
@@ -297,15 +293,14 @@ impl Harvester {
                 tracing::info!(source = source.id, item, "rejected: {reason}");
             }
             let mut lib = lock(&store);
-            let changes = lib.upsert_batch(&docs, &source.id).map_err(|e| e.to_string())?;
-            lib.reject(&source.id, &rejected).map_err(|e| e.to_string())?;
+            let changes = lib.upsert_batch(&docs, &source.id)?;
+            lib.reject(&source.id, &rejected)?;
             if let Some((url, v)) = page_url {
-                lib.set_validators(&url, v.etag.as_deref(), v.last_modified.as_deref()).map_err(|e| e.to_string())?;
+                lib.set_validators(&url, v.etag.as_deref(), v.last_modified.as_deref())?;
             }
             Ok((changes, rejected, seen_urls))
         })
-        .await
-        .map_err(|e| e.to_string())??;
+        .await??;
         run.seen_urls = seen_urls;
         run.report.counts.seen += n;
         for (_, c) in changes {
@@ -376,15 +371,13 @@ fn finish(detector: &Detector, source: &Source, d: Draft) -> Result<Harvested, (
 }
 
 impl Harvester {
-    async fn run_feed(&self, run: &mut Run<'_>) -> Result<(), String> {
+    async fn run_feed(&self, run: &mut Run<'_>) -> crate::Result<()> {
         let url = run.source.url.clone();
         let (bytes, content_type, validators) = match self.fetch(run, &url).await? {
             Fetched::NotModified => return Ok(()),
             Fetched::Body { bytes, content_type, validators } => (bytes, content_type, validators),
         };
-        let parsed = tokio::task::spawn_blocking(move || feed::parse(&bytes, content_type.as_deref(), &url))
-            .await
-            .map_err(|e| e.to_string())??;
+        let parsed = tokio::task::spawn_blocking(move || feed::parse(&bytes, content_type.as_deref(), &url)).await??;
         let rejected: Vec<(String, String)> = parsed.skipped.into_iter().map(|m| (run.source.url.clone(), m)).collect();
         let drafts = parsed
             .items
@@ -407,7 +400,7 @@ impl Harvester {
     }
 
     /// Records items rejected while reading (before cleaning).
-    async fn reject_early(&self, run: &mut Run<'_>, rejected: Vec<(String, String)>) -> Result<(), String> {
+    async fn reject_early(&self, run: &mut Run<'_>, rejected: Vec<(String, String)>) -> crate::Result<()> {
         if rejected.is_empty() {
             return Ok(());
         }
@@ -419,13 +412,10 @@ impl Harvester {
         run.report.rejected.extend(rejected.iter().cloned());
         let store = self.store.clone();
         let id = run.source.id.clone();
-        tokio::task::spawn_blocking(move || lock(&store).reject(&id, &rejected))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())
+        Ok(tokio::task::spawn_blocking(move || lock(&store).reject(&id, &rejected)).await??)
     }
 
-    async fn run_sru(&self, run: &mut Run<'_>) -> Result<(), String> {
+    async fn run_sru(&self, run: &mut Run<'_>) -> crate::Result<()> {
         let query = run.source.query.clone().unwrap_or_default();
         let max = run.source.max_records.unwrap_or(SRU_DEFAULT_MAX);
         let mut start = 1;
@@ -444,8 +434,7 @@ impl Harvester {
             let page = tokio::task::spawn_blocking(move || {
                 sru::parse(&crate::charset::decode(&bytes, content_type.as_deref()), &what)
             })
-            .await
-            .map_err(|e| e.to_string())??;
+            .await??;
             run.progress.total = Some(page.number_of_records.min(max));
             let n = page.records.len() as u64;
             let mut rejected = Vec::new();
@@ -489,17 +478,14 @@ impl Harvester {
         }
     }
 
-    async fn run_ods(&self, run: &mut Run<'_>) -> Result<(), String> {
+    async fn run_ods(&self, run: &mut Run<'_>) -> crate::Result<()> {
         let portal = ods::portal_of(&run.source.url).unwrap_or_default();
         let since = match run.opts.since {
             Some(d) => Some(d.format("%Y-%m-%d").to_string()),
             None => {
                 let store = self.store.clone();
                 let id = run.source.id.clone();
-                tokio::task::spawn_blocking(move || lock(&store).cursor(&id))
-                    .await
-                    .map_err(|e| e.to_string())?
-                    .map_err(|e| e.to_string())?
+                tokio::task::spawn_blocking(move || lock(&store).cursor(&id)).await??
             }
         };
         let mut offset = 0;
@@ -519,8 +505,7 @@ impl Harvester {
             let page = tokio::task::spawn_blocking(move || {
                 ods::parse(&crate::charset::decode(&bytes, content_type.as_deref()), &p, &what)
             })
-            .await
-            .map_err(|e| e.to_string())??;
+            .await??;
             run.progress.total = Some(page.total_count);
             let n = page.datasets.len() as u64 + page.skipped.len() as u64;
             self.reject_early(run, page.skipped.into_iter().map(|m| (url.clone(), m)).collect()).await?;
@@ -569,15 +554,12 @@ impl Harvester {
         if let Some(day) = newest.filter(|_| complete) {
             let store = self.store.clone();
             let id = run.source.id.clone();
-            tokio::task::spawn_blocking(move || lock(&store).set_cursor(&id, &day))
-                .await
-                .map_err(|e| e.to_string())?
-                .map_err(|e| e.to_string())?;
+            tokio::task::spawn_blocking(move || lock(&store).set_cursor(&id, &day)).await??;
         }
         Ok(())
     }
 
-    async fn run_csv(&self, run: &mut Run<'_>) -> Result<(), String> {
+    async fn run_csv(&self, run: &mut Run<'_>) -> crate::Result<()> {
         let (text, validators) = if run.source.url == catalogue::EMBEDDED_LOCATION {
             (catalogue::EMBEDDED.to_owned(), None)
         } else {
@@ -585,17 +567,13 @@ impl Harvester {
                 Fetched::NotModified => return Ok(()),
                 Fetched::Body { bytes, content_type, validators } => (
                     tokio::task::spawn_blocking(move || crate::charset::decode(&bytes, content_type.as_deref()))
-                        .await
-                        .map_err(|e| e.to_string())?,
+                        .await?,
                     Some(validators),
                 ),
             }
         };
         let name = run.source.url.clone();
-        let parsed = tokio::task::spawn_blocking(move || catalogue::parse(&name, &text))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())?;
+        let parsed = tokio::task::spawn_blocking(move || catalogue::parse(&name, &text)).await??;
         self.reject_early(run, parsed.rejected).await?;
         let drafts = parsed
             .docs

@@ -28,16 +28,22 @@ use std::path::Path;
 use serde::Deserialize;
 
 use oc_library::store::SourceRow;
+
+use crate::HarvestError;
 use oc_library::taxonomy::{RESOURCE_TYPES, SCOPES, THEMES};
 
 pub use oc_library::source::{Defaults, Source, SourceKind};
 
 /// The source a store row defines (its JSON definition), checked like a
 /// registry entry.
-pub fn from_row(row: &SourceRow) -> Result<Source, String> {
-    let s: Source = serde_json::from_str(&row.spec).map_err(|e| format!("source {:?}: {e}", row.id))?;
-    check(&s).map_err(|m| format!("source {:?}: {m}", row.id))?;
+pub fn from_row(row: &SourceRow) -> crate::Result<Source> {
+    let s: Source = serde_json::from_str(&row.spec).map_err(|e| invalid(format!("source {:?}: {e}", row.id)))?;
+    check(&s).map_err(|m| invalid(format!("source {:?}: {m}", row.id)))?;
     Ok(s)
+}
+
+fn invalid(message: impl Into<String>) -> HarvestError {
+    HarvestError::Definition(message.into())
 }
 
 /// A source of the back office, checked like a registry entry; the
@@ -47,19 +53,19 @@ pub fn from_row(row: &SourceRow) -> Result<Source, String> {
 /// its network. A name is checked again when fetched: it must resolve to
 /// public addresses only, and so must every redirect
 /// ([`crate::http::AddressPolicy`]).
-pub fn checked(s: Source, allow_local: bool) -> Result<Source, String> {
+pub fn checked(s: Source, allow_local: bool) -> crate::Result<Source> {
     check(&s)?;
     if !allow_local {
         if let Some(m) = address_refusal(&s.url) {
-            return Err(m);
+            return Err(invalid(m));
         }
     }
     Ok(s)
 }
 
 /// [`checked`] for a JSON definition.
-pub fn from_json(v: &serde_json::Value, allow_local: bool) -> Result<Source, String> {
-    checked(serde_json::from_value(v.clone()).map_err(|e| format!("définition invalide : {e}"))?, allow_local)
+pub fn from_json(v: &serde_json::Value, allow_local: bool) -> crate::Result<Source> {
+    checked(serde_json::from_value(v.clone()).map_err(|e| invalid(format!("définition invalide : {e}")))?, allow_local)
 }
 
 #[derive(Debug, Deserialize)]
@@ -110,42 +116,42 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Source>, RegistryError> {
 /// Checks one source's shape (id, name, address, schedule, SRU query,
 /// territories); taxonomy values are checked by the registry (against the
 /// original terms) or by the back office (against the store's).
-pub fn check(s: &Source) -> Result<(), String> {
+pub fn check(s: &Source) -> crate::Result<()> {
     if s.id.is_empty()
         || s.id.len() > 64
         || !s.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     {
-        return Err("identifiant : lettres minuscules, chiffres et « - » seulement (64 au plus)".into());
+        return Err(invalid("identifiant : lettres minuscules, chiffres et « - » seulement (64 au plus)"));
     }
     if s.name.trim().is_empty() || s.publisher.trim().is_empty() {
-        return Err("le nom et l'organisme sont obligatoires".into());
+        return Err(invalid("le nom et l'organisme sont obligatoires"));
     }
     if s.url.starts_with("http://") || s.url.starts_with("https://") {
-        url::Url::parse(&s.url).map_err(|e| format!("adresse invalide : {e}"))?;
+        url::Url::parse(&s.url).map_err(|e| invalid(format!("adresse invalide : {e}")))?;
     } else if s.url.starts_with("embedded:") {
         if s.url != crate::catalogue::EMBEDDED_LOCATION || s.kind != SourceKind::Csv {
-            return Err(format!(
+            return Err(invalid(format!(
                 "la seule source embarquée est le catalogue CSV {:?}",
                 crate::catalogue::EMBEDDED_LOCATION
-            ));
+            )));
         }
     } else if s.url.trim().is_empty() {
-        return Err("l'adresse est obligatoire".into());
+        return Err(invalid("l'adresse est obligatoire"));
     }
     if !s.schedule.is_empty() && !valid_schedule(&s.schedule) {
-        return Err(format!(
+        return Err(invalid(format!(
             "horaire (schedule) {:?} invalide : une expression cron avec secondes, par exemple \"0 30 5 * * *\"",
             s.schedule
-        ));
+        )));
     }
     if s.kind == SourceKind::Sru && s.query.as_deref().is_none_or(|q| q.trim().is_empty()) {
-        return Err("une source SRU a besoin d'une requête (query)".into());
+        return Err(invalid("une source SRU a besoin d'une requête (query)"));
     }
     if s.kind != SourceKind::Sru && (s.query.is_some() || s.max_records.is_some()) {
-        return Err("la requête et le nombre de notices ne valent que pour les sources SRU".into());
+        return Err(invalid("la requête et le nombre de notices ne valent que pour les sources SRU"));
     }
     if let Some(t) = s.defaults.territories.iter().find(|t| !valid_territory(t)) {
-        return Err(format!("territoire {t:?} : REG-, DEP- ou COM- suivi d'un code"));
+        return Err(invalid(format!("territoire {t:?} : REG-, DEP- ou COM- suivi d'un code")));
     }
     Ok(())
 }
@@ -274,11 +280,11 @@ themes = ["Finances & Fiscalité"]
             "HTTP://www.insee.fr/",
             "/etc/passwd",
         ] {
-            let e = from_json(&spec(bad), false).unwrap_err();
+            let e = from_json(&spec(bad), false).unwrap_err().to_string();
             assert!(e.starts_with("adresse refusée : "), "{bad}: {e}");
             assert!(from_json(&spec(bad), true).is_ok(), "{bad}: allowed in tests");
         }
-        let e = from_json(&spec("http://2130706433/"), false).unwrap_err();
+        let e = from_json(&spec("http://2130706433/"), false).unwrap_err().to_string();
         assert!(e.contains("127.0.0.1"), "{e}");
         assert!(from_json(&spec("https://www.insee.fr/fr/flux/1"), false).is_ok());
     }

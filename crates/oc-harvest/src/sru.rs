@@ -64,7 +64,11 @@ pub fn parse_dc_date(raw: &str) -> Option<(String, Precision)> {
 }
 
 /// Parses one SRU response; `what` names it in errors.
-pub fn parse(xml: &str, what: &str) -> Result<Page, String> {
+pub fn parse(xml: &str, what: &str) -> crate::Result<Page> {
+    read(xml, what).map_err(crate::HarvestError::Format)
+}
+
+fn read(xml: &str, what: &str) -> Result<Page, String> {
     let mut reader = Reader::from_str(xml);
     // Text is trimmed once per element: trimming each chunk would eat the
     // spaces around entity references.

@@ -305,7 +305,7 @@ async fn check_source_form(state: &AppState, f: &SourceForm) -> Result<Source, S
     }
     let spec = f.spec()?;
     let op = operator(state).map_err(|e| e.to_string())?;
-    op.check_source(&spec)?;
+    op.check_source(&spec).map_err(|e| e.to_string())?;
     let tax = state.library.as_ref().map(|l| l.taxonomy()).unwrap_or_default();
     for (k, values) in [(TermKind::Theme, &f.themes), (TermKind::Scope, &f.scope)] {
         if let Some(v) = values.iter().find(|v| !tax.offered(k).contains(v)) {
@@ -568,7 +568,7 @@ pub(crate) async fn source_run(
     if with_store(&state, move |s| s.source_spec(&id2)).await?.is_none() {
         return Err(WebError::NotFound(format!("aucune source {id:?}")));
     }
-    op.run_source(id.clone()).map_err(WebError::BadRequest)?;
+    op.run_source(id.clone()).map_err(|e| WebError::BadRequest(e.to_string()))?;
     let (id2, by) = (id.clone(), auth.name().to_owned());
     with_store(&state, move |s| s.audit_run(&id2, &by)).await?;
     Ok(see_other(&format!("/admin/sources/{id}?fait=lancee")))

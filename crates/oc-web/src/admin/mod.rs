@@ -68,16 +68,20 @@ pub struct Preview {
     pub duration_ms: i64,
 }
 
+/// Why the process serving the back office refused or failed an
+/// operation (the harvester's error, kept whole); its text is French.
+pub type OperatorError = Box<dyn std::error::Error + Send + Sync>;
+
 /// What the back office asks of the process serving it. The binary
 /// implements it with the harvester and the indexer.
 pub trait Operator: Send + Sync + std::fmt::Debug {
     /// Checks a source definition the way the registry checks its
     /// entries; the message says what is wrong.
-    fn check_source(&self, source: &Source) -> Result<(), String>;
+    fn check_source(&self, source: &Source) -> Result<(), OperatorError>;
     /// Fetches a source without saving anything.
-    fn preview_source(&self, source: Source) -> BoxFuture<'static, Result<Preview, String>>;
+    fn preview_source(&self, source: Source) -> BoxFuture<'static, Result<Preview, OperatorError>>;
     /// Starts a run of a source now (in the background).
-    fn run_source(&self, id: String) -> Result<(), String>;
+    fn run_source(&self, id: String) -> Result<(), OperatorError>;
     /// Sources were added or changed: schedules are made again.
     fn sources_changed(&self);
     /// The store changed: the index should catch up.
