@@ -10,6 +10,7 @@ use argon2::Argon2;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
+use crate::audit;
 use crate::now;
 use crate::store::{Library, StoreError};
 
@@ -49,18 +50,6 @@ pub struct User {
     pub role: Role,
     pub disabled: bool,
     pub created_at: String,
-}
-
-/// One entry of the audit log.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AuditEntry {
-    pub id: i64,
-    pub at: String,
-    pub user: String,
-    pub action: String,
-    pub target: String,
-    pub before: Option<String>,
-    pub after: Option<String>,
 }
 
 /// An account from `SELECT id, username, role, disabled, created_at …`.
@@ -134,14 +123,13 @@ impl Library {
             params![username, hash, role.as_str(), t],
             |r| r.get(0),
         )?;
-        tx.execute(
-            "INSERT INTO audit_log (at, user, action, target, before, after) VALUES (?1, ?2, 'user.add', ?3, NULL, ?4)",
-            params![
-                t,
-                by,
-                format!("user:{username}"),
-                serde_json::json!({ "username": username, "role": role.as_str() }).to_string()
-            ],
+        audit::record(
+            &tx,
+            by,
+            "user.add",
+            &format!("user:{username}"),
+            None,
+            Some(&serde_json::json!({ "username": username, "role": role.as_str() })),
         )?;
         tx.commit()?;
         Ok(User { id, username: username.to_owned(), role, disabled: false, created_at: t })
@@ -179,15 +167,6 @@ impl Library {
         let mut stmt =
             self.conn().prepare("SELECT id, username, role, disabled, created_at FROM users ORDER BY username")?;
         let rows = stmt.query_map([], user_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// The audit log, newest first.
-    pub fn audit(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT id, at, user, action, target, before, after FROM audit_log ORDER BY id DESC LIMIT ?1")?;
-        let rows = stmt.query_map(params![limit as i64], audit_entry)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
@@ -363,19 +342,6 @@ fn wait_at(
     Ok(until.filter(|u| *u > now).and_then(|u| (u - now).to_std().ok()))
 }
 
-/// Filters of the audit log.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct AuditFilter {
-    pub user: Option<String>,
-    /// An action or its prefix (`document`, `term.rename`…).
-    pub action: Option<String>,
-    /// Part of the target (`document:12`, `theme:Parité`…).
-    pub target: Option<String>,
-    /// Days `YYYY-MM-DD`, inclusive.
-    pub from: Option<String>,
-    pub to: Option<String>,
-}
-
 impl Library {
     /// How long a login for `username` from `ip` must wait before it is
     /// tried, if it must (see [`PAIR_FREE_FAILURES`] for the limits).
@@ -443,10 +409,13 @@ impl Library {
     /// counted by [`Library::begin_login`]).
     pub fn login_failed(&mut self, username: &str, ip: &str) -> Result<(), StoreError> {
         let typed: String = username.chars().take(64).collect();
-        self.conn().execute(
-            "INSERT INTO audit_log (at, user, action, target, before, after) VALUES (?1, 'anonyme', 'login.failed', \
-                ?2, NULL, ?3)",
-            params![now(), format!("user:{typed}"), serde_json::json!({ "ip": ip }).to_string()],
+        audit::record(
+            self.conn(),
+            "anonyme",
+            "login.failed",
+            &format!("user:{typed}"),
+            None,
+            Some(&serde_json::json!({ "ip": ip })),
         )?;
         Ok(())
     }
@@ -498,9 +467,13 @@ impl Library {
                 ?4, ?5, ?4)",
             params![token_hash(&token), user.id, csrf, t, rfc3339(now_t + chrono::Duration::hours(SESSION_HOURS))],
         )?;
-        tx.execute(
-            "INSERT INTO audit_log (at, user, action, target, before, after) VALUES (?1, ?2, 'login', ?3, NULL, ?4)",
-            params![t, user.username, format!("user:{}", user.username), serde_json::json!({ "ip": ip }).to_string()],
+        audit::record(
+            &tx,
+            &user.username,
+            "login",
+            &format!("user:{}", user.username),
+            None,
+            Some(&serde_json::json!({ "ip": ip })),
         )?;
         tx.commit()?;
         Ok((token, Session { user: user.clone(), csrf, previous_login: previous }))
@@ -541,11 +514,7 @@ impl Library {
     pub fn close_session(&mut self, token: &str, by: &str) -> Result<(), StoreError> {
         let n = self.conn().execute("DELETE FROM sessions WHERE token_hash = ?1", params![token_hash(token)])?;
         if n > 0 {
-            self.conn().execute(
-                "INSERT INTO audit_log (at, user, action, target, before, after) VALUES (?1, ?2, 'logout', ?3, NULL, \
-                    NULL)",
-                params![now(), by, format!("user:{by}")],
-            )?;
+            audit::record(self.conn(), by, "logout", &format!("user:{by}"), None, None)?;
         }
         Ok(())
     }
@@ -578,83 +547,23 @@ impl Library {
         if disabled {
             tx.execute("DELETE FROM sessions WHERE user_id = ?1", params![before.id])?;
         }
-        tx.execute(
-            "INSERT INTO audit_log (at, user, action, target, before, after) VALUES (?1, ?2, 'user.edit', ?3, ?4, ?5)",
-            params![
-                now(),
-                by,
-                format!("user:{username}"),
-                serde_json::json!({ "role": before.role.as_str(), "disabled": before.disabled }).to_string(),
-                serde_json::json!({ "role": role.as_str(), "disabled": disabled }).to_string()
-            ],
+        audit::record(
+            &tx,
+            by,
+            "user.edit",
+            &format!("user:{username}"),
+            Some(&serde_json::json!({ "role": before.role.as_str(), "disabled": before.disabled })),
+            Some(&serde_json::json!({ "role": role.as_str(), "disabled": disabled })),
         )?;
         tx.commit()?;
         Ok(())
     }
-
-    /// The audit log filtered, newest first: a page of entries and the
-    /// number matching.
-    pub fn audit_filtered(
-        &self,
-        f: &AuditFilter,
-        limit: usize,
-        offset: usize,
-    ) -> Result<(Vec<AuditEntry>, i64), StoreError> {
-        let like = |s: &Option<String>| {
-            s.as_deref().map(|v| format!("%{}%", v.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")))
-        };
-        // An action family (`document`) matches its actions and itself.
-        let action = f.action.clone();
-        let to = f.to.as_deref().map(|d| format!("{d}T23:59:59Z"));
-        // A target written whole (`document:12`) matches exactly; a part of
-        // one matches anywhere.
-        let exact = f
-            .target
-            .as_deref()
-            .filter(|t| t.split_once(':').is_some_and(|(k, v)| !k.is_empty() && !v.is_empty() && !v.contains(' ')))
-            .map(str::to_owned);
-        let target = if exact.is_some() { None } else { like(&f.target) };
-        let filter = "WHERE (?1 IS NULL OR user = ?1) AND (?2 IS NULL OR action = ?2 OR substr(action, 1, length(?2) + 1) = ?2 || '.') AND (?3 IS NULL OR target LIKE ?3 ESCAPE '\\') AND (?8 IS NULL OR target = ?8)
-                      AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at <= ?5)";
-        let total: i64 = self.conn().query_row(
-            &format!("SELECT COUNT(*) FROM audit_log {filter}"),
-            params![f.user, action, target, f.from, to, 0, 0, exact],
-            |r| r.get(0),
-        )?;
-        let mut stmt = self.conn().prepare(&format!(
-            "SELECT id, at, user, action, target, before, after FROM \
-            audit_log {filter} ORDER BY id DESC LIMIT ?6 OFFSET ?7"
-        ))?;
-        let rows = stmt
-            .query_map(params![f.user, action, target, f.from, to, limit as i64, offset as i64, exact], audit_entry)?;
-        Ok((rows.collect::<Result<_, _>>()?, total))
-    }
-
-    /// The actions found in the audit log (for its filter).
-    pub fn audit_actions(&self) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self.conn().prepare("SELECT DISTINCT action FROM audit_log ORDER BY action")?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-}
-
-/// An audit entry from a row of `SELECT id, at, user, action, target,
-/// before, after FROM audit_log`.
-fn audit_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
-    Ok(AuditEntry {
-        id: r.get(0)?,
-        at: r.get(1)?,
-        user: r.get(2)?,
-        action: r.get(3)?,
-        target: r.get(4)?,
-        before: r.get(5)?,
-        after: r.get(6)?,
-    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audit::AuditFilter;
 
     #[test]
     fn accounts_hash_verify_and_audit() {

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
+use crate::audit;
 use crate::document::Status;
 use crate::now;
 use crate::store::{
@@ -24,22 +25,6 @@ pub use crate::terms::{Term, TermKind};
 
 /// The pseudo-source of documents added by hand.
 pub const MANUAL_SOURCE: &str = "saisie-manuelle";
-
-/// One audit entry, inside the caller's transaction.
-pub(crate) fn audit(
-    tx: &Connection,
-    by: &str,
-    action: &str,
-    target: &str,
-    before: Option<&serde_json::Value>,
-    after: Option<&serde_json::Value>,
-) -> Result<(), StoreError> {
-    tx.execute(
-        "INSERT INTO audit_log (at, user, action, target, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![now(), by, action, target, before.map(|v| v.to_string()), after.map(|v| v.to_string())],
-    )?;
-    Ok(())
-}
 
 /// A document as the back office sees it: its effective values, status
 /// and where it was merged, plus what was harvested and from where.
@@ -322,7 +307,14 @@ impl Library {
         }
         write_override(&tx, id, &Self::override_of(&h, e), None)?;
         let after = Self::existing(&tx, id)?;
-        audit(&tx, by, "document.edit", &format!("document:{id}"), Some(&doc_json(&before)), Some(&doc_json(&after)))?;
+        audit::record(
+            &tx,
+            by,
+            "document.edit",
+            &format!("document:{id}"),
+            Some(&doc_json(&before)),
+            Some(&doc_json(&after)),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -389,7 +381,14 @@ impl Library {
                 Bulk::AddTheme(_) => "document.theme_add",
                 Bulk::RemoveTheme(_) => "document.theme_remove",
             };
-            audit(&tx, by, action_name, &format!("document:{id}"), Some(&doc_json(&before)), Some(&doc_json(&after)))?;
+            audit::record(
+                &tx,
+                by,
+                action_name,
+                &format!("document:{id}"),
+                Some(&doc_json(&before)),
+                Some(&doc_json(&after)),
+            )?;
             n += 1;
         }
         tx.commit()?;
@@ -430,7 +429,7 @@ impl Library {
         }
         write_override(&tx, id, &o, None)?;
         let after = Self::existing(&tx, id)?;
-        audit(
+        audit::record(
             &tx,
             by,
             if deleted { "document.delete" } else { "document.restore" },
@@ -480,7 +479,7 @@ impl Library {
             params![from, into],
         )?;
         let after_b = Self::existing(&tx, into)?;
-        audit(
+        audit::record(
             &tx,
             by,
             "document.merge",
@@ -488,7 +487,7 @@ impl Library {
             Some(&serde_json::json!({ "from": doc_json(&a), "into": doc_json(&b) })),
             Some(&serde_json::json!({ "merged_into": into, "into": doc_json(&after_b) })),
         )?;
-        audit(
+        audit::record(
             &tx,
             by,
             "document.merge_target",
@@ -555,7 +554,7 @@ impl Library {
         };
         write_override(&tx, id, &o, None)?;
         let after = Self::existing(&tx, id)?;
-        audit(&tx, by, "document.add", &format!("document:{id}"), None, Some(&doc_json(&after)))?;
+        audit::record(&tx, by, "document.add", &format!("document:{id}"), None, Some(&doc_json(&after)))?;
         tx.commit()?;
         Ok(id)
     }
@@ -659,7 +658,7 @@ impl Library {
         )?;
         // A name given back is no longer an alias of another.
         tx.execute("DELETE FROM term_aliases WHERE kind = ?1 AND alias = ?2", params![kind.as_str(), name])?;
-        audit(
+        audit::record(
             &tx,
             by,
             "term.add",
@@ -751,7 +750,7 @@ impl Library {
             let rev = next_rev(&tx)?;
             tx.execute("UPDATE documents SET rev = ?2 WHERE id = ?1", params![id, rev])?;
         }
-        audit(
+        audit::record(
             &tx,
             by,
             "term.rename",
@@ -787,7 +786,7 @@ impl Library {
                 params![kind.as_str(), n, p as i64 + 1],
             )?;
         }
-        audit(
+        audit::record(
             &tx,
             by,
             "term.move",
@@ -810,7 +809,7 @@ impl Library {
         if n == 0 {
             return Err(StoreError::Invalid(format!("« {name} » n'existe pas")));
         }
-        audit(
+        audit::record(
             &tx,
             by,
             if retired { "term.retire" } else { "term.reinstate" },
@@ -840,7 +839,7 @@ impl Library {
             "UPDATE terms SET acronym = ?2, parent = ?3 WHERE kind = 'publisher' AND name = ?1",
             params![name, acronym.trim(), parent.trim()],
         )?;
-        audit(
+        audit::record(
             &tx,
             by,
             "term.edit",
@@ -951,7 +950,7 @@ impl Library {
             body: m.body.trim().to_owned(),
             ..m.clone()
         };
-        audit(
+        audit::record(
             &tx,
             by,
             if before.is_some() { "message.edit" } else { "message.add" },
@@ -971,7 +970,7 @@ impl Library {
             .optional()?
             .ok_or_else(|| StoreError::Invalid(format!("aucun message {id}")))?;
         tx.execute("DELETE FROM fiche_messages WHERE id = ?1", params![id])?;
-        audit(
+        audit::record(
             &tx,
             by,
             "message.delete",
@@ -1003,7 +1002,7 @@ impl Library {
             params![row.id, row.name, row.publisher, row.publisher_short, row.kind, row.url, row.schedule, row.enabled, row.spec],
         )?;
         let parse = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap_or(serde_json::Value::Null);
-        audit(
+        audit::record(
             &tx,
             by,
             if is_new { "source.add" } else { "source.edit" },
@@ -1025,7 +1024,7 @@ impl Library {
 
     /// Records that someone asked for a run (the audit log).
     pub fn audit_run(&mut self, source: &str, by: &str) -> Result<(), StoreError> {
-        audit(self.conn(), by, "source.run", &format!("source:{source}"), None, None)
+        audit::record(self.conn(), by, "source.run", &format!("source:{source}"), None, None)
     }
 }
 
@@ -1037,7 +1036,14 @@ fn add_publisher_term(tx: &Connection, name: &str, by: &str) -> Result<(), Store
         params![name],
     )?;
     if n > 0 {
-        audit(tx, by, "term.add", &format!("publisher:{name}"), None, Some(&serde_json::json!({ "name": name })))?;
+        audit::record(
+            tx,
+            by,
+            "term.add",
+            &format!("publisher:{name}"),
+            None,
+            Some(&serde_json::json!({ "name": name })),
+        )?;
     }
     Ok(())
 }

@@ -20,11 +20,13 @@
 //!   number: the publications index (`oc-index`) follows the store by
 //!   revision, so it can always be rebuilt or caught up;
 //! - [`accounts`]: back-office accounts (argon2id), sessions, login
-//!   throttling and the audit log;
+//!   throttling;
+//! - [`audit`]: the audit log, with its one writer;
 //! - [`curation`]: what librarians change: documents, taxonomies (renames
 //!   propagate), merges, tombstones, fiche messages, managed sources.
 
 pub mod accounts;
+pub mod audit;
 pub mod canonical;
 pub mod curation;
 pub mod document;

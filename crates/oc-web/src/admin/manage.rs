@@ -7,7 +7,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use maud::{html, Markup};
 
-use oc_library::accounts::{AuditFilter, Role};
+use oc_library::accounts::Role;
+use oc_library::audit::AuditFilter;
 use oc_library::curation::{FicheMessage, Term, TermKind};
 use oc_library::source::{Defaults, Source, SourceKind};
 use oc_library::store::SourceRow;
