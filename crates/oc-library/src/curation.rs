@@ -8,8 +8,6 @@
 //! entry (who, when, what, before and after) and gives each document it
 //! touches a new revision, so the publications index follows.
 
-use std::collections::HashMap;
-
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
@@ -103,7 +101,7 @@ fn doc_json(d: &AdminDocument) -> serde_json::Value {
 }
 
 /// The effective columns plus the document a merged one went into.
-fn select_admin() -> String {
+pub(crate) fn select_admin() -> String {
     SELECT_EFFECTIVE.replacen(" FROM documents d", ", o.merged_into FROM documents d", 1)
 }
 
@@ -1051,14 +1049,9 @@ fn add_publisher_term(tx: &Connection, name: &str, by: &str) -> Result<(), Store
 /// Documents whose titles look the same (see [`title_key`]), not deleted:
 /// the ids of every document in such a group.
 pub fn suspected_duplicates(docs: &[AdminDocument]) -> std::collections::HashSet<i64> {
-    let mut groups: HashMap<String, Vec<i64>> = HashMap::new();
-    for d in docs.iter().filter(|d| d.doc.status != Status::Deleted) {
-        let k = title_key(&d.doc.title);
-        if k.len() >= 8 {
-            groups.entry(k).or_default().push(d.doc.id);
-        }
-    }
-    groups.into_values().filter(|v| v.len() > 1).flatten().collect()
+    crate::listing::duplicate_ids(
+        docs.iter().filter(|d| d.doc.status != Status::Deleted).map(|d| (d.doc.id, d.doc.title.as_str())),
+    )
 }
 
 #[cfg(test)]

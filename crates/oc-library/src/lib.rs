@@ -19,6 +19,8 @@
 //!   source again never undoes a decision. Every change gets a revision
 //!   number: the publications index (`oc-index`) follows the store by
 //!   revision, so it can always be rebuilt or caught up;
+//! - [`listing`]: the back office's list of documents (status, text,
+//!   facets, duplicates, pages);
 //! - [`accounts`]: back-office accounts (argon2id), sessions, login
 //!   throttling;
 //! - [`audit`]: the audit log, with its one writer;
@@ -31,6 +33,7 @@ pub mod canonical;
 pub mod curation;
 pub mod document;
 pub mod error;
+pub mod listing;
 pub mod source;
 pub mod store;
 pub mod taxonomy;

@@ -3,11 +3,10 @@
 //! visit, suspected duplicates); edit, bulk changes, merge, delete and
 //! restore, add by hand.
 //!
-//! The list reads the store (every status, not only what the public index
-//! holds) and filters in memory: a back office of a few librarians over a
-//! hundred thousand documents at most.
+//! The list is the library's ([`oc_library::listing`]): this module reads
+//! the form into a [`DocumentQuery`] and draws the page.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -15,7 +14,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use maud::{html, Markup};
 
-use oc_library::curation::{suspected_duplicates, AdminDocument, Bulk, Edit, TermKind};
+use oc_library::curation::{Bulk, Edit, TermKind};
+use oc_library::listing::{DocumentQuery, Facet, StatusFilter};
 use oc_library::store::Library;
 use oc_library::store::Status;
 
@@ -45,6 +45,17 @@ const FACETS: [(&str, &str); 5] = [
     ("publisher", "Organisme auteur"),
     ("year", "Année"),
 ];
+
+/// The library's facet of a form name of [`FACETS`].
+fn facet_of(name: &str) -> Facet {
+    match name {
+        "theme" => Facet::Theme,
+        "scope" => Facet::Scope,
+        "type" => Facet::ResourceType,
+        "publisher" => Facet::Publisher,
+        _ => Facet::Year,
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 struct ListQuery {
@@ -129,90 +140,26 @@ impl ListQuery {
         q.filters.retain(|_, v| !v.is_empty());
         q
     }
-}
 
-fn values_of(d: &AdminDocument, facet: &str) -> Vec<String> {
-    match facet {
-        "theme" => d.doc.themes.clone(),
-        "scope" => d.doc.scope.clone(),
-        "type" => vec![d.doc.resource_type.clone()],
-        "publisher" => vec![d.doc.publisher.clone()],
-        "year" => d.doc.published.as_deref().and_then(|p| p.get(..4)).map(|y| vec![y.to_owned()]).unwrap_or_default(),
-        _ => Vec::new(),
-    }
-}
-
-/// The documents matching, the facet counts over them, and the total.
-struct Listing {
-    rows: Vec<AdminDocument>,
-    total: usize,
-    facets: BTreeMap<&'static str, Vec<(String, usize)>>,
-    duplicates: HashSet<i64>,
-}
-
-fn filter(docs: Vec<AdminDocument>, q: &ListQuery, since: Option<&str>) -> Listing {
-    let duplicates = suspected_duplicates(&docs);
-    let words: Vec<String> = oc_model::text::fold(&q.q)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_owned)
-        .collect();
-    let number = q.q.trim_start_matches("n°").trim().parse::<i64>().ok();
-    let matches = |d: &AdminDocument| -> bool {
-        let status_ok = match q.status.as_str() {
-            "publie" => d.doc.status == Status::Published,
-            "non-publie" => d.doc.status == Status::Unpublished,
-            "supprime" => d.doc.status == Status::Deleted,
-            "nouveau" => d.doc.status != Status::Deleted && since.is_none_or(|t| d.doc.first_seen.as_str() > t),
-            "doublon" => duplicates.contains(&d.doc.id),
-            _ => d.doc.status != Status::Deleted,
+    /// The library's query for this form.
+    fn query(&self, since: Option<String>) -> DocumentQuery {
+        let status = match self.status.as_str() {
+            "publie" => StatusFilter::Published,
+            "non-publie" => StatusFilter::Unpublished,
+            "supprime" => StatusFilter::Deleted,
+            "nouveau" => StatusFilter::New,
+            "doublon" => StatusFilter::Duplicates,
+            _ => StatusFilter::Current,
         };
-        if !status_ok {
-            return false;
+        DocumentQuery {
+            text: self.q.clone(),
+            status,
+            facets: self.filters.iter().map(|(k, v)| (facet_of(k), v.clone())).collect(),
+            page: self.page,
+            per_page: PER_PAGE,
+            since,
         }
-        if number == Some(d.doc.id) {
-            return true;
-        }
-        if !words.is_empty() {
-            let hay =
-                oc_model::text::fold(&format!("{} {} {} {}", d.doc.title, d.doc.summary, d.doc.publisher, d.doc.url));
-            if !words.iter().all(|w| hay.contains(w.as_str())) {
-                return false;
-            }
-        }
-        q.filters.iter().all(|(f, wanted)| {
-            let have = values_of(d, f);
-            wanted.iter().all(|w| have.contains(w))
-        })
-    };
-    let mut rows: Vec<AdminDocument> = docs.into_iter().filter(|d| matches(d)).collect();
-    let mut facets = BTreeMap::new();
-    for (f, _) in FACETS {
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-        for d in &rows {
-            for v in values_of(d, f) {
-                if !v.is_empty() {
-                    *counts.entry(v).or_default() += 1;
-                }
-            }
-        }
-        let mut v: Vec<(String, usize)> = counts.into_iter().collect();
-        if f == "year" {
-            v.sort_by(|a, b| b.0.cmp(&a.0));
-        } else {
-            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        }
-        facets.insert(f, v);
     }
-    // Suspected duplicates side by side; otherwise the newest first.
-    if q.status == "doublon" {
-        rows.sort_by_cached_key(|d| (oc_library::curation::title_key(&d.doc.title), d.doc.id));
-    } else {
-        rows.sort_by(|a, b| b.doc.first_seen.cmp(&a.doc.first_seen).then(b.doc.id.cmp(&a.doc.id)));
-    }
-    let total = rows.len();
-    let rows = rows.into_iter().skip((q.page - 1) * PER_PAGE).take(PER_PAGE).collect();
-    Listing { rows, total, facets, duplicates }
 }
 
 fn status_label(s: Status) -> &'static str {
@@ -230,13 +177,9 @@ pub(crate) async fn list(
 ) -> WebResult<Response> {
     let done = done_checked(&state, &raw).await;
     let q = ListQuery::parse(&params(raw))?;
-    let since = auth.session.previous_login.clone();
-    let q2 = q.clone();
-    let (listing, themes) = with_store(&state, move |s| {
-        let docs = s.admin_documents()?;
-        Ok((filter(docs, &q2, since.as_deref()), s.term_names(TermKind::Theme, false)?))
-    })
-    .await?;
+    let query = q.query(auth.session.previous_login.clone());
+    let (listing, themes) =
+        with_store(&state, move |s| Ok((s.list_documents(&query)?, s.term_names(TermKind::Theme, false)?))).await?;
     let pages = listing.total.div_ceil(PER_PAGE).max(1);
     let back = q.href();
     let body = html! {
@@ -259,7 +202,7 @@ pub(crate) async fn list(
         div class="fr-grid-row fr-grid-row--gutters" {
             div class="fr-col-12 fr-col-md-3" {
                 @for (f, label) in FACETS {
-                    @let values = listing.facets.get(f).cloned().unwrap_or_default();
+                    @let values = listing.facets.get(&facet_of(f)).cloned().unwrap_or_default();
                     @let selected = q.filters.get(f).cloned().unwrap_or_default();
                     @if !values.is_empty() || !selected.is_empty() {
                         h2 class="fr-h6 fr-mb-1v" { (label) }
