@@ -1,0 +1,184 @@
+//! The entry table: one [`Entry`] per searchable territory, built from
+//! the reference data in a deterministic order (the index stores only its
+//! position), with the base of its rank.
+
+use std::collections::HashMap;
+
+use oc_model::text::compact;
+use oc_model::{fiche_url, Kind, KindGroup};
+use oc_store::Geo;
+
+/// One searchable territory, as returned to callers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub kind: Kind,
+    /// INSEE code (SIREN for an EPCI/EPT).
+    pub code: String,
+    pub siren: Option<String>,
+    pub name: String,
+    /// Human label with context (`Montpellier — commune, Hérault (34)`).
+    pub label: String,
+    /// Canonical page URL (a déléguée points to its current commune).
+    pub url: String,
+    pub population: Option<u64>,
+    pub departement: Option<(String, String)>,
+    pub region: Option<(String, String)>,
+    /// Postal codes served (communes).
+    pub postal_codes: Vec<String>,
+    pub(super) compact: String,
+    pub(super) rank_base: f32,
+}
+
+pub(super) fn dep_label(geo: &Geo, code: &str) -> Option<(String, String)> {
+    geo.departement(code).map(|d| (d.code.clone(), d.nom.clone()))
+}
+
+pub(super) fn reg_label(geo: &Geo, code: &str) -> Option<(String, String)> {
+    geo.region(code).map(|r| (r.code.clone(), r.nom.clone()))
+}
+
+pub(super) fn kind_bonus(kind: Kind) -> f32 {
+    match kind {
+        Kind::Commune => 0.3,
+        Kind::Departement => 0.2,
+        Kind::Region => 0.1,
+        Kind::Epci | Kind::Ept | Kind::ArrondissementMunicipal => 0.0,
+        Kind::CommuneDeleguee | Kind::CommuneAssociee => -1.0,
+    }
+}
+
+/// Builds the entry table from reference data, in a deterministic order.
+pub fn entries(geo: &Geo) -> Vec<Entry> {
+    let d = &geo.data;
+    let mut out = Vec::with_capacity(d.communes.len() + d.epci.len() + d.departements.len() + d.regions.len());
+    let push = |out: &mut Vec<Entry>, mut e: Entry| {
+        e.compact = compact(&e.name);
+        e.rank_base = (e.population.unwrap_or(0) as f32 + 1.0).log10() + kind_bonus(e.kind);
+        out.push(e);
+    };
+    for c in &d.communes {
+        if geo.com_of_commune(c).is_some() {
+            // Saint-Martin, Saint-Barthélemy, Clipperton: one entry, the COM's.
+            continue;
+        }
+        let dep = dep_label(geo, &c.departement);
+        let dep_txt = dep.as_ref().map(|(code, name)| format!("{name} ({code})")).unwrap_or_default();
+        let (url, label) = match c.kind {
+            Kind::Commune => {
+                (fiche_url(KindGroup::Commune, &c.nom, &c.code), format!("{} — commune, {dep_txt}", c.nom))
+            }
+            _ => {
+                let parent = c.parent.as_deref().and_then(|p| geo.commune(p));
+                let parent_name = parent.map_or("?", |p| p.nom.as_str());
+                let url = parent.map_or_else(
+                    || fiche_url(KindGroup::Commune, &c.nom, &c.code),
+                    |p| fiche_url(KindGroup::Commune, &p.nom, &p.code),
+                );
+                let what = match c.kind {
+                    Kind::ArrondissementMunicipal => "arrondissement municipal de",
+                    Kind::CommuneDeleguee => "commune déléguée de",
+                    _ => "commune associée de",
+                };
+                let url = if c.kind == Kind::ArrondissementMunicipal {
+                    fiche_url(KindGroup::Commune, &c.nom, &c.code)
+                } else {
+                    url
+                };
+                (url, format!("{} — {what} {parent_name}, {dep_txt}", c.nom))
+            }
+        };
+        push(
+            &mut out,
+            Entry {
+                kind: c.kind,
+                code: c.code.clone(),
+                siren: c.siren.clone(),
+                name: c.nom.clone(),
+                label,
+                url,
+                population: c.population.map(u64::from),
+                departement: dep,
+                region: reg_label(geo, &c.region),
+                postal_codes: c.codes_postaux.clone(),
+                compact: String::new(),
+                rank_base: 0.0,
+            },
+        );
+    }
+    for e in &d.epci {
+        // An EPCI's département and région: those of its most populous member.
+        let main = e.membres.iter().filter_map(|m| geo.commune(m)).max_by_key(|c| c.population.unwrap_or(0));
+        let dep = main.and_then(|c| dep_label(geo, &c.departement));
+        let dep_txt = dep.as_ref().map(|(code, name)| format!(", {name} ({code})")).unwrap_or_default();
+        push(
+            &mut out,
+            Entry {
+                kind: e.kind,
+                code: e.code.clone(),
+                siren: Some(e.code.clone()),
+                name: e.nom.clone(),
+                label: format!("{} — {}{dep_txt}", e.nom, e.nature_label().to_lowercase()),
+                url: fiche_url(KindGroup::Epci, &e.nom, &e.code),
+                population: e.population_totale.or(e.population_municipale).map(u64::from),
+                departement: dep,
+                region: main.and_then(|c| reg_label(geo, &c.region)),
+                postal_codes: Vec::new(),
+                compact: String::new(),
+                rank_base: 0.0,
+            },
+        );
+    }
+    for x in d.departements.iter().filter(|x| x.zone != "com") {
+        let reg = reg_label(geo, &x.region);
+        push(
+            &mut out,
+            Entry {
+                kind: Kind::Departement,
+                code: x.code.clone(),
+                siren: None,
+                name: x.nom.clone(),
+                label: format!("{} ({}) — département, {}", x.nom, x.code, reg.as_ref().map_or("", |r| r.1.as_str())),
+                url: fiche_url(KindGroup::Departement, &x.nom, &x.code),
+                population: x.population,
+                departement: Some((x.code.clone(), x.nom.clone())),
+                region: reg,
+                postal_codes: Vec::new(),
+                compact: String::new(),
+                rank_base: 0.0,
+            },
+        );
+    }
+    for x in &d.regions {
+        let com = x.zone == "com";
+        // A single-commune COM answers to that commune's postal codes.
+        let single: Vec<&oc_model::Commune> = if com { geo.communes_of_region(&x.code).collect() } else { Vec::new() };
+        let postal_codes = if single.len() == 1 { single[0].codes_postaux.clone() } else { Vec::new() };
+        push(
+            &mut out,
+            Entry {
+                kind: Kind::Region,
+                code: x.code.clone(),
+                siren: None,
+                name: x.nom.clone(),
+                label: format!("{} — {}", x.nom, if com { "collectivité d'outre-mer" } else { "région" }),
+                url: fiche_url(KindGroup::Region, &x.nom, &x.code),
+                population: x.population,
+                departement: None,
+                region: Some((x.code.clone(), x.nom.clone())),
+                postal_codes,
+                compact: String::new(),
+                rank_base: 0.0,
+            },
+        );
+    }
+    out
+}
+
+/// Counts of entries per kind, for the home page and health checks.
+pub fn counts(entries: &[Entry]) -> HashMap<Kind, usize> {
+    let mut m = HashMap::new();
+    for e in entries {
+        *m.entry(e.kind).or_default() += 1;
+    }
+    m
+}
