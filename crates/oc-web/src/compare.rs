@@ -16,6 +16,7 @@ use crate::export::{self, Dialect};
 use crate::extract::{param, params};
 use crate::fiche::data::Fiche;
 use crate::format::fmt_num;
+use crate::ui::components::{alert, Level};
 use crate::ui::{layout_with, search_box_with, Head};
 use crate::AppState;
 
@@ -234,7 +235,7 @@ fn render(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
         html! {
             h1 { (title) }
             @for pb in &s.problems {
-                div class="fr-alert fr-alert--warning fr-alert--sm fr-mb-2w" role="alert" { p { (pb) } }
+                (alert(Level::Warning, true, "fr-mb-2w", html! { (pb) }))
             }
             @if fs.len() < 2 {
                 div class="fr-callout fr-mb-3w" {

@@ -10,6 +10,7 @@ use crate::error::WebResult;
 use crate::extract::{param, params};
 use crate::format::{fmt_int, urlencode};
 use crate::search::{run_search, SearchRequest, MAX_LIMIT};
+use crate::ui::components::{alert, Level};
 use crate::ui::{layout, layout_credits, search_box, Head, DEFAULT_DESCRIPTION};
 use crate::AppState;
 
@@ -117,7 +118,7 @@ pub(crate) async fn search_page(State(state): State<AppState>, RawQuery(raw): Ra
                     "Recherche",
                     html! {
                         h1 { "Rechercher une collectivité" }
-                        div class="fr-alert fr-alert--error fr-mb-3w" role="alert" { p { (e.to_string()) } }
+                        (alert(Level::Error, false, "fr-mb-3w", html! { (e.to_string()) }))
                         (search_box(&q, group, true))
                     },
                 ),

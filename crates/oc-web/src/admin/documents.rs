@@ -22,6 +22,7 @@ use oc_library::store::Status;
 use super::{change, csrf, done_checked, error_notice, field, fields, page, see_other, with_store, Auth, Librarian};
 use crate::error::{WebError, WebResult};
 use crate::extract::{param, params};
+use crate::ui::components::{pagination, Pager};
 use crate::AppState;
 
 /// Rows per page of the list.
@@ -276,15 +277,7 @@ pub(crate) async fn list(
                     } }
                 }
                 }
-                @if pages > 1 {
-                    nav role="navigation" class="fr-pagination" aria-label="Pagination" {
-                        ul class="fr-pagination__list" {
-                            @if q.page > 1 { li { a class="fr-pagination__link fr-pagination__link--prev" href=(ListQuery { page: (q.page - 1).min(pages), ..q.clone() }.href()) { "Précédente" } } }
-                            li { a class="fr-pagination__link" aria-current="page" { "Page " (q.page) " sur " (pages) } }
-                            @if q.page < pages { li { a class="fr-pagination__link fr-pagination__link--next" href=(ListQuery { page: q.page + 1, ..q.clone() }.href()) { "Suivante" } } }
-                        }
-                    }
-                }
+                (pagination("Pagination", q.page, pages, Pager::PrevNext, |n| ListQuery { page: n, ..q.clone() }.href()))
             }
         }
     };

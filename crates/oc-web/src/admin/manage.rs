@@ -20,6 +20,7 @@ use super::{
 };
 use crate::error::{WebError, WebResult};
 use crate::extract::{param, params};
+use crate::ui::components::{alert, pagination, Level, Pager};
 use crate::AppState;
 
 // --- Taxonomies ---
@@ -417,7 +418,7 @@ fn preview_view(p: &Preview) -> Markup {
     html! {
         section class="fr-mt-4w" id="preview" {
             h2 class="fr-h4" { "Essai : ce qu'un passage apporterait (rien n'a été enregistré)" }
-            @if let Some(e) = &p.error { div class="fr-alert fr-alert--error fr-alert--sm fr-mb-2w" { p { "Erreur : " (e) } } }
+            @if let Some(e) = &p.error { (alert(Level::Error, true, "fr-mb-2w", html! { "Erreur : " (e) })) }
             p {
                 (count(num(p.seen), "élément lu", "éléments lus")) ", "
                 (count(p.documents.len() as u64, "document utilisable", "documents utilisables")) ", "
@@ -878,13 +879,7 @@ pub(crate) async fn journal(
                 }
             } }
         } }
-        @if pages > 1 {
-            nav role="navigation" class="fr-pagination" aria-label="Pagination" { ul class="fr-pagination__list" {
-                @if page_n > 1 { li { a class="fr-pagination__link fr-pagination__link--prev" href=(link(page_n - 1)) { "Précédente" } } }
-                li { a class="fr-pagination__link" aria-current="page" { "Page " (page_n) " sur " (pages) } }
-                @if page_n < pages { li { a class="fr-pagination__link fr-pagination__link--next" href=(link(page_n + 1)) { "Suivante" } } }
-            } }
-        }
+        (pagination("Pagination", page_n, pages, Pager::PrevNext, link))
     };
     Ok(page("Journal des modifications", &auth, None, body).into_response())
 }

@@ -44,6 +44,7 @@ use oc_library::store::{Document, Library, StoreError};
 use oc_model::fr;
 
 use crate::error::{WebError, WebResult};
+use crate::ui::components::{alert, Level};
 use crate::ui::layout;
 use crate::AppState;
 
@@ -521,7 +522,7 @@ pub(crate) fn page(title: &str, auth: &Auth, done: Option<&str>, body: Markup) -
                 button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" { "Se déconnecter" }
             }
             @if let Some(m) = done.and_then(done_message) {
-                div class="fr-alert fr-alert--success fr-alert--sm fr-mb-3w" role="status" { p { (m) } }
+                (alert(Level::Success, true, "fr-mb-3w", html! { (m) }))
             }
             h1 class="fr-h2" { (title) }
             (body)
@@ -533,7 +534,7 @@ pub(crate) fn page(title: &str, auth: &Auth, done: Option<&str>, body: Markup) -
 pub(crate) fn error_notice(message: Option<&str>) -> Markup {
     html! {
         @if let Some(m) = message {
-            div class="fr-alert fr-alert--error fr-alert--sm fr-mb-3w" role="alert" { p { (m) } }
+            (alert(Level::Error, true, "fr-mb-3w", html! { (m) }))
         }
     }
 }
@@ -607,7 +608,10 @@ async fn dashboard(
                 }
             }
             @if auth.is_admin() && sources > 0 {
-                div class="fr-alert fr-alert--warning fr-alert--sm fr-mt-3w" { p { a href="/admin/sources" { (fr::count(sources as u64, "source en erreur", "sources en erreur")) } " : voyez leur dernier message." } }
+                (alert(Level::Warning, true, "fr-mt-3w", html! {
+                    a href="/admin/sources" { (fr::count(sources as u64, "source en erreur", "sources en erreur")) }
+                    " : voyez leur dernier message."
+                }))
             }
             p class="fr-mt-3w" { a class="fr-btn fr-btn--secondary" href="/admin/documents/nouveau" { "Ajouter un document à la main" } }
         },
@@ -633,7 +637,7 @@ fn login_form(token: &str, next: &str, username: &str, error: Option<&str>, info
                 h1 class="fr-h2" { "Connexion au back-office" }
                 p { "Réservé aux bibliothécaires et administrateurs d'Open Collectivités." }
                 (error_notice(error))
-                @if let Some(i) = info { div class="fr-alert fr-alert--info fr-alert--sm fr-mb-3w" role="status" { p { (i) } } }
+                @if let Some(i) = info { (alert(Level::Info, true, "fr-mb-3w", html! { (i) })) }
                 form method="post" action="/admin/connexion" {
                     input type="hidden" name="csrf" value=(token);
                     input type="hidden" name="suite" value=(next);

@@ -10,6 +10,7 @@ use crate::fiche::data::{Figure, Item, LinkRole};
 use crate::fiche::Fiche;
 use crate::format::{fmt_int, fmt_num};
 use crate::map::{self, BaseMap, Layer, MapCache};
+use crate::ui::components::{pagination, Pager};
 use crate::ui::{layout_credits, search_box, Head};
 
 /// Rows per page of long lists (communes of a département).
@@ -528,16 +529,9 @@ fn list_section(geo: &Geo, f: &Fiche, title: &str, items: &[Item], opts: &Option
                 }
             }
             @if paginate {
-                nav role="navigation" class="fr-pagination" aria-label=(format!("Pagination : {title}")) {
-                    ul class="fr-pagination__list" {
-                        @for p in 1..=pages {
-                            li {
-                                @if p == page { a class="fr-pagination__link" aria-current="page" title=(format!("Page {p}")) { (p) } }
-                                @else { a class="fr-pagination__link" href=(format!("{}?page={p}{tri}#{anchor}", f.url)) title=(format!("Page {p}")) { (p) } }
-                            }
-                        }
-                    }
-                }
+                (pagination(&format!("Pagination : {title}"), page, pages, Pager::Numbers((1..=pages).map(Some).collect()), |p| {
+                    format!("{}?page={p}{tri}#{anchor}", f.url)
+                }))
             }
         }
     }

@@ -14,6 +14,7 @@ use crate::error::WebResult;
 use crate::extract::{param, params};
 use crate::format::fmt_int;
 use crate::publications::{day_text, href, library, parse_query, result_item, run, taxonomy, territory_label};
+use crate::ui::components::{alert, page_window, pagination, Level, Pager};
 use crate::ui::{layout_with, Head};
 use crate::AppState;
 
@@ -181,21 +182,9 @@ fn publications_body(geo: &Geo, tax: &crate::Taxonomy, q: &PubQuery, r: &PubResu
                     ol class="oc-results oc-pubs" start=((q.page - 1) * PER_PAGE + 1) {
                         @for h in &r.hits { (result_item(geo, &h.doc)) }
                     }
-                    @if pages > 1 {
-                        nav role="navigation" class="fr-pagination" aria-label="Pagination" {
-                            ul class="fr-pagination__list" {
-                                @for p in pagination(q.page, pages) {
-                                    @match p {
-                                        None => li { span class="fr-pagination__link" { "…" } },
-                                        Some(n) => {
-                                            @let at = PubQuery { page: n, ..q.clone() };
-                                            li { a class="fr-pagination__link" href=(href("/publications", &at)) aria-current=[(n == q.page).then_some("page")] title=(format!("Page {n}")) { (n) } }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
+                    (pagination("Pagination", q.page, pages, Pager::Numbers(page_window(q.page, pages)), |n| {
+                        href("/publications", &PubQuery { page: n, ..q.clone() })
+                    }))
                 }
                 p class="fr-text--sm fr-mt-2w" {
                     (if r.total == 1 { "Télécharger ce résultat : " } else { "Télécharger ces résultats : " })
@@ -215,19 +204,6 @@ fn without_value(q: &PubQuery, f: Facet, v: &str) -> PubQuery {
         vs.retain(|x| x != v);
     }
     out.filters.retain(|_, vs| !vs.is_empty());
-    out
-}
-
-/// Page numbers to show: first, last, and around the current one.
-fn pagination(current: usize, pages: usize) -> Vec<Option<usize>> {
-    let mut out = Vec::new();
-    for n in 1..=pages {
-        if n == 1 || n == pages || n.abs_diff(current) <= 2 {
-            out.push(Some(n));
-        } else if out.last().is_some_and(Option::is_some) {
-            out.push(None);
-        }
-    }
     out
 }
 
@@ -264,7 +240,7 @@ pub(crate) async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery)
                     &head("Bibliothèque".into()),
                     html! {
                         h1 { "Bibliothèque" }
-                        div class="fr-alert fr-alert--error fr-mb-3w" role="alert" { p { (e.to_string()) } }
+                        (alert(Level::Error, false, "fr-mb-3w", html! { (e.to_string()) }))
                         (form(&text))
                         p { a href="/publications" { "Voir toute la bibliothèque" } }
                     },

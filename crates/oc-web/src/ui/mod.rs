@@ -1,5 +1,8 @@
 //! The page frame and the components every page uses: `<head>`, DSFR
-//! header and footer with the credits, the search box, error pages.
+//! header and footer with the credits, the search box, error pages;
+//! [`components`]: alerts and pagination.
+
+pub(crate) mod components;
 
 use axum::http::StatusCode;
 use maud::{html, Markup, DOCTYPE};
