@@ -124,7 +124,7 @@ fn row(
             return Err(err(line, format!("unknown type de territoire {t:?}")));
         }
         let territories = list(get(9));
-        if let Some(t) = territories.iter().find(|t| !crate::sources::valid_territory(t)) {
+        if let Some(t) = territories.iter().find(|t| !oc_library::source::valid_territory(t)) {
             return Err(err(line, format!("territory {t:?}: expected REG-, DEP- or COM- followed by a code")));
         }
         let title = get(1).to_owned();

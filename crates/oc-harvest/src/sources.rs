@@ -32,7 +32,7 @@ use oc_library::store::SourceRow;
 use crate::HarvestError;
 use oc_library::taxonomy::{RESOURCE_TYPES, SCOPES, THEMES};
 
-pub use oc_library::source::{Defaults, Source, SourceKind};
+pub use oc_library::source::{valid_territory, Defaults, Source, SourceKind};
 
 /// The source a store row defines (its JSON definition), checked like a
 /// registry entry.
@@ -181,13 +181,6 @@ pub fn address_refusal(address: &str) -> Option<String> {
         Ok(u) => crate::http::address::url_refusal(&u),
         Err(e) => Some(format!("adresse invalide : {e}")),
     }
-}
-
-/// `REG-76`, `DEP-2A`, `COM-34172`: the shape only.
-/// A source's default territories are régions, départements or communes
-/// (an EPCI key is a document's, never a source's default).
-pub fn valid_territory(t: &str) -> bool {
-    t.parse::<oc_model::TerritoryKey>().is_ok_and(|k| k.group() != oc_model::KindGroup::Epci)
 }
 
 /// Reads and validates the registry at `path`.
