@@ -155,7 +155,7 @@ fn library_sections(geo: &oc_store::Geo, lib: &crate::LibraryView, f: &data::Fic
     crate::publications::fiche_sections(geo, lib, &area, scope, level, &covering)
 }
 
-async fn page(state: AppState, group: KindGroup, key: String, raw: Option<String>) -> Response {
+async fn page(state: AppState, group: KindGroup, key: String, raw: Option<String>) -> WebResult<Response> {
     // One version of the reference data: the maps cached for it are drawn
     // from its own geography.
     let reference = state.reference();
@@ -168,11 +168,8 @@ async fn page(state: AppState, group: KindGroup, key: String, raw: Option<String
         Some((k, "json")) => (k.to_owned(), Some("json")),
         _ => (key, None),
     };
-    let dialect = match export::Dialect::parse(param(&p, "dialect")) {
-        Ok(d) => d,
-        Err(m) => return WebError::BadRequest(m).into_response(),
-    };
-    let result = crate::blocking::spawn(move || {
+    let dialect = export::Dialect::parse(param(&p, "dialect")).map_err(WebError::BadRequest)?;
+    crate::blocking::spawn(move || {
         let resolved = resolve(&geo, group, &key);
         match (resolved, ext) {
             (None, _) => Err(not_found(group, &key)),
@@ -200,23 +197,22 @@ async fn page(state: AppState, group: KindGroup, key: String, raw: Option<String
             }
         }
     })
-    .await;
-    match result {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) => e.into_response(),
-        Err(e) => WebError::from(e).into_response(),
-    }
+    .await?
 }
 
 pub(crate) async fn commune_page(
     State(s): State<AppState>,
     Path(key): Path<String>,
     RawQuery(q): RawQuery,
-) -> Response {
+) -> WebResult<Response> {
     page(s, KindGroup::Commune, key, q).await
 }
 
-pub(crate) async fn epci_page(State(s): State<AppState>, Path(key): Path<String>, RawQuery(q): RawQuery) -> Response {
+pub(crate) async fn epci_page(
+    State(s): State<AppState>,
+    Path(key): Path<String>,
+    RawQuery(q): RawQuery,
+) -> WebResult<Response> {
     page(s, KindGroup::Epci, key, q).await
 }
 
@@ -224,11 +220,15 @@ pub(crate) async fn departement_page(
     State(s): State<AppState>,
     Path(key): Path<String>,
     RawQuery(q): RawQuery,
-) -> Response {
+) -> WebResult<Response> {
     page(s, KindGroup::Departement, key, q).await
 }
 
-pub(crate) async fn region_page(State(s): State<AppState>, Path(key): Path<String>, RawQuery(q): RawQuery) -> Response {
+pub(crate) async fn region_page(
+    State(s): State<AppState>,
+    Path(key): Path<String>,
+    RawQuery(q): RawQuery,
+) -> WebResult<Response> {
     page(s, KindGroup::Region, key, q).await
 }
 
@@ -368,7 +368,7 @@ pub(crate) async fn region_json(State(s): State<AppState>, Path(code): Path<Stri
 }
 
 /// `GET /sitemap.xml`: every fiche, with absolute URLs (built once).
-pub(crate) async fn sitemap(State(state): State<AppState>) -> Response {
+pub(crate) async fn sitemap(State(state): State<AppState>) -> WebResult<Response> {
     let app = state.0.clone();
     let body = crate::blocking::spawn(move || {
         let reference = app.reference();
@@ -407,11 +407,8 @@ pub(crate) async fn sitemap(State(state): State<AppState>) -> Response {
             })
             .clone()
     })
-    .await;
-    match body {
-        Ok(b) => ([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], b).into_response(),
-        Err(e) => WebError::from(e).into_response(),
-    }
+    .await?;
+    Ok(([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], body).into_response())
 }
 
 /// `GET /robots.txt`

@@ -660,21 +660,18 @@ async fn login_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     axum::extract::RawQuery(q): axum::extract::RawQuery,
-) -> Response {
+) -> WebResult<Response> {
     let p = crate::extract::params(q);
     let next = safe_next(crate::extract::param(&p, "suite").unwrap_or("/admin")).to_owned();
     let existing = cookie(&headers, LOGIN_COOKIE).filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()));
     let token = match existing {
         Some(t) => t,
-        None => match oc_library::accounts::random_token() {
-            Ok(t) => t,
-            Err(e) => return WebError::internal(e).into_response(),
-        },
+        None => oc_library::accounts::random_token().map_err(WebError::internal)?,
     };
     let notice = crate::extract::param(&p, "sortie").map(|_| "Vous êtes déconnecté.");
     let mut res = login_form(&token, &next, "", None, notice).into_response();
     res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, LOGIN_COOKIE, &token, 3600));
-    res
+    Ok(res)
 }
 
 async fn login(
@@ -769,15 +766,13 @@ fn dummy_hash() -> &'static str {
     H.get_or_init(|| oc_library::accounts::hash_password("not a password of anybody").unwrap_or_default())
 }
 
-async fn logout(State(state): State<AppState>, headers: HeaderMap, Librarian(auth): Librarian) -> Response {
+async fn logout(State(state): State<AppState>, headers: HeaderMap, Librarian(auth): Librarian) -> WebResult<Response> {
     let token = cookie(&headers, SESSION_COOKIE).unwrap_or_default();
     let by = auth.name().to_owned();
-    if let Err(e) = with_store(&state, move |s| s.close_session(&token, &by)).await {
-        return e.into_response();
-    }
+    with_store(&state, move |s| s.close_session(&token, &by)).await?;
     let mut res = see_other("/admin/connexion?sortie=1");
     res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", 0));
-    res
+    Ok(res)
 }
 
 #[cfg(test)]

@@ -20,16 +20,12 @@ use crate::AppState;
 pub(crate) async fn document_page(
     State(state): State<AppState>,
     axum::extract::Path(id): axum::extract::Path<String>,
-) -> Response {
-    let Ok(lib) = library(&state) else {
-        return WebError::NotFound("la bibliothèque n'est pas configurée sur ce serveur".into()).into_response();
-    };
-    let Some(id) = id.parse::<i64>().ok().filter(|n| *n > 0) else {
-        return WebError::NotFound(format!(
-            "aucun document n° {id:?} : les notices ont un numéro, comme /publications/12"
-        ))
-        .into_response();
-    };
+) -> WebResult<Response> {
+    let lib = library(&state)
+        .map_err(|_| WebError::NotFound("la bibliothèque n'est pas configurée sur ce serveur".into()))?;
+    let id = id.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+        WebError::NotFound(format!("aucun document n° {id:?} : les notices ont un numéro, comme /publications/12"))
+    })?;
     enum Found {
         Show(Box<Document>),
         Moved(i64),
@@ -47,15 +43,15 @@ pub(crate) async fn document_page(
             },
         })
     })
-    .await;
+    .await??;
     let d = match found {
-        Ok(Ok(Found::Show(d))) => d,
-        Ok(Ok(Found::Moved(t))) => {
-            return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, format!("/publications/{t}"))]).into_response()
+        Found::Show(d) => d,
+        Found::Moved(t) => {
+            return Ok(
+                (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, format!("/publications/{t}"))]).into_response()
+            )
         }
-        Ok(Ok(Found::None)) => return WebError::NotFound(format!("aucun document publié n° {id}")).into_response(),
-        Ok(Err(e)) => return e.into_response(),
-        Err(e) => return WebError::from(e).into_response(),
+        Found::None => return Err(WebError::NotFound(format!("aucun document publié n° {id}"))),
     };
     let geo = &state.geo();
     let head = Head {
@@ -63,7 +59,7 @@ pub(crate) async fn document_page(
         description: short(&d.summary, 200),
         canonical: Some(format!("/publications/{}", d.id)),
     };
-    layout_with(
+    Ok(layout_with(
         &head,
         html! {
             nav role="navigation" class="fr-breadcrumb" aria-label="vous êtes ici :" {
@@ -94,5 +90,5 @@ pub(crate) async fn document_page(
             p { a class="fr-btn" href=(d.url) rel="noopener" { "Consulter le document sur le site de l'éditeur" } }
         },
     )
-    .into_response()
+    .into_response())
 }
