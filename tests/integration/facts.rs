@@ -72,7 +72,7 @@ async fn every_commune_with_a_maire_and_maires_delegues_names_its_maire() {
         let (nom, prenom) = mai[code];
         assert_eq!(f.officials.len(), 1, "{code}: one maire");
         assert_eq!(
-            (f.officials[0].nom.as_str(), f.officials[0].prenom.as_str(), f.officials[0].fonction.as_str()),
+            (f.officials[0].last_name.as_str(), f.officials[0].first_name.as_str(), f.officials[0].fonction.as_str()),
             (nom, prenom, "Maire"),
             "{code}"
         );

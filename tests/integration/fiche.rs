@@ -262,14 +262,14 @@ async fn all_fiches_render_and_no_internal_link_is_broken() {
     let app = app();
     let d = &app.geo().data;
     let mut pages: Vec<String> = Vec::new();
-    pages.extend(d.regions.iter().map(|r| oc_web::fiche::url(oc_model::KindGroup::Region, &r.nom, &r.code)));
+    pages.extend(d.regions.iter().map(|r| oc_web::fiche::url(oc_model::KindGroup::Region, &r.name, &r.code)));
     pages.extend(
         d.departements
             .iter()
             .filter(|x| x.zone != "com")
-            .map(|x| oc_web::fiche::url(oc_model::KindGroup::Departement, &x.nom, &x.code)),
+            .map(|x| oc_web::fiche::url(oc_model::KindGroup::Departement, &x.name, &x.code)),
     );
-    pages.extend(d.epci.iter().map(|x| oc_web::fiche::url(oc_model::KindGroup::Epci, &x.nom, &x.code)));
+    pages.extend(d.epci.iter().map(|x| oc_web::fiche::url(oc_model::KindGroup::Epci, &x.name, &x.code)));
     let currents: Vec<&oc_model::Commune> = d.communes.iter().filter(|c| c.kind == oc_model::Kind::Commune).collect();
     pages.extend(currents.iter().step_by(97).map(|c| oc_web::fiche::url_commune(c)));
     for code in [

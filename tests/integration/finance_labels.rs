@@ -172,7 +172,7 @@ async fn the_cazeres_fiche_names_its_stratum_band_in_plain_french() {
     // agreed with its noun, and an EPCI stratum code that is not guessed.
     let geo = app.geo();
     let e = geo.epci(COEUR_DE_GARONNE).expect("CC Cœur de Garonne in COG 2026");
-    let (status, page) = get_on(&app, &oc_web::fiche::url(oc_model::KindGroup::Epci, &e.nom, &e.code)).await;
+    let (status, page) = get_on(&app, &oc_web::fiche::url(oc_model::KindGroup::Epci, &e.name, &e.code)).await;
     assert_eq!(status, StatusCode::OK);
     let section = finance_section(&page);
     let t = text(&section);
@@ -288,7 +288,7 @@ async fn the_source_sentence_names_the_exercices_shown_on_the_fiche() {
     // One exercice: CC Cœur de Garonne, 2016 only.
     let geo = app.geo();
     let e = geo.epci(COEUR_DE_GARONNE).unwrap();
-    let (_, page) = get_on(&app, &oc_web::fiche::url(oc_model::KindGroup::Epci, &e.nom, &e.code)).await;
+    let (_, page) = get_on(&app, &oc_web::fiche::url(oc_model::KindGroup::Epci, &e.name, &e.code)).await;
     let section = finance_section(&page);
     let source =
         section.split("<p class=\"fr-text--xs oc-source\">").nth(1).and_then(|s| s.split("</p>").next()).unwrap();

@@ -281,7 +281,7 @@ fn fixture_finances() -> FinanceData {
     oc_ingest::finance::parse_grants(&[fixture("detr-dsil-2018-extrait.csv")], &mut d).unwrap();
     d.ofgl = Some(oc_ingest::finance::ofgl_source("fixture", &d));
     d.grants = Some(oc_ingest::finance::grants_source("fixture", &d));
-    assert_eq!(d.ofgl.as_ref().map(|s| s.millesime.as_str()), Some("exercices 2022 à 2023"));
+    assert_eq!(d.ofgl.as_ref().map(|s| s.vintage.as_str()), Some("exercices 2022 à 2023"));
     d
 }
 

@@ -36,8 +36,8 @@ async fn load_reads_the_official_files_as_published() {
     assert_eq!(mairie.telephone.as_deref(), Some("04 67 34 70 00"));
     assert!(!mairie.horaires.is_empty());
     let mmm = geo.epci("243400017").unwrap();
-    assert_eq!(mmm.nature, "METRO");
-    assert_eq!(mmm.financement, "FPU");
+    assert_eq!(mmm.legal_form, "METRO");
+    assert_eq!(mmm.tax_regime, "FPU");
     assert!(mmm.president.is_some());
     assert!(geo.region("76").unwrap().president.is_some());
     assert!(geo.departement("34").unwrap().president.is_some());
@@ -69,7 +69,7 @@ async fn load_reads_the_official_files_as_published() {
         f.figures.iter().find(|x| x.id == id).unwrap_or_else(|| panic!("{id}")).clone()
     };
     assert_eq!(fig(&fiche, "superficie").source, "insee-rp");
-    assert_eq!(fig(&fiche, "population_2021").millesime, "RP 2021");
+    assert_eq!(fig(&fiche, "population_2021").vintage, "RP 2021");
     let chom = fig(&fiche, "taux_chomage_15_64").value.unwrap();
     assert!((5.0..40.0).contains(&chom), "{chom}");
     let paris = oc_web::fiche::data::commune(&geo, geo.commune("75056").unwrap());

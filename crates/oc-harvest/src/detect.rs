@@ -78,10 +78,10 @@ impl Detector {
             }
         };
         for r in &geo.data.regions {
-            add(&r.nom, TerritoryKey::new(KindGroup::Region, &r.code).to_string());
+            add(&r.name, TerritoryKey::new(KindGroup::Region, &r.code).to_string());
         }
         for d in &geo.data.departements {
-            add(&d.nom, TerritoryKey::new(KindGroup::Departement, &d.code).to_string());
+            add(&d.name, TerritoryKey::new(KindGroup::Departement, &d.code).to_string());
         }
         for c in geo
             .data
@@ -89,7 +89,7 @@ impl Detector {
             .iter()
             .filter(|c| c.kind == Kind::Commune && c.population.unwrap_or(0) >= MIN_COMMUNE_POPULATION)
         {
-            add(&c.nom, TerritoryKey::new(KindGroup::Commune, &c.code).to_string());
+            add(&c.name, TerritoryKey::new(KindGroup::Commune, &c.code).to_string());
         }
         for (name, codes) in COMPOUNDS {
             names.insert((*name).to_owned(), codes.iter().map(|c| (*c).to_owned()).collect());

@@ -166,7 +166,7 @@ pub fn parse_cog(files: &CogFiles, prefix: &str) -> Result<Cog, IngestError> {
         communes.push(Commune {
             kind,
             code: c.code,
-            nom: c.nom,
+            name: c.nom,
             type_liaison: c.type_liaison,
             siren: c.siren,
             codes_postaux: c.codes_postaux,
@@ -190,10 +190,10 @@ pub fn parse_cog(files: &CogFiles, prefix: &str) -> Result<Cog, IngestError> {
     let to_epci = |e: RawEpci, kind: Kind| Epci {
         kind,
         code: e.code,
-        nom: e.nom,
-        nom_long: None,
-        nature: e.nature,
-        financement: e.mode_financement,
+        name: e.nom,
+        long_name: None,
+        legal_form: e.nature,
+        tax_regime: e.mode_financement,
         population_totale: e.population_totale,
         population_municipale: e.population_municipale,
         membres: e.membres.into_iter().map(|m| m.code).collect(),
@@ -206,7 +206,7 @@ pub fn parse_cog(files: &CogFiles, prefix: &str) -> Result<Cog, IngestError> {
         .into_iter()
         .map(|d| Departement {
             code: d.code,
-            nom: d.nom,
+            name: d.nom,
             type_liaison: d.type_liaison,
             region: d.region,
             chef_lieu: d.chef_lieu,
@@ -219,7 +219,7 @@ pub fn parse_cog(files: &CogFiles, prefix: &str) -> Result<Cog, IngestError> {
         .into_iter()
         .map(|r| Region {
             code: r.code,
-            nom: r.nom,
+            name: r.nom,
             type_liaison: r.type_liaison,
             chef_lieu: r.chef_lieu,
             zone: r.zone,
@@ -231,7 +231,7 @@ pub fn parse_cog(files: &CogFiles, prefix: &str) -> Result<Cog, IngestError> {
         .into_iter()
         .map(|a| Arrondissement {
             code: a.code,
-            nom: a.nom,
+            name: a.nom,
             departement: a.departement,
             region: a.region,
             chef_lieu: a.chef_lieu,

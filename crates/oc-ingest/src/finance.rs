@@ -546,12 +546,12 @@ fn distinct_years(years: impl Iterator<Item = u16>) -> Vec<u16> {
 /// exercices of the accounts in `data` ("exercices 2016 à 2023").
 pub fn ofgl_source(origin: &str, data: &FinanceData) -> SourceInfo {
     let years = distinct_years(data.accounts.values().flatten().map(|v| v.year));
-    let millesime = match (years.first(), years.last()) {
+    let vintage = match (years.first(), years.last()) {
         (Some(a), Some(b)) if a != b => format!("exercices {a} à {b}"),
         (Some(a), _) => format!("exercice {a}"),
         _ => String::new(),
     };
-    SourceInfo::registered("ofgl", millesime, origin)
+    SourceInfo::registered("ofgl", vintage, origin)
 }
 
 /// The DETR/DSIL source, for the credits: `origin` and the years of the

@@ -106,7 +106,7 @@ pub fn build_refdata_with(
         }
         for x in &mut epci {
             x.president = e.epci_presidents.remove(&x.code);
-            x.nom_long = e.epci_names.remove(&x.code).filter(|n| *n != x.nom);
+            x.long_name = e.epci_names.remove(&x.code).filter(|n| *n != x.name);
         }
         for d in &mut departements {
             d.president = e.departement_presidents.remove(&d.code);
@@ -233,7 +233,7 @@ pub fn validate(d: &RefData, prefix: &str) -> Result<(), IngestError> {
                     "entry {} ({} {}) names unknown département {} or région {}",
                     i + 1,
                     c.code,
-                    c.nom,
+                    c.name,
                     c.departement,
                     c.region
                 ),
@@ -243,7 +243,7 @@ pub fn validate(d: &RefData, prefix: &str) -> Result<(), IngestError> {
             if !current.contains(p.as_str()) {
                 return Err(invalid(
                     "communes.json",
-                    format!("entry {} ({} {}) belongs to unknown commune {p}", i + 1, c.code, c.nom),
+                    format!("entry {} ({} {}) belongs to unknown commune {p}", i + 1, c.code, c.name),
                 ));
             }
         }
@@ -251,10 +251,10 @@ pub fn validate(d: &RefData, prefix: &str) -> Result<(), IngestError> {
     for e in &d.epci {
         let file = if e.kind == Kind::Ept { "ept.json" } else { "epci.json" };
         if e.membres.is_empty() {
-            return Err(invalid(file, format!("{} {} has no member", e.code, e.nom)));
+            return Err(invalid(file, format!("{} {} has no member", e.code, e.name)));
         }
         if let Some(m) = e.membres.iter().find(|m| !current.contains(m.as_str())) {
-            return Err(invalid(file, format!("{} {} lists unknown member commune {m}", e.code, e.nom)));
+            return Err(invalid(file, format!("{} {} lists unknown member commune {m}", e.code, e.name)));
         }
     }
     Ok(())

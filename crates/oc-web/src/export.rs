@@ -90,18 +90,18 @@ pub(crate) struct Column {
 /// of the figures of `sample` fiches, first seen first.
 pub(crate) fn columns(fiches: &[&Fiche]) -> Vec<Column> {
     let mut out: Vec<Column> = Vec::new();
-    let mut millesimes: Vec<Vec<&str>> = Vec::new();
+    let mut vintages: Vec<Vec<&str>> = Vec::new();
     for f in fiches {
         for fig in &f.figures {
             match out.iter().position(|c| c.id == fig.id) {
                 Some(i) => {
-                    if !millesimes[i].contains(&fig.millesime.as_str()) {
-                        millesimes[i].push(&fig.millesime);
+                    if !vintages[i].contains(&fig.vintage.as_str()) {
+                        vintages[i].push(&fig.vintage);
                     }
                 }
                 None => {
                     out.push(Column { id: fig.id, header: String::new(), decimals: fig.decimals });
-                    millesimes.push(vec![&fig.millesime]);
+                    vintages.push(vec![&fig.vintage]);
                 }
             }
         }
@@ -109,14 +109,14 @@ pub(crate) fn columns(fiches: &[&Fiche]) -> Vec<Column> {
     // The header names the producer and the vintage when the column has
     // one; a column whose vintages differ (finance exercices) has its own
     // exercice column beside it and says so.
-    for (c, m) in out.iter_mut().zip(&millesimes) {
+    for (c, m) in out.iter_mut().zip(&vintages) {
         let fig =
             fiches.iter().find_map(|f| f.figures.iter().find(|x| x.id == c.id)).expect("a column comes from a figure");
         let producer = oc_model::sources::dataset(fig.source).map_or("", |d| d.short);
         c.header = if matches!(fig.source, "ofgl" | "detr-dsil" | "dgf-criteres") || m.len() > 1 {
             format!("{} ({}, {producer}, millésime par ligne)", fig.label, fig.unit)
         } else {
-            format!("{} ({}, {producer}, {})", fig.label, fig.unit, fig.millesime)
+            format!("{} ({}, {producer}, {})", fig.label, fig.unit, fig.vintage)
         };
     }
     out
@@ -170,7 +170,7 @@ fn code_cells(geo: &Geo, f: &Fiche) -> Vec<String> {
                 f.kind.as_str().to_owned(),
                 f.code.clone(),
                 e.map(|e| e.nature_label().to_owned()).unwrap_or_default(),
-                e.map(|e| e.financement.clone()).unwrap_or_default(),
+                e.map(|e| e.tax_regime.clone()).unwrap_or_default(),
                 parent(LinkRole::Departement),
                 parent(LinkRole::Region),
             ]

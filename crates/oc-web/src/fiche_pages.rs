@@ -77,14 +77,14 @@ fn resolve(geo: &Geo, group: KindGroup, key: &str) -> Option<Resolved> {
             if let Some(r) = geo.commune(&code).and_then(|c| geo.com_of_commune(c)) {
                 // Saint-Martin, Saint-Barthélemy, Clipperton: the "commune"
                 // is the collectivité d'outre-mer itself.
-                return Some(Resolved::Redirect(url(KindGroup::Region, &r.nom, &r.code)));
+                return Some(Resolved::Redirect(url(KindGroup::Region, &r.name, &r.code)));
             }
             if let Some(c) = geo.commune(&code) {
                 return Some(match canonical(url_commune(c)) {
                     None => Resolved::Show(Box::new(data::commune(geo, c))),
                     Some(u) => {
                         // A déléguée sharing its commune's code, asked by its own name.
-                        let del = geo.delegated(&code).find(|d| !s.is_empty() && slug(&d.nom) == s);
+                        let del = geo.delegated(&code).find(|d| !s.is_empty() && slug(&d.name) == s);
                         Resolved::Redirect(match del {
                             Some(d) => format!("{u}?deleguee={}", d.code),
                             None => u,
@@ -101,7 +101,7 @@ fn resolve(geo: &Geo, group: KindGroup, key: &str) -> Option<Resolved> {
         }
         KindGroup::Epci => {
             let e = geo.epci(&code)?;
-            Some(match canonical(url(group, &e.nom, &e.code)) {
+            Some(match canonical(url(group, &e.name, &e.code)) {
                 None => Resolved::Show(Box::new(data::epci(geo, e))),
                 Some(u) => Resolved::Redirect(u),
             })
@@ -111,16 +111,16 @@ fn resolve(geo: &Geo, group: KindGroup, key: &str) -> Option<Resolved> {
             if d.zone == "com" {
                 // A COM's département code: the COM has one fiche.
                 let r = geo.region(&d.region)?;
-                return Some(Resolved::Redirect(url(KindGroup::Region, &r.nom, &r.code)));
+                return Some(Resolved::Redirect(url(KindGroup::Region, &r.name, &r.code)));
             }
-            Some(match canonical(url(group, &d.nom, &d.code)) {
+            Some(match canonical(url(group, &d.name, &d.code)) {
                 None => Resolved::Show(Box::new(data::departement(geo, d))),
                 Some(u) => Resolved::Redirect(u),
             })
         }
         KindGroup::Region => {
             let r = geo.region(&code)?;
-            Some(match canonical(url(group, &r.nom, &r.code)) {
+            Some(match canonical(url(group, &r.name, &r.code)) {
                 None => Resolved::Show(Box::new(data::region(geo, r))),
                 Some(u) => Resolved::Redirect(u),
             })
@@ -258,21 +258,21 @@ async fn list(
     let (_, code) = split_key(&key);
     let (name, codes): (String, Vec<String>) = match group {
         KindGroup::Epci => match geo.epci(&code) {
-            Some(e) => (e.nom.clone(), e.membres.clone()),
+            Some(e) => (e.name.clone(), e.membres.clone()),
             None => return Err(not_found(group, &key)),
         },
         KindGroup::Departement => match geo.departement(&code) {
             Some(d) if what == "communes" => {
-                (d.nom.clone(), geo.communes_of_departement(&d.code).map(|c| c.code.clone()).collect())
+                (d.name.clone(), geo.communes_of_departement(&d.code).map(|c| c.code.clone()).collect())
             }
-            Some(d) => (d.nom.clone(), geo.epci_of_departement(&d.code).map(|e| e.code.clone()).collect()),
+            Some(d) => (d.name.clone(), geo.epci_of_departement(&d.code).map(|e| e.code.clone()).collect()),
             None => return Err(not_found(group, &key)),
         },
         KindGroup::Region => match geo.region(&code) {
             Some(r) if what == "communes" => {
-                (r.nom.clone(), geo.communes_of_region(&r.code).map(|c| c.code.clone()).collect())
+                (r.name.clone(), geo.communes_of_region(&r.code).map(|c| c.code.clone()).collect())
             }
-            Some(r) => (r.nom.clone(), geo.epci_of_region(&r.code).map(|e| e.code.clone()).collect()),
+            Some(r) => (r.name.clone(), geo.epci_of_region(&r.code).map(|e| e.code.clone()).collect()),
             None => return Err(not_found(group, &key)),
         },
         KindGroup::Commune => return Err(WebError::NotFound("aucune liste pour une commune".into())),
@@ -388,13 +388,13 @@ pub(crate) async fn sitemap(State(state): State<AppState>) -> WebResult<Response
                 };
                 push("/".into());
                 for r in &geo.data.regions {
-                    push(url(KindGroup::Region, &r.nom, &r.code));
+                    push(url(KindGroup::Region, &r.name, &r.code));
                 }
                 for d in geo.data.departements.iter().filter(|d| d.zone != "com") {
-                    push(url(KindGroup::Departement, &d.nom, &d.code));
+                    push(url(KindGroup::Departement, &d.name, &d.code));
                 }
                 for e in &geo.data.epci {
-                    push(url(KindGroup::Epci, &e.nom, &e.code));
+                    push(url(KindGroup::Epci, &e.name, &e.code));
                 }
                 for c in geo.data.communes.iter().filter(|c| {
                     matches!(c.kind, oc_model::Kind::Commune | oc_model::Kind::ArrondissementMunicipal)

@@ -224,7 +224,7 @@ pub(crate) async fn sources_page(State(state): State<AppState>) -> WebResult<Res
                     thead { tr { th scope="col" { "Jeu de données" } th scope="col" { "Producteur" } th scope="col" { "Millésime" } th scope="col" { "Licence" } } }
                     tbody {
                         @for c in &credits {
-                            tr { td { a href=(c.url) rel="noopener" { (c.title) } } td { (c.producer) } td { (c.millesime) } td { (c.licence) } }
+                            tr { td { a href=(c.url) rel="noopener" { (c.title) } } td { (c.producer) } td { (c.vintage) } td { (c.licence) } }
                         }
                     }
                 }

@@ -30,11 +30,11 @@ pub struct Entry {
 }
 
 pub(super) fn dep_label(geo: &Geo, code: &str) -> Option<(String, String)> {
-    geo.departement(code).map(|d| (d.code.clone(), d.nom.clone()))
+    geo.departement(code).map(|d| (d.code.clone(), d.name.clone()))
 }
 
 pub(super) fn reg_label(geo: &Geo, code: &str) -> Option<(String, String)> {
-    geo.region(code).map(|r| (r.code.clone(), r.nom.clone()))
+    geo.region(code).map(|r| (r.code.clone(), r.name.clone()))
 }
 
 pub(super) fn kind_bonus(kind: Kind) -> f32 {
@@ -65,14 +65,14 @@ pub fn entries(geo: &Geo) -> Vec<Entry> {
         let dep_txt = dep.as_ref().map(|(code, name)| format!("{name} ({code})")).unwrap_or_default();
         let (url, label) = match c.kind {
             Kind::Commune => {
-                (fiche_url(KindGroup::Commune, &c.nom, &c.code), format!("{} — commune, {dep_txt}", c.nom))
+                (fiche_url(KindGroup::Commune, &c.name, &c.code), format!("{} — commune, {dep_txt}", c.name))
             }
             _ => {
                 let parent = c.parent.as_deref().and_then(|p| geo.commune(p));
-                let parent_name = parent.map_or("?", |p| p.nom.as_str());
+                let parent_name = parent.map_or("?", |p| p.name.as_str());
                 let url = parent.map_or_else(
-                    || fiche_url(KindGroup::Commune, &c.nom, &c.code),
-                    |p| fiche_url(KindGroup::Commune, &p.nom, &p.code),
+                    || fiche_url(KindGroup::Commune, &c.name, &c.code),
+                    |p| fiche_url(KindGroup::Commune, &p.name, &p.code),
                 );
                 let what = match c.kind {
                     Kind::ArrondissementMunicipal => "arrondissement municipal de",
@@ -80,11 +80,11 @@ pub fn entries(geo: &Geo) -> Vec<Entry> {
                     _ => "commune associée de",
                 };
                 let url = if c.kind == Kind::ArrondissementMunicipal {
-                    fiche_url(KindGroup::Commune, &c.nom, &c.code)
+                    fiche_url(KindGroup::Commune, &c.name, &c.code)
                 } else {
                     url
                 };
-                (url, format!("{} — {what} {parent_name}, {dep_txt}", c.nom))
+                (url, format!("{} — {what} {parent_name}, {dep_txt}", c.name))
             }
         };
         push(
@@ -93,7 +93,7 @@ pub fn entries(geo: &Geo) -> Vec<Entry> {
                 kind: c.kind,
                 code: c.code.clone(),
                 siren: c.siren.clone(),
-                name: c.nom.clone(),
+                name: c.name.clone(),
                 label,
                 url,
                 population: c.population.map(u64::from),
@@ -116,9 +116,9 @@ pub fn entries(geo: &Geo) -> Vec<Entry> {
                 kind: e.kind,
                 code: e.code.clone(),
                 siren: Some(e.code.clone()),
-                name: e.nom.clone(),
-                label: format!("{} — {}{dep_txt}", e.nom, e.nature_label().to_lowercase()),
-                url: fiche_url(KindGroup::Epci, &e.nom, &e.code),
+                name: e.name.clone(),
+                label: format!("{} — {}{dep_txt}", e.name, e.nature_label().to_lowercase()),
+                url: fiche_url(KindGroup::Epci, &e.name, &e.code),
                 population: e.population_totale.or(e.population_municipale).map(u64::from),
                 departement: dep,
                 region: main.and_then(|c| reg_label(geo, &c.region)),
@@ -136,11 +136,11 @@ pub fn entries(geo: &Geo) -> Vec<Entry> {
                 kind: Kind::Departement,
                 code: x.code.clone(),
                 siren: None,
-                name: x.nom.clone(),
-                label: format!("{} ({}) — département, {}", x.nom, x.code, reg.as_ref().map_or("", |r| r.1.as_str())),
-                url: fiche_url(KindGroup::Departement, &x.nom, &x.code),
+                name: x.name.clone(),
+                label: format!("{} ({}) — département, {}", x.name, x.code, reg.as_ref().map_or("", |r| r.1.as_str())),
+                url: fiche_url(KindGroup::Departement, &x.name, &x.code),
                 population: x.population,
-                departement: Some((x.code.clone(), x.nom.clone())),
+                departement: Some((x.code.clone(), x.name.clone())),
                 region: reg,
                 postal_codes: Vec::new(),
                 compact: String::new(),
@@ -159,12 +159,12 @@ pub fn entries(geo: &Geo) -> Vec<Entry> {
                 kind: Kind::Region,
                 code: x.code.clone(),
                 siren: None,
-                name: x.nom.clone(),
-                label: format!("{} — {}", x.nom, if com { "collectivité d'outre-mer" } else { "région" }),
-                url: fiche_url(KindGroup::Region, &x.nom, &x.code),
+                name: x.name.clone(),
+                label: format!("{} — {}", x.name, if com { "collectivité d'outre-mer" } else { "région" }),
+                url: fiche_url(KindGroup::Region, &x.name, &x.code),
                 population: x.population,
                 departement: None,
-                region: Some((x.code.clone(), x.nom.clone())),
+                region: Some((x.code.clone(), x.name.clone())),
                 postal_codes,
                 compact: String::new(),
                 rank_base: 0.0,

@@ -23,7 +23,8 @@ pub struct Figure {
     pub decimals: usize,
     /// Source id (see [`Fiche::sources`]).
     pub source: &'static str,
-    pub millesime: String,
+    #[serde(rename = "millesime")]
+    pub vintage: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -106,7 +107,7 @@ pub struct Fiche {
     pub finances: crate::fiche::finance::FinanceSection,
 }
 
-fn cog_pop_millesime(geo: &Geo) -> String {
+fn cog_pop_vintage(geo: &Geo) -> String {
     format!("{} (en vigueur au 1er janvier {})", geo.data.meta.population_millesime, geo.data.meta.cog_year)
 }
 
@@ -117,9 +118,9 @@ fn fig(
     unit: &'static str,
     decimals: usize,
     source: &'static str,
-    millesime: String,
+    vintage: String,
 ) -> Figure {
-    Figure { id, label, value, unit, decimals, source, millesime, note: None }
+    Figure { id, label, value, unit, decimals, source, vintage, note: None }
 }
 
 fn with_note(mut f: Figure, note: &str) -> Figure {
@@ -205,7 +206,7 @@ fn commune_area(geo: &Geo, code: &str) -> (Option<f64>, &'static str) {
     (geo.contour_area(code), "contours")
 }
 
-fn area_millesime(source: &str, geo: &Geo) -> String {
+fn area_vintage(source: &str, geo: &Geo) -> String {
     match source {
         "insee-rp" => "géographie 2024".to_owned(),
         _ => format!("contours COG {}", geo.data.meta.cog_year.saturating_sub(1)),
@@ -221,7 +222,7 @@ fn area_figure(value: Option<f64>, source: &'static str, geo: &Geo) -> Figure {
     } else {
         ("superficie", "Superficie")
     };
-    with_note(fig(id, label, value, "km²", 2, source, area_millesime(source, geo)), "contour non disponible")
+    with_note(fig(id, label, value, "km²", 2, source, area_vintage(source, geo)), "contour non disponible")
 }
 
 /// Density: the population légale over the area, credited to the area's
@@ -232,8 +233,8 @@ fn density(pop: Option<f64>, area: Option<f64>, source: &'static str, geo: &Geo)
         _ => None,
     };
     let id = if source == "contours" { "densite_contour" } else { "densite" };
-    let millesime = format!("population {}, superficie {}", cog_pop_millesime(geo), area_millesime(source, geo));
-    with_note(fig(id, "Densité de population", v, "hab./km²", 1, source, millesime), "superficie non disponible")
+    let vintage = format!("population {}, superficie {}", cog_pop_vintage(geo), area_vintage(source, geo));
+    with_note(fig(id, "Densité de population", v, "hab./km²", 1, source, vintage), "superficie non disponible")
 }
 
 /// Insee indicators of a commune; for Paris, Lyon and Marseille the sum of
@@ -349,7 +350,7 @@ fn item_commune(c: &Commune, detail: Option<String>) -> Item {
     Item {
         kind: c.kind,
         code: c.code.clone(),
-        name: c.nom.clone(),
+        name: c.name.clone(),
         url: crate::fiche::url_commune(c),
         population,
         population_source,
@@ -361,8 +362,8 @@ fn item_epci(e: &Epci) -> Item {
     Item {
         kind: e.kind,
         code: e.code.clone(),
-        name: e.nom.clone(),
-        url: crate::fiche::url(KindGroup::Epci, &e.nom, &e.code),
+        name: e.name.clone(),
+        url: crate::fiche::url(KindGroup::Epci, &e.name, &e.code),
         population: e.population_totale.map(u64::from),
         population_source: "cog",
         detail: Some(e.nature_label().to_owned()),
@@ -371,7 +372,7 @@ fn item_epci(e: &Epci) -> Item {
 
 /// The SIREN of the Métropole de Lyon's entry (nature `MET69`), if loaded.
 fn lyon_metropole(geo: &Geo) -> Option<&Epci> {
-    geo.data.epci.iter().find(|e| e.nature == "MET69")
+    geo.data.epci.iter().find(|e| e.legal_form == "MET69")
 }
 
 /// The département of a commune or EPCI, as it is: none for a collectivité
@@ -383,17 +384,17 @@ fn link_dep_of(geo: &Geo, code: &str, in_lyon_metropole: bool) -> Option<Link> {
     if d.zone == "com" {
         return None;
     }
-    let url = crate::fiche::url(KindGroup::Departement, &d.nom, &d.code);
+    let url = crate::fiche::url(KindGroup::Departement, &d.name, &d.code);
     if in_lyon_metropole {
         return Some(Link {
             role: LinkRole::Circonscription,
             label: format!(
                 "Circonscription départementale {} (hors du Département {})",
-                fr::de(&d.nom, d.type_liaison),
-                fr::de(&d.nom, d.type_liaison)
+                fr::de(&d.name, d.type_liaison),
+                fr::de(&d.name, d.type_liaison)
             ),
             code: d.code.clone(),
-            name: d.nom.clone(),
+            name: d.name.clone(),
             url,
         });
     }
@@ -401,7 +402,7 @@ fn link_dep_of(geo: &Geo, code: &str, in_lyon_metropole: bool) -> Option<Link> {
         role: LinkRole::Departement,
         label: "Département".into(),
         code: d.code.clone(),
-        name: d.nom.clone(),
+        name: d.name.clone(),
         url,
     })
 }
@@ -413,8 +414,8 @@ fn link_reg(geo: &Geo, code: &str) -> Option<Link> {
         role: LinkRole::Region,
         label: label.into(),
         code: r.code.clone(),
-        name: r.nom.clone(),
-        url: crate::fiche::url(KindGroup::Region, &r.nom, &r.code),
+        name: r.name.clone(),
+        url: crate::fiche::url(KindGroup::Region, &r.name, &r.code),
     })
 }
 
@@ -425,8 +426,8 @@ fn link_epci(geo: &Geo, siren: &str) -> Option<Link> {
         role,
         label: e.nature_label().into(),
         code: e.code.clone(),
-        name: e.nom.clone(),
-        url: crate::fiche::url(KindGroup::Epci, &e.nom, &e.code),
+        name: e.name.clone(),
+        url: crate::fiche::url(KindGroup::Epci, &e.name, &e.code),
     })
 }
 
@@ -474,7 +475,7 @@ pub(crate) fn commune_label(c: &Commune) -> &'static str {
 
 /// `Commune d'Annecy`, `Commune du Havre`, `District de …`.
 pub(crate) fn commune_title(c: &Commune) -> String {
-    format!("{} {}", commune_label(c), fr::de(&c.nom, c.type_liaison))
+    format!("{} {}", commune_label(c), fr::de(&c.name, c.type_liaison))
 }
 
 /// The fiche of a current commune or arrondissement municipal.
@@ -486,7 +487,7 @@ pub fn commune(geo: &Geo, c: &Commune) -> Fiche {
                 role: LinkRole::Commune,
                 label: "Commune".into(),
                 code: p.code.clone(),
-                name: p.nom.clone(),
+                name: p.name.clone(),
                 url: crate::fiche::url_commune(p),
             });
         }
@@ -507,7 +508,7 @@ pub fn commune(geo: &Geo, c: &Commune) -> Fiche {
     let pop = c.population.map(f64::from);
     let no_population = c.zone == "com" && c.population.is_none();
     let mut population =
-        fig("population", "Population municipale (population légale)", pop, "hab.", 0, "cog", cog_pop_millesime(geo));
+        fig("population", "Population municipale (population légale)", pop, "hab.", 0, "cog", cog_pop_vintage(geo));
     if no_population {
         population.note = Some("sans population permanente".into());
     }
@@ -535,7 +536,7 @@ pub fn commune(geo: &Geo, c: &Commune) -> Fiche {
     let dep = geo
         .departement(&c.departement)
         .filter(|d| d.zone != "com")
-        .map(|d| format!(" — {} ({})", d.nom, d.code))
+        .map(|d| format!(" — {} ({})", d.name, d.code))
         .unwrap_or_default();
     figures.extend(crate::fiche::finance::figures(geo.data.finances.as_ref(), KindGroup::Commune, &c.code));
     let finances = crate::fiche::finance::section(geo, KindGroup::Commune, &c.code);
@@ -552,11 +553,11 @@ pub fn commune(geo: &Geo, c: &Commune) -> Fiche {
         group: KindGroup::Commune,
         code: c.code.clone(),
         siren: c.siren.clone(),
-        name: c.nom.clone(),
+        name: c.name.clone(),
         title: commune_title(c),
         description: format!(
             "{} : population légale, superficie, maire, mairie, intercommunalité et chiffres clés{dep}.",
-            c.nom
+            c.name
         ),
         url: crate::fiche::url_commune(c),
         codes_postaux: c.codes_postaux.clone(),
@@ -586,7 +587,7 @@ pub(crate) fn epci(geo: &Geo, e: &Epci) -> Fiche {
             regs.push(m.region.clone());
         }
     }
-    let is_lyon = e.nature == "MET69";
+    let is_lyon = e.legal_form == "MET69";
     let mut parents: Vec<Link> = deps.iter().filter_map(|d| link_dep_of(geo, d, is_lyon)).collect();
     parents.extend(regs.iter().filter_map(|r| link_reg(geo, r)));
     let area_src = area_source(geo);
@@ -594,8 +595,8 @@ pub(crate) fn epci(geo: &Geo, e: &Epci) -> Fiche {
     let pop_tot = e.population_totale.map(f64::from);
     let pop_mun = e.population_municipale.map(f64::from);
     let mut figures = vec![
-        fig("population", "Population municipale", pop_mun, "hab.", 0, "cog", cog_pop_millesime(geo)),
-        fig("population_totale", "Population totale", pop_tot, "hab.", 0, "cog", cog_pop_millesime(geo)),
+        fig("population", "Population municipale", pop_mun, "hab.", 0, "cog", cog_pop_vintage(geo)),
+        fig("population_totale", "Population totale", pop_tot, "hab.", 0, "cog", cog_pop_vintage(geo)),
         fig(
             "communes",
             "Communes membres",
@@ -609,7 +610,7 @@ pub(crate) fn epci(geo: &Geo, e: &Epci) -> Fiche {
         noted(density(pop_mun, area, area_src, geo), area_note),
     ];
     let mut statut = vec![e.nature_label().to_owned()];
-    match e.financement.as_str() {
+    match e.tax_regime.as_str() {
         "FPU" => statut.push(
             "Fiscalité professionnelle unique (FPU) : l'intercommunalité perçoit seule la fiscalité \
             économique des entreprises à la place de ses communes"
@@ -630,7 +631,7 @@ pub(crate) fn epci(geo: &Geo, e: &Epci) -> Fiche {
     let dep_txt = deps
         .iter()
         .filter_map(|d| geo.departement(d))
-        .map(|d| format!("{} ({})", d.nom, d.code))
+        .map(|d| format!("{} ({})", d.name, d.code))
         .collect::<Vec<_>>()
         .join(", ");
     Fiche {
@@ -638,16 +639,16 @@ pub(crate) fn epci(geo: &Geo, e: &Epci) -> Fiche {
         group: KindGroup::Epci,
         code: e.code.clone(),
         siren: Some(e.code.clone()),
-        name: e.nom.clone(),
-        title: e.nom_long.clone().unwrap_or_else(|| e.nom.clone()),
+        name: e.name.clone(),
+        title: e.long_name.clone().unwrap_or_else(|| e.name.clone()),
         description: format!(
             "{} ({}) : {}, population, présidence — {}.",
-            e.nom,
+            e.name,
             e.nature_label(),
             fr::count(members.len() as u64, "commune membre", "communes membres"),
             dep_txt
         ),
-        url: crate::fiche::url(KindGroup::Epci, &e.nom, &e.code),
+        url: crate::fiche::url(KindGroup::Epci, &e.name, &e.code),
         codes_postaux: Vec::new(),
         statut,
         notices: notices::epci(e),
@@ -671,7 +672,7 @@ pub fn departement(geo: &Geo, d: &Departement) -> Fiche {
     let pop = d.population.map(|p| p as f64);
     let year = geo.data.meta.cog_year;
     let mut population =
-        fig("population", "Population municipale (somme des communes)", pop, "hab.", 0, "cog", cog_pop_millesime(geo));
+        fig("population", "Population municipale (somme des communes)", pop, "hab.", 0, "cog", cog_pop_vintage(geo));
     if d.code == "69" {
         population.label = "Population municipale de la circonscription départementale (somme des communes, Métropole \
             de Lyon comprise)";
@@ -694,12 +695,12 @@ pub fn departement(geo: &Geo, d: &Departement) -> Fiche {
     let mut statut = vec!["Département".to_owned()];
     let mut parents: Vec<Link> = link_reg(geo, &d.region).into_iter().collect();
     if let Some(cl) = geo.commune(&d.chef_lieu) {
-        statut.push(format!("Préfecture : {}", cl.nom));
+        statut.push(format!("Préfecture : {}", cl.name));
         parents.push(Link {
             role: LinkRole::ChefLieu,
             label: "Préfecture".into(),
             code: cl.code.clone(),
-            name: cl.nom.clone(),
+            name: cl.name.clone(),
             url: crate::fiche::url_commune(cl),
         });
     }
@@ -710,13 +711,13 @@ pub fn departement(geo: &Geo, d: &Departement) -> Fiche {
     figures.extend(crate::fiche::finance::figures(geo.data.finances.as_ref(), KindGroup::Departement, &d.code));
     let finances = crate::fiche::finance::section(geo, KindGroup::Departement, &d.code);
     let sources = sources_for(geo, &figures, &["rne"]);
-    let de = fr::de(&d.nom, d.type_liaison);
+    let de = fr::de(&d.name, d.type_liaison);
     Fiche {
         kind: FicheKind::Of(Kind::Departement),
         group: KindGroup::Departement,
         code: d.code.clone(),
         siren: None,
-        name: d.nom.clone(),
+        name: d.name.clone(),
         title: format!("Département {de} ({})", d.code),
         description: format!(
             "Département {de} ({}) : population, superficie, {} et {}, présidence du conseil départemental.",
@@ -724,7 +725,7 @@ pub fn departement(geo: &Geo, d: &Departement) -> Fiche {
             fr::count(communes.len() as u64, "commune", "communes"),
             fr::count(epci.len() as u64, "intercommunalité", "intercommunalités")
         ),
-        url: crate::fiche::url(KindGroup::Departement, &d.nom, &d.code),
+        url: crate::fiche::url(KindGroup::Departement, &d.name, &d.code),
         codes_postaux: Vec::new(),
         statut,
         notices: notices::departement(d),
@@ -764,7 +765,7 @@ pub(crate) fn region(geo: &Geo, r: &Region) -> Fiche {
         "hab.",
         0,
         "cog",
-        cog_pop_millesime(geo),
+        cog_pop_vintage(geo),
     );
     if is_com && pop.is_none() {
         population.note = Some("sans population permanente".into());
@@ -807,12 +808,12 @@ pub(crate) fn region(geo: &Geo, r: &Region) -> Fiche {
     let mut statut = vec![if is_com { "Collectivité d'outre-mer".to_owned() } else { "Région".to_owned() }];
     let mut parents = Vec::new();
     if let Some(cl) = geo.commune(&r.chef_lieu).filter(|_| !single) {
-        statut.push(format!("Chef-lieu : {}", cl.nom));
+        statut.push(format!("Chef-lieu : {}", cl.name));
         parents.push(Link {
             role: LinkRole::ChefLieu,
             label: "Chef-lieu".into(),
             code: cl.code.clone(),
-            name: cl.nom.clone(),
+            name: cl.name.clone(),
             url: crate::fiche::url_commune(cl),
         });
     }
@@ -821,8 +822,8 @@ pub(crate) fn region(geo: &Geo, r: &Region) -> Fiche {
         .map(|d| Item {
             kind: Kind::Departement,
             code: d.code.clone(),
-            name: d.nom.clone(),
-            url: crate::fiche::url(KindGroup::Departement, &d.nom, &d.code),
+            name: d.name.clone(),
+            url: crate::fiche::url(KindGroup::Departement, &d.name, &d.code),
             population: d.population,
             population_source: "cog",
             detail: None,
@@ -845,15 +846,15 @@ pub(crate) fn region(geo: &Geo, r: &Region) -> Fiche {
     let sources = sources_for(geo, &figures, &["rne"]);
     let (title, description) = if is_com {
         (
-            format!("{} — collectivité d'outre-mer", r.nom),
-            format!("{} : collectivité d'outre-mer, population, superficie et chiffres clés.", r.nom),
+            format!("{} — collectivité d'outre-mer", r.name),
+            format!("{} : collectivité d'outre-mer, population, superficie et chiffres clés.", r.name),
         )
     } else {
         (
-            format!("Région {}", r.nom),
+            format!("Région {}", r.name),
             format!(
                 "Région {} : population, superficie, {}, {}, présidence du conseil régional.",
-                r.nom,
+                r.name,
                 fr::count(deps.len() as u64, "département", "départements"),
                 fr::count(communes.len() as u64, "commune", "communes")
             ),
@@ -864,10 +865,10 @@ pub(crate) fn region(geo: &Geo, r: &Region) -> Fiche {
         group: KindGroup::Region,
         code: r.code.clone(),
         siren: None,
-        name: r.nom.clone(),
+        name: r.name.clone(),
         title,
         description,
-        url: crate::fiche::url(KindGroup::Region, &r.nom, &r.code),
+        url: crate::fiche::url(KindGroup::Region, &r.name, &r.code),
         codes_postaux: if single { communes[0].codes_postaux.clone() } else { Vec::new() },
         statut,
         notices: notices::region(r),

@@ -277,7 +277,7 @@ pub(crate) fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) ->
         for n in NAMES.iter() {
             let last = fd.series(&k, n.id).last().copied().cloned();
             let note = "absent des comptes de l'OFGL chargés pour cette collectivité".to_owned();
-            let millesime =
+            let vintage =
                 last.as_ref().map_or_else(|| "dernier exercice chargé".to_owned(), |v| format!("exercice {}", v.year));
             let f = |id, label, value: Option<f64>, unit, decimals| Figure {
                 id,
@@ -286,7 +286,7 @@ pub(crate) fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) ->
                 unit,
                 decimals,
                 source: "ofgl",
-                millesime: millesime.clone(),
+                vintage: vintage.clone(),
                 note: value.is_none().then(|| note.clone()),
             };
             out.push(f(n.id, n.label, last.as_ref().map(|v| v.amount), "€", 0));
@@ -298,7 +298,7 @@ pub(crate) fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) ->
         let rows = dgf_rows(fd, &k);
         for (id, label, unit, id_year, label_year) in DGF_NAMES.iter() {
             let r = rows.iter().find(|r| id.strip_prefix("dgf_") == Some(r.id));
-            let millesime = r.map_or_else(|| "dernière année chargée".to_owned(), |r| format!("année {}", r.year));
+            let vintage = r.map_or_else(|| "dernière année chargée".to_owned(), |r| format!("année {}", r.year));
             let note = r.is_none().then(|| "absent des critères de répartition chargés".to_owned());
             out.push(Figure {
                 id,
@@ -307,7 +307,7 @@ pub(crate) fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) ->
                 unit,
                 decimals: if *unit == "€/hab." { 2 } else { 0 },
                 source: "dgf-criteres",
-                millesime: millesime.clone(),
+                vintage: vintage.clone(),
                 note: note.clone(),
             });
             out.push(Figure {
@@ -317,7 +317,7 @@ pub(crate) fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) ->
                 unit: "année",
                 decimals: 0,
                 source: "dgf-criteres",
-                millesime,
+                vintage,
                 note,
             });
         }
@@ -326,7 +326,7 @@ pub(crate) fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) ->
         let projects = fd.projects.get(&k).map(Vec::as_slice).unwrap_or_default();
         let year = projects.iter().map(|p| p.year).max();
         let total: Option<f64> = year.map(|y| projects.iter().filter(|p| p.year == y).filter_map(|p| p.subsidy).sum());
-        let millesime = year.map_or_else(|| "dernière année chargée".to_owned(), |y| format!("année {y}"));
+        let vintage = year.map_or_else(|| "dernière année chargée".to_owned(), |y| format!("année {y}"));
         let fig = |id, label, value, unit| Figure {
             id,
             label,
@@ -334,7 +334,7 @@ pub(crate) fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) ->
             unit,
             decimals: 0,
             source: "detr-dsil",
-            millesime: millesime.clone(),
+            vintage: vintage.clone(),
             note: None,
         };
         out.push(fig(
@@ -518,7 +518,7 @@ pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
                     }
                 }
                 @if let Some(d) = &dgf {
-                    p class="fr-text--xs oc-source" { "Source : " a href=(d.url) rel="noopener" { (d.producer) } " — " (d.title) ", " (d.millesime) "." }
+                    p class="fr-text--xs oc-source" { "Source : " a href=(d.url) rel="noopener" { (d.producer) } " — " (d.title) ", " (d.vintage) "." }
                 }
             }
             @if matches!(group, KindGroup::Commune | KindGroup::Epci) && grants.is_some() {
@@ -543,7 +543,7 @@ pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
                     }
                 }
                 @if let Some(g) = &grants {
-                    p class="fr-text--xs oc-source" { "Source : " a href=(g.url) rel="noopener" { (g.producer) } " — " (g.title) ", " (g.millesime) "." }
+                    p class="fr-text--xs oc-source" { "Source : " a href=(g.url) rel="noopener" { (g.producer) } " — " (g.title) ", " (g.vintage) "." }
                 }
             }
         }

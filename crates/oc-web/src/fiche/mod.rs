@@ -19,7 +19,7 @@ pub use oc_model::fiche_url as url;
 /// Canonical URL of a commune or arrondissement municipal (a déléguée
 /// points to its current commune).
 pub fn url_commune(c: &Commune) -> String {
-    url(KindGroup::Commune, &c.nom, &c.code)
+    url(KindGroup::Commune, &c.name, &c.code)
 }
 
 /// Splits `montpellier-34172` into (`montpellier`, `34172`); a bare code has

@@ -65,7 +65,7 @@ pub fn commune(geo: &Geo, c: &Commune, in_lyon_metropole: bool) -> Vec<String> {
         _ => {}
     }
     if c.kind == Kind::ArrondissementMunicipal {
-        let parent = c.parent.as_deref().and_then(|p| geo.commune(p)).map_or("", |p| p.nom.as_str());
+        let parent = c.parent.as_deref().and_then(|p| geo.commune(p)).map_or("", |p| p.name.as_str());
         out.push(format!(
             "Un arrondissement municipal n'est pas une commune : c'est une subdivision de la commune de {parent}, \
                 dotée d'un maire et d'un conseil d'arrondissement."
@@ -79,7 +79,7 @@ pub fn commune(geo: &Geo, c: &Commune, in_lyon_metropole: bool) -> Vec<String> {
             out.push(format!(
                 "Cette {} est située dans la collectivité d'outre-mer {}.",
                 crate::fiche::data::commune_label(c).to_lowercase(),
-                r.nom
+                r.name
             ));
         }
     }
@@ -94,7 +94,7 @@ pub fn commune(geo: &Geo, c: &Commune, in_lyon_metropole: bool) -> Vec<String> {
 
 /// Notices for an EPCI or EPT.
 pub(crate) fn epci(e: &Epci) -> Vec<String> {
-    match (e.kind, e.nature.as_str()) {
+    match (e.kind, e.legal_form.as_str()) {
         (Kind::Ept, _) => vec![EPT.to_owned()],
         (_, "MET69") => vec![LYON_METRO.to_owned()],
         _ => Vec::new(),

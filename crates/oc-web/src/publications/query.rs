@@ -180,9 +180,9 @@ pub(crate) fn territory_label(geo: &Geo, code: &str) -> Option<String> {
     let key = code.parse::<oc_model::TerritoryKey>().ok()?;
     let c = key.code();
     match key.group() {
-        KindGroup::Region => geo.region(c).map(|r| r.nom.clone()),
-        KindGroup::Departement => geo.departement(c).map(|d| format!("{} ({})", d.nom, d.code)),
-        KindGroup::Commune => geo.commune(c).map(|x| format!("{} ({})", x.nom, x.departement)),
-        KindGroup::Epci => geo.epci(c).map(|e| e.nom.clone()),
+        KindGroup::Region => geo.region(c).map(|r| r.name.clone()),
+        KindGroup::Departement => geo.departement(c).map(|d| format!("{} ({})", d.name, d.code)),
+        KindGroup::Commune => geo.commune(c).map(|x| format!("{} ({})", x.name, x.departement)),
+        KindGroup::Epci => geo.epci(c).map(|e| e.name.clone()),
     }
 }

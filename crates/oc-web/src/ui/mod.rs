@@ -42,7 +42,7 @@ fn footer_credits(credits: Option<&[oc_model::sources::Credit]>) -> Markup {
                     "Données de cette page : "
                     @for (i, c) in list.iter().enumerate() {
                         @if i > 0 { " ; " }
-                        a href=(c.url) rel="noopener" { (c.title) } " (" (c.short()) ", " (c.millesime) ", " (c.licence) ")"
+                        a href=(c.url) rel="noopener" { (c.title) } " (" (c.short()) ", " (c.vintage) ", " (c.licence) ")"
                     }
                     ". "
                 }
