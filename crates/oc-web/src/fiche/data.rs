@@ -107,6 +107,19 @@ pub struct Fiche {
     pub finances: crate::fiche::finance::FinanceSection,
 }
 
+/// The number of EPCI with at least one member commune in a territory.
+fn epci_count(n: usize, year: impl std::fmt::Display) -> Figure {
+    fig(
+        "epci",
+        "Intercommunalités (au moins une commune membre)",
+        Some(n as f64),
+        "EPCI",
+        0,
+        "cog",
+        format!("COG {year}"),
+    )
+}
+
 fn cog_pop_vintage(geo: &Geo) -> String {
     format!("{} (en vigueur au 1er janvier {})", geo.data.meta.population_millesime, geo.data.meta.cog_year)
 }
@@ -682,15 +695,7 @@ pub fn departement(geo: &Geo, d: &Departement) -> Fiche {
         noted(area_figure(area, area_src, geo), area_note.clone()),
         noted(density(pop, area, area_src, geo), area_note),
         fig("communes", "Communes", Some(communes.len() as f64), "communes", 0, "cog", format!("COG {year}")),
-        fig(
-            "epci",
-            "Intercommunalités (au moins une commune membre)",
-            Some(epci.len() as f64),
-            "EPCI",
-            0,
-            "cog",
-            format!("COG {year}"),
-        ),
+        epci_count(epci.len(), year),
     ];
     let mut statut = vec!["Département".to_owned()];
     let mut parents: Vec<Link> = link_reg(geo, &d.region).into_iter().collect();
@@ -795,15 +800,7 @@ pub(crate) fn region(geo: &Geo, r: &Region) -> Fiche {
         figures.push(fig("communes", label, Some(communes.len() as f64), "communes", 0, "cog", format!("COG {year}")));
     }
     if !is_com {
-        figures.push(fig(
-            "epci",
-            "Intercommunalités (au moins une commune membre)",
-            Some(epci.len() as f64),
-            "EPCI",
-            0,
-            "cog",
-            format!("COG {year}"),
-        ));
+        figures.push(epci_count(epci.len(), year));
     }
     let mut statut = vec![if is_com { "Collectivité d'outre-mer".to_owned() } else { "Région".to_owned() }];
     let mut parents = Vec::new();
