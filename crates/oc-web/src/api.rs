@@ -1,6 +1,6 @@
 //! The JSON API (`/api/v1/…`) and `/healthz`.
 
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
@@ -9,8 +9,8 @@ use oc_index::territory::Entry;
 
 use crate::blocking;
 use crate::error::{ApiError, WebError, WebResult};
-use crate::extract::params;
-use crate::search::{run_search, SearchRequest, DEFAULT_LIMIT};
+use crate::extract::ApiQuery;
+use crate::search::{run_search, SearchRequest};
 use crate::AppState;
 
 #[derive(Serialize)]
@@ -60,8 +60,10 @@ pub(crate) struct SearchJson<'a> {
 }
 
 /// `GET /api/v1/search?q=…&type=…&limit=…`
-pub(crate) async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> WebResult<Response, ApiError> {
-    let req = SearchRequest::from_params(&params(raw), DEFAULT_LIMIT)?;
+pub(crate) async fn search(
+    State(state): State<AppState>,
+    ApiQuery(req): ApiQuery<SearchRequest>,
+) -> WebResult<Response, ApiError> {
     let q = req.q.clone();
     let index = state.territories();
     let outcome = run_search(index.clone(), req).await?;

@@ -53,6 +53,13 @@ impl SearchRequest {
     }
 }
 
+impl crate::extract::FromQuery for SearchRequest {
+    /// The API's search (`limit` 10 by default).
+    fn from_query(p: &[(String, String)], _: &crate::AppState) -> WebResult<SearchRequest> {
+        SearchRequest::from_params(p, DEFAULT_LIMIT)
+    }
+}
+
 /// Runs a search on the blocking pool.
 /// Searches `index`; the caller reads the hits' entries from the same index
 /// (a refresh may replace the current one meanwhile).

@@ -21,7 +21,7 @@ use oc_library::store::Status;
 
 use super::{change, csrf, done_checked, error_notice, field, fields, page, see_other, with_store, Auth, Librarian};
 use crate::error::{WebError, WebResult};
-use crate::extract::{param, params};
+use crate::extract::{param, Query};
 use crate::ui::components::{pagination, Pager};
 use crate::AppState;
 
@@ -59,11 +59,17 @@ fn facet_of(name: &str) -> Facet {
 }
 
 #[derive(Debug, Clone, Default)]
-struct ListQuery {
+pub(crate) struct ListQuery {
     q: String,
     status: String,
     filters: BTreeMap<&'static str, Vec<String>>,
     page: usize,
+}
+
+impl crate::extract::FromQuery for ListQuery {
+    fn from_query(p: &[(String, String)], _: &AppState) -> WebResult<ListQuery> {
+        ListQuery::parse(p)
+    }
 }
 
 impl ListQuery {
@@ -174,10 +180,10 @@ fn status_label(s: Status) -> &'static str {
 pub(crate) async fn list(
     State(state): State<AppState>,
     Librarian(auth): Librarian,
+    Query(q): Query<ListQuery>,
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
     let done = done_checked(&state, &raw).await;
-    let q = ListQuery::parse(&params(raw))?;
     let query = q.query(auth.session.previous_login.clone());
     let (listing, themes) =
         with_store(&state, move |s| Ok((s.list_documents(&query)?, s.term_names(TermKind::Theme, false)?))).await?;

@@ -2,18 +2,18 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
-use oc_index::publication_search::PER_PAGE;
+use oc_index::publication_search::{PubQuery, PER_PAGE};
 
 use super::ApiDoc;
 use crate::error::ApiError;
 use crate::error::WebResult;
-use crate::extract::params;
-use crate::publications::{library, parse_query, run, taxonomy};
+use crate::extract::ApiQuery;
+use crate::publications::{library, run};
 use crate::AppState;
 
 #[derive(Serialize)]
@@ -23,9 +23,11 @@ struct FacetCount<'a> {
 }
 
 /// `GET /api/v1/publications`
-pub(crate) async fn api(State(state): State<AppState>, RawQuery(raw): RawQuery) -> WebResult<Response, ApiError> {
+pub(crate) async fn api(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<PubQuery>,
+) -> WebResult<Response, ApiError> {
     let lib = library(&state)?;
-    let q = parse_query(&params(raw), &state.geo(), &taxonomy(&state))?;
     let page = q.page;
     let r = run(lib, q).await?;
     let facets: BTreeMap<&str, Vec<FacetCount<'_>>> = r

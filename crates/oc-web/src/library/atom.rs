@@ -1,24 +1,23 @@
 //! `GET /publications.atom`: the latest documents of a search as Atom.
 
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-use oc_index::publication_search::Sort;
+use oc_index::publication_search::{PubQuery, Sort};
 
 use crate::error::WebResult;
-use crate::extract::params;
-use crate::publications::{href, library, parse_query, run, taxonomy};
+use crate::extract::Query;
+use crate::publications::{href, library, run};
 use crate::AppState;
 
 /// `GET /publications.atom`: the search as an Atom feed (newest first).
 /// Every value written goes through [`oc_model::markup::escape`]: the query
 /// and the stored titles, summaries, themes may hold code points XML 1.0
 /// forbids (U+FFFE, controls), dropped there.
-pub(crate) async fn atom(State(state): State<AppState>, RawQuery(raw): RawQuery) -> WebResult<Response> {
+pub(crate) async fn atom(State(state): State<AppState>, Query(mut q): Query<PubQuery>) -> WebResult<Response> {
     use oc_model::markup as xml;
     let lib = library(&state)?;
-    let mut q = parse_query(&params(raw), &state.geo(), &taxonomy(&state))?;
     q.sort = Some(Sort::Date);
     q.page = 1;
     let page_href = href("/publications", &q);

@@ -33,6 +33,12 @@ fn date_bound(v: &str, end: bool) -> Option<u64> {
 
 /// Validates the parameters of a library search; unknown parameters are
 /// ignored, invalid ones get a message in French.
+impl crate::extract::FromQuery for PubQuery {
+    fn from_query(p: &[(String, String)], state: &crate::AppState) -> WebResult<PubQuery> {
+        parse_query(p, &state.geo(), &crate::publications::taxonomy(state))
+    }
+}
+
 pub(crate) fn parse_query(p: &[(String, String)], geo: &Geo, taxonomy: &crate::Taxonomy) -> WebResult<PubQuery> {
     use oc_library::curation::TermKind;
     let bad = |m: String| WebError::BadRequest(m);
