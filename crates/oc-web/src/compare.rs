@@ -156,7 +156,10 @@ fn table(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
                                 br;
                                 @let rest: Vec<&String> = s.codes.iter().filter(|c| **c != f.code).collect();
                                 @let without = Selection { group: s.group, codes: rest.into_iter().cloned().collect(), problems: Vec::new() };
-                                a class="fr-link fr-text--xs oc-noprint" href=(without.url("")) title=(format!("Retirer {} de la comparaison", f.name)) { "Retirer" }
+                                a class="fr-link fr-text--xs oc-noprint" href=(without.url(""))
+                                    title=(format!("Retirer {} de la comparaison", f.name)) {
+                                    "Retirer"
+                                }
                             }
                         }
                         th scope="col" { "Source" }
@@ -183,7 +186,13 @@ fn table(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
                                         Some(x) => { (fmt_num(*x, c.decimals)) br; (bar(Some(*x), max)) }
                                         None => { abbr title=(note.as_deref().unwrap_or("non disponible")) { "n.d." } }
                                     }
-                                    @if !uniform { @if let Some(x) = cf { br; span class="fr-text--xs oc-cell-source" { (crate::fiche::html::source_cell(geo, x)) } } }
+                                    @if !uniform {
+                                        @if let Some(x) = cf {
+                                            br; span class="fr-text--xs oc-cell-source" {
+                                                (crate::fiche::html::source_cell(geo, x))
+                                            }
+                                        }
+                                    }
                                 }
                             }
                             td class="fr-text--xs" {

@@ -54,8 +54,19 @@ pub(crate) async fn home(State(state): State<AppState>) -> Markup {
             @let n = geo.counts();
             ul class="fr-grid-row fr-grid-row--gutters fr-mt-4w oc-counts" {
                 li class="fr-col-6 fr-col-md-3" { strong { (fmt_int(n.communes as u64)) } " " (oc_model::fr::plural(n.communes as u64, "commune", "communes")) }
-                li class="fr-col-6 fr-col-md-3" { strong { (fmt_int(n.epci as u64)) } " " (oc_model::fr::plural(n.epci as u64, "intercommunalité à fiscalité propre", "intercommunalités à fiscalité propre")) }
-                li class="fr-col-6 fr-col-md-3" { strong { (fmt_int(n.departements as u64)) } " " (oc_model::fr::plural(n.departements as u64, "département", "départements")) }
+                li class="fr-col-6 fr-col-md-3" {
+                    strong {
+                        (fmt_int(n.epci as u64))
+                    }
+                    " "
+                        (oc_model::fr::plural(n.epci as u64, "intercommunalité à fiscalité propre", "intercommunalités à fiscalité propre"))
+                }
+                li class="fr-col-6 fr-col-md-3" {
+                    strong {
+                        (fmt_int(n.departements as u64))
+                    }
+                    " " (oc_model::fr::plural(n.departements as u64, "département", "départements"))
+                }
                 li class="fr-col-6 fr-col-md-3" { strong { (fmt_int(n.regions as u64)) } " " (oc_model::fr::plural(n.regions as u64, "région", "régions")) }
             }
             p class="fr-text--sm fr-mt-2w" id="oc-counts-note" {
@@ -87,7 +98,12 @@ pub(crate) async fn home(State(state): State<AppState>) -> Markup {
                 section class="fr-mt-6w" aria-labelledby="oc-latest" {
                     h2 id="oc-latest" { "Dernières publications" }
                     ul class="oc-pubs" { @for h in &r.hits { (crate::publications::result_item(&state.geo(), &h.doc)) } }
-                    p { a class="fr-link" href="/publications" { "Toute la bibliothèque (" (oc_model::fr::count(r.total as u64, "document", "documents")) ")" } " · " a class="fr-link" href="/plateformes" { "Plateformes open data" } }
+                    p {
+                        a class="fr-link" href="/publications" {
+                            "Toute la bibliothèque (" (oc_model::fr::count(r.total as u64, "document", "documents")) ")"
+                        }
+                        " · " a class="fr-link" href="/plateformes" { "Plateformes open data" }
+                    }
                 }
             }
         },
@@ -193,7 +209,16 @@ pub(crate) async fn search_page(State(state): State<AppState>, RawQuery(raw): Ra
                         p { "Aucune publication ne correspond à « " (q) " ». " a href="/publications" { "Parcourir la bibliothèque" } }
                     } @else {
                         ul class="oc-pubs" { @for h in &r.hits { (crate::publications::result_item(&state.geo(), &h.doc)) } }
-                        p { a class="fr-link" href=(crate::publications::href("/publications", pq)) { @if r.total == 1 { "Voir la publication" } @else { "Voir les " (oc_model::fr::count(r.total as u64, "publication", "publications")) } } }
+                        p {
+                            a class="fr-link" href=(crate::publications::href("/publications", pq)) {
+                                @if r.total == 1 {
+                                    "Voir la publication"
+                                }
+                                @else {
+                                    "Voir les " (oc_model::fr::count(r.total as u64, "publication", "publications"))
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -221,7 +246,14 @@ pub(crate) async fn sources_page(State(state): State<AppState>) -> WebResult<Res
             div class="fr-table" {
                 table {
                     caption { "Jeux de données chargés" }
-                    thead { tr { th scope="col" { "Jeu de données" } th scope="col" { "Producteur" } th scope="col" { "Millésime" } th scope="col" { "Licence" } } }
+                    thead {
+                        tr {
+                            th scope="col" {
+                                "Jeu de données"
+                            }
+                            th scope="col" { "Producteur" } th scope="col" { "Millésime" } th scope="col" { "Licence" }
+                        }
+                    }
                     tbody {
                         @for c in &credits {
                             tr { td { a href=(c.url) rel="noopener" { (c.title) } } td { (c.producer) } td { (c.vintage) } td { (c.licence) } }

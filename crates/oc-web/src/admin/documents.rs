@@ -225,10 +225,20 @@ pub(crate) async fn list(
                 }
             }
             div class="fr-col-12 fr-col-md-9" {
-                p id="admin-total" { strong { (crate::format::fmt_int(listing.total as u64)) } " " (oc_model::fr::plural(listing.total as u64, "document", "documents")) }
+                p id="admin-total" {
+                    strong {
+                        (crate::format::fmt_int(listing.total as u64))
+                    }
+                    " " (oc_model::fr::plural(listing.total as u64, "document", "documents"))
+                }
                 @if listing.rows.is_empty() {
                     p class="fr-text--lg" { "Aucun document ne correspond"
-                        @if q.page > 1 && listing.total > 0 { " sur cette page : " a href=(ListQuery { page: 1, ..q.clone() }.href()) { "revenir à la première page" } } @else { " : retirez un filtre ou changez la recherche." } }
+                        @if q.page > 1 && listing.total > 0 {
+                            " sur cette page : " a href=(ListQuery { page: 1, ..q.clone() }.href()) {
+                                "revenir à la première page"
+                            }
+                        }
+                        @else { " : retirez un filtre ou changez la recherche." } }
                 } @else {
                 form method="post" action="/admin/documents/lot" {
                     (csrf(&auth))
@@ -254,7 +264,20 @@ pub(crate) async fn list(
                     }
                     div class="fr-table fr-table--no-caption" { table {
                         caption { "Documents" }
-                        thead { tr { th scope="col" { "Choisir" } th scope="col" { "N°" } th scope="col" { "Titre" } th scope="col" { "Organisme" } th scope="col" { "Date" } th scope="col" { "Statut" } } }
+                        thead {
+                            tr {
+                                th scope="col" {
+                                    "Choisir"
+                                }
+                                th scope="col" {
+                                    "N°"
+                                }
+                                th scope="col" {
+                                    "Titre"
+                                }
+                                th scope="col" { "Organisme" } th scope="col" { "Date" } th scope="col" { "Statut" }
+                            }
+                        }
                         tbody {
                             @for d in &listing.rows {
                                 tr {
@@ -478,7 +501,8 @@ async fn edit_view(
     let body = html! {
         p class="fr-text--sm" {
             "Adresse : " a href=(doc.doc.url) rel="noopener" { (doc.doc.url) } br;
-            "Sources : " (sources.join(", ")) " — vu la première fois le " (doc.doc.first_seen.get(..10).unwrap_or("")) ", mis à jour le " (doc.doc.last_updated.get(..10).unwrap_or("")) br;
+            "Sources : " (sources.join(", ")) " — vu la première fois le " (doc.doc.first_seen.get(..10).unwrap_or(""))
+                ", mis à jour le " (doc.doc.last_updated.get(..10).unwrap_or("")) br;
             "Statut : " strong { (status_label(doc.doc.status)) }
             @if doc.doc.status == Status::Published { " — " a href=(format!("/publications/{id}")) { "voir la notice publique" } }
             @if let Some(m) = doc.merged_into { " — fusionné dans " a href=(format!("/admin/documents/{m}")) { "le document n° " (m) } }
@@ -487,7 +511,10 @@ async fn edit_view(
             (error_notice(error))
             div class="fr-callout fr-mb-3w" {
                 h2 class="fr-callout__title fr-h5" { (doc.doc.title) }
-                p class="fr-callout__text fr-text--sm" { (doc.doc.publisher) " — " (doc.doc.published.as_deref().unwrap_or("sans date")) " — " (doc.doc.resource_type) }
+                p class="fr-callout__text fr-text--sm" {
+                    (doc.doc.publisher) " — " (doc.doc.published.as_deref().unwrap_or("sans date")) " — "
+                        (doc.doc.resource_type)
+                }
                 @if !doc.doc.summary.is_empty() { p class="fr-text--sm" { (doc.doc.summary) } }
             }
             @if doc.merged_into.is_none() {

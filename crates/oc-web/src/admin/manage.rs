@@ -81,9 +81,11 @@ async fn taxonomies_view(
                                             input type="hidden" name="name" value=(t.name);
                                             input type="hidden" name="action" value="organisme";
                                             label class="fr-sr-only" for=(format!("acr-{}", t.position)) { "Sigle de " (t.name) }
-                                            input class="fr-input fr-input--sm" id=(format!("acr-{}", t.position)) name="acronym" value=(t.acronym) placeholder="sigle" size="8";
+                                            input class="fr-input fr-input--sm" id=(format!("acr-{}", t.position))
+                                                name="acronym" value=(t.acronym) placeholder="sigle" size="8";
                                             label class="fr-sr-only" for=(format!("par-{}", t.position)) { "Organisme parent de " (t.name) }
-                                            input class="fr-input fr-input--sm" id=(format!("par-{}", t.position)) name="parent" value=(t.parent) placeholder="organisme parent";
+                                            input class="fr-input fr-input--sm" id=(format!("par-{}", t.position))
+                                                name="parent" value=(t.parent) placeholder="organisme parent";
                                             button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" { "Enregistrer" }
                                         }
                                     }
@@ -95,14 +97,19 @@ async fn taxonomies_view(
                                         input type="hidden" name="name" value=(t.name);
                                         input type="hidden" name="action" value="renommer";
                                         label class="fr-sr-only" for=(format!("ren-{}-{}", kind_param(*k), t.position)) { "Nouveau nom de " (t.name) }
-                                        input class="fr-input fr-input--sm" id=(format!("ren-{}-{}", kind_param(*k), t.position)) name="new_name" value=(t.name) required;
+                                        input class="fr-input fr-input--sm"
+                                            id=(format!("ren-{}-{}", kind_param(*k), t.position)) name="new_name"
+                                            value=(t.name) required;
                                         button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" { "Renommer" }
                                     }
                                 }
                                 td {
                                     (action_button(*k, &t.name, "monter", "↑ Monter"))
                                     (action_button(*k, &t.name, "descendre", "↓ Descendre"))
-                                    @if t.retired { (action_button(*k, &t.name, "retablir", "Rétablir")) } @else { (action_button(*k, &t.name, "retirer", "Retirer")) }
+                                    @if t.retired {
+                                        (action_button(*k, &t.name, "retablir", "Rétablir"))
+                                    }
+                                    @else { (action_button(*k, &t.name, "retirer", "Retirer")) }
                                 }
                             }
                         }
@@ -118,8 +125,18 @@ async fn taxonomies_view(
                             input class="fr-input" id=(format!("add-{}", kind_param(*k))) name="name" required maxlength="120";
                         }
                         @if *k == TermKind::Publisher {
-                            div class="fr-col-12 fr-col-md-2" { label class="fr-label" for="add-acronym" { "Sigle" } input class="fr-input" id="add-acronym" name="acronym"; }
-                            div class="fr-col-12 fr-col-md-3" { label class="fr-label" for="add-parent" { "Organisme parent" } input class="fr-input" id="add-parent" name="parent"; }
+                            div class="fr-col-12 fr-col-md-2" {
+                                label class="fr-label" for="add-acronym" {
+                                    "Sigle"
+                                }
+                                input class="fr-input" id="add-acronym" name="acronym";
+                            }
+                            div class="fr-col-12 fr-col-md-3" {
+                                label class="fr-label" for="add-parent" {
+                                    "Organisme parent"
+                                }
+                                input class="fr-input" id="add-parent" name="parent";
+                            }
                         }
                         div class="fr-col-12 fr-col-md-3" { button class="fr-btn fr-btn--secondary" type="submit" { "Ajouter" } }
                     }
@@ -192,11 +209,43 @@ pub(crate) async fn sources(
         p { a class="fr-btn fr-btn--secondary" href="/admin/sources/nouvelle" { "Ajouter une source" } }
         div class="fr-table fr-table--no-caption" { table {
             caption { "Sources" }
-            thead { tr { th scope="col" { "Source" } th scope="col" { "Type" } th scope="col" { "Active" } th scope="col" { "Horaire (UTC)" } th scope="col" { "Dernier succès" } th scope="col" { "Dernier passage" } th scope="col" { "Documents" } th scope="col" { "Dernière erreur" } } }
+            thead {
+                tr {
+                    th scope="col" {
+                        "Source"
+                    }
+                    th scope="col" {
+                        "Type"
+                    }
+                    th scope="col" {
+                        "Active"
+                    }
+                    th scope="col" {
+                        "Horaire (UTC)"
+                    }
+                    th scope="col" {
+                        "Dernier succès"
+                    }
+                    th scope="col" {
+                        "Dernier passage"
+                    }
+                    th scope="col" { "Documents" } th scope="col" { "Dernière erreur" }
+                }
+            }
             tbody {
                 @for s in &list {
                     tr {
-                        td { a href=(format!("/admin/sources/{}", s.source.id)) { (s.source.name) } br; code class="fr-text--xs" { (s.source.id) } @if s.source.managed { " " span class="fr-badge fr-badge--sm fr-badge--info" { "géré ici" } } }
+                        td {
+                            a href=(format!("/admin/sources/{}", s.source.id)) {
+                                (s.source.name)
+                            }
+                            br; code class="fr-text--xs" {
+                                (s.source.id)
+                            }
+                            @if s.source.managed {
+                                " " span class="fr-badge fr-badge--sm fr-badge--info" { "géré ici" }
+                            }
+                        }
                         td { (s.source.kind) }
                         td { @if s.source.enabled { "oui" } @else { "non" } }
                         td { code { (s.source.schedule) } }
@@ -429,7 +478,15 @@ fn preview_view(p: &Preview) -> Markup {
                     caption { "Documents" }
                     thead { tr { th scope="col" { "Titre" } th scope="col" { "Date" } th scope="col" { "Thématiques" } th scope="col" { "Territoires" } } }
                     tbody { @for d in p.documents.iter().take(50) {
-                        tr { td { a href=(d.url) rel="noopener" { (d.title) } } td { (d.published.as_deref().unwrap_or("")) } td { (d.themes.join(", ")) } td { (d.territories.join(", ")) } }
+                        tr {
+                            td {
+                                a href=(d.url) rel="noopener" { (d.title) }
+                            }
+                            td {
+                                (d.published.as_deref().unwrap_or(""))
+                            }
+                            td { (d.themes.join(", ")) } td { (d.territories.join(", ")) }
+                        }
                     } }
                 } }
             }
@@ -593,7 +650,20 @@ async fn messages_view(
         @if !list.is_empty() {
             div class="fr-table fr-table--no-caption" { table {
                 caption { "Messages" }
-                thead { tr { th scope="col" { "Fiche" } th scope="col" { "Titre" } th scope="col" { "Du" } th scope="col" { "Au" } th scope="col" { "Par" } th scope="col" { "Actions" } } }
+                thead {
+                    tr {
+                        th scope="col" {
+                            "Fiche"
+                        }
+                        th scope="col" {
+                            "Titre"
+                        }
+                        th scope="col" {
+                            "Du"
+                        }
+                        th scope="col" { "Au" } th scope="col" { "Par" } th scope="col" { "Actions" }
+                    }
+                }
                 tbody { @for m in &list {
                     tr {
                         td { (label(&m.territory)) " (" (m.territory) ")" }
@@ -632,8 +702,24 @@ async fn messages_view(
                 textarea class="fr-input" id="msg-body" name="body" rows="4" required { (form.body) }
             }
             div class="fr-grid-row fr-grid-row--gutters" {
-                div class="fr-col-6" { div class="fr-input-group" { label class="fr-label" for="msg-starts" { "Début (inclus)" } input class="fr-input" type="date" id="msg-starts" name="starts" value=(form.starts.as_deref().unwrap_or("")); } }
-                div class="fr-col-6" { div class="fr-input-group" { label class="fr-label" for="msg-ends" { "Fin (incluse)" } input class="fr-input" type="date" id="msg-ends" name="ends" value=(form.ends.as_deref().unwrap_or("")); } }
+                div class="fr-col-6" {
+                    div class="fr-input-group" {
+                        label class="fr-label" for="msg-starts" {
+                            "Début (inclus)"
+                        }
+                        input class="fr-input" type="date" id="msg-starts" name="starts"
+                            value=(form.starts.as_deref().unwrap_or(""));
+                    }
+                }
+                div class="fr-col-6" {
+                    div class="fr-input-group" {
+                        label class="fr-label" for="msg-ends" {
+                            "Fin (incluse)"
+                        }
+                        input class="fr-input" type="date" id="msg-ends" name="ends"
+                            value=(form.ends.as_deref().unwrap_or(""));
+                    }
+                }
             }
             button class="fr-btn" type="submit" { "Enregistrer le message" }
         }
@@ -740,11 +826,31 @@ async fn users_view(
             (csrf(auth))
             input type="hidden" name="action" value="ajouter";
             div class="fr-grid-row fr-grid-row--gutters" {
-                div class="fr-col-12 fr-col-md-4" { div class="fr-input-group" { label class="fr-label" for="new-username" { "Identifiant" } input class="fr-input" id="new-username" name="username" required value=(username) autocomplete="off"; } }
-                div class="fr-col-12 fr-col-md-4" { div class="fr-input-group" { label class="fr-label" for="new-password" { "Mot de passe" span class="fr-hint-text" { "au moins " (oc_library::accounts::MIN_PASSWORD_CHARS) " caractères" } } input class="fr-input" id="new-password" name="password" type="password" required autocomplete="new-password"; } }
+                div class="fr-col-12 fr-col-md-4" {
+                    div class="fr-input-group" {
+                        label class="fr-label" for="new-username" {
+                            "Identifiant"
+                        }
+                        input class="fr-input" id="new-username" name="username" required value=(username)
+                            autocomplete="off";
+                    }
+                }
+                div class="fr-col-12 fr-col-md-4" {
+                    div class="fr-input-group" {
+                        label class="fr-label" for="new-password" {
+                            "Mot de passe" span class="fr-hint-text" {
+                                "au moins " (oc_library::accounts::MIN_PASSWORD_CHARS) " caractères"
+                            }
+                        }
+                        input class="fr-input" id="new-password" name="password" type="password" required
+                            autocomplete="new-password";
+                    }
+                }
                 div class="fr-col-12 fr-col-md-4" { div class="fr-select-group" {
                     label class="fr-label" for="new-role" { "Rôle" }
-                    select class="fr-select" id="new-role" name="role" { option value="librarian" { "bibliothécaire" } option value="admin" { "administrateur" } }
+                    select class="fr-select" id="new-role" name="role" {
+                        option value="librarian" { "bibliothécaire" } option value="admin" { "administrateur" }
+                    }
                 } }
             }
             button class="fr-btn" type="submit" { "Créer le compte" }
@@ -861,16 +967,53 @@ pub(crate) async fn journal(
                         @for a in &actions { option value=(a) selected[filter.action.as_deref() == Some(a.as_str())] { (a) } }
                     }
                 } }
-                div class="fr-col-12 fr-col-md-3" { div class="fr-input-group" { label class="fr-label" for="j-target" { "Cible contient" } input class="fr-input" id="j-target" name="cible" value=(filter.target.as_deref().unwrap_or("")) placeholder="document:12"; } }
-                div class="fr-col-6 fr-col-md-2" { div class="fr-input-group" { label class="fr-label" for="j-from" { "Du" } input class="fr-input" type="date" id="j-from" name="du" value=(filter.from.as_deref().unwrap_or("")); } }
-                div class="fr-col-6 fr-col-md-2" { div class="fr-input-group" { label class="fr-label" for="j-to" { "Au" } input class="fr-input" type="date" id="j-to" name="au" value=(filter.to.as_deref().unwrap_or("")); } }
+                div class="fr-col-12 fr-col-md-3" {
+                    div class="fr-input-group" {
+                        label class="fr-label" for="j-target" {
+                            "Cible contient"
+                        }
+                        input class="fr-input" id="j-target" name="cible" value=(filter.target.as_deref().unwrap_or(""))
+                            placeholder="document:12";
+                    }
+                }
+                div class="fr-col-6 fr-col-md-2" {
+                    div class="fr-input-group" {
+                        label class="fr-label" for="j-from" {
+                            "Du"
+                        }
+                        input class="fr-input" type="date" id="j-from" name="du"
+                            value=(filter.from.as_deref().unwrap_or(""));
+                    }
+                }
+                div class="fr-col-6 fr-col-md-2" {
+                    div class="fr-input-group" {
+                        label class="fr-label" for="j-to" {
+                            "Au"
+                        }
+                        input class="fr-input" type="date" id="j-to" name="au"
+                            value=(filter.to.as_deref().unwrap_or(""));
+                    }
+                }
             }
             button class="fr-btn fr-mt-2w" type="submit" { "Filtrer" }
         }
         p id="journal-total" { strong { (fmt_int(num(total))) } " " (plural(num(total), "entrée", "entrées")) }
         div class="fr-table fr-table--no-caption" { table class="oc-journal" {
             caption { "Journal" }
-            thead { tr { th scope="col" { "Quand (UTC)" } th scope="col" { "Qui" } th scope="col" { "Action" } th scope="col" { "Cible" } th scope="col" { "Avant" } th scope="col" { "Après" } } }
+            thead {
+                tr {
+                    th scope="col" {
+                        "Quand (UTC)"
+                    }
+                    th scope="col" {
+                        "Qui"
+                    }
+                    th scope="col" {
+                        "Action"
+                    }
+                    th scope="col" { "Cible" } th scope="col" { "Avant" } th scope="col" { "Après" }
+                }
+            }
             tbody { @for e in &entries {
                 tr {
                     td { (e.at) } td { (e.user) } td { code { (e.action) } } td { (e.target) }

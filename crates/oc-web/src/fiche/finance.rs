@@ -457,7 +457,10 @@ pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
                         caption { "Comptes consolidés" }
                         thead { tr {
                             th scope="col" { "Agrégat" } th scope="col" { "Exercice" } th scope="col" class="oc-num" { "Montant" }
-                            th scope="col" class="oc-num" { "Par habitant" } th scope="col" class="oc-num" { "Moyenne de la strate" } th scope="col" { "Évolution" }
+                            th scope="col" class="oc-num" {
+                                "Par habitant"
+                            }
+                            th scope="col" class="oc-num" { "Moyenne de la strate" } th scope="col" { "Évolution" }
                         } }
                         tbody {
                             @for r in &s.rows {
@@ -504,7 +507,20 @@ pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
                 div class="fr-table fr-table--no-caption" {
                     table tabindex="0" class="oc-dgf" {
                         caption { "DGF" }
-                        thead { tr { th scope="col" { "Part ou critère" } th scope="col" { "Année" } th scope="col" class="oc-num" { "Montant" } th scope="col" class="oc-num" { "Par habitant DGF" } } }
+                        thead {
+                            tr {
+                                th scope="col" {
+                                    "Part ou critère"
+                                }
+                                th scope="col" {
+                                    "Année"
+                                }
+                                th scope="col" class="oc-num" {
+                                    "Montant"
+                                }
+                                th scope="col" class="oc-num" { "Par habitant DGF" }
+                            }
+                        }
                         tbody {
                             @for r in &s.dgf {
                                 tr id=(format!("dgf-{}", r.id)) {
@@ -529,7 +545,26 @@ pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
                     div class="fr-table fr-table--no-caption" {
                         table tabindex="0" class="oc-projects" {
                             caption { "Projets DETR et DSIL" }
-                            thead { tr { th scope="col" { "Année" } th scope="col" { "Dotation" } th scope="col" { "Catégorie" } th scope="col" { "Projet" } th scope="col" class="oc-num" { "Coût" } th scope="col" class="oc-num" { "Subvention" } } }
+                            thead {
+                                tr {
+                                    th scope="col" {
+                                        "Année"
+                                    }
+                                    th scope="col" {
+                                        "Dotation"
+                                    }
+                                    th scope="col" {
+                                        "Catégorie"
+                                    }
+                                    th scope="col" {
+                                        "Projet"
+                                    }
+                                    th scope="col" class="oc-num" {
+                                        "Coût"
+                                    }
+                                    th scope="col" class="oc-num" { "Subvention" }
+                                }
+                            }
                             tbody {
                                 @for p in &s.projects {
                                     tr {

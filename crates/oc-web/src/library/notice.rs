@@ -79,12 +79,28 @@ pub(crate) async fn document_page(
             dl class="oc-identity fr-mb-3w" {
                 @if !d.themes.is_empty() {
                     dt { (plural(d.themes.len() as u64, "Thématique", "Thématiques")) }
-                    dd { @for (i, t) in d.themes.iter().enumerate() { @if i > 0 { ", " } a href=(format!("/publications?theme={}", crate::format::urlencode(t))) { (t) } } }
+                    dd {
+                        @for (i, t) in d.themes.iter().enumerate() {
+                            @if i > 0 {
+                                ", "
+                            }
+                            a href=(format!("/publications?theme={}", crate::format::urlencode(t))) { (t) }
+                        }
+                    }
                 }
                 @if !d.scope.is_empty() { dt { (plural(d.scope.len() as u64, "Type de territoire", "Types de territoire")) } dd { (d.scope.join(", ")) } }
                 @if !d.territories.is_empty() {
                     dt { (plural(d.territories.len() as u64, "Territoire", "Territoires")) }
-                    dd { @for (i, t) in d.territories.iter().enumerate() { @if i > 0 { ", " } a href=(format!("/publications?territory={}", crate::format::urlencode(t))) { (territory_label(geo, t).unwrap_or_else(|| t.clone())) } } }
+                    dd {
+                        @for (i, t) in d.territories.iter().enumerate() {
+                            @if i > 0 {
+                                ", "
+                            }
+                            a href=(format!("/publications?territory={}", crate::format::urlencode(t))) {
+                                (territory_label(geo, t).unwrap_or_else(|| t.clone()))
+                            }
+                        }
+                    }
                 }
             }
             p { a class="fr-btn" href=(d.url) rel="noopener" { "Consulter le document sur le site de l'éditeur" } }

@@ -137,7 +137,12 @@ fn publications_body(geo: &Geo, tax: &crate::Taxonomy, q: &PubQuery, r: &PubResu
                             @for (f, v) in &active {
                                 @let rest = without_value(&without_page, *f, v);
                                 @let label = if *f == Facet::Territory { territory_label(geo, v).unwrap_or_else(|| v.clone()) } else { v.clone() };
-                                li { a class="fr-tag oc-tag-remove" href=(href("/publications", &rest)) aria-label=(format!("Retirer le filtre {} : {label}", facet_label(*f))) { (label) " ✕" } }
+                                li {
+                                    a class="fr-tag oc-tag-remove" href=(href("/publications", &rest))
+                                        aria-label=(format!("Retirer le filtre {} : {label}", facet_label(*f))) {
+                                        (label) " ✕"
+                                    }
+                                }
                             }
                             @if q.from.is_some() || q.to.is_some() {
                                 @let rest = PubQuery { from: None, to: None, ..without_page.clone() };

@@ -34,7 +34,12 @@ pub(crate) async fn platforms_page(State(state): State<AppState>) -> WebResult<R
             h1 { "Plateformes open data des collectivités" }
             p class="fr-text--lead" { "Les portails de données ouvertes des collectivités et des acteurs publics \
                 locaux, avec les territoires qu'ils couvrent. Chaque fiche renvoie aux plateformes de son territoire." }
-            p { (capitalize(&count_or_none(docs.len() as u64, "plateforme", "plateformes", true))) " — " a href=(href("/publications", &q)) { "les chercher dans la bibliothèque" } }
+            p {
+                (capitalize(&count_or_none(docs.len() as u64, "plateforme", "plateformes", true))) " — " a
+                    href=(href("/publications", &q)) {
+                    "les chercher dans la bibliothèque"
+                }
+            }
             div class="fr-table" {
                 table {
                     caption { "Plateformes open data" }
@@ -44,7 +49,14 @@ pub(crate) async fn platforms_page(State(state): State<AppState>) -> WebResult<R
                             tr {
                                 td { a href=(d.url) rel="noopener" { (d.title) } }
                                 td { (d.publisher) }
-                                td { @if d.territories.is_empty() { "France entière" } @else { (d.territories.iter().map(|t| territory_label(&geo, t).unwrap_or_else(|| t.clone())).collect::<Vec<_>>().join(", ")) } }
+                                td {
+                                    @if d.territories.is_empty() {
+                                        "France entière"
+                                    }
+                                    @else {
+                                        (d.territories.iter().map(|t| territory_label(&geo, t).unwrap_or_else(|| t.clone())).collect::<Vec<_>>().join(", "))
+                                    }
+                                }
                             }
                         }
                     }

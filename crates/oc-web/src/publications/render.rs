@@ -60,7 +60,13 @@ pub fn result_item(geo: &Geo, d: &Document) -> Markup {
             @if !d.themes.is_empty() || !d.territories.is_empty() {
                 ul class="fr-tags-group" {
                     @for t in &d.themes { li { span class="fr-tag fr-tag--sm" { (t) } } }
-                    @for t in d.territories.iter().take(6) { li { span class="fr-tag fr-tag--sm oc-tag-territory" { (territory_label(geo, t).unwrap_or_else(|| t.clone())) } } }
+                    @for t in d.territories.iter().take(6) {
+                        li {
+                            span class="fr-tag fr-tag--sm oc-tag-territory" {
+                                (territory_label(geo, t).unwrap_or_else(|| t.clone()))
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -131,7 +137,13 @@ pub fn fiche_sections(
             section class="fr-mt-4w" aria-labelledby="oc-platforms" {
                 h2 id="oc-platforms" class="fr-h4" { "Plateformes open data couvrant ce territoire" }
                 ul { @for d in &platforms {
-                    li { a class="fr-link" href=(d.url) rel="noopener" { (d.title) } " — " (d.territories.iter().filter_map(|t| territory_label(geo, t)).collect::<Vec<_>>().join(", ")) }
+                    li {
+                        a class="fr-link" href=(d.url) rel="noopener" {
+                            (d.title)
+                        }
+                        " — "
+                            (d.territories.iter().filter_map(|t| territory_label(geo, t)).collect::<Vec<_>>().join(", "))
+                    }
                 } }
                 p { a class="fr-link" href="/plateformes" { "Toutes les plateformes" } }
             }
