@@ -37,7 +37,7 @@ pub const REFDATA_FILE: &str = "refdata.json.gz";
 pub const CONTOURS_FILE: &str = "contours.json.gz";
 
 #[derive(Debug, thiserror::Error)]
-pub enum StoreError {
+pub enum SnapshotError {
     #[error("cannot read {path}: {source}")]
     Read { path: PathBuf, source: std::io::Error },
     #[error("cannot write {path}: {source}")]
@@ -73,12 +73,12 @@ pub fn encode<T: Serialize>(data: &T) -> Vec<u8> {
 }
 
 /// Parses gzip-compressed JSON produced by [`encode`]; `what` names it in errors.
-pub fn decode<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, StoreError> {
+pub fn decode<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, SnapshotError> {
     let mut json = Vec::with_capacity(bytes.len() * 6);
     flate2::read::GzDecoder::new(bytes)
         .read_to_end(&mut json)
-        .map_err(|e| StoreError::Decode { what: what.to_owned(), message: e.to_string() })?;
-    serde_json::from_slice(&json).map_err(|e| StoreError::Decode { what: what.to_owned(), message: e.to_string() })
+        .map_err(|e| SnapshotError::Decode { what: what.to_owned(), message: e.to_string() })?;
+    serde_json::from_slice(&json).map_err(|e| SnapshotError::Decode { what: what.to_owned(), message: e.to_string() })
 }
 
 /// The reference data compiled into the binary.
@@ -116,12 +116,12 @@ impl DataDir {
     }
 
     /// The bytes of the current reference data, if `load` ever wrote some.
-    pub fn read_refdata_bytes(&self) -> Result<Option<Vec<u8>>, StoreError> {
+    pub fn read_refdata_bytes(&self) -> Result<Option<Vec<u8>>, SnapshotError> {
         let path = self.refdata_path();
         match std::fs::read(&path) {
             Ok(b) => Ok(Some(b)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(StoreError::Read { path, source }),
+            Err(source) => Err(SnapshotError::Read { path, source }),
         }
     }
 
@@ -131,17 +131,18 @@ impl DataDir {
 
     /// Replaces the current reference data atomically (temporary file,
     /// fsync, rename).
-    pub fn write_refdata_bytes(&self, bytes: &[u8]) -> Result<(), StoreError> {
+    pub fn write_refdata_bytes(&self, bytes: &[u8]) -> Result<(), SnapshotError> {
         self.write_atomic(REFDATA_FILE, bytes)
     }
 
     /// Replaces the current contours atomically.
-    pub fn write_contours_bytes(&self, bytes: &[u8]) -> Result<(), StoreError> {
+    pub fn write_contours_bytes(&self, bytes: &[u8]) -> Result<(), SnapshotError> {
         self.write_atomic(CONTOURS_FILE, bytes)
     }
 
-    fn write_atomic(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
-        std::fs::create_dir_all(&self.root).map_err(|source| StoreError::Write { path: self.root.clone(), source })?;
+    fn write_atomic(&self, name: &str, bytes: &[u8]) -> Result<(), SnapshotError> {
+        std::fs::create_dir_all(&self.root)
+            .map_err(|source| SnapshotError::Write { path: self.root.clone(), source })?;
         let path = self.root.join(name);
         let tmp = self.root.join(format!(".{name}.tmp"));
         let write = || -> std::io::Result<()> {
@@ -150,7 +151,7 @@ impl DataDir {
             f.sync_all()?;
             std::fs::rename(&tmp, &path)
         };
-        write().map_err(|source| StoreError::Write { path: path.clone(), source })
+        write().map_err(|source| SnapshotError::Write { path: path.clone(), source })
     }
 }
 
@@ -206,7 +207,7 @@ pub enum ContoursSource {
 
 impl Geo {
     /// Decodes snapshot bytes and indexes them.
-    pub fn from_bytes(bytes: &[u8], what: &str) -> Result<Geo, StoreError> {
+    pub fn from_bytes(bytes: &[u8], what: &str) -> Result<Geo, SnapshotError> {
         let data = decode(bytes, what)?;
         Ok(Geo::new(data, fingerprint(bytes)))
     }
