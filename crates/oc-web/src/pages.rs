@@ -55,16 +55,12 @@ pub(crate) async fn home(State(state): State<AppState>) -> Markup {
             ul class="fr-grid-row fr-grid-row--gutters fr-mt-4w oc-counts" {
                 li class="fr-col-6 fr-col-md-3" { strong { (fmt_int(n.communes as u64)) } " " (oc_model::fr::plural(n.communes as u64, "commune", "communes")) }
                 li class="fr-col-6 fr-col-md-3" {
-                    strong {
-                        (fmt_int(n.epci as u64))
-                    }
+                    strong { (fmt_int(n.epci as u64)) }
                     " "
                         (oc_model::fr::plural(n.epci as u64, "intercommunalité à fiscalité propre", "intercommunalités à fiscalité propre"))
                 }
                 li class="fr-col-6 fr-col-md-3" {
-                    strong {
-                        (fmt_int(n.departements as u64))
-                    }
+                    strong { (fmt_int(n.departements as u64)) }
                     " " (oc_model::fr::plural(n.departements as u64, "département", "départements"))
                 }
                 li class="fr-col-6 fr-col-md-3" { strong { (fmt_int(n.regions as u64)) } " " (oc_model::fr::plural(n.regions as u64, "région", "régions")) }
@@ -211,9 +207,7 @@ pub(crate) async fn search_page(State(state): State<AppState>, RawQuery(raw): Ra
                         ul class="oc-pubs" { @for h in &r.hits { (crate::publications::result_item(&state.geo(), &h.doc)) } }
                         p {
                             a class="fr-link" href=(crate::publications::href("/publications", pq)) {
-                                @if r.total == 1 {
-                                    "Voir la publication"
-                                }
+                                @if r.total == 1 { "Voir la publication" }
                                 @else {
                                     "Voir les " (oc_model::fr::count(r.total as u64, "publication", "publications"))
                                 }
@@ -248,9 +242,7 @@ pub(crate) async fn sources_page(State(state): State<AppState>) -> WebResult<Res
                     caption { "Jeux de données chargés" }
                     thead {
                         tr {
-                            th scope="col" {
-                                "Jeu de données"
-                            }
+                            th scope="col" { "Jeu de données" }
                             th scope="col" { "Producteur" } th scope="col" { "Millésime" } th scope="col" { "Licence" }
                         }
                     }

@@ -226,9 +226,7 @@ pub(crate) async fn list(
             }
             div class="fr-col-12 fr-col-md-9" {
                 p id="admin-total" {
-                    strong {
-                        (crate::format::fmt_int(listing.total as u64))
-                    }
+                    strong { (crate::format::fmt_int(listing.total as u64)) }
                     " " (oc_model::fr::plural(listing.total as u64, "document", "documents"))
                 }
                 @if listing.rows.is_empty() {
@@ -266,15 +264,9 @@ pub(crate) async fn list(
                         caption { "Documents" }
                         thead {
                             tr {
-                                th scope="col" {
-                                    "Choisir"
-                                }
-                                th scope="col" {
-                                    "N°"
-                                }
-                                th scope="col" {
-                                    "Titre"
-                                }
+                                th scope="col" { "Choisir" }
+                                th scope="col" { "N°" }
+                                th scope="col" { "Titre" }
                                 th scope="col" { "Organisme" } th scope="col" { "Date" } th scope="col" { "Statut" }
                             }
                         }

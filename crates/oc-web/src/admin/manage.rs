@@ -106,9 +106,7 @@ async fn taxonomies_view(
                                 td {
                                     (action_button(*k, &t.name, "monter", "↑ Monter"))
                                     (action_button(*k, &t.name, "descendre", "↓ Descendre"))
-                                    @if t.retired {
-                                        (action_button(*k, &t.name, "retablir", "Rétablir"))
-                                    }
+                                    @if t.retired { (action_button(*k, &t.name, "retablir", "Rétablir")) }
                                     @else { (action_button(*k, &t.name, "retirer", "Retirer")) }
                                 }
                             }
@@ -126,15 +124,11 @@ async fn taxonomies_view(
                         }
                         @if *k == TermKind::Publisher {
                             div class="fr-col-12 fr-col-md-2" {
-                                label class="fr-label" for="add-acronym" {
-                                    "Sigle"
-                                }
+                                label class="fr-label" for="add-acronym" { "Sigle" }
                                 input class="fr-input" id="add-acronym" name="acronym";
                             }
                             div class="fr-col-12 fr-col-md-3" {
-                                label class="fr-label" for="add-parent" {
-                                    "Organisme parent"
-                                }
+                                label class="fr-label" for="add-parent" { "Organisme parent" }
                                 input class="fr-input" id="add-parent" name="parent";
                             }
                         }
@@ -211,24 +205,12 @@ pub(crate) async fn sources(
             caption { "Sources" }
             thead {
                 tr {
-                    th scope="col" {
-                        "Source"
-                    }
-                    th scope="col" {
-                        "Type"
-                    }
-                    th scope="col" {
-                        "Active"
-                    }
-                    th scope="col" {
-                        "Horaire (UTC)"
-                    }
-                    th scope="col" {
-                        "Dernier succès"
-                    }
-                    th scope="col" {
-                        "Dernier passage"
-                    }
+                    th scope="col" { "Source" }
+                    th scope="col" { "Type" }
+                    th scope="col" { "Active" }
+                    th scope="col" { "Horaire (UTC)" }
+                    th scope="col" { "Dernier succès" }
+                    th scope="col" { "Dernier passage" }
                     th scope="col" { "Documents" } th scope="col" { "Dernière erreur" }
                 }
             }
@@ -236,12 +218,8 @@ pub(crate) async fn sources(
                 @for s in &list {
                     tr {
                         td {
-                            a href=(format!("/admin/sources/{}", s.source.id)) {
-                                (s.source.name)
-                            }
-                            br; code class="fr-text--xs" {
-                                (s.source.id)
-                            }
+                            a href=(format!("/admin/sources/{}", s.source.id)) { (s.source.name) }
+                            br; code class="fr-text--xs" { (s.source.id) }
                             @if s.source.managed {
                                 " " span class="fr-badge fr-badge--sm fr-badge--info" { "géré ici" }
                             }
@@ -479,12 +457,8 @@ fn preview_view(p: &Preview) -> Markup {
                     thead { tr { th scope="col" { "Titre" } th scope="col" { "Date" } th scope="col" { "Thématiques" } th scope="col" { "Territoires" } } }
                     tbody { @for d in p.documents.iter().take(50) {
                         tr {
-                            td {
-                                a href=(d.url) rel="noopener" { (d.title) }
-                            }
-                            td {
-                                (d.published.as_deref().unwrap_or(""))
-                            }
+                            td { a href=(d.url) rel="noopener" { (d.title) } }
+                            td { (d.published.as_deref().unwrap_or("")) }
                             td { (d.themes.join(", ")) } td { (d.territories.join(", ")) }
                         }
                     } }
@@ -652,15 +626,9 @@ async fn messages_view(
                 caption { "Messages" }
                 thead {
                     tr {
-                        th scope="col" {
-                            "Fiche"
-                        }
-                        th scope="col" {
-                            "Titre"
-                        }
-                        th scope="col" {
-                            "Du"
-                        }
+                        th scope="col" { "Fiche" }
+                        th scope="col" { "Titre" }
+                        th scope="col" { "Du" }
                         th scope="col" { "Au" } th scope="col" { "Par" } th scope="col" { "Actions" }
                     }
                 }
@@ -704,18 +672,14 @@ async fn messages_view(
             div class="fr-grid-row fr-grid-row--gutters" {
                 div class="fr-col-6" {
                     div class="fr-input-group" {
-                        label class="fr-label" for="msg-starts" {
-                            "Début (inclus)"
-                        }
+                        label class="fr-label" for="msg-starts" { "Début (inclus)" }
                         input class="fr-input" type="date" id="msg-starts" name="starts"
                             value=(form.starts.as_deref().unwrap_or(""));
                     }
                 }
                 div class="fr-col-6" {
                     div class="fr-input-group" {
-                        label class="fr-label" for="msg-ends" {
-                            "Fin (incluse)"
-                        }
+                        label class="fr-label" for="msg-ends" { "Fin (incluse)" }
                         input class="fr-input" type="date" id="msg-ends" name="ends"
                             value=(form.ends.as_deref().unwrap_or(""));
                     }
@@ -828,9 +792,7 @@ async fn users_view(
             div class="fr-grid-row fr-grid-row--gutters" {
                 div class="fr-col-12 fr-col-md-4" {
                     div class="fr-input-group" {
-                        label class="fr-label" for="new-username" {
-                            "Identifiant"
-                        }
+                        label class="fr-label" for="new-username" { "Identifiant" }
                         input class="fr-input" id="new-username" name="username" required value=(username)
                             autocomplete="off";
                     }
@@ -969,27 +931,21 @@ pub(crate) async fn journal(
                 } }
                 div class="fr-col-12 fr-col-md-3" {
                     div class="fr-input-group" {
-                        label class="fr-label" for="j-target" {
-                            "Cible contient"
-                        }
+                        label class="fr-label" for="j-target" { "Cible contient" }
                         input class="fr-input" id="j-target" name="cible" value=(filter.target.as_deref().unwrap_or(""))
                             placeholder="document:12";
                     }
                 }
                 div class="fr-col-6 fr-col-md-2" {
                     div class="fr-input-group" {
-                        label class="fr-label" for="j-from" {
-                            "Du"
-                        }
+                        label class="fr-label" for="j-from" { "Du" }
                         input class="fr-input" type="date" id="j-from" name="du"
                             value=(filter.from.as_deref().unwrap_or(""));
                     }
                 }
                 div class="fr-col-6 fr-col-md-2" {
                     div class="fr-input-group" {
-                        label class="fr-label" for="j-to" {
-                            "Au"
-                        }
+                        label class="fr-label" for="j-to" { "Au" }
                         input class="fr-input" type="date" id="j-to" name="au"
                             value=(filter.to.as_deref().unwrap_or(""));
                     }
@@ -1002,15 +958,9 @@ pub(crate) async fn journal(
             caption { "Journal" }
             thead {
                 tr {
-                    th scope="col" {
-                        "Quand (UTC)"
-                    }
-                    th scope="col" {
-                        "Qui"
-                    }
-                    th scope="col" {
-                        "Action"
-                    }
+                    th scope="col" { "Quand (UTC)" }
+                    th scope="col" { "Qui" }
+                    th scope="col" { "Action" }
                     th scope="col" { "Cible" } th scope="col" { "Avant" } th scope="col" { "Après" }
                 }
             }

@@ -457,9 +457,7 @@ pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
                         caption { "Comptes consolidés" }
                         thead { tr {
                             th scope="col" { "Agrégat" } th scope="col" { "Exercice" } th scope="col" class="oc-num" { "Montant" }
-                            th scope="col" class="oc-num" {
-                                "Par habitant"
-                            }
+                            th scope="col" class="oc-num" { "Par habitant" }
                             th scope="col" class="oc-num" { "Moyenne de la strate" } th scope="col" { "Évolution" }
                         } }
                         tbody {
@@ -509,15 +507,9 @@ pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
                         caption { "DGF" }
                         thead {
                             tr {
-                                th scope="col" {
-                                    "Part ou critère"
-                                }
-                                th scope="col" {
-                                    "Année"
-                                }
-                                th scope="col" class="oc-num" {
-                                    "Montant"
-                                }
+                                th scope="col" { "Part ou critère" }
+                                th scope="col" { "Année" }
+                                th scope="col" class="oc-num" { "Montant" }
                                 th scope="col" class="oc-num" { "Par habitant DGF" }
                             }
                         }
@@ -547,21 +539,11 @@ pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
                             caption { "Projets DETR et DSIL" }
                             thead {
                                 tr {
-                                    th scope="col" {
-                                        "Année"
-                                    }
-                                    th scope="col" {
-                                        "Dotation"
-                                    }
-                                    th scope="col" {
-                                        "Catégorie"
-                                    }
-                                    th scope="col" {
-                                        "Projet"
-                                    }
-                                    th scope="col" class="oc-num" {
-                                        "Coût"
-                                    }
+                                    th scope="col" { "Année" }
+                                    th scope="col" { "Dotation" }
+                                    th scope="col" { "Catégorie" }
+                                    th scope="col" { "Projet" }
+                                    th scope="col" class="oc-num" { "Coût" }
                                     th scope="col" class="oc-num" { "Subvention" }
                                 }
                             }

@@ -81,9 +81,7 @@ pub(crate) async fn document_page(
                     dt { (plural(d.themes.len() as u64, "Thématique", "Thématiques")) }
                     dd {
                         @for (i, t) in d.themes.iter().enumerate() {
-                            @if i > 0 {
-                                ", "
-                            }
+                            @if i > 0 { ", " }
                             a href=(format!("/publications?theme={}", crate::format::urlencode(t))) { (t) }
                         }
                     }
@@ -93,9 +91,7 @@ pub(crate) async fn document_page(
                     dt { (plural(d.territories.len() as u64, "Territoire", "Territoires")) }
                     dd {
                         @for (i, t) in d.territories.iter().enumerate() {
-                            @if i > 0 {
-                                ", "
-                            }
+                            @if i > 0 { ", " }
                             a href=(format!("/publications?territory={}", crate::format::urlencode(t))) {
                                 (territory_label(geo, t).unwrap_or_else(|| t.clone()))
                             }

@@ -50,9 +50,7 @@ pub(crate) async fn platforms_page(State(state): State<AppState>) -> WebResult<R
                                 td { a href=(d.url) rel="noopener" { (d.title) } }
                                 td { (d.publisher) }
                                 td {
-                                    @if d.territories.is_empty() {
-                                        "France entière"
-                                    }
+                                    @if d.territories.is_empty() { "France entière" }
                                     @else {
                                         (d.territories.iter().map(|t| territory_label(&geo, t).unwrap_or_else(|| t.clone())).collect::<Vec<_>>().join(", "))
                                     }

@@ -138,9 +138,7 @@ pub fn fiche_sections(
                 h2 id="oc-platforms" class="fr-h4" { "Plateformes open data couvrant ce territoire" }
                 ul { @for d in &platforms {
                     li {
-                        a class="fr-link" href=(d.url) rel="noopener" {
-                            (d.title)
-                        }
+                        a class="fr-link" href=(d.url) rel="noopener" { (d.title) }
                         " — "
                             (d.territories.iter().filter_map(|t| territory_label(geo, t)).collect::<Vec<_>>().join(", "))
                     }
