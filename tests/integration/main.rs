@@ -15,6 +15,7 @@ mod finances;
 mod french;
 mod health;
 mod hostile;
+mod income;
 mod library;
 mod load;
 mod publications;

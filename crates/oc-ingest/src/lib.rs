@@ -20,6 +20,7 @@
 pub mod cog;
 pub mod datafrance;
 pub mod fetch;
+pub mod filosofi;
 pub mod finance;
 pub mod insee;
 pub mod table;

@@ -12,6 +12,7 @@
 //!   French grammar (articles, elisions, agreement of counts);
 //! - [`sources`] is the registry of the datasets the portal shows figures
 //!   from; [`finance`] holds local finances (OFGL accounts, DGF, grants);
+//! - [`income`]: income and poverty per commune (Filosofi), secrecy kept;
 //! - [`hash`]: FNV-1a, stable across builds; [`markup`]: text made safe
 //!   for hand-written XML and HTML;
 //! - [`TerritoryKey`] ([`key`]): `COM-34172`, `EPCI-…`, `DEP-2A`, `REG-76`,
@@ -21,6 +22,7 @@
 pub mod finance;
 pub mod fr;
 pub mod hash;
+pub mod income;
 pub mod key;
 pub mod markup;
 pub mod sources;
