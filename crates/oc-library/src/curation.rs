@@ -8,8 +8,6 @@
 //! entry (who, when, what, before and after) and gives each document it
 //! touches a new revision, so the publications index follows.
 
-use std::collections::{HashMap, HashSet};
-
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
@@ -1048,24 +1046,6 @@ fn add_publisher_term(tx: &Connection, name: &str, by: &str) -> Result<(), Store
     Ok(())
 }
 
-/// The ids whose title key (at least 8 characters) another of them shares.
-pub(crate) fn duplicate_ids<'a>(titles: impl Iterator<Item = (i64, &'a str)>) -> HashSet<i64> {
-    let mut groups: HashMap<String, Vec<i64>> = HashMap::new();
-    for (id, title) in titles {
-        let k = title_key(title);
-        if k.len() >= 8 {
-            groups.entry(k).or_default().push(id);
-        }
-    }
-    groups.into_values().filter(|v| v.len() > 1).flatten().collect()
-}
-
-/// Documents whose titles look the same (see [`title_key`]), not deleted:
-/// the ids of every document in such a group.
-pub fn suspected_duplicates(docs: &[AdminDocument]) -> HashSet<i64> {
-    duplicate_ids(docs.iter().filter(|d| d.doc.status != Status::Deleted).map(|d| (d.doc.id, d.doc.title.as_str())))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1162,7 +1142,7 @@ mod tests {
         let a = lib.upsert(&doc("https://a.fr/1", "Les finances des communes"), "s").unwrap().0;
         let b = lib.upsert(&doc("https://a.fr/2", "Les Finances des communes !"), "t").unwrap().0;
         let c = lib.upsert(&doc("https://a.fr/3", "Autre"), "s").unwrap().0;
-        let dups = suspected_duplicates(&lib.admin_documents().unwrap());
+        let dups = lib.suspected_duplicate_ids().unwrap();
         assert!(dups.contains(&a) && dups.contains(&b) && !dups.contains(&c));
         assert_eq!(lib.bulk(&[a, b, c], &Bulk::AddTheme("Sécurité".into()), "jean").unwrap(), 3);
         assert_eq!(lib.bulk(&[a, b], &Bulk::Unpublish, "jean").unwrap(), 2);

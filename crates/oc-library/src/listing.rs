@@ -7,11 +7,11 @@
 //! read, and only the matching documents are kept. A back office of a few
 //! librarians over a hundred thousand documents at most.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rusqlite::params_from_iter;
 
-use crate::curation::{duplicate_ids, select_admin, title_key, AdminDocument};
+use crate::curation::{select_admin, title_key, AdminDocument};
 use crate::document::Status;
 use crate::store::{row_to_doc, Library, StoreError};
 
@@ -84,6 +84,18 @@ pub struct Listing {
     pub facets: BTreeMap<Facet, Vec<(String, usize)>>,
     /// Every suspected duplicate (not only on this page).
     pub duplicates: HashSet<i64>,
+}
+
+/// The ids whose title key (at least 8 characters) another of them shares.
+fn duplicate_ids<'a>(titles: impl Iterator<Item = (i64, &'a str)>) -> HashSet<i64> {
+    let mut groups: HashMap<String, Vec<i64>> = HashMap::new();
+    for (id, title) in titles {
+        let k = title_key(title);
+        if k.len() >= 8 {
+            groups.entry(k).or_default().push(id);
+        }
+    }
+    groups.into_values().filter(|v| v.len() > 1).flatten().collect()
 }
 
 impl Library {
