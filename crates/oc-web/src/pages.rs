@@ -10,7 +10,7 @@ use crate::error::WebResult;
 use crate::extract::{param, params};
 use crate::format::{fmt_int, urlencode};
 use crate::search::{run_search, SearchRequest, MAX_LIMIT};
-use crate::ui::components::{alert, Level};
+use crate::ui::components::{alert, table_head, Level};
 use crate::ui::{layout, layout_credits, search_box, Head, DEFAULT_DESCRIPTION};
 use crate::AppState;
 
@@ -240,12 +240,7 @@ pub(crate) async fn sources_page(State(state): State<AppState>) -> WebResult<Res
             div class="fr-table" {
                 table {
                     caption { "Jeux de données chargés" }
-                    thead {
-                        tr {
-                            th scope="col" { "Jeu de données" }
-                            th scope="col" { "Producteur" } th scope="col" { "Millésime" } th scope="col" { "Licence" }
-                        }
-                    }
+                    (table_head(&["Jeu de données", "Producteur", "Millésime", "Licence"]))
                     tbody {
                         @for c in &credits {
                             tr { td { a href=(c.url) rel="noopener" { (c.title) } } td { (c.producer) } td { (c.vintage) } td { (c.licence) } }

@@ -22,7 +22,7 @@ use oc_library::store::Status;
 use super::{change, csrf, done_checked, error_notice, field, fields, page, see_other, with_store, Auth, Librarian};
 use crate::error::{WebError, WebResult};
 use crate::extract::{param, Query};
-use crate::ui::components::{pagination, Pager};
+use crate::ui::components::{pagination, table_head, Pager};
 use crate::AppState;
 
 /// Rows per page of the list.
@@ -262,14 +262,7 @@ pub(crate) async fn list(
                     }
                     div class="fr-table fr-table--no-caption" { table {
                         caption { "Documents" }
-                        thead {
-                            tr {
-                                th scope="col" { "Choisir" }
-                                th scope="col" { "N°" }
-                                th scope="col" { "Titre" }
-                                th scope="col" { "Organisme" } th scope="col" { "Date" } th scope="col" { "Statut" }
-                            }
-                        }
+                        (table_head(&["Choisir", "N°", "Titre", "Organisme", "Date", "Statut"]))
                         tbody {
                             @for d in &listing.rows {
                                 tr {

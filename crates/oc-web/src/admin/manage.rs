@@ -20,7 +20,7 @@ use super::{
 };
 use crate::error::{WebError, WebResult};
 use crate::extract::{param, params};
-use crate::ui::components::{alert, pagination, Level, Pager};
+use crate::ui::components::{alert, date_field, pagination, table_head, Level, Pager};
 use crate::AppState;
 
 // --- Taxonomies ---
@@ -203,17 +203,10 @@ pub(crate) async fn sources(
         p { a class="fr-btn fr-btn--secondary" href="/admin/sources/nouvelle" { "Ajouter une source" } }
         div class="fr-table fr-table--no-caption" { table {
             caption { "Sources" }
-            thead {
-                tr {
-                    th scope="col" { "Source" }
-                    th scope="col" { "Type" }
-                    th scope="col" { "Active" }
-                    th scope="col" { "Horaire (UTC)" }
-                    th scope="col" { "Dernier succès" }
-                    th scope="col" { "Dernier passage" }
-                    th scope="col" { "Documents" } th scope="col" { "Dernière erreur" }
-                }
-            }
+            (table_head(&[
+                "Source", "Type", "Active", "Horaire (UTC)", "Dernier succès", "Dernier passage", "Documents",
+                "Dernière erreur",
+            ]))
             tbody {
                 @for s in &list {
                     tr {
@@ -454,7 +447,7 @@ fn preview_view(p: &Preview) -> Markup {
             @if !p.documents.is_empty() {
                 div class="fr-table fr-table--no-caption" { table {
                     caption { "Documents" }
-                    thead { tr { th scope="col" { "Titre" } th scope="col" { "Date" } th scope="col" { "Thématiques" } th scope="col" { "Territoires" } } }
+                    (table_head(&["Titre", "Date", "Thématiques", "Territoires"]))
                     tbody { @for d in p.documents.iter().take(50) {
                         tr {
                             td { a href=(d.url) rel="noopener" { (d.title) } }
@@ -624,14 +617,7 @@ async fn messages_view(
         @if !list.is_empty() {
             div class="fr-table fr-table--no-caption" { table {
                 caption { "Messages" }
-                thead {
-                    tr {
-                        th scope="col" { "Fiche" }
-                        th scope="col" { "Titre" }
-                        th scope="col" { "Du" }
-                        th scope="col" { "Au" } th scope="col" { "Par" } th scope="col" { "Actions" }
-                    }
-                }
+                (table_head(&["Fiche", "Titre", "Du", "Au", "Par", "Actions"]))
                 tbody { @for m in &list {
                     tr {
                         td { (label(&m.territory)) " (" (m.territory) ")" }
@@ -670,20 +656,8 @@ async fn messages_view(
                 textarea class="fr-input" id="msg-body" name="body" rows="4" required { (form.body) }
             }
             div class="fr-grid-row fr-grid-row--gutters" {
-                div class="fr-col-6" {
-                    div class="fr-input-group" {
-                        label class="fr-label" for="msg-starts" { "Début (inclus)" }
-                        input class="fr-input" type="date" id="msg-starts" name="starts"
-                            value=(form.starts.as_deref().unwrap_or(""));
-                    }
-                }
-                div class="fr-col-6" {
-                    div class="fr-input-group" {
-                        label class="fr-label" for="msg-ends" { "Fin (incluse)" }
-                        input class="fr-input" type="date" id="msg-ends" name="ends"
-                            value=(form.ends.as_deref().unwrap_or(""));
-                    }
-                }
+                (date_field("fr-col-6", "msg-starts", "starts", "Début (inclus)", form.starts.as_deref()))
+                (date_field("fr-col-6", "msg-ends", "ends", "Fin (incluse)", form.ends.as_deref()))
             }
             button class="fr-btn" type="submit" { "Enregistrer le message" }
         }
@@ -760,7 +734,7 @@ async fn users_view(
         (error_notice(error))
         div class="fr-table fr-table--no-caption" { table {
             caption { "Comptes" }
-            thead { tr { th scope="col" { "Identifiant" } th scope="col" { "Créé le" } th scope="col" { "Rôle et état" } } }
+            (table_head(&["Identifiant", "Créé le", "Rôle et état"]))
             tbody { @for u in &list {
                 tr {
                     td { (u.username) }
@@ -936,34 +910,15 @@ pub(crate) async fn journal(
                             placeholder="document:12";
                     }
                 }
-                div class="fr-col-6 fr-col-md-2" {
-                    div class="fr-input-group" {
-                        label class="fr-label" for="j-from" { "Du" }
-                        input class="fr-input" type="date" id="j-from" name="du"
-                            value=(filter.from.as_deref().unwrap_or(""));
-                    }
-                }
-                div class="fr-col-6 fr-col-md-2" {
-                    div class="fr-input-group" {
-                        label class="fr-label" for="j-to" { "Au" }
-                        input class="fr-input" type="date" id="j-to" name="au"
-                            value=(filter.to.as_deref().unwrap_or(""));
-                    }
-                }
+                (date_field("fr-col-6 fr-col-md-2", "j-from", "du", "Du", filter.from.as_deref()))
+                (date_field("fr-col-6 fr-col-md-2", "j-to", "au", "Au", filter.to.as_deref()))
             }
             button class="fr-btn fr-mt-2w" type="submit" { "Filtrer" }
         }
         p id="journal-total" { strong { (fmt_int(num(total))) } " " (plural(num(total), "entrée", "entrées")) }
         div class="fr-table fr-table--no-caption" { table class="oc-journal" {
             caption { "Journal" }
-            thead {
-                tr {
-                    th scope="col" { "Quand (UTC)" }
-                    th scope="col" { "Qui" }
-                    th scope="col" { "Action" }
-                    th scope="col" { "Cible" } th scope="col" { "Avant" } th scope="col" { "Après" }
-                }
-            }
+            (table_head(&["Quand (UTC)", "Qui", "Action", "Cible", "Avant", "Après"]))
             tbody { @for e in &entries {
                 tr {
                     td { (e.at) } td { (e.user) } td { code { (e.action) } } td { (e.target) }

@@ -9,6 +9,7 @@ use oc_model::fr::{capitalize, count_or_none};
 
 use crate::error::{WebError, WebResult};
 use crate::publications::{href, library, territory_label, PLATFORM};
+use crate::ui::components::table_head;
 use crate::ui::{layout_with, Head};
 use crate::AppState;
 
@@ -43,7 +44,7 @@ pub(crate) async fn platforms_page(State(state): State<AppState>) -> WebResult<R
             div class="fr-table" {
                 table {
                     caption { "Plateformes open data" }
-                    thead { tr { th scope="col" { "Plateforme" } th scope="col" { "Organisme" } th scope="col" { "Territoires couverts" } } }
+                    (table_head(&["Plateforme", "Organisme", "Territoires couverts"]))
                     tbody {
                         @for d in &docs {
                             tr {

@@ -1,4 +1,5 @@
-//! Small DSFR components written once: alerts and pagination.
+//! Small DSFR components written once: alerts, pagination, table heads
+//! and date fields.
 
 use maud::{html, Markup};
 
@@ -23,6 +24,23 @@ pub(crate) fn alert(level: Level, small: bool, spacing: &str, body: Markup) -> M
     };
     let size = if small { " fr-alert--sm" } else { "" };
     html! { div class=(format!("fr-alert {class}{size} {spacing}")) role=(role) { p { (body) } } }
+}
+
+/// The head of a table whose columns are these labels.
+pub(crate) fn table_head(columns: &[&str]) -> Markup {
+    html! { thead { tr { @for c in columns { th scope="col" { (c) } } } } }
+}
+
+/// A date input with its label, in a grid column of class `col`.
+pub(crate) fn date_field(col: &str, id: &str, name: &str, label: &str, value: Option<&str>) -> Markup {
+    html! {
+        div class=(col) {
+            div class="fr-input-group" {
+                label class="fr-label" for=(id) { (label) }
+                input class="fr-input" type="date" id=(id) name=(name) value=(value.unwrap_or(""));
+            }
+        }
+    }
 }
 
 /// Page numbers to show: first, last, and around the current one (`None`
