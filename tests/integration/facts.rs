@@ -224,7 +224,8 @@ async fn each_figure_carries_its_own_source() {
         if t.starts_with("Population municipale") {
             assert!(t.contains("Insee, DGCL, 2023 (en vigueur au 1er janvier 2026)"), "{t}");
         } else if t.starts_with("Superficie") {
-            assert!(t.contains("IGN, contours COG 2025"), "{t}");
+            // The embedded default carries Insee's areas.
+            assert!(t.contains("Insee, géographie 2024"), "{t}");
         }
     }
     // Compare: one row, each cell's own credit when they differ, in the CSV header the producer.
@@ -293,7 +294,11 @@ async fn source_links_lead_to_datasets_and_the_footer_credits_what_is_loaded() {
     let footer = text(&body[body.find("fr-footer").unwrap()..]);
     assert!(footer.contains("Données de cette page"), "{footer}");
     assert!(footer.contains("Répertoire national des élus"), "{footer}");
-    assert!(!footer.contains("Comptes consolidés"), "finances are not loaded on the embedded default: {footer}");
+    // The embedded default carries every dataset the fiche shows.
+    for credit in ["Comptes consolidés", "Filosofi", "Grille communale de densité", "Programmes de l'ANCT", "BANATIC"]
+    {
+        assert!(footer.contains(credit), "{credit} on the embedded default: {footer}");
+    }
     // The home page credits every dataset loaded.
     let home = page("/").await;
     let footer = text(&home[home.find("fr-footer").unwrap()..]);

@@ -276,7 +276,9 @@ async fn the_source_sentence_names_the_exercices_shown_on_the_fiche() {
         .expect("a source sentence");
     let t = text(source);
     assert!(
-        t.contains("Comptes consolidés des collectivités (budgets principaux et annexes) — exercices 2022 et 2023."),
+        t.contains(
+            "Comptes consolidés des collectivités (budgets principaux et annexes), millésime : exercices 2022 et 2023."
+        ),
         "{t}"
     );
     for y in all.difference(&shown) {
@@ -292,12 +294,19 @@ async fn the_source_sentence_names_the_exercices_shown_on_the_fiche() {
     let section = finance_section(&page);
     let source =
         section.split("<p class=\"fr-text--xs oc-source\">").nth(1).and_then(|s| s.split("</p>").next()).unwrap();
-    assert!(text(source).contains("— exercice 2016."), "{}", text(source));
+    assert!(text(source).contains("millésime : exercice 2016."), "{}", text(source));
 }
 
 #[tokio::test]
 async fn without_finances_the_section_says_they_are_not_available_on_this_portal() {
-    let (status, _, page) = crate::common::get("/commune/cazeres-31135").await;
+    // The embedded default carries finances: a server without them.
+    let mut data = oc_store::embedded_default();
+    data.finances = None;
+    let geo = Arc::new(oc_store::Geo::new(data, 1));
+    let dir = tempfile::tempdir().unwrap();
+    let territories = Arc::new(oc_index::TerritoryIndex::open_or_build(&dir.path().join("t"), &geo).unwrap());
+    let app = oc_web::App::new(geo, territories);
+    let (status, page) = get_on(&app, "/commune/cazeres-31135").await;
     assert_eq!(status, StatusCode::OK);
     let section = finance_section(&page);
     let t = text(&section);
@@ -310,8 +319,9 @@ async fn without_finances_the_section_says_they_are_not_available_on_this_portal
         assert!(t.contains(sentence), "{sentence:?} not in {t}");
     }
     assert_plain_french("Cazères without finances", &section);
-    let (status, v) = crate::common::get_json("/api/v1/communes/31135").await;
+    let (status, body) = get_on(&app, "/api/v1/communes/31135").await;
     assert_eq!(status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     let missing = v["finances"]["missing"].as_array().unwrap();
     assert_eq!(missing.len(), 3, "{missing:?}");
     for m in missing {

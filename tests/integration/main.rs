@@ -8,6 +8,7 @@ mod api;
 mod browser;
 mod common;
 mod compare;
+mod deep;
 mod facts;
 mod fiche;
 mod finance_labels;

@@ -77,7 +77,7 @@ pub fn parse_filosofi(file: &str, bytes: &[u8]) -> Result<(IncomeData, Vec<Strin
         }
     }
     let year = 2000 + yy.parse::<u16>().unwrap_or(0);
-    Ok((IncomeData { year, communes }, warnings))
+    Ok((IncomeData { source: None, year, communes }, warnings))
 }
 
 #[cfg(test)]

@@ -317,6 +317,10 @@ const GRANTS_REQUIRED: [&str; 9] =
 pub fn parse_grants(files: &[(String, Vec<u8>)], out: &mut FinanceData) -> Result<Vec<String>, IngestError> {
     let mut warnings = Vec::new();
     for (name, bytes) in files {
+        if bytes.starts_with(b"PK\x03\x04") {
+            warnings.append(&mut parse_grants_xlsx(name, bytes, out)?);
+            continue;
+        }
         let t = Table::parse_with(name, bytes, b';', &GRANTS_REQUIRED)?;
         let mut others: BTreeMap<String, usize> = BTreeMap::new();
         for row in t.rows() {
@@ -343,6 +347,17 @@ pub fn parse_grants(files: &[(String, Vec<u8>)], out: &mut FinanceData) -> Resul
                         continue;
                     }
                     TerritoryKey::new(KindGroup::Epci, e).to_string()
+                }
+                "Syndicat" => {
+                    let siren = row.get("CODGEO").unwrap_or("").trim();
+                    let siren = format!("{siren:0>9}");
+                    if let Some(name) = row.get("BENEFICIAIRE").map(str::trim).filter(|n| !n.is_empty()) {
+                        if crate::zonage::is_siren(&siren) {
+                            out.beneficiary_names.entry(siren).or_insert_with(|| name.to_owned());
+                        }
+                    }
+                    *others.entry("Syndicat".to_owned()).or_default() += 1;
+                    continue;
                 }
                 other => {
                     *others
@@ -381,6 +396,143 @@ pub fn parse_grants(files: &[(String, Vec<u8>)], out: &mut FinanceData) -> Resul
             b.year.cmp(&a.year).then_with(|| b.subsidy.unwrap_or(0.0).total_cmp(&a.subsidy.unwrap_or(0.0)))
         });
         p.dedup_by(|a, b| a.id == b.id);
+    }
+    Ok(warnings)
+}
+
+/// The columns of the 2019 layout (ANCT's XLSX of the DGCL data, sheet
+/// `Projets_dotations_investissement_YYYY`).
+const GRANTS_XLSX_REQUIRED: [&str; 9] = [
+    "id_projet",
+    "id_terr",
+    "dotation",
+    "echelon",
+    "categorie",
+    "description",
+    "cout_total",
+    "montant_sub",
+    "nom_terr",
+];
+
+/// A cell as text (numbers as Excel stores them).
+fn xlsx_text(c: &calamine::Data) -> String {
+    match c {
+        calamine::Data::Empty => String::new(),
+        calamine::Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        other => other.to_string().trim().to_owned(),
+    }
+}
+
+/// A cell as a number: a number cell, or text read as a French number.
+fn xlsx_number(c: &calamine::Data) -> Result<Option<f64>, String> {
+    match c {
+        calamine::Data::Float(f) => Ok(Some(*f)),
+        calamine::Data::Int(i) => Ok(Some(*i as f64)),
+        calamine::Data::Empty => Ok(None),
+        other => number(&other.to_string()),
+    }
+}
+
+/// Parses a DETR/DSIL/DSID project workbook of the 2019 layout: one row per
+/// project, beneficiaries `commune` (INSEE code), `epci` (SIREN) and
+/// `conseil_departemental` (département code); the year is read from the
+/// project ids (`di19_…`).
+pub fn parse_grants_xlsx(name: &str, bytes: &[u8], out: &mut FinanceData) -> Result<Vec<String>, IngestError> {
+    use calamine::Reader;
+    let invalid = |message: String| IngestError::Invalid { file: name.to_owned(), message };
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| invalid(format!("not a readable XLSX workbook: {e}")))?;
+    let mut warnings = Vec::new();
+    let sheets = wb.sheet_names();
+    let mut found = false;
+    for sheet in sheets {
+        let range = wb.worksheet_range(&sheet).map_err(|e| invalid(format!("sheet {sheet:?}: {e}")))?;
+        let mut rows = range.rows();
+        let Some(header) = rows.next() else { continue };
+        let header: Vec<String> = header.iter().map(xlsx_text).collect();
+        let col = |n: &str| header.iter().position(|h| h == n);
+        if col("id_projet").is_none() {
+            continue;
+        }
+        if let Some(missing) = GRANTS_XLSX_REQUIRED.iter().find(|c| col(c).is_none()) {
+            return Err(IngestError::Parse {
+                file: format!("{name} [{sheet}]"),
+                line: 1,
+                message: format!("missing column {missing:?} (header has {header:?})"),
+            });
+        }
+        found = true;
+        let at = |n: &str| col(n).unwrap_or(0);
+        let (id_c, terr_c, dot_c, ech_c, cat_c, desc_c, cost_c, sub_c) = (
+            at("id_projet"),
+            at("id_terr"),
+            at("dotation"),
+            at("echelon"),
+            at("categorie"),
+            at("description"),
+            at("cout_total"),
+            at("montant_sub"),
+        );
+        let mut others: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, row) in rows.enumerate() {
+            let line = i + 2;
+            let get = |c: usize| row.get(c).map(xlsx_text).unwrap_or_default();
+            let id = get(id_c);
+            if id.is_empty() {
+                continue; // trailing empty rows of the sheet
+            }
+            let year = id
+                .strip_prefix("di")
+                .and_then(|r| r.get(..2))
+                .and_then(|y| y.parse::<u16>().ok())
+                .map(|y| 2000 + y)
+                .or_else(|| sheet.rsplit('_').next().and_then(|y| y.parse().ok()));
+            let Some(year) = year else {
+                warnings.push(format!("{name} [{sheet}], line {line}: no year in id_projet {id:?}, row ignored"));
+                continue;
+            };
+            let terr = get(terr_c);
+            let key = match get(ech_c).as_str() {
+                "commune" => TerritoryKey::new(KindGroup::Commune, format!("{terr:0>5}")).to_string(),
+                "epci" if terr.len() == 9 => TerritoryKey::new(KindGroup::Epci, terr).to_string(),
+                "conseil_departemental" => TerritoryKey::new(KindGroup::Departement, format!("{terr:0>2}")).to_string(),
+                other => {
+                    let what = if other.is_empty() { "(vide)" } else { other };
+                    *others.entry(format!("{what} {terr}")).or_default() += 1;
+                    continue;
+                }
+            };
+            let mut num = |c: usize, what: &str| match row.get(c).map(xlsx_number).unwrap_or(Ok(None)) {
+                Ok(v) => v,
+                Err(m) => {
+                    warnings.push(format!("{name} [{sheet}], line {line}: {what}: {m}, left empty"));
+                    None
+                }
+            };
+            let (cost, subsidy) = (num(cost_c, "cout_total"), num(sub_c, "montant_sub"));
+            let clean = |s: String| s.split_whitespace().collect::<Vec<_>>().join(" ");
+            let category = clean(get(cat_c));
+            // `1 - Santé, sanitaire et social`: the number is the file's own order.
+            let category = match category.split_once(" - ") {
+                Some((n, rest)) if n.bytes().all(|b| b.is_ascii_digit()) => rest.to_owned(),
+                _ => category,
+            };
+            out.projects.entry(key).or_default().push(Project {
+                id,
+                year,
+                dotation: get(dot_c),
+                category,
+                description: clean(get(desc_c)),
+                cost,
+                subsidy,
+            });
+        }
+        for (e, n) in others {
+            warnings.push(format!("{name} [{sheet}]: {n} projects of beneficiary {e} left out (no fiche)"));
+        }
+    }
+    if !found {
+        return Err(invalid("no sheet with an id_projet column: not a projects workbook of the 2019 layout".into()));
     }
     Ok(warnings)
 }

@@ -19,11 +19,14 @@
 
 pub mod cog;
 pub mod datafrance;
+pub mod extras;
 pub mod fetch;
 pub mod filosofi;
 pub mod finance;
+pub mod groupement;
 pub mod insee;
 pub mod table;
+pub mod zonage;
 
 use std::collections::{HashMap, HashSet};
 
@@ -170,6 +173,9 @@ pub fn build_refdata_with(
     let data = RefData {
         insee,
         finances: None,
+        income: None,
+        zonages: None,
+        syndicats: None,
         meta: Meta {
             cog_year: origins.cog_year,
             population_millesime: origins.cog_year.saturating_sub(3).to_string(),

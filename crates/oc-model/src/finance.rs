@@ -205,6 +205,10 @@ pub struct FinanceData {
     /// `COM-…` → the DGF parts and criteria, by part then year.
     #[serde(default)]
     pub dgf_parts: BTreeMap<String, Vec<DgfValue>>,
+    /// Names of the beneficiaries that have no fiche (syndicats), by
+    /// SIREN, as the grant files write them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub beneficiary_names: BTreeMap<String, String>,
 }
 
 /// The key of a stratum.

@@ -137,6 +137,10 @@ pub fn unit(value: f64, unit: &str) -> &str {
         "projets" => "projet",
         "habitants" => "habitant",
         "collectivités" => "collectivité",
+        "syndicats" => "syndicat",
+        "décès" => "décès",
+        "actifs" => "actif",
+        "chômeurs" => "chômeur",
         other => other,
     }
 }

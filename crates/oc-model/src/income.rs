@@ -50,6 +50,9 @@ pub struct Income {
 /// Filosofi for every commune of the file, by INSEE code.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IncomeData {
+    /// Where it was read and its vintage (`revenus 2021, géographie 2024`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<crate::SourceInfo>,
     /// The year of the incomes (`2021` for `MED21`).
     pub year: u16,
     pub communes: BTreeMap<String, Income>,

@@ -13,6 +13,7 @@
 //! - [`sources`] is the registry of the datasets the portal shows figures
 //!   from; [`finance`] holds local finances (OFGL accounts, DGF, grants);
 //! - [`income`]: income and poverty per commune (Filosofi), secrecy kept;
+//!   [`zonage`]: zonages and ANCT programmes; [`groupement`]: syndicats;
 //! - [`hash`]: FNV-1a, stable across builds; [`markup`]: text made safe
 //!   for hand-written XML and HTML;
 //! - [`TerritoryKey`] ([`key`]): `COM-34172`, `EPCI-…`, `DEP-2A`, `REG-76`,
@@ -21,12 +22,14 @@
 
 pub mod finance;
 pub mod fr;
+pub mod groupement;
 pub mod hash;
 pub mod income;
 pub mod key;
 pub mod markup;
 pub mod sources;
 pub mod text;
+pub mod zonage;
 
 use serde::{Deserialize, Serialize};
 
@@ -390,6 +393,15 @@ pub struct RefData {
     /// Local finances, when loaded (`[sources.finances]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finances: Option<finance::FinanceData>,
+    /// Income and poverty (Filosofi), when loaded (`[sources.filosofi]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub income: Option<income::IncomeData>,
+    /// Zonages and programmes, when loaded (`[sources.zonages]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zonages: Option<zonage::ZonageData>,
+    /// Syndicats per commune (BANATIC), when loaded (`[sources.syndicats]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub syndicats: Option<groupement::SyndicatData>,
 }
 
 /// Polygons → rings → (longitude, latitude) points.

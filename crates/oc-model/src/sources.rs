@@ -104,6 +104,39 @@ pub const DATASETS: &[Dataset] = &[
         url: "http://www.dotations-dgcl.interieur.gouv.fr/consultation/criteres_repartition.php",
         licence: LO2,
     },
+    Dataset {
+        id: "filosofi",
+        producer: "Insee",
+        short: "Insee",
+        title: "Revenus, pauvreté et niveau de vie (Filosofi), base communale",
+        url: "https://www.insee.fr/fr/statistiques/7756729",
+        licence: LO2,
+    },
+    Dataset {
+        id: "anct-zonages",
+        producer: "Insee et ANCT (Observatoire des territoires), via la cartographie de l'ANCT",
+        short: "ANCT",
+        title: "Grille communale de densité, massifs, typologie des ruralités, centralités, quartiers prioritaires",
+        url: "https://github.com/anct-carto/superposeur-V2/tree/main/data/grilles",
+        licence: LO2,
+    },
+    Dataset {
+        id: "anct-programmes",
+        producer: "Agence nationale de la cohésion des territoires (ANCT)",
+        short: "ANCT",
+        title: "Programmes de l'ANCT : Action cœur de ville, Petites villes de demain, Villages d'avenir, \
+            Territoires d'industrie",
+        url: "https://www.data.gouv.fr/fr/organizations/agence-nationale-de-la-cohesion-des-territoires/",
+        licence: LO2,
+    },
+    Dataset {
+        id: "banatic",
+        producer: "Direction générale des collectivités locales (DGCL), BANATIC",
+        short: "DGCL",
+        title: "Base nationale sur l'intercommunalité (BANATIC) : périmètres des syndicats",
+        url: "https://www.banatic.interieur.gouv.fr/V5/fichiers-en-telechargement/fichiers-telech.php",
+        licence: LO2,
+    },
 ];
 
 /// The registry entry of an id.

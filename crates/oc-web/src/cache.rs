@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 pub(crate) const STREAMING: &str = "x-oc-streaming";
 
 /// Bodies larger than this are not buffered for an ETag.
-const MAX_BUFFER: usize = 16 * 1024 * 1024;
+pub(crate) const MAX_BUFFER: usize = 16 * 1024 * 1024;
 
 pub(crate) fn compressible(ctype: &str) -> bool {
     ctype.starts_with("text/")

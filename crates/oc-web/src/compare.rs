@@ -181,10 +181,14 @@ fn table(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
                             @let uniform = cell_figs.iter().flatten().all(|x| fig0.is_some_and(|f0| f0.source == x.source && f0.vintage == x.vintage));
                             @for ((v, note), cf) in vals.iter().zip(&cell_figs) {
                                 td class="oc-num" {
-                                    @match v {
-                                        Some(x) if fig0.is_some_and(|f| f.unit == "année") => { (format!("{x:.0}")) }
-                                        Some(x) => { (fmt_num(*x, c.decimals)) br; (bar(Some(*x), max)) }
-                                        None => { abbr title=(note.as_deref().unwrap_or("non disponible")) { "n.d." } }
+                                    @if let Some(t) = cf.and_then(|x| x.text.as_deref()) { (t) }
+                                    @else if cf.is_some_and(|x| x.secret) { "secret statistique" }
+                                    @else {
+                                        @match v {
+                                            Some(x) if fig0.is_some_and(|f| f.unit == "année") => { (format!("{x:.0}")) }
+                                            Some(x) => { (fmt_num(*x, c.decimals)) br; (bar(Some(*x), max)) }
+                                            None => { abbr title=(note.as_deref().unwrap_or("non disponible")) { "n.d." } }
+                                        }
                                     }
                                     @if !uniform {
                                         @if let Some(x) = cf {

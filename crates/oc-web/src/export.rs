@@ -113,10 +113,11 @@ pub(crate) fn columns(fiches: &[&Fiche]) -> Vec<Column> {
         let fig =
             fiches.iter().find_map(|f| f.figures.iter().find(|x| x.id == c.id)).expect("a column comes from a figure");
         let producer = oc_model::sources::dataset(fig.source).map_or("", |d| d.short);
+        let unit = if fig.unit.is_empty() { String::new() } else { format!("{}, ", fig.unit) };
         c.header = if matches!(fig.source, "ofgl" | "detr-dsil" | "dgf-criteres") || m.len() > 1 {
-            format!("{} ({}, {producer}, millésime par ligne)", fig.label, fig.unit)
+            format!("{} ({unit}{producer}, millésime par ligne)", fig.label)
         } else {
-            format!("{} ({}, {producer}, {})", fig.label, fig.unit, fig.vintage)
+            format!("{} ({unit}{producer}, {})", fig.label, fig.vintage)
         };
     }
     out
@@ -184,8 +185,12 @@ fn code_cells(geo: &Geo, f: &Fiche) -> Vec<String> {
 pub(crate) fn row(geo: &Geo, f: &Fiche, cols: &[Column], d: Dialect) -> String {
     let mut cells = vec![text_cell(&f.name, d)];
     for c in cols {
-        let v = f.figures.iter().find(|x| x.id == c.id).and_then(|x| x.value);
-        cells.push(num_cell(v, c.decimals, d));
+        let x = f.figures.iter().find(|x| x.id == c.id);
+        match x {
+            Some(x) if x.text.is_some() => cells.push(text_cell(x.text.as_deref().unwrap_or(""), d)),
+            Some(x) if x.secret => cells.push(text_cell("secret statistique", d)),
+            _ => cells.push(num_cell(x.and_then(|x| x.value), c.decimals, d)),
+        }
     }
     for code in code_cells(geo, f) {
         cells.push(text_cell(&code, d));
@@ -293,8 +298,13 @@ pub(crate) async fn stream(
                 Err(e) => return crate::error::WebError::internal(e).into_response(),
             },
         };
+        let large = body.len() > crate::cache::MAX_BUFFER;
         let mut res = Response::new(axum::body::Body::from(body));
         attachment(&mut res, &filename, ctype);
+        if large {
+            // Too large to buffer again for an ETag: sent as it is.
+            res.headers_mut().insert(crate::cache::STREAMING, HeaderValue::from_static("1"));
+        }
         return res;
     }
     let permit = match state.exports.try_acquire() {

@@ -8,26 +8,9 @@ use oc_model::sources::Credit;
 use oc_model::{Commune, Departement, Epci, FicheKind, InseeCommune, Kind, KindGroup, Mairie, Official, Region};
 use oc_store::Geo;
 
+use crate::fiche::deep::{self, Syndicat};
+pub use crate::fiche::figure::{Figure, Section};
 use crate::fiche::notices;
-
-/// A figure with its unit, source and vintage. `value` is `None` when the
-/// figure is not available, with the reason in `note`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Figure {
-    pub id: &'static str,
-    pub label: &'static str,
-    pub value: Option<f64>,
-    pub unit: &'static str,
-    /// Decimals to show.
-    #[serde(skip)]
-    pub decimals: usize,
-    /// Source id (see [`Fiche::sources`]).
-    pub source: &'static str,
-    #[serde(rename = "millesime")]
-    pub vintage: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-}
 
 /// What a linked territory is to the fiche's (`role` in the JSON).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -105,6 +88,13 @@ pub struct Fiche {
     pub sources: Vec<Credit>,
     /// Ressources et finances.
     pub finances: crate::fiche::finance::FinanceSection,
+    /// The syndicats a commune belongs to (BANATIC).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub syndicats: Vec<Syndicat>,
+    /// What a section says beyond its figures (coverage, why a figure
+    /// exists only for communes), by section.
+    #[serde(rename = "notes_sections", skip_serializing_if = "Vec::is_empty")]
+    pub section_notes: Vec<(Section, String)>,
 }
 
 /// The number of EPCI with at least one member commune in a territory.
@@ -133,7 +123,7 @@ fn fig(
     source: &'static str,
     vintage: String,
 ) -> Figure {
-    Figure { id, label, value, unit, decimals, source, vintage, note: None }
+    Figure { id, label, value, unit, decimals, source, vintage, note: None, text: None, secret: false }
 }
 
 fn with_note(mut f: Figure, note: &str) -> Figure {
@@ -253,6 +243,24 @@ fn density(pop: Option<f64>, area: Option<f64>, source: &'static str, geo: &Geo)
 /// Insee indicators of a commune; for Paris, Lyon and Marseille the sum of
 /// their arrondissements municipaux.
 fn insee_of(geo: &Geo, c: &Commune) -> Option<InseeCommune> {
+    insee_published(geo, c).map(|mut x| {
+        // Mayotte: the file writes 0 for the census counts it does not
+        // have (no recensement 2021 there) while the commune has a
+        // population légale; 0 is not a figure.
+        if x.population_2021 == Some(0) && c.population.unwrap_or(0) > 0 {
+            x.population_2015 = None;
+            x.population_2021 = None;
+            x.menages_2021 = None;
+            x.pop_15_64_2021 = None;
+            x.actifs_15_64_2021 = None;
+            x.chomeurs_15_64_2021 = None;
+        }
+        x
+    })
+}
+
+/// The Insee indicators as the file gives them.
+fn insee_published(geo: &Geo, c: &Commune) -> Option<InseeCommune> {
     let insee = geo.data.insee.as_ref()?;
     if let Some(x) = insee.communes.get(&c.code) {
         return Some(x.clone());
@@ -465,6 +473,10 @@ pub(crate) fn source_info(geo: &Geo, id: &str) -> Option<Credit> {
         "ofgl" => geo.data.finances.as_ref().and_then(|f| f.ofgl.as_ref()),
         "detr-dsil" => geo.data.finances.as_ref().and_then(|f| f.grants.as_ref()),
         "dgf-criteres" => geo.data.finances.as_ref().and_then(|f| f.dgf.as_ref()),
+        "filosofi" => geo.data.income.as_ref().and_then(|i| i.source.as_ref()),
+        "anct-zonages" => geo.data.zonages.as_ref().and_then(|z| z.zonages_source.as_ref()),
+        "anct-programmes" => geo.data.zonages.as_ref().and_then(|z| z.programmes_source.as_ref()),
+        "banatic" => geo.data.syndicats.as_ref().and_then(|s| s.source.as_ref()),
         _ => geo.data.meta.sources.iter().find(|s| s.id == id),
     };
     loaded.and_then(|s| s.credit())
@@ -532,6 +544,17 @@ pub fn commune(geo: &Geo, c: &Commune) -> Fiche {
     if let Some(x) = insee_of(geo, c) {
         figures.extend(insee_figures(&x));
     }
+    let mut section_notes = Vec::new();
+    let (income, income_note) = deep::income_figures(geo, &c.code);
+    figures.extend(income);
+    section_notes.extend(income_note.map(|n| (Section::Revenus, n)));
+    figures.extend(deep::commune_zonages(geo, c));
+    let syndicat_parent = parent.unwrap_or(c);
+    let (syndicats, syndicat_figure) = match deep::syndicats_of(geo, syndicat_parent) {
+        Some((f, list)) => (list, Some(f)),
+        None => (Vec::new(), None),
+    };
+    figures.extend(syndicat_figure);
 
     let mut statut = vec![commune_label(c).to_owned()];
     statut.extend(geo.chef_lieu_roles(&c.code));
@@ -584,7 +607,19 @@ pub fn commune(geo: &Geo, c: &Commune) -> Fiche {
         lists,
         sources,
         finances,
+        syndicats,
+        section_notes,
     }
+}
+
+/// The figures every level above the commune adds: census sums, income
+/// note, zonage counts, syndicats on the territory.
+fn aggregate_figures(geo: &Geo, communes: &[&Commune], epci: Option<&[&str]>) -> (Vec<Figure>, Vec<(Section, String)>) {
+    let mut figures = deep::census_sum(communes.iter().copied(), |c| insee_of(geo, c));
+    figures.extend(deep::zonage_counts(geo, communes, epci));
+    figures.extend(deep::syndicat_count(geo, communes.iter().copied()));
+    let notes = deep::income_note_above_communes(geo).map(|n| (Section::Revenus, n)).into_iter().collect();
+    (figures, notes)
 }
 
 /// The fiche of an EPCI or EPT.
@@ -638,6 +673,9 @@ pub(crate) fn epci(geo: &Geo, e: &Epci) -> Fiche {
     }
     let mut items: Vec<Item> = members.iter().map(|c| item_commune(c, None)).collect();
     items.sort_by(|a, b| b.population.cmp(&a.population).then(a.name.cmp(&b.name)));
+    let (more, section_notes) = aggregate_figures(geo, &members, None);
+    figures.extend(more);
+    figures.extend(deep::epci_programmes(geo, &e.code));
     figures.extend(crate::fiche::finance::figures(geo.data.finances.as_ref(), KindGroup::Epci, &e.code));
     let finances = crate::fiche::finance::section(geo, KindGroup::Epci, &e.code);
     let sources = sources_for(geo, &figures, &["rne"]);
@@ -673,6 +711,8 @@ pub(crate) fn epci(geo: &Geo, e: &Epci) -> Fiche {
         lists: vec![("Communes membres".into(), items)],
         sources,
         finances,
+        syndicats: Vec::new(),
+        section_notes,
     }
 }
 
@@ -713,6 +753,9 @@ pub fn departement(geo: &Geo, d: &Departement) -> Fiche {
     c_items.sort_by_cached_key(|i| oc_model::text::fold(&i.name));
     let mut e_items: Vec<Item> = epci.iter().map(|e| item_epci(e)).collect();
     e_items.sort_by_cached_key(|i| oc_model::text::fold(&i.name));
+    let sirens: Vec<&str> = epci.iter().filter(|e| e.kind == Kind::Epci).map(|e| e.code.as_str()).collect();
+    let (more, section_notes) = aggregate_figures(geo, &communes, Some(&sirens));
+    figures.extend(more);
     figures.extend(crate::fiche::finance::figures(geo.data.finances.as_ref(), KindGroup::Departement, &d.code));
     let finances = crate::fiche::finance::section(geo, KindGroup::Departement, &d.code);
     let sources = sources_for(geo, &figures, &["rne"]);
@@ -742,6 +785,8 @@ pub fn departement(geo: &Geo, d: &Departement) -> Fiche {
         lists: vec![("Intercommunalités".into(), e_items), ("Communes".into(), c_items)],
         sources,
         finances,
+        syndicats: Vec::new(),
+        section_notes,
     }
 }
 
@@ -838,6 +883,19 @@ pub(crate) fn region(geo: &Geo, r: &Region) -> Fiche {
         c_items.sort_by_cached_key(|i| oc_model::text::fold(&i.name));
         lists.push(("Communes et subdivisions".to_owned(), c_items));
     }
+    let sirens: Vec<&str> = epci.iter().filter(|e| e.kind == Kind::Epci).map(|e| e.code.as_str()).collect();
+    let (more, section_notes) = if single {
+        // A COM that is one commune: its own figures.
+        let c = communes[0];
+        let mut f: Vec<Figure> = insee_of(geo, c).map(|x| insee_figures(&x)).unwrap_or_default();
+        let (income, note) = deep::income_figures(geo, &c.code);
+        f.extend(income);
+        f.extend(deep::commune_zonages(geo, c));
+        (f, note.map(|n| (Section::Revenus, n)).into_iter().collect())
+    } else {
+        aggregate_figures(geo, &communes, (!is_com).then_some(&sirens[..]))
+    };
+    figures.extend(more);
     figures.extend(crate::fiche::finance::figures(geo.data.finances.as_ref(), KindGroup::Region, &r.code));
     let finances = crate::fiche::finance::section(geo, KindGroup::Region, &r.code);
     let sources = sources_for(geo, &figures, &["rne"]);
@@ -877,5 +935,7 @@ pub(crate) fn region(geo: &Geo, r: &Region) -> Fiche {
         lists,
         sources,
         finances,
+        syndicats: Vec::new(),
+        section_notes,
     }
 }

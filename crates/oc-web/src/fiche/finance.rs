@@ -5,6 +5,7 @@
 //! The same values become figures, so compare and every export carry them
 //! with their exercice.
 
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use maud::{html, Markup};
@@ -15,7 +16,7 @@ use oc_model::fr::count;
 use oc_model::KindGroup;
 use oc_store::Geo;
 
-use crate::fiche::data::Figure;
+use crate::fiche::figure::Figure;
 use crate::format::fmt_num;
 
 /// One agrégat on a fiche.
@@ -121,7 +122,7 @@ pub fn section(geo: &Geo, group: KindGroup, code: &str) -> FinanceSection {
     if fd.ofgl.is_none() {
         out.missing.push(OFGL_MISSING.into());
     }
-    if fd.grants.is_none() && matches!(group, KindGroup::Commune | KindGroup::Epci) {
+    if fd.grants.is_none() && has_grants(group) {
         out.missing.push(GRANTS_MISSING.into());
     }
     if fd.dgf.is_none() && group == KindGroup::Commune {
@@ -189,9 +190,15 @@ fn dgf_parts_missing(ofgl_loaded: bool) -> String {
     }
 }
 
+/// The levels the State's investment grants go to: communes and EPCI
+/// (DETR, DSIL), départements (DSID).
+fn has_grants(group: KindGroup) -> bool {
+    matches!(group, KindGroup::Commune | KindGroup::Epci | KindGroup::Departement)
+}
+
 fn missing_all(group: KindGroup) -> Vec<String> {
     let mut m = vec![OFGL_MISSING.to_owned()];
-    if matches!(group, KindGroup::Commune | KindGroup::Epci) {
+    if has_grants(group) {
         m.push(GRANTS_MISSING.to_owned());
     }
     if group == KindGroup::Commune {
@@ -288,6 +295,8 @@ pub(crate) fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) ->
                 source: "ofgl",
                 vintage: vintage.clone(),
                 note: value.is_none().then(|| note.clone()),
+                text: None,
+                secret: false,
             };
             out.push(f(n.id, n.label, last.as_ref().map(|v| v.amount), "€", 0));
             out.push(f(n.id_hab, n.label_hab, last.as_ref().and_then(|v| v.per_inhabitant()), "€/hab.", 2));
@@ -309,6 +318,8 @@ pub(crate) fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) ->
                 source: "dgf-criteres",
                 vintage: vintage.clone(),
                 note: note.clone(),
+                text: None,
+                secret: false,
             });
             out.push(Figure {
                 id: id_year,
@@ -319,10 +330,13 @@ pub(crate) fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) ->
                 source: "dgf-criteres",
                 vintage,
                 note,
+                text: None,
+                secret: false,
             });
         }
     }
-    if fd.grants.is_some() && matches!(group, KindGroup::Commune | KindGroup::Epci) {
+    if fd.grants.is_some() && has_grants(group) {
+        let dep = group == KindGroup::Departement;
         let projects = fd.projects.get(&k).map(Vec::as_slice).unwrap_or_default();
         let year = projects.iter().map(|p| p.year).max();
         let total: Option<f64> = year.map(|y| projects.iter().filter(|p| p.year == y).filter_map(|p| p.subsidy).sum());
@@ -336,22 +350,58 @@ pub(crate) fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) ->
             source: "detr-dsil",
             vintage: vintage.clone(),
             note: None,
+            text: None,
+            secret: false,
         };
         out.push(fig(
             "detr_dsil_subventions",
-            "Subventions DETR et DSIL",
+            if dep { "Subventions DSID" } else { "Subventions DETR et DSIL" },
             total.or(Some(0.0)).filter(|_| year.is_some()),
             "€",
         ));
         out.push(fig(
             "detr_dsil_projets",
-            "Projets subventionnés DETR et DSIL",
+            if dep { "Projets subventionnés DSID" } else { "Projets subventionnés DETR et DSIL" },
             year.map(|y| projects.iter().filter(|p| p.year == y).count() as f64),
             "projets",
         ));
-        out.push(fig("detr_dsil_annee", "Subventions DETR et DSIL : année", year.map(f64::from), "année"));
+        out.push(fig(
+            "detr_dsil_annee",
+            if dep { "Subventions DSID : année" } else { "Subventions DETR et DSIL : année" },
+            year.map(f64::from),
+            "année",
+        ));
     }
     out
+}
+
+/// Projects and subsidies per year and per dotation.
+fn grant_totals(projects: &[Project], grants: Option<&oc_model::sources::Credit>) -> Markup {
+    let mut by: BTreeMap<(std::cmp::Reverse<u16>, &str), (usize, f64)> = BTreeMap::new();
+    for p in projects {
+        let e = by.entry((std::cmp::Reverse(p.year), p.dotation.as_str())).or_default();
+        e.0 += 1;
+        e.1 += p.subsidy.unwrap_or(0.0);
+    }
+    html! {
+        div class="fr-table fr-table--no-caption" {
+            table tabindex="0" class="oc-grant-totals" {
+                caption { "Subventions par année et par dotation" }
+                thead { tr {
+                    th scope="col" { "Année" } th scope="col" { "Dotation" }
+                    th scope="col" class="oc-num" { "Projets" } th scope="col" class="oc-num" { "Subventions" }
+                } }
+                tbody {
+                    @for ((y, d), (n, total)) in &by {
+                        tr { td { (y.0) } td { (d) } td class="oc-num" { (n) } td class="oc-num" { (fmt_num(*total, 0)) " €" } }
+                    }
+                }
+            }
+        }
+        @if let Some(g) = grants {
+            p class="fr-text--xs oc-source" { "Source : " a href=(g.url) rel="noopener" { (g.producer) } " — " (g.title) ", millésime " (g.vintage) "." }
+        }
+    }
 }
 
 /// A value of a series with its unit, the French way: `1 234 €/hab.`.
@@ -491,7 +541,7 @@ pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
                 }
                 @if let Some(o) = &ofgl {
                     p class="fr-text--xs oc-source" {
-                        "Source : " a href=(o.url) rel="noopener" { (o.producer) } " — " (o.title) " — " (exercices_label(&s.exercices))
+                        "Source : " a href=(o.url) rel="noopener" { (o.producer) } " — " (o.title) ", millésime : " (exercices_label(&s.exercices))
                         ". Chaque agrégat est donné pour le dernier exercice publié pour cette collectivité ; moyenne \
                             de la strate : total des montants sur total des populations des collectivités de la même \
                             strate de population de l'OFGL, donnée à partir de deux collectivités."
@@ -526,14 +576,15 @@ pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
                     }
                 }
                 @if let Some(d) = &dgf {
-                    p class="fr-text--xs oc-source" { "Source : " a href=(d.url) rel="noopener" { (d.producer) } " — " (d.title) ", " (d.vintage) "." }
+                    p class="fr-text--xs oc-source" { "Source : " a href=(d.url) rel="noopener" { (d.producer) } " — " (d.title) ", millésime " (d.vintage) "." }
                 }
             }
-            @if matches!(group, KindGroup::Commune | KindGroup::Epci) && grants.is_some() {
-                h3 class="fr-h5" { "Projets subventionnés (DETR, DSIL)" }
+            @if has_grants(group) && grants.is_some() {
+                h3 class="fr-h5" { @if group == KindGroup::Departement { "Projets subventionnés (DSID)" } @else { "Projets subventionnés (DETR, DSIL)" } }
                 @if s.projects.is_empty() {
                     p class="fr-text--sm" { "Aucun projet de cette collectivité dans les fichiers chargés." }
                 } @else {
+                    (grant_totals(&s.projects, grants.as_ref()))
                     div class="fr-table fr-table--no-caption" {
                         table tabindex="0" class="oc-projects" {
                             caption { "Projets DETR et DSIL" }
@@ -560,7 +611,7 @@ pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
                     }
                 }
                 @if let Some(g) = &grants {
-                    p class="fr-text--xs oc-source" { "Source : " a href=(g.url) rel="noopener" { (g.producer) } " — " (g.title) ", " (g.vintage) "." }
+                    p class="fr-text--xs oc-source" { "Source : " a href=(g.url) rel="noopener" { (g.producer) } " — " (g.title) ", millésime " (g.vintage) "." }
                 }
             }
         }

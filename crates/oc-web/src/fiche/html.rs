@@ -7,7 +7,9 @@ use oc_store::Geo;
 
 use crate::extract::param;
 use crate::fiche::data::{Figure, Item, LinkRole};
+use crate::fiche::figure::Section;
 use crate::fiche::Fiche;
+use crate::format::fmt_date;
 use crate::format::{fmt_int, fmt_num};
 use crate::map::{self, BaseMap, Layer, MapCache};
 use crate::ui::components::{pagination, Pager};
@@ -45,6 +47,16 @@ impl Options {
 }
 
 fn figure_value(f: &Figure) -> Markup {
+    if let Some(t) = &f.text {
+        return html! { (t) };
+    }
+    if f.secret {
+        return html! {
+            abbr title="Valeur couverte par le secret statistique : l'Insee ne la diffuse pas (trop peu de ménages)." {
+                "secret statistique"
+            }
+        };
+    }
     match f.value {
         Some(v) => html! {
             (fmt_num(v, f.decimals)) " " span class="oc-unit" { (oc_model::fr::unit(v, f.unit)) }
@@ -89,15 +101,6 @@ fn official(o: &Official) -> Markup {
             strong { (o.full_name()) } " — " (o.fonction)
             @if let Some(d) = &o.depuis { ", depuis le " (fmt_date(d)) }
         }
-    }
-}
-
-/// `2026-03-15` → `15/03/2026`.
-pub(crate) fn fmt_date(iso: &str) -> String {
-    let parts: Vec<&str> = iso.split('-').collect();
-    match parts.as_slice() {
-        [y, m, d] => format!("{d}/{m}/{y}"),
-        _ => iso.to_owned(),
     }
 }
 
@@ -191,7 +194,7 @@ pub(crate) fn source_cell(geo: &Geo, f: &Figure) -> Markup {
     }
 }
 
-fn figures_table(geo: &Geo, figures: &[Figure]) -> Markup {
+fn figures_table(geo: &Geo, figures: &[&Figure], caption: &str) -> Markup {
     let mut ids: Vec<&str> = Vec::new();
     for f in figures {
         if !ids.contains(&f.source) {
@@ -201,7 +204,7 @@ fn figures_table(geo: &Geo, figures: &[Figure]) -> Markup {
     html! {
         div class="fr-table fr-table--no-caption" {
             table tabindex="0" {
-                caption { "Chiffres clés" }
+                caption { (caption) }
                 thead { tr { th scope="col" { "Indicateur" } th scope="col" class="oc-num" { "Valeur" } th scope="col" { "Source et millésime" } } }
                 tbody {
                     @for f in figures {
@@ -484,8 +487,9 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
                     }
                 }
             }
-            h2 { "Chiffres clés" }
-            (figures_table(geo, &f.figures.iter().filter(|x| !matches!(x.source, "ofgl" | "detr-dsil" | "dgf-criteres")).cloned().collect::<Vec<_>>()))
+            @for section in [Section::ChiffresCles, Section::Revenus, Section::Zonages, Section::Groupements] {
+                (figure_section(geo, f, section))
+            }
             (crate::fiche::finance::render(geo, &f.finances, f.group))
             @for (title, items) in &f.lists {
                 @if !items.is_empty() { (list_section(geo, f, title, items, opts)) }
@@ -495,6 +499,56 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
             (search_box("", None, false))
         },
     )
+}
+
+/// A section of figures, with its notes (and, for groupements, the list
+/// of syndicats); nothing when no dataset of the section is loaded.
+fn figure_section(geo: &Geo, f: &Fiche, section: Section) -> Markup {
+    let figures: Vec<&Figure> = f.figures.iter().filter(|x| x.section() == section).collect();
+    let notes: Vec<&str> = f.section_notes.iter().filter(|(s, _)| *s == section).map(|(_, n)| n.as_str()).collect();
+    if figures.is_empty() && notes.is_empty() {
+        return html! {};
+    }
+    let id = match section {
+        Section::ChiffresCles => "chiffres-cles",
+        Section::Revenus => "revenus",
+        Section::Zonages => "zonages",
+        Section::Groupements => "groupements",
+        Section::Finances => "finances",
+    };
+    let none_in_programmes = section == Section::Zonages
+        && f.group == KindGroup::Commune
+        && figures.iter().any(|x| x.source == "anct-programmes")
+        && figures.iter().filter(|x| x.source == "anct-programmes").all(|x| x.text.as_deref() == Some("non"));
+    html! {
+        h2 id=(id) { (section.title()) }
+        @for n in &notes { p class="fr-text--sm" { (n) } }
+        @if none_in_programmes {
+            p { "Cette commune ne fait partie d'aucun des programmes de l'ANCT suivis ici (Action cœur de ville, \
+                Petites villes de demain, Villages d'avenir)." }
+        }
+        @if !figures.is_empty() { (figures_table(geo, &figures, section.title())) }
+        @if section == Section::Groupements && !f.syndicats.is_empty() {
+            div class="fr-table fr-table--no-caption" {
+                table tabindex="0" {
+                    caption { "Syndicats dont la commune est membre" }
+                    thead { tr { th scope="col" { "Syndicat" } th scope="col" { "SIREN" } } }
+                    tbody {
+                        @for s in &f.syndicats {
+                            tr {
+                                td { @match &s.name { Some(n) => (n), None => span class="oc-unit" { "nom non publié dans les données chargées" } } }
+                                td { a href=(s.url) rel="noopener" title=(format!("Fiche du SIREN {} sur l'Annuaire des entreprises", s.siren)) { (s.siren) } }
+                            }
+                        }
+                    }
+                }
+            }
+            (source_line(geo, &["banatic"]))
+            @if f.syndicats.iter().any(|s| s.name_source.as_deref() == Some("detr-dsil")) {
+                p class="fr-text--xs" { "Noms des syndicats : bénéficiaires des fichiers DETR/DSIL de la DGCL, quand ils y figurent." }
+            }
+        }
+    }
 }
 
 /// The export of a list section, if it has one.

@@ -4,6 +4,8 @@
 //! territory key. The routes are in the `fiche_pages` module.
 
 pub mod data;
+pub mod deep;
+pub mod figure;
 pub mod finance;
 pub mod html;
 pub mod notices;
