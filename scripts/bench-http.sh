@@ -63,3 +63,12 @@ done
 grep -E "VmRSS|VmHWM" "/proc/$pid/status"
 echo "== a commune fiche"
 wrk -t2 -c32 -d"${duration}s" --latency "http://127.0.0.1:$port/commune/montpellier-34172" | grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx"
+echo "== deep fiches of the other levels (issue 17)"
+for path in /epci/montpellier-mediterranee-metropole-243400017 /departement/herault-34 /region/occitanie-76; do
+  echo "== wrk -t2 -c32 -d${duration}s $path"
+  wrk -t2 -c32 -d"${duration}s" --latency "http://127.0.0.1:$port$path" | grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx"
+done
+echo "== first (uncached) build of a région fiche"
+curl -s -o /dev/null -w "%{time_total} s\n" "http://127.0.0.1:$port/region/nouvelle-aquitaine-75"
+echo "== memory of the server at the end"
+grep -E "VmRSS|VmHWM" "/proc/$pid/status"

@@ -407,3 +407,45 @@ fn grants_of_2018_and_2019_total_as_in_the_files() {
     assert!(d.finances.projects.iter().any(|p| p.dotation == "DSID" && p.year == 2019));
     assert_eq!(value(&d, "detr_dsil_annee"), Some(2019.0));
 }
+
+#[test]
+fn the_banatic_groupements_export_is_read_by_its_published_header() {
+    // The 43 columns of BANATIC's schema.json, three real SIRENs of the
+    // composition file, every other cell left empty.
+    let path = crate::common::root().join("tests/data/banatic/liste-groupements-entete.csv");
+    let bytes = std::fs::read(&path).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(shared_data().join("banatic/schema.json")).unwrap()).unwrap();
+    let header: Vec<&str> = schema.as_array().unwrap().iter().map(|c| c["x-originalName"].as_str().unwrap()).collect();
+    assert_eq!(
+        String::from_utf8_lossy(&bytes).lines().next().unwrap(),
+        header.join(";"),
+        "the fixture keeps the header"
+    );
+    let (g, warnings) = oc_ingest::groupement::parse_groupements("liste-groupements.csv", &bytes).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(g.keys().cloned().collect::<Vec<_>>(), ["200000677", "200001238", "200002087"]);
+    for x in g.values() {
+        assert_eq!((x.name.as_deref(), x.legal_form.as_deref(), x.siege.as_deref()), (None, None, None));
+        assert!(x.competences.is_empty());
+    }
+    // Attached with the composition: the SIRENs are the file's, no name is made up.
+    let mut data = oc_store::embedded_default();
+    data.syndicats = None;
+    let read = |p: &std::path::Path| oc_ingest::extras::File {
+        name: p.display().to_string(),
+        bytes: std::fs::read(p).unwrap(),
+    };
+    let files = oc_ingest::extras::ExtraFiles {
+        syndicats: Some((
+            read(&shared_data().join("banatic/composition-communale-syndicats.csv")),
+            vec![read(&path)],
+            "périmètres BANATIC vers 2021".into(),
+        )),
+        ..Default::default()
+    };
+    oc_ingest::extras::attach(&mut data, &files).unwrap();
+    let s = data.syndicats.unwrap();
+    assert_eq!(s.groupements.len(), 1_333, "the syndicats of the composition file");
+    assert_eq!(s.groupements["200000677"].name, None);
+}

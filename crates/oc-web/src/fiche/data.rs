@@ -8,8 +8,10 @@ use oc_model::sources::Credit;
 use oc_model::{Commune, Departement, Epci, FicheKind, InseeCommune, Kind, KindGroup, Mairie, Official, Region};
 use oc_store::Geo;
 
+pub use crate::fiche::credits::{loaded_sources, source_info};
 use crate::fiche::deep::{self, Syndicat};
 pub use crate::fiche::figure::{Figure, Section};
+pub(crate) use crate::fiche::naming::{commune_label, commune_title};
 use crate::fiche::notices;
 
 /// What a linked territory is to the fiche's (`role` in the JSON).
@@ -462,45 +464,6 @@ fn sources_for(geo: &Geo, figures: &[Figure], extra: &[&'static str]) -> Vec<Cre
         }
     }
     ids.into_iter().filter_map(|id| source_info(geo, id)).collect()
-}
-
-/// The public credit of a source id: the registry's entry
-/// (`oc_model::sources`) and the vintage loaded on this server; `None`
-/// when that dataset is not loaded.
-pub(crate) fn source_info(geo: &Geo, id: &str) -> Option<Credit> {
-    let loaded = match id {
-        "insee-rp" => geo.data.insee.as_ref().and_then(|i| i.source.as_ref()),
-        "ofgl" => geo.data.finances.as_ref().and_then(|f| f.ofgl.as_ref()),
-        "detr-dsil" => geo.data.finances.as_ref().and_then(|f| f.grants.as_ref()),
-        "dgf-criteres" => geo.data.finances.as_ref().and_then(|f| f.dgf.as_ref()),
-        "filosofi" => geo.data.income.as_ref().and_then(|i| i.source.as_ref()),
-        "anct-zonages" => geo.data.zonages.as_ref().and_then(|z| z.zonages_source.as_ref()),
-        "anct-programmes" => geo.data.zonages.as_ref().and_then(|z| z.programmes_source.as_ref()),
-        "banatic" => geo.data.syndicats.as_ref().and_then(|s| s.source.as_ref()),
-        _ => geo.data.meta.sources.iter().find(|s| s.id == id),
-    };
-    loaded.and_then(|s| s.credit())
-}
-
-/// Every dataset loaded on this server, for the footer and `/sources`.
-pub(crate) fn loaded_sources(geo: &Geo) -> Vec<Credit> {
-    oc_model::sources::DATASETS.iter().filter_map(|d| source_info(geo, d.id)).collect()
-}
-
-/// The French label of a commune-level entry: a commune, or what the COG
-/// lists as one in a collectivité d'outre-mer (districts of the TAAF,
-/// circonscriptions of Wallis-et-Futuna).
-pub(crate) fn commune_label(c: &Commune) -> &'static str {
-    match (c.zone.as_str(), c.departement.as_str()) {
-        ("com", "984") => "District",
-        ("com", "986") => "Circonscription territoriale",
-        _ => c.kind.label(),
-    }
-}
-
-/// `Commune d'Annecy`, `Commune du Havre`, `District de …`.
-pub(crate) fn commune_title(c: &Commune) -> String {
-    format!("{} {}", commune_label(c), fr::de(&c.name, c.type_liaison))
 }
 
 /// The fiche of a current commune or arrondissement municipal.

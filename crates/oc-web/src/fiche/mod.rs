@@ -3,11 +3,13 @@
 //! [`finance`], [`notices`]), its HTML ([`html`]), its canonical URL and
 //! territory key. The routes are in the `fiche_pages` module.
 
+pub mod credits;
 pub mod data;
 pub mod deep;
 pub mod figure;
 pub mod finance;
 pub mod html;
+pub mod naming;
 pub mod notices;
 
 use oc_model::{Commune, KindGroup};

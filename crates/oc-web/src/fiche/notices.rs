@@ -78,7 +78,7 @@ pub fn commune(geo: &Geo, c: &Commune, in_lyon_metropole: bool) -> Vec<String> {
         if let Some(r) = geo.region(&c.region) {
             out.push(format!(
                 "Cette {} est située dans la collectivité d'outre-mer {}.",
-                crate::fiche::data::commune_label(c).to_lowercase(),
+                crate::fiche::naming::commune_label(c).to_lowercase(),
                 r.name
             ));
         }
