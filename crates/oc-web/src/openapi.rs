@@ -17,7 +17,7 @@ fn fiche(path: &str, what: &str, code: &str) -> Value {
     json!({ "get": {
         "summary": format!("Fiche d'un(e) {what} (mêmes chiffres, sources et millésimes que la page)"),
         "parameters": [{ "name": "code", "in": "path", "required": true, "description": code, "schema": { "type": "string" } }],
-        "responses": { "200": { "description": "La fiche", "content": { "application/json": { "schema": { "type": "object" } } } },
+        "responses": { "200": { "description": "La fiche", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Fiche" } } } },
                         "404": { "description": "Code inconnu", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } } },
         "x-path": path
     }})
@@ -77,6 +77,27 @@ pub(crate) fn document() -> Value {
             }}
         },
         "components": { "schemas": {
+            "Figure": { "type": "object", "description": "Un chiffre de la fiche, avec sa source et son millésime.", "properties": {
+                "id": { "type": "string", "description": "Identifiant stable (colonne des exports)" },
+                "label": { "type": "string" }, "value": { "type": ["number", "null"], "description": "null : non disponible (voir note) ou secret" },
+                "unit": { "type": "string" }, "source": { "type": "string", "description": "Identifiant de la source (voir sources)" },
+                "millesime": { "type": "string" }, "note": { "type": "string" },
+                "texte": { "type": "string", "description": "Valeur en mots : classe d'un zonage, appartenance à un programme (« oui — convention signée le … », « non »)" },
+                "secret": { "type": "boolean", "description": "Valeur couverte par le secret statistique (Filosofi : « s »)" } } },
+            "Syndicat": { "type": "object", "properties": {
+                "siren": { "type": "string" }, "nom": { "type": ["string", "null"], "description": "null : aucun fichier chargé ne le nomme" },
+                "name_source": { "type": "string" }, "nature": { "type": "string" },
+                "url": { "type": "string", "format": "uri", "description": "Fiche du SIREN sur l'Annuaire des entreprises" } } },
+            "Fiche": { "type": "object", "properties": {
+                "type": { "type": "string" }, "code": { "type": "string" }, "siren": { "type": ["string", "null"] }, "name": { "type": "string" },
+                "title": { "type": "string" }, "url": { "type": "string" },
+                "figures": { "type": "array", "items": { "$ref": "#/components/schemas/Figure" },
+                    "description": "Chiffres clés, revenus et pauvreté (Filosofi, communes), zonages et programmes, syndicats, finances ; au-dessus de la commune, sommes des communes" },
+                "syndicats": { "type": "array", "items": { "$ref": "#/components/schemas/Syndicat" } },
+                "notes_sections": { "type": "array", "description": "[section, texte] : ce qu'une section dit au-delà de ses chiffres",
+                    "items": { "type": "array", "items": { "type": "string" } } },
+                "sources": { "type": "array", "items": { "type": "object" } },
+                "finances": { "type": "object" } } },
             "Error": { "type": "object", "properties": { "error": { "type": "object", "properties": { "status": { "type": "integer" }, "message": { "type": "string" } } } } },
             "TerritorySearch": { "type": "object", "properties": {
                 "query": { "type": "string" }, "total": { "type": "integer" }, "approximate": { "type": "boolean" },
