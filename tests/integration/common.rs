@@ -191,3 +191,29 @@ pub fn elements_text(html: &str, tag: &str) -> Vec<String> {
     }
     out
 }
+
+/// Starts `opencollectivites serve --config <config>` in `cwd` and waits
+/// for the port it announces (the config binds `127.0.0.1:0`).
+pub fn spawn_serve(cwd: &std::path::Path, config: &str) -> (std::process::Child, u16) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_opencollectivites"))
+        .args(["serve", "--config", config])
+        .current_dir(cwd)
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("listening on http://127.0.0.1:").nth(1) {
+                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                let _ = tx.send(digits.parse::<u16>().unwrap_or(0));
+            }
+        }
+    });
+    let port = rx.recv_timeout(std::time::Duration::from_secs(120)).expect("the server starts");
+    (child, port)
+}

@@ -4,9 +4,8 @@
 //! embedded default showing every section with no `../shared` at all.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use oc_store::Geo;
@@ -307,25 +306,7 @@ fn the_binary_on_the_default_configuration_without_shared_shows_every_section() 
         std::fs::copy(f.path(), cwd.join("config").join(f.file_name())).unwrap();
     }
     std::fs::write(cwd.join("config/default.toml"), cfg).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_opencollectivites"))
-        .args(["serve", "--config", "config/default.toml"])
-        .current_dir(&cwd)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("listening on http://127.0.0.1:").nth(1) {
-                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-                let _ = tx.send(digits.parse::<u16>().unwrap_or(0));
-            }
-        }
-    });
-    let port = rx.recv_timeout(Duration::from_secs(120)).expect("the server starts");
+    let (mut child, port) = crate::common::spawn_serve(&cwd, "config/default.toml");
     let sections = |path: &str, ids: &[&str], texts: &[&str]| {
         let (status, page) = http_get(port, path);
         assert_eq!(status, 200, "{path}");

@@ -1,9 +1,9 @@
 //! Stay up under hostile load (issue 15): slow readers of exports and
 //! idle or half-open sockets, against the real `serve` on 127.0.0.1.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 /// A `serve` child on an ephemeral port of 127.0.0.1, with `extra` in its
@@ -33,24 +33,7 @@ fn server(extra: &str) -> Server {
         ),
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_opencollectivites"))
-        .args(["serve", "--config", cfg.to_str().unwrap()])
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("listening on http://127.0.0.1:").nth(1) {
-                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-                let _ = tx.send(digits.parse::<u16>().unwrap_or(0));
-            }
-        }
-    });
-    let port = rx.recv_timeout(Duration::from_secs(120)).expect("the server starts");
+    let (child, port) = crate::common::spawn_serve(&crate::common::root(), cfg.to_str().unwrap());
     Server { child, port, _dir: dir }
 }
 

@@ -27,11 +27,10 @@ pub struct Groupement {
     pub name_source: Option<String>,
 }
 
-impl Groupement {
-    /// The public record of the SIREN (Annuaire des entreprises).
-    pub fn record_url(&self) -> String {
-        format!("https://annuaire-entreprises.data.gouv.fr/entreprise/{}", self.siren)
-    }
+/// The public record of a SIREN (Annuaire des entreprises): the one
+/// builder of that link.
+pub fn record_url(siren: &str) -> String {
+    format!("https://annuaire-entreprises.data.gouv.fr/entreprise/{siren}")
 }
 
 /// The syndicats of every commune, by INSEE code.

@@ -443,7 +443,7 @@ fn syndicat(geo: &Geo, siren: &str) -> Syndicat {
         name: g.and_then(|g| g.name.clone()),
         name_source: g.and_then(|g| g.name_source.clone()),
         legal_form: g.and_then(|g| g.legal_form.clone()),
-        url: format!("https://annuaire-entreprises.data.gouv.fr/entreprise/{siren}"),
+        url: oc_model::groupement::record_url(siren),
     }
 }
 
