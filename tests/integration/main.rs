@@ -24,4 +24,5 @@ mod resilience;
 mod search;
 mod ssrf;
 mod throttle;
+mod xlsx;
 mod xml_safe;

@@ -264,6 +264,7 @@ fn render(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
                 ul class="fr-btns-group fr-btns-group--inline-sm oc-noprint" {
                     li { a class="fr-btn fr-btn--secondary" href=(s.url(".csv")) download { "Télécharger (CSV)" } }
                     li { a class="fr-btn fr-btn--tertiary" href=(s.url(".csv") + "&dialect=standard") download { "CSV standard" } }
+                    li { a class="fr-btn fr-btn--tertiary" href=(s.url(".xlsx")) download { "Excel (XLSX)" } }
                     li { a class="fr-btn fr-btn--tertiary" href=(s.url(".json")) download { "JSON" } }
                 }
             }
@@ -328,7 +329,7 @@ pub(crate) async fn add(State(state): State<AppState>, RawQuery(raw): RawQuery) 
         .into_response())
 }
 
-/// `GET /comparer.csv?ids=…` and `/comparer.json?ids=…`
+/// `GET /comparer.csv?ids=…`, `/comparer.xlsx?ids=…` and `/comparer.json?ids=…`
 pub(crate) async fn download(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
@@ -366,6 +367,10 @@ pub(crate) async fn download_csv(state: State<AppState>, raw: RawQuery) -> WebRe
     download(state, raw, "csv").await
 }
 
+pub(crate) async fn download_xlsx(state: State<AppState>, raw: RawQuery) -> WebResult<Response> {
+    download(state, raw, "xlsx").await
+}
+
 pub(crate) async fn download_json(state: State<AppState>, raw: RawQuery) -> WebResult<Response> {
     download(state, raw, "json").await
 }
@@ -377,5 +382,6 @@ pub(crate) fn routes() -> axum::Router<crate::AppState> {
         .route("/comparer", get(page))
         .route("/comparer.csv", get(download_csv))
         .route("/comparer.json", get(download_json))
+        .route("/comparer.xlsx", get(download_xlsx))
         .route("/comparer/ajouter", get(add))
 }

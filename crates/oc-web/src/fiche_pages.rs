@@ -39,6 +39,7 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         .route("/region/{key}/{file}", get(region_list))
         .route("/communes.csv", get(all_communes_csv))
         .route("/communes.json", get(all_communes_json))
+        .route("/communes.xlsx", get(all_communes_xlsx))
         .route("/sitemap.xml", get(sitemap))
         .route("/robots.txt", get(robots))
 }
@@ -166,6 +167,7 @@ async fn page(state: AppState, group: KindGroup, key: String, raw: Option<String
     let (key, ext): (String, Option<&'static str>) = match key.rsplit_once('.') {
         Some((k, "csv")) => (k.to_owned(), Some("csv")),
         Some((k, "json")) => (k.to_owned(), Some("json")),
+        Some((k, "xlsx")) => (k.to_owned(), Some("xlsx")),
         _ => (key, None),
     };
     let dialect = export::Dialect::parse(param(&p, "dialect")).map_err(WebError::BadRequest)?;
@@ -243,13 +245,22 @@ async fn list(
     let p = params(raw);
     let dialect = export::Dialect::parse(param(&p, "dialect")).map_err(WebError::BadRequest)?;
     let (what, ext) = match file.rsplit_once('.') {
-        Some((w @ ("communes" | "epci"), e @ ("csv" | "json"))) if !(group == KindGroup::Epci && w == "epci") => {
-            (w, if e == "csv" { "csv" } else { "json" })
+        Some((w @ ("communes" | "epci"), e @ ("csv" | "json" | "xlsx")))
+            if !(group == KindGroup::Epci && w == "epci") =>
+        {
+            (
+                w,
+                match e {
+                    "csv" => "csv",
+                    "json" => "json",
+                    _ => "xlsx",
+                },
+            )
         }
         _ => {
             return Err(WebError::NotFound(format!(
-                "aucune liste « {file} » : communes.csv, communes.json{}",
-                if group == KindGroup::Epci { "" } else { ", epci.csv, epci.json" }
+                "aucune liste « {file} » : communes.csv, communes.xlsx, communes.json{}",
+                if group == KindGroup::Epci { "" } else { ", epci.csv, epci.xlsx, epci.json" }
             )))
         }
     };
@@ -329,6 +340,11 @@ async fn all_communes(state: AppState, ext: &'static str, raw: Option<String>) -
 /// `GET /communes.csv`: every commune of France.
 pub(crate) async fn all_communes_csv(State(s): State<AppState>, RawQuery(q): RawQuery) -> WebResult<Response> {
     all_communes(s, "csv", q).await
+}
+
+/// `GET /communes.xlsx`: every commune of France, codes as text.
+pub(crate) async fn all_communes_xlsx(State(s): State<AppState>, RawQuery(q): RawQuery) -> WebResult<Response> {
+    all_communes(s, "xlsx", q).await
 }
 
 /// `GET /communes.json`

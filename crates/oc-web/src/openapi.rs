@@ -71,6 +71,37 @@ pub(crate) fn document() -> Value {
                 ],
                 "responses": { "200": { "description": "Résultats et comptes par facette", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PublicationSearch" } } } }, "400": error() }
             }},
+            "/communes.csv": { "get": {
+                "summary": "Toutes les communes de France avec tous leurs indicateurs (CSV, flux)",
+                "description": "Une ligne par commune : nom, un indicateur par colonne (unité, producteur et \
+                    millésime dans l'en-tête), puis les codes. CSV français par défaut (`;`, BOM, virgule décimale) ; \
+                    `dialect=standard` : virgule, point décimal, sans BOM. Même forme pour les listes \
+                    `/{niveau}/{clé}/communes.csv` et `/{niveau}/{clé}/epci.csv`, une fiche (`/commune/{clé}.csv`) \
+                    et une comparaison (`/comparer.csv?ids=…`).",
+                "parameters": [
+                    param("dialect", "fr (défaut) ou standard", json!({ "type": "string", "enum": ["fr", "standard"] }), false)
+                ],
+                "responses": { "200": { "description": "Fichier CSV", "content": { "text/csv": {} } },
+                    "400": { "description": "Paramètre « dialect » invalide" },
+                    "503": { "description": "Trop de téléchargements en cours (en-tête Retry-After)" } }
+            }},
+            "/communes.xlsx": { "get": {
+                "summary": "Toutes les communes de France avec tous leurs indicateurs (classeur Excel)",
+                "description": "Les lignes du CSV, codes écrits en texte (zéros initiaux gardés), nombres en \
+                    nombres avec leur format, « secret statistique » en texte ; une seconde feuille « Sources » donne \
+                    producteur, jeu de données, millésime, licence et adresse de chaque colonne. Chaque export CSV a \
+                    son jumeau `.xlsx` (fiche, listes, comparaison).",
+                "responses": { "200": { "description": "Classeur XLSX", "content": {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {} } },
+                    "503": { "description": "Trop de téléchargements en cours (en-tête Retry-After)" } }
+            }},
+            "/communes.json": { "get": {
+                "summary": "Toutes les communes de France avec tous leurs indicateurs (JSON, flux)",
+                "responses": { "200": { "description": "Colonnes et fiches", "content": { "application/json": {
+                    "schema": { "type": "object", "properties": {
+                        "columns": { "type": "array", "items": { "type": "object" } },
+                        "items": { "type": "array", "items": { "$ref": "#/components/schemas/Fiche" } } } } } } } }
+            }},
             "/api/v1/sources": { "get": {
                 "summary": "Les sources de la bibliothèque et l'état de leur dernière collecte",
                 "responses": { "200": { "description": "Sources", "content": { "application/json": { "schema": { "type": "object" } } } } }

@@ -123,6 +123,18 @@ pub(crate) async fn whole(mut producer: impl Producer) -> Result<axum::body::Byt
     .map_err(std::io::Error::other)?
 }
 
+/// The result of `f`, made in one blocking task when the producers' turn
+/// comes (a workbook made whole): at most [`PRODUCERS`] such tasks and
+/// chunks at once; waiting for the turn holds no thread.
+pub(crate) async fn build<T, F>(f: F) -> Result<T, std::io::Error>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    let _turn = producers().acquire().await.map_err(std::io::Error::other)?;
+    crate::blocking::spawn(f).await.map_err(std::io::Error::other)
+}
+
 /// A producer from a closure that appends to the chunk being built and
 /// says whether more follows.
 pub(crate) struct FnProducer<F>(pub F, pub bool);

@@ -483,6 +483,7 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
                     ul class="fr-btns-group fr-btns-group--inline-sm fr-mt-2w" {
                         li { a class="fr-btn fr-btn--secondary" href=(format!("/comparer?ids={compare_id}")) { "Comparer" } }
                         li { a class="fr-btn fr-btn--tertiary" href=(format!("{}.csv", f.url)) download { "Télécharger (CSV)" } }
+                        li { a class="fr-btn fr-btn--tertiary" href=(format!("{}.xlsx", f.url)) download { "Excel (XLSX)" } }
                         li { a class="fr-btn fr-btn--tertiary" href=(format!("{}.json", f.url)) download { "JSON" } }
                     }
                 }
@@ -602,6 +603,7 @@ fn list_section(geo: &Geo, f: &Fiche, title: &str, items: &[Item], opts: &Option
                     "Télécharger la liste complète avec ses indicateurs : "
                     a href=(format!("{}/{file}.csv", f.url)) download { "CSV" } " · "
                     a href=(format!("{}/{file}.csv?dialect=standard", f.url)) download { "CSV standard" } " · "
+                    a href=(format!("{}/{file}.xlsx", f.url)) download { "Excel (XLSX)" } " · "
                     a href=(format!("{}/{file}.json", f.url)) download { "JSON" }
                 }
             }

@@ -1,4 +1,4 @@
-//! CSV and JSON exports of fiches, comparisons and lists.
+//! CSV, XLSX and JSON exports of fiches, comparisons and lists.
 //!
 //! CSV for French spreadsheets by default (`;`, UTF-8 with BOM, decimal
 //! comma, CRLF); `?dialect=standard` gives comma, decimal point, no BOM.
@@ -7,6 +7,13 @@
 //! `@`, tab or carriage return are prefixed with `'` so that no spreadsheet
 //! runs them as formulas; the value stays readable. Lists stream row by row
 //! from a blocking producer, so memory stays flat whatever their length.
+//!
+//! The XLSX twin ([`xlsx`]) has the same rows, with codes as text (Excel
+//! keeps `01053`), numbers as numbers with their format, and a second
+//! sheet listing the sources; it is made whole, in constant memory, once
+//! per reference version.
+
+pub(crate) mod xlsx;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -84,6 +91,17 @@ pub(crate) struct Column {
     pub header: String,
     #[serde(skip)]
     pub decimals: usize,
+    /// The figure's label and unit, without producer nor vintage.
+    #[serde(skip)]
+    pub label: &'static str,
+    #[serde(skip)]
+    pub unit: &'static str,
+    /// Source id of the figure.
+    #[serde(skip)]
+    pub source: &'static str,
+    /// The vintages seen in the column, first seen first.
+    #[serde(skip)]
+    pub vintages: Vec<String>,
 }
 
 /// The indicator columns of a level, in the order of the fiches: the union
@@ -100,7 +118,15 @@ pub(crate) fn columns(fiches: &[&Fiche]) -> Vec<Column> {
                     }
                 }
                 None => {
-                    out.push(Column { id: fig.id, header: String::new(), decimals: fig.decimals });
+                    out.push(Column {
+                        id: fig.id,
+                        header: String::new(),
+                        decimals: fig.decimals,
+                        label: fig.label,
+                        unit: fig.unit,
+                        source: fig.source,
+                        vintages: Vec::new(),
+                    });
                     vintages.push(vec![&fig.vintage]);
                 }
             }
@@ -119,23 +145,41 @@ pub(crate) fn columns(fiches: &[&Fiche]) -> Vec<Column> {
         } else {
             format!("{} ({unit}{producer}, {})", fig.label, fig.vintage)
         };
+        c.vintages = m.iter().map(|v| (*v).to_owned()).collect();
     }
     out
 }
 
+/// The columns of a long list, from its first fiches (every fiche of a
+/// level has the same figures, up to data availability).
+pub(crate) fn sample_columns(geo: &Geo, group: KindGroup, codes: &[String]) -> (Vec<Column>, Vec<Fiche>) {
+    let sample: Vec<Fiche> =
+        codes.iter().take(SAMPLE).filter_map(|c| crate::fiche::fiche_for_code(geo, group, c)).collect();
+    let refs: Vec<&Fiche> = sample.iter().collect();
+    (columns(&refs), sample)
+}
+
+/// Fiches read for the columns of a long list.
+const SAMPLE: usize = 50;
+
+/// The header cells: name, indicators, codes.
+pub(crate) fn header_cells(cols: &[Column], group: KindGroup) -> Vec<String> {
+    let mut cells = vec!["Nom".to_owned()];
+    cells.extend(cols.iter().map(|c| c.header.clone()));
+    cells.extend(code_headers(group).iter().map(|h| (*h).to_owned()));
+    cells
+}
+
 /// The header row.
 pub(crate) fn header_row(cols: &[Column], group: KindGroup, d: Dialect) -> String {
-    let mut cells = vec![text_cell("Nom", d)];
-    cells.extend(cols.iter().map(|c| text_cell(&c.header, d)));
-    for h in code_headers(group) {
-        cells.push(text_cell(h, d));
-    }
+    let cells: Vec<String> = header_cells(cols, group).iter().map(|h| text_cell(h, d)).collect();
     let mut line = cells.join(&d.sep().to_string());
     line.push_str("\r\n");
     line
 }
 
-fn code_headers(group: KindGroup) -> &'static [&'static str] {
+/// Code columns of a level (after the indicators).
+pub(crate) fn code_headers(group: KindGroup) -> &'static [&'static str] {
     match group {
         KindGroup::Commune => {
             &["Type", "Code INSEE", "SIREN", "Codes postaux", "Code département", "Code région", "SIREN EPCI"]
@@ -181,20 +225,42 @@ fn code_cells(geo: &Geo, f: &Fiche) -> Vec<String> {
     }
 }
 
-/// One data row.
-pub(crate) fn row(geo: &Geo, f: &Fiche, cols: &[Column], d: Dialect) -> String {
-    let mut cells = vec![text_cell(&f.name, d)];
+/// One cell of a data row, before it is written as CSV or XLSX.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Cell {
+    /// Words: a name, a code, a zonage class, "secret statistique".
+    Text(String),
+    /// A number with its decimals (empty when unknown).
+    Number(Option<f64>, usize),
+}
+
+/// The cells of one row: name, indicators, codes.
+pub(crate) fn cells(geo: &Geo, f: &Fiche, cols: &[Column]) -> Vec<Cell> {
+    let mut cells = vec![Cell::Text(f.name.clone())];
     for c in cols {
         let x = f.figures.iter().find(|x| x.id == c.id);
-        match x {
-            Some(x) if x.text.is_some() => cells.push(text_cell(x.text.as_deref().unwrap_or(""), d)),
-            Some(x) if x.secret => cells.push(text_cell("secret statistique", d)),
-            _ => cells.push(num_cell(x.and_then(|x| x.value), c.decimals, d)),
-        }
+        cells.push(match x {
+            Some(x) if x.text.is_some() => Cell::Text(x.text.clone().unwrap_or_default()),
+            Some(x) if x.secret => Cell::Text(SECRET.to_owned()),
+            _ => Cell::Number(x.and_then(|x| x.value), c.decimals),
+        });
     }
-    for code in code_cells(geo, f) {
-        cells.push(text_cell(&code, d));
-    }
+    cells.extend(code_cells(geo, f).into_iter().map(Cell::Text));
+    cells
+}
+
+/// What a withheld value reads in an export.
+pub(crate) const SECRET: &str = "secret statistique";
+
+/// One data row.
+pub(crate) fn row(geo: &Geo, f: &Fiche, cols: &[Column], d: Dialect) -> String {
+    let cells: Vec<String> = cells(geo, f, cols)
+        .into_iter()
+        .map(|c| match c {
+            Cell::Text(t) => text_cell(&t, d),
+            Cell::Number(v, decimals) => num_cell(v, decimals, d),
+        })
+        .collect();
     let mut line = cells.join(&d.sep().to_string());
     line.push_str("\r\n");
     line
@@ -243,6 +309,18 @@ pub(crate) fn download(
     title: String,
 ) -> Response {
     let year = geo.data.meta.cog_year;
+    if ext == "xlsx" {
+        let refs: Vec<&Fiche> = fiches.iter().collect();
+        let cols = columns(&refs);
+        return match xlsx::workbook(geo, group, &cols, fiches.iter().cloned(), &title) {
+            Ok(bytes) => {
+                let mut res = Response::new(axum::body::Body::from(bytes));
+                attachment(&mut res, &format!("{base}-{year}.xlsx"), xlsx::CONTENT_TYPE);
+                res
+            }
+            Err(e) => crate::error::WebError::internal(e).into_response(),
+        };
+    }
     if ext == "csv" {
         let mut res = (StatusCode::OK, csv(geo, group, &fiches, d)).into_response();
         attachment(&mut res, &format!("{base}-{year}.csv"), "text/csv; charset=utf-8");
@@ -276,6 +354,9 @@ pub(crate) async fn stream(
 ) -> Response {
     let codes = codes.into();
     let geo = reference.geo.clone();
+    if ext == "xlsx" {
+        return xlsx::list(reference, group, codes, filename).await;
+    }
     let producer = FichesProducer {
         geo,
         group,
@@ -318,27 +399,42 @@ pub(crate) async fn stream(
 }
 
 /// Short exports made whole, for one reference version: at most
-/// [`SmallExports::BUDGET`] bytes, the oldest dropped first.
+/// [`SmallExports::BUDGET`] bytes, the oldest dropped first; besides,
+/// the one body too large for the budget made last (`/communes.xlsx`),
+/// up to [`SmallExports::LARGE`] bytes.
 #[derive(Debug, Default)]
-pub struct SmallExports(
-    std::sync::Mutex<(std::collections::HashMap<String, axum::body::Bytes>, std::collections::VecDeque<String>, usize)>,
-);
+pub struct SmallExports {
+    small: std::sync::Mutex<ExportMap>,
+    large: std::sync::Mutex<Option<(String, axum::body::Bytes)>>,
+}
+
+/// Bodies by key, their order of arrival, the bytes they use.
+type ExportMap = (std::collections::HashMap<String, axum::body::Bytes>, std::collections::VecDeque<String>, usize);
 
 impl SmallExports {
     /// Bytes kept at most.
     pub const BUDGET: usize = 32 * 1024 * 1024;
+    /// The largest single body kept (in its own slot).
+    pub const LARGE: usize = 64 * 1024 * 1024;
 
-    fn get(&self, key: &str) -> Option<axum::body::Bytes> {
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).0.get(key).cloned()
+    pub(crate) fn get(&self, key: &str) -> Option<axum::body::Bytes> {
+        if let Some(b) = self.small.lock().unwrap_or_else(std::sync::PoisonError::into_inner).0.get(key) {
+            return Some(b.clone());
+        }
+        let large = self.large.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        large.as_ref().filter(|(k, _)| k == key).map(|(_, b)| b.clone())
     }
 
-    /// Keeps `body` under `key` (unless larger than a quarter of the
-    /// budget) and gives it back.
-    fn put(&self, key: String, body: axum::body::Bytes) -> axum::body::Bytes {
+    /// Keeps `body` under `key` (larger than a quarter of the budget: in
+    /// the large slot, if it fits) and gives it back.
+    pub(crate) fn put(&self, key: String, body: axum::body::Bytes) -> axum::body::Bytes {
         if body.len() > Self::BUDGET / 4 {
+            if body.len() <= Self::LARGE {
+                *self.large.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((key, body.clone()));
+            }
             return body;
         }
-        let mut g = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut g = self.small.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let (map, order, used) = &mut *g;
         if map.contains_key(&key) {
             return body;
@@ -384,9 +480,8 @@ impl crate::streaming::Producer for FichesProducer {
         let group = self.group;
         let build = move |geo: &Geo, code: &str| crate::fiche::fiche_for_code(geo, group, code);
         if self.cols.is_none() {
-            self.sample = self.codes.iter().take(50).filter_map(|c| build(&self.geo, c)).collect();
-            let refs: Vec<&Fiche> = self.sample.iter().collect();
-            let cols = columns(&refs);
+            let (cols, sample) = sample_columns(&self.geo, group, &self.codes);
+            self.sample = sample;
             if self.ext == "csv" {
                 if self.dialect == Dialect::French {
                     buf.push('\u{feff}');
@@ -398,7 +493,7 @@ impl crate::streaming::Producer for FichesProducer {
                 buf.push_str(",\"items\":[");
             }
             self.cols = Some(cols);
-            self.next = self.codes.len().min(50);
+            self.next = self.codes.len().min(SAMPLE);
             self.sample.reverse(); // popped in order below
         }
         let cols = self.cols.clone().unwrap_or_default();
