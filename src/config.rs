@@ -266,6 +266,16 @@ pub struct Sources {
     pub zonages: Option<FolderSource>,
     pub programmes: Option<FolderSource>,
     pub syndicats: Option<SyndicatSource>,
+    pub epcicom: Option<EpcicomSource>,
+}
+
+/// The DGCL's "Liste et composition des EPCI à fiscalité propre"
+/// (`epcicomYYYY.xlsx`); its year is read from the file.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EpcicomSource {
+    /// Path or URL of the XLSX file.
+    pub file: String,
 }
 
 /// Insee Filosofi, chiffres clés per commune (`cc_filosofi_YYYY_COM.csv`).

@@ -85,7 +85,25 @@ pub async fn load(config: &Config, force: bool) -> anyhow::Result<LoadReport> {
 async fn load_and_open(config: &Config, force: bool) -> anyhow::Result<(LoadReport, Geo, oc_index::TerritoryIndex)> {
     let data = DataDir::new(&config.data.dir);
     let (bytes, contours, warnings, from_embedded) = match &config.sources.cog {
-        None => (oc_store::EMBEDDED_SNAPSHOT.to_vec(), oc_store::EMBEDDED_CONTOURS.to_vec(), Vec::new(), true),
+        None if config.sources.epcicom.is_none() => {
+            (oc_store::EMBEDDED_SNAPSHOT.to_vec(), oc_store::EMBEDDED_CONTOURS.to_vec(), Vec::new(), true)
+        }
+        None => {
+            // The embedded reference data, with the DGCL list given
+            // (`load --epcicom`): its yearly update in one command.
+            let extras = oc_ingest::extras::ExtraFiles {
+                epcicom: read_extras(&config.sources).await?.epcicom,
+                ..Default::default()
+            };
+            let (bytes, warnings) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+                let mut refdata: oc_model::RefData =
+                    oc_store::decode(oc_store::EMBEDDED_SNAPSHOT, "the embedded reference data")?;
+                let w = oc_ingest::extras::attach(&mut refdata, &extras)?;
+                Ok((oc_store::encode(&refdata), w))
+            })
+            .await??;
+            (bytes, oc_store::EMBEDDED_CONTOURS.to_vec(), warnings, true)
+        }
         Some(_) => {
             let built = build_core(config, None).await?;
             // The data being served: checked against (unless --force) and
@@ -208,6 +226,7 @@ async fn read_extras(sources: &config::Sources) -> anyhow::Result<oc_ingest::ext
         sources.zonages.as_ref().map(|f| f.base.as_str()),
         sources.programmes.as_ref().map(|f| f.base.as_str()),
         sources.syndicats.as_ref().map(|f| f.composition.as_str()),
+        sources.epcicom.as_ref().map(|f| f.file.as_str()),
     ]
     .into_iter()
     .flatten()
@@ -247,6 +266,9 @@ async fn read_extras(sources: &config::Sources) -> anyhow::Result<oc_ingest::ext
             exports.push(file(g).await?);
         }
         out.syndicats = Some((file(&s.composition).await?, exports, s.vintage.clone()));
+    }
+    if let Some(e) = &sources.epcicom {
+        out.epcicom = Some(file(&e.file).await?);
     }
     Ok(out)
 }

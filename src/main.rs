@@ -46,6 +46,12 @@ enum Command {
         /// Accept a new version even if it lost more than 10 % of the current one.
         #[arg(long)]
         force: bool,
+        /// The DGCL's yearly "Liste et composition des EPCI à fiscalité
+        /// propre" (`epcicomYYYY.xlsx`, path or URL), instead of
+        /// `[sources.epcicom]`: loaded and checked against the COG, every
+        /// difference reported.
+        #[arg(long, value_name = "FILE_OR_URL")]
+        epcicom: Option<String>,
     },
     /// Harvest the library's sources now (all enabled ones, or those named).
     Ingest {
@@ -215,8 +221,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             opencollectivites::server::serve(listener, oc_web::router(app), limits, shutdown()).await?;
             Ok(())
         }
-        Command::Load { config, force } => {
-            let config = Config::read(&config)?;
+        Command::Load { config, force, epcicom } => {
+            let mut config = Config::read(&config)?;
+            if let Some(file) = epcicom {
+                config.sources.epcicom = Some(opencollectivites::config::EpcicomSource { file });
+            }
             let r = opencollectivites::load(&config, force).await?;
             report(&r);
             Ok(())

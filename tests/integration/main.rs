@@ -9,6 +9,7 @@ mod browser;
 mod common;
 mod compare;
 mod deep;
+mod dgcl;
 mod facts;
 mod fiche;
 mod finance_labels;

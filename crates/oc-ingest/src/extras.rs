@@ -1,5 +1,6 @@
 //! The datasets added to the reference geography after it is built:
-//! income (Filosofi), zonages and programmes (ANCT), syndicats (BANATIC).
+//! income (Filosofi), zonages and programmes (ANCT), syndicats (BANATIC),
+//! the DGCL's list of EPCI (checked against the COG).
 //! Each is read from the files as published, then attached to the
 //! [`RefData`] with its credit; codes the current COG does not know are
 //! reported, not kept.
@@ -28,6 +29,8 @@ pub struct ExtraFiles {
     pub programmes: Option<(ProgrammeFiles, String, String)>,
     /// Composition file, groupement exports, vintage.
     pub syndicats: Option<(File, Vec<File>, String)>,
+    /// The DGCL's `epcicomYYYY.xlsx` (its vintage is its year).
+    pub epcicom: Option<File>,
 }
 
 /// Attaches what was read to `data`; returns the warnings.
@@ -112,6 +115,13 @@ pub fn attach(data: &mut RefData, files: &ExtraFiles) -> Result<Vec<String>, Ing
             communes: by_commune,
             groupements,
         });
+    }
+    if let Some(f) = &files.epcicom {
+        let file = crate::epcicom::parse_epcicom(&f.name, &f.bytes)?;
+        warnings.extend(file.warnings.iter().cloned());
+        let (dgcl, mut report) = crate::epcicom::check(&f.name, &file, data);
+        warnings.append(&mut report);
+        data.epcicom = Some(dgcl);
     }
     name_syndicats_from_grants(data);
     Ok(warnings)

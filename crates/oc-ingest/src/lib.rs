@@ -19,6 +19,7 @@
 
 pub mod cog;
 pub mod datafrance;
+pub mod epcicom;
 pub mod extras;
 pub mod fetch;
 pub mod filosofi;
@@ -176,6 +177,7 @@ pub fn build_refdata_with(
         income: None,
         zonages: None,
         syndicats: None,
+        epcicom: None,
         meta: Meta {
             cog_year: origins.cog_year,
             population_millesime: origins.cog_year.saturating_sub(3).to_string(),

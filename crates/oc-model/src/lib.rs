@@ -20,6 +20,7 @@
 //!   the one name of a collectivité across crates; [`fiche_url`] the one
 //!   fiche URL builder.
 
+pub mod epcicom;
 pub mod finance;
 pub mod fr;
 pub mod groupement;
@@ -402,6 +403,10 @@ pub struct RefData {
     /// Syndicats per commune (BANATIC), when loaded (`[sources.syndicats]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub syndicats: Option<groupement::SyndicatData>,
+    /// The DGCL's list of EPCI à fiscalité propre, when loaded
+    /// (`[sources.epcicom]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epcicom: Option<epcicom::EpcicomData>,
 }
 
 /// Polygons → rings → (longitude, latitude) points.

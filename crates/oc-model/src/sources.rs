@@ -137,6 +137,14 @@ pub const DATASETS: &[Dataset] = &[
         url: "https://www.banatic.interieur.gouv.fr/V5/fichiers-en-telechargement/fichiers-telech.php",
         licence: LO2,
     },
+    Dataset {
+        id: "dgcl-epcicom",
+        producer: "Direction générale des collectivités locales (DGCL)",
+        short: "DGCL",
+        title: "Liste et composition des EPCI à fiscalité propre",
+        url: "https://www.collectivites-locales.gouv.fr/institutions/liste-et-composition-des-epci-fiscalite-propre",
+        licence: LO2,
+    },
 ];
 
 /// The registry entry of an id.

@@ -636,9 +636,12 @@ pub(crate) fn epci(geo: &Geo, e: &Epci) -> Fiche {
     }
     let mut items: Vec<Item> = members.iter().map(|c| item_commune(c, None)).collect();
     items.sort_by(|a, b| b.population.cmp(&a.population).then(a.name.cmp(&b.name)));
-    let (more, section_notes) = aggregate_figures(geo, &members, None);
+    let (more, mut section_notes) = aggregate_figures(geo, &members, None);
     figures.extend(more);
     figures.extend(deep::epci_programmes(geo, &e.code));
+    let (dgcl, dgcl_note) = deep::dgcl_epci(geo, e);
+    figures.extend(dgcl);
+    section_notes.extend(dgcl_note.map(|n| (Section::Groupements, n)));
     figures.extend(crate::fiche::finance::figures(geo.data.finances.as_ref(), KindGroup::Epci, &e.code));
     let finances = crate::fiche::finance::section(geo, KindGroup::Epci, &e.code);
     let sources = sources_for(geo, &figures, &["rne"]);

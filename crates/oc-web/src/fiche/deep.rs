@@ -479,3 +479,76 @@ pub fn syndicat_count<'a>(geo: &Geo, communes: impl Iterator<Item = &'a Commune>
         )
     })
 }
+
+/// The DGCL's own figures for an EPCI (its yearly list of EPCI à
+/// fiscalité propre), beside the COG's: populations, members, nature and
+/// mode de financement, each difference with the COG said in a note.
+/// `None` for the figures when the list is not loaded; a note when the
+/// EPCI (or EPT) is not on it.
+pub(crate) fn dgcl_epci(geo: &Geo, e: &oc_model::Epci) -> (Vec<Figure>, Option<String>) {
+    let Some(list) = geo.data.epcicom.as_ref() else { return (Vec::new(), None) };
+    let vintage = format!("au 1er janvier {}", list.year);
+    let Some(d) = list.epci.get(&e.code) else {
+        let why = if e.legal_form == "EPT" {
+            "les établissements publics territoriaux n'y figurent pas (ce ne sont pas des EPCI à fiscalité propre)"
+                .to_owned()
+        } else {
+            "cet EPCI n'y figure pas (créé ou modifié depuis)".to_owned()
+        };
+        return (Vec::new(), Some(format!("Liste DGCL des EPCI à fiscalité propre {vintage} : {why}.")));
+    };
+    let cog = geo.data.meta.cog_year;
+    let fig = |id: &'static str, label: &'static str, value: Option<f64>, unit: &'static str| Figure {
+        id,
+        label,
+        value,
+        unit,
+        decimals: 0,
+        source: "dgcl-epcicom",
+        vintage: vintage.clone(),
+        note: None,
+        text: None,
+        secret: false,
+    };
+    let names = |codes: &[String]| {
+        codes
+            .iter()
+            .map(|c| geo.commune(c).map_or_else(|| c.clone(), |m| format!("{} ({c})", m.name)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut members = fig("dgcl_membres", "Communes membres (liste DGCL)", Some(f64::from(d.members)), "communes");
+    let mut diff = Vec::new();
+    if !d.only_dgcl.is_empty() {
+        diff.push(format!("plus au COG {cog} : {}", names(&d.only_dgcl)));
+    }
+    if !d.only_cog.is_empty() {
+        diff.push(format!("ajoutées depuis selon le COG {cog} : {}", names(&d.only_cog)));
+    }
+    if !diff.is_empty() {
+        members.note = Some(format!("composition différente du COG {cog} — {}", diff.join(" ; ")));
+    }
+    let text = |id: &'static str, label: &'static str, value: String, note: Option<String>| Figure {
+        text: Some(value),
+        note,
+        ..fig(id, label, None, "")
+    };
+    let nature_note =
+        (d.nature != e.legal_form).then(|| format!("le COG {cog} indique {} ({})", e.nature_label(), e.legal_form));
+    let nature_label = oc_model::Epci { legal_form: d.nature.clone(), ..e.clone() }.nature_label();
+    let fin_note = (!e.tax_regime.is_empty() && d.financing != e.tax_regime)
+        .then(|| format!("le COG {cog} indique {}", e.tax_regime));
+    let figures = vec![
+        fig("dgcl_population_totale", "Population totale (liste DGCL)", d.population_totale.map(|p| p as f64), "hab."),
+        fig(
+            "dgcl_population_municipale",
+            "Population municipale (liste DGCL)",
+            d.population_municipale.map(|p| p as f64),
+            "hab.",
+        ),
+        members,
+        text("dgcl_nature", "Nature juridique (liste DGCL)", format!("{nature_label} ({})", d.nature), nature_note),
+        text("dgcl_financement", "Mode de financement (liste DGCL)", d.financing.clone(), fin_note),
+    ];
+    (figures, None)
+}

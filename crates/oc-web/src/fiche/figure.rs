@@ -57,7 +57,7 @@ impl Section {
         match source {
             "filosofi" => Section::Revenus,
             "anct-zonages" | "anct-programmes" => Section::Zonages,
-            "banatic" => Section::Groupements,
+            "banatic" | "dgcl-epcicom" => Section::Groupements,
             "ofgl" | "detr-dsil" | "dgf-criteres" => Section::Finances,
             _ => Section::ChiffresCles,
         }
