@@ -61,12 +61,23 @@ for i in 1 2 3; do
   curl -s -o "$work/communes.csv" -w "%{time_total} s, %{size_download} bytes\n" "http://127.0.0.1:$port/communes.csv"
 done
 grep -E "VmRSS|VmHWM" "/proc/$pid/status"
+echo "== export of all communes of France (XLSX: made once, then kept), 3 times"
+for i in 1 2 3; do
+  curl -s -o "$work/communes.xlsx" -w "%{time_total} s, %{size_download} bytes\n" "http://127.0.0.1:$port/communes.xlsx"
+done
+grep -E "VmRSS|VmHWM" "/proc/$pid/status"
+echo "== a commune fiche, one connection per core (latency without queueing)"
+wrk -t2 -c2 -d"${duration}s" --latency "http://127.0.0.1:$port/commune/montpellier-34172" | grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx"
 echo "== a commune fiche"
 wrk -t2 -c32 -d"${duration}s" --latency "http://127.0.0.1:$port/commune/montpellier-34172" | grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx"
 echo "== deep fiches of the other levels (issue 17)"
 for path in /epci/montpellier-mediterranee-metropole-243400017 /departement/herault-34 /region/occitanie-76; do
   echo "== wrk -t2 -c32 -d${duration}s $path"
   wrk -t2 -c32 -d"${duration}s" --latency "http://127.0.0.1:$port$path" | grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx"
+done
+for path in /epci/montpellier-mediterranee-metropole-243400017 /departement/herault-34 /region/occitanie-76; do
+  echo "== wrk -t2 -c2 -d${duration}s $path (one connection per core)"
+  wrk -t2 -c2 -d"${duration}s" --latency "http://127.0.0.1:$port$path" | grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx"
 done
 echo "== first (uncached) build of a région fiche"
 curl -s -o /dev/null -w "%{time_total} s\n" "http://127.0.0.1:$port/region/nouvelle-aquitaine-75"

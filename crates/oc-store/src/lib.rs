@@ -178,6 +178,39 @@ pub struct Geo {
     dep_epci: HashMap<String, Vec<usize>>,
     reg_epci: HashMap<String, Vec<usize>>,
     old_codes: HashMap<String, String>,
+    memo: Memo,
+}
+
+/// Values derived from one version of the reference data, made on first
+/// use and kept with it (the web crate's fiches of départements, régions
+/// and EPCI, which sum thousands of communes): replaced with the data.
+#[derive(Default)]
+pub struct Memo(std::sync::Mutex<HashMap<String, std::sync::Arc<dyn std::any::Any + Send + Sync>>>);
+
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.0.lock().map_or(0, |m| m.len());
+        write!(f, "Memo({n} values)")
+    }
+}
+
+impl Memo {
+    /// The value kept under `key`, made by `make` the first time (outside
+    /// the lock: two first requests may both make it, one is kept).
+    pub fn get_or_make<T: std::any::Any + Send + Sync>(
+        &self,
+        key: &str,
+        make: impl FnOnce() -> T,
+    ) -> std::sync::Arc<T> {
+        let found = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(key).cloned();
+        if let Some(v) = found.and_then(|v| v.downcast::<T>().ok()) {
+            return v;
+        }
+        let v = std::sync::Arc::new(make());
+        let mut m = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let kept = m.entry(key.to_owned()).or_insert_with(|| v.clone()).clone();
+        kept.downcast::<T>().unwrap_or(v)
+    }
 }
 
 /// What the COG counts (see [`Geo::counts`]).
@@ -210,6 +243,11 @@ impl Geo {
     pub fn from_bytes(bytes: &[u8], what: &str) -> Result<Geo, SnapshotError> {
         let data = decode(bytes, what)?;
         Ok(Geo::new(data, fingerprint(bytes)))
+    }
+
+    /// Values derived from this version of the data ([`Memo`]).
+    pub fn memo(&self) -> &Memo {
+        &self.memo
     }
 
     /// The embedded default, with its contours.
@@ -300,6 +338,7 @@ impl Geo {
             contours: OnceLock::new(),
             areas: OnceLock::new(),
             counts: OnceLock::new(),
+            memo: Memo::default(),
         }
     }
 

@@ -585,8 +585,18 @@ fn aggregate_figures(geo: &Geo, communes: &[&Commune], epci: Option<&[&str]>) ->
     (figures, notes)
 }
 
+/// A fiche above the commune, made once per version of the reference
+/// data (it sums up to thousands of communes) and copied for each request.
+fn kept(geo: &Geo, group: KindGroup, code: &str, make: impl FnOnce() -> Fiche) -> Fiche {
+    geo.memo().get_or_make(&format!("fiche {} {code}", group.as_str()), make).as_ref().clone()
+}
+
 /// The fiche of an EPCI or EPT.
 pub(crate) fn epci(geo: &Geo, e: &Epci) -> Fiche {
+    kept(geo, KindGroup::Epci, &e.code, || make_epci(geo, e))
+}
+
+fn make_epci(geo: &Geo, e: &Epci) -> Fiche {
     let members: Vec<&Commune> = e.membres.iter().filter_map(|m| geo.commune(m)).collect();
     let mut deps: Vec<String> = Vec::new();
     let mut regs: Vec<String> = Vec::new();
@@ -684,6 +694,10 @@ pub(crate) fn epci(geo: &Geo, e: &Epci) -> Fiche {
 
 /// The fiche of a département.
 pub fn departement(geo: &Geo, d: &Departement) -> Fiche {
+    kept(geo, KindGroup::Departement, &d.code, || make_departement(geo, d))
+}
+
+fn make_departement(geo: &Geo, d: &Departement) -> Fiche {
     let communes: Vec<&Commune> = geo.communes_of_departement(&d.code).collect();
     let epci: Vec<&Epci> = geo.epci_of_departement(&d.code).collect();
     let insee_km2 = geo.data.insee.as_ref().and_then(|i| i.departements_km2.get(&d.code)).copied();
@@ -761,6 +775,10 @@ pub fn departement(geo: &Geo, d: &Departement) -> Fiche {
 /// Saint-Barthélemy and Clipperton, a commune code: it has one fiche, this
 /// one, as what it is).
 pub(crate) fn region(geo: &Geo, r: &Region) -> Fiche {
+    kept(geo, KindGroup::Region, &r.code, || make_region(geo, r))
+}
+
+fn make_region(geo: &Geo, r: &Region) -> Fiche {
     let is_com = r.zone == "com";
     let deps: Vec<&Departement> = if is_com { Vec::new() } else { geo.departements_of_region(&r.code).collect() };
     let communes: Vec<&Commune> = geo.communes_of_region(&r.code).collect();
