@@ -127,6 +127,39 @@ fn epci_fiches_show_the_dgcl_figures_and_their_differences_with_the_cog() {
     );
 }
 
+/// The rows of the real file for the EPCI of one département (`dept`),
+/// written as a workbook of the same layout: a fixture cut from it.
+fn cut(dept: &str, to: &std::path::Path) -> usize {
+    let mut wb: Xlsx<_> = calamine::open_workbook(file()).unwrap();
+    let range = wb.worksheet_range("Epcicom2023").unwrap();
+    let mut out = rust_xlsxwriter::Workbook::new();
+    let ws = out.add_worksheet();
+    ws.set_name("Epcicom2023").unwrap();
+    let mut n = 0u32;
+    let mut sirens = BTreeSet::new();
+    for (i, r) in range.rows().enumerate() {
+        if i > 0 && r[0] != Data::String(dept.to_owned()) {
+            continue;
+        }
+        if i > 0 {
+            sirens.insert(r[1].to_string());
+        }
+        for (c, v) in r.iter().enumerate() {
+            let c = c as u16;
+            match v {
+                Data::Float(x) => ws.write_number(n, c, *x).map(|_| ()),
+                Data::Int(x) => ws.write_number(n, c, *x as f64).map(|_| ()),
+                Data::Empty => Ok(()),
+                other => ws.write_string(n, c, other.to_string()).map(|_| ()),
+            }
+            .unwrap();
+        }
+        n += 1;
+    }
+    out.save(to).unwrap();
+    sirens.len()
+}
+
 #[test]
 fn the_yearly_update_is_one_command() {
     let dir = tempfile::tempdir().unwrap();
@@ -144,6 +177,22 @@ fn the_yearly_update_is_one_command() {
     assert!(log.contains("members differ for"), "{log}");
     let geo = opencollectivites::open_geo(&oc_store::DataDir::new(dir.path().join("index"))).unwrap();
     assert_eq!(geo.data.epcicom.as_ref().map(|d| (d.year, d.epci.len())), Some((2023, 1_255)));
+    // The list of one département only (cut from the real file): what is
+    // stored is that list, and the EPCI missing from it are reported.
+    let lozere = dir.path().join("epcicom2023-48.xlsx");
+    let n = cut("48", &lozere);
+    assert!((5..30).contains(&n), "{n}");
+    let out = Command::new(env!("CARGO_BIN_EXE_opencollectivites"))
+        .args(["load", "--config", cfg.to_str().unwrap(), "--epcicom", lozere.to_str().unwrap()])
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains(&format!("{} EPCI of the COG not in the file", 1_255 - n)), "{log}");
+    let geo = opencollectivites::open_geo(&oc_store::DataDir::new(dir.path().join("index"))).unwrap();
+    assert_eq!(geo.data.epcicom.as_ref().map(|d| d.epci.len()), Some(n));
     // A file that is not the DGCL list is refused, in words, and nothing is replaced.
     let bad = dir.path().join("epcicom2030.xlsx");
     std::fs::write(&bad, b"PK not a workbook").unwrap();
@@ -158,5 +207,5 @@ fn the_yearly_update_is_one_command() {
         String::from_utf8_lossy(&out.stderr)
     );
     let geo = opencollectivites::open_geo(&oc_store::DataDir::new(dir.path().join("index"))).unwrap();
-    assert_eq!(geo.data.epcicom.as_ref().map(|d| d.year), Some(2023));
+    assert_eq!(geo.data.epcicom.as_ref().map(|d| d.epci.len()), Some(n), "the served list is kept");
 }

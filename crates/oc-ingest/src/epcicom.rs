@@ -58,11 +58,12 @@ fn whole(c: &calamine::Data) -> Option<u64> {
 /// `ptot_YYYY` column.
 fn year_of(sheet: &str, header: &[String]) -> Option<u16> {
     let digits: String = sheet.chars().filter(char::is_ascii_digit).collect();
+    let plausible = |y: &u16| (2000..2100).contains(y);
     digits
         .get(..4)
         .and_then(|y| y.parse().ok())
-        .or_else(|| header.iter().find_map(|h| h.strip_prefix("ptot_").and_then(|y| y.parse().ok())))
-        .filter(|y| (2000..2100).contains(y))
+        .filter(plausible)
+        .or_else(|| header.iter().find_map(|h| h.strip_prefix("ptot_").and_then(|y| y.parse().ok()).filter(plausible)))
 }
 
 /// Reads `epcicomYYYY.xlsx`.
@@ -292,6 +293,7 @@ mod tests {
         assert_eq!(year_of("Epcicom2023", &[]), Some(2023));
         assert_eq!(year_of("Feuil1", &["ptot_2025".to_owned()]), Some(2025));
         assert_eq!(year_of("Feuil1", &["siren".to_owned()]), None);
+        assert_eq!(year_of("Feuil1 2025", &["ptot_2025".to_owned()]), Some(2025));
     }
 
     #[test]

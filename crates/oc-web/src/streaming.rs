@@ -125,14 +125,21 @@ pub(crate) async fn whole(mut producer: impl Producer) -> Result<axum::body::Byt
 
 /// The result of `f`, made in one blocking task when the producers' turn
 /// comes (a workbook made whole): at most [`PRODUCERS`] such tasks and
-/// chunks at once; waiting for the turn holds no thread.
+/// chunks at once; waiting for the turn holds no thread. The turn is held
+/// by the task itself: a client gone while it runs frees no turn for a
+/// second build until the first ends.
 pub(crate) async fn build<T, F>(f: F) -> Result<T, std::io::Error>
 where
     T: Send + 'static,
     F: FnOnce() -> T + Send + 'static,
 {
-    let _turn = producers().acquire().await.map_err(std::io::Error::other)?;
-    crate::blocking::spawn(f).await.map_err(std::io::Error::other)
+    let turn = producers().acquire().await.map_err(std::io::Error::other)?;
+    crate::blocking::spawn(move || {
+        let _turn = turn;
+        f()
+    })
+    .await
+    .map_err(std::io::Error::other)
 }
 
 /// A producer from a closure that appends to the chunk being built and

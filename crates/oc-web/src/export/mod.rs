@@ -355,7 +355,7 @@ pub(crate) async fn stream(
     let codes = codes.into();
     let geo = reference.geo.clone();
     if ext == "xlsx" {
-        return xlsx::list(reference, group, codes, filename).await;
+        return xlsx::list(state, reference, group, codes, filename).await;
     }
     let producer = FichesProducer {
         geo,
@@ -399,8 +399,8 @@ pub(crate) async fn stream(
 }
 
 /// Short exports made whole, for one reference version: at most
-/// [`SmallExports::BUDGET`] bytes, the oldest dropped first; besides,
-/// the one body too large for the budget made last (`/communes.xlsx`),
+/// [`SmallExports::BUDGET`] bytes, the oldest dropped first; besides, in
+/// a slot of its own, the workbook of every commune (`/communes.xlsx`),
 /// up to [`SmallExports::LARGE`] bytes.
 #[derive(Debug, Default)]
 pub struct SmallExports {
@@ -425,13 +425,10 @@ impl SmallExports {
         large.as_ref().filter(|(k, _)| k == key).map(|(_, b)| b.clone())
     }
 
-    /// Keeps `body` under `key` (larger than a quarter of the budget: in
-    /// the large slot, if it fits) and gives it back.
+    /// Keeps `body` under `key` (unless larger than a quarter of the
+    /// budget) and gives it back.
     pub(crate) fn put(&self, key: String, body: axum::body::Bytes) -> axum::body::Bytes {
         if body.len() > Self::BUDGET / 4 {
-            if body.len() <= Self::LARGE {
-                *self.large.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((key, body.clone()));
-            }
             return body;
         }
         let mut g = self.small.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -448,6 +445,19 @@ impl SmallExports {
         *used += body.len();
         order.push_back(key.clone());
         map.insert(key, body.clone());
+        body
+    }
+
+    /// Keeps `body` in the large slot (the national workbook, made at
+    /// most once per reference version), if it is at most [`Self::LARGE`]
+    /// bytes; smaller bodies go to [`Self::put`].
+    pub(crate) fn put_large(&self, key: String, body: axum::body::Bytes) -> axum::body::Bytes {
+        if body.len() <= Self::BUDGET / 4 {
+            return self.put(key, body);
+        }
+        if body.len() <= Self::LARGE {
+            *self.large.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((key, body.clone()));
+        }
         body
     }
 }

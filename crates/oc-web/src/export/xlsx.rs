@@ -12,7 +12,9 @@
 //! about its compressed size in memory. A workbook is made whole in one
 //! blocking task, when the exports' turn comes
 //! ([`crate::streaming::build`]), and kept for the reference version: the
-//! answer is bytes, so a slow client holds no thread.
+//! answer is bytes, so a slow client holds no thread. The temporary file
+//! is made in the system's temporary directory (`TMPDIR`), which must be
+//! writable.
 
 use std::sync::Arc;
 
@@ -167,6 +169,7 @@ fn sources_sheet(
 /// `…/communes.xlsx`, `…/epci.xlsx`, `/communes.xlsx`: a list as one
 /// workbook, made once per reference version.
 pub(crate) async fn list(
+    state: &crate::AppState,
     reference: Arc<crate::Reference>,
     group: KindGroup,
     codes: Arc<[String]>,
@@ -176,6 +179,12 @@ pub(crate) async fn list(
     let body = match reference.small_exports.get(&key) {
         Some(b) => b,
         None => {
+            // Counted with the streamed exports (503 past the bound) while
+            // this request waits for its workbook.
+            let _permit = match state.exports.try_acquire() {
+                Ok(p) => p,
+                Err(busy) => return busy.into_response(),
+            };
             let r = reference.clone();
             let title = filename.trim_end_matches(".xlsx").to_owned();
             let made = crate::streaming::build(move || {
@@ -187,10 +196,10 @@ pub(crate) async fn list(
                 let (cols, sample) = sample_columns(&geo, group, &codes);
                 let rest = codes
                     .iter()
-                    .skip(sample.len().min(codes.len()))
+                    .skip(codes.len().min(super::SAMPLE))
                     .filter_map(|c| crate::fiche::fiche_for_code(&geo, group, c));
                 let bytes = workbook(&geo, group, &cols, sample.into_iter().chain(rest), &format!("Export {title}"))?;
-                Ok::<_, XlsxError>(r.small_exports.put(key, axum::body::Bytes::from(bytes)))
+                Ok::<_, XlsxError>(r.small_exports.put_large(key, axum::body::Bytes::from(bytes)))
             })
             .await;
             match made {

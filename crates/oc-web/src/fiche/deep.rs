@@ -520,10 +520,10 @@ pub(crate) fn dgcl_epci(geo: &Geo, e: &oc_model::Epci) -> (Vec<Figure>, Option<S
     let mut members = fig("dgcl_membres", "Communes membres (liste DGCL)", Some(f64::from(d.members)), "communes");
     let mut diff = Vec::new();
     if !d.only_dgcl.is_empty() {
-        diff.push(format!("plus au COG {cog} : {}", names(&d.only_dgcl)));
+        diff.push(format!("membres selon la DGCL qui ne le sont plus au COG {cog} : {}", names(&d.only_dgcl)));
     }
     if !d.only_cog.is_empty() {
-        diff.push(format!("ajoutées depuis selon le COG {cog} : {}", names(&d.only_cog)));
+        diff.push(format!("membres au COG {cog}, absentes de la liste DGCL : {}", names(&d.only_cog)));
     }
     if !diff.is_empty() {
         members.note = Some(format!("composition différente du COG {cog} — {}", diff.join(" ; ")));
