@@ -209,3 +209,18 @@ fn the_yearly_update_is_one_command() {
     let geo = opencollectivites::open_geo(&oc_store::DataDir::new(dir.path().join("index"))).unwrap();
     assert_eq!(geo.data.epcicom.as_ref().map(|d| d.epci.len()), Some(n), "the served list is kept");
 }
+
+#[tokio::test]
+async fn the_fiche_page_says_where_the_dgcl_list_and_the_cog_differ() {
+    let (status, _, page) = crate::common::get("/epci/ca-lunel-agglo-243400520").await;
+    assert_eq!(status, axum::http::StatusCode::OK);
+    let doc = scraper::Html::parse_document(&page);
+    let tr = scraper::Selector::parse("#groupements ~ div tr").unwrap();
+    let row = doc
+        .select(&tr)
+        .find(|r| r.text().collect::<String>().contains("Nature juridique (liste DGCL)"))
+        .expect("a row for the DGCL nature");
+    let value = row.select(&scraper::Selector::parse("td").unwrap()).next().unwrap().text().collect::<String>();
+    assert!(value.contains("Communauté de communes (CC)"), "{value}");
+    assert!(value.contains("le COG 2026 indique Communauté d'agglomération (CA)"), "{value}");
+}

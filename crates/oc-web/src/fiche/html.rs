@@ -48,7 +48,7 @@ impl Options {
 
 fn figure_value(f: &Figure) -> Markup {
     if let Some(t) = &f.text {
-        return html! { (t) };
+        return html! { (t) @if let Some(n) = &f.note { br; span class="fr-text--xs oc-unit" { (n) } } };
     }
     if f.secret {
         return html! {
