@@ -235,6 +235,36 @@ fn zonages_and_qpv_of_a_commune_follow_the_files() {
     assert_eq!(value(&f, "qpv"), Some(0.0));
 }
 
+/// code → class, from an ANCT zonage CSV as published (BOM, leading
+/// spaces in the values).
+fn anct_classes(file: &str, column: &str) -> BTreeMap<String, String> {
+    let text = std::fs::read_to_string(shared_data().join("anct-zonages-2026").join(file)).unwrap();
+    let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let at = r.headers().unwrap().iter().position(|h| h == column).unwrap();
+    r.records().map(|x| x.unwrap()).map(|x| (x[0].to_owned(), x[at].trim().to_owned())).collect()
+}
+
+#[test]
+fn rurality_and_centrality_are_counted_above_the_commune_as_in_the_files() {
+    let geo = geo();
+    let ruralite = anct_classes("ruralite.csv", "niveau_ruralite");
+    let centralite = anct_classes("centralite.csv", "niveau_centralite");
+    for (dep, id, class, from) in [
+        ("34", "ruralite_productives_agricoles", "Les ruralités productives agricoles", &ruralite),
+        ("48", "ruralite_touristiques_specialisees", "Les ruralités touristiques spécialisées", &ruralite),
+        ("34", "centralite_majeur", "Centre majeur d'équipements et de services", &centralite),
+        ("31", "centralite_local", "Centre local d'équipements et de services", &centralite),
+    ] {
+        let want =
+            geo.communes_of_departement(dep).filter(|c| from.get(&c.code).map(String::as_str) == Some(class)).count();
+        let f = oc_web::fiche::data::departement(geo, geo.departement(dep).unwrap());
+        assert_eq!(value(&f, id), Some(want as f64), "{dep} {id}");
+        assert!(want > 0, "{dep} {id}: a class present in the file");
+        let n = geo.communes_of_departement(dep).count();
+        assert!(figure(&f, id).note.as_deref().unwrap().contains(&format!("{want} sur {n} communes")), "{dep} {id}");
+    }
+}
+
 #[tokio::test]
 async fn the_syndicats_of_a_commune_are_those_of_the_banatic_file() {
     let geo = geo();

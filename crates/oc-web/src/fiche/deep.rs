@@ -263,6 +263,65 @@ const DENSITY: [(&str, &str, &str); 7] = [
     ("Rural à habitat très dispersé", "densite_rural_tres_disperse", "Communes rurales à habitat très dispersé"),
 ];
 
+/// The classes of the ANCT typology of rural areas counted above the
+/// commune (the file's labels; "hors champ" and changed perimeters are
+/// not counted).
+const RURALITE: [(&str, &str, &str); 8] = [
+    (
+        "Les ruralités productives agricoles",
+        "ruralite_productives_agricoles",
+        "Communes en ruralités productives agricoles",
+    ),
+    (
+        "Les ruralités productives ouvrières",
+        "ruralite_productives_ouvrieres",
+        "Communes en ruralités productives ouvrières",
+    ),
+    (
+        "Les ruralités résidentielles mixtes",
+        "ruralite_residentielles_mixtes",
+        "Communes en ruralités résidentielles mixtes",
+    ),
+    (
+        "Les ruralités résidentielles aisées",
+        "ruralite_residentielles_aisees",
+        "Communes en ruralités résidentielles aisées",
+    ),
+    (
+        "Les ruralités touristiques à dominante résidentielle",
+        "ruralite_touristiques_residentielles",
+        "Communes en ruralités touristiques à dominante résidentielle",
+    ),
+    (
+        "Les ruralités touristiques spécialisées",
+        "ruralite_touristiques_specialisees",
+        "Communes en ruralités touristiques spécialisées",
+    ),
+    ("Les petites polarités mixtes", "ruralite_petites_polarites_mixtes", "Petites polarités mixtes"),
+    (
+        "Les petites polarités industrielles et artisanales",
+        "ruralite_petites_polarites_industrielles",
+        "Petites polarités industrielles et artisanales",
+    ),
+];
+
+/// The levels of centrality of equipment and services counted above the
+/// commune.
+const CENTRALITE: [(&str, &str, &str); 4] = [
+    ("Centre majeur d'équipements et de services", "centralite_majeur", "Centres majeurs d'équipements et de services"),
+    (
+        "Centre structurant d'équipements et de services",
+        "centralite_structurant",
+        "Centres structurants d'équipements et de services",
+    ),
+    (
+        "Centre intermédiaire d'équipements et de services",
+        "centralite_intermediaire",
+        "Centres intermédiaires d'équipements et de services",
+    ),
+    ("Centre local d'équipements et de services", "centralite_local", "Centres locaux d'équipements et de services"),
+];
+
 fn vintage_of(s: Option<&oc_model::SourceInfo>) -> String {
     s.map(|s| s.vintage.clone()).unwrap_or_default()
 }
@@ -348,8 +407,8 @@ pub fn epci_programmes(geo: &Geo, siren: &str) -> Vec<Figure> {
     vec![text_figure(p.id(), p.label(), text, "anct-programmes", &v)]
 }
 
-/// Counts over the communes of a territory: per density level, in a
-/// massif, with a QPV (and QPV count), per programme; and, for a
+/// Counts over the communes of a territory: per density level, per
+/// class of rurality and level of centrality, in a massif, with a QPV (and QPV count), per programme; and, for a
 /// département or région, its EPCI in Territoires d'industrie.
 pub fn zonage_counts(geo: &Geo, communes: &[&Commune], epci: Option<&[&str]>) -> Vec<Figure> {
     let Some(z) = geo.data.zonages.as_ref() else { return Vec::new() };
@@ -375,6 +434,14 @@ pub fn zonage_counts(geo: &Geo, communes: &[&Commune], epci: Option<&[&str]>) ->
         let own: Vec<_> = communes.iter().map(|c| z.communes.get(&c.code)).collect();
         for (level, id, label) in DENSITY {
             let n = own.iter().filter(|o| o.and_then(|o| o.densite.as_deref()) == Some(level)).count();
+            out.push(count(id, label, n, "anct-zonages", &v, "communes"));
+        }
+        for (class, id, label) in RURALITE {
+            let n = own.iter().filter(|o| o.and_then(|o| o.ruralite.as_deref()) == Some(class)).count();
+            out.push(count(id, label, n, "anct-zonages", &v, "communes"));
+        }
+        for (level, id, label) in CENTRALITE {
+            let n = own.iter().filter(|o| o.and_then(|o| o.centralite.as_deref()) == Some(level)).count();
             out.push(count(id, label, n, "anct-zonages", &v, "communes"));
         }
         let n = own.iter().filter(|o| o.is_some_and(|o| o.massif.is_some())).count();
