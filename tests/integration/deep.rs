@@ -113,6 +113,21 @@ fn census_sums_of_epci_departements_and_regions_match_a_brute_force_recomputatio
         let members = geo.communes_of_region(&r.code).map(|c| c.code.clone()).collect();
         check(&fiche(oc_model::KindGroup::Region, &r.code), members);
     }
+    // France: métropole and départements d'outre-mer, every commune.
+    let france: Vec<String> = geo
+        .data
+        .regions
+        .iter()
+        .filter(|r| r.zone != "com")
+        .flat_map(|r| geo.communes_of_region(&r.code).map(|c| c.code.clone()))
+        .collect();
+    assert!(france.len() > 34_000, "{}", france.len());
+    let f = oc_web::fiche::data::france(geo);
+    check(&f, france.clone());
+    assert_eq!(value(&f, "communes"), Some(france.len() as f64));
+    let massif = anct_classes("montagne.csv", "niveau_montagne");
+    let in_massif = france.iter().filter(|c| massif.get(*c).is_some_and(|m| !m.is_empty() && m != "undefined")).count();
+    assert_eq!(value(&f, "communes_massif"), Some(in_massif as f64));
     // A median is never summed nor averaged above the commune.
     let herault = oc_web::fiche::data::departement(geo, geo.departement("34").unwrap());
     assert!(herault.figures.iter().all(|x| x.source != "filosofi"), "no Filosofi figure for a département");
@@ -304,6 +319,36 @@ async fn the_syndicats_of_a_commune_are_those_of_the_banatic_file() {
         .collect();
     let f = oc_web::fiche::data::departement(geo, geo.departement(&d).unwrap());
     assert_eq!(value(&f, "syndicats"), Some(on.len() as f64), "département {d}");
+}
+
+#[tokio::test]
+async fn the_france_page_and_its_exports() {
+    let (status, _, page) = crate::common::get("/france").await;
+    assert_eq!(status, axum::http::StatusCode::OK);
+    let doc = scraper::Html::parse_document(&page);
+    for id in ["chiffres-cles", "zonages", "groupements"] {
+        let sel = scraper::Selector::parse(&format!("h2#{id}")).unwrap();
+        assert!(doc.select(&sel).next().is_some(), "section {id}");
+    }
+    let text = html_text(&page);
+    assert!(text.contains("Ménages (somme des communes)"), "census sums");
+    assert!(!text.contains("Aucun compte"), "France has no accounts of its own: no finance section");
+    let regions: Vec<String> = crate::common::elements_text(&page, "td");
+    assert!(regions.iter().any(|t| t.contains("Occitanie")), "the régions are listed");
+    for (uri, ctype) in [
+        ("/france.csv", "text/csv"),
+        ("/france.xlsx", "application/vnd.openxmlformats"),
+        ("/france.json", "application/json"),
+        ("/api/v1/france", "application/json"),
+    ] {
+        let (status, got, _) = crate::common::get(uri).await;
+        assert_eq!(status, axum::http::StatusCode::OK, "{uri}");
+        assert!(got.starts_with(ctype), "{uri}: {got}");
+    }
+    let (_, v) = crate::common::get_json("/api/v1/france").await;
+    assert_eq!(v["type"], "france");
+    let (_, _, sitemap) = crate::common::get("/sitemap.xml").await;
+    assert!(sitemap.contains("/france</loc>"));
 }
 
 /// GET over TCP: status and body.

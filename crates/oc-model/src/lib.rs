@@ -116,6 +116,9 @@ impl Kind {
 pub enum FicheKind {
     Of(Kind),
     CollectiviteOutreMer,
+    /// France (métropole and départements d'outre-mer), summed over its
+    /// communes.
+    France,
 }
 
 impl FicheKind {
@@ -124,6 +127,7 @@ impl FicheKind {
         match self {
             FicheKind::Of(k) => k.as_str(),
             FicheKind::CollectiviteOutreMer => "collectivite-outre-mer",
+            FicheKind::France => "france",
         }
     }
 }

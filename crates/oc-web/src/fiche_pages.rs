@@ -37,6 +37,11 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         .route("/epci/{key}/{file}", get(epci_list))
         .route("/departement/{key}/{file}", get(departement_list))
         .route("/region/{key}/{file}", get(region_list))
+        .route("/france", get(france_page))
+        .route("/france.csv", get(|s, q| france_file(s, q, "csv")))
+        .route("/france.xlsx", get(|s, q| france_file(s, q, "xlsx")))
+        .route("/france.json", get(|s, q| france_file(s, q, "json")))
+        .route("/api/v1/france", get(france_json))
         .route("/communes.csv", get(all_communes_csv))
         .route("/communes.json", get(all_communes_json))
         .route("/communes.xlsx", get(all_communes_xlsx))
@@ -337,6 +342,40 @@ async fn all_communes(state: AppState, ext: &'static str, raw: Option<String>) -
     Ok(export::stream(&state, reference.clone(), KindGroup::Commune, codes, filename, ext, dialect).await)
 }
 
+/// `GET /france`: France summed over its communes.
+pub(crate) async fn france_page(State(state): State<AppState>, RawQuery(q): RawQuery) -> WebResult<Response> {
+    let geo = state.geo();
+    let p = params(q);
+    crate::blocking::spawn(move || {
+        let f = data::france(&geo);
+        let opts = html::Options::from_params(&p);
+        html::render_france(&geo, &f, &opts).into_response()
+    })
+    .await
+    .map_err(WebError::from)
+}
+
+/// `GET /france.csv|xlsx|json`: the France fiche's data.
+async fn france_file(State(state): State<AppState>, RawQuery(q): RawQuery, ext: &'static str) -> WebResult<Response> {
+    let p = params(q);
+    let dialect = export::Dialect::parse(param(&p, "dialect")).map_err(WebError::BadRequest)?;
+    let geo = state.geo();
+    crate::blocking::spawn(move || {
+        let f = data::france(&geo);
+        let title = f.title.clone();
+        export::download(&geo, KindGroup::Region, vec![f], "france", ext, dialect, title)
+    })
+    .await
+    .map_err(WebError::from)
+}
+
+/// `GET /api/v1/france`
+pub(crate) async fn france_json(State(state): State<AppState>) -> WebResult<Response, ApiError> {
+    let geo = state.geo();
+    let f = crate::blocking::spawn(move || data::france(&geo)).await.map_err(WebError::from)?;
+    Ok(Json(f).into_response())
+}
+
 /// `GET /communes.csv`: every commune of France.
 pub(crate) async fn all_communes_csv(State(s): State<AppState>, RawQuery(q): RawQuery) -> WebResult<Response> {
     all_communes(s, "csv", q).await
@@ -403,6 +442,7 @@ pub(crate) async fn sitemap(State(state): State<AppState>) -> WebResult<Response
                     out.push_str("</loc></url>\n");
                 };
                 push("/".into());
+                push("/france".into());
                 for r in &geo.data.regions {
                     push(url(KindGroup::Region, &r.name, &r.code));
                 }

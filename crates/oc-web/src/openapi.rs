@@ -50,6 +50,11 @@ pub(crate) fn document() -> Value {
             "/api/v1/epci/{code}": fiche("/api/v1/epci/{code}", "EPCI", "SIREN (ex. 243400017)"),
             "/api/v1/departements/{code}": fiche("/api/v1/departements/{code}", "département", "Code (ex. 34, 2A, 974)"),
             "/api/v1/regions/{code}": fiche("/api/v1/regions/{code}", "région", "Code (ex. 76)"),
+            "/api/v1/france": { "get": {
+                "summary": "La France (métropole et départements d'outre-mer) : chiffres sommés sur les communes",
+                "responses": { "200": { "description": "Fiche de la France (type « france », code FR)", "content": {
+                    "application/json": { "schema": { "$ref": "#/components/schemas/Fiche" } } } } }
+            }},
             "/api/v1/publications": { "get": {
                 "summary": "Rechercher dans la bibliothèque (texte intégral, facettes combinables)",
                 "description": "Plusieurs valeurs d'une facette se combinent par OU, les facettes par ET ; les \

@@ -778,6 +778,93 @@ pub(crate) fn region(geo: &Geo, r: &Region) -> Fiche {
     kept(geo, KindGroup::Region, &r.code, || make_region(geo, r))
 }
 
+/// The code of the France fiche in exports (`Code région` column).
+pub const FRANCE: &str = "FR";
+
+/// The France fiche: métropole and départements d'outre-mer (the
+/// collectivités d'outre-mer have their own status and are left out),
+/// every figure summed over its communes, made once per reference version.
+pub fn france(geo: &Geo) -> Fiche {
+    kept(geo, KindGroup::Region, FRANCE, || make_france(geo))
+}
+
+fn make_france(geo: &Geo) -> Fiche {
+    let year = geo.data.meta.cog_year;
+    let regions: Vec<&Region> = geo.data.regions.iter().filter(|r| r.zone != "com").collect();
+    let communes: Vec<&Commune> = regions.iter().flat_map(|r| geo.communes_of_region(&r.code)).collect();
+    let deps: usize = regions.iter().map(|r| geo.departements_of_region(&r.code).count()).sum();
+    let epci: Vec<&Epci> = geo
+        .data
+        .epci
+        .iter()
+        .filter(|e| {
+            e.membres.iter().any(|m| geo.commune(m).is_some_and(|c| regions.iter().any(|r| r.code == c.region)))
+        })
+        .collect();
+    let pop: Option<f64> = regions.iter().map(|r| r.population.map(|p| p as f64)).sum();
+    let (area, area_src, area_note) = area_of(geo, None, communes.iter().map(|c| c.code.as_str()));
+    let mut figures = vec![
+        fig("population", "Population municipale (somme des régions)", pop, "hab.", 0, "cog", cog_pop_vintage(geo)),
+        noted(area_figure(area, area_src, geo), area_note.clone()),
+        noted(density(pop, area, area_src, geo), area_note),
+        fig("regions", "Régions", Some(regions.len() as f64), "régions", 0, "cog", format!("COG {year}")),
+        fig("departements", "Départements", Some(deps as f64), "départements", 0, "cog", format!("COG {year}")),
+        fig("communes", "Communes", Some(communes.len() as f64), "communes", 0, "cog", format!("COG {year}")),
+        epci_count(epci.len(), year),
+    ];
+    let sirens: Vec<&str> = epci.iter().filter(|e| e.kind == Kind::Epci).map(|e| e.code.as_str()).collect();
+    let (more, section_notes) = aggregate_figures(geo, &communes, Some(&sirens[..]));
+    figures.extend(more);
+    let mut r_items: Vec<Item> = regions
+        .iter()
+        .map(|r| Item {
+            kind: Kind::Region,
+            code: r.code.clone(),
+            name: r.name.clone(),
+            url: crate::fiche::url(KindGroup::Region, &r.name, &r.code),
+            population: r.population,
+            population_source: "cog",
+            detail: None,
+        })
+        .collect();
+    r_items.sort_by_cached_key(|i| oc_model::text::fold(&i.name));
+    let sources = sources_for(geo, &figures, &[]);
+    Fiche {
+        kind: FicheKind::France,
+        group: KindGroup::Region,
+        code: FRANCE.to_owned(),
+        siren: None,
+        name: "France".to_owned(),
+        title: "France".to_owned(),
+        description: format!(
+            "France (métropole et départements d'outre-mer) : population, superficie, {}, {}, recensement, \
+             zonages et syndicats, sommes des communes.",
+            fr::count(deps as u64, "département", "départements"),
+            fr::count(communes.len() as u64, "commune", "communes")
+        ),
+        url: "/france".to_owned(),
+        codes_postaux: Vec::new(),
+        statut: vec!["France".to_owned()],
+        notices: vec![
+            "Métropole et départements d'outre-mer : les collectivités d'outre-mer (Saint-Pierre-et-Miquelon, \
+             Saint-Barthélemy, Saint-Martin, Wallis-et-Futuna, Polynésie française, Nouvelle-Calédonie…) ont \
+             chacune leur fiche et ne sont pas comptées ici."
+                .to_owned(),
+        ],
+        parents: Vec::new(),
+        officials: Vec::new(),
+        maires_delegues: Vec::new(),
+        mairie: None,
+        figures,
+        lists: vec![("Régions".to_owned(), r_items)],
+        sources,
+        // Finances stay per collectivité: France is not one.
+        finances: Default::default(),
+        syndicats: Vec::new(),
+        section_notes,
+    }
+}
+
 fn make_region(geo: &Geo, r: &Region) -> Fiche {
     let is_com = r.zone == "com";
     let deps: Vec<&Departement> = if is_com { Vec::new() } else { geo.departements_of_region(&r.code).collect() };

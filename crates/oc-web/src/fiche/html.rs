@@ -373,6 +373,47 @@ fn fiche_map(geo: &Geo, maps: &MapCache, f: &Fiche) -> Option<Markup> {
     }
 }
 
+/// The France page: its figures summed over the communes, by section,
+/// the régions, and the same exports as a fiche.
+pub fn render_france(geo: &Geo, f: &Fiche, opts: &Options) -> Markup {
+    let head = Head {
+        title: "France — chiffres clés".to_owned(),
+        description: f.description.clone(),
+        canonical: Some(f.url.clone()),
+    };
+    layout_credits(
+        &head,
+        Some(&f.sources),
+        html! {
+            (breadcrumb(f))
+            h1 { (f.title) }
+            @for n in &f.notices {
+                div class="fr-callout fr-mb-3w" { p class="fr-callout__text" { (n) } }
+            }
+            div class="fr-grid-row fr-grid-row--gutters" {
+                div class="fr-col-12 fr-col-md-8" {
+                    p { "Chaque chiffre de cette page est la somme de ceux des communes (ou des régions pour la \
+                        population légale), avec sa source et son millésime ; les taux sont calculés sur ces sommes, \
+                        jamais en moyennant des taux. Les finances restent propres à chaque collectivité." }
+                    ul class="fr-btns-group fr-btns-group--inline-sm fr-mt-2w" {
+                        li { a class="fr-btn fr-btn--tertiary" href=(format!("{}.csv", f.url)) download { "Télécharger (CSV)" } }
+                        li { a class="fr-btn fr-btn--tertiary" href=(format!("{}.xlsx", f.url)) download { "Excel (XLSX)" } }
+                        li { a class="fr-btn fr-btn--tertiary" href=(format!("{}.json", f.url)) download { "JSON" } }
+                    }
+                }
+            }
+            @for section in [Section::ChiffresCles, Section::Revenus, Section::Zonages, Section::Groupements] {
+                (figure_section(geo, f, section))
+            }
+            @for (title, items) in &f.lists {
+                @if !items.is_empty() { (list_section(geo, f, title, items, opts)) }
+            }
+            h2 class="fr-h5 fr-mt-4w" { "Chercher une collectivité" }
+            (search_box("", None, false))
+        },
+    )
+}
+
 /// The whole fiche page.
 pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
     let compare_id = format!("{}:{}", f.group.as_str(), f.code);
