@@ -263,7 +263,7 @@ pub struct Sources {
     pub insee: Option<InseeSource>,
     pub finances: Option<FinanceSource>,
     pub filosofi: Option<FilosofiSource>,
-    pub zonages: Option<FolderSource>,
+    pub zonages: Option<ZonageSource>,
     pub programmes: Option<FolderSource>,
     pub syndicats: Option<SyndicatSource>,
     pub epcicom: Option<EpcicomSource>,
@@ -282,10 +282,26 @@ pub struct EpcicomSource {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct FilosofiSource {
-    /// Path or URL of the CSV (the file inside Insee's zip).
+    /// Path or URL of Insee's zip as published, or of the CSV inside it.
     pub file: String,
+    /// The CSV to read in the zip (default: the one ending in `_COM.csv`).
+    #[serde(default)]
+    pub member: Option<String>,
     /// Vintage shown with the figures (the file gives the income year
     /// only), e.g. `"revenus 2021, géographie au 1er janvier 2024"`.
+    pub vintage: String,
+}
+
+/// The ANCT zonage files: a folder (or URL prefix) holding them with their
+/// published names; the QPV file may sit elsewhere (the ANCT repository
+/// keeps it in `data/admin/`, the grids in `data/grilles/`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ZonageSource {
+    pub base: String,
+    /// Path or URL of `centroide-4326_qpv.geojson` when not in `base`.
+    #[serde(default)]
+    pub qpv: Option<String>,
     pub vintage: String,
 }
 
@@ -410,6 +426,18 @@ mod tests {
         let prod = Config::read(&root.join("production.toml")).unwrap();
         assert!(prod.sources.cog.unwrap().base.starts_with("https://"));
         assert_eq!(prod.data.refresh.as_deref(), Some("0 30 4 * * Sun"));
+        // Every dataset from its official address, as published.
+        let filosofi = prod.sources.filosofi.as_ref().expect("Filosofi in production");
+        assert!(filosofi.file.starts_with("https://www.insee.fr/") && filosofi.file.ends_with(".zip"));
+        let zonages = prod.sources.zonages.as_ref().expect("zonages in production");
+        assert!(
+            zonages.base.starts_with("https://") && zonages.qpv.as_deref().is_some_and(|q| q.starts_with("https://"))
+        );
+        assert!(prod
+            .sources
+            .epcicom
+            .as_ref()
+            .is_some_and(|e| e.file.starts_with("https://www.collectivites-locales.gouv.fr/")));
         // The OFGL exports ask for exactly the agrégats the fiches show.
         let finances = prod.sources.finances.expect("finances in production");
         assert_eq!(finances.ofgl.len(), 4);

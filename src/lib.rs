@@ -224,6 +224,7 @@ async fn read_extras(sources: &config::Sources) -> anyhow::Result<oc_ingest::ext
     let locations: Vec<&str> = [
         sources.filosofi.as_ref().map(|f| f.file.as_str()),
         sources.zonages.as_ref().map(|f| f.base.as_str()),
+        sources.zonages.as_ref().and_then(|f| f.qpv.as_deref()),
         sources.programmes.as_ref().map(|f| f.base.as_str()),
         sources.syndicats.as_ref().map(|f| f.composition.as_str()),
         sources.epcicom.as_ref().map(|f| f.file.as_str()),
@@ -240,12 +241,18 @@ async fn read_extras(sources: &config::Sources) -> anyhow::Result<oc_ingest::ext
     };
     let mut out = oc_ingest::extras::ExtraFiles::default();
     if let Some(f) = &sources.filosofi {
-        out.filosofi = Some((file(&f.file).await?, f.vintage.clone()));
+        let mut csv = file(&f.file).await?;
+        csv.bytes = oc_ingest::filosofi::csv_from_zip(&f.file, std::mem::take(&mut csv.bytes), f.member.as_deref())?;
+        out.filosofi = Some((csv, f.vintage.clone()));
     }
     if let Some(z) = &sources.zonages {
         let mut all = Vec::new();
         for n in ZonageFiles::NAMES {
-            all.push(fetch::fetch(client, &fetch::resolve(&z.base, n)).await?);
+            let at = match &z.qpv {
+                Some(q) if n.ends_with("qpv.geojson") => q.clone(),
+                _ => fetch::resolve(&z.base, n),
+            };
+            all.push(fetch::fetch(client, &at).await?);
         }
         let mut it = all.into_iter();
         let mut next = || it.next().unwrap_or_default();

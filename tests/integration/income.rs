@@ -45,3 +45,32 @@ fn every_cell_of_the_real_file_is_read_as_published() {
     assert_eq!((medians + nd, poverty + nd), (31_316, 4_409));
     assert!(matches!(data.communes["34172"].median, Some(Published::Value(_))), "Montpellier has its median");
 }
+
+#[test]
+fn the_zip_insee_publishes_is_read_as_it_is() {
+    use std::io::Write;
+    let csv = std::fs::read(shared_data().join("insee-filosofi-2021/cc_filosofi_2021_COM.csv")).unwrap();
+    // The layout of base-cc-filosofi-2021-geo2024_csv.zip: the communes'
+    // CSV beside other members.
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default();
+        z.start_file("meta_cc_filosofi_2021_COM.csv", opts).unwrap();
+        z.write_all(b"COD_VAR;LIB_VAR\n").unwrap();
+        z.start_file("cc_filosofi_2021_COM.csv", opts).unwrap();
+        z.write_all(&csv).unwrap();
+        z.finish().unwrap();
+    }
+    let zipped = buf.into_inner();
+    let got = oc_ingest::filosofi::csv_from_zip("x.zip", zipped.clone(), None).unwrap();
+    assert!(got == csv, "the member ending in _COM.csv, not its meta_ labels ({} bytes)", got.len());
+    let got = oc_ingest::filosofi::csv_from_zip("x.zip", zipped.clone(), Some("cc_filosofi_2021_COM.csv")).unwrap();
+    assert!(got == csv, "the member named");
+    let e = oc_ingest::filosofi::csv_from_zip("x.zip", zipped, Some("cc_filosofi_2021_ARM.csv")).unwrap_err();
+    assert!(e.to_string().contains("no cc_filosofi_2021_ARM.csv in the archive"), "{e}");
+    // The CSV itself passes as it is.
+    assert!(oc_ingest::filosofi::csv_from_zip("x.csv", csv.clone(), None).unwrap() == csv, "a CSV as it is");
+    let e = oc_ingest::filosofi::csv_from_zip("x.zip", b"PK\x03\x04broken".to_vec(), None).unwrap_err();
+    assert!(e.to_string().contains("not a readable zip"), "{e}");
+}

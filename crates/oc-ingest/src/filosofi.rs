@@ -43,6 +43,39 @@ fn cell(row: &Row<'_>, col: &str, warnings: &mut Vec<String>) -> Option<Publishe
     }
 }
 
+/// The Filosofi CSV of the communes from Insee's zip as published
+/// (`base-cc-filosofi-2021-geo2024_csv.zip`): the member named `member`,
+/// or else the CSV whose name ends in `_COM.csv` (not its `meta_` labels). Bytes that are not a
+/// zip are given back as they are (the CSV itself).
+pub fn csv_from_zip(file: &str, bytes: Vec<u8>, member: Option<&str>) -> Result<Vec<u8>, IngestError> {
+    use std::io::Read;
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Ok(bytes);
+    }
+    let invalid = |message: String| IngestError::Invalid { file: file.to_owned(), message };
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| invalid(format!("not a readable zip archive: {e}")))?;
+    let names: Vec<String> = zip
+        .file_names()
+        .map(|n| n.map(|n| n.into_owned()))
+        .collect::<Result<_, _>>()
+        .map_err(|e| invalid(format!("not a readable zip archive: {e}")))?;
+    let wanted = match member {
+        Some(m) => names.iter().find(|n| n.as_str() == m || n.rsplit('/').next() == Some(m)),
+        // Insee's zips also hold `meta_…_COM.csv`, the variables' labels.
+        None => names.iter().find(|n| {
+            let base = n.rsplit('/').next().unwrap_or(n).to_ascii_lowercase();
+            base.ends_with("_com.csv") && !base.starts_with("meta")
+        }),
+    }
+    .cloned()
+    .ok_or_else(|| invalid(format!("no {} in the archive (it holds {names:?})", member.unwrap_or("…_COM.csv file"))))?;
+    let mut entry = zip.by_name(&wanted).map_err(|e| invalid(format!("{wanted}: {e}")))?;
+    let mut out = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0).min(256 << 20));
+    entry.by_ref().take(256 << 20).read_to_end(&mut out).map_err(|e| invalid(format!("{wanted}: {e}")))?;
+    Ok(out)
+}
+
 /// Parses the file; `file` names it in messages.
 pub fn parse_filosofi(file: &str, bytes: &[u8]) -> Result<(IncomeData, Vec<String>), IngestError> {
     let yy = year_suffix(bytes).ok_or_else(|| IngestError::Invalid {
