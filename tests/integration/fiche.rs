@@ -241,7 +241,8 @@ async fn sitemap_and_robots() {
     let urls = body.matches("<loc>").count();
     // COM have one fiche each: no "département" of a COM, no "commune"
     // Saint-Martin, Saint-Barthélemy or Clipperton.
-    assert_eq!(urls, 1 + 26 + 101 + 1266 + 34_969 - 3 + 45, "home + every fiche");
+    assert_eq!(urls, 1 + 1 + 26 + 101 + 1266 + 34_969 - 3 + 45, "home, France and every fiche");
+    assert!(body.contains("<loc>http://127.0.0.1:8080/france</loc>"));
     assert!(body.contains("<loc>http://127.0.0.1:8080/commune/montpellier-34172</loc>"), "absolute URLs");
     let (_, _, again) = get("/sitemap.xml?base=%3Cx%3E").await;
     assert!(!again.contains("<x>"), "no parameter reaches the sitemap");
