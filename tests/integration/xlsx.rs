@@ -189,3 +189,21 @@ async fn every_commune_of_france_as_one_workbook_made_once() {
     let (_, _, again) = fetch("/communes.xlsx").await;
     assert_eq!(again, body);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_library_search_has_an_xlsx_twin() {
+    for q in ["", "?q=finances+locales", "?type=Jeu+de+donn%C3%A9es"] {
+        let (status, h, body) = fetch(&format!("/publications.xlsx{q}")).await;
+        assert_eq!(status, StatusCode::OK, "{q}");
+        assert_eq!(h["content-type"], XLSX);
+        let book = sheets(&body);
+        assert_eq!(book.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["Données", "Sources"]);
+        let csv = csv_rows(&format!("/publications.csv{q}")).await;
+        assert!(csv.len() > 1, "{q}: some documents");
+        same_as_csv(&book[0].1, &csv, &format!("publications{q}"));
+    }
+    // A bad filter is refused in words, as for the CSV.
+    let (status, _, body) = fetch("/publications.xlsx?from=2024-13-45").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(!String::from_utf8_lossy(&body).is_empty());
+}

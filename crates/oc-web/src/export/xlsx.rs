@@ -166,6 +166,59 @@ fn sources_sheet(
     Ok(())
 }
 
+/// A workbook of plain rows (`headers`, then `rows`), with a « Sources »
+/// sheet of `notes` lines: the XLSX twin of exports that are not fiches
+/// (`/publications.xlsx`).
+pub(crate) fn rows_workbook(
+    headers: &[&str],
+    widths: &[f64],
+    rows: impl Iterator<Item = Vec<Cell>>,
+    notes: &[String],
+) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let header = Format::new().set_bold().set_text_wrap().set_align(FormatAlign::Top);
+    let numbers: Vec<Format> = (0..=MAX_DECIMALS).map(|d| Format::new().set_num_format(number_format(d))).collect();
+    let last_col = col(headers.len().saturating_sub(1))?;
+    let n = {
+        let ws = wb.add_worksheet_with_constant_memory()?;
+        ws.set_name("Données")?;
+        for (i, w) in widths.iter().enumerate() {
+            ws.set_column_width(col(i)?, *w)?;
+        }
+        ws.set_freeze_panes(1, 0)?;
+        for (i, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, col(i)?, *h, &header)?;
+        }
+        let mut r: u32 = 1;
+        for row in rows {
+            for (i, c) in row.into_iter().enumerate() {
+                match c {
+                    Cell::Text(t) if t.is_empty() => {}
+                    Cell::Text(t) => {
+                        ws.write_string(r, col(i)?, &t)?;
+                    }
+                    Cell::Number(Some(v), d) => {
+                        ws.write_number_with_format(r, col(i)?, v, &numbers[d.min(MAX_DECIMALS)])?;
+                    }
+                    Cell::Number(None, _) => {}
+                }
+            }
+            r += 1;
+        }
+        ws.autofilter(0, 0, r.saturating_sub(1).max(1), last_col)?;
+        r - 1
+    };
+    let ws = wb.add_worksheet();
+    ws.set_name("Sources")?;
+    ws.set_column_width(0, 120)?;
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    ws.write_string(0, 0, format!("Open Collectivités — {n} ligne{}", if n > 1 { "s" } else { "" }))?;
+    for (i, l) in notes.iter().enumerate() {
+        ws.write_string_with_format(col(i + 2)?.into(), 0, l, &wrap)?;
+    }
+    wb.save_to_buffer()
+}
+
 /// `…/communes.xlsx`, `…/epci.xlsx`, `/communes.xlsx`: a list as one
 /// workbook, made once per reference version.
 pub(crate) async fn list(

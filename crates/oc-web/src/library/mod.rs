@@ -60,6 +60,7 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         .route("/publications", get(page::page))
         .route("/publications/{id}", get(notice::document_page))
         .route("/publications.csv", get(export::export_csv))
+        .route("/publications.xlsx", get(export::export_xlsx))
         .route("/publications.json", get(export::export_json))
         .route("/publications.atom", get(atom::atom))
         .route("/plateformes", get(platforms::platforms_page))

@@ -194,6 +194,7 @@ fn publications_body(geo: &Geo, tax: &crate::Taxonomy, q: &PubQuery, r: &PubResu
                 p class="fr-text--sm fr-mt-2w" {
                     (if r.total == 1 { "Télécharger ce résultat : " } else { "Télécharger ces résultats : " })
                     a href=(href("/publications.csv", &without_page)) { "CSV" } " · "
+                    a href=(href("/publications.xlsx", &without_page)) { "Excel (XLSX)" } " · "
                     a href=(href("/publications.json", &without_page)) { "JSON" } " · "
                     a href=(href("/publications.atom", &without_page)) { "s'abonner (Atom)" }
                 }
