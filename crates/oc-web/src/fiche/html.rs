@@ -373,6 +373,15 @@ fn fiche_map(geo: &Geo, maps: &MapCache, f: &Fiche) -> Option<Markup> {
     }
 }
 
+/// The downloads of a fiche's own data: CSV, XLSX, JSON (list items).
+fn download_links(f: &Fiche) -> Markup {
+    html! {
+        li { a class="fr-btn fr-btn--tertiary" href=(format!("{}.csv", f.url)) download { "Télécharger (CSV)" } }
+        li { a class="fr-btn fr-btn--tertiary" href=(format!("{}.xlsx", f.url)) download { "Excel (XLSX)" } }
+        li { a class="fr-btn fr-btn--tertiary" href=(format!("{}.json", f.url)) download { "JSON" } }
+    }
+}
+
 /// The France page: its figures summed over the communes, by section,
 /// the régions, and the same exports as a fiche.
 pub fn render_france(geo: &Geo, f: &Fiche, opts: &Options) -> Markup {
@@ -395,11 +404,7 @@ pub fn render_france(geo: &Geo, f: &Fiche, opts: &Options) -> Markup {
                     p { "Chaque chiffre de cette page est la somme de ceux des communes (ou des régions pour la \
                         population légale), avec sa source et son millésime ; les taux sont calculés sur ces sommes, \
                         jamais en moyennant des taux. Les finances restent propres à chaque collectivité." }
-                    ul class="fr-btns-group fr-btns-group--inline-sm fr-mt-2w" {
-                        li { a class="fr-btn fr-btn--tertiary" href=(format!("{}.csv", f.url)) download { "Télécharger (CSV)" } }
-                        li { a class="fr-btn fr-btn--tertiary" href=(format!("{}.xlsx", f.url)) download { "Excel (XLSX)" } }
-                        li { a class="fr-btn fr-btn--tertiary" href=(format!("{}.json", f.url)) download { "JSON" } }
-                    }
+                    ul class="fr-btns-group fr-btns-group--inline-sm fr-mt-2w" { (download_links(f)) }
                 }
             }
             @for section in [Section::ChiffresCles, Section::Revenus, Section::Zonages, Section::Groupements] {
@@ -523,9 +528,7 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
                     }
                     ul class="fr-btns-group fr-btns-group--inline-sm fr-mt-2w" {
                         li { a class="fr-btn fr-btn--secondary" href=(format!("/comparer?ids={compare_id}")) { "Comparer" } }
-                        li { a class="fr-btn fr-btn--tertiary" href=(format!("{}.csv", f.url)) download { "Télécharger (CSV)" } }
-                        li { a class="fr-btn fr-btn--tertiary" href=(format!("{}.xlsx", f.url)) download { "Excel (XLSX)" } }
-                        li { a class="fr-btn fr-btn--tertiary" href=(format!("{}.json", f.url)) download { "JSON" } }
+                        (download_links(f))
                     }
                 }
             }
