@@ -72,6 +72,8 @@ pub struct LoadReport {
     pub epci: usize,
     pub warnings: Vec<String>,
     pub from_embedded: bool,
+    /// The year of the DGCL list of EPCI loaded, if one was.
+    pub epcicom: Option<u16>,
 }
 
 /// Reads the configured sources, validates them completely, and only then
@@ -154,7 +156,13 @@ async fn load_and_open(config: &Config, force: bool) -> anyhow::Result<(LoadRepo
         Ok((geo, territories))
     })
     .await??;
-    let report = LoadReport { communes: geo.data.communes.len(), epci: geo.data.epci.len(), warnings, from_embedded };
+    let report = LoadReport {
+        communes: geo.data.communes.len(),
+        epci: geo.data.epci.len(),
+        warnings,
+        from_embedded,
+        epcicom: geo.data.epcicom.as_ref().map(|d| d.year),
+    };
     Ok((report, geo, territories))
 }
 

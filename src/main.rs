@@ -501,7 +501,11 @@ fn report(r: &opencollectivites::LoadReport) {
     }
     tracing::info!(
         "reference data loaded{}: {} communes, {} EPCI/EPT, {} warnings",
-        if r.from_embedded { " from the embedded snapshot" } else { "" },
+        match (r.from_embedded, r.epcicom) {
+            (true, Some(y)) => format!(" from the embedded snapshot, with the DGCL list of EPCI of {y}"),
+            (true, None) => " from the embedded snapshot".to_owned(),
+            _ => String::new(),
+        },
         r.communes,
         r.epci,
         r.warnings.len()

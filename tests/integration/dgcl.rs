@@ -174,6 +174,7 @@ fn the_yearly_update_is_one_command() {
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{log}");
     assert!(log.contains("nature juridique differs for 3 EPCI"), "{log}");
+    assert!(log.contains("from the embedded snapshot, with the DGCL list of EPCI of 2023"), "{log}");
     assert!(log.contains("members differ for"), "{log}");
     let geo = opencollectivites::open_geo(&oc_store::DataDir::new(dir.path().join("index"))).unwrap();
     assert_eq!(geo.data.epcicom.as_ref().map(|d| (d.year, d.epci.len())), Some((2023, 1_255)));
