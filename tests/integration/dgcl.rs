@@ -160,17 +160,22 @@ fn cut(dept: &str, to: &std::path::Path) -> usize {
     sirens.len()
 }
 
+/// `opencollectivites load --config <cfg> --epcicom <file>`: its output.
+fn load_epcicom(cfg: &std::path::Path, file: &std::path::Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_opencollectivites"))
+        .args(["load", "--config", cfg.to_str().unwrap(), "--epcicom", file.to_str().unwrap()])
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn the_yearly_update_is_one_command() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("c.toml");
     std::fs::write(&cfg, format!("[data]\ndir = {:?}\n", dir.path().join("index").display().to_string())).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_opencollectivites"))
-        .args(["load", "--config", cfg.to_str().unwrap(), "--epcicom", file().to_str().unwrap()])
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+    let out = load_epcicom(&cfg, &file());
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{log}");
     assert!(log.contains("nature juridique differs for 3 EPCI"), "{log}");
@@ -183,12 +188,7 @@ fn the_yearly_update_is_one_command() {
     let lozere = dir.path().join("epcicom2023-48.xlsx");
     let n = cut("48", &lozere);
     assert!((5..30).contains(&n), "{n}");
-    let out = Command::new(env!("CARGO_BIN_EXE_opencollectivites"))
-        .args(["load", "--config", cfg.to_str().unwrap(), "--epcicom", lozere.to_str().unwrap()])
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+    let out = load_epcicom(&cfg, &lozere);
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{log}");
     assert!(log.contains(&format!("{} EPCI of the COG not in the file", 1_255 - n)), "{log}");
@@ -197,10 +197,7 @@ fn the_yearly_update_is_one_command() {
     // A file that is not the DGCL list is refused, in words, and nothing is replaced.
     let bad = dir.path().join("epcicom2030.xlsx");
     std::fs::write(&bad, b"PK not a workbook").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_opencollectivites"))
-        .args(["load", "--config", cfg.to_str().unwrap(), "--epcicom", bad.to_str().unwrap()])
-        .output()
-        .unwrap();
+    let out = load_epcicom(&cfg, &bad);
     assert!(!out.status.success());
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("not a readable XLSX"),

@@ -442,7 +442,7 @@ pub(crate) async fn sitemap(State(state): State<AppState>) -> WebResult<Response
                     out.push_str("</loc></url>\n");
                 };
                 push("/".into());
-                push("/france".into());
+                push(data::FRANCE_URL.into());
                 for r in &geo.data.regions {
                     push(url(KindGroup::Region, &r.name, &r.code));
                 }

@@ -75,7 +75,7 @@ pub(crate) async fn home(State(state): State<AppState>) -> Markup {
                 @if !n.com_sans_population.is_empty() { ", dont " (n.com_sans_population.join(" et ")) ", sans population permanente" }
                 "."
             }
-            p { a class="fr-link" href="/france" { "La France en chiffres : recensement, zonages et syndicats, sommes des communes" } }
+            p { a class="fr-link" href=(crate::fiche::data::FRANCE_URL) { "La France en chiffres : recensement, zonages et syndicats, sommes des communes" } }
             @if let Some(r) = &library {
                 section class="fr-mt-6w" aria-labelledby="oc-themes" {
                     h2 id="oc-themes" { "La bibliothèque, par thématique" }

@@ -67,6 +67,43 @@ fn write_row(ws: &mut rust_xlsxwriter::Worksheet, r: u32, row: Vec<Cell>, number
     Ok(())
 }
 
+/// The « Données » sheet, written in constant memory: `headers` (bold,
+/// wrapped, frozen with the first `frozen_cols` columns, filtered), then
+/// `rows`; returns the number of rows written.
+fn data_sheet<H: AsRef<str>>(
+    wb: &mut Workbook,
+    headers: &[H],
+    widths: &[f64],
+    frozen_cols: u16,
+    header_height: Option<f64>,
+    rows: impl Iterator<Item = Vec<Cell>>,
+) -> Result<u32, XlsxError> {
+    let header = Format::new().set_bold().set_text_wrap().set_align(FormatAlign::Top);
+    let numbers: Vec<Format> = (0..=MAX_DECIMALS).map(|d| Format::new().set_num_format(number_format(d))).collect();
+    let last_col = col(headers.len().saturating_sub(1))?;
+    let ws = wb.add_worksheet_with_constant_memory()?;
+    ws.set_name("Données")?;
+    // Widths before any row: constant-memory sheets write their columns
+    // first.
+    for (i, w) in widths.iter().enumerate() {
+        ws.set_column_width(col(i)?, *w)?;
+    }
+    ws.set_freeze_panes(1, frozen_cols)?;
+    if let Some(h) = header_height {
+        ws.set_row_height(0, h)?;
+    }
+    for (i, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, col(i)?, h.as_ref(), &header)?;
+    }
+    let mut r: u32 = 1;
+    for row in rows {
+        write_row(ws, r, row, &numbers)?;
+        r += 1;
+    }
+    ws.autofilter(0, 0, r.saturating_sub(1).max(1), last_col)?;
+    Ok(r - 1)
+}
+
 /// A whole workbook: the rows of `fiches` under `cols`, then the sources.
 pub(crate) fn workbook(
     geo: &Geo,
@@ -76,35 +113,16 @@ pub(crate) fn workbook(
     title: &str,
 ) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
-    let header = Format::new().set_bold().set_text_wrap().set_align(FormatAlign::Top);
-    let numbers: Vec<Format> = (0..=MAX_DECIMALS).map(|d| Format::new().set_num_format(number_format(d))).collect();
     let headers = header_cells(cols, group);
-    let last_col = col(headers.len().saturating_sub(1))?;
-    let rows = {
-        let ws = wb.add_worksheet_with_constant_memory()?;
-        ws.set_name("Données")?;
-        // Widths before any row: constant-memory sheets write their
-        // columns first.
-        ws.set_column_width(0, 32)?;
-        for i in 1..=cols.len() {
-            ws.set_column_width(col(i)?, 18)?;
-        }
-        for i in cols.len() + 1..headers.len() {
-            ws.set_column_width(col(i)?, 16)?;
-        }
-        ws.set_freeze_panes(1, 1)?;
-        ws.set_row_height(0, 90)?;
-        for (i, h) in headers.iter().enumerate() {
-            ws.write_string_with_format(0, col(i)?, h, &header)?;
-        }
-        let mut r: u32 = 1;
-        for f in fiches {
-            write_row(ws, r, cells(geo, &f, cols), &numbers)?;
-            r += 1;
-        }
-        ws.autofilter(0, 0, r.saturating_sub(1).max(1), last_col)?;
-        r - 1
-    };
+    // Name, indicators, codes.
+    let widths: Vec<f64> = (0..headers.len())
+        .map(|i| match i {
+            0 => 32.0,
+            i if i <= cols.len() => 18.0,
+            _ => 16.0,
+        })
+        .collect();
+    let rows = data_sheet(&mut wb, &headers, &widths, 1, Some(90.0), fiches.map(|f| cells(geo, &f, cols)))?;
     sources_sheet(&mut wb, geo, group, cols, title, rows)?;
     wb.save_to_buffer()
 }
@@ -183,34 +201,14 @@ pub(crate) fn rows_workbook(
     notes: &[String],
 ) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
-    let header = Format::new().set_bold().set_text_wrap().set_align(FormatAlign::Top);
-    let numbers: Vec<Format> = (0..=MAX_DECIMALS).map(|d| Format::new().set_num_format(number_format(d))).collect();
-    let last_col = col(headers.len().saturating_sub(1))?;
-    let n = {
-        let ws = wb.add_worksheet_with_constant_memory()?;
-        ws.set_name("Données")?;
-        for (i, w) in widths.iter().enumerate() {
-            ws.set_column_width(col(i)?, *w)?;
-        }
-        ws.set_freeze_panes(1, 0)?;
-        for (i, h) in headers.iter().enumerate() {
-            ws.write_string_with_format(0, col(i)?, *h, &header)?;
-        }
-        let mut r: u32 = 1;
-        for row in rows {
-            write_row(ws, r, row, &numbers)?;
-            r += 1;
-        }
-        ws.autofilter(0, 0, r.saturating_sub(1).max(1), last_col)?;
-        r - 1
-    };
+    let n = data_sheet(&mut wb, headers, widths, 0, None, rows)?;
     let ws = wb.add_worksheet();
     ws.set_name("Sources")?;
     ws.set_column_width(0, 120)?;
     let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     ws.write_string(0, 0, format!("Open Collectivités — {n} ligne{}", if n > 1 { "s" } else { "" }))?;
-    for (i, l) in notes.iter().enumerate() {
-        ws.write_string_with_format(col(i + 2)?.into(), 0, l, &wrap)?;
+    for (r, l) in (2u32..).zip(notes) {
+        ws.write_string_with_format(r, 0, l, &wrap)?;
     }
     wb.save_to_buffer()
 }

@@ -794,6 +794,9 @@ pub(crate) fn region(geo: &Geo, r: &Region) -> Fiche {
 /// The code of the France fiche in exports (`Code région` column).
 pub const FRANCE: &str = "FR";
 
+/// The address of the France fiche (its exports add `.csv`, `.xlsx`, `.json`).
+pub const FRANCE_URL: &str = "/france";
+
 /// The France fiche: métropole and départements d'outre-mer (the
 /// collectivités d'outre-mer have their own status and are left out),
 /// every figure summed over its communes, made once per reference version.
@@ -845,7 +848,7 @@ fn make_france(geo: &Geo) -> Fiche {
             fr::count(deps as u64, "département", "départements"),
             fr::count(communes.len() as u64, "commune", "communes")
         ),
-        url: "/france".to_owned(),
+        url: FRANCE_URL.to_owned(),
         codes_postaux: Vec::new(),
         statut: vec!["France".to_owned()],
         notices: vec![
