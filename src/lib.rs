@@ -307,6 +307,9 @@ pub async fn refresh(
         let g = geo.clone();
         h.set_detector(tokio::task::spawn_blocking(move || Arc::new(oc_harvest::detect::Detector::new(&g))).await?);
     }
+    // Ranks and reference values of the new version, before it serves.
+    let g = geo.clone();
+    tokio::task::spawn_blocking(move || oc_web::prepare(&g)).await?;
     // The old version may be freed here: seconds of work at national size.
     let slot = slot.clone();
     tokio::task::spawn_blocking(move || slot.replace(geo, Arc::new(territories))).await?;

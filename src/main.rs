@@ -173,6 +173,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let (cfg, p) = (config.clone(), publications.clone());
             let app = tokio::task::spawn_blocking(move || opencollectivites::open_app_with(&cfg, p)).await??;
             publications.set_areas(library::area_fn(app.geo()));
+            // Ranks and reference values, made once off the request path.
+            let geo = app.geo();
+            std::thread::spawn(move || {
+                let t = std::time::Instant::now();
+                oc_web::prepare(&geo);
+                tracing::info!("ranks and reference values ready in {:?}", t.elapsed());
+            });
             let (cfg, geo) = (config.clone(), app.geo());
             let harvest = tokio::task::spawn_blocking(move || library::open_harvest(&cfg, &geo)).await??;
             let n = library::seed_and_index(&config, &harvest, fresh, publications.clone()).await?;

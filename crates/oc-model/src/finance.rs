@@ -285,6 +285,15 @@ const COMMUNE_STRATA: [(u64, Option<u64>); 11] = [
     (100_000, None),
 ];
 
+/// The DGFiP stratum (its OFGL code, from 0) of a commune of `population`
+/// inhabitants.
+pub fn commune_stratum(population: u64) -> usize {
+    COMMUNE_STRATA.iter().rposition(|(lo, _)| population >= *lo).unwrap_or(0)
+}
+
+/// The number of commune strata.
+pub const COMMUNE_STRATA_COUNT: usize = COMMUNE_STRATA.len();
+
 /// The population band of an OFGL stratum code, inclusive bounds (`None`
 /// upper bound: "et plus"), at a level (`COM`, `EPCI`, `DEP`, `REG`).
 /// Only the levels whose bands could be checked against the published
@@ -359,5 +368,10 @@ mod tests {
         assert_eq!(stratum_label("REG", "1"), None);
         assert_eq!(stratum_text("EPCI", "2"), "strate de population 2 (classement OFGL)");
         assert_eq!(stratum_text("COM", "1"), "communes de 100 à 199 habitants");
+        assert_eq!(commune_stratum(4_871), 5);
+        assert_eq!(commune_stratum(0), 0);
+        assert_eq!(commune_stratum(99), 0);
+        assert_eq!(commune_stratum(100), 1);
+        assert_eq!(commune_stratum(2_000_000), 10);
     }
 }

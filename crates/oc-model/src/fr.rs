@@ -111,6 +111,15 @@ pub fn count(n: u64, one: &str, many: &str) -> String {
 }
 
 /// An integer with a narrow no-break space every three digits.
+/// A rank the French way: `1er`, `2e`, `1 234e`.
+pub fn ordinal(n: u64) -> String {
+    if n == 1 {
+        "1er".to_owned()
+    } else {
+        format!("{}e", fmt_int(n))
+    }
+}
+
 pub fn fmt_int(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3 * 3);

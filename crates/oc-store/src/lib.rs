@@ -183,9 +183,13 @@ pub struct Geo {
 
 /// Values derived from one version of the reference data, made on first
 /// use and kept with it (the web crate's fiches of départements, régions
-/// and EPCI, which sum thousands of communes): replaced with the data.
+/// and EPCI, which sum thousands of communes, and its ranking tables):
+/// replaced with the data.
 #[derive(Default)]
-pub struct Memo(std::sync::Mutex<HashMap<String, std::sync::Arc<dyn std::any::Any + Send + Sync>>>);
+pub struct Memo(std::sync::Mutex<HashMap<String, MemoCell>>);
+
+/// One kept value, made once: a second caller waits for the first.
+type MemoCell = std::sync::Arc<OnceLock<std::sync::Arc<dyn std::any::Any + Send + Sync>>>;
 
 impl std::fmt::Debug for Memo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -195,21 +199,19 @@ impl std::fmt::Debug for Memo {
 }
 
 impl Memo {
-    /// The value kept under `key`, made by `make` the first time (outside
-    /// the lock: two first requests may both make it, one is kept).
+    /// The value kept under `key`, made by `make` the first time, once:
+    /// callers asking for it meanwhile wait for that one (the map's lock
+    /// is not held while it is made, so other keys are not held up).
     pub fn get_or_make<T: std::any::Any + Send + Sync>(
         &self,
         key: &str,
         make: impl FnOnce() -> T,
     ) -> std::sync::Arc<T> {
-        let found = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(key).cloned();
-        if let Some(v) = found.and_then(|v| v.downcast::<T>().ok()) {
-            return v;
-        }
-        let v = std::sync::Arc::new(make());
-        let mut m = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let kept = m.entry(key.to_owned()).or_insert_with(|| v.clone()).clone();
-        kept.downcast::<T>().unwrap_or(v)
+        let cell =
+            self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).entry(key.to_owned()).or_default().clone();
+        let v = cell.get_or_init(|| std::sync::Arc::new(make()));
+        // Keys are the calling crate's constants, each with one type.
+        v.clone().downcast::<T>().expect("Memo: one key, one type")
     }
 }
 

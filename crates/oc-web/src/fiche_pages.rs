@@ -19,7 +19,7 @@ use crate::error::{ApiError, WebError, WebResult};
 use crate::export;
 use crate::extract::{param, params};
 use crate::fiche::data::LinkRole;
-use crate::fiche::{data, fiche_for_code, html, split_key, territory_key, url, url_commune, Fiche};
+use crate::fiche::{context, data, fiche_for_code, html, split_key, territory_key, url, url_commune, Fiche};
 use crate::AppState;
 
 /// The routes of the fiches.
@@ -177,7 +177,10 @@ async fn page(state: AppState, group: KindGroup, key: String, raw: Option<String
     };
     let dialect = export::Dialect::parse(param(&p, "dialect")).map_err(WebError::BadRequest)?;
     crate::blocking::spawn(move || {
-        let resolved = resolve(&geo, group, &key);
+        let mut resolved = resolve(&geo, group, &key);
+        if let Some(Resolved::Show(f)) = resolved.as_mut() {
+            context::apply(&geo, f);
+        }
         match (resolved, ext) {
             (None, _) => Err(not_found(group, &key)),
             (Some(Resolved::Redirect(u)), None) => Ok(redirect(u)),
@@ -394,7 +397,14 @@ pub(crate) async fn all_communes_json(State(s): State<AppState>, RawQuery(q): Ra
 async fn json(state: AppState, group: KindGroup, code: String) -> WebResult<Response, ApiError> {
     let geo = state.geo();
     let c2 = code.clone();
-    let fiche = crate::blocking::spawn(move || fiche_for_code(&geo, group, &c2)).await.map_err(WebError::from)?;
+    let fiche = crate::blocking::spawn(move || {
+        fiche_for_code(&geo, group, &c2).map(|mut f| {
+            context::apply(&geo, &mut f);
+            f
+        })
+    })
+    .await
+    .map_err(WebError::from)?;
     match fiche {
         Some(f) => Ok(Json(f).into_response()),
         None => {

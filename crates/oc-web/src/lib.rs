@@ -112,6 +112,14 @@ pub struct Reference {
     pub small_exports: export::SmallExports,
 }
 
+/// Makes what the fiches derive from a version of the reference data
+/// once (ranks, reference values: [`fiche::context::tables`]): the server
+/// calls it at start and before a refreshed version serves, off the
+/// request path.
+pub fn prepare(geo: &Geo) {
+    fiche::context::tables(geo);
+}
+
 /// Where the current [`Reference`] is kept; the binary keeps a clone to
 /// replace it after a refresh.
 #[derive(Debug, Clone)]

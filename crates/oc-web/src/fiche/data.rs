@@ -125,7 +125,7 @@ fn fig(
     source: &'static str,
     vintage: String,
 ) -> Figure {
-    Figure { id, label, value, unit, decimals, source, vintage, note: None, text: None, secret: false }
+    Figure { id, label, value, unit, decimals, source, vintage, note: None, text: None, secret: false, context: None }
 }
 
 fn with_note(mut f: Figure, note: &str) -> Figure {

@@ -44,6 +44,7 @@ fn figure(id: &'static str, label: &'static str, value: Option<f64>, unit: &'sta
         note: None,
         text: None,
         secret: false,
+        context: None,
     }
 }
 
@@ -576,6 +577,7 @@ pub(crate) fn dgcl_epci(geo: &Geo, e: &oc_model::Epci) -> (Vec<Figure>, Option<S
         note: None,
         text: None,
         secret: false,
+        context: None,
     };
     let names = |codes: &[String]| {
         codes

@@ -297,6 +297,7 @@ pub(crate) fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) ->
                 note: value.is_none().then(|| note.clone()),
                 text: None,
                 secret: false,
+                context: None,
             };
             out.push(f(n.id, n.label, last.as_ref().map(|v| v.amount), "€", 0));
             out.push(f(n.id_hab, n.label_hab, last.as_ref().and_then(|v| v.per_inhabitant()), "€/hab.", 2));
@@ -320,6 +321,7 @@ pub(crate) fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) ->
                 note: note.clone(),
                 text: None,
                 secret: false,
+                context: None,
             });
             out.push(Figure {
                 id: id_year,
@@ -332,6 +334,7 @@ pub(crate) fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) ->
                 note,
                 text: None,
                 secret: false,
+                context: None,
             });
         }
     }
@@ -352,6 +355,7 @@ pub(crate) fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) ->
             note: None,
             text: None,
             secret: false,
+            context: None,
         };
         out.push(fig(
             "detr_dsil_subventions",

@@ -7,7 +7,7 @@ use oc_store::Geo;
 
 use crate::extract::param;
 use crate::fiche::data::{Figure, Item, LinkRole};
-use crate::fiche::figure::Section;
+use crate::fiche::figure::{FigureContext, RefLevel, RefValue, Section};
 use crate::fiche::Fiche;
 use crate::format::fmt_date;
 use crate::format::{fmt_int, fmt_num};
@@ -194,24 +194,80 @@ pub(crate) fn source_cell(geo: &Geo, f: &Figure) -> Markup {
     }
 }
 
-fn figures_table(geo: &Geo, figures: &[&Figure], caption: &str) -> Markup {
+/// A reference value in its cell (the figure's unit and decimals).
+fn reference_value(f: &Figure, r: &RefValue) -> Markup {
+    match (r.value, r.secret) {
+        (_, true) => html! { "secret statistique" },
+        (Some(v), _) => html! { (fmt_num(v, f.decimals)) " " span class="oc-unit" { (oc_model::fr::unit(v, f.unit)) } },
+        (None, _) => html! { "—" },
+    }
+}
+
+/// Where a figure stands: its ranks (each a link to its ranking) and its
+/// national centile.
+fn position(c: &FigureContext) -> Markup {
+    html! {
+        @for r in &c.ranks {
+            a class="oc-rank" href=(r.url) {
+                (oc_model::fr::ordinal(u64::from(r.rank))) @if r.tied { " ex aequo" } " sur " (fmt_int(u64::from(r.of))) " " (r.group)
+            }
+            br;
+        }
+        @if let Some(p) = c.centile { span class="oc-centile" { (oc_model::fr::ordinal(u64::from(p))) " centile national" } }
+    }
+}
+
+fn figures_table(geo: &Geo, figures: &[&Figure], caption: &str, refs: &[(RefLevel, String, String)]) -> Markup {
     let mut ids: Vec<&str> = Vec::new();
     for f in figures {
         if !ids.contains(&f.source) {
             ids.push(f.source);
         }
     }
+    // Only the reference columns some figure of this section has.
+    let refs: Vec<&(RefLevel, String, String)> = refs
+        .iter()
+        .filter(|(l, code, _)| {
+            figures.iter().any(|f| {
+                f.context.as_ref().is_some_and(|c| c.references.iter().any(|r| r.level == *l && r.code == *code))
+            })
+        })
+        .collect();
+    let ranked = figures.iter().any(|f| f.context.as_ref().is_some_and(|c| !c.ranks.is_empty()));
     html! {
         div class="fr-table fr-table--no-caption" {
             table tabindex="0" {
                 caption { (caption) }
-                thead { tr { th scope="col" { "Indicateur" } th scope="col" class="oc-num" { "Valeur" } th scope="col" { "Source et millésime" } } }
+                thead { tr {
+                    th scope="col" { "Indicateur" } th scope="col" class="oc-num" { "Valeur" }
+                    @for (l, _, name) in &refs { th scope="col" class="oc-num oc-ref" { (l.label()) br; span class="fr-text--xs" { (name) } } }
+                    @if ranked { th scope="col" class="oc-position" { "Position" } }
+                    th scope="col" { "Source et millésime" }
+                } }
                 tbody {
                     @for f in figures {
-                        tr { th scope="row" { (f.label) } td class=(if f.text.is_some() { "oc-text" } else { "oc-num" }) { (figure_value(f)) } td { (source_cell(geo, f)) } }
+                        tr {
+                            th scope="row" { (f.label) }
+                            td class=(if f.text.is_some() { "oc-text" } else { "oc-num" }) { (figure_value(f)) }
+                            @for (l, code, _) in &refs {
+                                td class="oc-num oc-ref" {
+                                    @match f.context.as_ref().and_then(|c| c.references.iter().find(|r| r.level == *l && r.code == *code)) {
+                                        Some(r) => (reference_value(f, r)),
+                                        None => span title="non défini à ce niveau" { "—" },
+                                    }
+                                }
+                            }
+                            @if ranked { td class="fr-text--xs oc-position" { @if let Some(c) = &f.context { (position(c)) } } }
+                            td { (source_cell(geo, f)) }
+                        }
                     }
                 }
             }
+        }
+        @if ranked {
+            p class="fr-text--xs" { "Position : rang par valeur décroissante (1er : la plus forte) parmi les collectivités \
+                qui ont une valeur publiée, les ex aequo partageant leur rang ; centile national : part des collectivités \
+                du même niveau dont la valeur est inférieure, les ex aequo comptant pour moitié." }
         }
         (source_line(geo, &ids))
     }
@@ -572,7 +628,7 @@ fn figure_section(geo: &Geo, f: &Fiche, section: Section) -> Markup {
             p { "Cette commune ne fait partie d'aucun des programmes de l'ANCT suivis ici (Action cœur de ville, \
                 Petites villes de demain, Villages d'avenir)." }
         }
-        @if !figures.is_empty() { (figures_table(geo, &figures, section.title())) }
+        @if !figures.is_empty() { (figures_table(geo, &figures, section.title(), &crate::fiche::context::reference_levels(f))) }
         @if section == Section::Groupements && !f.syndicats.is_empty() {
             div class="fr-table fr-table--no-caption" {
                 table tabindex="0" {

@@ -3,6 +3,7 @@
 //! [`finance`], [`notices`]), its HTML ([`html`]), its canonical URL and
 //! territory key. The routes are in the `fiche_pages` module.
 
+pub mod context;
 pub mod credits;
 pub mod data;
 pub mod deep;
