@@ -53,6 +53,7 @@ pub mod map;
 pub mod openapi;
 pub mod pages;
 pub mod publications;
+pub mod rankings;
 pub mod search;
 pub mod streaming;
 pub mod ui;
@@ -358,6 +359,7 @@ pub fn router(app: App) -> Router {
         .merge(library::routes())
         .merge(fiche_pages::routes())
         .merge(compare::routes())
+        .merge(rankings::routes())
         .merge(assets::routes())
         .merge(admin::routes(state.clone()))
         .fallback(error::fallback)

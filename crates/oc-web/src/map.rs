@@ -61,6 +61,11 @@ impl Projection {
         })
     }
 
+    /// A point in pixels, unrounded.
+    fn pt(&self, (lon, lat): (f64, f64)) -> (f64, f64) {
+        ((lon * self.cos - self.min_x) * self.k + 1.0, (self.max_y - lat) * self.k + 1.0)
+    }
+
     fn px(&self, (lon, lat): (f64, f64)) -> (i64, i64) {
         (((lon * self.cos - self.min_x) * self.k).round() as i64 + 1, ((self.max_y - lat) * self.k).round() as i64 + 1)
     }
@@ -188,6 +193,141 @@ fn has_links(layers: &[Layer<'_>]) -> bool {
 /// `title` names the map; `description` is its text alternative.
 pub fn render(layers: &[Layer<'_>], title: &str, description: &str, max_width: f64, max_height: f64) -> Option<Markup> {
     Some(BaseMap::new(layers, max_width, max_height, 1.0)?.render(&[], title, description))
+}
+
+/// Groups of shapes (départements, each the union of its communes)
+/// painted on a grid of whole pixels: each cell belongs to the group whose
+/// shape covers its centre. A country of 35,000 communes becomes a few
+/// thousand runs of cells, so that the départements of France weigh tens
+/// of kilobytes whatever the number of communes; the boundaries between
+/// groups are drawn along the cells. Made once, painted for any classes.
+pub struct Raster {
+    cols: usize,
+    rows: usize,
+    /// Group + 1 by cell, 0 outside every shape.
+    cells: Vec<u16>,
+    zoom: f64,
+}
+
+impl std::fmt::Debug for Raster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Raster").field("cols", &self.cols).field("rows", &self.rows).finish()
+    }
+}
+
+impl Raster {
+    /// Paints `groups` into a grid of at most `max_width` × `max_height`
+    /// cells, shown `zoom` times larger.
+    pub fn new(groups: &[Vec<&Shape>], max_width: f64, max_height: f64, zoom: f64) -> Option<Raster> {
+        let layers: Vec<Layer<'_>> =
+            groups.iter().map(|g| Layer { class: "", shapes: g.iter().map(|s| (*s, None)).collect() }).collect();
+        let proj = Projection::new(&layers, max_width, max_height)?;
+        let (cols, rows) = (proj.width as usize, proj.height as usize);
+        let mut cells = vec![0u16; cols * rows];
+        let mut xs: Vec<f64> = Vec::new();
+        for (g, shapes) in groups.iter().enumerate() {
+            for s in shapes {
+                for poly in s.decode() {
+                    let rings: Vec<Vec<(f64, f64)>> =
+                        poly.iter().map(|r| r.iter().map(|p| proj.pt(*p)).collect()).collect();
+                    let (mut y0, mut y1) = (f64::MAX, f64::MIN);
+                    for r in &rings {
+                        for p in r {
+                            y0 = y0.min(p.1);
+                            y1 = y1.max(p.1);
+                        }
+                    }
+                    if y0 > y1 {
+                        continue;
+                    }
+                    let (r0, r1) = ((y0 - 0.5).ceil().max(0.0) as usize, ((y1 - 0.5).floor() as usize).min(rows - 1));
+                    for row in r0..=r1 {
+                        let y = row as f64 + 0.5;
+                        xs.clear();
+                        for r in &rings {
+                            for w in r.windows(2) {
+                                let ((ax, ay), (bx, by)) = (w[0], w[1]);
+                                if (ay <= y) != (by <= y) {
+                                    xs.push(ax + (y - ay) / (by - ay) * (bx - ax));
+                                }
+                            }
+                        }
+                        xs.sort_by(f64::total_cmp);
+                        for pair in xs.chunks_exact(2) {
+                            let c0 = (pair[0] - 0.5).ceil().max(0.0) as usize;
+                            let c1 = ((pair[1] - 0.5).floor().max(-1.0) + 1.0) as usize;
+                            for c in c0..c1.min(cols) {
+                                cells[row * cols + c] = g as u16 + 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Some(Raster { cols, rows, cells, zoom })
+    }
+
+    /// The SVG: each group's cells with the class `class_of(group)`
+    /// (runs of one class merged), the boundaries between groups on top.
+    pub fn render(&self, class_of: &dyn Fn(usize) -> &'static str, title: &str, description: &str) -> Markup {
+        let mut by_class: Vec<(&'static str, String)> = Vec::new();
+        let mut lines = String::new();
+        let class_at = |v: u16| if v == 0 { None } else { Some(class_of(v as usize - 1)) };
+        for row in 0..self.rows {
+            let line = &self.cells[row * self.cols..(row + 1) * self.cols];
+            let mut c = 0;
+            while c < self.cols {
+                let Some(class) = class_at(line[c]) else {
+                    c += 1;
+                    continue;
+                };
+                let start = c;
+                while c < self.cols && class_at(line[c]) == Some(class) {
+                    c += 1;
+                }
+                let d = match by_class.iter_mut().find(|(k, _)| *k == class) {
+                    Some((_, d)) => d,
+                    None => {
+                        by_class.push((class, String::new()));
+                        &mut by_class.last_mut().expect("just pushed").1
+                    }
+                };
+                let _ = write!(d, "M{start} {row}h{}v1h-{}z", c - start, c - start);
+            }
+            // Boundaries: between two cells of different groups on a row,
+            // and with the row above.
+            for c in 1..self.cols {
+                if line[c] != line[c - 1] && (line[c] != 0 || line[c - 1] != 0) {
+                    let _ = write!(lines, "M{c} {row}v1");
+                }
+            }
+            if row > 0 {
+                let above = &self.cells[(row - 1) * self.cols..row * self.cols];
+                let mut c = 0;
+                while c < self.cols {
+                    if line[c] != above[c] {
+                        let start = c;
+                        while c < self.cols && line[c] != above[c] {
+                            c += 1;
+                        }
+                        let _ = write!(lines, "M{start} {row}h{}", c - start);
+                    } else {
+                        c += 1;
+                    }
+                }
+            }
+        }
+        let (w, h) = (self.cols as f64, self.rows as f64);
+        let (dw, dh) = ((w * self.zoom).round(), (h * self.zoom).round());
+        html! {
+            svg class="oc-map oc-map--raster" viewBox=(format!("0 0 {w} {h}")) width=(dw) height=(dh) role="img" aria-labelledby="oc-map-title oc-map-desc" xmlns="http://www.w3.org/2000/svg" {
+                title id="oc-map-title" { (title) }
+                desc id="oc-map-desc" { (description) }
+                @for (class, d) in &by_class { path class=(class) d=(d) {} }
+                path class="oc-map__bounds" d=(lines) {}
+            }
+        }
+    }
 }
 
 /// Base maps of départements and régions, drawn once per process.

@@ -171,6 +171,11 @@ pub struct Indicator {
 }
 
 impl Indicator {
+    /// The producer's short name.
+    pub fn source_label(&self) -> &'static str {
+        oc_model::sources::dataset(self.source).map_or(self.source, |d| d.short)
+    }
+
     pub fn is_secret(&self, i: u32) -> bool {
         self.secret.binary_search(&i).is_ok()
     }

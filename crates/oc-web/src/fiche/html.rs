@@ -26,6 +26,8 @@ pub struct Options {
     /// Sort of the member table: `nom` or `population` (default).
     pub tri: Option<String>,
     pub page: usize,
+    /// The figure of the thematic map (`carte`), as asked.
+    pub carte: Option<String>,
     /// The library's sections (documents about the territory, useful to
     /// its level, open-data platforms), when a library is served.
     pub library: Option<maud::Markup>,
@@ -40,6 +42,7 @@ impl Options {
             ancien: param(p, "ancien").map(|s| s.to_ascii_uppercase()),
             tri: param(p, "tri").filter(|t| matches!(*t, "nom" | "population")).map(str::to_owned),
             page: param(p, "page").and_then(|s| s.parse::<usize>().ok()).filter(|n| *n >= 1).unwrap_or(1),
+            carte: param(p, "carte").map(str::to_owned),
             library: None,
             messages: Vec::new(),
         }
@@ -403,24 +406,22 @@ fn fiche_map(geo: &Geo, maps: &MapCache, f: &Fiche) -> Option<Markup> {
         }
         KindGroup::Region => {
             const CLASSES: [&str; 4] = ["oc-map__d0", "oc-map__d1", "oc-map__d2", "oc-map__d3"];
-            let base = maps.get_or_make(&format!("reg:{}", f.code), || {
-                let layers: Vec<Layer<'_>> = geo
+            // A région holds thousands of communes: its départements are
+            // painted on a grid of cells (tens of kilobytes, not hundreds).
+            let base = geo.memo().get_or_make(&format!("raster région {}", f.code), || {
+                let groups: Vec<Vec<&Shape>> = geo
                     .departements_of_region(&f.code)
-                    .enumerate()
-                    .map(|(i, d)| Layer {
-                        class: CLASSES[i % 4],
-                        shapes: shapes(&mut geo.communes_of_departement(&d.code)),
-                    })
+                    .map(|d| geo.communes_of_departement(&d.code).filter_map(|c| geo.contour(&c.code)).collect())
                     .collect();
-                // A région holds thousands of communes: drawn on a coarser grid.
-                BaseMap::new(&layers, 280.0, 260.0, 2.0)
-            })?;
+                map::Raster::new(&groups, 280.0, 260.0, 2.0)
+            });
+            let base = base.as_ref().as_ref()?;
             let deps: Vec<String> = geo.departements_of_region(&f.code).map(|d| d.name.clone()).collect();
             Some(base.render(
-                &[],
+                &|g| CLASSES[g % 4],
                 &format!("Carte : {}", f.name),
                 &format!(
-                    "Les communes {}, colorées par département : {}.",
+                    "Les départements {}, chacun de sa couleur : {}.",
                     geo.region(&f.code).map_or_else(|| f.name.clone(), |r| oc_model::fr::de(&r.name, r.type_liaison)),
                     deps.join(", ")
                 ),
@@ -591,6 +592,7 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
             @for section in [Section::ChiffresCles, Section::Revenus, Section::Zonages, Section::Groupements] {
                 (figure_section(geo, f, section))
             }
+            (thematic_section(geo, maps, f, opts))
             (crate::fiche::finance::render(geo, &f.finances, f.group))
             @for (title, items) in &f.lists {
                 @if !items.is_empty() { (list_section(geo, f, title, items, opts)) }
@@ -600,6 +602,56 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
             (search_box("", None, false))
         },
     )
+}
+
+/// The thematic map of an EPCI, département or région: its communes (its
+/// départements for a région) coloured by the figure chosen.
+fn thematic_section(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
+    use crate::fiche::context::{tables, Level};
+    use crate::fiche::thematic;
+    if f.kind == FicheKind::CollectiviteOutreMer || f.group == KindGroup::Commune {
+        return html! {};
+    }
+    let t = tables(geo);
+    let (table, level) = if f.group == KindGroup::Region {
+        (t.table(Level::Departement), "départements")
+    } else {
+        (t.table(Level::Commune), "communes")
+    };
+    // An unknown figure falls back to the default, said above the map.
+    let asked = opts.carte.as_deref();
+    let (ind, problem) = match thematic::choice(table, asked) {
+        Ok(i) => (i, None),
+        Err(e) => match thematic::choice(table, None) {
+            Ok(i) => (i, Some(e)),
+            Err(_) => return html! {},
+        },
+    };
+    let place = f.name.as_str();
+    let map = match f.group {
+        KindGroup::Region => {
+            let members: Vec<u32> =
+                (0..table.members.len() as u32).filter(|i| table.members[*i as usize].reg == f.code).collect();
+            thematic::departements_map(geo, table, ind, &members, &f.code, place)
+        }
+        KindGroup::Epci => {
+            let Some(e) = geo.epci(&f.code) else { return html! {} };
+            let codes: Vec<&str> = e.membres.iter().map(String::as_str).collect();
+            thematic::communes_map(geo, maps, table, ind, &codes, &format!("epci:{}", f.code), place)
+        }
+        _ => {
+            let codes: Vec<&str> = geo.communes_of_departement(&f.code).map(|c| c.code.as_str()).collect();
+            thematic::communes_map(geo, maps, table, ind, &codes, &format!("dep:{}", f.code), place)
+        }
+    };
+    html! {
+        section class="fr-mt-4w" aria-labelledby="carte-titre" {
+            h2 id="carte-titre" { "Carte thématique des " (level) }
+            @if let Some(p) = problem { div class="fr-alert fr-alert--warning fr-alert--sm fr-mb-2w" { p { (p) " — carte par défaut." } } }
+            (thematic::form(&f.url, table, ind, &[]))
+            (map)
+        }
+    }
 }
 
 /// A section of figures, with its notes (and, for groupements, the list
