@@ -480,6 +480,18 @@ impl Shape {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Every vertex as its quantised (x, y), in ring order.
+    pub fn vertices(&self) -> impl Iterator<Item = (i64, i64)> + '_ {
+        self.0.iter().flatten().flat_map(|ring| {
+            let (mut x, mut y) = (0i64, 0i64);
+            ring.chunks_exact(2).map(move |d| {
+                x += i64::from(d[0]);
+                y += i64::from(d[1]);
+                (x, y)
+            })
+        })
+    }
 }
 
 /// Contours of the communes and arrondissements municipaux, by INSEE code.

@@ -171,6 +171,7 @@ pub struct Geo {
     contours_source: ContoursSource,
     contours: OnceLock<Contours>,
     areas: OnceLock<HashMap<String, f64>>,
+    neighbours: OnceLock<HashMap<String, Vec<String>>>,
     counts: OnceLock<Counts>,
     children: HashMap<String, Vec<usize>>,
     dep_communes: HashMap<String, Vec<usize>>,
@@ -339,6 +340,7 @@ impl Geo {
             contours_source: ContoursSource::None,
             contours: OnceLock::new(),
             areas: OnceLock::new(),
+            neighbours: OnceLock::new(),
             counts: OnceLock::new(),
             memo: Memo::default(),
         }
@@ -382,6 +384,51 @@ impl Geo {
     /// The contour of a commune or arrondissement municipal.
     pub fn contour(&self, code: &str) -> Option<&Shape> {
         self.contours().communes.get(code)
+    }
+
+    /// The communes sharing a border with a commune (at least two vertices
+    /// of their contours in common: the contours are cut from one
+    /// topology, so a shared border has the same points on both sides;
+    /// one shared point is a corner, not a border), by INSEE code, sorted.
+    /// Made once, on first use, from every current commune's contour.
+    pub fn neighbours(&self, code: &str) -> &[String] {
+        let all = self.neighbours.get_or_init(|| {
+            let communes: Vec<&Commune> = self.data.communes.iter().filter(|c| c.kind == Kind::Commune).collect();
+            // Vertex → the first commune seen there; pairs → shared points.
+            let mut at: HashMap<(i64, i64), u32> = HashMap::new();
+            let mut shared: HashMap<(u32, u32), u8> = HashMap::new();
+            for (i, c) in communes.iter().enumerate() {
+                let Some(s) = self.contour(&c.code) else { continue };
+                for v in s.vertices() {
+                    match at.entry(v) {
+                        std::collections::hash_map::Entry::Vacant(e) => {
+                            e.insert(i as u32);
+                        }
+                        std::collections::hash_map::Entry::Occupied(e) => {
+                            let j = *e.get();
+                            if j != i as u32 {
+                                let n = shared.entry((j, i as u32)).or_default();
+                                *n = n.saturating_add(1);
+                            }
+                        }
+                    }
+                }
+            }
+            let mut out: HashMap<String, Vec<String>> = HashMap::new();
+            for ((a, b), n) in shared {
+                if n < 2 {
+                    continue;
+                }
+                let (a, b) = (&communes[a as usize].code, &communes[b as usize].code);
+                out.entry(a.clone()).or_default().push(b.clone());
+                out.entry(b.clone()).or_default().push(a.clone());
+            }
+            for v in out.values_mut() {
+                v.sort();
+            }
+            out
+        });
+        all.get(code).map_or(&[], Vec::as_slice)
     }
 
     /// A current commune or arrondissement municipal by INSEE code.

@@ -121,9 +121,36 @@ pub(crate) fn parse(geo: &Geo, raw: &str) -> Selection {
 }
 
 fn fiches(geo: &Geo, s: &Selection) -> Vec<Fiche> {
-    match s.group {
+    let mut fs = match s.group {
         Some(g) => export::fiches(geo, g, &s.codes),
         None => Vec::new(),
+    };
+    for f in &mut fs {
+        crate::fiche::context::apply(geo, f);
+    }
+    fs
+}
+
+/// The reference column asked (`reference=france` or `commun`): France,
+/// or the département, else the région, every compared one is in.
+fn reference(geo: &Geo, fs: &[Fiche], asked: Option<&str>) -> Option<Fiche> {
+    use crate::fiche::data::{self, LinkRole};
+    match asked? {
+        "france" => Some(data::france(geo)),
+        "commun" => {
+            let common = |role: LinkRole| -> Option<String> {
+                let first = fs.first()?.parents.iter().find(|l| l.role == role)?.code.clone();
+                fs.iter().all(|f| f.parents.iter().any(|l| l.role == role && l.code == first)).then_some(first)
+            };
+            if let Some(d) = common(LinkRole::Departement).and_then(|c| geo.departement(&c)) {
+                return Some(data::departement(geo, d));
+            }
+            if let Some(r) = common(LinkRole::Region).and_then(|c| geo.region(&c)) {
+                return Some(data::region(geo, r));
+            }
+            Some(data::france(geo))
+        }
+        _ => None,
     }
 }
 
@@ -140,7 +167,7 @@ fn bar(v: Option<f64>, max: f64) -> Markup {
     }
 }
 
-fn table(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
+fn table(geo: &Geo, s: &Selection, fs: &[Fiche], reference: Option<&Fiche>) -> Markup {
     let refs: Vec<&Fiche> = fs.iter().collect();
     let cols = export::columns(&refs);
     html! {
@@ -162,6 +189,7 @@ fn table(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
                                 }
                             }
                         }
+                        @if let Some(r) = reference { th scope="col" class="oc-ref" { "Référence" br; a href=(r.url) { (r.name) } } }
                         th scope="col" { "Source" }
                     }
                 }
@@ -199,6 +227,17 @@ fn table(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
                                     }
                                 }
                             }
+                            @if let Some(r) = reference {
+                                td class="oc-num oc-ref" {
+                                    @match r.figures.iter().find(|x| x.id == c.id && x.text.is_none()) {
+                                        Some(x) if x.secret => "secret statistique",
+                                        Some(x) if x.value.is_some() && x.section() != crate::fiche::figure::Section::Finances => {
+                                            (fmt_num(x.value.unwrap_or_default(), c.decimals))
+                                        }
+                                        _ => span title="non défini à ce niveau" { "—" },
+                                    }
+                                }
+                            }
                             td class="fr-text--xs" {
                                 @if uniform { @if let Some(x) = fig0 { (crate::fiche::html::source_cell(geo, x)) } }
                                 @else { "selon la collectivité (sous chaque valeur)" }
@@ -215,11 +254,13 @@ fn table(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
 pub(crate) async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> WebResult<Response> {
     let p = params(raw);
     let ids = param(&p, "ids").unwrap_or("").to_owned();
+    let asked = param(&p, "reference").filter(|r| matches!(*r, "france" | "commun")).map(str::to_owned);
     let geo = state.geo();
     let result = crate::blocking::spawn(move || {
         let s = parse(&geo, &ids);
         let fs = fiches(&geo, &s);
-        render(&geo, &s, &fs)
+        let r = reference(&geo, &fs, asked.as_deref());
+        render(&geo, &s, &fs, r.as_ref(), asked.as_deref())
     })
     .await;
     Ok(match result {
@@ -228,7 +269,7 @@ pub(crate) async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery)
     })
 }
 
-fn render(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
+fn render(geo: &Geo, s: &Selection, fs: &[Fiche], reference: Option<&Fiche>, asked: Option<&str>) -> Markup {
     let names: Vec<&str> = fs.iter().map(|f| f.name.as_str()).collect();
     let title = if names.is_empty() {
         "Comparer des collectivités".to_owned()
@@ -260,7 +301,19 @@ fn render(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
                 }
             }
             @if !fs.is_empty() {
-                (table(geo, s, fs))
+                form class="fr-mb-2w oc-noprint" method="get" action="/comparer" {
+                    input type="hidden" name="ids" value=(s.ids());
+                    div class="fr-select-group" {
+                        label class="fr-label" for="reference" { "Colonne de référence" }
+                        select class="fr-select" id="reference" name="reference" {
+                            option value="" selected[asked.is_none()] { "Aucune" }
+                            option value="commun" selected[asked == Some("commun")] { "Territoire commun (département, sinon région, sinon France)" }
+                            option value="france" selected[asked == Some("france")] { "France" }
+                        }
+                    }
+                    button class="fr-btn fr-btn--sm fr-btn--secondary" type="submit" { "Afficher" }
+                }
+                (table(geo, s, fs, reference))
                 ul class="fr-btns-group fr-btns-group--inline-sm oc-noprint" {
                     li { a class="fr-btn fr-btn--secondary" href=(s.url(".csv")) download { "Télécharger (CSV)" } }
                     li { a class="fr-btn fr-btn--tertiary" href=(s.url(".csv") + "&dialect=standard") download { "CSV standard" } }

@@ -40,6 +40,7 @@ pub mod api;
 pub mod assets;
 pub mod blocking;
 pub mod cache;
+pub mod chart;
 pub mod compare;
 pub mod error;
 pub mod export;
@@ -119,6 +120,8 @@ pub struct Reference {
 /// request path.
 pub fn prepare(geo: &Geo) {
     fiche::context::tables(geo);
+    // The borders between communes, for the fiches' neighbours.
+    geo.neighbours("");
 }
 
 /// Where the current [`Reference`] is kept; the binary keeps a clone to

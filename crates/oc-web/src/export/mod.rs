@@ -23,6 +23,7 @@ use oc_model::KindGroup;
 use oc_store::Geo;
 
 use crate::fiche::data::{Fiche, LinkRole};
+use crate::fiche::figure::{RefLevel, Scope};
 
 /// CSV flavour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +103,87 @@ pub(crate) struct Column {
     /// The vintages seen in the column, first seen first.
     #[serde(skip)]
     pub vintages: Vec<String>,
+    /// What of the figure the column holds.
+    #[serde(skip)]
+    pub part: Part,
+}
+
+/// What of a figure a column holds: its value, or its context (the same
+/// figure above, its rank in a scope and the size of that group, its
+/// national centile).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Part {
+    #[default]
+    Value,
+    Reference(RefLevel),
+    Rank(Scope),
+    Ranked(Scope),
+    Centile,
+}
+
+fn scope_words(s: Scope) -> &'static str {
+    match s {
+        Scope::Departement => "dans le département",
+        Scope::Region => "dans la région",
+        Scope::Strate => "dans la strate de population",
+        Scope::France => "en France",
+    }
+}
+
+/// The columns of fiches with their context: after each value column,
+/// one column per reference level and per rank any of them has, and the
+/// national centile (fiche and comparison exports).
+pub(crate) fn with_context(cols: Vec<Column>, fiches: &[&Fiche]) -> Vec<Column> {
+    let mut out = Vec::new();
+    for c in cols {
+        let contexts: Vec<&crate::fiche::figure::FigureContext> = fiches
+            .iter()
+            .filter_map(|f| f.figures.iter().find(|x| x.id == c.id))
+            .filter_map(|x| x.context.as_deref())
+            .collect();
+        let mut parts: Vec<Part> = Vec::new();
+        for l in [RefLevel::Epci, RefLevel::Departement, RefLevel::Region, RefLevel::France] {
+            if contexts.iter().any(|x| x.references.iter().any(|r| r.level == l)) {
+                parts.push(Part::Reference(l));
+            }
+        }
+        for s in [Scope::Departement, Scope::Region, Scope::Strate, Scope::France] {
+            if contexts.iter().any(|x| x.ranks.iter().any(|r| r.scope == s)) {
+                parts.push(Part::Rank(s));
+                parts.push(Part::Ranked(s));
+            }
+        }
+        if contexts.iter().any(|x| x.centile.is_some()) {
+            parts.push(Part::Centile);
+        }
+        let unit = if c.unit.is_empty() { String::new() } else { format!(" ({})", c.unit) };
+        let extra: Vec<Column> = parts
+            .into_iter()
+            .map(|part| {
+                let header = match part {
+                    Part::Reference(l) => format!(
+                        "{}{unit} — valeur {}",
+                        c.label,
+                        match l {
+                            RefLevel::Epci => "de l'intercommunalité",
+                            RefLevel::Departement => "du département",
+                            RefLevel::Region => "de la région",
+                            RefLevel::France => "de la France",
+                        }
+                    ),
+                    Part::Rank(s) => format!("{} — rang {}", c.label, scope_words(s)),
+                    Part::Ranked(s) => format!("{} — collectivités classées {}", c.label, scope_words(s)),
+                    Part::Centile => format!("{} — centile national", c.label),
+                    Part::Value => String::new(),
+                };
+                let decimals = if matches!(part, Part::Reference(_)) { c.decimals } else { 0 };
+                Column { header, decimals, part, ..c.clone() }
+            })
+            .collect();
+        out.push(c);
+        out.extend(extra);
+    }
+    out
 }
 
 /// The indicator columns of a level, in the order of the fiches: the union
@@ -126,6 +208,7 @@ pub(crate) fn columns(fiches: &[&Fiche]) -> Vec<Column> {
                         unit: fig.unit,
                         source: fig.source,
                         vintages: Vec::new(),
+                        part: Part::Value,
                     });
                     vintages.push(vec![&fig.vintage]);
                 }
@@ -239,6 +322,10 @@ pub(crate) fn cells(geo: &Geo, f: &Fiche, cols: &[Column]) -> Vec<Cell> {
     let mut cells = vec![Cell::Text(f.name.clone())];
     for c in cols {
         let x = f.figures.iter().find(|x| x.id == c.id);
+        if c.part != Part::Value {
+            cells.push(context_cell(x.and_then(|x| x.context.as_deref()), c));
+            continue;
+        }
         cells.push(match x {
             Some(x) if x.text.is_some() => Cell::Text(x.text.clone().unwrap_or_default()),
             Some(x) if x.secret => Cell::Text(SECRET.to_owned()),
@@ -247,6 +334,23 @@ pub(crate) fn cells(geo: &Geo, f: &Fiche, cols: &[Column]) -> Vec<Cell> {
     }
     cells.extend(code_cells(geo, f).into_iter().map(Cell::Text));
     cells
+}
+
+/// A context cell of a figure.
+fn context_cell(ctx: Option<&crate::fiche::figure::FigureContext>, c: &Column) -> Cell {
+    let Some(ctx) = ctx else { return Cell::Number(None, 0) };
+    let rank = |s: Scope| ctx.ranks.iter().find(|r| r.scope == s);
+    match c.part {
+        Part::Reference(l) => match ctx.references.iter().find(|r| r.level == l) {
+            Some(r) if r.secret => Cell::Text(SECRET.to_owned()),
+            Some(r) => Cell::Number(r.value, c.decimals),
+            None => Cell::Number(None, 0),
+        },
+        Part::Rank(s) => Cell::Number(rank(s).map(|r| f64::from(r.rank)), 0),
+        Part::Ranked(s) => Cell::Number(rank(s).map(|r| f64::from(r.of)), 0),
+        Part::Centile => Cell::Number(ctx.centile.map(f64::from), 0),
+        Part::Value => Cell::Number(None, 0),
+    }
 }
 
 /// What a withheld value reads in an export.
@@ -266,17 +370,15 @@ pub(crate) fn row(geo: &Geo, f: &Fiche, cols: &[Column], d: Dialect) -> String {
     line
 }
 
-/// A whole CSV document for a few fiches.
-pub(crate) fn csv(geo: &Geo, group: KindGroup, fiches: &[Fiche], d: Dialect) -> String {
-    let refs: Vec<&Fiche> = fiches.iter().collect();
-    let cols = columns(&refs);
+/// A whole CSV document for a few fiches, in these columns.
+pub(crate) fn csv(geo: &Geo, group: KindGroup, fiches: &[Fiche], cols: &[Column], d: Dialect) -> String {
     let mut out = String::new();
     if d == Dialect::French {
         out.push('\u{feff}');
     }
-    out.push_str(&header_row(&cols, group, d));
+    out.push_str(&header_row(cols, group, d));
     for f in fiches {
-        out.push_str(&row(geo, f, &cols, d));
+        out.push_str(&row(geo, f, cols, d));
     }
     out
 }
@@ -309,9 +411,9 @@ pub(crate) fn download(
     title: String,
 ) -> Response {
     let year = geo.data.meta.cog_year;
+    let refs: Vec<&Fiche> = fiches.iter().collect();
+    let cols = with_context(columns(&refs), &refs);
     if ext == "xlsx" {
-        let refs: Vec<&Fiche> = fiches.iter().collect();
-        let cols = columns(&refs);
         return match xlsx::workbook(geo, group, &cols, fiches.iter().cloned(), &title) {
             Ok(bytes) => {
                 let mut res = Response::new(axum::body::Body::from(bytes));
@@ -322,12 +424,11 @@ pub(crate) fn download(
         };
     }
     if ext == "csv" {
-        let mut res = (StatusCode::OK, csv(geo, group, &fiches, d)).into_response();
+        let mut res = (StatusCode::OK, csv(geo, group, &fiches, &cols, d)).into_response();
         attachment(&mut res, &format!("{base}-{year}.csv"), "text/csv; charset=utf-8");
         res
     } else {
-        let refs: Vec<&Fiche> = fiches.iter().collect();
-        let body = JsonExport { title, columns: columns(&refs), items: &fiches };
+        let body = JsonExport { title, columns: cols, items: &fiches };
         let mut res = axum::Json(body).into_response();
         attachment(&mut res, &format!("{base}-{year}.json"), "application/json");
         res

@@ -184,7 +184,7 @@ fn sources_sheet(
         Ok::<(), XlsxError>(())
     };
     line(ws, &format!("Nom, {}", code_headers(group).join(", ")), "cog", None)?;
-    for c in cols {
+    for c in cols.iter().filter(|c| c.part == super::Part::Value) {
         let what = if c.unit.is_empty() { c.label.to_owned() } else { format!("{} ({})", c.label, c.unit) };
         line(ws, &what, c.source, Some(c.vintages.join(", ")))?;
     }

@@ -379,6 +379,16 @@ pub(crate) fn figures(fd: Option<&FinanceData>, group: KindGroup, code: &str) ->
     out
 }
 
+/// Subsidies per year, as a chart when there are several years.
+fn grant_series(projects: &[Project]) -> Markup {
+    let mut by: BTreeMap<u16, f64> = BTreeMap::new();
+    for p in projects {
+        *by.entry(p.year).or_default() += p.subsidy.unwrap_or(0.0);
+    }
+    let series: Vec<(u16, f64)> = by.into_iter().collect();
+    crate::chart::series(&series, "Subventions d'investissement (DETR, DSIL, DSID)", "€", "Année")
+}
+
 /// Projects and subsidies per year and per dotation.
 fn grant_totals(projects: &[Project], grants: Option<&oc_model::sources::Credit>) -> Markup {
     let mut by: BTreeMap<(std::cmp::Reverse<u16>, &str), (usize, f64)> = BTreeMap::new();
@@ -404,79 +414,6 @@ fn grant_totals(projects: &[Project], grants: Option<&oc_model::sources::Credit>
         }
         @if let Some(g) = grants {
             p class="fr-text--xs oc-source" { "Source : " a href=(g.url) rel="noopener" { (g.producer) } " — " (g.title) ", millésime " (g.vintage) "." }
-        }
-    }
-}
-
-/// A value of a series with its unit, the French way: `1 234 €/hab.`.
-fn fmt_value(v: f64, unit: &str) -> String {
-    format!("{} {unit}", fmt_num(v, 0))
-}
-
-/// The unit of a series in words, for the chart's description.
-fn unit_words(unit: &str) -> &'static str {
-    if unit == "€/hab." {
-        "en euros par habitant"
-    } else {
-        "en euros"
-    }
-}
-
-/// The values over the exercices: a small line chart (SVG, no script, no
-/// style attribute) with the first and last exercice under its axis and
-/// its lowest and highest values beside it, described by its `aria-label`,
-/// then the same values as a table ("Voir les valeurs"), so that none is
-/// only in the picture.
-fn sparkline(series: &[(u16, f64)], label: &str, unit: &str) -> Markup {
-    if series.len() < 2 {
-        return html! {};
-    }
-    // The plot area: value labels on its left, years under it.
-    let (w, h) = (236.0, 76.0);
-    let (left, right, top, bottom) = (76.0, 228.0, 8.0, 56.0);
-    let min = series.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
-    let max = series.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
-    let (first, last) = (series[0].0, series[series.len() - 1].0);
-    let (y0, y1) = (f64::from(first), f64::from(last));
-    // The points a little inside the axes.
-    let (px0, px1, py0, py1) = (left + 6.0, right - 3.0, top + 2.0, bottom - 6.0);
-    let x = |y: u16| px0 + (f64::from(y) - y0) / (y1 - y0).max(1.0) * (px1 - px0);
-    let y = |v: f64| if max > min { py1 - (v - min) / (max - min) * (py1 - py0) } else { (py0 + py1) / 2.0 };
-    let c = |v: f64| format!("{v:.1}");
-    let points: Vec<String> = series.iter().map(|(yr, v)| format!("{:.1},{:.1}", x(*yr), y(*v))).collect();
-    let title = format!(
-        "{label}, {} : {}",
-        unit_words(unit),
-        series.iter().map(|(yr, v)| format!("{yr} : {}", fmt_value(*v, unit))).collect::<Vec<_>>().join(" ; ")
-    );
-    html! {
-        svg class="oc-sparkline" width=(w) height=(h) viewBox=(format!("0 0 {w} {h}")) role="img" aria-label=(title) {
-            title { (title) }
-            g stroke="currentColor" stroke-opacity="0.45" stroke-width="1" {
-                line x1=(c(left)) y1=(c(bottom)) x2=(c(right)) y2=(c(bottom)) {}
-                line x1=(c(left)) y1=(c(top)) x2=(c(left)) y2=(c(bottom)) {}
-                @for (yr, _) in series { line x1=(c(x(*yr))) y1=(c(bottom)) x2=(c(x(*yr))) y2=(c(bottom + 3.0)) {} }
-            }
-            g fill="currentColor" font-size="9" {
-                text class="oc-sparkline__max" x=(c(left - 4.0)) y=(c(y(max) + 3.0)) text-anchor="end" { (fmt_value(max, unit)) }
-                @if max > min {
-                    text class="oc-sparkline__min" x=(c(left - 4.0)) y=(c(y(min) + 3.0)) text-anchor="end" { (fmt_value(min, unit)) }
-                }
-                text class="oc-sparkline__first" x=(c(x(first))) y=(c(h - 6.0)) text-anchor="middle" { (first) }
-                text class="oc-sparkline__last" x=(c(x(last))) y=(c(h - 6.0)) text-anchor="middle" { (last) }
-            }
-            polyline fill="none" stroke="currentColor" stroke-width="1.5" points=(points.join(" ")) {}
-            @for (yr, v) in series { circle cx=(c(x(*yr))) cy=(c(y(*v))) r="2" fill="currentColor" {} }
-        }
-        details class="oc-series" {
-            summary class="fr-text--xs" { "Voir les valeurs" }
-            table class="oc-series-table fr-text--xs" {
-                caption class="fr-sr-only" { (label) ", " (unit_words(unit)) }
-                thead { tr { th scope="col" { "Exercice" } th scope="col" class="oc-num" { (unit) } } }
-                tbody {
-                    @for (yr, v) in series { tr { th scope="row" { (yr) } td class="oc-num" { (fmt_value(*v, unit)) } } }
-                }
-            }
         }
     }
 }
@@ -533,7 +470,7 @@ pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
                                         } @else { span title="moins de deux collectivités de la même strate dans les \
                                             fichiers chargés" { "—" } }
                                     }
-                                    td { (sparkline(&r.series, r.label, r.series_unit)) }
+                                    td { (crate::chart::series(&r.series, r.label, r.series_unit, "Exercice")) }
                                 }
                             }
                         }
@@ -588,6 +525,7 @@ pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
                 @if s.projects.is_empty() {
                     p class="fr-text--sm" { "Aucun projet de cette collectivité dans les fichiers chargés." }
                 } @else {
+                    (grant_series(&s.projects))
                     (grant_totals(&s.projects, grants.as_ref()))
                     div class="fr-table fr-table--no-caption" {
                         table tabindex="0" class="oc-projects" {
@@ -651,8 +589,13 @@ mod tests {
 
     #[test]
     fn the_series_chart_has_its_axes_labelled_and_a_table_twin() {
-        let html = sparkline(&[(2021, 1234.4), (2022, 980.0), (2023, 1100.0)], "Recettes de fonctionnement", "€/hab.")
-            .into_string();
+        let html = crate::chart::series(
+            &[(2021, 1234.4), (2022, 980.0), (2023, 1100.0)],
+            "Recettes de fonctionnement",
+            "€/hab.",
+            "Exercice",
+        )
+        .into_string();
         let n = |s: &str| s.replace(' ', "\u{202f}");
         assert!(html.contains(">2021</text>") && html.contains(">2023</text>"), "first and last exercice: {html}");
         assert!(
@@ -677,6 +620,9 @@ mod tests {
         }
         assert!(html.contains("<summary class=\"fr-text--xs\">Voir les valeurs</summary>"));
         assert!(!html.contains("style=") && !html.contains("<script"), "nothing a strict CSP blocks");
-        assert!(sparkline(&[(2023, 1.0)], "x", "€").into_string().is_empty(), "one value is in the row itself");
+        assert!(
+            crate::chart::series(&[(2023, 1.0)], "x", "€", "Exercice").into_string().is_empty(),
+            "one value is in the row itself"
+        );
     }
 }

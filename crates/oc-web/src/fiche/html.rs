@@ -593,6 +593,7 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
                 (figure_section(geo, f, section))
             }
             (thematic_section(geo, maps, f, opts))
+            (crate::fiche::peers::section(geo, f))
             (crate::fiche::finance::render(geo, &f.finances, f.group))
             @for (title, items) in &f.lists {
                 @if !items.is_empty() { (list_section(geo, f, title, items, opts)) }
@@ -654,6 +655,36 @@ fn thematic_section(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Ma
     }
 }
 
+/// The population municipale over the vintages the fiche has: the
+/// censuses of 2015 and 2021 and the latest population légale, as a chart
+/// and its table.
+fn population_series(geo: &Geo, f: &Fiche) -> Markup {
+    let value = |id: &str| f.figures.iter().find(|x| x.id == id).and_then(|x| x.value);
+    let legal_year = geo.data.meta.population_millesime.trim().parse::<u16>().ok();
+    let mut points: Vec<(u16, f64)> = Vec::new();
+    for (year, v) in [
+        (Some(2015), value("population_2015")),
+        (Some(2021), value("population_2021")),
+        (legal_year, value("population")),
+    ] {
+        if let (Some(y), Some(v)) = (year, v) {
+            if !points.iter().any(|p| p.0 == y) {
+                points.push((y, v));
+            }
+        }
+    }
+    if points.len() < 2 {
+        return html! {};
+    }
+    html! {
+        div class="oc-population-series fr-mb-3w" {
+            h3 class="fr-h6" { "Évolution de la population municipale" }
+            (crate::chart::series(&points, "Population municipale", "hab.", "Année"))
+            p class="fr-text--xs" { "Recensements de 2015 et 2021 (Insee), population légale " (geo.data.meta.population_millesime) " en vigueur en " (geo.data.meta.cog_year) "." }
+        }
+    }
+}
+
 /// A section of figures, with its notes (and, for groupements, the list
 /// of syndicats); nothing when no dataset of the section is loaded.
 fn figure_section(geo: &Geo, f: &Fiche, section: Section) -> Markup {
@@ -681,6 +712,7 @@ fn figure_section(geo: &Geo, f: &Fiche, section: Section) -> Markup {
                 Petites villes de demain, Villages d'avenir)." }
         }
         @if !figures.is_empty() { (figures_table(geo, &figures, section.title(), &crate::fiche::context::reference_levels(f))) }
+        @if section == Section::ChiffresCles { (population_series(geo, f)) }
         @if section == Section::Groupements && !f.syndicats.is_empty() {
             div class="fr-table fr-table--no-caption" {
                 table tabindex="0" {

@@ -12,6 +12,7 @@ pub mod finance;
 pub mod html;
 pub mod naming;
 pub mod notices;
+pub mod peers;
 pub mod thematic;
 
 use oc_model::{Commune, KindGroup};
