@@ -472,7 +472,7 @@ fn axe_path() -> PathBuf {
 }
 
 /// One page of each kind, as the portal serves them.
-const PAGES_TO_AUDIT: [&str; 11] = [
+const PAGES_TO_AUDIT: [&str; 15] = [
     "/",
     "/publications/1",
     "/admin/connexion",
@@ -484,6 +484,10 @@ const PAGES_TO_AUDIT: [&str; 11] = [
     "/epci/montpellier-mediterranee-metropole-243400017",
     "/departement/herault-34",
     "/region/occitanie-76",
+    "/classements?carte=taux_chomage_15_64",
+    "/classements/densite?niveau=commune&dans=DEP-31",
+    "/departement/haute-garonne-31?carte=taux_pauvrete",
+    "/comparer?ids=commune:34172,commune:34057&reference=commun",
 ];
 
 /// Runs axe-core on the loaded page; returns its serious and critical

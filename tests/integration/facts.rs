@@ -361,7 +361,7 @@ async fn french_articles_follow_the_official_type_of_name() {
     }
     assert!(text(&page("/commune/le-havre-76351").await).contains("sous-préfecture (arrondissement du Havre)"));
     let t = text(&page("/region/occitanie-76").await);
-    assert!(t.contains("Les communes d'Occitanie"), "map caption");
+    assert!(t.contains("Les départements d'Occitanie"), "map caption");
     // Counts agree with their number on every fiche type.
     for uri in [
         "/commune/annecy-74010",

@@ -8,6 +8,7 @@ mod api;
 mod browser;
 mod common;
 mod compare;
+mod context;
 mod deep;
 mod dgcl;
 mod facts;

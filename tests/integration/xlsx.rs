@@ -104,7 +104,8 @@ async fn a_fiche_workbook_keeps_codes_as_text_and_numbers_as_numbers() {
     // The sources sheet names every indicator column with its producer.
     let sources = &book[1].1;
     let listed: Vec<String> = sources.iter().filter_map(|r| r.first().map(text)).collect();
-    let indicators = header.len() - 1 - oc_web_code_columns();
+    // Context columns (references, ranks) are not listed apart.
+    let indicators = header.iter().filter(|h| !h.contains(" — ")).count() - 1 - oc_web_code_columns();
     assert!(listed.len() >= indicators + 5, "{listed:?}");
     assert!(listed.iter().any(|l| l.starts_with("Médiane du revenu disponible")), "{listed:?}");
     let filosofi = sources.iter().find(|r| text(&r[0]).starts_with("Médiane du revenu")).unwrap();

@@ -386,6 +386,9 @@ fn grant_series(projects: &[Project]) -> Markup {
         *by.entry(p.year).or_default() += p.subsidy.unwrap_or(0.0);
     }
     let series: Vec<(u16, f64)> = by.into_iter().collect();
+    if series.len() < 2 {
+        return html! {};
+    }
     crate::chart::series(&series, "Subventions d'investissement (DETR, DSIL, DSID)", "€", "Année")
 }
 
@@ -526,6 +529,9 @@ pub fn render(geo: &Geo, s: &FinanceSection, group: KindGroup) -> Markup {
                     p class="fr-text--sm" { "Aucun projet de cette collectivité dans les fichiers chargés." }
                 } @else {
                     (grant_series(&s.projects))
+                    @if let Some(g) = &grants {
+                        p class="fr-text--xs oc-source" { "Source : " a href=(g.url) rel="noopener" { (g.producer) } " — " (g.title) ", millésime " (g.vintage) "." }
+                    }
                     (grant_totals(&s.projects, grants.as_ref()))
                     div class="fr-table fr-table--no-caption" {
                         table tabindex="0" class="oc-projects" {

@@ -680,7 +680,8 @@ fn population_series(geo: &Geo, f: &Fiche) -> Markup {
         div class="oc-population-series fr-mb-3w" {
             h3 class="fr-h6" { "Évolution de la population municipale" }
             (crate::chart::series(&points, "Population municipale", "hab.", "Année"))
-            p class="fr-text--xs" { "Recensements de 2015 et 2021 (Insee), population légale " (geo.data.meta.population_millesime) " en vigueur en " (geo.data.meta.cog_year) "." }
+            p class="fr-text--xs" { "Recensements de 2015 et 2021, population légale " (geo.data.meta.population_millesime) " en vigueur en " (geo.data.meta.cog_year) "." }
+            (source_line(geo, &["insee-rp", "cog"]))
         }
     }
 }

@@ -118,7 +118,6 @@ fn legend(
                 }
                 @if none > 0 { li { span class=(format!("oc-swatch {NO_DATA}")) aria-hidden="true" {} "sans valeur publiée (" (none) ")" } }
             }
-            p class="fr-text--xs" { "Source : " (ind.source_label()) ", " (ind.vintage) "." }
         }
         details class="oc-series" {
             summary class="fr-text--sm" { "Voir les valeurs de la carte" }
@@ -138,6 +137,7 @@ fn legend(
                 }
             }
         }
+        p class="fr-text--xs oc-source" { "Source : " (ind.source_label()) ", millésime " (ind.vintage) "." }
     }
 }
 
