@@ -503,3 +503,19 @@ async fn exports_and_compare_carry_the_context() {
     let (_, _, csv) = get("/comparer.csv?ids=commune:34172,commune:31555&dialect=standard").await;
     assert!(csv.lines().next().unwrap().contains("rang en France"));
 }
+
+#[tokio::test]
+async fn the_openapi_description_covers_rankings_and_the_context_of_figures() {
+    let (_, v) = get_json("/api/v1/openapi.json").await;
+    assert!(v["paths"]["/classements/{indicateur}.json"]["get"].is_object());
+    let s = &v["components"]["schemas"];
+    assert_eq!(s["Figure"]["properties"]["contexte"]["$ref"], "#/components/schemas/FigureContext");
+    for k in ["references", "rangs", "centile_national"] {
+        assert!(s["FigureContext"]["properties"][k].is_object(), "{k}");
+    }
+    // Every field the API writes is described.
+    let (_, j) = get_json("/classements/densite.json?niveau=departement").await;
+    for k in j.as_object().unwrap().keys() {
+        assert!(s["Ranking"]["properties"][k].is_object(), "Ranking.{k}");
+    }
+}

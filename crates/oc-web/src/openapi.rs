@@ -107,6 +107,20 @@ pub(crate) fn document() -> Value {
                         "columns": { "type": "array", "items": { "type": "object" } },
                         "items": { "type": "array", "items": { "$ref": "#/components/schemas/Fiche" } } } } } } } }
             }},
+            "/classements/{indicateur}.json": { "get": {
+                "summary": "Classement d'un indicateur des fiches (aussi en page HTML sans « .json » et en CSV avec « .csv »)",
+                "description": "Rang par valeur décroissante parmi les collectivités du groupe qui ont une valeur publiée ; \
+                    les ex aequo partagent leur rang (le suivant saute) ; secrets et valeurs manquantes sont comptés à part.",
+                "parameters": [
+                    { "name": "indicateur", "in": "path", "required": true, "description": "Identifiant d'un chiffre (id des figures : densite, revenu_median…)", "schema": { "type": "string" } },
+                    param("niveau", "Niveau classé (commune par défaut)", json!({ "type": "string", "enum": ["commune", "epci", "departement", "region"] }), false),
+                    param("dans", "Groupe : FR (défaut), DEP-31, REG-76, EPCI-243100518 (communes membres)", json!({ "type": "string" }), false),
+                    param("strate", "Strate de population (communes : strates DGFiP 0 à 10 ; EPCI : 0 à 6 ; départements : 0 à 3)", json!({ "type": "integer", "minimum": 0 }), false),
+                    param("dialect", "CSV : fr (défaut) ou standard", json!({ "type": "string", "enum": ["fr", "standard"] }), false)
+                ],
+                "responses": { "200": { "description": "Le classement", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Ranking" } } } },
+                    "400": { "description": "Paramètre invalide (message en français)" }, "404": { "description": "Indicateur inconnu à ce niveau" } }
+            }},
             "/api/v1/sources": { "get": {
                 "summary": "Les sources de la bibliothèque et l'état de leur dernière collecte",
                 "responses": { "200": { "description": "Sources", "content": { "application/json": { "schema": { "type": "object" } } } } }
@@ -119,7 +133,26 @@ pub(crate) fn document() -> Value {
                 "unit": { "type": "string" }, "source": { "type": "string", "description": "Identifiant de la source (voir sources)" },
                 "millesime": { "type": "string" }, "note": { "type": "string" },
                 "texte": { "type": "string", "description": "Valeur en mots : classe d'un zonage, appartenance à un programme (« oui — convention signée le … », « non »)" },
-                "secret": { "type": "boolean", "description": "Valeur couverte par le secret statistique (Filosofi : « s »)" } } },
+                "secret": { "type": "boolean", "description": "Valeur couverte par le secret statistique (Filosofi : « s »)" },
+                "contexte": { "$ref": "#/components/schemas/FigureContext" } } },
+            "FigureContext": { "type": "object", "description": "Le chiffre en contexte : le même aux niveaux supérieurs, ses rangs et son centile national.", "properties": {
+                "references": { "type": "array", "description": "Même chiffre pour l'EPCI, le(s) département(s), la région et la France, là où il y est défini (jamais les finances, propres à chaque collectivité)",
+                    "items": { "type": "object", "properties": {
+                        "niveau": { "type": "string", "enum": ["epci", "departement", "region", "france"] }, "code": { "type": "string" },
+                        "nom": { "type": "string" }, "url": { "type": "string" }, "valeur": { "type": ["number", "null"] }, "secret": { "type": "boolean" } } } },
+                "rangs": { "type": "array", "items": { "type": "object", "properties": {
+                    "portee": { "type": "string", "enum": ["departement", "region", "strate", "france"] },
+                    "rang": { "type": "integer", "description": "1 : la valeur la plus forte" }, "sur": { "type": "integer", "description": "Collectivités classées (avec une valeur publiée)" },
+                    "ex_aequo": { "type": "boolean" }, "groupe": { "type": "string", "description": "ex. « communes de la Haute-Garonne »" },
+                    "classement": { "type": "string", "description": "Adresse du classement de ce groupe" } } } },
+                "centile_national": { "type": "integer", "minimum": 1, "maximum": 100, "description": "Part des collectivités du niveau dont la valeur est inférieure, ex aequo comptés pour moitié" } } },
+            "Ranking": { "type": "object", "properties": {
+                "indicateur": { "type": "string" }, "libelle": { "type": "string" }, "unite": { "type": "string" }, "source": { "type": "string" },
+                "millesime": { "type": "string" }, "niveau": { "type": "string" }, "groupe": { "type": "string" },
+                "classes": { "type": "integer", "description": "Collectivités classées" }, "secrets": { "type": "integer" }, "sans_valeur": { "type": "integer" },
+                "lignes": { "type": "array", "items": { "type": "object", "properties": {
+                    "rang": { "type": "integer" }, "ex_aequo": { "type": "boolean" }, "code": { "type": "string" }, "nom": { "type": "string" },
+                    "url": { "type": "string" }, "valeur": { "type": "number" }, "population": { "type": ["integer", "null"] } } } } } },
             "Syndicat": { "type": "object", "properties": {
                 "siren": { "type": "string" }, "nom": { "type": ["string", "null"], "description": "null : aucun fichier chargé ne le nomme" },
                 "name_source": { "type": "string" }, "nature": { "type": "string" },
