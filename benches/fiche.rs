@@ -27,6 +27,28 @@ fn main() {
     urls.extend(
         d.communes.iter().filter(|c| c.kind == oc_model::Kind::Commune).step_by(20).map(oc_web::fiche::url_commune),
     );
+    // Ranks, reference values and neighbours, as `serve` makes them at
+    // start (issue 18): their time and the memory they add.
+    let rss = || {
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmRSS"))
+                    .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_owned())
+            })
+            .and_then(|k| k.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let before = rss();
+    let t = Instant::now();
+    oc_web::prepare(&app.geo());
+    println!(
+        "context tables and neighbours: {:?}, resident memory {} → {} MB",
+        t.elapsed(),
+        before / 1024,
+        rss() / 1024
+    );
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     let router = oc_web::router(app);
     let run = |label: &str| {
@@ -75,4 +97,5 @@ fn main() {
     }
     let heaviest = times.iter().filter(|t| t.2.starts_with("/commune/")).max_by_key(|t| t.1).unwrap();
     println!("heaviest commune fiche: {} ({} B)", heaviest.2, heaviest.1);
+    println!("resident memory at the end: {} MB", rss() / 1024);
 }

@@ -81,5 +81,15 @@ for path in /epci/montpellier-mediterranee-metropole-243400017 /departement/hera
 done
 echo "== first (uncached) build of a région fiche"
 curl -s -o /dev/null -w "%{time_total} s\n" "http://127.0.0.1:$port/region/nouvelle-aquitaine-75"
+echo "== figures in context (issue 18): tables made at start, in the background"
+grep -o "ranks and reference values ready in .*" "$work/serve.log" | tail -n 1
+for path in "/commune/montpellier-34172" "/commune/paris-75056" "/classements/densite?niveau=commune&dans=DEP-31" "/classements?carte=taux_chomage_15_64" "/departement/pas-de-calais-62?carte=revenu_median" "/region/nouvelle-aquitaine-75?carte=densite"; do
+  echo "== page weight, uncompressed: $path"
+  curl -s -o /dev/null -w "%{size_download} bytes, %{time_total} s\n" "http://127.0.0.1:$port$path"
+done
+for path in "/classements/revenu_median?niveau=commune" "/classements/densite.csv?niveau=commune" "/departement/pas-de-calais-62?carte=revenu_median"; do
+  echo "== wrk -t2 -c2 -d${duration}s $path"
+  wrk -t2 -c2 -d"${duration}s" --latency "http://127.0.0.1:$port$path" | grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx"
+done
 echo "== memory of the server at the end"
 grep -E "VmRSS|VmHWM" "/proc/$pid/status"

@@ -411,6 +411,12 @@ async fn thematic_maps_colour_every_commune_in_stated_classes_with_a_table_twin(
     let twin = select(&doc, "details.oc-series table tbody tr");
     assert!(twin.len() >= n - 1, "{} rows for {n} communes", twin.len());
     assert!(body.contains("selected") && body.contains("value=\"taux_pauvrete\" selected"));
+    // Two maps on one page: each its own ids.
+    let mut ids: Vec<&str> = select(&doc, "[id]").iter().filter_map(|e| e.value().attr("id")).collect();
+    let n_ids = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), n_ids, "duplicate ids on the page");
     // Régions: départements; under 400 kB for the largest.
     for u in [
         "/region/nouvelle-aquitaine-75?carte=densite",

@@ -166,6 +166,12 @@ impl BaseMap {
 
     /// The SVG: this base, then `extra` layers on top.
     pub fn render(&self, extra: &[Layer<'_>], title: &str, description: &str) -> Markup {
+        self.render_as("oc-map", extra, title, description)
+    }
+
+    /// [`BaseMap::render`] with the ids of its title and description
+    /// prefixed by `id` (`{id}-title`): one per map of a page.
+    pub fn render_as(&self, id: &str, extra: &[Layer<'_>], title: &str, description: &str) -> Markup {
         let mut top = String::new();
         write_layers(&self.proj, extra, &mut top);
         let (w, h) = (self.proj.width, self.proj.height);
@@ -173,11 +179,12 @@ impl BaseMap {
         // An image may not hold links: a map with links is a labelled group.
         let linked = self.linked || has_links(extra);
         let role = if linked { "group" } else { "img" };
-        let labelledby = if linked { "oc-map-title" } else { "oc-map-title oc-map-desc" };
+        let (tid, did) = (format!("{id}-title"), format!("{id}-desc"));
+        let labelledby = if linked { tid.clone() } else { format!("{tid} {did}") };
         html! {
-            svg class="oc-map" viewBox=(format!("0 0 {w} {h}")) width=(dw) height=(dh) role=(role) aria-labelledby=(labelledby) aria-describedby=[linked.then_some("oc-map-desc")] xmlns="http://www.w3.org/2000/svg" {
-                title id="oc-map-title" { (title) }
-                desc id="oc-map-desc" { (description) }
+            svg class="oc-map" viewBox=(format!("0 0 {w} {h}")) width=(dw) height=(dh) role=(role) aria-labelledby=(labelledby) aria-describedby=[linked.then_some(&did)] xmlns="http://www.w3.org/2000/svg" {
+                title id=(tid) { (title) }
+                desc id=(did) { (description) }
                 (PreEscaped(&self.body))
                 (PreEscaped(top))
             }
@@ -269,7 +276,10 @@ impl Raster {
 
     /// The SVG: each group's cells with the class `class_of(group)`
     /// (runs of one class merged), the boundaries between groups on top.
-    pub fn render(&self, class_of: &dyn Fn(usize) -> &'static str, title: &str, description: &str) -> Markup {
+    /// `id` prefixes the ids of its title and description (one per map
+    /// of a page).
+    pub fn render(&self, id: &str, class_of: &dyn Fn(usize) -> &'static str, title: &str, description: &str) -> Markup {
+        let (tid, did) = (format!("{id}-title"), format!("{id}-desc"));
         let mut by_class: Vec<(&'static str, String)> = Vec::new();
         let mut lines = String::new();
         let class_at = |v: u16| if v == 0 { None } else { Some(class_of(v as usize - 1)) };
@@ -320,9 +330,9 @@ impl Raster {
         let (w, h) = (self.cols as f64, self.rows as f64);
         let (dw, dh) = ((w * self.zoom).round(), (h * self.zoom).round());
         html! {
-            svg class="oc-map oc-map--raster" viewBox=(format!("0 0 {w} {h}")) width=(dw) height=(dh) role="img" aria-labelledby="oc-map-title oc-map-desc" xmlns="http://www.w3.org/2000/svg" {
-                title id="oc-map-title" { (title) }
-                desc id="oc-map-desc" { (description) }
+            svg class="oc-map oc-map--raster" viewBox=(format!("0 0 {w} {h}")) width=(dw) height=(dh) role="img" aria-labelledby=(format!("{tid} {did}")) xmlns="http://www.w3.org/2000/svg" {
+                title id=(tid) { (title) }
+                desc id=(did) { (description) }
                 @for (class, d) in &by_class { path class=(class) d=(d) {} }
                 path class="oc-map__bounds" d=(lines) {}
             }

@@ -190,7 +190,7 @@ fn rows(t: &Table, ind: &Indicator, req: &Request) -> (Vec<Row>, usize, usize) {
         if !req.includes(t, i) {
             continue;
         }
-        let v = ind.values[i as usize].unwrap_or(f64::NAN);
+        let v = ind.value(i).unwrap_or(f64::NAN);
         let rank = match prev {
             Some((pv, r)) if pv == v => r,
             _ => out.len() as u32 + 1,
@@ -216,7 +216,7 @@ fn rows(t: &Table, ind: &Indicator, req: &Request) -> (Vec<Row>, usize, usize) {
     for i in in_group {
         if ind.is_secret(i) {
             secret += 1;
-        } else if ind.values[i as usize].is_none() {
+        } else if ind.value(i).is_none() {
             missing += 1;
         }
     }

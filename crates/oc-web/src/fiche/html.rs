@@ -418,6 +418,7 @@ fn fiche_map(geo: &Geo, maps: &MapCache, f: &Fiche) -> Option<Markup> {
             let base = base.as_ref().as_ref()?;
             let deps: Vec<String> = geo.departements_of_region(&f.code).map(|d| d.name.clone()).collect();
             Some(base.render(
+                "oc-map",
                 &|g| CLASSES[g % 4],
                 &format!("Carte : {}", f.name),
                 &format!(

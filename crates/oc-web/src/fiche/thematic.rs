@@ -146,7 +146,7 @@ fn legend(
 /// kept raster; the métropole only for France, overseas départements in
 /// the table.
 pub fn departements_map(geo: &Geo, deps: &Table, ind: &Indicator, members: &[u32], key: &str, place: &str) -> Markup {
-    let values: Vec<f64> = members.iter().filter_map(|i| ind.values[*i as usize]).collect();
+    let values: Vec<f64> = members.iter().filter_map(|i| ind.value(*i)).collect();
     let cls = classes(&values);
     let drawn: Vec<u32> =
         members.iter().copied().filter(|i| key != "FR" || deps.members[*i as usize].code.len() == 2).collect();
@@ -166,7 +166,7 @@ pub fn departements_map(geo: &Geo, deps: &Table, ind: &Indicator, members: &[u32
         }
     });
     let class_fn = |g: usize| -> &'static str {
-        match drawn.get(g).and_then(|i| ind.values[*i as usize]) {
+        match drawn.get(g).and_then(|i| ind.value(*i)) {
             Some(v) => CLASSES[class_of(&cls, v)],
             None => NO_DATA,
         }
@@ -175,7 +175,7 @@ pub fn departements_map(geo: &Geo, deps: &Table, ind: &Indicator, members: &[u32
         .iter()
         .map(|i| {
             let m = &deps.members[*i as usize];
-            (format!("{} ({})", m.name, m.code), m.url.clone(), ind.values[*i as usize])
+            (format!("{} ({})", m.name, m.code), m.url.clone(), ind.value(*i))
         })
         .collect();
     let none = rows.iter().filter(|r| r.2.is_none()).count();
@@ -189,7 +189,7 @@ pub fn departements_map(geo: &Geo, deps: &Table, ind: &Indicator, members: &[u32
     );
     html! {
         figure class="fr-content-media oc-map-figure" id="carte-thematique" {
-            @if let Some(r) = raster.as_ref() { (r.render(&class_fn, &title, &desc)) }
+            @if let Some(r) = raster.as_ref() { (r.render("oc-tmap", &class_fn, &title, &desc)) }
             figcaption class="fr-content-media__caption" { (title) }
         }
         (legend(ind, &cls, &rows, none, place))
@@ -206,7 +206,7 @@ pub fn communes_map(
     key: &str,
     place: &str,
 ) -> Markup {
-    let value = |code: &str| communes.member(code).and_then(|i| ind.values[i as usize]);
+    let value = |code: &str| communes.member(code).and_then(|i| ind.value(i));
     let values: Vec<f64> = codes.iter().filter_map(|c| value(c)).collect();
     let cls = classes(&values);
     let title = format!("Carte : {} par commune — {place}", ind.label);
@@ -231,13 +231,13 @@ pub fn communes_map(
         .filter_map(|c| communes.member(c))
         .map(|i| {
             let m = &communes.members[i as usize];
-            (m.name.clone(), m.url.clone(), ind.values[i as usize])
+            (m.name.clone(), m.url.clone(), ind.value(i))
         })
         .collect();
     let none = rows.iter().filter(|r| r.2.is_none()).count();
     html! {
         figure class="fr-content-media oc-map-figure" id="carte-thematique" {
-            @if let Some(b) = base { (b.render(&[], &title, &desc)) }
+            @if let Some(b) = base { (b.render_as("oc-tmap", &[], &title, &desc)) }
             figcaption class="fr-content-media__caption" { (title) }
         }
         (legend(ind, &cls, &rows, none, place))
