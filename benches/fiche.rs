@@ -22,7 +22,12 @@ fn main() {
     let d = &app.geo().data;
     let mut urls: Vec<String> = Vec::new();
     urls.extend(d.regions.iter().map(|r| oc_web::fiche::url(oc_model::KindGroup::Region, &r.name, &r.code)));
-    urls.extend(d.departements.iter().filter(|x| x.zone != "com").map(|x| oc_web::fiche::url(oc_model::KindGroup::Departement, &x.name, &x.code)));
+    urls.extend(
+        d.departements
+            .iter()
+            .filter(|x| x.zone != "com")
+            .map(|x| oc_web::fiche::url(oc_model::KindGroup::Departement, &x.name, &x.code)),
+    );
     urls.extend(d.epci.iter().map(|x| oc_web::fiche::url(oc_model::KindGroup::Epci, &x.name, &x.code)));
     urls.extend(
         d.communes.iter().filter(|c| c.kind == oc_model::Kind::Commune).step_by(20).map(oc_web::fiche::url_commune),
