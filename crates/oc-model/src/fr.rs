@@ -110,7 +110,6 @@ pub fn count(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", fmt_int(n), plural(n, one, many))
 }
 
-/// An integer with a narrow no-break space every three digits.
 /// A rank the French way: `1er`, `2e`, `1 234e`.
 pub fn ordinal(n: u64) -> String {
     if n == 1 {
@@ -120,6 +119,7 @@ pub fn ordinal(n: u64) -> String {
     }
 }
 
+/// An integer with a narrow no-break space every three digits.
 pub fn fmt_int(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3 * 3);

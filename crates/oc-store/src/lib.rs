@@ -394,23 +394,25 @@ impl Geo {
     pub fn neighbours(&self, code: &str) -> &[String] {
         let all = self.neighbours.get_or_init(|| {
             let communes: Vec<&Commune> = self.data.communes.iter().filter(|c| c.kind == Kind::Commune).collect();
-            // Vertex → the first commune seen there; pairs → shared points.
-            let mut at: HashMap<(i64, i64), u32> = HashMap::new();
-            let mut shared: HashMap<(u32, u32), u8> = HashMap::new();
+            // Every (vertex, commune) once — a closed ring repeats its first
+            // point, and a point repeated within one commune must not count
+            // twice — sorted by vertex, so that each run lists every commune
+            // meeting there (three or more at a tripoint).
+            let mut points: Vec<((i64, i64), u32)> = Vec::new();
             for (i, c) in communes.iter().enumerate() {
                 let Some(s) = self.contour(&c.code) else { continue };
-                for v in s.vertices() {
-                    match at.entry(v) {
-                        std::collections::hash_map::Entry::Vacant(e) => {
-                            e.insert(i as u32);
-                        }
-                        std::collections::hash_map::Entry::Occupied(e) => {
-                            let j = *e.get();
-                            if j != i as u32 {
-                                let n = shared.entry((j, i as u32)).or_default();
-                                *n = n.saturating_add(1);
-                            }
-                        }
+                let mut own: Vec<(i64, i64)> = s.vertices().collect();
+                own.sort_unstable();
+                own.dedup();
+                points.extend(own.into_iter().map(|v| (v, i as u32)));
+            }
+            points.sort_unstable();
+            let mut shared: HashMap<(u32, u32), u8> = HashMap::new();
+            for run in points.chunk_by(|a, b| a.0 == b.0) {
+                for (k, a) in run.iter().enumerate() {
+                    for b in &run[k + 1..] {
+                        let n = shared.entry((a.1.min(b.1), a.1.max(b.1))).or_default();
+                        *n = n.saturating_add(1);
                     }
                 }
             }

@@ -142,7 +142,10 @@ fn reference(geo: &Geo, fs: &[Fiche], asked: Option<&str>) -> Option<Fiche> {
                 let first = fs.first()?.parents.iter().find(|l| l.role == role)?.code.clone();
                 fs.iter().all(|f| f.parents.iter().any(|l| l.role == role && l.code == first)).then_some(first)
             };
-            if let Some(d) = common(LinkRole::Departement).and_then(|c| geo.departement(&c)) {
+            if let Some(d) = common(LinkRole::Departement)
+                .or_else(|| common(LinkRole::Circonscription))
+                .and_then(|c| geo.departement(&c))
+            {
                 return Some(data::departement(geo, d));
             }
             if let Some(r) = common(LinkRole::Region).and_then(|c| geo.region(&c)) {
@@ -231,10 +234,10 @@ fn table(geo: &Geo, s: &Selection, fs: &[Fiche], reference: Option<&Fiche>) -> M
                                 td class="oc-num oc-ref" {
                                     @match r.figures.iter().find(|x| x.id == c.id && x.text.is_none()) {
                                         Some(x) if x.secret => "secret statistique",
-                                        Some(x) if x.value.is_some() && x.section() != crate::fiche::figure::Section::Finances => {
+                                        Some(x) if x.value.is_some() && s.group.is_some_and(|g| crate::fiche::context::has_references(x, g)) => {
                                             (fmt_num(x.value.unwrap_or_default(), c.decimals))
                                         }
-                                        _ => span title="non défini à ce niveau" { "—" },
+                                        _ => { span title="non défini à ce niveau" aria-hidden="true" { "—" } span class="fr-sr-only" { "non défini à ce niveau" } },
                                     }
                                 }
                             }

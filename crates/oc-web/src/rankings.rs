@@ -60,6 +60,12 @@ impl Sort {
     }
 }
 
+/// The `aria-sort` of a column header: set on the column the table is
+/// sorted by (rank: by decreasing value; name and value: ascending).
+fn aria_sort(current: Sort, column: Sort) -> Option<&'static str> {
+    (current == column).then_some(if column == Sort::Desc { "descending" } else { "ascending" })
+}
+
 /// A ranking asked for.
 #[derive(Debug)]
 struct Request {
@@ -94,15 +100,25 @@ impl Request {
             Level::Region => within == "FR",
         };
         if !allowed || group_label(geo, level, &within).is_none() {
+            let forms = match level {
+                Level::Commune => {
+                    "FR, un département (DEP-31), une région (REG-76) ou une intercommunalité (EPCI-243100518)"
+                }
+                Level::Epci => "FR, un département (DEP-31) ou une région (REG-76)",
+                Level::Departement => "FR ou une région (REG-76)",
+                Level::Region => "FR (les régions se classent en France)",
+            };
             return Err(WebError::BadRequest(format!(
-                "territoire « {within} » inconnu ou sans objet pour ce niveau : indiquez FR, DEP-31, REG-76 ou \
-                 EPCI-243100518 (communes d'une intercommunalité)"
+                "territoire « {within} » inconnu ou sans objet pour ce niveau : indiquez {forms}"
             )));
         }
         let stratum = match param(p, "strate").filter(|s| !s.is_empty()) {
             None => None,
             Some(s) => match s.parse::<usize>() {
                 Ok(n) if n < context::strata_count(level) => Some(n),
+                _ if context::strata_count(level) == 0 => {
+                    return Err(WebError::BadRequest("les régions n'ont pas de strate de population".to_owned()))
+                }
                 _ => {
                     return Err(WebError::BadRequest(format!(
                         "strate « {s} » inconnue pour ce niveau : de 0 à {}",
@@ -473,9 +489,9 @@ fn page(
                     table tabindex="0" class="oc-ranking" {
                         caption { (title) @if pages > 1 { " (page " (page) " sur " (pages) ")" } }
                         thead { tr {
-                            th scope="col" class="oc-num" { (sort_link(Sort::Desc, "Rang")) }
-                            th scope="col" { (sort_link(Sort::Name, "Nom")) }
-                            th scope="col" class="oc-num" { (sort_link(Sort::Asc, "Valeur")) (unit_of(ind)) }
+                            th scope="col" class="oc-num" aria-sort=[aria_sort(req.sort, Sort::Desc)] { (sort_link(Sort::Desc, "Rang")) }
+                            th scope="col" aria-sort=[aria_sort(req.sort, Sort::Name)] { (sort_link(Sort::Name, "Nom")) }
+                            th scope="col" class="oc-num" aria-sort=[aria_sort(req.sort, Sort::Asc)] { (sort_link(Sort::Asc, "Valeur")) (unit_of(ind)) }
                             th scope="col" class="oc-num" { "Population" }
                         } }
                         tbody {

@@ -131,6 +131,9 @@ pub fn strata_count(level: Level) -> usize {
     }
 }
 
+/// The stratum of a territory without a population.
+pub const NO_STRATUM: usize = usize::MAX;
+
 /// A ranked territory.
 #[derive(Debug, Clone)]
 pub struct Member {
@@ -169,6 +172,9 @@ pub struct Indicator {
     by_dep: HashMap<String, Vec<f64>>,
     by_reg: HashMap<String, Vec<f64>>,
     by_stratum: Vec<Vec<f64>>,
+    /// While building: members whose value is of another vintage
+    /// (accounts of another exercice).
+    other_vintages: Vec<(u32, String)>,
 }
 
 impl Indicator {
@@ -202,6 +208,7 @@ impl Table {
     }
 
     pub fn indicator(&self, id: &str) -> Option<&Indicator> {
+        let id = canonical(id);
         self.indicators.iter().find(|i| i.id == id)
     }
 
@@ -248,6 +255,28 @@ fn comparable(f: &Figure) -> bool {
     f.text.is_none() && f.unit != "année" && (f.value.is_some() || f.secret)
 }
 
+/// The indicator a figure id belongs to: a density or an area computed
+/// on the contour (where the official area is missing) is the same
+/// figure as the official one, ranked and mapped with it.
+pub fn canonical(id: &str) -> &str {
+    match id {
+        "densite_contour" => "densite",
+        "superficie_contour" => "superficie",
+        other => other,
+    }
+}
+
+/// A value rounded as it is shown: values that read the same tie.
+fn shown(v: f64, decimals: usize) -> f64 {
+    let r = 10f64.powi(decimals.min(6) as i32);
+    let x = (v * r).round() / r;
+    if x == 0.0 {
+        0.0
+    } else {
+        x
+    }
+}
+
 struct Builder {
     level: Level,
     members: Vec<Member>,
@@ -263,11 +292,12 @@ impl Builder {
         let i = self.members.len();
         self.members.push(m);
         for f in figures.iter().filter(|f| comparable(f)) {
-            let k = match self.indicators.iter().position(|x| x.id == f.id) {
+            let id = canonical(f.id);
+            let k = match self.indicators.iter().position(|x| x.id == id) {
                 Some(k) => k,
                 None => {
                     self.indicators.push(Indicator {
-                        id: f.id,
+                        id,
                         label: f.label,
                         unit: f.unit,
                         decimals: f.decimals,
@@ -281,13 +311,19 @@ impl Builder {
                         by_dep: HashMap::new(),
                         by_reg: HashMap::new(),
                         by_stratum: Vec::new(),
+                        other_vintages: Vec::new(),
                     });
                     self.indicators.len() - 1
                 }
             };
             let ind = &mut self.indicators[k];
             ind.values.resize(i + 1, f64::NAN);
-            ind.values[i] = f.value.filter(|v| v.is_finite()).unwrap_or(f64::NAN);
+            ind.values[i] = f.value.filter(|v| v.is_finite()).map_or(f64::NAN, |v| shown(v, f.decimals));
+            // A collectivité's accounts are of its latest exercice, which
+            // is not every one's: only one exercice is ranked.
+            if f.section() == Section::Finances && f.vintage != ind.vintage {
+                ind.other_vintages.push((i as u32, f.vintage.clone()));
+            }
             if f.secret {
                 ind.secret.push(i as u32);
             }
@@ -300,6 +336,7 @@ impl Builder {
         let names: Vec<String> = members.iter().map(|m| oc_model::text::fold(&m.name)).collect();
         for ind in &mut indicators {
             ind.values.resize(n, f64::NAN);
+            one_vintage(ind);
             let mut order: Vec<u32> = (0..n as u32).filter(|i| !ind.values[*i as usize].is_nan()).collect();
             let v = |i: u32| ind.values[i as usize];
             order.sort_by(|a, b| v(*b).total_cmp(&v(*a)).then_with(|| names[*a as usize].cmp(&names[*b as usize])));
@@ -323,6 +360,37 @@ impl Builder {
     }
 }
 
+/// Keeps the values of the most common vintage only (ties: the newest),
+/// so that a ranking never mixes exercices; its vintage is that one.
+fn one_vintage(ind: &mut Indicator) {
+    let odd = std::mem::take(&mut ind.other_vintages);
+    if odd.is_empty() {
+        return;
+    }
+    let with_value = |i: u32| !ind.values[i as usize].is_nan() || ind.secret.binary_search(&i).is_ok();
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    let odd_members: std::collections::HashSet<u32> = odd.iter().map(|(i, _)| *i).collect();
+    let first = (0..ind.values.len() as u32).filter(|i| with_value(*i) && !odd_members.contains(i)).count();
+    counts.insert(ind.vintage.as_str(), first);
+    for (i, v) in &odd {
+        if with_value(*i) {
+            *counts.entry(v.as_str()).or_default() += 1;
+        }
+    }
+    let Some(best) = counts.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| a.0.cmp(b.0))).map(|(v, _)| (*v).to_owned())
+    else {
+        return;
+    };
+    let vintage_of: HashMap<u32, &str> = odd.iter().map(|(i, v)| (*i, v.as_str())).collect();
+    let keep = |i: u32| vintage_of.get(&i).copied().unwrap_or(ind.vintage.as_str()) == best;
+    let drop: Vec<u32> = (0..ind.values.len() as u32).filter(|i| !keep(*i)).collect();
+    for i in &drop {
+        ind.values[*i as usize] = f64::NAN;
+    }
+    ind.secret.retain(|i| drop.binary_search(i).is_err());
+    ind.vintage = best;
+}
+
 fn build(geo: &Geo) -> Tables {
     let mut communes = Builder::new(Level::Commune);
     for c in geo.data.communes.iter().filter(|c| c.kind == Kind::Commune && c.zone != "com") {
@@ -339,7 +407,7 @@ fn build(geo: &Geo) -> Tables {
                 dep: c.departement.clone(),
                 reg: c.region.clone(),
                 epci: c.epci.clone(),
-                stratum: oc_model::finance::commune_stratum(pop.unwrap_or(0)),
+                stratum: pop.map_or(NO_STRATUM, oc_model::finance::commune_stratum),
                 population: pop,
             },
             &f.figures,
@@ -361,7 +429,7 @@ fn build(geo: &Geo) -> Tables {
             continue;
         }
         let f = data::epci(geo, e);
-        let pop = e.population_municipale.map(u64::from);
+        let pop = f.figures.iter().find(|x| x.id == "population").and_then(|x| x.value).map(|v| v as u64);
         epci.add(
             Member {
                 code: e.code.clone(),
@@ -370,7 +438,7 @@ fn build(geo: &Geo) -> Tables {
                 dep: dep.to_owned(),
                 reg: reg.to_owned(),
                 epci: None,
-                stratum: band_of(&EPCI_STRATA, pop.unwrap_or(0)),
+                stratum: pop.map_or(NO_STRATUM, |p| band_of(&EPCI_STRATA, p)),
                 population: pop,
             },
             &f.figures,
@@ -410,8 +478,12 @@ fn build(geo: &Geo) -> Tables {
             &f.figures,
         );
     }
-    let france =
-        data::france(geo).figures.iter().filter(|f| comparable(f)).map(|f| (f.id, (f.value, f.secret))).collect();
+    let france = data::france(geo)
+        .figures
+        .iter()
+        .filter(|f| comparable(f))
+        .map(|f| (canonical(f.id), (f.value.map(|v| shown(v, f.decimals)), f.secret)))
+        .collect();
     Tables {
         communes: communes.finish(),
         epci: epci.finish(),
@@ -543,7 +615,7 @@ fn above(f: &Fiche) -> Vec<(RefLevel, Level, String, String, String)> {
 /// Whether a figure means the same at the levels above (additive counts
 /// and rates from them): not a collectivité's own accounts (compared with
 /// its stratum in its section), nor the syndicats a commune belongs to.
-fn has_references(f: &Figure, group: KindGroup) -> bool {
+pub fn has_references(f: &Figure, group: KindGroup) -> bool {
     f.section() != Section::Finances && !(group == KindGroup::Commune && f.id == "syndicats")
 }
 
@@ -581,7 +653,7 @@ pub fn apply(geo: &Geo, f: &mut Fiche) {
                     });
                 }
             }
-            if let Some((value, secret)) = t.france.get(fig.id).copied().filter(|_| france) {
+            if let Some((value, secret)) = t.france.get(canonical(fig.id)).copied().filter(|_| france) {
                 ctx.references.push(RefValue {
                     level: RefLevel::France,
                     code: data::FRANCE.to_owned(),

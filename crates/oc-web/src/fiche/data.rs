@@ -627,9 +627,25 @@ fn make_epci(geo: &Geo, e: &Epci) -> Fiche {
     let area_src = area_source(geo);
     let (area, area_note) = sum_areas(geo, members.iter().map(|c| c.code.as_str()), area_src);
     let pop_tot = e.population_totale.map(f64::from);
-    let pop_mun = e.population_municipale.map(f64::from);
+    // The sum of the members' populations légales: the same vintage as
+    // the communes' and the départements' (the EPCI file's own total is
+    // of an older vintage: 516,657 for Montpellier Méditerranée Métropole
+    // against 522,542 for its 31 communes in the COG 2026).
+    let pop_mun = if members.is_empty() || members.iter().any(|c| c.population.is_none()) {
+        e.population_municipale.map(f64::from)
+    } else {
+        Some(members.iter().map(|c| f64::from(c.population.unwrap_or(0))).sum())
+    };
     let mut figures = vec![
-        fig("population", "Population municipale", pop_mun, "hab.", 0, "cog", cog_pop_vintage(geo)),
+        fig(
+            "population",
+            "Population municipale (somme des communes)",
+            pop_mun,
+            "hab.",
+            0,
+            "cog",
+            cog_pop_vintage(geo),
+        ),
         fig("population_totale", "Population totale", pop_tot, "hab.", 0, "cog", cog_pop_vintage(geo)),
         fig(
             "communes",

@@ -256,7 +256,7 @@ fn figures_table(geo: &Geo, figures: &[&Figure], caption: &str, refs: &[(RefLeve
                                 td class="oc-num oc-ref" {
                                     @match f.context.as_ref().and_then(|c| c.references.iter().find(|r| r.level == *l && r.code == *code)) {
                                         Some(r) => (reference_value(f, r)),
-                                        None => span title="non défini à ce niveau" { "—" },
+                                        None => { span title="non défini à ce niveau" aria-hidden="true" { "—" } span class="fr-sr-only" { "non défini à ce niveau" } },
                                     }
                                 }
                             }

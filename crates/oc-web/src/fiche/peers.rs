@@ -8,7 +8,7 @@ use maud::{html, Markup};
 use oc_model::{Kind, KindGroup};
 use oc_store::Geo;
 
-use crate::fiche::context::{stratum_label, tables, Level};
+use crate::fiche::context::{stratum_label, tables, Level, NO_STRATUM};
 use crate::fiche::Fiche;
 use crate::format::fmt_int;
 
@@ -41,8 +41,9 @@ pub fn lists(geo: &Geo, f: &Fiche) -> Vec<(String, Peers)> {
     if !neighbours.is_empty() {
         out.push(("Communes voisines (limitrophes)".to_owned(), neighbours));
     }
-    if let Some(i) = communes.member(&c.code) {
-        let me = &communes.members[i as usize];
+    if let Some(me) =
+        communes.member(&c.code).map(|i| &communes.members[i as usize]).filter(|m| m.stratum != NO_STRATUM)
+    {
         let pop = me.population.unwrap_or(0) as i64;
         let mut same: Peers = communes
             .members

@@ -13,9 +13,8 @@ use crate::format::fmt_num;
 use crate::map::{self, Layer, MapCache, Raster};
 
 /// The figures a map offers, first the default, where the table has them.
-const MAP_IDS: [&str; 8] = [
+const MAP_IDS: [&str; 7] = [
     "densite",
-    "densite_contour",
     "evolution_2015_2021",
     "revenu_median",
     "taux_pauvrete",
