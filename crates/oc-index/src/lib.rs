@@ -18,8 +18,10 @@
 //! here block: async callers run them on a blocking thread.
 
 pub mod publication_cache;
+pub mod publication_fold;
 pub mod publication_query;
 pub mod publication_search;
+pub mod publication_synonyms;
 pub mod publications;
 pub mod territory;
 

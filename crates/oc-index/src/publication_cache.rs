@@ -36,6 +36,13 @@ impl ResultCache {
         g.2.clear();
     }
 
+    /// Forgets every result (the way queries are read changed).
+    pub fn clear(&self) {
+        let mut g = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        g.1.clear();
+        g.2.clear();
+    }
+
     pub(crate) fn get(&self, key: &str) -> Option<PubResults> {
         self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner).1.get(key).cloned()
     }
@@ -86,12 +93,50 @@ pub(crate) struct FacetColumn {
     pub(crate) ords: Vec<u32>,
 }
 
+impl FacetColumn {
+    fn build(reader: &SegmentReader, field: &str) -> tantivy::Result<FacetColumn> {
+        let max = reader.max_doc();
+        let fr = reader.facet_reader(field)?;
+        let n = fr.num_facets();
+        let mut values = Vec::with_capacity(n);
+        let mut f = TFacet::root();
+        for ord in 0..n as u64 {
+            fr.facet_from_ord(ord, &mut f)?;
+            values.push(f.to_path().first().map(|s| (*s).to_owned()).unwrap_or_default());
+        }
+        let mut offsets = Vec::with_capacity(max as usize + 1);
+        let mut ords = Vec::new();
+        offsets.push(0);
+        for doc in 0..max {
+            let start = ords.len();
+            for o in fr.facet_ords(doc) {
+                let o = o as u32;
+                // A value listed twice counts once.
+                if !ords[start..].contains(&o) {
+                    ords.push(o);
+                }
+            }
+            offsets.push(ords.len() as u32);
+        }
+        Ok(FacetColumn { values, offsets, ords })
+    }
+
+    /// The ordinals of document `d`.
+    pub(crate) fn of(&self, d: usize) -> &[u32] {
+        &self.ords[self.offsets[d] as usize..self.offsets[d + 1] as usize]
+    }
+}
+
 /// Everything the collector reads of one segment, in plain memory. Built
 /// once per segment (segments never change; deletions are applied by the
 /// searcher) and kept until the segment leaves the index.
 #[derive(Debug)]
 pub struct SegTable {
     pub(crate) facets: Vec<FacetColumn>,
+    /// The territories a document is about (not those containing them).
+    pub(crate) territory: FacetColumn,
+    /// Useful to every collectivité of its types.
+    pub(crate) general: Vec<bool>,
     pub(crate) year: Vec<u16>,
     pub(crate) date: Vec<u32>,
     pub(crate) id: Vec<u32>,
@@ -106,35 +151,16 @@ impl SegTable {
         let max = reader.max_doc();
         let mut facets = Vec::with_capacity(TABLE_FACETS.len());
         for (_, field) in TABLE_FACETS {
-            let fr = reader.facet_reader(field)?;
-            let n = fr.num_facets();
-            let mut values = Vec::with_capacity(n);
-            let mut f = TFacet::root();
-            for ord in 0..n as u64 {
-                fr.facet_from_ord(ord, &mut f)?;
-                values.push(f.to_path().first().map(|s| (*s).to_owned()).unwrap_or_default());
-            }
-            let mut offsets = Vec::with_capacity(max as usize + 1);
-            let mut ords = Vec::new();
-            offsets.push(0);
-            for doc in 0..max {
-                let start = ords.len();
-                for o in fr.facet_ords(doc) {
-                    let o = o as u32;
-                    // A value listed twice counts once.
-                    if !ords[start..].contains(&o) {
-                        ords.push(o);
-                    }
-                }
-                offsets.push(ords.len() as u32);
-            }
-            facets.push(FacetColumn { values, offsets, ords });
+            facets.push(FacetColumn::build(reader, field)?);
         }
         let ff = reader.fast_fields();
         let (year, date, id, rank) = (ff.u64("year")?, ff.u64("date")?, ff.u64("id")?, ff.u64("rank")?);
+        let general = ff.u64("general")?;
         let n = max as usize;
         let mut t = SegTable {
             facets,
+            territory: FacetColumn::build(reader, "territory")?,
+            general: (0..max).map(|d| general.first(d) == Some(1)).collect(),
             year: Vec::with_capacity(n),
             date: Vec::with_capacity(n),
             id: Vec::with_capacity(n),

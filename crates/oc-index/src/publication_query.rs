@@ -80,6 +80,12 @@ pub struct PubQuery {
     /// From 1.
     pub page: usize,
     pub per_page: usize,
+    /// Only the documents useful to every collectivité of their types
+    /// (not those about given territories): the fiches' « Utiles à… ».
+    pub general_only: bool,
+    /// Only the documents about one of these territories themselves (not
+    /// about a territory inside them): the fiches' « Concernant… ».
+    pub about: Vec<String>,
 }
 
 impl Default for PubQuery {
@@ -92,6 +98,8 @@ impl Default for PubQuery {
             sort: None,
             page: 1,
             per_page: PER_PAGE,
+            general_only: false,
+            about: Vec::new(),
         }
     }
 }

@@ -41,90 +41,131 @@ impl PublicationsIndex {
         out
     }
 
-    /// The text part of a search: `None` for "everything".
+    /// The text part of a search: `None` for "everything". Every word is
+    /// required (`all_words`; any of them otherwise), except a year, which
+    /// only prefers the documents of that year; an acronym or its
+    /// expansion found in the words (the [`Synonyms`](crate::publication_synonyms::Synonyms))
+    /// is satisfied by any of its forms.
     fn text_query(&self, q: &str, all_words: bool) -> Option<Box<dyn Query>> {
+        enum Item {
+            Tok { tok: String, fuzzy: bool, year: Option<u64> },
+            Phrase(Vec<(usize, String)>),
+        }
         let f = self.fields();
         let fields = [(f.title, 3.0), (f.subjects, 2.0), (f.publisher_text, 1.5), (f.summary, 1.0)];
-        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for c in clauses(q).into_iter().take(MAX_CLAUSES) {
-            if must.len() >= MAX_CLAUSES {
-                break;
-            }
-            match c {
-                Clause::Word(w) => {
-                    let long_word = w.chars().count() >= FUZZY_MIN_CHARS && !w.chars().any(|c| c.is_ascii_digit());
-                    for (_, tok) in self.tokens(&w).into_iter().take(MAX_CLAUSES) {
-                        // Typo tolerance for long words only, token by token.
-                        let fuzzy = long_word && tok.chars().count() >= FUZZY_MIN_CHARS - 1;
-                        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-                        for (field, boost) in fields {
-                            let term = Term::from_field_text(field, &tok);
-                            should.push((
-                                Occur::Should,
-                                Box::new(BoostQuery::new(
-                                    Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
-                                    boost,
-                                )),
-                            ));
-                            if fuzzy && (field == f.title || field == f.summary) {
-                                should.push((
-                                    Occur::Should,
-                                    Box::new(BoostQuery::new(
-                                        Box::new(FuzzyTermQuery::new(term, 1, true)),
-                                        boost * 0.3,
-                                    )),
-                                ));
-                            }
-                        }
-                        must.push((
-                            if all_words { Occur::Must } else { Occur::Should },
-                            Box::new(BooleanQuery::new(should)),
-                        ));
-                    }
-                }
-                Clause::Phrase(p) => {
-                    let toks: Vec<(usize, String)> = self.tokens(&p).into_iter().take(MAX_CLAUSES).collect();
-                    if toks.len() < 2 {
-                        if let Some((_, t)) = toks.into_iter().next() {
-                            let should: Vec<(Occur, Box<dyn Query>)> = fields
-                                .iter()
-                                .map(|(field, boost)| -> (Occur, Box<dyn Query>) {
-                                    (
-                                        Occur::Should,
-                                        Box::new(BoostQuery::new(
-                                            Box::new(TermQuery::new(
-                                                Term::from_field_text(*field, &t),
-                                                IndexRecordOption::WithFreqs,
-                                            )),
-                                            *boost,
-                                        )),
-                                    )
-                                })
-                                .collect();
-                            must.push((
-                                if all_words { Occur::Must } else { Occur::Should },
-                                Box::new(BooleanQuery::new(should)),
-                            ));
-                        }
-                        continue;
-                    }
-                    let should: Vec<(Occur, Box<dyn Query>)> = [(f.title, 3.0), (f.summary, 1.0), (f.subjects, 2.0)]
-                        .iter()
-                        .map(|(field, boost)| -> (Occur, Box<dyn Query>) {
-                            let terms: Vec<(usize, Term)> =
-                                toks.iter().map(|(pos, t)| (*pos, Term::from_field_text(*field, t))).collect();
-                            (
-                                Occur::Should,
-                                Box::new(BoostQuery::new(Box::new(PhraseQuery::new_with_offset(terms)), *boost)),
-                            )
-                        })
-                        .collect();
-                    must.push((
-                        if all_words { Occur::Must } else { Occur::Should },
-                        Box::new(BooleanQuery::new(should)),
+        let occur = if all_words { Occur::Must } else { Occur::Should };
+        let word = |tok: &str, fuzzy: bool| -> Box<dyn Query> {
+            let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for (field, boost) in fields {
+                let term = Term::from_field_text(field, tok);
+                should.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+                        boost,
+                    )),
+                ));
+                // Typo tolerance for long words only, token by token.
+                if fuzzy && (field == f.title || field == f.summary) {
+                    should.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(FuzzyTermQuery::new(term, 1, true)), boost * 0.3)),
                     ));
                 }
             }
+            Box::new(BooleanQuery::new(should))
+        };
+        let phrase = |toks: &[(usize, String)]| -> Box<dyn Query> {
+            let should: Vec<(Occur, Box<dyn Query>)> = [(f.title, 3.0), (f.summary, 1.0), (f.subjects, 2.0)]
+                .iter()
+                .map(|(field, boost)| -> (Occur, Box<dyn Query>) {
+                    let terms: Vec<(usize, Term)> =
+                        toks.iter().map(|(pos, t)| (*pos, Term::from_field_text(*field, t))).collect();
+                    (Occur::Should, Box::new(BoostQuery::new(Box::new(PhraseQuery::new_with_offset(terms)), *boost)))
+                })
+                .collect();
+            Box::new(BooleanQuery::new(should))
+        };
+        let form = |toks: &[(usize, String)]| -> Box<dyn Query> {
+            match toks {
+                [(_, t)] => word(t, false),
+                _ => phrase(toks),
+            }
+        };
+        let mut items: Vec<Item> = Vec::new();
+        for c in clauses(q).into_iter().take(MAX_CLAUSES) {
+            match c {
+                Clause::Word(w) => {
+                    let long_word = w.chars().count() >= FUZZY_MIN_CHARS && !w.chars().any(|c| c.is_ascii_digit());
+                    let year = (w.len() == 4 && w.chars().all(|c| c.is_ascii_digit()))
+                        .then(|| w.parse::<u64>().ok())
+                        .flatten()
+                        .filter(|y| (1900..=2100).contains(y));
+                    for (_, tok) in self.tokens(&w).into_iter().take(MAX_CLAUSES) {
+                        let fuzzy = long_word && tok.chars().count() >= FUZZY_MIN_CHARS - 1;
+                        items.push(Item::Tok { tok, fuzzy, year });
+                    }
+                }
+                Clause::Phrase(p) => {
+                    let mut toks: Vec<(usize, String)> = self.tokens(&p).into_iter().take(MAX_CLAUSES).collect();
+                    match toks.len() {
+                        0 => {}
+                        1 => items.push(Item::Tok { tok: toks.remove(0).1, fuzzy: false, year: None }),
+                        _ => items.push(Item::Phrase(toks)),
+                    }
+                }
+            }
+        }
+        let synonyms = self.synonyms();
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut i = 0;
+        while i < items.len() && must.len() < MAX_CLAUSES {
+            if let Item::Phrase(toks) = &items[i] {
+                must.push((occur, phrase(toks)));
+                i += 1;
+                continue;
+            }
+            // A run of words: the acronyms and expansions inside it.
+            let end = (i..items.len()).find(|k| matches!(items[*k], Item::Phrase(_))).unwrap_or(items.len());
+            let toks: Vec<String> = items[i..end]
+                .iter()
+                .map(|x| match x {
+                    Item::Tok { tok, .. } => tok.clone(),
+                    Item::Phrase(_) => String::new(),
+                })
+                .collect();
+            let found = synonyms.find(&toks);
+            let mut k = 0;
+            while k < toks.len() {
+                if let Some((_, n, g)) = found.iter().find(|(at, _, _)| *at == k) {
+                    let should: Vec<(Occur, Box<dyn Query>)> =
+                        g.forms.iter().map(|toks| -> (Occur, Box<dyn Query>) { (Occur::Should, form(toks)) }).collect();
+                    must.push((occur, Box::new(BooleanQuery::new(should))));
+                    k += n;
+                    continue;
+                }
+                if let Item::Tok { tok, fuzzy, year } = &items[i + k] {
+                    match year {
+                        // A year prefers its documents and those naming it.
+                        Some(y) => {
+                            let in_year: Box<dyn Query> = Box::new(BoostQuery::new(
+                                Box::new(TermQuery::new(Term::from_field_u64(f.year, *y), IndexRecordOption::Basic)),
+                                2.0,
+                            ));
+                            must.push((
+                                Occur::Should,
+                                Box::new(BooleanQuery::new(vec![
+                                    (Occur::Should, word(tok, false)),
+                                    (Occur::Should, in_year),
+                                ])),
+                            ));
+                        }
+                        None => must.push((occur, word(tok, *fuzzy))),
+                    }
+                }
+                k += 1;
+            }
+            i = end;
         }
         if must.is_empty() {
             None
@@ -329,6 +370,9 @@ struct FacetSegment {
     table: Arc<SegTable>,
     /// Per table facet: ordinal → selected by the filter.
     selected: Vec<Vec<bool>>,
+    /// Territory ordinal → asked by `about` (`None`: no such filter).
+    about: Option<Vec<bool>>,
+    general_only: bool,
     /// Per table facet: ordinal → count.
     counts: Vec<Vec<usize>>,
     year_filter: Option<Vec<u16>>,
@@ -357,7 +401,14 @@ impl Collector for FacetCollector {
             if wanted.is_some() {
                 active |= facet.bit();
             }
-            selected.push(col.values.iter().map(|v| wanted.is_some_and(|w| w.contains(v))).collect());
+            // Values typed by hand match whatever their case and accents.
+            let wanted: Option<Vec<String>> = wanted.map(|w| w.iter().map(|x| oc_model::text::fold(x)).collect());
+            selected.push(
+                col.values
+                    .iter()
+                    .map(|v| wanted.as_ref().is_some_and(|w| w.contains(&oc_model::text::fold(v))))
+                    .collect(),
+            );
             counts.push(vec![0; col.values.len()]);
         }
         let year_filter = self
@@ -372,10 +423,14 @@ impl Collector for FacetCollector {
         if self.q.from.is_some() || self.q.to.is_some() {
             active |= RANGE_BIT;
         }
+        let about = (!self.q.about.is_empty())
+            .then(|| table.territory.values.iter().map(|v| self.q.about.iter().any(|a| a == v)).collect());
         Ok(FacetSegment {
             seg,
             table,
             selected,
+            about,
+            general_only: self.q.general_only,
             counts,
             year_filter,
             year_counts: HashMap::new(),
@@ -417,6 +472,15 @@ impl SegmentCollector for FacetSegment {
     fn collect(&mut self, doc: DocId, score: Score) {
         let d = doc as usize;
         let t = &*self.table;
+        // The fiches' filters: out of every count, as the text is.
+        if self.general_only && !t.general[d] {
+            return;
+        }
+        if let Some(about) = &self.about {
+            if !t.territory.of(d).iter().any(|&o| about[o as usize]) {
+                return;
+            }
+        }
         // Which filters this document fails.
         let mut fail = 0u8;
         for (i, (facet, _)) in TABLE_FACETS.iter().enumerate() {

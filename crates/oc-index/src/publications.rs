@@ -7,9 +7,11 @@
 //! store again. One [`PublicationsIndex`] owns the single `IndexWriter`;
 //! every commit is followed by a reader reload.
 //!
-//! Text fields use a French analyser (lower case, French stop words and
-//! Snowball stemming, then accents folded); facets hold the thématiques,
-//! types de territoire, type de ressource, publisher and territories.
+//! Text fields use a French analyser (case and accents folded by the one
+//! fold of `oc_model::text`, then French stop words and Snowball stemming:
+//! `fiscalite` and `Fiscalité` are one word); facets hold the thématiques,
+//! types de territoire (each with the narrower types it covers),
+//! type de ressource, publisher and territories.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -18,9 +20,7 @@ use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED,
     STORED, STRING,
 };
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
-};
+use tantivy::tokenizer::{Language, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer};
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use oc_library::store::{Document, IndexChange, Library, StoreError};
@@ -29,7 +29,7 @@ use crate::IndexError;
 
 /// Bumped when the schema or the analysis changes: an index of another
 /// version is emptied and rebuilt from the store.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 /// The French analyser's name.
 pub const FRENCH: &str = "fr";
 /// Changes read from the store per commit while catching up.
@@ -52,6 +52,9 @@ pub struct Fields {
     /// The territories and every territory containing them (a commune's
     /// EPCI, département and région): what a territory filter matches.
     pub area: Field,
+    /// 1: useful to every collectivité of its types (see
+    /// `Document::useful_to_all`); 0: about given territories.
+    pub general: Field,
     /// Year of publication (0: unknown).
     pub year: Field,
     /// `YYYYMMDD`, with 00 for an unknown month or day (sorting).
@@ -81,6 +84,7 @@ pub fn schema() -> (Schema, Fields) {
         resource_type: b.add_facet_field("resource_type", FacetOptions::default()),
         territory: b.add_facet_field("territory", FacetOptions::default()),
         area: b.add_facet_field("area", FacetOptions::default()),
+        general: b.add_u64_field("general", INDEXED | FAST),
         year: b.add_u64_field("year", INDEXED | FAST),
         date: b.add_u64_field("date", FAST),
         rank: b.add_u64_field("rank", FAST),
@@ -91,15 +95,15 @@ pub fn schema() -> (Schema, Fields) {
 
 pub use crate::publication_query::{rank_key, rank_of};
 
-/// The French analyser.
+/// The French analyser: words folded first (case, accents, ligatures),
+/// then stop words (folded too) and stems, so that a word typed without
+/// its accents is the same word.
 pub fn french_analyzer() -> TextAnalyzer {
-    let stop = StopWordFilter::new(Language::French).unwrap_or_else(|| StopWordFilter::remove(Vec::<String>::new()));
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(stop)
+        .filter(crate::publication_fold::Fold)
+        .filter(StopWordFilter::remove(crate::publication_fold::stop_words()))
         .filter(Stemmer::new(Language::French))
-        .filter(AsciiFoldingFilter)
         .build()
 }
 
@@ -138,6 +142,8 @@ pub struct PublicationsIndex {
     areas: std::sync::RwLock<Option<AreaFn>>,
     analyzer: TextAnalyzer,
     tables: std::sync::Arc<crate::publication_cache::TableCache>,
+    /// The librarians' acronyms and expansions, analysed.
+    synonyms: std::sync::RwLock<std::sync::Arc<crate::publication_synonyms::Synonyms>>,
     results: crate::publication_cache::ResultCache,
 }
 
@@ -264,6 +270,7 @@ impl PublicationsIndex {
             analyzer: french_analyzer(),
             tables: Default::default(),
             results: Default::default(),
+            synonyms: Default::default(),
         };
         // The commit metadata must read: a damaged payload is corruption too.
         me.indexed_rev()?;
@@ -295,6 +302,7 @@ impl PublicationsIndex {
             analyzer: french_analyzer(),
             tables: Default::default(),
             results: Default::default(),
+            synonyms: Default::default(),
         })
     }
 
@@ -386,6 +394,18 @@ impl PublicationsIndex {
         &self.results
     }
 
+    /// Sets the acronyms and their expansions (`(acronym, expansions)`),
+    /// as the library store keeps them; cached results are dropped.
+    pub fn set_synonyms(&self, rows: &[(String, Vec<String>)]) {
+        let s = crate::publication_synonyms::Synonyms::new(&mut self.analyzer(), rows);
+        *self.synonyms.write().unwrap_or_else(std::sync::PoisonError::into_inner) = std::sync::Arc::new(s);
+        self.results.clear();
+    }
+
+    pub(crate) fn synonyms(&self) -> std::sync::Arc<crate::publication_synonyms::Synonyms> {
+        self.synonyms.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
     /// The French analyser (a fresh copy).
     pub fn analyzer(&self) -> TextAnalyzer {
         self.analyzer.clone()
@@ -416,6 +436,7 @@ impl PublicationsIndex {
             f.title => d.title.as_str(),
             f.summary => d.summary.as_str(),
             f.publisher_text => d.publisher.as_str(),
+            f.general => u64::from(d.useful_to_all()),
             f.year => date_key(d.published.as_deref()) / 10_000,
             f.date => date_key(d.published.as_deref()),
             f.rank => rank_key(d.featured, d.weight),
@@ -430,7 +451,23 @@ impl PublicationsIndex {
         for v in &d.themes {
             t.add_facet(f.theme, facet(v));
         }
-        for v in &d.scope {
+        // Its types, each with the narrower types it covers; a document
+        // about territories without a type of its own is filed under
+        // theirs.
+        let mut scopes: Vec<&str> = Vec::new();
+        let own: Vec<&str> = if d.scope.is_empty() {
+            d.territories.iter().filter_map(|c| oc_library::taxonomy::scope_of_territory(c)).collect()
+        } else {
+            d.scope.iter().map(String::as_str).collect()
+        };
+        for v in own {
+            for s in oc_library::taxonomy::scopes_covered(v) {
+                if !scopes.contains(&s) {
+                    scopes.push(s);
+                }
+            }
+        }
+        for v in scopes {
             t.add_facet(f.scope, facet(v));
         }
         if !d.resource_type.is_empty() {

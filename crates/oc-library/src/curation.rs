@@ -112,7 +112,7 @@ const MESSAGE_COLUMNS: &str =
 const MAX_TITLE: usize = 500;
 const MAX_SUMMARY: usize = 20_000;
 
-fn check_text(name: &str, v: &str, max: usize, required: bool) -> Result<(), StoreError> {
+pub(crate) fn check_text(name: &str, v: &str, max: usize, required: bool) -> Result<(), StoreError> {
     if required && v.trim().is_empty() {
         return Err(StoreError::Invalid(format!("{name} : obligatoire")));
     }

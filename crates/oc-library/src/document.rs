@@ -101,6 +101,20 @@ pub struct Document {
     pub rev: i64,
 }
 
+/// The subject that marks a document tied to territories as an example
+/// useful to all collectivités of its type (an Insee « dossier complet »
+/// of one EPCI stands for every EPCI's).
+pub const EXAMPLE_SUBJECT: &str = "Exemple utile à tous";
+
+impl Document {
+    /// Useful to every collectivité of its types de territoire: filed for
+    /// a type, and about no territory in particular (or marked as an
+    /// example). A document about given territories is « about » them.
+    pub fn useful_to_all(&self) -> bool {
+        !self.scope.is_empty() && (self.territories.is_empty() || self.subjects.iter().any(|s| s == EXAMPLE_SUBJECT))
+    }
+}
+
 pub(crate) fn json(v: &[String]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }

@@ -24,6 +24,8 @@
 //! - [`accounts`]: back-office accounts (argon2id), sessions, login
 //!   throttling;
 //! - [`audit`]: the audit log, with its one writer;
+//! - [`synonyms`]: acronyms and their expansions for the search (shipped
+//!   list, librarians' edits, audited);
 //! - [`curation`]: what librarians change: documents, taxonomies (renames
 //!   propagate), merges, tombstones, fiche messages, managed sources.
 
@@ -36,6 +38,7 @@ pub mod error;
 pub mod listing;
 pub mod source;
 pub mod store;
+pub mod synonyms;
 pub mod taxonomy;
 pub mod terms;
 

@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/002-revisions-hashes-rejections.sql"),
     include_str!("../migrations/003-accounts-sessions-audit.sql"),
     include_str!("../migrations/004-back-office.sql"),
+    include_str!("../migrations/005-synonyms.sql"),
 ];
 
 /// How many rejected items are kept per source (the newest).
@@ -220,6 +221,9 @@ impl Library {
                 continue;
             }
             tx.execute_batch(sql)?;
+            if i == 4 {
+                crate::synonyms::seed(&tx)?;
+            }
             tx.execute("INSERT INTO schema_version (version) VALUES (?1)", params![i as i64 + 1])?;
             tx.commit()?;
         }

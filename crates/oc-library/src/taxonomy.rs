@@ -23,6 +23,32 @@ pub const SCOPES: [&str; 6] = [
     "Régions (toutes)",
 ];
 
+/// The types de territoire a type covers, itself first: « Collectivités
+/// locales (toutes) » covers every level, « Communes & EPCI (toutes) » the
+/// communes de littoral and de montagne. A document filed for a type is
+/// found under each type it covers (a filter on « Communes de montagne »
+/// includes what is useful to every commune).
+pub fn scopes_covered(scope: &str) -> Vec<&str> {
+    match scope {
+        "Collectivités locales (toutes)" => SCOPES.to_vec(),
+        "Communes & EPCI (toutes)" => vec![scope, "Communes de littoral", "Communes de montagne"],
+        other => vec![other],
+    }
+}
+
+/// The type de territoire of a territory code (`COM-…`, `EPCI-…` →
+/// communes and EPCI; `DEP-…`; `REG-…`): what a document about it is
+/// filed under when its own type is not given.
+pub fn scope_of_territory(code: &str) -> Option<&'static str> {
+    let (kind, _) = code.split_once('-')?;
+    Some(match kind {
+        "COM" | "EPCI" => "Communes & EPCI (toutes)",
+        "DEP" => "Départements (tous)",
+        "REG" => "Régions (toutes)",
+        _ => return None,
+    })
+}
+
 /// Types de ressource.
 pub const RESOURCE_TYPES: [&str; 5] =
     ["Publication statistique", "Jeu de données", "Outil", "Site officiel", "Plateforme open data"];
