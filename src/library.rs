@@ -34,7 +34,8 @@ pub fn index_dir(data: &Path) -> PathBuf {
 }
 
 /// How territories expand for the publications index: a commune to its
-/// EPCI, département and région; a département to its région.
+/// EPCI, département and région; an EPCI to the départements and régions
+/// of its communes; a département to its région.
 pub fn area_fn(geo: Arc<Geo>) -> oc_index::publications::AreaFn {
     Arc::new(move |code: &str| {
         let mut out = Vec::new();
@@ -55,7 +56,18 @@ pub fn area_fn(geo: Arc<Geo>) -> oc_index::publications::AreaFn {
                     out.push(key(KindGroup::Region, &d.region));
                 }
             }
-            _ => {}
+            KindGroup::Epci => {
+                if let Some(e) = geo.epci(k.code()) {
+                    for c in e.membres.iter().filter_map(|m| geo.commune(m)) {
+                        for a in [key(KindGroup::Departement, &c.departement), key(KindGroup::Region, &c.region)] {
+                            if !out.contains(&a) {
+                                out.push(a);
+                            }
+                        }
+                    }
+                }
+            }
+            KindGroup::Region => {}
         }
         out
     })

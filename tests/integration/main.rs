@@ -20,6 +20,7 @@ mod health;
 mod hostile;
 mod income;
 mod library;
+mod library_quality;
 mod load;
 mod publications;
 mod resilience;

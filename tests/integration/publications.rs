@@ -99,7 +99,44 @@ async fn relevance_table_over_the_seed_catalogue() {
 fn values(d: &Document, f: Facet, areas: &oc_index::publications::AreaFn) -> Vec<String> {
     let mut v: Vec<String> = match f {
         Facet::Theme => d.themes.clone(),
-        Facet::Scope => d.scope.clone(),
+        // Filed types, or the territories' types; each with the narrower
+        // types it covers.
+        Facet::Scope => {
+            let own: Vec<String> = if d.scope.is_empty() {
+                d.territories
+                    .iter()
+                    .filter_map(|t| match t.split('-').next() {
+                        Some("COM" | "EPCI") => Some("Communes & EPCI (toutes)".to_owned()),
+                        Some("DEP") => Some("Départements (tous)".to_owned()),
+                        Some("REG") => Some("Régions (toutes)".to_owned()),
+                        _ => None,
+                    })
+                    .collect()
+            } else {
+                d.scope.clone()
+            };
+            let mut out = Vec::new();
+            for s in own {
+                match s.as_str() {
+                    "Collectivités locales (toutes)" => out.extend(
+                        [
+                            "Collectivités locales (toutes)",
+                            "Communes de littoral",
+                            "Communes de montagne",
+                            "Communes & EPCI (toutes)",
+                            "Départements (tous)",
+                            "Régions (toutes)",
+                        ]
+                        .map(str::to_owned),
+                    ),
+                    "Communes & EPCI (toutes)" => out.extend(
+                        ["Communes & EPCI (toutes)", "Communes de littoral", "Communes de montagne"].map(str::to_owned),
+                    ),
+                    _ => out.push(s),
+                }
+            }
+            out
+        }
         Facet::Type => vec![d.resource_type.clone()],
         Facet::Publisher => vec![d.publisher.clone()],
         Facet::Year => d.published.as_deref().and_then(|p| p.get(..4)).map(|y| vec![y.to_owned()]).unwrap_or_default(),
@@ -319,7 +356,7 @@ async fn exports_and_the_atom_feed() {
 async fn the_library_on_fiches_home_search_and_platforms() {
     let (_, _, dep) = get("/departement/haute-garonne-31").await;
     assert!(
-        dep.contains("Concernant ce territoire") && dep.contains("Open data de Toulouse Métropole"),
+        dep.contains("Concernant ce territoire") && dep.contains("Open data du département de la Haute-Garonne"),
         "documents about DEP-31"
     );
     let headings = elements_text(&dep, "h2");

@@ -32,9 +32,12 @@ pub struct SeedDoc {
     pub resource_type: String,
     pub themes: Vec<String>,
     pub scope: Vec<String>,
-    /// `REG-76`, `DEP-34`, `COM-34172`.
+    /// `REG-76`, `DEP-34`, `COM-34172`, `EPCI-200046977`.
     pub territories: Vec<String>,
     pub summary: String,
+    /// Tied to territories, but an example useful to every collectivité
+    /// of its types (column `example`: `oui`; optional).
+    pub example: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +78,8 @@ pub fn parse(file: &str, text: &str) -> Result<Parsed, SeedError> {
         col("scope")?,
         col("territories")?,
         col("summary")?,
+        // Optional: catalogues written before it have no such column.
+        headers.iter().position(|h| h == "example").unwrap_or(usize::MAX),
     ];
     let mut out = Parsed::default();
     for rec in rdr.records() {
@@ -97,7 +102,7 @@ pub fn parse(file: &str, text: &str) -> Result<Parsed, SeedError> {
 
 fn row(
     rec: &csv::StringRecord,
-    c: &[usize; 11],
+    c: &[usize; 12],
     line: u64,
     err: &dyn Fn(u64, String) -> SeedError,
 ) -> Result<SeedDoc, SeedError> {
@@ -124,8 +129,28 @@ fn row(
             return Err(err(line, format!("unknown type de territoire {t:?}")));
         }
         let territories = list(get(9));
-        if let Some(t) = territories.iter().find(|t| !oc_library::source::valid_territory(t)) {
-            return Err(err(line, format!("territory {t:?}: expected REG-, DEP- or COM- followed by a code")));
+        if let Some(t) = territories.iter().find(|t| !oc_library::curation::valid_territory_code(t)) {
+            return Err(err(line, format!("territory {t:?}: expected REG-, DEP-, EPCI- or COM- followed by a code")));
+        }
+        let example = match get(11) {
+            "" | "non" => false,
+            "oui" => true,
+            other => return Err(err(line, format!("example {other:?}: expected oui or nothing"))),
+        };
+        // A document about given territories is about them, not useful to
+        // all of a type, unless it is marked as an example.
+        if !territories.is_empty() && !scope.is_empty() && !example {
+            return Err(err(
+                line,
+                format!(
+                    "tied to {} but filed as useful to all ({}): clear the scope, or mark it as an example (example = oui)",
+                    territories.join(";"),
+                    scope.join(";")
+                ),
+            ));
+        }
+        if example && (territories.is_empty() || scope.is_empty()) {
+            return Err(err(line, "example = oui needs the territories it is an example of and a scope".into()));
         }
         let title = get(1).to_owned();
         if title.is_empty() {
@@ -143,6 +168,7 @@ fn row(
             scope,
             territories,
             summary: get(10).to_owned(),
+            example,
         })
     }
 }
@@ -159,6 +185,19 @@ mod tests {
         assert_eq!(docs.len(), 251);
         assert_eq!(docs[0].publisher, "DGCL");
         assert_eq!(docs[0].published, Some(("2023".into(), Precision::Year)));
+        // The documents about one collectivité are about it (issue 19).
+        let by_title = |t: &str| docs.iter().find(|d| d.title.starts_with(t)).unwrap_or_else(|| panic!("{t}"));
+        for t in [
+            "Ville de Paris – Compte administratif 2025",
+            "Budget de la Ville de Bobigny",
+            "Communauté d'agglomération Vichy",
+        ] {
+            assert!(by_title(t).scope.is_empty() && !by_title(t).territories.is_empty(), "{t}");
+        }
+        let lyon = by_title("Élections métropolitaines de Lyon 2026");
+        assert_eq!(lyon.territories, ["EPCI-200046977"], "the Métropole de Lyon, not the Rhône");
+        assert_eq!(by_title("Open data de Toulouse Métropole").territories, ["EPCI-243100518"]);
+        assert!(docs.iter().filter(|d| d.example).all(|d| !d.scope.is_empty() && !d.territories.is_empty()));
         let geo = oc_store::Geo::embedded();
         for d in &docs {
             for t in &d.territories {
@@ -166,6 +205,7 @@ mod tests {
                 let known = match kind {
                     "REG" => geo.region(code).is_some(),
                     "DEP" => geo.departement(code).is_some(),
+                    "EPCI" => geo.epci(code).is_some(),
                     _ => geo.commune(code).is_some(),
                 };
                 assert!(known, "doc {}: unknown territory {t}", d.id);
@@ -182,6 +222,8 @@ mod tests {
             ("1,T,https://a.fr,P,,,Livre,,,,S\n", "resource type"),
             ("1,T,https://a.fr,P,,,Outil,Cuisine,,,S\n", "thématique"),
             ("1,T,https://a.fr,P,,,Outil,,,XX-1,S\n", "territory"),
+            // About one territory, yet filed as useful to every commune.
+            ("1,Ville de Paris CA,https://a.fr,P,,,Outil,,Communes & EPCI (toutes),COM-75056,S\n", "useful to all"),
         ];
         for (row, needle) in bad {
             let good = "2,Bon,https://b.fr,P,,2024,Outil,,,,S\n";
@@ -191,6 +233,16 @@ mod tests {
             let (item, reason) = &p.rejected[0];
             assert!(item == "t.csv, ligne 2" && reason.contains(needle), "{item}: {reason}");
         }
+        // Marked as an example, it is accepted.
+        let p = parse(
+            "t.csv",
+            &format!(
+                "{}example\n1,T,https://a.fr,P,,,Outil,,Communes & EPCI (toutes),COM-75056,S,oui\n",
+                head.trim_end().to_owned() + ","
+            ),
+        )
+        .unwrap();
+        assert!(p.rejected.is_empty() && p.docs[0].example, "{:?}", p.rejected);
         let e = parse("t.csv", "id,title\n1,x\n").unwrap_err().to_string();
         assert!(e.contains("t.csv, line 1") && e.contains("url"), "{e}");
     }

@@ -585,7 +585,11 @@ impl Harvester {
                 summary_html: oc_model::markup::escape(&d.summary),
                 publisher: Some(d.publisher),
                 published: d.published,
-                subjects: d.series.into_iter().collect(),
+                subjects: d
+                    .series
+                    .into_iter()
+                    .chain(d.example.then(|| oc_library::document::EXAMPLE_SUBJECT.to_owned()))
+                    .collect(),
                 resource_type: Some(d.resource_type),
                 themes: d.themes,
                 scope: d.scope,

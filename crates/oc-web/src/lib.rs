@@ -181,7 +181,24 @@ impl LibraryView {
             tracing::error!("cannot read the taxonomies: {e}");
             Taxonomy::default()
         });
-        LibraryView { store: std::sync::Mutex::new(store), index, taxonomy: std::sync::RwLock::new(Arc::new(taxonomy)) }
+        let view = LibraryView {
+            store: std::sync::Mutex::new(store),
+            index,
+            taxonomy: std::sync::RwLock::new(Arc::new(taxonomy)),
+        };
+        view.reload_synonyms(&view.lock());
+        view
+    }
+
+    /// Gives the search the acronyms and expansions of `store` (blocking).
+    pub fn reload_synonyms(&self, store: &oc_library::store::Library) {
+        match store.synonyms() {
+            Ok(list) => {
+                let rows: Vec<(String, Vec<String>)> = list.into_iter().map(|s| (s.acronym, s.expansions)).collect();
+                self.index.set_synonyms(&rows);
+            }
+            Err(e) => tracing::error!("cannot read the synonyms: {e}"),
+        }
     }
 
     /// The store, whoever panicked while holding it before.
@@ -199,6 +216,7 @@ impl LibraryView {
             Ok(t) => *self.taxonomy.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(t),
             Err(e) => tracing::error!("cannot read the taxonomies: {e}"),
         }
+        self.reload_synonyms(store);
     }
 }
 

@@ -10,7 +10,7 @@ use oc_library::store::Status;
 use oc_model::fr::plural;
 
 use crate::error::{WebError, WebResult};
-use crate::publications::{french_date, library, short, territory_label};
+use crate::publications::{french_date, library, short, territory_labels};
 use crate::ui::{layout_with, Head};
 use crate::AppState;
 
@@ -93,7 +93,7 @@ pub(crate) async fn document_page(
                         @for (i, t) in d.territories.iter().enumerate() {
                             @if i > 0 { ", " }
                             a href=(format!("/publications?territory={}", crate::format::urlencode(t))) {
-                                (territory_label(geo, t).unwrap_or_else(|| t.clone()))
+                                (territory_labels(geo, std::slice::from_ref(t)).concat())
                             }
                         }
                     }

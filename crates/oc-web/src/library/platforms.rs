@@ -8,7 +8,7 @@ use oc_index::publication_search::{Facet, PubQuery};
 use oc_model::fr::{capitalize, count_or_none};
 
 use crate::error::{WebError, WebResult};
-use crate::publications::{href, library, territory_label, PLATFORM};
+use crate::publications::{href, library, territory_labels, PLATFORM};
 use crate::ui::components::table_head;
 use crate::ui::{layout_with, Head};
 use crate::AppState;
@@ -28,7 +28,8 @@ pub(crate) async fn platforms_page(State(state): State<AppState>) -> WebResult<R
         &Head {
             title: "Plateformes open data des collectivités".into(),
             description: "Les portails de données ouvertes des collectivités locales et les territoires qu'ils \
-                couvrent.".into(),
+                couvrent."
+                .into(),
             canonical: Some("/plateformes".into()),
         },
         html! {
@@ -53,7 +54,7 @@ pub(crate) async fn platforms_page(State(state): State<AppState>) -> WebResult<R
                                 td {
                                     @if d.territories.is_empty() { "France entière" }
                                     @else {
-                                        (d.territories.iter().map(|t| territory_label(&geo, t).unwrap_or_else(|| t.clone())).collect::<Vec<_>>().join(", "))
+                                        (territory_labels(&geo, &d.territories).join(", "))
                                     }
                                 }
                             }

@@ -73,14 +73,31 @@ pub(crate) fn parse_query(p: &[(String, String)], geo: &Geo, taxonomy: &crate::T
             if values.iter().any(|x| x == v) {
                 continue;
             }
-            if let Some((k, offered)) = known {
-                if !k.iter().any(|x| x == v) {
-                    return Err(bad(format!(
-                        "paramètre « {} » invalide ({v:?}) : valeurs possibles {}",
-                        facet.param(),
-                        offered.join(", ")
-                    )));
+            // Typed by hand, a value matches whatever its case and accents
+            // (`finances & fiscalite`); codes are upper case (`dep-34`).
+            let typed;
+            let v = match known {
+                Some((k, offered)) => {
+                    let folded = oc_model::text::fold(v);
+                    match k.iter().find(|x| *x == v || oc_model::text::fold(x) == folded) {
+                        Some(x) => x.as_str(),
+                        None => {
+                            return Err(bad(format!(
+                                "paramètre « {} » invalide ({v:?}) : valeurs possibles {}",
+                                facet.param(),
+                                offered.join(", ")
+                            )))
+                        }
+                    }
                 }
+                None if facet == Facet::Territory => {
+                    typed = v.to_ascii_uppercase();
+                    typed.as_str()
+                }
+                None => v,
+            };
+            if values.iter().any(|x| x == v) {
+                continue;
             }
             match facet {
                 Facet::Year if !(v.len() == 4 && v.parse::<u32>().is_ok_and(|y| (1800..=2100).contains(&y))) => {
@@ -191,4 +208,56 @@ pub(crate) fn territory_label(geo: &Geo, code: &str) -> Option<String> {
         KindGroup::Commune => geo.commune(c).map(|x| format!("{} ({})", x.name, x.departement)),
         KindGroup::Epci => geo.epci(c).map(|e| e.name.clone()),
     }
+}
+
+/// The territories of a document in words, each once and with its level:
+/// `Montpellier (commune, 34)`, `Hérault (département, 34)`, `Occitanie
+/// (région)`, `Métropole de Lyon (intercommunalité)`; a commune and a
+/// département of one name and number (Paris) read `Paris (commune et
+/// département, 75)`. Unknown codes are shown as they are.
+pub(crate) fn territory_labels(geo: &Geo, codes: &[String]) -> Vec<String> {
+    // (name, level, département number) per code, in order.
+    let mut parts: Vec<(String, Vec<&'static str>, Option<String>)> = Vec::new();
+    for code in codes {
+        let Ok(key) = code.parse::<oc_model::TerritoryKey>() else {
+            parts.push((code.clone(), Vec::new(), None));
+            continue;
+        };
+        let c = key.code();
+        let part = match key.group() {
+            KindGroup::Region => geo.region(c).map(|r| (r.name.clone(), "région", None)),
+            KindGroup::Departement => geo.departement(c).map(|d| (d.name.clone(), "département", Some(d.code.clone()))),
+            KindGroup::Commune => geo.commune(c).map(|x| (x.name.clone(), "commune", Some(x.departement.clone()))),
+            KindGroup::Epci => geo.epci(c).map(|e| (e.name.clone(), "intercommunalité", None)),
+        };
+        let Some((name, level, dep)) = part else {
+            parts.push((code.clone(), Vec::new(), None));
+            continue;
+        };
+        match parts.iter_mut().find(|p| p.0 == name && p.2 == dep) {
+            Some(p) => {
+                if !p.1.contains(&level) {
+                    p.1.push(level);
+                }
+            }
+            None => parts.push((name, vec![level], dep)),
+        }
+    }
+    parts
+        .into_iter()
+        .map(|(name, levels, dep)| {
+            if levels.is_empty() {
+                return name;
+            }
+            let levels = match levels.as_slice() {
+                [one] => (*one).to_owned(),
+                [init @ .., last] => format!("{} et {last}", init.join(", ")),
+                [] => String::new(),
+            };
+            match dep {
+                Some(d) => format!("{name} ({levels}, {d})"),
+                None => format!("{name} ({levels})"),
+            }
+        })
+        .collect()
 }

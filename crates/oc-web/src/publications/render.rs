@@ -7,7 +7,7 @@ use oc_library::store::Document;
 use oc_model::fr::{count, tous_les};
 use oc_store::Geo;
 
-use super::{href, latest, territory_label};
+use super::{href, latest, territory_labels};
 use crate::LibraryView;
 
 const MONTHS: [&str; 12] = [
@@ -60,12 +60,8 @@ pub fn result_item(geo: &Geo, d: &Document) -> Markup {
             @if !d.themes.is_empty() || !d.territories.is_empty() {
                 ul class="fr-tags-group" {
                     @for t in &d.themes { li { span class="fr-tag fr-tag--sm" { (t) } } }
-                    @for t in d.territories.iter().take(6) {
-                        li {
-                            span class="fr-tag fr-tag--sm oc-tag-territory" {
-                                (territory_label(geo, t).unwrap_or_else(|| t.clone()))
-                            }
-                        }
+                    @for t in territory_labels(geo, &d.territories).iter().take(6) {
+                        li { span class="fr-tag fr-tag--sm oc-tag-territory" { (t) } }
                     }
                 }
             }
@@ -109,10 +105,13 @@ fn level_is_feminine(level: &str) -> bool {
     )
 }
 
-/// The library sections of a fiche: documents about this territory,
-/// documents useful to every collectivité of its level (`level`, the plural
-/// noun: "communes", "intercommunalités", "départements", "régions"), and
-/// the open-data platforms covering it or its parents.
+/// The library sections of a fiche: documents about this territory, then
+/// those about its EPCI, département and région (each group labelled, with
+/// its link to the filtered library); documents useful to every
+/// collectivité of its level (`level`, the plural noun: "communes",
+/// "intercommunalités", "départements", "régions") — not those about
+/// given territories; and the open-data platforms covering it or its
+/// parents. `covering`: the territory's key first, then its parents'.
 pub fn fiche_sections(
     geo: &Geo,
     lib: &LibraryView,
@@ -121,17 +120,49 @@ pub fn fiche_sections(
     level: &str,
     covering: &[String],
 ) -> Markup {
-    let mut about = PubQuery::default();
-    about.filters.insert(Facet::Territory, vec![area.to_owned()]);
-    about.sort = Some(Sort::Date);
+    let mut groups: Vec<(String, PubQuery, PubResults)> = Vec::new();
+    for key in covering {
+        let mut q = PubQuery::default();
+        q.filters.insert(Facet::Territory, vec![key.clone()]);
+        q.sort = Some(Sort::Date);
+        // The documents about the territory itself, not those about a
+        // territory inside it (a département's page does not list the
+        // Métropole de Lyon's elections); « Voir tout » opens the library
+        // on the whole territory.
+        let mut exact = q.clone();
+        exact.about = vec![key.clone()];
+        let (label, n) = if key == area { ("Ce territoire".to_owned(), 6) } else { (parent_label(geo, key), 4) };
+        let r = latest(lib, &exact, n);
+        if !r.hits.is_empty() {
+            groups.push((label, q, r));
+        }
+    }
     let mut useful = PubQuery::default();
     useful.filters.insert(Facet::Scope, vec![scope.to_owned()]);
     useful.sort = Some(Sort::Date);
-    let about_r = latest(lib, &about, 6);
+    useful.general_only = true;
     let useful_r = latest(lib, &useful, 6);
+    // « Voir tout » of the general list: the library filtered on the type
+    // (which also lists documents about given territories of that type).
     let platforms = lib.index.platforms(covering).unwrap_or_default();
     html! {
-        (section(geo, "Concernant ce territoire", "oc-about", &about, &about_r))
+        section class="fr-mt-4w" aria-labelledby="oc-about" {
+            h2 id="oc-about" class="fr-h4" { "Concernant ce territoire" }
+            @if groups.is_empty() {
+                p class="fr-text--sm" { "Aucun document pour l'instant, ni sur les collectivités dont il fait partie." }
+            }
+            @for (i, (label, q, r)) in groups.iter().enumerate() {
+                @let id = format!("oc-about-{i}");
+                div class="fr-mt-2w" role="group" aria-labelledby=(id) {
+                    h3 id=(id) class="fr-h6" { (label) }
+                    ul class="oc-pubs" { @for h in &r.hits { (result_item(geo, &h.doc)) } }
+                    p { a class="fr-link fr-icon-arrow-right-line fr-link--icon-right" href=(href("/publications", q)) {
+                        "Voir tout"
+                        span class="fr-sr-only" { " : " (label) }
+                    } }
+                }
+            }
+        }
         (section(geo, &format!("Utiles à {}", tous_les(level, level_is_feminine(level))), "oc-useful", &useful, &useful_r))
         @if !platforms.is_empty() {
             section class="fr-mt-4w" aria-labelledby="oc-platforms" {
@@ -140,11 +171,30 @@ pub fn fiche_sections(
                     li {
                         a class="fr-link" href=(d.url) rel="noopener" { (d.title) }
                         " — "
-                            (d.territories.iter().filter_map(|t| territory_label(geo, t)).collect::<Vec<_>>().join(", "))
+                            (territory_labels(geo, &d.territories).join(", "))
                     }
                 } }
                 p { a class="fr-link" href="/plateformes" { "Toutes les plateformes" } }
             }
         }
+    }
+}
+
+/// « Son intercommunalité : Montpellier Méditerranée Métropole », « Son
+/// département : Hérault », « Sa région : Occitanie ».
+fn parent_label(geo: &Geo, key: &str) -> String {
+    let Ok(k) = key.parse::<oc_model::TerritoryKey>() else { return key.to_owned() };
+    let c = k.code();
+    match k.group() {
+        oc_model::KindGroup::Epci => {
+            format!("Son intercommunalité : {}", geo.epci(c).map_or(c.to_owned(), |e| e.name.clone()))
+        }
+        oc_model::KindGroup::Departement => {
+            format!("Son département : {}", geo.departement(c).map_or(c.to_owned(), |d| d.name.clone()))
+        }
+        oc_model::KindGroup::Region => {
+            format!("Sa région : {}", geo.region(c).map_or(c.to_owned(), |r| r.name.clone()))
+        }
+        oc_model::KindGroup::Commune => geo.commune(c).map_or(c.to_owned(), |x| x.name.clone()),
     }
 }

@@ -1,0 +1,186 @@
+//! The Bibliothèque finds what a researcher means and files each document
+//! where it belongs (issue 19): accents and case, acronyms and their
+//! expansions, years, the hierarchy of types de territoire, documents
+//! about territories kept out of « Utiles à… », fiches that inherit the
+//! documents of their EPCI, département and région, labels with levels.
+
+use std::collections::BTreeSet;
+
+use oc_index::publication_search::{Facet, PubQuery};
+use scraper::{Html, Selector};
+
+use crate::common::{app, get, get_json};
+
+/// Percent-encodes a query value.
+fn enc(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+/// The ids of every document a query finds.
+fn ids(q: &str) -> BTreeSet<i64> {
+    let lib = app().library.clone().unwrap();
+    let (searcher, addrs) = lib.index.search_all(&PubQuery { q: q.to_owned(), ..PubQuery::default() }).unwrap();
+    addrs.into_iter().filter_map(|a| lib.index.stored(&searcher, a)).map(|d| d.id).collect()
+}
+
+async fn total(query: &str) -> u64 {
+    let (s, v) = get_json(&format!("/api/v1/publications?{query}")).await;
+    assert_eq!(s, 200, "{query}: {v}");
+    v["total"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn accents_and_case_never_matter_in_words_nor_in_facet_values() {
+    for (plain, accented) in [
+        ("fiscalite", "fiscalité"),
+        ("intercommunalite", "intercommunalité"),
+        ("FISCALITE", "Fiscalité"),
+        ("depenses", "dépenses"),
+        ("elus", "élus"),
+        ("oeuvre", "œuvre"),
+    ] {
+        assert_eq!(ids(plain), ids(accented), "{plain} / {accented}");
+    }
+    assert!(!ids("fiscalite").is_empty() && !ids("intercommunalite").is_empty());
+    // Facet values typed by hand.
+    let exact = total(&format!("theme={}", enc("Finances & Fiscalité"))).await;
+    assert!(exact > 0);
+    assert_eq!(total(&format!("theme={}", enc("finances & fiscalite"))).await, exact);
+    assert_eq!(
+        total(&format!("scope={}", enc("communes & epci (toutes)"))).await,
+        total(&format!("scope={}", enc("Communes & EPCI (toutes)"))).await
+    );
+    assert_eq!(total("territory=reg-76").await, total("territory=REG-76").await);
+}
+
+#[tokio::test]
+async fn an_acronym_finds_its_expansion_and_the_reverse() {
+    for (acronym, expansion) in [
+        ("DGF", "dotation globale de fonctionnement"),
+        ("DSR", "dotation de solidarité rurale"),
+        ("QPV", "quartiers prioritaires"),
+        ("ZRR", "zones de revitalisation rurale"),
+        ("APA", "allocation personnalisée d'autonomie"),
+        ("DGFiP", "direction générale des finances publiques"),
+    ] {
+        let (a, e) = (ids(acronym), ids(expansion));
+        assert!(!a.is_empty(), "{acronym} finds something");
+        assert_eq!(a, e, "{acronym} and « {expansion} » find the same documents");
+        // And documents naming only one form are found by the other.
+        let only_expansion: BTreeSet<i64> =
+            ids(&format!("\"{expansion}\"")).difference(&ids(&format!("\"{acronym}\""))).copied().collect();
+        assert!(only_expansion.is_subset(&a), "{acronym}: {only_expansion:?}");
+    }
+    // The librarians' list is the search's: an acronym added in the store
+    // finds its expansion once the view reloads.
+    let app = app();
+    let lib = app.library.clone().unwrap();
+    let before = ids("DMTO");
+    {
+        let mut store = lib.lock();
+        store.set_synonym("DMTO", &["droits de mutation à titre onéreux".into()], "test").unwrap();
+        lib.reload_taxonomy(&store);
+    }
+    let after = ids("DMTO");
+    assert!(after.is_superset(&before));
+    assert_eq!(after, ids("droits de mutation à titre onéreux"));
+}
+
+#[tokio::test]
+async fn a_year_prefers_the_documents_of_that_year() {
+    let (_, v) = get_json(&format!("/api/v1/publications?q={}", enc("dotation 2022"))).await;
+    let first = &v["results"][0];
+    assert!(first["published"].as_str().unwrap_or("").starts_with("2022"), "{first}");
+    // A year is not required: the word alone still counts.
+    assert!(total(&format!("q={}", enc("guide dotation globale de fonctionnement 2031"))).await > 0);
+}
+
+#[tokio::test]
+async fn types_de_territoire_are_a_hierarchy() {
+    let lib = app().library.clone().unwrap();
+    let docs = lib.store.lock().unwrap().published().unwrap();
+    let found = |scope: &str| -> BTreeSet<i64> {
+        let mut q = PubQuery { per_page: 500, ..PubQuery::default() };
+        q.filters.insert(Facet::Scope, vec![scope.to_owned()]);
+        let (searcher, addrs) = lib.index.search_all(&q).unwrap();
+        addrs.into_iter().filter_map(|a| lib.index.stored(&searcher, a)).map(|d| d.id).collect()
+    };
+    let filed = |scope: &str| -> BTreeSet<i64> {
+        docs.iter().filter(|d| d.scope.iter().any(|s| s == scope)).map(|d| d.id).collect()
+    };
+    let all = filed("Collectivités locales (toutes)");
+    assert!(!all.is_empty());
+    for level in ["Communes & EPCI (toutes)", "Départements (tous)", "Régions (toutes)", "Communes de montagne"] {
+        assert!(found(level).is_superset(&all), "{level} includes what serves every collectivité");
+    }
+    let communes = filed("Communes & EPCI (toutes)");
+    for level in ["Communes de littoral", "Communes de montagne"] {
+        assert!(found(level).is_superset(&communes), "{level} includes what serves every commune");
+    }
+    // « finances locales » for communes: the documents for every
+    // collectivité are counted in.
+    let broad = total(&format!("q={}&scope={}", enc("finances locales"), enc("Collectivités locales (toutes)"))).await;
+    let communes = total(&format!("q={}&scope={}", enc("finances locales"), enc("Communes & EPCI (toutes)"))).await;
+    assert!(communes >= broad && broad > 2, "{communes} ≥ {broad}");
+}
+
+fn select<'a>(doc: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
+    doc.select(&Selector::parse(css).unwrap()).collect()
+}
+
+fn text(e: &scraper::ElementRef) -> String {
+    e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[tokio::test]
+async fn documents_about_territories_are_not_useful_to_all_and_fiches_inherit() {
+    let (s, _, body) = get("/commune/toulouse-31555").await;
+    assert_eq!(s, 200);
+    let doc = Html::parse_document(&body);
+    let useful: Vec<String> =
+        select(&doc, "section[aria-labelledby=oc-useful] .oc-pub__title").iter().map(text).collect();
+    assert!(!useful.is_empty());
+    for t in ["Ville de Paris", "Élections métropolitaines de Lyon", "Bobigny", "Vichy"] {
+        assert!(useful.iter().all(|u| !u.contains(t)), "{t} is about one territory: {useful:?}");
+    }
+    // Montpellier: nothing about the commune itself in the seed, but its
+    // région's platform, in a labelled group leading to the library.
+    let (_, _, body) = get("/commune/montpellier-34172").await;
+    let doc = Html::parse_document(&body);
+    let groups: Vec<String> = select(&doc, "section[aria-labelledby=oc-about] h3").iter().map(text).collect();
+    assert!(groups.iter().any(|g| g == "Sa région : Occitanie"), "{groups:?}");
+    let links: Vec<&str> = select(&doc, "section[aria-labelledby=oc-about] a.fr-link--icon-right")
+        .iter()
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert!(links.contains(&"/publications?territory=REG-76&sort=date"), "{links:?}");
+    // A platform covers its own collectivité (and an EPCI's members),
+    // never a neighbour: Toulouse Métropole's is not Cazères's.
+    let (_, _, cazeres) = get("/commune/cazeres-31135").await;
+    assert!(!cazeres.contains("Open data de Toulouse Métropole"), "Cazères is not in Toulouse Métropole");
+    assert!(cazeres.contains("Open data du département de la Haute-Garonne"));
+    let (_, _, toulouse) = get("/commune/toulouse-31555").await;
+    assert!(toulouse.contains("Open data de Toulouse Métropole"), "a member of Toulouse Métropole");
+    // The Lyon elections belong to the Métropole, not the Rhône.
+    let (_, _, rhone) = get("/departement/rhone-69").await;
+    let doc = Html::parse_document(&rhone);
+    let about: Vec<String> =
+        select(&doc, "section[aria-labelledby=oc-about] li .oc-pub__title").iter().map(text).collect();
+    assert!(about.iter().all(|t| !t.contains("Élections métropolitaines")), "{about:?}");
+}
+
+#[tokio::test]
+async fn a_territory_is_shown_once_with_its_level() {
+    let (_, v) = get_json(&format!("/api/v1/publications?q={}", enc("Ville de Paris compte administratif 2025"))).await;
+    let id = v["results"][0]["id"].as_i64().unwrap();
+    let (s, _, body) = get(&format!("/publications/{id}")).await;
+    assert_eq!(s, 200);
+    assert!(body.contains("Paris (commune, 75)"), "the level is said");
+    let (_, _, page) = get(&format!("/publications?q={}", enc("Ville de Paris"))).await;
+    let doc = Html::parse_document(&page);
+    for item in select(&doc, "li.oc-pub") {
+        let tags: Vec<String> = item.select(&Selector::parse(".oc-tag-territory").unwrap()).map(|t| text(&t)).collect();
+        let unique: BTreeSet<&String> = tags.iter().collect();
+        assert_eq!(unique.len(), tags.len(), "each territory once: {tags:?}");
+    }
+}
