@@ -945,3 +945,42 @@ async fn stale_forms_odd_redirects_and_other_bodies_get_clear_answers() {
     .await;
     assert!(r.headers.get(header::CONTENT_ENCODING).is_none());
 }
+
+#[tokio::test]
+async fn librarians_edit_the_acronyms_of_the_search_and_it_is_audited() {
+    let c = Client::login("biblio-test").await;
+    let page = c.get("/admin/taxonomies").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Sigles et expressions de la recherche")
+            && page.body.contains("dotation globale de fonctionnement")
+    );
+    let found = |v: &serde_json::Value| v["total"].as_u64().unwrap_or(0);
+    let before = found(&public_json("/api/v1/publications?q=DMTOX").await);
+    assert_eq!(before, 0, "an unknown acronym finds nothing");
+    let r = c
+        .post(
+            "/admin/taxonomies",
+            &[
+                ("action", "sigle-enregistrer"),
+                ("acronym", "DMTOX"),
+                ("expansions", "droits de mutation ; mutation à titre onéreux"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let after = found(&public_json("/api/v1/publications?q=DMTOX").await);
+    assert_eq!(after, found(&public_json("/api/v1/publications?q=%22droits+de+mutation%22").await).max(after));
+    assert!(after > 0, "the public search follows the back office at once");
+    // Bad input: a French message, nothing lost.
+    let r =
+        c.post("/admin/taxonomies", &[("action", "sigle-enregistrer"), ("acronym", "D M"), ("expansions", "x")]).await;
+    assert!(r.status == StatusCode::BAD_REQUEST && r.body.contains("sans espace"), "{}", r.body);
+    let r = c.post("/admin/taxonomies", &[("action", "sigle-supprimer"), ("acronym", "DMTOX")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(found(&public_json("/api/v1/publications?q=DMTOX").await), 0);
+    let lib = fixture().app.library.clone().expect("library");
+    let log = tokio::task::spawn_blocking(move || lib.lock().audit(200).expect("audit")).await.expect("join");
+    let mine: Vec<&str> = log.iter().filter(|e| e.target == "synonym:DMTOX").map(|e| e.action.as_str()).collect();
+    assert!(mine.contains(&"synonym.set") && mine.contains(&"synonym.delete"), "{mine:?}");
+}

@@ -35,12 +35,12 @@ async fn taxonomies_view(
     done: Option<&str>,
     error: Option<&str>,
 ) -> WebResult<Response> {
-    let all: Vec<(TermKind, Vec<Term>)> = with_store(state, |s| {
+    let (all, synonyms): (Vec<(TermKind, Vec<Term>)>, Vec<oc_library::synonyms::Synonym>) = with_store(state, |s| {
         let mut out = Vec::new();
         for k in TermKind::ALL {
             out.push((k, s.terms(k)?));
         }
-        Ok(out)
+        Ok((out, s.synonyms()?))
     })
     .await?;
     let action_button = |k: TermKind, name: &str, action: &str, label: &str| {
@@ -137,9 +137,68 @@ async fn taxonomies_view(
                 }
             }
         }
+        (synonyms_section(auth, &synonyms))
     };
     let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     Ok((status, page("Taxonomies", auth, done, body)).into_response())
+}
+
+/// The acronyms the public search expands, and their forms.
+fn synonyms_section(auth: &Auth, list: &[oc_library::synonyms::Synonym]) -> Markup {
+    html! {
+        section class="fr-mb-6w" id="tax-sigles" {
+            h2 class="fr-h4" { "Sigles et expressions de la recherche" }
+            p { "Une recherche avec le sigle trouve aussi les documents qui emploient l'une des expressions, et \
+                inversement (« DGF » et « dotation globale de fonctionnement »). Séparez les expressions par un \
+                point-virgule. Chaque modification est inscrite au journal." }
+            div class="fr-table fr-table--no-caption" { table {
+                caption { "Sigles et expressions" }
+                thead { tr { th scope="col" { "Sigle" } th scope="col" { "Expressions" } th scope="col" { "Retirer" } } }
+                tbody {
+                    @for (i, syn) in list.iter().enumerate() {
+                        tr {
+                            th scope="row" { (syn.acronym) }
+                            td {
+                                form method="post" action="/admin/taxonomies" class="oc-inline-form" {
+                                    (csrf(auth))
+                                    input type="hidden" name="action" value="sigle-enregistrer";
+                                    input type="hidden" name="acronym" value=(syn.acronym);
+                                    label class="fr-sr-only" for=(format!("sig-{i}")) { "Expressions de " (syn.acronym) }
+                                    input class="fr-input fr-input--sm" id=(format!("sig-{i}")) name="expansions"
+                                        value=(syn.expansions.join(" ; ")) required size="60";
+                                    button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" { "Enregistrer" }
+                                }
+                            }
+                            td {
+                                form method="post" action="/admin/taxonomies" class="oc-inline-form" {
+                                    (csrf(auth))
+                                    input type="hidden" name="action" value="sigle-supprimer";
+                                    input type="hidden" name="acronym" value=(syn.acronym);
+                                    button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit"
+                                        title=(format!("Retirer le sigle {}", syn.acronym)) { "Retirer" }
+                                }
+                            }
+                        }
+                    }
+                }
+            } }
+            form method="post" action="/admin/taxonomies" class="fr-mt-2w" {
+                (csrf(auth))
+                input type="hidden" name="action" value="sigle-enregistrer";
+                div class="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom" {
+                    div class="fr-col-12 fr-col-md-2" {
+                        label class="fr-label" for="sig-new" { "Nouveau sigle" }
+                        input class="fr-input" id="sig-new" name="acronym" required maxlength="20";
+                    }
+                    div class="fr-col-12 fr-col-md-7" {
+                        label class="fr-label" for="sig-new-exp" { "Expressions" span class="fr-hint-text" { "séparées par « ; »" } }
+                        input class="fr-input" id="sig-new-exp" name="expansions" required;
+                    }
+                    div class="fr-col-12 fr-col-md-3" { button class="fr-btn fr-btn--secondary" type="submit" { "Ajouter" } }
+                }
+            }
+        }
+    }
 }
 
 pub(crate) async fn taxonomies(
@@ -155,6 +214,23 @@ pub(crate) async fn taxonomy_action(
     Librarian(auth): Librarian,
     Form(f): Form<Vec<(String, String)>>,
 ) -> WebResult<Response> {
+    let by = auth.name().to_owned();
+    let acronym = field(&f, "acronym").trim().to_owned();
+    let synonym = match field(&f, "action") {
+        "sigle-enregistrer" => {
+            let expansions = oc_library::synonyms::split(field(&f, "expansions"));
+            Some(change(&state, move |s| s.set_synonym(&acronym, &expansions, &by)).await)
+        }
+        "sigle-supprimer" => Some(change(&state, move |s| s.delete_synonym(&acronym, &by)).await),
+        _ => None,
+    };
+    if let Some(r) = synonym {
+        return match r {
+            Ok(()) => Ok(see_other("/admin/taxonomies?fait=taxonomie#tax-sigles")),
+            Err(WebError::BadRequest(m)) => taxonomies_view(&state, &auth, None, Some(&m)).await,
+            Err(e) => Err(e),
+        };
+    }
     let Some(kind) = TermKind::parse(field(&f, "kind")) else {
         return taxonomies_view(&state, &auth, None, Some("taxonomie inconnue")).await;
     };
