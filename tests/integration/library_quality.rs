@@ -184,3 +184,20 @@ async fn a_territory_is_shown_once_with_its_level() {
         assert_eq!(unique.len(), tags.len(), "each territory once: {tags:?}");
     }
 }
+
+#[tokio::test]
+async fn relevance_prefers_what_serves_all_the_year_asked_and_the_publisher_named() {
+    let top = |q: &'static str| async move {
+        let (_, v) = get_json(&format!("/api/v1/publications?q={}", enc(q))).await;
+        v["results"].as_array().unwrap().iter().take(3).cloned().collect::<Vec<serde_json::Value>>()
+    };
+    // A Gironde school dataset no longer comes first for « dotation ».
+    let d = top("dotation").await;
+    assert!(d[0]["territories"].as_array().is_some_and(|t| t.is_empty()), "{}", d[0]["title"]);
+    // « DGF 2024 »: the DGCL's 2022 guide before a 2016 newspaper file.
+    let d = top("DGF 2024").await;
+    assert_eq!(d[0]["publisher"], "DGCL", "{}", d[0]["title"]);
+    // « Insee »: the Insee's own documents first.
+    let d = top("Insee").await;
+    assert!(d.iter().all(|x| x["publisher"] == "Insee"), "{:?}", d.iter().map(|x| &x["title"]).collect::<Vec<_>>());
+}

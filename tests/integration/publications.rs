@@ -76,6 +76,47 @@ const RELEVANCE: &[(&str, &[u32])] = &[
     ("artificialisation des sols", &[218]),
     ("bassins de vie 2022", &[244]),
     ("loi NOTRe intercommunalité", &[249]),
+    // Issue 19: without accents, acronyms and expansions, years,
+    // publishers.
+    ("fiscalite directe locale", &[10, 11, 13, 4]),
+    ("intercommunalite", &[8, 30, 29, 79, 55, 19, 20]),
+    ("DGF", &[24, 100]),
+    ("dotation globale de fonctionnement", &[24, 100]),
+    ("DGF 2022", &[24]),
+    ("dotation", &[24, 99, 197, 198, 199]),
+    ("DSR", &[198]),
+    ("DSU 2019", &[199]),
+    ("QPV", &[66]),
+    ("ZRR", &[26, 47]),
+    ("APA departements", &[84]),
+    ("PCH", &[87]),
+    ("OFGL comptes des regions", &[94, 95, 237]),
+    ("DGFiP balances comptables", &[127, 159, 160, 161, 211]),
+    ("Insee populations legales 2021", &[38]),
+    ("DREES minima sociaux", &[86]),
+    ("DEPP depense education departements", &[137, 143]),
+    ("collectivites locales en chiffres 2025", &[3]),
+    ("composition communale EPCI 2022", &[22]),
+    ("epcicom 2015", &[23]),
+    ("elections municipales 2026", &[232, 233]),
+    ("elections metropolitaines Lyon", &[234]),
+    ("salaires fonction publique territoriale", &[32, 33, 34]),
+    ("comptes individuels des communes", &[181, 191, 193]),
+    ("REI", &[97, 200, 201]),
+    ("droits de mutation departements", &[149]),
+    ("PVD", &[64]),
+    ("ACV", &[52]),
+    ("coeur de ville", &[52]),
+    ("BPE", &[71]),
+    ("SMCL", &[16, 17, 18]),
+    ("AAV 2020", &[62, 63]),
+    ("Cour des comptes finances publiques locales 2018", &[117]),
+    ("communes nouvelles", &[40]),
+    ("delinquance", &[168, 169]),
+    ("revenu median", &[83]),
+    ("depenses culturelles 2014", &[167]),
+    ("EPCI normands", &[104]),
+    ("Vichy Communaute", &[118]),
 ];
 
 #[tokio::test]
@@ -91,7 +132,12 @@ async fn relevance_table_over_the_seed_catalogue() {
             misses.push(format!("{q} → {top:?}"));
         }
     }
-    assert!(RELEVANCE.len() >= 30);
+    assert!(RELEVANCE.len() >= 80);
+    eprintln!(
+        "relevance: {} of {} queries with an expected document in the top 3",
+        RELEVANCE.len() - misses.len(),
+        RELEVANCE.len()
+    );
     assert!(misses.is_empty(), "expected documents missing from the top 3:\n{}", misses.join("\n"));
 }
 

@@ -14,7 +14,9 @@ use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, Term};
 
@@ -138,9 +140,10 @@ impl PublicationsIndex {
             let mut k = 0;
             while k < toks.len() {
                 if let Some((_, n, g)) = found.iter().find(|(at, _, _)| *at == k) {
-                    let should: Vec<(Occur, Box<dyn Query>)> =
-                        g.forms.iter().map(|toks| -> (Occur, Box<dyn Query>) { (Occur::Should, form(toks)) }).collect();
-                    must.push((occur, Box::new(BooleanQuery::new(should))));
+                    // The best form counts: a document naming both the
+                    // acronym and its expansion scores as one naming either.
+                    let forms: Vec<Box<dyn Query>> = g.forms.iter().map(|toks| form(toks)).collect();
+                    must.push((occur, Box::new(DisjunctionMaxQuery::new(forms))));
                     k += n;
                     continue;
                 }
@@ -373,6 +376,13 @@ struct FacetSegment {
     /// Territory ordinal → asked by `about` (`None`: no such filter).
     about: Option<Vec<bool>>,
     general_only: bool,
+    /// The years the text names (relevance prefers their documents).
+    years: Vec<u16>,
+    /// Relevance puts documents about given territories after those
+    /// useful to all, unless the search is about a territory.
+    local_factor: f32,
+    /// Publisher ordinal → named in the query (its documents first).
+    named_publisher: Vec<bool>,
     /// Per table facet: ordinal → count.
     counts: Vec<Vec<usize>>,
     year_filter: Option<Vec<u16>>,
@@ -423,6 +433,18 @@ impl Collector for FacetCollector {
         if self.q.from.is_some() || self.q.to.is_some() {
             active |= RANGE_BIT;
         }
+        let named_publisher: Vec<bool> = {
+            let words = format!(" {} ", oc_model::text::fold(&self.q.q));
+            let pi = TABLE_FACETS.iter().position(|(f, _)| *f == Facet::Publisher).unwrap_or(0);
+            table.facets[pi]
+                .values
+                .iter()
+                .map(|p| {
+                    let p = oc_model::text::fold(p);
+                    !p.is_empty() && words.contains(&format!(" {p} "))
+                })
+                .collect()
+        };
         let about = (!self.q.about.is_empty())
             .then(|| table.territory.values.iter().map(|v| self.q.about.iter().any(|a| a == v)).collect());
         Ok(FacetSegment {
@@ -431,6 +453,13 @@ impl Collector for FacetCollector {
             selected,
             about,
             general_only: self.q.general_only,
+            years: query_years(&self.q.q),
+            named_publisher,
+            local_factor: if self.q.filters.contains_key(&Facet::Territory) || !self.q.about.is_empty() {
+                1.0
+            } else {
+                LOCAL_FACTOR
+            },
             counts,
             year_filter,
             year_counts: HashMap::new(),
@@ -463,6 +492,47 @@ impl Collector for FacetCollector {
         out.top.sort_by_key(|t| std::cmp::Reverse(t.0));
         out.top.truncate(self.k);
         Ok(out)
+    }
+}
+
+/// Relevance of a document about given territories, against one useful to
+/// all, when the search names no territory.
+const LOCAL_FACTOR: f32 = 0.7;
+
+/// Relevance of a document whose publisher the query names (`Insee`,
+/// `Cour des comptes`).
+const PUBLISHER_FACTOR: f32 = 2.0;
+
+/// The years a query names (`DGF 2024` → 2024).
+fn query_years(q: &str) -> Vec<u16> {
+    q.split(|c: char| !c.is_ascii_digit())
+        .filter(|w| w.len() == 4)
+        .filter_map(|w| w.parse::<u16>().ok())
+        .filter(|y| (1900..=2100).contains(y))
+        .collect()
+}
+
+impl FacetSegment {
+    /// What multiplies a document's text score: the year asked (1.5 for
+    /// that year, less up to five years away), its being about given
+    /// territories, its publisher named in the query, and a slight preference for recent documents (up to
+    /// 1.1 for this decade), so that near ties go to the newest.
+    fn relevance_factor(&self, t: &SegTable, d: usize, year: u16) -> f32 {
+        let mut f = 1.0;
+        if !t.general[d] {
+            f *= self.local_factor;
+        }
+        let pi = TABLE_FACETS.iter().position(|(x, _)| *x == Facet::Publisher).unwrap_or(0);
+        if t.facets[pi].of(d).iter().any(|&o| self.named_publisher.get(o as usize).copied().unwrap_or(false)) {
+            f *= PUBLISHER_FACTOR;
+        }
+        if year > 0 {
+            if let Some(gap) = self.years.iter().map(|y| y.abs_diff(year)).min() {
+                f *= 1.0 + 0.5 * (1.0 - f32::from(gap) / 5.0).max(0.0);
+            }
+            f *= 1.0 + 0.1 * (f32::from(year.saturating_sub(2000)) / 26.0).min(1.0);
+        }
+        f
     }
 }
 
@@ -536,7 +606,10 @@ impl SegmentCollector for FacetSegment {
         let id = u64::from(t.id[d]);
         let tier = t.featured[d];
         let key = match self.sort {
-            Sort::Relevance => Key { tier, primary: f64::from(score * t.boost[d]), secondary: date as f64, id, score },
+            Sort::Relevance => {
+                let factor = t.boost[d] * self.relevance_factor(t, d, year);
+                Key { tier, primary: f64::from(score * factor), secondary: date as f64, id, score }
+            }
             Sort::Date => Key { tier, primary: date as f64, secondary: f64::from(score), id, score },
         };
         if self.heap.len() < self.k {
