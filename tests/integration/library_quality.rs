@@ -201,3 +201,60 @@ async fn relevance_prefers_what_serves_all_the_year_asked_and_the_publisher_name
     let d = top("Insee").await;
     assert!(d.iter().all(|x| x["publisher"] == "Insee"), "{:?}", d.iter().map(|x| &x["title"]).collect::<Vec<_>>());
 }
+
+#[tokio::test]
+async fn search_pages_offer_their_feed_pages_and_a_way_back_from_past_the_end() {
+    let (s, _, body) = get("/publications?q=finances").await;
+    assert_eq!(s, 200);
+    let doc = Html::parse_document(&body);
+    let feeds: Vec<&str> = select(&doc, "link[rel=alternate][type='application/atom+xml']")
+        .iter()
+        .filter_map(|l| l.value().attr("href"))
+        .collect();
+    assert_eq!(feeds, ["/publications.atom?q=finances"]);
+    let next: Vec<String> = select(&doc, ".fr-pagination__link--next").iter().map(text).collect();
+    assert_eq!(next, ["Suivante"]);
+    assert!(select(&doc, ".fr-pagination__link--prev").is_empty(), "no previous page on the first");
+    let (_, _, p2) = get("/publications?q=finances&page=2").await;
+    let doc2 = Html::parse_document(&p2);
+    assert_eq!(select(&doc2, ".fr-pagination__link--prev").len(), 1);
+    // Past the end: said, with the last page one click away.
+    let (s, _, far) = get("/publications?q=finances&page=400").await;
+    assert_eq!(s, 200);
+    let far = Html::parse_document(&far);
+    let back: Vec<&str> = select(&far, ".fr-callout a").iter().filter_map(|a| a.value().attr("href")).collect();
+    let total = total("q=finances").await as usize;
+    let last = total.div_ceil(20);
+    assert!(back.iter().any(|h| *h == format!("/publications?q=finances&page={last}")), "{back:?}");
+}
+
+#[tokio::test]
+async fn exports_speak_french_name_territories_and_say_what_was_searched() {
+    let (s, _, csv) = get("/publications.csv?q=Paris&dialect=standard").await;
+    assert_eq!(s, 200);
+    let mut r = csv::Reader::from_reader(csv.as_bytes());
+    let h = r.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap_or_else(|| panic!("{n} in {h:?}"));
+    let (p, names, codes) = (col("précision"), col("territoires (noms)"), col("territoires"));
+    let mut seen_paris = false;
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        assert!(matches!(&rec[p], "" | "jour" | "mois" | "année"), "{}", &rec[p]);
+        if rec[codes].contains("COM-75056") {
+            assert!(rec[names].contains("Paris (commune"), "{}", &rec[names]);
+            seen_paris = true;
+        }
+    }
+    assert!(seen_paris);
+    let app = crate::common::app();
+    let res = crate::common::request(
+        &app,
+        crate::common::get_request("/publications.xlsx?q=dotation&theme=Aide+%26+Dotations", &[]),
+    )
+    .await;
+    let disposition = res.headers.get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    assert!(
+        disposition.contains("bibliotheque-dotation-theme-aide-dotations.xlsx"),
+        "the file name says what the search was: {disposition}"
+    );
+}

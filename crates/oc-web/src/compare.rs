@@ -285,6 +285,7 @@ fn render(geo: &Geo, s: &Selection, fs: &[Fiche], reference: Option<&Fiche>, ask
             indicateur, avec sources et millésimes."
             .into(),
         canonical: Some(s.url("")),
+        ..Default::default()
     };
     let level = s.group;
     layout_with(

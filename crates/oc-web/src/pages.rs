@@ -35,7 +35,12 @@ pub(crate) async fn home(State(state): State<AppState>) -> Markup {
     let credits = crate::fiche::data::loaded_sources(&geo);
     let d = &geo.data;
     layout_credits(
-        &Head { title: "Accueil".into(), description: DEFAULT_DESCRIPTION.into(), canonical: Some("/".into()) },
+        &Head {
+            title: "Accueil".into(),
+            description: DEFAULT_DESCRIPTION.into(),
+            canonical: Some("/".into()),
+            ..Default::default()
+        },
         Some(&credits),
         html! {
             h1 { "Les statistiques des collectivités locales" }
@@ -232,7 +237,7 @@ pub(crate) async fn sources_page(State(state): State<AppState>) -> WebResult<Res
         oc_model::sources::DATASETS.iter().filter(|d| !credits.iter().any(|c| c.id == d.id)).collect();
     Ok(layout_credits(
         &Head { title: "Sources des données".into(), description: "Les jeux de données affichés par Open \
-            Collectivités, avec leur producteur, leur millésime et leur licence.".into(), canonical: Some("/sources".into()) },
+            Collectivités, avec leur producteur, leur millésime et leur licence.".into(), canonical: Some("/sources".into()), ..Default::default() },
         Some(&credits),
         html! {
             h1 { "Sources des données" }

@@ -447,6 +447,7 @@ pub fn render_france(geo: &Geo, f: &Fiche, opts: &Options) -> Markup {
         title: "France — chiffres clés".to_owned(),
         description: f.description.clone(),
         canonical: Some(f.url.clone()),
+        ..Default::default()
     };
     layout_credits(
         &head,
@@ -491,6 +492,7 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
         title: format!("{} — chiffres clés", f.title),
         description: f.description.clone(),
         canonical: Some(f.url.clone()),
+        ..Default::default()
     };
     layout_credits(
         &head,

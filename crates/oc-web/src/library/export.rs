@@ -16,7 +16,7 @@ use super::ApiDoc;
 use crate::error::{WebError, WebResult};
 use crate::export::{attachment, text_cell, Dialect};
 use crate::extract::{param, params};
-use crate::publications::{library, parse_query, taxonomy};
+use crate::publications::{library, parse_query, taxonomy, territory_labels};
 use crate::AppState;
 
 /// Every document matching a search, in its order, as a pulled body
@@ -62,7 +62,7 @@ fn stream_docs(
 }
 
 /// The columns of a library export (CSV and XLSX).
-const COLUMNS: [&str; 11] = [
+const COLUMNS: [&str; 12] = [
     "id",
     "titre",
     "url",
@@ -73,18 +73,56 @@ const COLUMNS: [&str; 11] = [
     "thématiques",
     "types de territoire",
     "territoires",
+    "territoires (noms)",
     "résumé",
 ];
+
+/// The precision of a date in French.
+fn precision_fr(p: Option<&str>) -> &'static str {
+    match p {
+        Some("day") => "jour",
+        Some("month") => "mois",
+        Some("year") => "année",
+        _ => "",
+    }
+}
+
+/// The file name of an export, saying what the search was:
+/// `bibliotheque-dotation-theme-finances-fiscalite.csv` (at most some 80
+/// characters; the whole library: `bibliotheque-open-collectivites`).
+fn filename(q: &PubQuery, ext: &str) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if !q.q.is_empty() {
+        parts.push(oc_model::text::slug(&q.q));
+    }
+    for (f, vs) in &q.filters {
+        for v in vs {
+            parts.push(format!("{}-{}", f.param(), oc_model::text::slug(v)));
+        }
+    }
+    let mut name = if parts.is_empty() {
+        "bibliotheque-open-collectivites".to_owned()
+    } else {
+        format!("bibliotheque-{}", parts.join("-"))
+    };
+    if let Some((i, _)) = name.char_indices().nth(80) {
+        name.truncate(i);
+        name = name.trim_end_matches('-').to_owned();
+    }
+    format!("{name}.{ext}")
+}
 
 /// `GET /publications.xlsx`: the same rows as the CSV, as a workbook made
 /// in one blocking task when the exports' turn comes (the answer is
 /// bytes: a slow client holds no thread).
 async fn export_workbook(
     lib: Arc<crate::LibraryView>,
+    geo: Arc<oc_store::Geo>,
     q: PubQuery,
     permit: tokio::sync::OwnedSemaphorePermit,
 ) -> WebResult<Response> {
     use crate::export::Cell;
+    let name = filename(&q, "xlsx");
     let made = crate::streaming::build(move || {
         let _permit = permit;
         let (searcher, addrs) = lib.index.search_all(&q).map_err(|e| WebError::internal(e.0))?;
@@ -96,11 +134,12 @@ async fn export_workbook(
                 t(&doc.url),
                 t(&doc.publisher),
                 t(doc.published.as_deref().unwrap_or_default()),
-                t(doc.precision.as_deref().unwrap_or_default()),
+                t(precision_fr(doc.precision.as_deref())),
                 t(&doc.resource_type),
                 t(&doc.themes.join(" | ")),
                 t(&doc.scope.join(" | ")),
                 t(&doc.territories.join(" | ")),
+                t(&territory_labels(&geo, &doc.territories).join(" | ")),
                 t(&doc.summary),
             ]
         });
@@ -113,13 +152,13 @@ async fn export_workbook(
              même cellule sont séparées par « | »."
                 .to_owned(),
         ];
-        let widths = [8.0, 60.0, 40.0, 30.0, 12.0, 10.0, 16.0, 30.0, 24.0, 24.0, 80.0];
+        let widths = [8.0, 60.0, 40.0, 30.0, 12.0, 10.0, 16.0, 30.0, 24.0, 24.0, 40.0, 80.0];
         crate::export::xlsx::rows_workbook(&COLUMNS, &widths, rows, &notes).map_err(WebError::internal)
     })
     .await
     .map_err(WebError::internal)??;
     let mut res = Response::new(Body::from(made));
-    attachment(&mut res, "bibliotheque-open-collectivites.xlsx", crate::export::xlsx::CONTENT_TYPE);
+    attachment(&mut res, &name, crate::export::xlsx::CONTENT_TYPE);
     Ok(res)
 }
 
@@ -134,9 +173,11 @@ pub(crate) async fn export(state: AppState, raw: Option<String>, ext: &'static s
         Ok(p) => p,
         Err(busy) => return Ok(busy.into_response()),
     };
+    let geo = state.geo();
     if ext == "xlsx" {
-        return export_workbook(lib, q, permit).await;
+        return export_workbook(lib, geo, q, permit).await;
     }
+    let q_name = q.clone();
     let body = if ext == "csv" {
         let sep = if d == Dialect::French { ";" } else { "," };
         let mut head = String::new();
@@ -155,11 +196,12 @@ pub(crate) async fn export(state: AppState, raw: Option<String>, ext: &'static s
                     text_cell(&doc.url, d),
                     text_cell(&doc.publisher, d),
                     doc.published.clone().unwrap_or_default(),
-                    doc.precision.clone().unwrap_or_default(),
+                    precision_fr(doc.precision.as_deref()).to_owned(),
                     text_cell(&doc.resource_type, d),
                     text_cell(&doc.themes.join(" | "), d),
                     text_cell(&doc.scope.join(" | "), d),
                     text_cell(&doc.territories.join(" | "), d),
+                    text_cell(&territory_labels(&geo, &doc.territories).join(" | "), d),
                     text_cell(&doc.summary, d),
                 ];
                 buf.push_str(&cells.join(sep));
@@ -186,7 +228,7 @@ pub(crate) async fn export(state: AppState, raw: Option<String>, ext: &'static s
     };
     let mut res = Response::new(body);
     let ctype = if ext == "csv" { "text/csv; charset=utf-8" } else { "application/json" };
-    attachment(&mut res, &format!("bibliotheque-open-collectivites.{ext}"), ctype);
+    attachment(&mut res, &filename(&q_name, ext), ctype);
     res.headers_mut().insert(crate::cache::STREAMING, HeaderValue::from_static("1"));
     Ok(res)
 }

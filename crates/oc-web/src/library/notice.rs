@@ -58,6 +58,7 @@ pub(crate) async fn document_page(
         title: d.title.clone(),
         description: short(&d.summary, 200),
         canonical: Some(format!("/publications/{}", d.id)),
+        ..Default::default()
     };
     Ok(layout_with(
         &head,

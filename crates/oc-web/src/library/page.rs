@@ -168,7 +168,17 @@ fn publications_body(geo: &Geo, tax: &crate::Taxonomy, q: &PubQuery, r: &PubResu
                         }
                     }
                 }
-                @if r.hits.is_empty() {
+                @if r.hits.is_empty() && r.total > 0 {
+                    // A page past the end: the last one is a click away.
+                    div class="fr-callout" {
+                        p class="fr-callout__title" { "Cette page n'existe pas." }
+                        p {
+                            "La recherche trouve " (oc_model::fr::count(r.total as u64, "document", "documents")) ", sur "
+                            (oc_model::fr::count(pages as u64, "page", "pages")) ". "
+                            a href=(href("/publications", &PubQuery { page: pages.max(1), ..q.clone() })) { "Aller à la dernière page" }
+                        }
+                    }
+                } @else if r.hits.is_empty() {
                     div class="fr-callout" {
                         p class="fr-callout__title" { "Aucun document ne correspond." }
                         ul {
@@ -223,6 +233,7 @@ pub(crate) async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery)
             statistique publique sur les collectivités locales."
             .into(),
         canonical: Some("/publications".into()),
+        ..Default::default()
     };
     let form = |q: &str| {
         html! {
@@ -257,8 +268,10 @@ pub(crate) async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery)
     };
     let r = run(lib, q.clone()).await?;
     let title = if q.q.is_empty() { "Bibliothèque".to_owned() } else { format!("Bibliothèque : « {} »", q.q) };
+    // Every search is a feed to subscribe to.
+    let head = Head { feed: Some(href("/publications.atom", &PubQuery { page: 1, ..q.clone() })), ..head(title) };
     Ok(layout_with(
-        &head(title),
+        &head,
         html! {
             h1 { "Bibliothèque" }
             p class="fr-text--lead" { "Publications, jeux de données et outils de la statistique publique sur les \

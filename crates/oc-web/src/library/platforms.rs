@@ -31,6 +31,7 @@ pub(crate) async fn platforms_page(State(state): State<AppState>) -> WebResult<R
                 couvrent."
                 .into(),
             canonical: Some("/plateformes".into()),
+            ..Default::default()
         },
         html! {
             h1 { "Plateformes open data des collectivités" }

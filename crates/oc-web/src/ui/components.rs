@@ -92,6 +92,9 @@ pub(crate) fn pagination(
                         }
                     }
                     Pager::Numbers(numbers) => {
+                        @if page > 1 {
+                            li { a class="fr-pagination__link fr-pagination__link--prev fr-pagination__link--lg-label" href=(href((page - 1).min(pages))) { "Précédente" } }
+                        }
                         @for n in numbers {
                             @match n {
                                 None => li { span class="fr-pagination__link" { "…" } },
@@ -102,6 +105,9 @@ pub(crate) fn pagination(
                                     a class="fr-pagination__link" href=(href(n)) title=(format!("Page {n}")) { (n) }
                                 },
                             }
+                        }
+                        @if page < pages {
+                            li { a class="fr-pagination__link fr-pagination__link--next fr-pagination__link--lg-label" href=(href(page + 1)) { "Suivante" } }
                         }
                     }
                 }

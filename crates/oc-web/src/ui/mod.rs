@@ -16,6 +16,8 @@ pub(crate) struct Head {
     pub description: String,
     /// Canonical path of the page.
     pub canonical: Option<String>,
+    /// The Atom feed of the page's search (`<link rel="alternate">`).
+    pub feed: Option<String>,
 }
 
 pub(crate) const DEFAULT_DESCRIPTION: &str =
@@ -24,7 +26,10 @@ pub(crate) const DEFAULT_DESCRIPTION: &str =
 
 /// The page frame: DSFR header, main content, footer with the credits.
 pub(crate) fn layout(title: &str, main: Markup) -> Markup {
-    layout_with(&Head { title: title.to_owned(), description: DEFAULT_DESCRIPTION.to_owned(), canonical: None }, main)
+    layout_with(
+        &Head { title: title.to_owned(), description: DEFAULT_DESCRIPTION.to_owned(), canonical: None, feed: None },
+        main,
+    )
 }
 
 /// [`layout`] with a description and a canonical link.
@@ -69,6 +74,9 @@ pub(crate) fn layout_credits(head: &Head, credits: Option<&[oc_model::sources::C
                 link rel="icon" href="/assets/dsfr/favicon/favicon.svg" type="image/svg+xml";
                 meta name="description" content=(head.description);
                 @if let Some(c) = &head.canonical { link rel="canonical" href=(c); }
+                @if let Some(f) = &head.feed {
+                    link rel="alternate" type="application/atom+xml" title="Flux Atom de cette recherche" href=(f);
+                }
             }
             body {
                 div class="fr-skiplinks" {
