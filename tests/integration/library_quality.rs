@@ -258,3 +258,39 @@ async fn exports_speak_french_name_territories_and_say_what_was_searched() {
         "the file name says what the search was: {disposition}"
     );
 }
+
+#[tokio::test]
+async fn notices_say_their_format_list_similar_documents_and_are_in_a_sitemap() {
+    let (_, v) =
+        get_json(&format!("/api/v1/publications?q={}", enc("collectivités locales en chiffres 2025 PDF"))).await;
+    let pdf = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["url"].as_str().unwrap_or("").ends_with(".pdf"))
+        .expect("a PDF in the seed")
+        .clone();
+    let id = pdf["id"].as_i64().unwrap();
+    let (s, _, body) = get(&format!("/publications/{id}")).await;
+    assert_eq!(s, 200);
+    let doc = Html::parse_document(&body);
+    let button: Vec<String> = select(&doc, "a.fr-btn").iter().map(text).collect();
+    assert!(button.iter().any(|b| b == "Télécharger le document (PDF)"), "{button:?}");
+    let similar: Vec<String> =
+        select(&doc, "section[aria-labelledby=oc-similar] .oc-pub__title").iter().map(text).collect();
+    assert_eq!(similar.len(), 5, "{similar:?}");
+    assert!(similar.iter().all(|t| t != pdf["title"].as_str().unwrap()), "not itself");
+    assert!(similar.iter().any(|t| t.starts_with("Les collectivités locales en chiffres")), "{similar:?}");
+    // A web page is no file.
+    let (_, v) = get_json("/api/v1/publications?q=BANATIC").await;
+    let page = v["results"][0]["id"].as_i64().unwrap();
+    let (_, _, body) = get(&format!("/publications/{page}")).await;
+    assert!(body.contains("Consulter le document sur le site de l'éditeur"));
+    let (s, ctype, map) = get("/sitemap-publications.xml").await;
+    assert_eq!(s, 200);
+    assert!(ctype.starts_with("application/xml"));
+    assert!(map.contains(&format!("/publications/{id}</loc>")));
+    assert_eq!(map.matches("<loc>").count() as u64, total("").await);
+    let (_, _, robots) = get("/robots.txt").await;
+    assert!(robots.contains("/sitemap-publications.xml"));
+}

@@ -281,6 +281,66 @@ impl PublicationsIndex {
         Ok(docs)
     }
 
+    /// Up to `n` documents like `d` (its title's words, its thématiques
+    /// and its publisher), best first, `d` left out: a notice's « Documents
+    /// proches ».
+    pub fn similar(&self, d: &Document, n: usize) -> Result<Vec<Document>, SearchError> {
+        let f = self.fields();
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
+        for (_, tok) in self.tokens(&d.title).into_iter().take(MAX_CLAUSES) {
+            if tok.chars().count() < 3 || tok.chars().all(|c| c.is_ascii_digit()) || seen.contains(&tok) {
+                continue;
+            }
+            for (field, boost) in [(f.title, 2.0), (f.summary, 1.0)] {
+                should.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(Term::from_field_text(field, &tok), IndexRecordOption::WithFreqs)),
+                        boost,
+                    )),
+                ));
+            }
+            seen.push(tok);
+        }
+        for t in &d.themes {
+            should.push((
+                Occur::Should,
+                Box::new(TermQuery::new(
+                    Term::from_facet(f.theme, &crate::publications::facet(t)),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        if !d.publisher.is_empty() {
+            should.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_facet(f.publisher, &crate::publications::facet(&d.publisher)),
+                        IndexRecordOption::Basic,
+                    )),
+                    0.5,
+                )),
+            ));
+        }
+        if should.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(BooleanQuery::new(should)) as Box<dyn Query>),
+            (
+                Occur::MustNot,
+                Box::new(TermQuery::new(Term::from_field_u64(f.id, d.id as u64), IndexRecordOption::Basic)),
+            ),
+        ]);
+        let searcher = self.searcher();
+        let top = searcher
+            .search(&query, &tantivy::collector::TopDocs::with_limit(n).order_by_score())
+            .map_err(|e| SearchError(format!("erreur de l'index : {e}")))?;
+        Ok(top.into_iter().filter_map(|(_, a)| self.stored(&searcher, a)).collect())
+    }
+
     fn run(&self, q: &PubQuery, text: Option<Box<dyn Query>>) -> Result<PubResults, SearchError> {
         let searcher = self.searcher();
         let k = q.page.saturating_mul(q.per_page.max(1));

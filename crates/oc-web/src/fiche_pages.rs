@@ -479,6 +479,9 @@ pub(crate) async fn sitemap(State(state): State<AppState>) -> WebResult<Response
 
 /// `GET /robots.txt`
 pub(crate) async fn robots(State(state): State<AppState>) -> Response {
-    let body = format!("User-agent: *\nAllow: /\nDisallow: /api/\nSitemap: {}/sitemap.xml\n", state.public_url);
+    let body = format!(
+        "User-agent: *\nAllow: /\nDisallow: /api/\nSitemap: {0}/sitemap.xml\nSitemap: {0}/sitemap-publications.xml\n",
+        state.public_url
+    );
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
 }

@@ -10,6 +10,7 @@ mod export;
 mod notice;
 mod page;
 mod platforms;
+mod sitemap;
 
 use serde::Serialize;
 
@@ -64,4 +65,5 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         .route("/publications.json", get(export::export_json))
         .route("/publications.atom", get(atom::atom))
         .route("/plateformes", get(platforms::platforms_page))
+        .route("/sitemap-publications.xml", get(sitemap::sitemap))
 }

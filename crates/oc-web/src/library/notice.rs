@@ -14,6 +14,33 @@ use crate::publications::{french_date, library, short, territory_labels};
 use crate::ui::{layout_with, Head};
 use crate::AppState;
 
+/// Documents proches shown on a notice.
+const SIMILAR: usize = 5;
+
+/// The format of a link to a file, from its address (`….pdf` → PDF);
+/// `None` for a web page.
+pub(crate) fn file_format(url: &str) -> Option<&'static str> {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let last = path.rsplit('/').next().unwrap_or("");
+    let ext = last.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
+    Some(match ext.as_str() {
+        "pdf" => "PDF",
+        "csv" => "CSV",
+        "xlsx" => "Excel (XLSX)",
+        "xls" => "Excel (XLS)",
+        "ods" => "tableur OpenDocument (ODS)",
+        "odt" => "texte OpenDocument (ODT)",
+        "docx" => "Word (DOCX)",
+        "doc" => "Word (DOC)",
+        "zip" => "archive ZIP",
+        "json" => "JSON",
+        "geojson" => "GeoJSON",
+        "xml" => "XML",
+        "txt" => "texte",
+        _ => return None,
+    })
+}
+
 /// `/publications/{id}`: a document's notice (its permanent address in the
 /// portal). A merged document's address redirects to the one it went
 /// into; an unpublished or deleted one is not found.
@@ -27,14 +54,17 @@ pub(crate) async fn document_page(
         WebError::NotFound(format!("aucun document n° {id:?} : les notices ont un numéro, comme /publications/12"))
     })?;
     enum Found {
-        Show(Box<Document>),
+        Show(Box<Document>, Vec<Document>),
         Moved(i64),
         None,
     }
     let found = crate::blocking::spawn(move || -> WebResult<Found> {
         let store = lib.lock();
         Ok(match store.document(id)? {
-            Some(d) if d.status == Status::Published => Found::Show(Box::new(d)),
+            Some(d) if d.status == Status::Published => {
+                let similar = lib.index.similar(&d, SIMILAR).unwrap_or_default();
+                Found::Show(Box::new(d), similar)
+            }
             // A merged document redirects to the one it went into, while
             // that one is published.
             _ => match store.merged_target(id)? {
@@ -44,8 +74,8 @@ pub(crate) async fn document_page(
         })
     })
     .await??;
-    let d = match found {
-        Found::Show(d) => d,
+    let (d, similar) = match found {
+        Found::Show(d, similar) => (d, similar),
         Found::Moved(t) => {
             return Ok(
                 (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, format!("/publications/{t}"))]).into_response()
@@ -87,6 +117,7 @@ pub(crate) async fn document_page(
                         }
                     }
                 }
+                @if let Some(f) = file_format(&d.url) { dt { "Format" } dd { (f) " (fichier à télécharger)" } }
                 @if !d.scope.is_empty() { dt { (plural(d.scope.len() as u64, "Type de territoire", "Types de territoire")) } dd { (d.scope.join(", ")) } }
                 @if !d.territories.is_empty() {
                     dt { (plural(d.territories.len() as u64, "Territoire", "Territoires")) }
@@ -100,7 +131,20 @@ pub(crate) async fn document_page(
                     }
                 }
             }
-            p { a class="fr-btn" href=(d.url) rel="noopener" { "Consulter le document sur le site de l'éditeur" } }
+            p {
+                a class="fr-btn" href=(d.url) rel="noopener" {
+                    @match file_format(&d.url) {
+                        Some(f) => { "Télécharger le document (" (f) ")" },
+                        None => "Consulter le document sur le site de l'éditeur",
+                    }
+                }
+            }
+            @if !similar.is_empty() {
+                section class="fr-mt-6w" aria-labelledby="oc-similar" {
+                    h2 id="oc-similar" class="fr-h4" { "Documents proches" }
+                    ul class="oc-pubs" { @for x in &similar { (crate::publications::result_item(geo, x)) } }
+                }
+            }
         },
     )
     .into_response())
