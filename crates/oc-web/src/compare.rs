@@ -41,11 +41,7 @@ impl Selection {
     }
 
     pub fn url(&self, ext: &str) -> String {
-        if self.codes.is_empty() {
-            format!("/comparer{ext}")
-        } else {
-            format!("/comparer{ext}?ids={}", self.ids())
-        }
+        crate::fiche::compare_url(self.group, self.codes.iter().map(String::as_str), ext)
     }
 }
 

@@ -140,13 +140,10 @@ impl Request {
     }
 
     fn url(&self, id: &str, ext: &str, sort: Sort, page: usize) -> String {
-        let mut u = format!("/classements/{id}{ext}?niveau={}", self.level.as_str());
-        if self.within != "FR" {
-            u.push_str(&format!("&dans={}", self.within));
-        }
-        if let Some(s) = self.stratum {
-            u.push_str(&format!("&strate={s}"));
-        }
+        // The one builder of ranking addresses (the fiches' links use it
+        // too), then this page's sort and page.
+        let within = Some(self.within.as_str()).filter(|w| *w != "FR");
+        let mut u = context::ranking_url(self.level, &format!("{id}{ext}"), within, self.stratum);
         if sort != Sort::Desc {
             u.push_str(&format!("&tri={}", sort.as_str()));
         }

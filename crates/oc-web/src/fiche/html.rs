@@ -480,7 +480,6 @@ pub fn render_france(geo: &Geo, f: &Fiche, opts: &Options) -> Markup {
 
 /// The whole fiche page.
 pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
-    let compare_id = format!("{}:{}", f.group.as_str(), f.code);
     let deleguee = opts
         .deleguee
         .as_deref()
@@ -587,7 +586,7 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
                         p class="fr-text--sm" { "Carte non disponible : contour absent des données chargées." }
                     }
                     ul class="fr-btns-group fr-btns-group--inline-sm fr-mt-2w" {
-                        li { a class="fr-btn fr-btn--secondary" href=(format!("/comparer?ids={compare_id}")) { "Comparer" } }
+                        li { a class="fr-btn fr-btn--secondary" href=(crate::fiche::compare_url(Some(f.group), [f.code.as_str()], "")) { "Comparer" } }
                         (download_links(f))
                     }
                 }

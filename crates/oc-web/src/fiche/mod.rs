@@ -29,6 +29,19 @@ pub fn url_commune(c: &Commune) -> String {
     url(KindGroup::Commune, &c.name, &c.code)
 }
 
+/// The comparison of territories of one level (the one builder of
+/// `/comparer` addresses): `/comparer?ids=commune:34172,commune:34057`;
+/// `ext` `.csv` or `.json` for its exports.
+pub fn compare_url<'a>(group: Option<KindGroup>, codes: impl IntoIterator<Item = &'a str>, ext: &str) -> String {
+    let g = group.map_or("", |g| g.as_str());
+    let ids: Vec<String> = codes.into_iter().map(|c| format!("{g}:{c}")).collect();
+    if ids.is_empty() {
+        format!("/comparer{ext}")
+    } else {
+        format!("/comparer{ext}?ids={}", ids.join(","))
+    }
+}
+
 /// Splits `montpellier-34172` into (`montpellier`, `34172`); a bare code has
 /// an empty slug. Codes are upper-cased (`2a004` → `2A004`).
 pub(crate) fn split_key(key: &str) -> (&str, String) {

@@ -19,9 +19,8 @@ const SHOWN: usize = 12;
 type Peers = Vec<(String, String, String, Option<u64>)>;
 
 fn compare_url(me: &str, peers: &Peers) -> String {
-    let mut ids = vec![format!("commune:{me}")];
-    ids.extend(peers.iter().take(3).map(|p| format!("commune:{}", p.0)));
-    format!("/comparer?ids={}", ids.join(","))
+    let codes = std::iter::once(me).chain(peers.iter().take(3).map(|p| p.0.as_str()));
+    crate::fiche::compare_url(Some(oc_model::KindGroup::Commune), codes, "")
 }
 
 /// The three lists of a commune: neighbours, stratum in its département,
