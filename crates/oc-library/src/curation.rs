@@ -112,18 +112,7 @@ const MESSAGE_COLUMNS: &str =
 const MAX_TITLE: usize = 500;
 const MAX_SUMMARY: usize = 20_000;
 
-pub(crate) fn check_text(name: &str, v: &str, max: usize, required: bool) -> Result<(), StoreError> {
-    if required && v.trim().is_empty() {
-        return Err(StoreError::Invalid(format!("{name} : obligatoire")));
-    }
-    if v.chars().count() > max {
-        return Err(StoreError::Invalid(format!("{name} : au plus {max} caractères")));
-    }
-    if v.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        return Err(StoreError::Invalid(format!("{name} : caractères de contrôle refusés")));
-    }
-    Ok(())
-}
+pub(crate) use crate::error::check_text;
 
 /// `REG-76`, `DEP-2A`, `COM-34172`, `EPCI-243400017`: the shape only.
 pub fn valid_territory_code(t: &str) -> bool {

@@ -222,7 +222,7 @@ impl Library {
             }
             tx.execute_batch(sql)?;
             if i == 4 {
-                crate::synonyms::seed(&tx)?;
+                crate::terms::seed_synonyms(&tx)?;
             }
             tx.execute("INSERT INTO schema_version (version) VALUES (?1)", params![i as i64 + 1])?;
             tx.commit()?;

@@ -1,5 +1,6 @@
 //! Taxonomy terms: their kinds, the renames librarians made (applied to
-//! every harvested document) and the first filling of the taxonomies.
+//! every harvested document) and the first filling of the taxonomies and
+//! of the search's acronyms (the shipped list, `data/synonyms.csv`).
 
 use std::collections::HashMap;
 
@@ -140,5 +141,83 @@ pub(crate) fn seed_terms(conn: &mut Connection) -> Result<(), StoreError> {
         )?;
     }
     tx.commit()?;
+    Ok(())
+}
+
+/// The shipped list: `sigle,expressions` (expansions separated by `;`).
+pub static SYNONYMS: &str = include_str!("../data/synonyms.csv");
+
+/// Most expansions of one acronym.
+pub const MAX_EXPANSIONS: usize = 8;
+
+/// One acronym and its expansions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Synonym {
+    pub acronym: String,
+    pub expansions: Vec<String>,
+}
+
+/// Reads a list in the shipped format; a bad line is an error with its
+/// number.
+pub fn parse_synonyms(text: &str) -> Result<Vec<Synonym>, String> {
+    let mut rdr = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let mut out: Vec<Synonym> = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| format!("ligne {line} : {e}"))?;
+        let acronym = rec.get(0).unwrap_or("").trim().to_owned();
+        let expansions = split(rec.get(1).unwrap_or(""));
+        check_synonym(&acronym, &expansions).map_err(|e| format!("ligne {line} : {e}"))?;
+        match out.iter_mut().find(|s| s.acronym.eq_ignore_ascii_case(&acronym)) {
+            Some(s) => {
+                for e in expansions {
+                    if !s.expansions.contains(&e) {
+                        s.expansions.push(e);
+                    }
+                }
+            }
+            None => out.push(Synonym { acronym, expansions }),
+        }
+    }
+    Ok(out)
+}
+
+/// `a; b ;c` → `[a, b, c]`.
+pub fn split(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for x in s.split(';').map(str::trim).filter(|x| !x.is_empty()) {
+        if !out.iter().any(|y| y == x) {
+            out.push(x.to_owned());
+        }
+    }
+    out
+}
+
+pub(crate) fn check_synonym(acronym: &str, expansions: &[String]) -> Result<(), StoreError> {
+    crate::error::check_text("sigle", acronym, 20, true)?;
+    if acronym.chars().any(char::is_whitespace) {
+        return Err(StoreError::Invalid("sigle : un seul mot, sans espace".into()));
+    }
+    if expansions.is_empty() {
+        return Err(StoreError::Invalid("expressions : au moins une".into()));
+    }
+    if expansions.len() > MAX_EXPANSIONS {
+        return Err(StoreError::Invalid(format!("expressions : au plus {MAX_EXPANSIONS}")));
+    }
+    for e in expansions {
+        crate::error::check_text("expression", e, 160, true)?;
+    }
+    Ok(())
+}
+
+/// Fills the table from the shipped list (when migration 5 creates it).
+pub(crate) fn seed_synonyms(tx: &Connection) -> Result<(), StoreError> {
+    let list = parse_synonyms(SYNONYMS).map_err(StoreError::Invalid)?;
+    for (i, s) in list.iter().enumerate() {
+        tx.execute(
+            "INSERT OR IGNORE INTO synonyms (acronym, expansions, position) VALUES (?1, ?2, ?3)",
+            params![s.acronym, crate::document::json(&s.expansions), i as i64 + 1],
+        )?;
+    }
     Ok(())
 }
