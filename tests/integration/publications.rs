@@ -148,21 +148,18 @@ fn values(d: &Document, f: Facet, areas: &oc_index::publications::AreaFn) -> Vec
         // Filed types, or the territories' types; each with the narrower
         // types it covers.
         Facet::Scope => {
-            let own: Vec<String> = if d.scope.is_empty() {
-                d.territories
-                    .iter()
-                    .filter_map(|t| match t.split('-').next() {
-                        Some("COM" | "EPCI") => Some("Communes & EPCI (toutes)".to_owned()),
-                        Some("DEP") => Some("Départements (tous)".to_owned()),
-                        Some("REG") => Some("Régions (toutes)".to_owned()),
-                        _ => None,
-                    })
-                    .collect()
-            } else {
-                d.scope.clone()
-            };
-            let mut out = Vec::new();
-            for s in own {
+            // A document about territories without a type: theirs, as it
+            // is (not widened to littoral and montagne).
+            let mut out: Vec<String> = Vec::new();
+            if d.scope.is_empty() {
+                out.extend(d.territories.iter().filter_map(|t| match t.split('-').next() {
+                    Some("COM" | "EPCI") => Some("Communes & EPCI (toutes)".to_owned()),
+                    Some("DEP") => Some("Départements (tous)".to_owned()),
+                    Some("REG") => Some("Régions (toutes)".to_owned()),
+                    _ => None,
+                }));
+            }
+            for s in d.scope.clone() {
                 match s.as_str() {
                     "Collectivités locales (toutes)" => out.extend(
                         [

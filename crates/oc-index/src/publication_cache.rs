@@ -75,6 +75,10 @@ impl ResultCache {
     }
 }
 
+/// The publisher's column in [`TABLE_FACETS`].
+pub(crate) const PUBLISHER_COLUMN: usize = 3;
+const _: () = assert!(matches!(TABLE_FACETS[PUBLISHER_COLUMN].0, Facet::Publisher));
+
 /// The facet fields of the collector, in table order.
 pub(crate) const TABLE_FACETS: [(Facet, &str); 5] = [
     (Facet::Theme, "theme"),
@@ -89,6 +93,9 @@ pub(crate) const TABLE_FACETS: [(Facet, &str); 5] = [
 #[derive(Debug)]
 pub(crate) struct FacetColumn {
     pub(crate) values: Vec<String>,
+    /// The values folded (`oc_model::text::fold`), for values typed by
+    /// hand and publishers named in a query.
+    pub(crate) folded: Vec<String>,
     pub(crate) offsets: Vec<u32>,
     pub(crate) ords: Vec<u32>,
 }
@@ -118,7 +125,8 @@ impl FacetColumn {
             }
             offsets.push(ords.len() as u32);
         }
-        Ok(FacetColumn { values, offsets, ords })
+        let folded = values.iter().map(|v| oc_model::text::fold(v)).collect();
+        Ok(FacetColumn { values, folded, offsets, ords })
     }
 
     /// The ordinals of document `d`.

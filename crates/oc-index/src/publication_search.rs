@@ -22,7 +22,7 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, Term};
 
 use oc_library::store::Document;
 
-use crate::publication_cache::{SegTable, TableCache, TABLE_FACETS};
+use crate::publication_cache::{SegTable, TableCache, PUBLISHER_COLUMN, TABLE_FACETS};
 use crate::publication_query::{clauses, Clause, FUZZY_MIN_CHARS, MAX_CLAUSES, RANGE_BIT};
 use crate::publications::PublicationsIndex;
 
@@ -33,14 +33,7 @@ pub use crate::publication_query::{
 
 impl PublicationsIndex {
     fn tokens(&self, text: &str) -> Vec<(usize, String)> {
-        let mut a = self.analyzer();
-        let mut s = a.token_stream(text);
-        let mut out = Vec::new();
-        while s.advance() {
-            let t = s.token();
-            out.push((t.position, t.text.clone()));
-        }
-        out
+        crate::publication_synonyms::analyse(&mut self.analyzer(), text)
     }
 
     /// The text part of a search: `None` for "everything". Every word is
@@ -139,10 +132,13 @@ impl PublicationsIndex {
             let found = synonyms.find(&toks);
             let mut k = 0;
             while k < toks.len() {
-                if let Some((_, n, g)) = found.iter().find(|(at, _, _)| *at == k) {
+                if must.len() >= MAX_CLAUSES {
+                    break;
+                }
+                if let Some((_, n, g, matched)) = found.iter().find(|(at, _, _, _)| *at == k) {
                     // The best form counts: a document naming both the
                     // acronym and its expansion scores as one naming either.
-                    let forms: Vec<Box<dyn Query>> = g.forms.iter().map(|toks| form(toks)).collect();
+                    let forms: Vec<Box<dyn Query>> = g.alternatives(*matched).into_iter().map(form).collect();
                     must.push((occur, Box::new(DisjunctionMaxQuery::new(forms))));
                     k += n;
                     continue;
@@ -473,12 +469,7 @@ impl Collector for FacetCollector {
             }
             // Values typed by hand match whatever their case and accents.
             let wanted: Option<Vec<String>> = wanted.map(|w| w.iter().map(|x| oc_model::text::fold(x)).collect());
-            selected.push(
-                col.values
-                    .iter()
-                    .map(|v| wanted.as_ref().is_some_and(|w| w.contains(&oc_model::text::fold(v))))
-                    .collect(),
-            );
+            selected.push(col.folded.iter().map(|v| wanted.as_ref().is_some_and(|w| w.contains(v))).collect());
             counts.push(vec![0; col.values.len()]);
         }
         let year_filter = self
@@ -494,16 +485,13 @@ impl Collector for FacetCollector {
             active |= RANGE_BIT;
         }
         let named_publisher: Vec<bool> = {
-            let words = format!(" {} ", oc_model::text::fold(&self.q.q));
-            let pi = TABLE_FACETS.iter().position(|(f, _)| *f == Facet::Publisher).unwrap_or(0);
-            table.facets[pi]
-                .values
-                .iter()
-                .map(|p| {
-                    let p = oc_model::text::fold(p);
-                    !p.is_empty() && words.contains(&format!(" {p} "))
-                })
-                .collect()
+            let col = &table.facets[PUBLISHER_COLUMN];
+            if self.q.q.trim().is_empty() {
+                Vec::new()
+            } else {
+                let words = format!(" {} ", oc_model::text::fold(&self.q.q));
+                col.folded.iter().map(|p| !p.is_empty() && words.contains(&format!(" {p} "))).collect()
+            }
         };
         let about = (!self.q.about.is_empty())
             .then(|| table.territory.values.iter().map(|v| self.q.about.iter().any(|a| a == v)).collect());
@@ -579,11 +567,15 @@ impl FacetSegment {
     /// 1.1 for this decade), so that near ties go to the newest.
     fn relevance_factor(&self, t: &SegTable, d: usize, year: u16) -> f32 {
         let mut f = 1.0;
-        if !t.general[d] {
+        if !t.general[d] && !t.territory.of(d).is_empty() {
             f *= self.local_factor;
         }
-        let pi = TABLE_FACETS.iter().position(|(x, _)| *x == Facet::Publisher).unwrap_or(0);
-        if t.facets[pi].of(d).iter().any(|&o| self.named_publisher.get(o as usize).copied().unwrap_or(false)) {
+        if !self.named_publisher.is_empty()
+            && t.facets[PUBLISHER_COLUMN]
+                .of(d)
+                .iter()
+                .any(|&o| self.named_publisher.get(o as usize).copied().unwrap_or(false))
+        {
             f *= PUBLISHER_FACTOR;
         }
         if year > 0 {

@@ -9,10 +9,24 @@ use tantivy::tokenizer::TextAnalyzer;
 
 /// One acronym and its expansions, analysed: each a sequence of
 /// `(position, token)` (positions keep the gaps of removed stop words, for
-/// phrase queries).
+/// phrase queries). The acronym stands for every expansion; an expansion
+/// only for itself and the acronym (`CA`: « communauté d'agglomération »
+/// and « compte administratif » are not synonyms of each other).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Group {
+    /// The acronym first, then the expansions.
     pub(crate) forms: Vec<Vec<(usize, String)>>,
+}
+
+impl Group {
+    /// The forms a query's form `k` may be matched by.
+    pub(crate) fn alternatives(&self, k: usize) -> Vec<&[(usize, String)]> {
+        if k == 0 {
+            self.forms.iter().map(Vec::as_slice).collect()
+        } else {
+            [0, k].iter().filter_map(|i| self.forms.get(*i)).map(Vec::as_slice).collect()
+        }
+    }
 }
 
 /// Every group, analysed.
@@ -21,7 +35,9 @@ pub struct Synonyms {
     pub(crate) groups: Vec<Group>,
 }
 
-fn analyse(a: &mut TextAnalyzer, text: &str) -> Vec<(usize, String)> {
+/// The `(position, token)` of a text through an analyser (the query's
+/// words and the synonyms' forms alike).
+pub(crate) fn analyse(a: &mut TextAnalyzer, text: &str) -> Vec<(usize, String)> {
     let mut s = a.token_stream(text);
     let mut out = Vec::new();
     while s.advance() {
@@ -52,26 +68,27 @@ impl Synonyms {
     }
 
     /// The groups met in a sequence of query tokens: `(start, length,
-    /// group)`, longest match first at each place, never overlapping.
-    pub(crate) fn find(&self, tokens: &[String]) -> Vec<(usize, usize, &Group)> {
+    /// group, form)`, longest match first at each place, never
+    /// overlapping.
+    pub(crate) fn find(&self, tokens: &[String]) -> Vec<(usize, usize, &Group, usize)> {
         let mut out = Vec::new();
         let mut i = 0;
         while i < tokens.len() {
-            let mut best: Option<(usize, &Group)> = None;
+            let mut best: Option<(usize, &Group, usize)> = None;
             for g in &self.groups {
-                for f in &g.forms {
+                for (k, f) in g.forms.iter().enumerate() {
                     let n = f.len();
                     if n > best.map_or(0, |b| b.0)
                         && i + n <= tokens.len()
                         && f.iter().zip(&tokens[i..i + n]).all(|((_, a), b)| a == b)
                     {
-                        best = Some((n, g));
+                        best = Some((n, g, k));
                     }
                 }
             }
             match best {
-                Some((n, g)) => {
-                    out.push((i, n, g));
+                Some((n, g, k)) => {
+                    out.push((i, n, g, k));
                     i += n;
                 }
                 None => i += 1,

@@ -453,20 +453,17 @@ impl PublicationsIndex {
         }
         // Its types, each with the narrower types it covers; a document
         // about territories without a type of its own is filed under
-        // theirs.
+        // theirs as it is (a document about a commune is no document for
+        // the communes de montagne).
         let mut scopes: Vec<&str> = Vec::new();
-        let own: Vec<&str> = if d.scope.is_empty() {
-            d.territories.iter().filter_map(|c| oc_library::taxonomy::scope_of_territory(c)).collect()
-        } else {
-            d.scope.iter().map(String::as_str).collect()
-        };
-        for v in own {
-            for s in oc_library::taxonomy::scopes_covered(v) {
-                if !scopes.contains(&s) {
-                    scopes.push(s);
-                }
-            }
+        if d.scope.is_empty() {
+            scopes.extend(d.territories.iter().filter_map(|c| oc_library::taxonomy::scope_of_territory(c)));
         }
+        for v in &d.scope {
+            scopes.extend(oc_library::taxonomy::scopes_covered(v));
+        }
+        scopes.sort_unstable();
+        scopes.dedup();
         for v in scopes {
             t.add_facet(f.scope, facet(v));
         }

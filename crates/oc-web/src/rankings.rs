@@ -455,13 +455,10 @@ fn page(
     layout_with(
         &head,
         html! {
-            nav role="navigation" class="fr-breadcrumb" aria-label="vous êtes ici :" {
-                ol class="fr-breadcrumb__list" {
-                    li { a class="fr-breadcrumb__link" href="/" { "Accueil" } }
-                    li { a class="fr-breadcrumb__link" href="/classements" { "Classements" } }
-                    li { a class="fr-breadcrumb__link" aria-current="page" { (ind.label) } }
-                }
-            }
+            (crate::ui::components::breadcrumb(
+                &[("Accueil".into(), "/".into()), ("Classements".into(), "/classements".into())],
+                ind.label,
+            ))
             h1 { (ind.label) }
             p class="fr-text--lead" { "Classement des " (group) "." }
             p {

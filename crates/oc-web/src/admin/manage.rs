@@ -166,7 +166,9 @@ fn synonyms_section(auth: &Auth, list: &[oc_library::synonyms::Synonym]) -> Mark
                                     label class="fr-sr-only" for=(format!("sig-{i}")) { "Expressions de " (syn.acronym) }
                                     input class="fr-input fr-input--sm" id=(format!("sig-{i}")) name="expansions"
                                         value=(syn.expansions.join(" ; ")) required size="60";
-                                    button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" { "Enregistrer" }
+                                    button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" {
+                                        "Enregistrer" span class="fr-sr-only" { " le sigle " (syn.acronym) }
+                                    }
                                 }
                             }
                             td {
@@ -174,8 +176,9 @@ fn synonyms_section(auth: &Auth, list: &[oc_library::synonyms::Synonym]) -> Mark
                                     (csrf(auth))
                                     input type="hidden" name="action" value="sigle-supprimer";
                                     input type="hidden" name="acronym" value=(syn.acronym);
-                                    button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit"
-                                        title=(format!("Retirer le sigle {}", syn.acronym)) { "Retirer" }
+                                    button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" {
+                                        "Retirer" span class="fr-sr-only" { " le sigle " (syn.acronym) }
+                                    }
                                 }
                             }
                         }

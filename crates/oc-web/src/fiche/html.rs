@@ -323,14 +323,7 @@ fn breadcrumb(f: &Fiche) -> Markup {
             crumbs.push((l.name.clone(), l.url.clone()));
         }
     }
-    html! {
-        nav role="navigation" class="fr-breadcrumb" aria-label="vous êtes ici :" {
-            ol class="fr-breadcrumb__list" {
-                @for (name, url) in &crumbs { li { a class="fr-breadcrumb__link" href=(url) { (name) } } }
-                li { a class="fr-breadcrumb__link" aria-current="page" { (f.name) } }
-            }
-        }
-    }
+    crate::ui::components::breadcrumb(&crumbs, &f.name)
 }
 
 /// The map of a fiche. Département and région base maps are drawn once

@@ -62,6 +62,8 @@ pub(crate) async fn document_page(
         let store = lib.lock();
         Ok(match store.document(id)? {
             Some(d) if d.status == Status::Published => {
+                // The index needs no store: its lock is let go first.
+                drop(store);
                 let similar = lib.index.similar(&d, SIMILAR).unwrap_or_default();
                 Found::Show(Box::new(d), similar)
             }
@@ -93,13 +95,10 @@ pub(crate) async fn document_page(
     Ok(layout_with(
         &head,
         html! {
-            nav role="navigation" class="fr-breadcrumb" aria-label="vous êtes ici :" {
-                ol class="fr-breadcrumb__list" {
-                    li { a class="fr-breadcrumb__link" href="/" { "Accueil" } }
-                    li { a class="fr-breadcrumb__link" href="/publications" { "Bibliothèque" } }
-                    li { a class="fr-breadcrumb__link" aria-current="page" { (short(&d.title, 60)) } }
-                }
-            }
+            (crate::ui::components::breadcrumb(
+                &[("Accueil".into(), "/".into()), ("Bibliothèque".into(), "/publications".into())],
+                &short(&d.title, 60),
+            ))
             h1 class="fr-h2" { (d.title) }
             p class="oc-pub__meta" {
                 strong { (d.publisher) }

@@ -45,11 +45,18 @@ pub fn short(s: &str, n: usize) -> String {
     }
 }
 
-/// One result, as listed everywhere.
+/// One result, as listed everywhere (its title a `h3`).
 pub fn result_item(geo: &Geo, d: &Document) -> Markup {
+    result_item_at(geo, d, 3)
+}
+
+/// One result with its title at heading `level` (3 or 4: under a group's
+/// own `h3`).
+pub fn result_item_at(geo: &Geo, d: &Document, level: u8) -> Markup {
+    let title = html! { a class="fr-link oc-pub__title" href=(d.url) rel="noopener" { (d.title) } };
     html! {
         li class="oc-pub fr-mb-3w" {
-            h3 class="fr-h6 fr-mb-1v" { a class="fr-link oc-pub__title" href=(d.url) rel="noopener" { (d.title) } }
+            @if level >= 4 { h4 class="fr-h6 fr-mb-1v" { (title) } } @else { h3 class="fr-h6 fr-mb-1v" { (title) } }
             p class="fr-text--sm fr-mb-1v oc-pub__meta" {
                 strong { (d.publisher) }
                 @if let Some(date) = french_date(d) { " — " time datetime=(d.published.as_deref().unwrap_or("")) { (date) } }
@@ -141,7 +148,12 @@ pub fn fiche_sections(
     useful.filters.insert(Facet::Scope, vec![scope.to_owned()]);
     useful.sort = Some(Sort::Date);
     useful.general_only = true;
-    let useful_r = latest(lib, &useful, 6);
+    let mut useful_r = latest(lib, &useful, 6);
+    // « Voir les N publications » opens the library on the type, which
+    // also lists documents about given territories: its count is that
+    // list's.
+    let link = PubQuery { general_only: false, ..useful.clone() };
+    useful_r.total = latest(lib, &link, 1).total.max(useful_r.total);
     // « Voir tout » of the general list: the library filtered on the type
     // (which also lists documents about given territories of that type).
     let platforms = lib.index.platforms(covering).unwrap_or_default();
@@ -153,9 +165,9 @@ pub fn fiche_sections(
             }
             @for (i, (label, q, r)) in groups.iter().enumerate() {
                 @let id = format!("oc-about-{i}");
-                div class="fr-mt-2w" role="group" aria-labelledby=(id) {
+                section class="fr-mt-2w" aria-labelledby=(id) {
                     h3 id=(id) class="fr-h6" { (label) }
-                    ul class="oc-pubs" { @for h in &r.hits { (result_item(geo, &h.doc)) } }
+                    ul class="oc-pubs" { @for h in &r.hits { (result_item_at(geo, &h.doc, 4)) } }
                     p { a class="fr-link fr-icon-arrow-right-line fr-link--icon-right" href=(href("/publications", q)) {
                         "Voir tout"
                         span class="fr-sr-only" { " : " (label) }

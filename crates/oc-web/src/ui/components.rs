@@ -27,6 +27,19 @@ pub(crate) fn alert(level: Level, small: bool, spacing: &str, body: Markup) -> M
 }
 
 /// The head of a table whose columns are these labels.
+/// The DSFR breadcrumb: `(name, address)` of each level above, then the
+/// current page's name.
+pub(crate) fn breadcrumb(above: &[(String, String)], current: &str) -> Markup {
+    html! {
+        nav role="navigation" class="fr-breadcrumb" aria-label="vous êtes ici :" {
+            ol class="fr-breadcrumb__list" {
+                @for (name, url) in above { li { a class="fr-breadcrumb__link" href=(url) { (name) } } }
+                li { a class="fr-breadcrumb__link" aria-current="page" { (current) } }
+            }
+        }
+    }
+}
+
 pub(crate) fn table_head(columns: &[&str]) -> Markup {
     html! { thead { tr { @for c in columns { th scope="col" { (c) } } } } }
 }
