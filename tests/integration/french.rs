@@ -47,17 +47,25 @@ async fn the_fiche_sections_agree_with_the_level_and_the_number() {
     assert!(useful > 1, "{v}");
     let expected = format!("Voir les {} publications", oc_model::fr::fmt_int(useful));
     assert!(text_of(&dep).contains(&expected), "several publications, {expected:?}: {}", text_of(&dep));
-    // Allier: exactly one document about it.
+    // Allier: its groups are labelled, each with its link.
     let allier = page("/departement/allier-03").await;
     let text = text_of(&allier);
-    assert!(text.contains("Concernant ce territoire"), "{text}");
-    assert!(text.contains("Voir la publication"), "one publication, in the singular: {text}");
-    // Auvergne-Rhône-Alpes: three about it, and the régions are feminine
-    // (the one wording the old code already had right: kept as a guard).
+    assert!(text.contains("Concernant ce territoire Ce territoire"), "{text}");
+    assert!(text.contains("Sa région : Auvergne-Rhône-Alpes"), "{text}");
+    // Auvergne-Rhône-Alpes: the régions are feminine (the one wording the
+    // old code already had right: kept as a guard), and the count is the
+    // library's for the type.
     let reg = page("/region/auvergne-rhone-alpes-84").await;
     let text = text_of(&reg);
     assert!(text.contains("Utiles à toutes les régions"), "{text}");
-    assert!(text.contains("Voir les 3 publications"), "{text}");
+    let (_, v) = get_json("/api/v1/publications?scope=R%C3%A9gions+%28toutes%29").await;
+    let n = v["total"].as_u64().expect("a total");
+    let expected = if n == 1 {
+        "Voir la publication".to_owned()
+    } else {
+        format!("Voir les {} publications", oc_model::fr::fmt_int(n))
+    };
+    assert!(text.contains(&expected), "{expected:?}: {text}");
 }
 
 #[tokio::test]
@@ -73,8 +81,9 @@ async fn library_counts_agree_with_the_number_of_results() {
 
 #[tokio::test]
 async fn a_notice_labels_agree_with_how_many_values_they_list() {
-    // The Sicoval's platform: one theme, one type of territory, one territory.
-    let (_, v) = get_json("/api/v1/publications?q=Sicoval").await;
+    // An Insee dossier complet: two themes, one type of territory, one
+    // territory and the région its title names.
+    let (_, v) = get_json("/api/v1/publications?q=Dossier+complet+Portes").await;
     let d = &v["results"][0];
     assert_eq!(
         (
@@ -82,13 +91,13 @@ async fn a_notice_labels_agree_with_how_many_values_they_list() {
             d["scope"].as_array().map(Vec::len),
             d["territories"].as_array().map(Vec::len)
         ),
-        (Some(1), Some(1), Some(1)),
+        (Some(2), Some(1), Some(2)),
         "{d}"
     );
     let text = text_of(&page(&format!("/publications/{}", d["id"])).await);
-    assert!(text.contains("Thématique Géographie"), "{text}");
+    assert!(text.contains("Thématiques Géographie"), "{text}");
     assert!(text.contains("Type de territoire Communes"), "{text}");
-    assert!(text.contains("Territoire Haute-Garonne"), "{text}");
+    assert!(text.contains("Territoires CC Les Portes"), "{text}");
 }
 
 #[tokio::test]
