@@ -267,6 +267,26 @@ pub struct Sources {
     pub programmes: Option<FolderSource>,
     pub syndicats: Option<SyndicatSource>,
     pub epcicom: Option<EpcicomSource>,
+    pub opendata: Option<OpenDataSource>,
+}
+
+/// OpenDataFrance's Observatoire open data des territoires: its editions,
+/// newest first (the newest lists the publishers; older ones add types
+/// and dataset counts of the same platforms).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct OpenDataSource {
+    pub editions: Vec<Edition>,
+}
+
+/// One edition of a dataset: where it is and its vintage.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Edition {
+    /// Path or URL of the CSV.
+    pub file: String,
+    /// e.g. `"31 décembre 2022"`.
+    pub vintage: String,
 }
 
 /// The DGCL's "Liste et composition des EPCI à fiscalité propre"

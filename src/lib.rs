@@ -239,6 +239,7 @@ async fn read_extras(sources: &config::Sources) -> anyhow::Result<oc_ingest::ext
     ]
     .into_iter()
     .flatten()
+    .chain(sources.opendata.iter().flat_map(|o| o.editions.iter().map(|e| e.file.as_str())))
     .chain(sources.syndicats.iter().flat_map(|s| s.groupements.iter().map(String::as_str)))
     .collect();
     let client = if locations.iter().any(|l| l.starts_with("http")) { Some(fetch::client()?) } else { None };
@@ -284,6 +285,9 @@ async fn read_extras(sources: &config::Sources) -> anyhow::Result<oc_ingest::ext
     }
     if let Some(e) = &sources.epcicom {
         out.epcicom = Some(file(&e.file).await?);
+    }
+    for e in sources.opendata.iter().flat_map(|o| &o.editions) {
+        out.opendata.push((file(&e.file).await?, e.vintage.clone()));
     }
     Ok(out)
 }

@@ -1,6 +1,7 @@
 //! The datasets added to the reference geography after it is built:
 //! income (Filosofi), zonages and programmes (ANCT), syndicats (BANATIC),
-//! the DGCL's list of EPCI (checked against the COG).
+//! the DGCL's list of EPCI (checked against the COG), the open-data
+//! publishers (OpenDataFrance).
 //! Each is read from the files as published, then attached to the
 //! [`RefData`] with its credit; codes the current COG does not know are
 //! reported, not kept.
@@ -31,6 +32,9 @@ pub struct ExtraFiles {
     pub syndicats: Option<(File, Vec<File>, String)>,
     /// The DGCL's `epcicomYYYY.xlsx` (its vintage is its year).
     pub epcicom: Option<File>,
+    /// The editions of OpenDataFrance's observatory, newest first, each
+    /// with its vintage.
+    pub opendata: Vec<(File, String)>,
 }
 
 /// Attaches what was read to `data`; returns the warnings.
@@ -122,6 +126,11 @@ pub fn attach(data: &mut RefData, files: &ExtraFiles) -> Result<Vec<String>, Ing
         let (dgcl, mut report) = crate::epcicom::check(&f.name, &file, data);
         warnings.append(&mut report);
         data.epcicom = Some(dgcl);
+    }
+    if !files.opendata.is_empty() {
+        let (o, mut w) = crate::opendata::parse_opendata(&files.opendata, data)?;
+        warnings.append(&mut w);
+        data.opendata = Some(o);
     }
     name_syndicats_from_grants(data);
     Ok(warnings)

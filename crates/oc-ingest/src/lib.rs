@@ -26,6 +26,7 @@ pub mod filosofi;
 pub mod finance;
 pub mod groupement;
 pub mod insee;
+pub mod opendata;
 pub mod table;
 pub mod zonage;
 
@@ -178,6 +179,7 @@ pub fn build_refdata_with(
         zonages: None,
         syndicats: None,
         epcicom: None,
+        opendata: None,
         meta: Meta {
             cog_year: origins.cog_year,
             population_millesime: origins.cog_year.saturating_sub(3).to_string(),

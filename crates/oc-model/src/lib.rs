@@ -14,6 +14,7 @@
 //!   from; [`finance`] holds local finances (OFGL accounts, DGF, grants);
 //! - [`income`]: income and poverty per commune (Filosofi), secrecy kept;
 //!   [`zonage`]: zonages and ANCT programmes; [`groupement`]: syndicats;
+//!   [`opendata`]: the open-data publishers (OpenDataFrance);
 //! - [`hash`]: FNV-1a, stable across builds; [`markup`]: text made safe
 //!   for hand-written XML and HTML;
 //! - [`TerritoryKey`] ([`key`]): `COM-34172`, `EPCI-…`, `DEP-2A`, `REG-76`,
@@ -28,6 +29,7 @@ pub mod hash;
 pub mod income;
 pub mod key;
 pub mod markup;
+pub mod opendata;
 pub mod sources;
 pub mod text;
 pub mod zonage;
@@ -411,6 +413,10 @@ pub struct RefData {
     /// (`[sources.epcicom]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub epcicom: Option<epcicom::EpcicomData>,
+    /// The open-data publishers (OpenDataFrance's observatory), when loaded
+    /// (`[sources.opendata]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opendata: Option<opendata::OpenDataData>,
 }
 
 /// Polygons → rings → (longitude, latitude) points.

@@ -145,6 +145,14 @@ pub const DATASETS: &[Dataset] = &[
         url: "https://www.collectivites-locales.gouv.fr/institutions/liste-et-composition-des-epci-fiscalite-propre",
         licence: LO2,
     },
+    Dataset {
+        id: "odater",
+        producer: "OpenDataFrance, Observatoire open data des territoires",
+        short: "OpenDataFrance",
+        title: "Données de l'Observatoire open data des territoires (organisations et plateformes)",
+        url: "https://www.data.gouv.fr/fr/datasets/donnees-de-lobservatoire-open-data-des-territoires-edition-2022/",
+        licence: LO2,
+    },
 ];
 
 /// The registry entry of an id.
