@@ -22,6 +22,7 @@ mod income;
 mod library;
 mod library_quality;
 mod load;
+mod opendata;
 mod publications;
 mod resilience;
 mod search;

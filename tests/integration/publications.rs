@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use oc_index::publication_search::{Facet, PubQuery};
 use oc_library::store::Document;
 
-use crate::common::{app, elements_text, get, get_json};
+use crate::common::{app, elements_text, get, get_json, html_text};
 
 fn enc(s: &str) -> String {
     let mut out = String::from("q=");
@@ -405,12 +405,11 @@ async fn the_library_on_fiches_home_search_and_platforms() {
     let headings = elements_text(&dep, "h2");
     assert!(headings.iter().any(|h| h == "Utiles à tous les départements"), "{headings:?}");
     assert!(dep.contains("href=\"/publications?territory=DEP-31&amp;sort=date\""), "Voir tout, pre-filtered");
-    assert!(dep.contains("Plateformes open data couvrant ce territoire"));
+    assert!(headings.iter().any(|h| h == "Plateformes de données ouvertes"), "{headings:?}");
     let (_, _, com) = get("/commune/toulouse-31555").await;
     assert!(
-        com.contains("Open data de la Région Occitanie")
-            && com.contains("Open data du département de la Haute-Garonne"),
-        "platforms of the parents"
+        com.contains("href=\"https://data.laregion.fr/") && com.contains("href=\"https://data.haute-garonne.fr/"),
+        "platforms of the parents (OpenDataFrance's observatory)"
     );
     // The determiner agrees with the level: "toutes les communes".
     let headings = elements_text(&com, "h2");
@@ -423,7 +422,9 @@ async fn the_library_on_fiches_home_search_and_platforms() {
     assert!(search.contains("Voir les") && search.contains("/publications?q=dotation"));
     let (s, _, plat) = get("/plateformes").await;
     assert_eq!(s, 200);
-    for t in ["data.ofgl.fr", "Open data du Sicoval", "Open data de la Région Occitanie"] {
-        assert!(plat.contains(t), "{t}");
-    }
+    assert!(plat.contains("Plateforme nationale : data.gouv.fr"));
+    let (_, _, plat) = get("/plateformes?q=sicoval").await;
+    assert!(html_text(&plat).contains("CA du Sicoval"), "the Sicoval by name");
+    let (_, _, plat) = get("/plateformes?type=region").await;
+    assert!(plat.contains("href=\"https://data.laregion.fr/"), "the région's platform");
 }

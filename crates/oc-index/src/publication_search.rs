@@ -241,42 +241,6 @@ impl PublicationsIndex {
         Ok((searcher, fruit.top.into_iter().map(|(_, a)| a).collect()))
     }
 
-    /// The open-data platforms (type « Plateforme open data ») whose
-    /// territories include one of `covering` (all platforms when empty),
-    /// by title.
-    pub fn platforms(&self, covering: &[String]) -> Result<Vec<Document>, SearchError> {
-        let f = self.fields();
-        let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(
-            Occur::Must,
-            Box::new(TermQuery::new(
-                Term::from_facet(f.resource_type, &crate::publications::facet("Plateforme open data")),
-                IndexRecordOption::Basic,
-            )),
-        )];
-        if !covering.is_empty() {
-            let should: Vec<(Occur, Box<dyn Query>)> = covering
-                .iter()
-                .map(|c| -> (Occur, Box<dyn Query>) {
-                    (
-                        Occur::Should,
-                        Box::new(TermQuery::new(
-                            Term::from_facet(f.territory, &crate::publications::facet(c)),
-                            IndexRecordOption::Basic,
-                        )),
-                    )
-                })
-                .collect();
-            must.push((Occur::Must, Box::new(BooleanQuery::new(should))));
-        }
-        let searcher = self.searcher();
-        let hits = searcher
-            .search(&BooleanQuery::new(must), &tantivy::collector::DocSetCollector)
-            .map_err(|e| SearchError(format!("erreur de l'index : {e}")))?;
-        let mut docs: Vec<Document> = hits.into_iter().filter_map(|a| self.stored(&searcher, a)).collect();
-        docs.sort_by_key(|d| d.title.to_lowercase());
-        Ok(docs)
-    }
-
     /// Up to `n` documents like `d` (its title's words, its thématiques
     /// and its publisher), best first, `d` left out: a notice's « Documents
     /// proches ».

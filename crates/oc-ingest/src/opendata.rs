@@ -57,7 +57,10 @@ fn parse_edition(file: &File, vintage: &str) -> Result<(Vec<Listed>, Vec<String>
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut bad_siren = 0usize;
     for row in t.rows() {
-        let siren = row.req("siren")?.trim();
+        // The 2022 file writes one SIREN after a left-to-right mark.
+        let siren = row.req("siren")?.trim_matches(|c: char| {
+            c.is_whitespace() || matches!(c, '\u{200b}' | '\u{200e}' | '\u{200f}' | '\u{feff}')
+        });
         if siren.len() != 9 || !siren.bytes().all(|b| b.is_ascii_digit()) {
             bad_siren += 1;
             continue;

@@ -78,3 +78,26 @@ impl OpenDataData {
         self.publishers.values().find(|p| p.territory.as_ref() == Some(key))
     }
 }
+
+/// The French name of an observatory type (`CA` → « Communauté
+/// d'agglomération »); « Organisme » for a type it does not document.
+pub fn kind_label(kind: Option<&str>) -> &'static str {
+    match kind {
+        Some("COM") => "Commune",
+        Some("CC") => "Communauté de communes",
+        Some("CA") => "Communauté d'agglomération",
+        Some("CU") => "Communauté urbaine",
+        Some("MET") => "Métropole",
+        Some("EPT") => "Établissement public territorial",
+        Some("DEP") => "Département",
+        Some("REG") => "Région",
+        Some("AGCT") => "Syndicat ou agence de collectivités",
+        Some("OACT") => "Autre organisme public local",
+        Some("DSPT") => "Délégataire de service public",
+        Some("SDE") => "Service de l'État",
+        _ => "Organisme",
+    }
+}
+
+/// The observatory types `/plateformes` filters on, in display order.
+pub const KINDS: &[&str] = &["COM", "CC", "CA", "CU", "MET", "EPT", "DEP", "REG", "AGCT", "OACT", "DSPT", "SDE"];

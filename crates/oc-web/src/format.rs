@@ -24,11 +24,45 @@ pub fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)]).map(|x| x.trim_start_matches('=').to_owned()).unwrap_or_default()
 }
 
+/// Decodes the `%XX` escapes of an address, to show it (invalid escapes
+/// and bytes are kept as they are read).
+pub fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (b[i], b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// `2026-03-15` → `15/03/2026`.
 pub fn fmt_date(iso: &str) -> String {
     let parts: Vec<&str> = iso.get(..10).unwrap_or(iso).split('-').collect();
     match parts.as_slice() {
         [y, m, d] => format!("{d}/{m}/{y}"),
         _ => iso.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_escapes_are_read() {
+        assert_eq!(percent_decode("a/lav%C3%A9rune"), "a/lavérune");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
     }
 }

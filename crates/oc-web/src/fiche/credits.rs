@@ -17,6 +17,7 @@ pub fn source_info(geo: &Geo, id: &str) -> Option<Credit> {
         "anct-zonages" => geo.data.zonages.as_ref().and_then(|z| z.zonages_source.as_ref()),
         "anct-programmes" => geo.data.zonages.as_ref().and_then(|z| z.programmes_source.as_ref()),
         "banatic" => geo.data.syndicats.as_ref().and_then(|s| s.source.as_ref()),
+        "odater" => geo.data.opendata.as_ref().and_then(|s| s.source.as_ref()),
         "dgcl-epcicom" => geo.data.epcicom.as_ref().and_then(|s| s.source.as_ref()),
         _ => geo.data.meta.sources.iter().find(|s| s.id == id),
     };

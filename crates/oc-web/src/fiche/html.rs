@@ -593,6 +593,7 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
             @for (title, items) in &f.lists {
                 @if !items.is_empty() { (list_section(geo, f, title, items, opts)) }
             }
+            (crate::fiche::opendata::render(geo, &f.open_data))
             @if let Some(l) = &opts.library { (l) }
             h2 class="fr-h5 fr-mt-4w" { "Chercher une autre collectivité" }
             (search_box("", None, false))

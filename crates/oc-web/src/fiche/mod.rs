@@ -12,6 +12,7 @@ pub mod finance;
 pub mod html;
 pub mod naming;
 pub mod notices;
+pub mod opendata;
 pub mod peers;
 pub mod thematic;
 

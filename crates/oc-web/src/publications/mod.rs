@@ -18,9 +18,6 @@ use oc_index::publication_search::{PubQuery, PubResults};
 use crate::error::{WebError, WebResult};
 use crate::{AppState, LibraryView};
 
-/// The resource type of open-data platforms.
-pub(crate) const PLATFORM: &str = "Plateforme open data";
-
 /// The taxonomies served (the original terms when no library is).
 pub(crate) fn taxonomy(state: &AppState) -> Arc<crate::Taxonomy> {
     state.library.as_ref().map(|l| l.taxonomy()).unwrap_or_default()

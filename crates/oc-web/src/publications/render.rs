@@ -156,7 +156,6 @@ pub fn fiche_sections(
     useful_r.total = latest(lib, &link, 1).total.max(useful_r.total);
     // « Voir tout » of the general list: the library filtered on the type
     // (which also lists documents about given territories of that type).
-    let platforms = lib.index.platforms(covering).unwrap_or_default();
     html! {
         section class="fr-mt-4w" aria-labelledby="oc-about" {
             h2 id="oc-about" class="fr-h4" { "Concernant ce territoire" }
@@ -176,19 +175,6 @@ pub fn fiche_sections(
             }
         }
         (section(geo, &format!("Utiles à {}", tous_les(level, level_is_feminine(level))), "oc-useful", &useful, &useful_r))
-        @if !platforms.is_empty() {
-            section class="fr-mt-4w" aria-labelledby="oc-platforms" {
-                h2 id="oc-platforms" class="fr-h4" { "Plateformes open data couvrant ce territoire" }
-                ul { @for d in &platforms {
-                    li {
-                        a class="fr-link" href=(d.url) rel="noopener" { (d.title) }
-                        " — "
-                            (territory_labels(geo, &d.territories).join(", "))
-                    }
-                } }
-                p { a class="fr-link" href="/plateformes" { "Toutes les plateformes" } }
-            }
-        }
     }
 }
 
