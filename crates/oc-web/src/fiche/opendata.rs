@@ -90,7 +90,7 @@ impl Default for OpenData {
 }
 
 /// The official name and fiche of a collectivité's key.
-fn territory_name(geo: &Geo, key: &TerritoryKey) -> Option<(String, String)> {
+pub fn territory_name(geo: &Geo, key: &TerritoryKey) -> Option<(String, String)> {
     let c = key.code();
     let name = match key.group() {
         KindGroup::Commune => geo.commune(c)?.name.clone(),
@@ -253,7 +253,8 @@ pub fn render(geo: &Geo, od: &OpenData) -> Markup {
             }
             @for (i, g) in od.groups.iter().enumerate() {
                 @let id = format!("oc-opendata-{i}");
-                section class="fr-mt-2w" aria-labelledby=(id) {
+                // Groups, not landmarks: their labels repeat the library's.
+                div class="fr-mt-2w" {
                     h3 id=(id) class="fr-h6" { (g.label) }
                     ul class="oc-od-list" {
                         @for e in &g.entries {
@@ -274,7 +275,7 @@ pub fn render(geo: &Geo, od: &OpenData) -> Markup {
                     }
                 }
             }
-            section class="fr-mt-2w" aria-labelledby="oc-opendata-national" {
+            div class="fr-mt-2w" {
                 h3 id="oc-opendata-national" class="fr-h6" { "Plateforme nationale" }
                 p { a class="fr-link" href=(od.national.url) rel="noopener" { (od.national.nom) }
                     " : la plateforme ouverte des données publiques françaises, où publient l'État, les collectivités \

@@ -133,14 +133,10 @@ fn label(geo: &Geo, p: &Publisher) -> (String, Option<String>) {
 }
 
 fn territory_name(geo: &Geo, k: &TerritoryKey) -> String {
-    let c = k.code();
-    match k.group() {
-        KindGroup::Commune => geo.commune(c).map(|x| x.name.clone()),
-        KindGroup::Epci => geo.epci(c).map(|x| x.name.clone()),
-        KindGroup::Departement => geo.departement(c).map(|x| format!("{} ({})", x.name, x.code)),
-        KindGroup::Region => geo.region(c).map(|x| x.name.clone()),
+    match (k.group(), geo.departement(k.code())) {
+        (KindGroup::Departement, Some(d)) => format!("{} ({})", d.name, d.code),
+        _ => crate::fiche::opendata::territory_name(geo, k).map_or_else(|| k.code().to_owned(), |(n, _)| n),
     }
-    .unwrap_or_else(|| c.to_owned())
 }
 
 /// The département (or région) a publisher's collectivité is in, to tell
