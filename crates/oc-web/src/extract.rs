@@ -13,6 +13,19 @@ pub(crate) fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'
     params.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
+/// The `page` parameter: 1 when absent, else an integer from 1 to `max`
+/// (a French message otherwise).
+pub(crate) fn page(params: &[(String, String)], max: usize) -> Result<usize, String> {
+    match param(params, "page").map(str::trim) {
+        None | Some("") => Ok(1),
+        Some(v) => v
+            .parse()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| format!("paramètre « page » invalide ({v:?}) : un entier entre 1 et {max}")),
+    }
+}
+
 /// A value read from a request's query string, checked, with a French
 /// message for whatever is wrong (a 400 page, or JSON under `/api/`).
 pub(crate) trait FromQuery: Sized {

@@ -97,14 +97,7 @@ impl ListQuery {
                 filters.insert(name, v);
             }
         }
-        let page = match param(p, "page").map(str::trim) {
-            None | Some("") => 1,
-            Some(n) => n
-                .parse::<usize>()
-                .ok()
-                .filter(|n| (1..=10_000).contains(n))
-                .ok_or_else(|| WebError::BadRequest(format!("paramètre « page » invalide ({n:?})")))?,
-        };
+        let page = crate::extract::page(p, 10_000).map_err(WebError::BadRequest)?;
         Ok(ListQuery { q, status, filters, page })
     }
 

@@ -146,14 +146,7 @@ pub(crate) fn parse_query(p: &[(String, String)], geo: &Geo, taxonomy: &crate::T
             return Err(bad(format!("paramètre « sort » invalide ({o:?}) : valeurs possibles pertinence, date")))
         }
     };
-    q.page = match param(p, "page").map(str::trim) {
-        None | Some("") => 1,
-        Some(v) => v
-            .parse()
-            .ok()
-            .filter(|n| (1..=MAX_PAGE).contains(n))
-            .ok_or_else(|| bad(format!("paramètre « page » invalide ({v:?}) : un entier entre 1 et {MAX_PAGE}")))?,
-    };
+    q.page = crate::extract::page(p, MAX_PAGE).map_err(bad)?;
     Ok(q)
 }
 
