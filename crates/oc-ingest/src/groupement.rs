@@ -7,10 +7,10 @@
 //!   `Nom du groupement`, `Nature juridique`, `Commune siège`,
 //!   `Compétences`…), for names, nature, siège and compétences.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use oc_model::groupement::Groupement;
-use oc_model::{Kind, RefData};
+use oc_model::RefData;
 
 use crate::table::Table;
 use crate::zonage::is_siren;
@@ -28,12 +28,7 @@ pub struct Composition {
 /// SIRENs of every syndicat of the file.
 pub fn parse_composition(file: &str, bytes: &[u8], refdata: &RefData) -> Result<Composition, IngestError> {
     let table = Table::parse(file, bytes, &["siren", "siren_membre"])?;
-    let by_siren: HashMap<&str, &str> = refdata
-        .communes
-        .iter()
-        .filter(|c| c.kind == Kind::Commune)
-        .filter_map(|c| Some((c.siren.as_deref()?, c.code.as_str())))
-        .collect();
+    let by_siren = refdata.communes_by_siren();
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut syndicats: Vec<String> = Vec::new();
     let mut unknown = 0usize;

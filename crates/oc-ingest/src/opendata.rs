@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use oc_model::opendata::{OpenDataData, Publisher};
-use oc_model::{Kind, KindGroup, RefData, SourceInfo, TerritoryKey};
+use oc_model::{KindGroup, RefData, SourceInfo, TerritoryKey};
 
 use crate::extras::File;
 use crate::table::Table;
@@ -170,12 +170,7 @@ pub fn parse_opendata(editions: &[(File, String)], data: &RefData) -> Result<(Op
             }
         }
     }
-    let communes: HashMap<&str, &str> = data
-        .communes
-        .iter()
-        .filter(|c| c.kind == Kind::Commune)
-        .filter_map(|c| Some((c.siren.as_deref()?, c.code.as_str())))
-        .collect();
+    let communes = data.communes_by_siren();
     let epci: std::collections::HashSet<&str> = data.epci.iter().map(|e| e.code.as_str()).collect();
     let deps: std::collections::HashSet<&str> = data.departements.iter().map(|d| d.code.as_str()).collect();
     let regs: std::collections::HashSet<&str> = data.regions.iter().map(|r| r.code.as_str()).collect();

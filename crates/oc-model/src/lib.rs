@@ -419,6 +419,18 @@ pub struct RefData {
     pub opendata: Option<opendata::OpenDataData>,
 }
 
+impl RefData {
+    /// Current communes by SIREN (the key other producers' files use):
+    /// SIREN → code INSEE.
+    pub fn communes_by_siren(&self) -> std::collections::HashMap<&str, &str> {
+        self.communes
+            .iter()
+            .filter(|c| c.kind == Kind::Commune)
+            .filter_map(|c| Some((c.siren.as_deref()?, c.code.as_str())))
+            .collect()
+    }
+}
+
 /// Polygons → rings → (longitude, latitude) points.
 pub type Polygons = Vec<Vec<Vec<(f64, f64)>>>;
 
