@@ -26,6 +26,27 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
+/// Bytes under a path (a file or a directory).
+fn dir_size(p: &std::path::Path) -> u64 {
+    match std::fs::metadata(p) {
+        Ok(m) if m.is_dir() => {
+            std::fs::read_dir(p).map(|rd| rd.filter_map(Result::ok).map(|e| dir_size(&e.path())).sum()).unwrap_or(0)
+        }
+        Ok(m) => m.len(),
+        Err(_) => 0,
+    }
+}
+
+/// The process's peak resident memory (Linux `VmHWM`), in KiB.
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
 fn main() {
     let seed = catalogue::parse("seed", catalogue::EMBEDDED).expect("seed").docs;
     let dir = tempfile::tempdir().expect("temp dir");
@@ -90,6 +111,9 @@ fn main() {
     // OC_BENCH_KEEP=DIR they are kept in DIR as a data directory
     // (library.sqlite, publications/) for the HTTP load test
     // (scripts/bench-library-http.sh).
+    // OC_BENCH_DOCS=N sets the size (default 100,000; the 1,000,000 run
+    // of docs/BENCHMARKS.md uses it).
+    let total: usize = std::env::var("OC_BENCH_DOCS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let keep = std::env::var_os("OC_BENCH_KEEP").map(std::path::PathBuf::from);
     let big = keep.clone().unwrap_or_else(|| dir.path().join("big"));
     let _ = std::fs::remove_dir_all(&big);
@@ -97,7 +121,7 @@ fn main() {
     let mut lib = Library::open(&big.join("library.sqlite")).expect("store");
     let t = Instant::now();
     let mut batch = Vec::with_capacity(5_000);
-    for i in 0..100_000 {
+    for i in 0..total {
         let d = &seed[i % seed.len()];
         let sep = if d.url.contains('?') { '&' } else { '?' };
         batch.push(Harvested {
@@ -115,7 +139,7 @@ fn main() {
             subjects: d.series.iter().cloned().collect(),
             image: None,
         });
-        if batch.len() == 5_000 {
+        if batch.len() == 5_000 || i + 1 == total {
             lib.upsert_batch(&batch, "bench").expect("upsert");
             batch.clear();
         }
@@ -126,11 +150,14 @@ fn main() {
     let t = Instant::now();
     let n = index.rebuild(&lib).expect("rebuild");
     let rebuild = t.elapsed();
-    assert_eq!(n, 100_000);
+    assert_eq!(n, total as u64);
     println!(
-        "rebuild the publications index for {n} documents: {:.2} s (target < 30 s); store filled in {:.2} s",
+        "rebuild the publications index for {n} documents: {:.2} s (target < 30 s); store filled in {:.2} s; index \
+            {:.0} MB on disk, store {:.0} MB",
         rebuild.as_secs_f64(),
-        fill.as_secs_f64()
+        fill.as_secs_f64(),
+        dir_size(&big.join("publications")) as f64 / 1e6,
+        dir_size(&big.join("library.sqlite")) as f64 / 1e6,
     );
 
     // 3. Faceted search.
@@ -174,14 +201,40 @@ fn main() {
         index.search_uncached(q).expect("search"); // warm-up (segment tables)
     }
     let mut times = Vec::new();
+    let mut broad = Vec::new();
+    let mut each = vec![std::time::Duration::ZERO; mix.len()];
     for _ in 0..5 {
-        for q in &mix {
+        for (i, q) in mix.iter().enumerate() {
             let t = Instant::now();
             let r = index.search_uncached(q).expect("search");
-            times.push(t.elapsed());
+            let e = t.elapsed();
+            times.push(e);
+            each[i] += e;
+            if q.q.is_empty() {
+                broad.push(e);
+            }
             std::hint::black_box(r);
         }
     }
+    let mut slowest: Vec<(std::time::Duration, &PubQuery)> = each.iter().copied().zip(&mix).collect();
+    slowest.sort_by_key(|x| std::cmp::Reverse(x.0));
+    for (d, q) in slowest.iter().take(5) {
+        println!(
+            "  slow: {:.2} ms, q={:?} filters={:?} page={} sort={:?}",
+            d.as_secs_f64() * 1e3 / 5.0,
+            q.q,
+            q.filters,
+            q.page,
+            q.sort
+        );
+    }
+    broad.sort();
+    println!(
+        "  of which without text ({} searches: every document visited): p50 {:.2} ms, max {:.2} ms",
+        broad.len(),
+        broad[broad.len() / 2].as_secs_f64() * 1e3,
+        broad[broad.len() - 1].as_secs_f64() * 1e3
+    );
     times.sort();
     let pct = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1e3;
     println!(
@@ -194,6 +247,8 @@ fn main() {
         pct(0.99),
         pct(1.0)
     );
+
+    println!("peak memory of the process so far: {:.0} MB", peak_rss_kb() as f64 / 1024.0);
 
     // 4. Curation: save, index, visible.
     let ids: Vec<i64> = (0..40).map(|i| 1 + i * 2_377).collect();

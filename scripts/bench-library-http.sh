@@ -4,6 +4,7 @@
 # wrk cycling over a mix of /api/v1/publications and /publications
 # searches (text, facets, pages, sorts).
 # Usage: scripts/bench-library-http.sh [DURATION_SECONDS]   (default 20)
+# OC_BENCH_DOCS=1000000 runs it on a million documents.
 set -euo pipefail
 duration="${1:-20}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -43,7 +44,9 @@ load() {
   done
 }
 load "result cache on"
+echo "== server peak memory: $(grep VmHWM /proc/$pid/status | awk '{print int($2/1024)}') MB"
 kill "$pid"; wait "$pid" 2>/dev/null || true
 printf '[search]\nlibrary_cache_capacity = 0\n' >> "$work/bench.toml"
 start "$work/bench.toml"
 load "result cache off"
+echo "== server peak memory: $(grep VmHWM /proc/$pid/status | awk '{print int($2/1024)}') MB"

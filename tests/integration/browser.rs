@@ -847,6 +847,43 @@ async fn library_search_facets_tags_pages_and_results_in_chromium() {
     .await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn library_filters_fold_away_on_a_phone_so_the_first_result_is_on_screen() {
+    with_browser(move |b, addr| {
+        b.call("Page.enable", json!({}));
+        let url = format!("http://{addr}/publications?q=communes");
+        let first_top = "document.querySelector('.oc-pubs .oc-pub').getBoundingClientRect().top";
+        b.call(
+            "Emulation.setDeviceMetricsOverride",
+            // A 390 px window (CDP's `mobile` emulation turns the mouse
+            // events this harness sends into taps that labels ignore).
+            json!({ "width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": false }),
+        );
+        b.goto(&url);
+        b.wait_until("document.getElementById('oc-facets').open === false");
+        let top = b.eval(first_top).as_f64().unwrap();
+        assert!(top > 0.0 && top < 844.0, "first result at {top} px on an 844 px screen");
+        // The panel opens on demand, and stays open when a facet is ticked.
+        b.click("#oc-facets > summary");
+        b.wait_until("document.getElementById('oc-facets').open === true");
+        b.click("#facet-type .fr-checkbox-group:has(input[value='Jeu de données']) label");
+        b.wait_until("location.search.includes('type=Jeu+de+donn')");
+        b.wait_until("document.querySelectorAll('#oc-active-filters a').length === 1");
+        assert_eq!(b.eval("document.getElementById('oc-facets').open"), json!(true));
+        let label = b.eval("document.querySelector('#oc-facets > summary').textContent");
+        assert!(label.as_str().unwrap().contains("1 filtre actif"), "{label}");
+        // On a desktop the filters are simply there.
+        b.call(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": false }),
+        );
+        b.goto(&url);
+        b.wait_until("document.getElementById('oc-facets').open === true");
+        assert_eq!(b.eval("getComputedStyle(document.querySelector('#oc-facets > summary')).display"), json!("none"));
+    })
+    .await;
+}
+
 /// The count a public facet shows for `value` (0 when it is not listed).
 fn facet_count(b: &mut Browser, facet: &str, value: &str) -> i64 {
     let js = format!(

@@ -152,6 +152,33 @@ pub struct SegTable {
     pub(crate) featured: Vec<bool>,
     /// Relevance multiplier from the librarians' weight (0 to 2).
     pub(crate) boost: Vec<f32>,
+    /// Every document in the order of a search without text: featured
+    /// first, then newest first, then by id.
+    pub(crate) by_date: Vec<u32>,
+    /// The facet counts of the live documents, for the number of live
+    /// documents they were made at (deletions only ever grow within a
+    /// segment, so that number tells its state).
+    summary: Mutex<Option<Arc<Summary>>>,
+}
+
+/// The first year the collector counts in its year table.
+pub(crate) const FIRST_YEAR: u16 = 1900;
+/// Slots of the year table (1900 to 2100).
+pub(crate) const YEARS: usize = 201;
+
+/// The slot of a year in a year table, if it has one.
+pub(crate) fn year_slot(year: u16) -> Option<usize> {
+    let i = usize::from(year.checked_sub(FIRST_YEAR)?);
+    (i < YEARS).then_some(i)
+}
+
+/// What a search with neither text nor filter finds in one segment: every
+/// live document, counted once per facet value and per year.
+#[derive(Debug)]
+pub(crate) struct Summary {
+    pub(crate) alive: usize,
+    pub(crate) counts: Vec<Vec<usize>>,
+    pub(crate) years: Vec<usize>,
 }
 
 impl SegTable {
@@ -174,6 +201,8 @@ impl SegTable {
             id: Vec::with_capacity(n),
             featured: Vec::with_capacity(n),
             boost: Vec::with_capacity(n),
+            by_date: Vec::new(),
+            summary: Mutex::new(None),
         };
         for doc in 0..max {
             let (featured, weight) = crate::publication_query::rank_of(rank.first(doc).unwrap_or(100_000));
@@ -183,7 +212,44 @@ impl SegTable {
             t.date.push(u32::try_from(date.first(doc).unwrap_or(0)).unwrap_or(0));
             t.id.push(u32::try_from(id.first(doc).unwrap_or(0)).unwrap_or(u32::MAX));
         }
+        let mut by_date: Vec<u32> = (0..max).collect();
+        by_date.sort_unstable_by_key(|&d| {
+            let d = d as usize;
+            (std::cmp::Reverse(t.featured[d]), std::cmp::Reverse(t.date[d]), t.id[d])
+        });
+        t.by_date = by_date;
         Ok(t)
+    }
+
+    /// The counts of the segment's live documents (made once per state of
+    /// the segment: a search that filters nothing reads them instead of
+    /// visiting every document).
+    pub(crate) fn summary(&self, reader: &SegmentReader) -> Arc<Summary> {
+        let alive = reader.num_docs() as usize;
+        let mut g = self.summary.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(s) = g.as_ref().filter(|s| s.alive == alive) {
+            return s.clone();
+        }
+        let bits = reader.alive_bitset();
+        let mut counts: Vec<Vec<usize>> = self.facets.iter().map(|c| vec![0; c.values.len()]).collect();
+        let mut years = vec![0; YEARS];
+        for d in 0..reader.max_doc() {
+            if bits.is_some_and(|b| b.is_deleted(d)) {
+                continue;
+            }
+            let d = d as usize;
+            for (col, n) in self.facets.iter().zip(counts.iter_mut()) {
+                for &o in col.of(d) {
+                    n[o as usize] += 1;
+                }
+            }
+            if let Some(i) = year_slot(self.year[d]).filter(|_| self.year[d] > 0) {
+                years[i] += 1;
+            }
+        }
+        let s = Arc::new(Summary { alive, counts, years });
+        *g = Some(s.clone());
+        s
     }
 }
 

@@ -22,7 +22,7 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, Term};
 
 use oc_library::store::Document;
 
-use crate::publication_cache::{SegTable, TableCache, PUBLISHER_COLUMN, TABLE_FACETS};
+use crate::publication_cache::{year_slot, SegTable, TableCache, FIRST_YEAR, PUBLISHER_COLUMN, TABLE_FACETS, YEARS};
 use crate::publication_query::{clauses, Clause, FUZZY_MIN_CHARS, MAX_CLAUSES, RANGE_BIT};
 use crate::publications::PublicationsIndex;
 
@@ -218,13 +218,108 @@ impl PublicationsIndex {
         text: Option<Box<dyn Query>>,
         k: usize,
     ) -> Result<Fruit, SearchError> {
+        self.collect_planned(searcher, q, text, k, true)
+    }
+
+    /// [`Self::collect`]; without `plan`, a search without text visits
+    /// every document (what the plan must agree with, in tests).
+    fn collect_planned(
+        &self,
+        searcher: &tantivy::Searcher,
+        q: &PubQuery,
+        text: Option<Box<dyn Query>>,
+        k: usize,
+        plan: bool,
+    ) -> Result<Fruit, SearchError> {
         let has_text = text.is_some();
-        let query: Box<dyn Query> = text.unwrap_or_else(|| Box::new(AllQuery));
         let tables = self.tables();
         tables.retain(searcher);
-        let collector =
-            FacetCollector { q: q.clone(), k, sort: if has_text { q.effective_sort() } else { Sort::Date }, tables };
+        let (query, from_summary): (Box<dyn Query>, Option<Facet>) = match text {
+            Some(t) => (t, None),
+            None => match self.filter_plan(searcher, q, &tables).filter(|_| plan) {
+                Some((driver, from_summary)) => (driver, from_summary),
+                None => (Box::new(AllQuery), None),
+            },
+        };
+        let collector = FacetCollector {
+            q: q.clone(),
+            k,
+            sort: if has_text { q.effective_sort() } else { Sort::Date },
+            tables,
+            everything: !has_text,
+            from_summary,
+        };
         searcher.search(&*query, &collector).map_err(|e| SearchError(format!("erreur de l'index : {e}")))
+    }
+
+    /// Which documents a search without text must visit, when its filters
+    /// allow fewer than all. A document failing two filters is counted
+    /// nowhere, so with two filters or more only the documents passing one
+    /// of the two most selective are visited; with one filter, those
+    /// passing it, the filter's own counts (every document) coming from
+    /// the segments' summaries. `None`: visit everything (no filter, the
+    /// fiches' filters, or filters that are not terms, like dates).
+    fn filter_plan(
+        &self,
+        searcher: &tantivy::Searcher,
+        q: &PubQuery,
+        tables: &TableCache,
+    ) -> Option<(Box<dyn Query>, Option<Facet>)> {
+        if q.general_only || !q.about.is_empty() {
+            return None;
+        }
+        let f = self.fields();
+        let mut active = usize::from(q.from.is_some() || q.to.is_some());
+        // Per filter: its terms and how many documents they hold.
+        let mut drivers: Vec<(Facet, Vec<Term>, u64)> = Vec::new();
+        for (i, (facet, _)) in TABLE_FACETS.iter().enumerate() {
+            let Some(wanted) = q.filters.get(facet).filter(|v| !v.is_empty()) else { continue };
+            active += 1;
+            let field = match facet {
+                Facet::Theme => f.theme,
+                Facet::Scope => f.scope,
+                Facet::Type => f.resource_type,
+                Facet::Publisher => f.publisher,
+                Facet::Territory => f.area,
+                Facet::Year => return None,
+            };
+            // Values typed by hand: the indexed values they fold to.
+            let wanted: Vec<String> = wanted.iter().map(|x| oc_model::text::fold(x)).collect();
+            let mut values: Vec<String> = Vec::new();
+            for reader in searcher.segment_readers() {
+                let col = &tables.get(reader).ok()?.facets[i];
+                for (v, folded) in col.values.iter().zip(&col.folded) {
+                    if wanted.contains(folded) && !values.contains(v) {
+                        values.push(v.clone());
+                    }
+                }
+            }
+            let terms: Vec<Term> =
+                values.iter().map(|v| Term::from_facet(field, &crate::publications::facet(v))).collect();
+            let n = terms.iter().map(|t| searcher.doc_freq(t).unwrap_or(u64::MAX)).fold(0u64, u64::saturating_add);
+            drivers.push((*facet, terms, n));
+        }
+        if let Some(years) = q.filters.get(&Facet::Year).filter(|v| !v.is_empty()) {
+            active += 1;
+            let terms: Vec<Term> =
+                years.iter().filter_map(|y| y.parse::<u64>().ok()).map(|y| Term::from_field_u64(f.year, y)).collect();
+            let n = terms.iter().map(|t| searcher.doc_freq(t).unwrap_or(u64::MAX)).fold(0u64, u64::saturating_add);
+            drivers.push((Facet::Year, terms, n));
+        }
+        drivers.sort_by_key(|d| d.2);
+        let (chosen, from_summary) = match active {
+            0 => return None,
+            1 => (drivers.get(..1)?, drivers.first().map(|d| d.0)),
+            _ => (drivers.get(..2)?, None),
+        };
+        let should: Vec<(Occur, Box<dyn Query>)> = chosen
+            .iter()
+            .flat_map(|d| d.1.iter())
+            .map(|t| -> (Occur, Box<dyn Query>) {
+                (Occur::Should, Box::new(TermQuery::new(t.clone(), IndexRecordOption::Basic)))
+            })
+            .collect();
+        Some((Box::new(BooleanQuery::new(should)), from_summary))
     }
 
     /// Every document a search finds, in its order (exports).
@@ -380,6 +475,11 @@ struct FacetCollector {
     k: usize,
     sort: Sort,
     tables: Arc<TableCache>,
+    /// No text: the query matches every document.
+    everything: bool,
+    /// The one filter of a search without text, whose counts (every
+    /// document) come from the segments' summaries (see `filter_plan`).
+    from_summary: Option<Facet>,
 }
 
 struct Fruit {
@@ -406,10 +506,13 @@ struct FacetSegment {
     /// Per table facet: ordinal → count.
     counts: Vec<Vec<usize>>,
     year_filter: Option<Vec<u16>>,
-    year_counts: HashMap<u16, usize>,
+    /// Per year from [`FIRST_YEAR`]: count.
+    year_counts: Vec<usize>,
     from: Option<u64>,
     to: Option<u64>,
     active: u8,
+    /// Facets whose counts came from the segment's summary.
+    counted: u8,
     sort: Sort,
     k: usize,
     heap: BinaryHeap<Worst>,
@@ -459,6 +562,16 @@ impl Collector for FacetCollector {
         };
         let about = (!self.q.about.is_empty())
             .then(|| table.territory.values.iter().map(|v| self.q.about.iter().any(|a| a == v)).collect());
+        let mut year_counts = vec![0; YEARS];
+        let mut counted = 0u8;
+        if let Some(facet) = self.from_summary {
+            let summary = table.summary(reader);
+            match TABLE_FACETS.iter().position(|(f, _)| *f == facet) {
+                Some(i) => counts[i].clone_from(&summary.counts[i]),
+                None => year_counts.clone_from(&summary.years),
+            }
+            counted = facet.bit();
+        }
         Ok(FacetSegment {
             seg,
             table,
@@ -474,7 +587,8 @@ impl Collector for FacetCollector {
             },
             counts,
             year_filter,
-            year_counts: HashMap::new(),
+            year_counts,
+            counted,
             from: self.q.from,
             to: self.q.to,
             active,
@@ -487,6 +601,38 @@ impl Collector for FacetCollector {
 
     fn requires_scoring(&self) -> bool {
         self.sort == Sort::Relevance
+    }
+
+    /// As tantivy's own, except that a search with neither text nor filter
+    /// reads the segment's summary and date order instead of visiting
+    /// every document.
+    fn collect_segment(
+        &self,
+        weight: &dyn tantivy::query::Weight,
+        seg: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Fruit> {
+        let mut c = self.for_segment(seg, reader)?;
+        if self.everything && c.filters_nothing() {
+            return Ok(c.harvest_everything(reader));
+        }
+        match (reader.alive_bitset(), self.requires_scoring()) {
+            (Some(alive), true) => weight.for_each(reader, &mut |d, s| {
+                if alive.is_alive(d) {
+                    c.collect(d, s);
+                }
+            })?,
+            (Some(alive), false) => weight.for_each_no_score(reader, &mut |docs| {
+                for &d in docs {
+                    if alive.is_alive(d) {
+                        c.collect(d, 0.0);
+                    }
+                }
+            })?,
+            (None, true) => weight.for_each(reader, &mut |d, s| c.collect(d, s))?,
+            (None, false) => weight.for_each_no_score(reader, &mut |docs| c.collect_block(docs))?,
+        }
+        Ok(c.harvest())
     }
 
     fn merge_fruits(&self, fruits: Vec<Fruit>) -> tantivy::Result<Fruit> {
@@ -552,6 +698,36 @@ impl FacetSegment {
     }
 }
 
+impl FacetSegment {
+    /// No filter of any kind: every live document is found.
+    fn filters_nothing(&self) -> bool {
+        self.active == 0 && !self.general_only && self.about.is_none()
+    }
+
+    /// The fruit of a search that finds every live document: the counts
+    /// from the segment's summary, the first `k` from its date order.
+    fn harvest_everything(mut self, reader: &SegmentReader) -> Fruit {
+        let summary = self.table.summary(reader);
+        self.total = summary.alive;
+        self.counts.clone_from(&summary.counts);
+        self.year_counts.clone_from(&summary.years);
+        let bits = reader.alive_bitset();
+        let t = self.table.clone();
+        for &doc in t.by_date.iter().filter(|&&d| !bits.is_some_and(|b| b.is_deleted(d))).take(self.k) {
+            let d = doc as usize;
+            let key = Key {
+                tier: t.featured[d],
+                primary: f64::from(t.date[d]),
+                secondary: 0.0,
+                id: u64::from(t.id[d]),
+                score: 0.0,
+            };
+            self.heap.push(Worst(key, DocAddress::new(self.seg, doc)));
+        }
+        self.harvest()
+    }
+}
+
 impl SegmentCollector for FacetSegment {
     type Fruit = Fruit;
 
@@ -599,9 +775,13 @@ impl SegmentCollector for FacetSegment {
                 fail |= RANGE_BIT;
             }
         }
+        // Failing two filters: counted nowhere.
+        if fail & fail.wrapping_sub(1) != 0 {
+            return;
+        }
         // Counts: a facet counts the documents failing no other filter.
         for (i, (facet, _)) in TABLE_FACETS.iter().enumerate() {
-            if fail & !facet.bit() == 0 {
+            if fail & !facet.bit() == 0 && self.counted & facet.bit() == 0 {
                 let col = &t.facets[i];
                 let counts = &mut self.counts[i];
                 for &o in &col.ords[col.offsets[d] as usize..col.offsets[d + 1] as usize] {
@@ -609,8 +789,10 @@ impl SegmentCollector for FacetSegment {
                 }
             }
         }
-        if fail & !Facet::Year.bit() == 0 && year > 0 {
-            *self.year_counts.entry(year).or_default() += 1;
+        if fail & !Facet::Year.bit() == 0 && year > 0 && self.counted & Facet::Year.bit() == 0 {
+            if let Some(i) = year_slot(year) {
+                self.year_counts[i] += 1;
+            }
         }
         if fail != 0 {
             return;
@@ -646,7 +828,111 @@ impl SegmentCollector for FacetSegment {
                 }
             }
         }
-        counts.insert(Facet::Year, self.year_counts.into_iter().map(|(y, n)| (y.to_string(), n)).collect());
+        counts.insert(
+            Facet::Year,
+            self.year_counts
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(|(i, n)| ((FIRST_YEAR + i as u16).to_string(), *n))
+                .collect(),
+        );
         Fruit { total: self.total, top: self.heap.into_iter().map(|Worst(k, a)| (k, a)).collect(), counts }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oc_library::store::{Harvested, Library, Override, Status};
+
+    /// A search without text gives the same documents and counts whether it
+    /// visits every document or only those its filters need (several
+    /// segments, deleted documents, values typed in another case).
+    #[test]
+    fn filter_plans_agree_with_visiting_every_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut lib = Library::in_memory().unwrap();
+        let index = PublicationsIndex::open(dir.path()).unwrap();
+        let themes = ["Finances & Fiscalité", "Aide & Dotations", "Population", "Parité"];
+        let types = ["Jeu de données", "Publication statistique", "Outil"];
+        let publishers = ["DGCL", "Insee", "OFGL", "DREES"];
+        let scopes = ["Communes", "Départements", "Régions"];
+        let territories = ["REG-76", "DEP-34", "COM-34172"];
+        let mut ids = Vec::new();
+        for i in 0..300usize {
+            let h = Harvested {
+                url: format!("https://exemple.fr/{i}"),
+                title: format!("Document {i}"),
+                publisher: publishers[i % 4].into(),
+                published: (i % 7 != 0).then(|| format!("{}-0{}", 2019 + i % 8, 1 + i % 9)),
+                precision: (i % 7 != 0).then(|| "month".into()),
+                resource_type: types[i % 3].into(),
+                themes: if i % 5 == 0 {
+                    vec![themes[i % 4].into(), themes[(i + 1) % 4].into()]
+                } else {
+                    vec![themes[i % 4].into()]
+                },
+                scope: if i % 6 == 0 { Vec::new() } else { vec![scopes[i % 3].into()] },
+                territories: if i % 4 == 1 { vec![territories[i % 3].into()] } else { Vec::new() },
+                ..Harvested::default()
+            };
+            ids.push(lib.upsert(&h, "s").unwrap().0);
+            if i % 100 == 99 {
+                // One commit, one segment.
+                crate::publications::catch_up(&lib, &index).unwrap();
+            }
+        }
+        for id in ids.iter().step_by(13) {
+            lib.set_override(*id, &Override { status: Some(Status::Unpublished), ..Override::default() }).unwrap();
+        }
+        crate::publications::catch_up(&lib, &index).unwrap();
+        let searcher = index.searcher();
+        assert!(searcher.segment_readers().len() > 1, "several segments");
+        assert!(searcher.segment_readers().iter().any(|r| r.num_deleted_docs() > 0), "deleted documents");
+        let mut queries: Vec<PubQuery> = Vec::new();
+        let filters: [&[(Facet, &[&str])]; 9] = [
+            &[],
+            &[(Facet::Theme, &["Population"])],
+            &[(Facet::Theme, &["finances & fiscalite", "Parité"])],
+            &[(Facet::Year, &["2021", "2024"])],
+            &[(Facet::Type, &["Outil"]), (Facet::Publisher, &["Insee"])],
+            &[(Facet::Territory, &["DEP-34"]), (Facet::Theme, &["Parité"]), (Facet::Year, &["2020"])],
+            &[(Facet::Scope, &["Communes"]), (Facet::Type, &["Jeu de données"])],
+            &[(Facet::Publisher, &["Personne"])],
+            &[(Facet::Publisher, &["Personne"]), (Facet::Theme, &["Population"])],
+        ];
+        for f in filters {
+            for (page, range) in [(1, false), (2, false), (1, true)] {
+                let mut q = PubQuery { page, ..PubQuery::default() };
+                for (facet, values) in f {
+                    q.filters.insert(*facet, values.iter().map(|v| (*v).to_owned()).collect());
+                }
+                if range {
+                    q.from = Some(20210101);
+                }
+                queries.push(q);
+            }
+        }
+        for q in queries {
+            let k = q.page * q.per_page.max(1);
+            let fast = index.collect_planned(&searcher, &q, None, k, true).unwrap();
+            let slow = index.collect_planned(&searcher, &q, None, k, false).unwrap();
+            assert_eq!(fast.total, slow.total, "{q:?}");
+            let top = |f: &Fruit| f.top.iter().map(|t| t.1).collect::<Vec<_>>();
+            assert_eq!(top(&fast), top(&slow), "{q:?}");
+            let counts = |f: &Fruit| {
+                f.counts
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            *k,
+                            v.iter().filter(|(_, n)| **n > 0).map(|(a, n)| (a.clone(), *n)).collect::<BTreeMap<_, _>>(),
+                        )
+                    })
+                    .collect::<BTreeMap<_, _>>()
+            };
+            assert_eq!(counts(&fast), counts(&slow), "{q:?}");
+        }
     }
 }

@@ -19,6 +19,10 @@
         var fresh = doc.getElementById("oc-pub");
         var current = document.getElementById("oc-pub");
         if (!fresh || !current) { window.location.href = url; return; }
+        // The filter panel stays as the reader left it.
+        var was = document.getElementById("oc-facets");
+        var now = fresh.querySelector("#oc-facets");
+        if (was && now) now.open = was.open;
         current.replaceWith(fresh);
         document.title = doc.title;
         if (push) history.pushState({ oc: true }, "", url);
@@ -61,6 +65,16 @@
       });
     });
   }
+
+  // On a phone the filters fold away so that results come first; on a
+  // wider screen they are always shown.
+  var narrow = window.matchMedia("(max-width: 47.98em)");
+  function fold() {
+    var panel = document.getElementById("oc-facets");
+    if (panel) panel.open = !narrow.matches;
+  }
+  fold();
+  if (narrow.addEventListener) narrow.addEventListener("change", fold);
 
   window.addEventListener("popstate", function () { swap(location.pathname + location.search, false); });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", bind); else bind();

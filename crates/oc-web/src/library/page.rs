@@ -95,6 +95,14 @@ fn publications_body(geo: &Geo, tax: &crate::Taxonomy, q: &PubQuery, r: &PubResu
     html! {
         div id="oc-pub" class="fr-grid-row fr-grid-row--gutters" {
             div class="fr-col-12 fr-col-md-4" {
+                // On a phone the panel folds away (library.js), so that the
+                // first result is on the first screen.
+                details class="oc-facets" id="oc-facets" open {
+                summary class="oc-facets__toggle fr-btn fr-btn--secondary fr-btn--sm" {
+                    "Filtrer les résultats"
+                    @let n = active.len() + usize::from(q.from.is_some() || q.to.is_some());
+                    @if n > 0 { " (" (oc_model::fr::count(n as u64, "filtre actif", "filtres actifs")) ")" }
+                }
                 form id="oc-pub-filters" method="get" action="/publications" aria-label="Filtres" {
                     input type="hidden" name="q" value=(q.q);
                     @if let Some(s) = q.sort { input type="hidden" name="sort" value=(if s == Sort::Date { "date" } else { "pertinence" }); }
@@ -128,6 +136,7 @@ fn publications_body(geo: &Geo, tax: &crate::Taxonomy, q: &PubQuery, r: &PubResu
                         }
                     }
                     button class="fr-btn fr-btn--secondary" type="submit" { "Appliquer les filtres" }
+                }
                 }
             }
             div class="fr-col-12 fr-col-md-8" {
