@@ -248,6 +248,55 @@ fn main() {
         pct(1.0)
     );
 
+    // The searches of scripts/library-mix.lua (the HTTP load), one by one.
+    let http_mix: Vec<(&str, PubQuery)> = {
+        let q = |text: &str, filters: &[(Facet, &[&str])], page: usize, sort: Option<Sort>| {
+            let mut q = PubQuery { q: text.to_owned(), page, sort, ..PubQuery::default() };
+            for (f, vs) in filters {
+                q.filters.insert(*f, vs.iter().map(|v| (*v).to_owned()).collect());
+            }
+            q
+        };
+        vec![
+            ("(tout)", q("", &[], 1, None)),
+            ("dotation", q("dotation", &[], 1, None)),
+            ("finances locales", q("finances locales", &[], 1, None)),
+            ("fonction publique territoriale", q("fonction publique territoriale", &[], 1, None)),
+            ("\"collectivités locales\"", q("\"collectivités locales\"", &[], 1, None)),
+            ("populations légales 2021", q("populations légales 2021", &[], 1, None)),
+            ("theme", q("", &[(Facet::Theme, &["Finances & Fiscalité"])], 1, None)),
+            (
+                "type+theme",
+                q("", &[(Facet::Type, &["Jeu de données"]), (Facet::Theme, &["Aide & Dotations"])], 1, None),
+            ),
+            ("communes p2", q("communes", &[], 2, None)),
+            ("investisements scolaires", q("investisements scolaires", &[], 1, None)),
+            ("years by date", q("", &[(Facet::Year, &["2026", "2023"])], 1, Some(Sort::Date))),
+            ("EPCI + REG-76", q("EPCI", &[(Facet::Territory, &["REG-76"])], 1, None)),
+            (
+                "DEP-31 + type",
+                q("", &[(Facet::Territory, &["DEP-31"]), (Facet::Type, &["Publication statistique"])], 1, None),
+            ),
+            ("comptes consolidés p3", q("comptes consolidés", &[], 3, Some(Sort::Date))),
+            ("scope", q("", &[(Facet::Scope, &["Communes & EPCI (toutes)"])], 1, None)),
+            (
+                "communes rurales + theme",
+                q("communes rurales", &[(Facet::Theme, &["Géographie & Intercommunalités"])], 1, None),
+            ),
+        ]
+    };
+    let mut line = String::from("  the HTTP mix in process (mean of 20, ms):");
+    let mut sum = 0.0;
+    for (name, q) in &http_mix {
+        let t = Instant::now();
+        for _ in 0..20 {
+            std::hint::black_box(index.search_uncached(q).expect("search"));
+        }
+        let ms = t.elapsed().as_secs_f64() * 1e3 / 20.0;
+        sum += ms;
+        let _ = write!(line, " {name} {ms:.2};");
+    }
+    println!("{line} mean {:.2}", sum / http_mix.len() as f64);
     println!("peak memory of the process so far: {:.0} MB", peak_rss_kb() as f64 / 1024.0);
 
     // 4. Curation: save, index, visible.

@@ -49,7 +49,16 @@ impl PublicationsIndex {
         let f = self.fields();
         let fields = [(f.title, 3.0), (f.subjects, 2.0), (f.publisher_text, 1.5), (f.summary, 1.0)];
         let occur = if all_words { Occur::Must } else { Occur::Should };
+        // A word found as typed needs no typo tolerance (which would visit
+        // the documents of every neighbouring word).
+        let searcher = self.searcher();
+        let known = |tok: &str| {
+            [f.title, f.summary]
+                .iter()
+                .any(|field| searcher.doc_freq(&Term::from_field_text(*field, tok)).unwrap_or(0) > 0)
+        };
         let word = |tok: &str, fuzzy: bool| -> Box<dyn Query> {
+            let fuzzy = fuzzy && !known(tok);
             let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             for (field, boost) in fields {
                 let term = Term::from_field_text(field, tok);
