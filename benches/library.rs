@@ -138,6 +138,8 @@ fn main() {
             territories: d.territories.clone(),
             subjects: d.series.iter().cloned().collect(),
             image: None,
+            licence: None,
+            size: None,
         });
         if batch.len() == 5_000 || i + 1 == total {
             lib.upsert_batch(&batch, "bench").expect("upsert");

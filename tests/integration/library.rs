@@ -666,3 +666,90 @@ fn admin_add_user_from_the_command_line() {
     assert!(lib.authenticate("marie", "correct horse battery staple").unwrap().is_some());
     assert_eq!(lib.audit(10).unwrap().len(), 1, "the creation is in the audit log");
 }
+
+/// Notices give the licence a source states and the size of the file a
+/// document links to, asked once of its server (`HEAD`) at harvest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notices_give_the_licence_and_the_file_size_asked_at_harvest() {
+    let csv = std::fs::read(shared_data().join("finances-ofgl/ofgl-base-epci.test.csv")).expect("OFGL extract");
+    let size = csv.len() as u64;
+    let heads = Arc::new(AtomicUsize::new(0));
+    let counted = heads.clone();
+    let feed = |addr: SocketAddr| {
+        format!(
+            r#"<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr"><title>OFGL</title><id>https://www.data.ofgl.fr/</id>
+<updated>2025-06-01T00:00:00Z</updated><rights>Licence Ouverte v2.0 (Etalab)</rights>
+<entry><title>Comptes consolidés des EPCI (extrait CSV)</title><id>urn:a</id>
+<link href="http://{addr}/files/ofgl-base-epci.csv"/><updated>2025-06-01T00:00:00Z</updated></entry>
+<entry><title>Comptes consolidés des régions</title><id>urn:b</id><rights>ODbL</rights>
+<link href="http://{addr}/files/ofgl-base-region"/><updated>2025-06-01T00:00:00Z</updated></entry>
+</feed>"#
+        )
+    };
+    let addr_cell = Arc::new(std::sync::OnceLock::<SocketAddr>::new());
+    let cell = addr_cell.clone();
+    let app = Router::new()
+        .route(
+            "/ofgl.atom",
+            get(move || async move { ([(header::CONTENT_TYPE, "application/atom+xml")], feed(*cell.get().unwrap())) }),
+        )
+        .route("/files/ofgl-base-epci.csv", get(move || async move { ([(header::CONTENT_TYPE, "text/csv")], csv) }))
+        .route("/files/ofgl-base-region", get(|| async { "<html></html>" }))
+        .layer(axum::middleware::from_fn(move |req: axum::extract::Request, next: axum::middleware::Next| {
+            let counted = counted.clone();
+            async move {
+                if req.method() == axum::http::Method::HEAD {
+                    counted.fetch_add(1, Ordering::SeqCst);
+                }
+                next.run(req).await
+            }
+        }));
+    let addr = crate::common::serve_loopback(app).await;
+    addr_cell.set(addr).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let reg = dir.path().join("sources.toml");
+    std::fs::write(&reg, source("ofgl", "feed", &format!("http://{addr}/ofgl.atom"), "")).unwrap();
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[data]\ndir = {:?}\n[library]\nsources = {:?}\nschedule = false\n",
+            dir.path().join("data").display().to_string(),
+            reg.display().to_string()
+        ),
+    )
+    .unwrap();
+    let config = opencollectivites::Config::read(&cfg).expect("config");
+    let (h, index) = crate::common::seeded_library(&config);
+    for _ in 0..2 {
+        let r = run(&h, "ofgl", &RunOptions::default()).await;
+        assert_eq!(r.error, None, "{r:?}");
+    }
+    assert_eq!(heads.load(Ordering::SeqCst), 1, "one HEAD, for the one file, and only while its size is unknown");
+    let lib = store(dir.path());
+    let file = doc_by_url(&lib, &format!("http://{addr}/files/ofgl-base-epci.csv"));
+    assert_eq!(file.size, Some(size));
+    assert_eq!(file.licence.as_deref(), Some("Licence Ouverte v2.0 (Etalab)"), "the feed's rights");
+    let page = doc_by_url(&lib, &format!("http://{addr}/files/ofgl-base-region"));
+    assert_eq!((page.size, page.licence.as_deref()), (None, Some("ODbL")), "the entry's own rights; no file");
+    oc_index::publications::catch_up(&lib, &index).expect("indexed");
+    let app = opencollectivites::open_app_with(&config, index).expect("app");
+    let (s, body) = crate::common::get_on(&app, &format!("/publications/{}", file.id)).await;
+    assert_eq!(s, 200);
+    let html = scraper::Html::parse_document(&body);
+    let sel = |css: &str| -> Vec<String> {
+        html.select(&scraper::Selector::parse(css).unwrap())
+            .map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect()
+    };
+    let (dt, dd) = (sel("dl.oc-identity dt"), sel("dl.oc-identity dd"));
+    let value = |k: &str| dt.iter().position(|t| t == k).map(|i| dd[i].clone());
+    let shown = oc_model::file::size_text(size);
+    assert_eq!(shown, "7,7 ko");
+    assert_eq!(value("Format"), Some(format!("CSV – {shown} (fichier à télécharger)")), "{dt:?} {dd:?}");
+    assert_eq!(value("Licence"), Some("Licence Ouverte v2.0 (Etalab) (selon la source)".into()));
+    assert!(sel("a.fr-btn").contains(&format!("Télécharger le document (CSV – {shown})")), "{:?}", sel("a.fr-btn"));
+    let (_, body) = crate::common::get_on(&app, &format!("/publications/{}", page.id)).await;
+    assert!(!body.contains("fichier à télécharger") && body.contains("ODbL"));
+}

@@ -216,6 +216,31 @@ impl Fetcher {
         self.with_retries(location, &host, || self.attempt(client, location, validators)).await.map_err(err)
     }
 
+    /// The size the server announces for `location` (`Content-Length` of
+    /// a `HEAD` request: one try, under the configuration's policy, one
+    /// request at a time per host); `None` when it says nothing, refuses
+    /// or fails.
+    pub async fn announced_size(&self, location: &str) -> Option<u64> {
+        if !is_http(location) {
+            return None;
+        }
+        let (client, host) = self.client_for(location, self.config.addresses).ok()?;
+        let lock = {
+            let mut hosts = self.hosts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            hosts.entry(host).or_default().clone()
+        };
+        let _turn = lock.lock().await;
+        let resp = client.head(location).send().await.ok()?;
+        if !resp.status().is_success() {
+            return None;
+        }
+        resp.headers()
+            .get(reqwest::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .filter(|n| *n > 0)
+    }
+
     /// Copies `location` (an `http(s)` URL or a local path) into the file
     /// `dest`, chunk by chunk (a national file is never held in memory),
     /// under the configuration's policy, size cap and retries; returns the

@@ -23,6 +23,9 @@ pub struct Item {
     pub categories: Vec<String>,
     /// An illustration (media thumbnail or image enclosure), http(s) only.
     pub image: Option<String>,
+    /// The entry's rights (Atom `rights`), else the feed's (Atom `rights`,
+    /// RSS `copyright`).
+    pub rights: Option<String>,
 }
 
 /// What a feed gave: its items, and the entries that were skipped (why).
@@ -147,6 +150,8 @@ fn read(bytes: &[u8], content_type: Option<&str>, what: &str) -> Result<Parsed, 
     let fixed = english_dates(&text);
     let feed = parser::parse(fixed.as_bytes()).map_err(|e| format!("{what} : flux illisible ({e})"))?;
     let mut out = Parsed::default();
+    let plain = |t: Option<feed_rs::model::Text>| t.map(|t| t.content.trim().to_owned()).filter(|t| !t.is_empty());
+    let feed_rights = plain(feed.rights);
     for (i, e) in feed.entries.into_iter().enumerate() {
         let title = e.title.map(|t| t.content.trim().to_owned()).unwrap_or_default();
         let link = e.links.iter().map(|l| l.href.as_str()).find(|h| h.starts_with("http")).map(str::to_owned);
@@ -181,7 +186,8 @@ fn read(bytes: &[u8], content_type: Option<&str>, what: &str) -> Result<Parsed, 
                 )
             })
             .find(|u| u.starts_with("https://") || u.starts_with("http://"));
-        out.items.push(Item { url, title, summary_html, published: date, categories, image });
+        let rights = plain(e.rights).or_else(|| feed_rights.clone());
+        out.items.push(Item { url, title, summary_html, published: date, categories, image, rights });
     }
     Ok(out)
 }

@@ -29,6 +29,8 @@ pub struct Dataset {
     pub modified: Option<String>,
     pub keywords: Vec<String>,
     pub themes: Vec<String>,
+    /// `license`, as the portal names it (« Licence Ouverte v2.0 »).
+    pub license: Option<String>,
 }
 
 impl Dataset {
@@ -124,6 +126,7 @@ fn read(json: &str, portal: &str, what: &str) -> Result<Page, String> {
             modified: get("modified").and_then(Value::as_str).map(str::to_owned),
             keywords: strings(get("keyword")),
             themes: strings(get("theme")),
+            license: get("license").and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned),
         });
     }
     Ok(page)
@@ -138,7 +141,7 @@ mod tests {
         let json = r#"{"total_count": 3, "links": [], "results": [
           {"dataset_id": "ofgl-base-communes", "metas": {"default": {"title": "Comptes consolidés des communes",
             "description": "<p>Agrégats comptables</p>", "publisher": "OFGL", "modified": "2025-06-12T09:15:00+00:00",
-            "keyword": ["finances locales", "communes"], "theme": "Finances"}}},
+            "keyword": ["finances locales", "communes"], "theme": "Finances", "license": "Licence Ouverte v2.0 (Etalab)"}}},
           {"dataset_id": "", "metas": {"default": {"title": "x"}}},
           {"dataset_id": "sans-titre", "metas": {"default": {}}}]}"#;
         let p = parse(json, "https://data.ofgl.fr", "ofgl").unwrap();
@@ -146,6 +149,7 @@ mod tests {
         assert_eq!(p.datasets.len(), 1);
         let d = &p.datasets[0];
         assert_eq!(d.url, "https://data.ofgl.fr/explore/dataset/ofgl-base-communes/");
+        assert_eq!(d.license.as_deref(), Some("Licence Ouverte v2.0 (Etalab)"));
         assert_eq!(d.published(), Some(("2025-06-12".into(), Precision::Day)));
         assert_eq!(d.keywords, vec!["finances locales", "communes"]);
         assert_eq!(d.themes, vec!["Finances"]);

@@ -6,7 +6,7 @@
 //! with their reason (logged, counted, kept in the store); one failing
 //! source never stops the others; a source never runs twice at once.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -29,6 +29,8 @@ pub const SRU_PAGE: u64 = 50;
 pub const SRU_DEFAULT_MAX: u64 = 1000;
 /// Subjects kept per document.
 const MAX_SUBJECTS: usize = 30;
+/// File sizes asked (`HEAD`) per page of a source.
+pub const MAX_SIZE_REQUESTS: usize = 100;
 
 /// Where a run is.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -90,6 +92,7 @@ struct Draft {
     scope: Vec<String>,
     territories: Vec<String>,
     image: Option<String>,
+    licence: Option<String>,
 }
 
 /// The harvester: one per process.
@@ -250,6 +253,34 @@ impl Harvester {
         Ok(self.fetcher.get(url, &validators).await?)
     }
 
+    /// The sizes of the files that the drafts of a source on the web link
+    /// to, as their servers announce them (`HEAD`), for the files whose
+    /// size the store does not know yet, at most [`MAX_SIZE_REQUESTS`] a
+    /// page. A server that says nothing leaves the size unknown.
+    async fn file_sizes(&self, run: &Run<'_>, drafts: &[Draft]) -> crate::Result<HashMap<String, u64>> {
+        let mut out = HashMap::new();
+        if !run.source.url.starts_with("http") {
+            return Ok(out);
+        }
+        let urls: Vec<String> = drafts
+            .iter()
+            .filter_map(|d| canonical_url(&d.url).ok())
+            .filter(|u| oc_model::file::format_of(u).is_some())
+            .collect();
+        if urls.is_empty() {
+            return Ok(out);
+        }
+        let store = self.store.clone();
+        let asked = urls.clone();
+        let known = tokio::task::spawn_blocking(move || lock(&store).sized(&asked)).await??;
+        for u in urls.into_iter().filter(|u| !known.contains(u)).take(MAX_SIZE_REQUESTS) {
+            if let Some(n) = self.fetcher.announced_size(&u).await {
+                out.insert(u, n);
+            }
+        }
+        Ok(out)
+    }
+
     /// Cleans, classifies and stores one page of drafts (on a blocking
     /// thread: sanitising and detection cost CPU); then remembers the
     /// page's validators, unless the run reads with `--since`.
@@ -259,6 +290,7 @@ impl Harvester {
         drafts: Vec<Draft>,
         page_url: Option<(String, Validators)>,
     ) -> crate::Result<()> {
+        let sizes = self.file_sizes(run, &drafts).await?;
         let store = self.store.clone();
         let detector = self.detector();
         let source = run.source.clone();
@@ -276,7 +308,8 @@ impl Harvester {
                     }
                 }
                 match finish(&detector, &source, d) {
-                    Ok(h) => {
+                    Ok(mut h) => {
+                        h.size = sizes.get(&h.url).copied();
                         if seen_urls.insert(h.url.clone()) {
                             docs.push(h);
                         } else {
@@ -366,6 +399,8 @@ fn finish(detector: &Detector, source: &Source, d: Draft) -> Result<Harvested, (
             territories,
             subjects,
             image: d.image.and_then(|i| canonical_url(&i).ok()),
+            licence: d.licence.map(|l| clean_line(&l)).filter(|l| !l.is_empty()),
+            size: None,
         })
     }
 }
@@ -391,6 +426,7 @@ impl Harvester {
                 published: it.published,
                 subjects: it.categories,
                 image: it.image,
+                licence: it.rights,
                 ..Draft::default()
             })
             .collect();
@@ -455,6 +491,7 @@ impl Harvester {
                         .map(|d| format!("<p>{}</p>", oc_model::markup::escape(d)))
                         .collect(),
                     subjects: r.subjects.clone(),
+                    licence: r.rights.clone(),
                     title: r.title,
                     ..Draft::default()
                 });
@@ -526,6 +563,7 @@ impl Harvester {
                     summary_html: d.description,
                     publisher: d.publisher,
                     subjects,
+                    licence: d.license,
                     ..Draft::default()
                 });
             }
@@ -595,6 +633,7 @@ impl Harvester {
                 scope: d.scope,
                 territories: d.territories,
                 image: None,
+                licence: None,
             })
             .collect();
         let page = validators.filter(|_| run.source.url.starts_with("http")).map(|v| (run.source.url.clone(), v));

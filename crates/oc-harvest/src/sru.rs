@@ -25,6 +25,8 @@ pub struct Record {
     /// Identifiers (the first `http(s)` one is the document URL).
     pub identifiers: Vec<String>,
     pub types: Vec<String>,
+    /// The first `dc:rights` (Gallica gives French, then English).
+    pub rights: Option<String>,
 }
 
 impl Record {
@@ -127,6 +129,7 @@ fn read(xml: &str, what: &str) -> Result<Page, String> {
                                 "dc:date" if r.date.is_none() => r.date = Some(value),
                                 "dc:identifier" => r.identifiers.push(value),
                                 "dc:type" => r.types.push(value),
+                                "dc:rights" if r.rights.is_none() => r.rights = Some(value),
                                 _ => {}
                             }
                         }
@@ -177,6 +180,8 @@ mod tests {
     fn single_record_response() {
         let p = parse(&shared("gallica-record-oai-dc.xml"), "record").unwrap();
         assert!(p.records.len() <= 1);
+        let p1 = parse(&shared("gallica-sru-page1.xml"), "page 1").unwrap();
+        assert_eq!(p1.records[0].rights.as_deref(), Some("domaine public"), "the first dc:rights, in French");
     }
 
     #[test]

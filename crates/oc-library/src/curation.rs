@@ -123,7 +123,7 @@ impl Library {
     fn admin_row(conn: &Connection, id: i64) -> Result<Option<AdminDocument>, StoreError> {
         Ok(conn
             .query_row(&format!("{} WHERE d.id = ?1", select_admin()), params![id], |r| {
-                Ok(AdminDocument { doc: row_to_doc(r)?, merged_into: r.get(20)? })
+                Ok(AdminDocument { doc: row_to_doc(r)?, merged_into: r.get(22)? })
             })
             .optional()?)
     }
@@ -141,7 +141,7 @@ impl Library {
     /// Every document, deleted ones included, in id order.
     pub fn admin_documents(&self) -> Result<Vec<AdminDocument>, StoreError> {
         let mut stmt = self.conn().prepare(&format!("{} ORDER BY d.id", select_admin()))?;
-        let rows = stmt.query_map([], |r| Ok(AdminDocument { doc: row_to_doc(r)?, merged_into: r.get(20)? }))?;
+        let rows = stmt.query_map([], |r| Ok(AdminDocument { doc: row_to_doc(r)?, merged_into: r.get(22)? }))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -51,6 +51,10 @@ pub struct Harvested {
     pub territories: Vec<String>,
     pub subjects: Vec<String>,
     pub image: Option<String>,
+    /// The licence, as the source states it.
+    pub licence: Option<String>,
+    /// The size of the file the link leads to, in bytes.
+    pub size: Option<u64>,
 }
 
 impl Harvested {
@@ -69,6 +73,16 @@ impl Harvested {
         }
         for l in [&self.themes, &self.scope, &self.territories, &self.subjects] {
             eat(&json(l));
+        }
+        // Added later: only hashed when known, so that the documents
+        // harvested before keep their hash.
+        if let Some(l) = &self.licence {
+            eat("licence");
+            eat(l);
+        }
+        if let Some(n) = self.size {
+            eat("size");
+            eat(&n.to_string());
         }
         format!("{:016x}", h.finish())
     }
@@ -99,6 +113,12 @@ pub struct Document {
     pub first_seen: String,
     pub last_updated: String,
     pub rev: i64,
+    /// The licence, as the source states it.
+    #[serde(default)]
+    pub licence: Option<String>,
+    /// The size of the file the link leads to, in bytes.
+    #[serde(default)]
+    pub size: Option<u64>,
 }
 
 /// The subject that marks a document tied to territories as an example

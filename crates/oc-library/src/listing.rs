@@ -160,7 +160,7 @@ impl Library {
         let mut rows = stmt.query(params_from_iter(args.iter()))?;
         let mut kept = Vec::new();
         while let Some(r) = rows.next()? {
-            let d = AdminDocument { doc: row_to_doc(r)?, merged_into: r.get(20)? };
+            let d = AdminDocument { doc: row_to_doc(r)?, merged_into: r.get(22)? };
             if matches(&d) {
                 kept.push(d);
             }

@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/003-accounts-sessions-audit.sql"),
     include_str!("../migrations/004-back-office.sql"),
     include_str!("../migrations/005-synonyms.sql"),
+    include_str!("../migrations/006-licence-size.sql"),
 ];
 
 /// How many rejected items are kept per source (the newest).
@@ -72,6 +73,8 @@ fn merge(old: &Harvested, new: &Harvested) -> Harvested {
         territories: union(&old.territories, &new.territories),
         subjects: union(&old.subjects, &new.subjects),
         image: new.image.clone().or_else(|| old.image.clone()),
+        licence: new.licence.clone().or_else(|| old.licence.clone()),
+        size: new.size.or(old.size),
     }
 }
 
@@ -284,17 +287,18 @@ pub(crate) fn upsert_in(
         )?;
         let mut find = tx.prepare_cached(
                 "SELECT id, content_hash, summary_html, summary_text, publisher, published, precision, resource_type, themes, scope,
-                        territories, subjects, image FROM documents WHERE url = ?1",
+                        territories, subjects, image, licence, size FROM documents WHERE url = ?1",
             )?;
         let mut insert = tx.prepare_cached(
                 "INSERT INTO documents (url, title, summary_html, summary_text, publisher, published, precision, resource_type,
-                                        themes, scope, territories, subjects, image, first_seen, last_updated, rev, content_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16) RETURNING id",
+                                        themes, scope, territories, subjects, image, first_seen, last_updated, rev, content_hash,
+                                        licence, size)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16, ?17, ?18) RETURNING id",
             )?;
         let mut update = tx.prepare_cached(
             "UPDATE documents SET title = ?2, summary_html = ?3, summary_text = ?4, publisher = ?5, published = ?6,
                     precision = ?7, resource_type = ?8, themes = ?9, scope = ?10, territories = ?11, subjects = ?12,
-                    image = ?13, last_updated = ?14, rev = ?15, content_hash = ?16 WHERE url = ?1",
+                    image = ?13, last_updated = ?14, rev = ?15, content_hash = ?16, licence = ?17, size = ?18 WHERE url = ?1",
         )?;
         let mut link =
             tx.prepare_cached("INSERT OR IGNORE INTO document_sources (document_id, source_id) VALUES (?1, ?2)")?;
@@ -329,6 +333,8 @@ pub(crate) fn upsert_in(
                             territories: parse_list(&r.get::<_, String>(10)?),
                             subjects: parse_list(&r.get::<_, String>(11)?),
                             image: r.get(12)?,
+                            licence: r.get(13)?,
+                            size: r.get::<_, Option<i64>>(14)?.and_then(|n| u64::try_from(n).ok()),
                         },
                     ))
                 })
@@ -363,7 +369,9 @@ pub(crate) fn upsert_in(
                         doc.image,
                         t,
                         rev,
-                        hash
+                        hash,
+                        doc.licence,
+                        doc.size.and_then(|n| i64::try_from(n).ok())
                     ];
                     match found {
                         Some((id, _)) => {
@@ -619,6 +627,18 @@ impl Library {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Those of `urls` whose document has a known file size.
+    pub fn sized(&self, urls: &[String]) -> Result<std::collections::HashSet<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT 1 FROM documents WHERE url = ?1 AND size IS NOT NULL")?;
+        let mut out = std::collections::HashSet::new();
+        for u in urls {
+            if stmt.exists(params![u])? {
+                out.insert(u.clone());
+            }
+        }
+        Ok(out)
+    }
+
     /// The validators (ETag, Last-Modified) last seen for a URL.
     pub fn validators(&self, url: &str) -> Result<(Option<String>, Option<String>), StoreError> {
         Ok(self
@@ -731,7 +751,8 @@ pub(crate) const SELECT_EFFECTIVE: &str = "SELECT d.id, d.url, COALESCE(o.title,
         COALESCE(o.publisher, d.publisher), COALESCE(o.published, d.published),
         CASE WHEN o.published IS NULL THEN d.precision ELSE NULL END, COALESCE(o.resource_type, d.resource_type),
         COALESCE(o.themes, d.themes), COALESCE(o.scope, d.scope), COALESCE(o.territories, d.territories), d.subjects, d.image,
-        COALESCE(o.status, 'published'), COALESCE(o.featured, 0), COALESCE(o.weight, 0), d.first_seen, d.last_updated, d.rev
+        COALESCE(o.status, 'published'), COALESCE(o.featured, 0), COALESCE(o.weight, 0), d.first_seen, d.last_updated, d.rev,
+        d.licence, d.size
     FROM documents d LEFT JOIN overrides o ON o.document_id = d.id";
 
 pub(crate) fn row_to_doc(r: &rusqlite::Row<'_>) -> rusqlite::Result<Document> {
@@ -771,6 +792,8 @@ pub(crate) fn row_to_doc(r: &rusqlite::Row<'_>) -> rusqlite::Result<Document> {
         first_seen: r.get(17)?,
         last_updated: r.get(18)?,
         rev: r.get(19)?,
+        licence: r.get(20)?,
+        size: r.get::<_, Option<i64>>(21)?.and_then(|n| u64::try_from(n).ok()),
     })
 }
 

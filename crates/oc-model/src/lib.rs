@@ -22,6 +22,7 @@
 //!   fiche URL builder.
 
 pub mod epcicom;
+pub mod file;
 pub mod finance;
 pub mod fr;
 pub mod groupement;

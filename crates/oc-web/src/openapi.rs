@@ -178,7 +178,9 @@ pub(crate) fn document() -> Value {
                 "publisher": { "type": "string" }, "published": { "type": ["string", "null"], "description": "AAAA, AAAA-MM ou AAAA-MM-JJ" },
                 "precision": { "type": ["string", "null"], "enum": ["day", "month", "year", null] }, "type": { "type": "string" },
                 "themes": { "type": "array", "items": { "type": "string" } }, "scope": { "type": "array", "items": { "type": "string" } },
-                "territories": { "type": "array", "items": { "type": "string" } }, "summary": { "type": "string" } } },
+                "territories": { "type": "array", "items": { "type": "string" } }, "summary": { "type": "string" },
+                "licence": { "type": ["string", "null"], "description": "La licence, telle que la source l'indique" },
+                "size": { "type": ["integer", "null"], "description": "Taille du fichier lié, en octets, annoncée par son serveur" } } },
             "PublicationSearch": { "type": "object", "properties": {
                 "total": { "type": "integer" }, "page": { "type": "integer" }, "per_page": { "type": "integer" }, "relaxed": { "type": "boolean" },
                 "results": { "type": "array", "items": { "$ref": "#/components/schemas/Publication" } },

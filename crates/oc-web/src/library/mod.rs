@@ -33,6 +33,10 @@ pub(crate) struct ApiDoc<'a> {
     pub scope: &'a [String],
     pub territories: &'a [String],
     pub summary: &'a str,
+    /// As the source states it.
+    pub licence: Option<&'a str>,
+    /// Of the file the link leads to, in bytes, as its server announced it.
+    pub size: Option<u64>,
 }
 
 impl<'a> From<&'a Document> for ApiDoc<'a> {
@@ -49,6 +53,8 @@ impl<'a> From<&'a Document> for ApiDoc<'a> {
             scope: &d.scope,
             territories: &d.territories,
             summary: &d.summary,
+            licence: d.licence.as_deref(),
+            size: d.size,
         }
     }
 }

@@ -17,27 +17,14 @@ use crate::AppState;
 /// Documents proches shown on a notice.
 const SIMILAR: usize = 5;
 
-/// The format of a link to a file, from its address (`….pdf` → PDF);
-/// `None` for a web page.
-pub(crate) fn file_format(url: &str) -> Option<&'static str> {
-    let path = url.split(['?', '#']).next().unwrap_or(url);
-    let last = path.rsplit('/').next().unwrap_or("");
-    let ext = last.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
-    Some(match ext.as_str() {
-        "pdf" => "PDF",
-        "csv" => "CSV",
-        "xlsx" => "Excel (XLSX)",
-        "xls" => "Excel (XLS)",
-        "ods" => "tableur OpenDocument (ODS)",
-        "odt" => "texte OpenDocument (ODT)",
-        "docx" => "Word (DOCX)",
-        "doc" => "Word (DOC)",
-        "zip" => "archive ZIP",
-        "json" => "JSON",
-        "geojson" => "GeoJSON",
-        "xml" => "XML",
-        "txt" => "texte",
-        _ => return None,
+/// What a notice says of the file its link leads to: « PDF – 2,6 Mo »
+/// (the size when its server announced it at harvest); `None` for a web
+/// page.
+fn file_text(d: &Document) -> Option<String> {
+    let format = oc_model::file::format_of(&d.url)?;
+    Some(match d.size {
+        Some(n) => format!("{format} – {}", oc_model::file::size_text(n)),
+        None => format.to_owned(),
     })
 }
 
@@ -116,7 +103,8 @@ pub(crate) async fn document_page(
                         }
                     }
                 }
-                @if let Some(f) = file_format(&d.url) { dt { "Format" } dd { (f) " (fichier à télécharger)" } }
+                @if let Some(f) = file_text(&d) { dt { "Format" } dd { (f) " (fichier à télécharger)" } }
+                @if let Some(l) = &d.licence { dt { "Licence" } dd { (l) " (selon la source)" } }
                 @if !d.scope.is_empty() { dt { (plural(d.scope.len() as u64, "Type de territoire", "Types de territoire")) } dd { (d.scope.join(", ")) } }
                 @if !d.territories.is_empty() {
                     dt { (plural(d.territories.len() as u64, "Territoire", "Territoires")) }
@@ -132,7 +120,7 @@ pub(crate) async fn document_page(
             }
             p {
                 a class="fr-btn" href=(d.url) rel="noopener" {
-                    @match file_format(&d.url) {
+                    @match file_text(&d) {
                         Some(f) => { "Télécharger le document (" (f) ")" },
                         None => "Consulter le document sur le site de l'éditeur",
                     }
