@@ -472,11 +472,12 @@ fn axe_path() -> PathBuf {
 }
 
 /// One page of each kind, as the portal serves them.
-const PAGES_TO_AUDIT: [&str; 15] = [
+const PAGES_TO_AUDIT: [&str; 16] = [
     "/",
     "/publications/1",
     "/admin/connexion",
     "/publications?q=communes&theme=Finances+%26+Fiscalit%C3%A9",
+    "/publications?q=collectivit%C3%A9s+locales+en+chiffres+2026",
     "/plateformes",
     "/recherche?q=saint",
     "/commune/montpellier-34172",

@@ -301,3 +301,44 @@ async fn notices_say_their_format_list_similar_documents_and_are_in_a_sitemap() 
     let (_, _, robots) = get("/robots.txt").await;
     assert!(robots.contains("/sitemap-publications.xml"));
 }
+
+/// The parts of one edition found on a page (« Les collectivités locales
+/// en chiffres 2026 – Chapitre 4 : … ») are grouped under the first of
+/// them, each part listed once, with a search for the whole edition.
+#[tokio::test]
+async fn chapters_of_one_edition_are_grouped_under_one_result() {
+    let q = "collectivités locales en chiffres 2026";
+    let (s, _, body) = get(&format!("/publications?q={}", enc(q))).await;
+    assert_eq!(s, 200);
+    let doc = Html::parse_document(&body);
+    let (_, v) = get_json(&format!("/api/v1/publications?q={}", enc(q))).await;
+    let titles: Vec<String> =
+        v["results"].as_array().unwrap().iter().map(|r| r["title"].as_str().unwrap().to_owned()).collect();
+    let edition = "Les collectivités locales en chiffres 2026";
+    let parts = titles.iter().filter(|t| t.starts_with(&format!("{edition} – ")) || *t == edition).count();
+    assert!(parts >= 4, "the seed holds the edition and its chapters: {titles:?}");
+    let groups = select(&doc, "ol.oc-results > li.oc-pub:has(details.oc-edition)");
+    let group = groups
+        .iter()
+        .find(|g| text(&select_in(g, "summary")[0]).contains(&format!("« {edition} »")))
+        .unwrap_or_else(|| panic!("no group for the edition: {}", groups.len()));
+    let listed = select_in(group, "details.oc-edition li").len();
+    assert_eq!(listed + 1, parts, "every part of the edition on the page, once");
+    assert!(text(&select_in(group, "summary")[0]).ends_with(&format!("{} autres documents", listed)));
+    let top: usize = select(&doc, "ol.oc-results > li.oc-pub").len();
+    assert_eq!(top + listed, titles.len(), "the others are not shown twice");
+    let all = select_in(group, "details.oc-edition p a")[0].value().attr("href").unwrap().to_owned();
+    assert!(all.starts_with("/publications?q=%22Les+collectivit"), "{all}");
+    let (s, _, whole) = get(&all).await;
+    assert_eq!(s, 200);
+    let whole = Html::parse_document(&whole);
+    let heads = select(&whole, ".oc-pub__title").iter().map(text).filter(|t| t.starts_with(edition)).count();
+    assert!(heads + select(&whole, "details.oc-edition li").len() >= parts, "the whole edition");
+    // A document alone of its edition on the page is a plain result.
+    let (_, _, body) = get("/publications?q=BANATIC").await;
+    assert!(!body.contains("oc-edition"));
+}
+
+fn select_in<'a>(e: &scraper::ElementRef<'a>, css: &str) -> Vec<scraper::ElementRef<'a>> {
+    e.select(&Selector::parse(css).unwrap()).collect()
+}

@@ -13,7 +13,7 @@ use oc_store::Geo;
 use crate::error::WebResult;
 use crate::extract::{param, params};
 use crate::format::fmt_int;
-use crate::publications::{day_text, href, library, parse_query, result_item, run, taxonomy, territory_label};
+use crate::publications::{day_text, href, library, parse_query, result_list, run, taxonomy, territory_label};
 use crate::ui::components::{alert, page_window, pagination, Level, Pager};
 use crate::ui::{layout_with, Head};
 use crate::AppState;
@@ -203,8 +203,9 @@ fn publications_body(geo: &Geo, tax: &crate::Taxonomy, q: &PubQuery, r: &PubResu
                         }
                     }
                 } @else {
+                    @let docs: Vec<&oc_library::store::Document> = r.hits.iter().map(|h| &h.doc).collect();
                     ol class="oc-results oc-pubs" start=((q.page - 1) * PER_PAGE + 1) {
-                        @for h in &r.hits { (result_item(geo, &h.doc)) }
+                        (result_list(geo, &docs))
                     }
                     (pagination("Pagination", q.page, pages, Pager::Numbers(page_window(q.page, pages)), |n| {
                         href("/publications", &PubQuery { page: n, ..q.clone() })

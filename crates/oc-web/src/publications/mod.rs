@@ -9,7 +9,7 @@ mod query;
 mod render;
 
 pub(crate) use query::{day_text, href, parse_query, territory_label, territory_labels};
-pub use render::{fiche_sections, french_date, result_item, result_item_at, section, short};
+pub use render::{fiche_sections, french_date, result_item, result_item_at, result_list, section, short};
 
 use std::sync::Arc;
 

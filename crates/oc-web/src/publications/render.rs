@@ -53,6 +53,11 @@ pub fn result_item(geo: &Geo, d: &Document) -> Markup {
 /// One result with its title at heading `level` (3 or 4: under a group's
 /// own `h3`).
 pub fn result_item_at(geo: &Geo, d: &Document, level: u8) -> Markup {
+    item(geo, d, level, html! {})
+}
+
+/// One result, followed by `more` (the other parts of its edition).
+fn item(geo: &Geo, d: &Document, level: u8, more: Markup) -> Markup {
     let title = html! { a class="fr-link oc-pub__title" href=(d.url) rel="noopener" { (d.title) } };
     html! {
         li class="oc-pub fr-mb-3w" {
@@ -71,6 +76,85 @@ pub fn result_item_at(geo: &Geo, d: &Document, level: u8) -> Markup {
                         li { span class="fr-tag fr-tag--sm oc-tag-territory" { (t) } }
                     }
                 }
+            }
+            (more)
+        }
+    }
+}
+
+/// The edition a title names before its part: « Les collectivités
+/// locales en chiffres 2026 – Chapitre 4 : … » → « Les collectivités
+/// locales en chiffres 2026 » and « Chapitre 4 : … ».
+fn edition_of(title: &str) -> Option<(&str, &str)> {
+    let (edition, part) = title.split_once(" – ").or_else(|| title.split_once(" — "))?;
+    let (edition, part) = (edition.trim(), part.trim());
+    (edition.chars().count() >= 12 && !part.is_empty()).then_some((edition, part))
+}
+
+/// The results of one page, the parts of one edition (chapters, tables)
+/// grouped under the first of them found: that one is shown in full,
+/// the others as links beneath it, with a search for the whole edition.
+pub fn result_list(geo: &Geo, docs: &[&Document]) -> Markup {
+    // Per document: the edition it belongs to, if another result on the
+    // page belongs to it too (or is the edition itself).
+    let edition = |d: &Document| -> Option<String> {
+        let own = edition_of(&d.title).map(|e| e.0);
+        let key = own.unwrap_or(d.title.as_str());
+        let shared = docs
+            .iter()
+            .filter(|o| o.id != d.id)
+            .any(|o| edition_of(&o.title).map(|e| e.0) == Some(key) || (own.is_some() && o.title == key));
+        shared.then(|| key.to_owned())
+    };
+    let keys: Vec<Option<String>> = docs.iter().map(|d| edition(d)).collect();
+    // (head, the other parts of its edition), in rank order.
+    let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
+    let mut placed = vec![false; docs.len()];
+    for i in 0..docs.len() {
+        if placed[i] {
+            continue;
+        }
+        let parts: Vec<usize> = match &keys[i] {
+            Some(k) => (i + 1..docs.len()).filter(|j| keys[*j].as_deref() == Some(k.as_str())).collect(),
+            None => Vec::new(),
+        };
+        for j in &parts {
+            placed[*j] = true;
+        }
+        groups.push((i, parts));
+    }
+    html! {
+        @for (i, parts) in &groups {
+            @let d = docs[*i];
+            @if parts.is_empty() {
+                (result_item(geo, d))
+            } @else {
+                @let key = keys[*i].clone().unwrap_or_default();
+                (item(geo, d, 3, html! {
+                    details class="oc-edition fr-mt-1w" open {
+                        summary class="fr-text--sm" {
+                            "Dans la même édition, « " (key) " » : "
+                            (oc_model::fr::count(parts.len() as u64, "autre document", "autres documents"))
+                        }
+                        ul class="fr-text--sm" {
+                            @for j in parts {
+                                @let o = docs[*j];
+                                li {
+                                    a class="fr-link fr-text--sm" href=(o.url) rel="noopener" {
+                                        (edition_of(&o.title).map_or(o.title.as_str(), |e| e.1))
+                                    }
+                                    @if let Some(f) = oc_model::file::format_of(&o.url) { " (" (f) ")" }
+                                    " — " a class="fr-link fr-text--sm" href=(format!("/publications/{}", o.id)) { "notice" }
+                                }
+                            }
+                        }
+                        p class="fr-text--sm fr-mb-0" {
+                            a class="fr-link fr-text--sm" href=(format!("/publications?q={}", crate::format::urlencode(&format!("\"{key}\"")))) {
+                                "Tous les documents de cette édition"
+                            }
+                        }
+                    }
+                }))
             }
         }
     }
