@@ -299,6 +299,16 @@ fn main() {
         let _ = write!(line, " {name} {ms:.2};");
     }
     println!("{line} mean {:.2}", sum / http_mix.len() as f64);
+    // OC_BENCH_PROFILE=NAME repeats one search of that mix for 10 s (to
+    // profile it with perf).
+    if let Ok(name) = std::env::var("OC_BENCH_PROFILE") {
+        if let Some((_, q)) = http_mix.iter().find(|(n, _)| *n == name) {
+            let t = Instant::now();
+            while t.elapsed().as_secs() < 10 {
+                std::hint::black_box(index.search_uncached(q).expect("search"));
+            }
+        }
+    }
     println!("peak memory of the process so far: {:.0} MB", peak_rss_kb() as f64 / 1024.0);
 
     // 4. Curation: save, index, visible.

@@ -152,6 +152,14 @@ pub struct SegTable {
     pub(crate) featured: Vec<bool>,
     /// Relevance multiplier from the librarians' weight (0 to 2).
     pub(crate) boost: Vec<f32>,
+    /// Where each table facet's values start in the segment's flat value
+    /// space (the last entry: its size).
+    pub(crate) bases: [u32; TABLE_FACETS.len() + 1],
+    /// Per document, every value of every table facet as a flat ordinal
+    /// (`bases[i] + ordinal`): `row_ords[row_offsets[d]..row_offsets[d + 1]]`,
+    /// so that counting a document is one loop over one slice.
+    pub(crate) row_offsets: Vec<u32>,
+    pub(crate) row_ords: Vec<u32>,
     /// Every document in the order of a search without text: featured
     /// first, then newest first, then by id.
     pub(crate) by_date: Vec<u32>,
@@ -159,6 +167,16 @@ pub struct SegTable {
     /// documents they were made at (deletions only ever grow within a
     /// segment, so that number tells its state).
     summary: Mutex<Option<Arc<Summary>>>,
+}
+
+/// Adds one to the count of each ordinal.
+#[inline]
+pub(crate) fn bump(counts: &mut [u32], ords: &[u32]) {
+    for &o in ords {
+        if let Some(c) = counts.get_mut(o as usize) {
+            *c += 1;
+        }
+    }
 }
 
 /// The first year the collector counts in its year table.
@@ -177,7 +195,8 @@ pub(crate) fn year_slot(year: u16) -> Option<usize> {
 #[derive(Debug)]
 pub(crate) struct Summary {
     pub(crate) alive: usize,
-    pub(crate) counts: Vec<Vec<usize>>,
+    /// Per flat ordinal (see [`SegTable::bases`]).
+    pub(crate) counts: Vec<u32>,
     pub(crate) years: Vec<usize>,
 }
 
@@ -201,9 +220,22 @@ impl SegTable {
             id: Vec::with_capacity(n),
             featured: Vec::with_capacity(n),
             boost: Vec::with_capacity(n),
+            bases: [0; TABLE_FACETS.len() + 1],
+            row_offsets: Vec::with_capacity(n + 1),
+            row_ords: Vec::new(),
             by_date: Vec::new(),
             summary: Mutex::new(None),
         };
+        for i in 0..TABLE_FACETS.len() {
+            t.bases[i + 1] = t.bases[i] + t.facets[i].values.len() as u32;
+        }
+        t.row_offsets.push(0);
+        for d in 0..n {
+            for (col, base) in t.facets.iter().zip(t.bases) {
+                t.row_ords.extend(col.of(d).iter().map(|o| base + o));
+            }
+            t.row_offsets.push(t.row_ords.len() as u32);
+        }
         for doc in 0..max {
             let (featured, weight) = crate::publication_query::rank_of(rank.first(doc).unwrap_or(100_000));
             t.featured.push(featured);
@@ -221,6 +253,11 @@ impl SegTable {
         Ok(t)
     }
 
+    /// The flat ordinals of document `d` (every table facet).
+    pub(crate) fn row(&self, d: usize) -> &[u32] {
+        &self.row_ords[self.row_offsets[d] as usize..self.row_offsets[d + 1] as usize]
+    }
+
     /// The counts of the segment's live documents (made once per state of
     /// the segment: a search that filters nothing reads them instead of
     /// visiting every document).
@@ -231,18 +268,14 @@ impl SegTable {
             return s.clone();
         }
         let bits = reader.alive_bitset();
-        let mut counts: Vec<Vec<usize>> = self.facets.iter().map(|c| vec![0; c.values.len()]).collect();
+        let mut counts = vec![0u32; self.bases[TABLE_FACETS.len()] as usize];
         let mut years = vec![0; YEARS];
         for d in 0..reader.max_doc() {
             if bits.is_some_and(|b| b.is_deleted(d)) {
                 continue;
             }
             let d = d as usize;
-            for (col, n) in self.facets.iter().zip(counts.iter_mut()) {
-                for &o in col.of(d) {
-                    n[o as usize] += 1;
-                }
-            }
+            bump(&mut counts, self.row(d));
             if let Some(i) = year_slot(self.year[d]).filter(|_| self.year[d] > 0) {
                 years[i] += 1;
             }

@@ -22,7 +22,9 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, Term};
 
 use oc_library::store::Document;
 
-use crate::publication_cache::{year_slot, SegTable, TableCache, FIRST_YEAR, PUBLISHER_COLUMN, TABLE_FACETS, YEARS};
+use crate::publication_cache::{
+    bump, year_slot, SegTable, TableCache, FIRST_YEAR, PUBLISHER_COLUMN, TABLE_FACETS, YEARS,
+};
 use crate::publication_query::{clauses, Clause, FUZZY_MIN_CHARS, MAX_CLAUSES, RANGE_BIT};
 use crate::publications::PublicationsIndex;
 
@@ -500,8 +502,8 @@ struct Fruit {
 struct FacetSegment {
     seg: SegmentOrdinal,
     table: Arc<SegTable>,
-    /// Per table facet: ordinal → selected by the filter.
-    selected: Vec<Vec<bool>>,
+    /// Per flat ordinal (see `SegTable::bases`): selected by a filter.
+    selected: Vec<bool>,
     /// Territory ordinal → asked by `about` (`None`: no such filter).
     about: Option<Vec<bool>>,
     general_only: bool,
@@ -513,7 +515,8 @@ struct FacetSegment {
     /// Publisher ordinal → named in the query (its documents first).
     named_publisher: Vec<bool>,
     /// Per table facet: ordinal → count.
-    counts: Vec<Vec<usize>>,
+    /// Per flat ordinal: count.
+    counts: Vec<u32>,
     year_filter: Option<Vec<u16>>,
     /// Per year from [`FIRST_YEAR`]: count.
     year_counts: Vec<usize>,
@@ -535,8 +538,8 @@ impl Collector for FacetCollector {
     fn for_segment(&self, seg: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<FacetSegment> {
         let table = self.tables.get(reader)?;
         let mut active = 0u8;
-        let mut selected = Vec::with_capacity(TABLE_FACETS.len());
-        let mut counts = Vec::with_capacity(TABLE_FACETS.len());
+        let mut selected = Vec::with_capacity(table.bases[TABLE_FACETS.len()] as usize);
+        let mut counts = vec![0u32; table.bases[TABLE_FACETS.len()] as usize];
         for (i, (facet, _)) in TABLE_FACETS.iter().enumerate() {
             let col = &table.facets[i];
             let wanted = self.q.filters.get(facet).filter(|v| !v.is_empty());
@@ -545,8 +548,7 @@ impl Collector for FacetCollector {
             }
             // Values typed by hand match whatever their case and accents.
             let wanted: Option<Vec<String>> = wanted.map(|w| w.iter().map(|x| oc_model::text::fold(x)).collect());
-            selected.push(col.folded.iter().map(|v| wanted.as_ref().is_some_and(|w| w.contains(v))).collect());
-            counts.push(vec![0; col.values.len()]);
+            selected.extend(col.folded.iter().map(|v| wanted.as_ref().is_some_and(|w| w.contains(v))));
         }
         let year_filter = self
             .q
@@ -576,7 +578,10 @@ impl Collector for FacetCollector {
         if let Some(facet) = self.from_summary {
             let summary = table.summary(reader);
             match TABLE_FACETS.iter().position(|(f, _)| *f == facet) {
-                Some(i) => counts[i].clone_from(&summary.counts[i]),
+                Some(i) => {
+                    let r = table.bases[i] as usize..table.bases[i + 1] as usize;
+                    counts[r.clone()].copy_from_slice(&summary.counts[r]);
+                }
                 None => year_counts.clone_from(&summary.years),
             }
             counted = facet.bit();
@@ -754,13 +759,17 @@ impl SegmentCollector for FacetSegment {
         }
         // Which filters this document fails.
         let mut fail = 0u8;
-        for (i, (facet, _)) in TABLE_FACETS.iter().enumerate() {
-            if self.active & facet.bit() != 0 {
-                let col = &t.facets[i];
-                let vals = &col.ords[col.offsets[d] as usize..col.offsets[d + 1] as usize];
-                let sel = &self.selected[i];
-                if !vals.iter().any(|&o| sel[o as usize]) {
-                    fail |= facet.bit();
+        if self.active != 0 {
+            for (i, (facet, _)) in TABLE_FACETS.iter().enumerate() {
+                if self.active & facet.bit() != 0 {
+                    let base = t.bases[i] as usize;
+                    if !t.facets[i]
+                        .of(d)
+                        .iter()
+                        .any(|&o| self.selected.get(base + o as usize).copied().unwrap_or(false))
+                    {
+                        fail |= facet.bit();
+                    }
                 }
             }
         }
@@ -789,12 +798,17 @@ impl SegmentCollector for FacetSegment {
             return;
         }
         // Counts: a facet counts the documents failing no other filter.
-        for (i, (facet, _)) in TABLE_FACETS.iter().enumerate() {
-            if fail & !facet.bit() == 0 && self.counted & facet.bit() == 0 {
-                let col = &t.facets[i];
-                let counts = &mut self.counts[i];
-                for &o in &col.ords[col.offsets[d] as usize..col.offsets[d + 1] as usize] {
-                    counts[o as usize] += 1;
+        if fail == 0 && self.counted == 0 {
+            bump(&mut self.counts, t.row(d));
+        } else {
+            for (i, (facet, _)) in TABLE_FACETS.iter().enumerate() {
+                if fail & !facet.bit() == 0 && self.counted & facet.bit() == 0 {
+                    let base = t.bases[i];
+                    for &o in t.facets[i].of(d) {
+                        if let Some(c) = self.counts.get_mut((base + o) as usize) {
+                            *c += 1;
+                        }
+                    }
                 }
             }
         }
@@ -831,9 +845,11 @@ impl SegmentCollector for FacetSegment {
         let mut counts: BTreeMap<Facet, HashMap<String, usize>> = BTreeMap::new();
         for (i, (facet, _)) in TABLE_FACETS.iter().enumerate() {
             let e = counts.entry(*facet).or_default();
-            for (o, n) in self.counts[i].iter().enumerate() {
-                if *n > 0 {
-                    *e.entry(self.table.facets[i].values[o].clone()).or_default() += n;
+            let base = self.table.bases[i] as usize;
+            for (o, v) in self.table.facets[i].values.iter().enumerate() {
+                let n = self.counts.get(base + o).copied().unwrap_or(0) as usize;
+                if n > 0 {
+                    *e.entry(v.clone()).or_default() += n;
                 }
             }
         }
