@@ -342,3 +342,19 @@ async fn chapters_of_one_edition_are_grouped_under_one_result() {
 fn select_in<'a>(e: &scraper::ElementRef<'a>, css: &str) -> Vec<scraper::ElementRef<'a>> {
     e.select(&Selector::parse(css).unwrap()).collect()
 }
+
+/// The notices' sitemap pages past 50,000 addresses; its page parameter is
+/// checked.
+#[tokio::test]
+async fn the_notices_sitemap_has_pages_and_checks_them() {
+    let (s, _, one) = get("/sitemap-publications.xml?page=1").await;
+    assert_eq!(s, 200);
+    let (_, _, all) = get("/sitemap-publications.xml").await;
+    assert_eq!(one, all, "one page: the whole sitemap");
+    let (s, _, body) = get("/sitemap-publications.xml?page=deux").await;
+    assert_eq!(s, 400);
+    assert!(body.contains("un numéro de page est un entier"), "{body}");
+    let (s, _, body) = get("/sitemap-publications.xml?page=9").await;
+    assert_eq!(s, 404);
+    assert!(body.contains("il en compte 1"), "{body}");
+}
