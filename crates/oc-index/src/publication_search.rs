@@ -630,6 +630,36 @@ impl Collector for FacetCollector {
         if self.everything && c.filters_nothing() {
             return Ok(c.harvest_everything(reader));
         }
+        if self.from_summary.is_some() {
+            // One filter, no text: the documents passing it, as a bit set.
+            let max = reader.max_doc() as usize;
+            let mut pass = vec![0u64; max.div_ceil(64)];
+            let mut n = 0usize;
+            weight.for_each_no_score(reader, &mut |docs| {
+                for &d in docs {
+                    if let Some(w) = pass.get_mut(d as usize / 64) {
+                        *w |= 1 << (d % 64);
+                        n += 1;
+                    }
+                }
+            })?;
+            if n * 2 > max {
+                // Most pass: count those that do not, off the summary.
+                return Ok(c.harvest_complement(reader, &pass));
+            }
+            let alive = reader.alive_bitset();
+            for (i, w) in pass.iter().enumerate() {
+                let mut w = *w;
+                while w != 0 {
+                    let d = (i * 64) as u32 + w.trailing_zeros();
+                    w &= w - 1;
+                    if alive.is_none_or(|a| a.is_alive(d)) {
+                        c.collect(d, 0.0);
+                    }
+                }
+            }
+            return Ok(c.harvest());
+        }
         match (reader.alive_bitset(), self.requires_scoring()) {
             (Some(alive), true) => weight.for_each(reader, &mut |d, s| {
                 if alive.is_alive(d) {
@@ -728,6 +758,56 @@ impl FacetSegment {
         let bits = reader.alive_bitset();
         let t = self.table.clone();
         for &doc in t.by_date.iter().filter(|&&d| !bits.is_some_and(|b| b.is_deleted(d))).take(self.k) {
+            let d = doc as usize;
+            let key = Key {
+                tier: t.featured[d],
+                primary: f64::from(t.date[d]),
+                secondary: 0.0,
+                id: u64::from(t.id[d]),
+                score: 0.0,
+            };
+            self.heap.push(Worst(key, DocAddress::new(self.seg, doc)));
+        }
+        self.harvest()
+    }
+}
+
+impl FacetSegment {
+    /// The fruit of a search without text whose one filter most documents
+    /// pass (`pass`: a bit per document): the segment's summary, less the
+    /// documents failing the filter (the filter's own counts stay those of
+    /// every document); the first `k` from the date order.
+    fn harvest_complement(mut self, reader: &SegmentReader, pass: &[u64]) -> Fruit {
+        let t = self.table.clone();
+        let summary = t.summary(reader);
+        let passes = |d: u32| pass.get(d as usize / 64).is_some_and(|w| w & (1 << (d % 64)) != 0);
+        let own = TABLE_FACETS.iter().position(|(f, _)| f.bit() == self.counted);
+        let own_range = own.map_or(0..0, |i| t.bases[i]..t.bases[i + 1]);
+        self.counts.clone_from(&summary.counts);
+        self.year_counts.clone_from(&summary.years);
+        let alive = reader.alive_bitset();
+        let mut failing = 0usize;
+        for d in 0..reader.max_doc() {
+            if passes(d) || alive.is_some_and(|a| a.is_deleted(d)) {
+                continue;
+            }
+            failing += 1;
+            let d = d as usize;
+            for &o in t.row(d) {
+                if !own_range.contains(&o) {
+                    if let Some(c) = self.counts.get_mut(o as usize) {
+                        *c -= 1;
+                    }
+                }
+            }
+            if own.is_some() {
+                if let Some(i) = year_slot(t.year[d]).filter(|_| t.year[d] > 0) {
+                    self.year_counts[i] -= 1;
+                }
+            }
+        }
+        self.total = summary.alive - failing;
+        for &doc in t.by_date.iter().filter(|&&d| passes(d) && !alive.is_some_and(|a| a.is_deleted(d))).take(self.k) {
             let d = doc as usize;
             let key = Key {
                 tier: t.featured[d],
@@ -916,7 +996,7 @@ mod tests {
         assert!(searcher.segment_readers().len() > 1, "several segments");
         assert!(searcher.segment_readers().iter().any(|r| r.num_deleted_docs() > 0), "deleted documents");
         let mut queries: Vec<PubQuery> = Vec::new();
-        let filters: [&[(Facet, &[&str])]; 9] = [
+        let filters: [&[(Facet, &[&str])]; 11] = [
             &[],
             &[(Facet::Theme, &["Population"])],
             &[(Facet::Theme, &["finances & fiscalite", "Parité"])],
@@ -926,6 +1006,9 @@ mod tests {
             &[(Facet::Scope, &["Communes"]), (Facet::Type, &["Jeu de données"])],
             &[(Facet::Publisher, &["Personne"])],
             &[(Facet::Publisher, &["Personne"]), (Facet::Theme, &["Population"])],
+            // Filters most documents pass: counted off the summary.
+            &[(Facet::Scope, &["Communes", "Départements", "Régions"])],
+            &[(Facet::Year, &["2019", "2020", "2021", "2022", "2023", "2024", "2025", "2026"])],
         ];
         for f in filters {
             for (page, range) in [(1, false), (2, false), (1, true)] {
