@@ -756,8 +756,15 @@ impl FacetSegment {
         self.counts.clone_from(&summary.counts);
         self.year_counts.clone_from(&summary.years);
         let bits = reader.alive_bitset();
+        self.first_by_date(|d| !bits.is_some_and(|b| b.is_deleted(d)));
+        self.harvest()
+    }
+
+    /// Keeps the first `k` documents of the date order that `keep` takes
+    /// (a search without text: its order is the date order).
+    fn first_by_date(&mut self, keep: impl Fn(u32) -> bool) {
         let t = self.table.clone();
-        for &doc in t.by_date.iter().filter(|&&d| !bits.is_some_and(|b| b.is_deleted(d))).take(self.k) {
+        for &doc in t.by_date.iter().filter(|&&d| keep(d)).take(self.k) {
             let d = doc as usize;
             let key = Key {
                 tier: t.featured[d],
@@ -768,7 +775,6 @@ impl FacetSegment {
             };
             self.heap.push(Worst(key, DocAddress::new(self.seg, doc)));
         }
-        self.harvest()
     }
 }
 
@@ -807,17 +813,7 @@ impl FacetSegment {
             }
         }
         self.total = summary.alive - failing;
-        for &doc in t.by_date.iter().filter(|&&d| passes(d) && !alive.is_some_and(|a| a.is_deleted(d))).take(self.k) {
-            let d = doc as usize;
-            let key = Key {
-                tier: t.featured[d],
-                primary: f64::from(t.date[d]),
-                secondary: 0.0,
-                id: u64::from(t.id[d]),
-                score: 0.0,
-            };
-            self.heap.push(Worst(key, DocAddress::new(self.seg, doc)));
-        }
+        self.first_by_date(|d| passes(d) && !alive.is_some_and(|a| a.is_deleted(d)));
         self.harvest()
     }
 }
