@@ -32,7 +32,12 @@ use oc_library::store::SourceRow;
 use crate::HarvestError;
 use oc_library::taxonomy::{RESOURCE_TYPES, SCOPES, THEMES};
 
-pub use oc_library::source::{valid_territory, Defaults, Source, SourceKind};
+pub use oc_library::source::{Defaults, Source, SourceKind};
+
+/// A source's default territories are keys of the reference data, as a
+/// document's (`REG-76`, `DEP-2A`, `EPCI-243400017`, `COM-34172`): the
+/// portal of a métropole files its documents under the métropole.
+use oc_library::curation::valid_territory_code as valid_territory;
 
 /// The source a store row defines (its JSON definition), checked like a
 /// registry entry.
@@ -151,7 +156,7 @@ pub fn check(s: &Source) -> crate::Result<()> {
         return Err(invalid("la requête et le nombre de notices ne valent que pour les sources SRU"));
     }
     if let Some(t) = s.defaults.territories.iter().find(|t| !valid_territory(t)) {
-        return Err(invalid(format!("territoire {t:?} : REG-, DEP- ou COM- suivi d'un code")));
+        return Err(invalid(format!("territoire {t:?} : REG-, DEP-, EPCI- ou COM- suivi d'un code")));
     }
     Ok(())
 }
@@ -249,6 +254,7 @@ themes = ["Finances & Fiscalité"]
         assert!(
             valid_territory("DEP-2A")
                 && valid_territory("COM-34172")
+                && valid_territory("EPCI-243400017")
                 && !valid_territory("XX-1")
                 && !valid_territory("DEP-")
         );

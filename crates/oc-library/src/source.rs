@@ -115,11 +115,3 @@ impl Source {
         }
     }
 }
-
-/// `REG-76`, `DEP-2A`, `COM-34172`: the shape only.
-/// A source's default territories are régions, départements or communes
-/// (an EPCI key is a document's, never a source's default); the seed
-/// catalogue names the same.
-pub fn valid_territory(t: &str) -> bool {
-    t.parse::<oc_model::TerritoryKey>().is_ok_and(|k| k.group() != oc_model::KindGroup::Epci)
-}
