@@ -509,6 +509,8 @@ struct FacetSegment {
     general_only: bool,
     /// The years the text names (relevance prefers their documents).
     years: Vec<u16>,
+    /// The current year (the recency preference runs from 2000 to it).
+    this_year: u16,
     /// Relevance puts documents about given territories after those
     /// useful to all, unless the search is about a territory.
     local_factor: f32,
@@ -593,6 +595,7 @@ impl Collector for FacetCollector {
             about,
             general_only: self.q.general_only,
             years: query_years(&self.q.q),
+            this_year: this_year(),
             named_publisher,
             local_factor: if self.q.filters.contains_key(&Facet::Territory) || !self.q.about.is_empty() {
                 1.0
@@ -705,6 +708,12 @@ const LOCAL_FACTOR: f32 = 0.7;
 /// `Cour des comptes`).
 const PUBLISHER_FACTOR: f32 = 2.0;
 
+/// The current year, from the system clock (UTC).
+fn this_year() -> u16 {
+    use chrono::Datelike;
+    u16::try_from(chrono::Utc::now().year()).unwrap_or(2026)
+}
+
 /// The years a query names (`DGF 2024` → 2024).
 fn query_years(q: &str) -> Vec<u16> {
     q.split(|c: char| !c.is_ascii_digit())
@@ -736,7 +745,8 @@ impl FacetSegment {
             if let Some(gap) = self.years.iter().map(|y| y.abs_diff(year)).min() {
                 f *= 1.0 + 0.5 * (1.0 - f32::from(gap) / 5.0).max(0.0);
             }
-            f *= 1.0 + 0.1 * (f32::from(year.saturating_sub(2000)) / 26.0).min(1.0);
+            let span = f32::from(self.this_year.saturating_sub(2000).max(1));
+            f *= 1.0 + 0.1 * (f32::from(year.saturating_sub(2000)) / span).min(1.0);
         }
         f
     }
@@ -946,6 +956,12 @@ impl SegmentCollector for FacetSegment {
 mod tests {
     use super::*;
     use oc_library::store::{Harvested, Library, Override, Status};
+
+    #[test]
+    fn this_year_is_the_clock_s() {
+        let y = this_year();
+        assert!((2026..2100).contains(&y), "{y}");
+    }
 
     /// A search without text gives the same documents and counts whether it
     /// visits every document or only those its filters need (several
