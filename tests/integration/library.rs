@@ -684,7 +684,12 @@ async fn notices_give_the_licence_and_the_file_size_asked_at_harvest() {
 <link href="http://{addr}/files/ofgl-base-epci.csv"/><updated>2025-06-01T00:00:00Z</updated></entry>
 <entry><title>Comptes consolidés des régions</title><id>urn:b</id><rights>ODbL</rights>
 <link href="http://{addr}/files/ofgl-base-region"/><updated>2025-06-01T00:00:00Z</updated></entry>
-</feed>"#
+<entry><title>Comptes consolidés des départements (CSV)</title><id>urn:c</id>
+<link href="http://{addr}/files/ofgl-base-departement.csv"/><updated>2025-06-01T00:00:00Z</updated></entry>
+<entry><title>Comptes consolidés des communes (CSV)</title><id>urn:d</id>
+<link href="http://localhost:{port}/files/ofgl-base-epci.csv"/><updated>2025-06-01T00:00:00Z</updated></entry>
+</feed>"#,
+            port = addr.port()
         )
     };
     let addr_cell = Arc::new(std::sync::OnceLock::<SocketAddr>::new());
@@ -696,6 +701,8 @@ async fn notices_give_the_licence_and_the_file_size_asked_at_harvest() {
         )
         .route("/files/ofgl-base-epci.csv", get(move || async move { ([(header::CONTENT_TYPE, "text/csv")], csv) }))
         .route("/files/ofgl-base-region", get(|| async { "<html></html>" }))
+        // A server refusing HEAD: asked once, never again.
+        .route("/files/ofgl-base-departement.csv", axum::routing::post(|| async { "" }))
         .layer(axum::middleware::from_fn(move |req: axum::extract::Request, next: axum::middleware::Next| {
             let counted = counted.clone();
             async move {
@@ -726,13 +733,19 @@ async fn notices_give_the_licence_and_the_file_size_asked_at_harvest() {
         let r = run(&h, "ofgl", &RunOptions::default()).await;
         assert_eq!(r.error, None, "{r:?}");
     }
-    assert_eq!(heads.load(Ordering::SeqCst), 1, "one HEAD, for the one file, and only while its size is unknown");
+    // One HEAD per file of the source's host, over two runs; none for the
+    // link to another host written as a local name.
+    assert_eq!(heads.load(Ordering::SeqCst), 2, "each file asked once, and never a local address of another host");
     let lib = store(dir.path());
     let file = doc_by_url(&lib, &format!("http://{addr}/files/ofgl-base-epci.csv"));
     assert_eq!(file.size, Some(size));
     assert_eq!(file.licence.as_deref(), Some("Licence Ouverte v2.0 (Etalab)"), "the feed's rights");
     let page = doc_by_url(&lib, &format!("http://{addr}/files/ofgl-base-region"));
     assert_eq!((page.size, page.licence.as_deref()), (None, Some("ODbL")), "the entry's own rights; no file");
+    let refused = doc_by_url(&lib, &format!("http://{addr}/files/ofgl-base-departement.csv"));
+    assert_eq!(refused.size, None, "a server saying nothing leaves the size unknown");
+    let local = doc_by_url(&lib, &format!("http://localhost:{}/files/ofgl-base-epci.csv", addr.port()));
+    assert_eq!(local.size, None);
     oc_index::publications::catch_up(&lib, &index).expect("indexed");
     let app = opencollectivites::open_app_with(&config, index).expect("app");
     let (s, body) = crate::common::get_on(&app, &format!("/publications/{}", file.id)).await;

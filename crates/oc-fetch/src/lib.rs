@@ -35,6 +35,9 @@ use reqwest::header::{
 
 pub use address::is_public_ip;
 
+/// How long a `HEAD` request for a file's size may take.
+pub const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Which addresses a fetch may connect to.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum AddressPolicy {
@@ -217,20 +220,26 @@ impl Fetcher {
     }
 
     /// The size the server announces for `location` (`Content-Length` of
-    /// a `HEAD` request: one try, under the configuration's policy, one
-    /// request at a time per host); `None` when it says nothing, refuses
-    /// or fails.
-    pub async fn announced_size(&self, location: &str) -> Option<u64> {
+    /// a `HEAD` request asking for no compression: one try of at most
+    /// [`HEAD_TIMEOUT`], under `policy`, one request at a time per host);
+    /// `None` when it says nothing, refuses or fails.
+    pub async fn announced_size(&self, location: &str, policy: AddressPolicy) -> Option<u64> {
         if !is_http(location) {
             return None;
         }
-        let (client, host) = self.client_for(location, self.config.addresses).ok()?;
+        let (client, host) = self.client_for(location, policy).ok()?;
         let lock = {
             let mut hosts = self.hosts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             hosts.entry(host).or_default().clone()
         };
         let _turn = lock.lock().await;
-        let resp = client.head(location).send().await.ok()?;
+        let resp = client
+            .head(location)
+            .header(reqwest::header::ACCEPT_ENCODING, "identity")
+            .timeout(HEAD_TIMEOUT)
+            .send()
+            .await
+            .ok()?;
         if !resp.status().is_success() {
             return None;
         }

@@ -23,8 +23,7 @@ pub struct Item {
     pub categories: Vec<String>,
     /// An illustration (media thumbnail or image enclosure), http(s) only.
     pub image: Option<String>,
-    /// The entry's rights (Atom `rights`), else the feed's (Atom `rights`,
-    /// RSS `copyright`).
+    /// The entry's rights (Atom `rights`), else the Atom feed's.
     pub rights: Option<String>,
 }
 
@@ -151,7 +150,9 @@ fn read(bytes: &[u8], content_type: Option<&str>, what: &str) -> Result<Parsed, 
     let feed = parser::parse(fixed.as_bytes()).map_err(|e| format!("{what} : flux illisible ({e})"))?;
     let mut out = Parsed::default();
     let plain = |t: Option<feed_rs::model::Text>| t.map(|t| t.content.trim().to_owned()).filter(|t| !t.is_empty());
-    let feed_rights = plain(feed.rights);
+    // An Atom feed's rights cover its entries; an RSS channel's
+    // copyright (« © 2026 … ») is no licence.
+    let feed_rights = if matches!(feed.feed_type, feed_rs::model::FeedType::Atom) { plain(feed.rights) } else { None };
     for (i, e) in feed.entries.into_iter().enumerate() {
         let title = e.title.map(|t| t.content.trim().to_owned()).unwrap_or_default();
         let link = e.links.iter().map(|l| l.href.as_str()).find(|h| h.starts_with("http")).map(str::to_owned);

@@ -254,28 +254,57 @@ impl Harvester {
     }
 
     /// The sizes of the files that the drafts of a source on the web link
-    /// to, as their servers announce them (`HEAD`), for the files whose
-    /// size the store does not know yet, at most [`MAX_SIZE_REQUESTS`] a
-    /// page. A server that says nothing leaves the size unknown.
+    /// to, as their servers announce them (`HEAD`), for the files never
+    /// asked yet, at most [`MAX_SIZE_REQUESTS`] a page; 0 for a file
+    /// asked whose server said nothing (it is not asked again). A link to
+    /// another host than the source's must be a public address, whatever
+    /// the configuration trusts. A host failing three times in a row is
+    /// not asked again in this page.
     async fn file_sizes(&self, run: &Run<'_>, drafts: &[Draft]) -> crate::Result<HashMap<String, u64>> {
         let mut out = HashMap::new();
+        let Ok(source) = url::Url::parse(&run.source.url) else { return Ok(out) };
         if !run.source.url.starts_with("http") {
             return Ok(out);
         }
-        let urls: Vec<String> = drafts
-            .iter()
-            .filter_map(|d| canonical_url(&d.url).ok())
-            .filter(|u| oc_model::file::format_of(u).is_some())
-            .collect();
+        let since = run.opts.since.map(|d| d.format("%Y-%m-%d").to_string());
+        let mut urls: Vec<String> = Vec::new();
+        for d in drafts {
+            if let (Some(since), Some((date, _))) = (&since, &d.published) {
+                if date.as_str() < since.get(..date.len()).unwrap_or("") {
+                    continue;
+                }
+            }
+            if let Ok(u) = canonical_url(&d.url) {
+                if oc_model::file::format_of(&u).is_some() && !urls.contains(&u) {
+                    urls.push(u);
+                }
+            }
+        }
         if urls.is_empty() {
             return Ok(out);
         }
         let store = self.store.clone();
         let asked = urls.clone();
         let known = tokio::task::spawn_blocking(move || lock(&store).sized(&asked)).await??;
+        let mut failures: HashMap<String, usize> = HashMap::new();
         for u in urls.into_iter().filter(|u| !known.contains(u)).take(MAX_SIZE_REQUESTS) {
-            if let Some(n) = self.fetcher.announced_size(&u).await {
-                out.insert(u, n);
+            let Ok(link) = url::Url::parse(&u) else { continue };
+            let host = link.host_str().unwrap_or("").to_owned();
+            if failures.get(&host).is_some_and(|n| *n >= 3) {
+                continue;
+            }
+            let same_host =
+                link.host_str() == source.host_str() && link.port_or_known_default() == source.port_or_known_default();
+            let policy = if same_host { self.fetcher.config().addresses } else { crate::http::AddressPolicy::Public };
+            match self.fetcher.announced_size(&u, policy).await {
+                Some(n) => {
+                    failures.remove(&host);
+                    out.insert(u, n);
+                }
+                None => {
+                    *failures.entry(host).or_default() += 1;
+                    out.insert(u, 0);
+                }
             }
         }
         Ok(out)

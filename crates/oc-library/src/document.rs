@@ -53,7 +53,8 @@ pub struct Harvested {
     pub image: Option<String>,
     /// The licence, as the source states it.
     pub licence: Option<String>,
-    /// The size of the file the link leads to, in bytes.
+    /// The size of the file the link leads to, in bytes (0: its server
+    /// was asked and said nothing; it is not asked again).
     pub size: Option<u64>,
 }
 

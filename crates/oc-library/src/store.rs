@@ -73,7 +73,9 @@ fn merge(old: &Harvested, new: &Harvested) -> Harvested {
         territories: union(&old.territories, &new.territories),
         subjects: union(&old.subjects, &new.subjects),
         image: new.image.clone().or_else(|| old.image.clone()),
-        licence: new.licence.clone().or_else(|| old.licence.clone()),
+        // The first licence known stays (two sources naming it
+        // differently would otherwise change the document at every run).
+        licence: old.licence.clone().or_else(|| new.licence.clone()),
         size: new.size.or(old.size),
     }
 }
@@ -627,7 +629,8 @@ impl Library {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Those of `urls` whose document has a known file size.
+    /// Those of `urls` whose document's file size was asked (known, or 0
+    /// when its server said nothing).
     pub fn sized(&self, urls: &[String]) -> Result<std::collections::HashSet<String>, StoreError> {
         let mut stmt = self.conn.prepare_cached("SELECT 1 FROM documents WHERE url = ?1 AND size IS NOT NULL")?;
         let mut out = std::collections::HashSet::new();
@@ -793,7 +796,8 @@ pub(crate) fn row_to_doc(r: &rusqlite::Row<'_>) -> rusqlite::Result<Document> {
         last_updated: r.get(18)?,
         rev: r.get(19)?,
         licence: r.get(20)?,
-        size: r.get::<_, Option<i64>>(21)?.and_then(|n| u64::try_from(n).ok()),
+        // 0: asked, unknown.
+        size: r.get::<_, Option<i64>>(21)?.and_then(|n| u64::try_from(n).ok()).filter(|n| *n > 0),
     })
 }
 
