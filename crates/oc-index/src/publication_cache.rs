@@ -180,9 +180,10 @@ pub(crate) fn bump(counts: &mut [u32], ords: &[u32]) {
 }
 
 /// The first year the collector counts in its year table.
-pub(crate) const FIRST_YEAR: u16 = 1900;
-/// Slots of the year table (1900 to 2100).
-pub(crate) const YEARS: usize = 201;
+pub(crate) const FIRST_YEAR: u16 = 1000;
+/// Slots of the year table (1000 to 2199: every year a harvested date can
+/// carry in practice, the BNSP's old statistics included).
+pub(crate) const YEARS: usize = 1200;
 
 /// The slot of a year in a year table, if it has one.
 pub(crate) fn year_slot(year: u16) -> Option<usize> {
@@ -276,7 +277,7 @@ impl SegTable {
             }
             let d = d as usize;
             bump(&mut counts, self.row(d));
-            if let Some(i) = year_slot(self.year[d]).filter(|_| self.year[d] > 0) {
+            if let Some(i) = year_slot(self.year[d]) {
                 years[i] += 1;
             }
         }

@@ -257,7 +257,7 @@ impl PublicationsIndex {
             k,
             sort: if has_text { q.effective_sort() } else { Sort::Date },
             tables,
-            everything: !has_text,
+            everything: !has_text && plan,
             from_summary,
         };
         searcher.search(&*query, &collector).map_err(|e| SearchError(format!("erreur de l'index : {e}")))
@@ -817,7 +817,7 @@ impl FacetSegment {
                 }
             }
             if own.is_some() {
-                if let Some(i) = year_slot(t.year[d]).filter(|_| t.year[d] > 0) {
+                if let Some(i) = year_slot(t.year[d]) {
                     self.year_counts[i] -= 1;
                 }
             }

@@ -29,11 +29,12 @@ pub fn format_of(url: &str) -> Option<&'static str> {
 /// `2,6 Mo`, `1,2 Go` (decimal units, one decimal under 10).
 pub fn size_text(bytes: u64) -> String {
     if bytes < 1_000 {
-        return format!("{bytes} {}", if bytes < 2 { "octet" } else { "octets" });
+        return crate::fr::count(bytes, "octet", "octets");
     }
+    // The unit is chosen on the rounded value (999,6 ko is « 1 Mo »).
     let (value, unit) = match bytes {
-        b if b < 1_000_000 => (b as f64 / 1e3, "ko"),
-        b if b < 1_000_000_000 => (b as f64 / 1e6, "Mo"),
+        b if b < 999_500 => (b as f64 / 1e3, "ko"),
+        b if b < 999_500_000 => (b as f64 / 1e6, "Mo"),
         b => (b as f64 / 1e9, "Go"),
     };
     let text = if value < 9.95 { format!("{value:.1}") } else { format!("{value:.0}") };
@@ -54,5 +55,7 @@ mod tests {
         assert_eq!(size_text(2_600_000), "2,6 Mo");
         assert_eq!(size_text(3_000_000), "3 Mo");
         assert_eq!(size_text(1_234_000_000), "1,2 Go");
+        assert_eq!(size_text(999_600), "1 Mo");
+        assert_eq!(size_text(999_400), "999 ko");
     }
 }

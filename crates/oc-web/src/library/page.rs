@@ -205,7 +205,7 @@ fn publications_body(geo: &Geo, tax: &crate::Taxonomy, q: &PubQuery, r: &PubResu
                 } @else {
                     @let docs: Vec<&oc_library::store::Document> = r.hits.iter().map(|h| &h.doc).collect();
                     ol class="oc-results oc-pubs" start=((q.page - 1) * PER_PAGE + 1) {
-                        (result_list(geo, &docs))
+                        (result_list(geo, &docs, (q.page - 1) * PER_PAGE + 1))
                     }
                     (pagination("Pagination", q.page, pages, Pager::Numbers(page_window(q.page, pages)), |n| {
                         href("/publications", &PubQuery { page: n, ..q.clone() })

@@ -58,7 +58,7 @@ pub(crate) fn body(base: &str, ids: &[i64], page: Option<usize>, per: usize) -> 
 pub(crate) async fn sitemap(State(state): State<AppState>, RawQuery(raw): RawQuery) -> WebResult<Response> {
     let lib = library(&state)?;
     let p = crate::extract::params(raw);
-    let page = match crate::extract::param(&p, "page") {
+    let page = match crate::extract::param(&p, "page").filter(|v| !v.trim().is_empty()) {
         None => None,
         Some(v) => Some(v.trim().parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| {
             WebError::BadRequest(format!("page {v:?} : un numéro de page est un entier à partir de 1"))

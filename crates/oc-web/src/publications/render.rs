@@ -53,14 +53,15 @@ pub fn result_item(geo: &Geo, d: &Document) -> Markup {
 /// One result with its title at heading `level` (3 or 4: under a group's
 /// own `h3`).
 pub fn result_item_at(geo: &Geo, d: &Document, level: u8) -> Markup {
-    item(geo, d, level, html! {})
+    item(geo, d, level, None, html! {})
 }
 
-/// One result, followed by `more` (the other parts of its edition).
-fn item(geo: &Geo, d: &Document, level: u8, more: Markup) -> Markup {
+/// One result, numbered `rank` in an ordered list, followed by `more`
+/// (the other parts of its edition).
+fn item(geo: &Geo, d: &Document, level: u8, rank: Option<usize>, more: Markup) -> Markup {
     let title = html! { a class="fr-link oc-pub__title" href=(d.url) rel="noopener" { (d.title) } };
     html! {
-        li class="oc-pub fr-mb-3w" {
+        li class="oc-pub fr-mb-3w" value=[rank] {
             @if level >= 4 { h4 class="fr-h6 fr-mb-1v" { (title) } } @else { h3 class="fr-h6 fr-mb-1v" { (title) } }
             p class="fr-text--sm fr-mb-1v oc-pub__meta" {
                 strong { (d.publisher) }
@@ -94,7 +95,9 @@ fn edition_of(title: &str) -> Option<(&str, &str)> {
 /// The results of one page, the parts of one edition (chapters, tables)
 /// grouped under the first of them found: that one is shown in full,
 /// the others as links beneath it, with a search for the whole edition.
-pub fn result_list(geo: &Geo, docs: &[&Document]) -> Markup {
+/// Each result keeps its rank among all (`first_rank` for the first), so
+/// that the numbers skip the parts listed under an edition.
+pub fn result_list(geo: &Geo, docs: &[&Document], first_rank: usize) -> Markup {
     // Per document: the edition it belongs to, if another result on the
     // page belongs to it too (or is the edition itself).
     let edition = |d: &Document| -> Option<String> {
@@ -127,10 +130,10 @@ pub fn result_list(geo: &Geo, docs: &[&Document]) -> Markup {
         @for (i, parts) in &groups {
             @let d = docs[*i];
             @if parts.is_empty() {
-                (result_item(geo, d))
+                (item(geo, d, 3, Some(first_rank + i), html! {}))
             } @else {
                 @let key = keys[*i].clone().unwrap_or_default();
-                (item(geo, d, 3, html! {
+                (item(geo, d, 3, Some(first_rank + i), html! {
                     details class="oc-edition fr-mt-1w" open {
                         summary class="fr-text--sm" {
                             "Dans la même édition, « " (key) " » : "
@@ -148,9 +151,12 @@ pub fn result_list(geo: &Geo, docs: &[&Document]) -> Markup {
                                 }
                             }
                         }
-                        p class="fr-text--sm fr-mb-0" {
-                            a class="fr-link fr-text--sm" href=(format!("/publications?q={}", crate::format::urlencode(&format!("\"{key}\"")))) {
-                                "Tous les documents de cette édition"
+                        // A search holds 300 characters at most.
+                        @if key.chars().count() <= 280 {
+                            p class="fr-text--sm fr-mb-0" {
+                                a class="fr-link fr-text--sm" href=(format!("/publications?q={}", crate::format::urlencode(&format!("\"{key}\"")))) {
+                                    "Tous les documents de cette édition"
+                                }
                             }
                         }
                     }
