@@ -982,7 +982,12 @@ mod tests {
                 url: format!("https://exemple.fr/{i}"),
                 title: format!("Document {i}"),
                 publisher: publishers[i % 4].into(),
-                published: (i % 7 != 0).then(|| format!("{}-0{}", 2019 + i % 8, 1 + i % 9)),
+                // One from the BNSP's old statistics.
+                published: if i == 8 {
+                    Some("1850".into())
+                } else {
+                    (i % 7 != 0).then(|| format!("{}-0{}", 2019 + i % 8, 1 + i % 9))
+                },
                 precision: (i % 7 != 0).then(|| "month".into()),
                 resource_type: types[i % 3].into(),
                 themes: if i % 5 == 0 {
@@ -1005,6 +1010,8 @@ mod tests {
         }
         crate::publications::catch_up(&lib, &index).unwrap();
         let searcher = index.searcher();
+        let years = index.search_uncached(&PubQuery::default()).unwrap().facets[&Facet::Year].clone();
+        assert!(years.iter().any(|(y, n)| y == "1850" && *n == 1), "{years:?}");
         assert!(searcher.segment_readers().len() > 1, "several segments");
         assert!(searcher.segment_readers().iter().any(|r| r.num_deleted_docs() > 0), "deleted documents");
         let mut queries: Vec<PubQuery> = Vec::new();
