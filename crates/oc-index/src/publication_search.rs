@@ -444,6 +444,14 @@ struct Key {
     score: f32,
 }
 
+impl Key {
+    /// The key of the date order: featured first, then newest, then the
+    /// text score, then lower ids.
+    fn by_date(tier: bool, date: u64, id: u64, score: Score) -> Key {
+        Key { tier, primary: date as f64, secondary: f64::from(score), id, score }
+    }
+}
+
 impl Eq for Key {}
 
 impl Ord for Key {
@@ -776,13 +784,7 @@ impl FacetSegment {
         let t = self.table.clone();
         for &doc in t.by_date.iter().filter(|&&d| keep(d)).take(self.k) {
             let d = doc as usize;
-            let key = Key {
-                tier: t.featured[d],
-                primary: f64::from(t.date[d]),
-                secondary: 0.0,
-                id: u64::from(t.id[d]),
-                score: 0.0,
-            };
+            let key = Key::by_date(t.featured[d], u64::from(t.date[d]), u64::from(t.id[d]), 0.0);
             self.heap.push(Worst(key, DocAddress::new(self.seg, doc)));
         }
     }
@@ -917,7 +919,7 @@ impl SegmentCollector for FacetSegment {
                 let factor = t.boost[d] * self.relevance_factor(t, d, year);
                 Key { tier, primary: f64::from(score * factor), secondary: date as f64, id, score }
             }
-            Sort::Date => Key { tier, primary: date as f64, secondary: f64::from(score), id, score },
+            Sort::Date => Key::by_date(tier, date, id, score),
         };
         if self.heap.len() < self.k {
             self.heap.push(Worst(key, DocAddress::new(self.seg, doc)));
