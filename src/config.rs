@@ -18,6 +18,21 @@ pub struct Config {
     pub search: Search,
     #[serde(default)]
     pub library: Library,
+    #[serde(default)]
+    pub site: Site,
+}
+
+/// What the legal pages say of the operator of this server
+/// (`/mentions-legales`, `/accessibilite`, `/donnees-personnelles`).
+/// Unset, those pages say the information is to be given by the operator.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    /// The host: name, address and telephone of the hosting provider.
+    pub host: Option<String>,
+    /// Where users write about accessibility or personal data (an e-mail
+    /// address or a web form's address).
+    pub contact: Option<String>,
 }
 
 /// The Bibliothèque: its source registry, schedule and fetch limits. Its

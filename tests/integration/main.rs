@@ -15,6 +15,7 @@ mod facts;
 mod fiche;
 mod finance_labels;
 mod finances;
+mod frame;
 mod french;
 mod health;
 mod hostile;

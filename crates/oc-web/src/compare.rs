@@ -281,6 +281,7 @@ fn render(geo: &Geo, s: &Selection, fs: &[Fiche], reference: Option<&Fiche>, ask
             indicateur, avec sources et millésimes."
             .into(),
         canonical: Some(s.url("")),
+        section: Some(crate::ui::Section::Comparer),
         ..Default::default()
     };
     let level = s.group;

@@ -10,9 +10,10 @@
 //!   an HTML page or, under `/api/`, as JSON.
 //!
 //! Features (each exposes `routes()` and depends only on shared modules):
-//! - [`pages`]: the home page, `/recherche` and `/sources`;
+//! - [`pages`]: the home page, `/recherche` and `/sources`; [`about`]: the
+//!   accessibility statement, legal notices, personal data and site map;
 //! - [`api`]: `/api/v1/search` and `/api/v1/sources`; [`openapi`] its
-//!   description; [`health`]: `/healthz`;
+//!   description, as JSON and as the `/api` page; [`health`]: `/healthz`;
 //! - [`fiche_pages`]: the fiches of every level, their JSON twins, list
 //!   exports, the sitemap and robots.txt; [`compare`]: up to four fiches
 //!   side by side and their exports;
@@ -25,16 +26,18 @@
 //!   their links, result items, the fiche sections);
 //! - [`export`]: fiches as CSV and JSON, streamed or made whole;
 //!   [`fiche`]: what a fiche is and how it looks; [`map`]: SVG maps;
-//! - [`ui`]: the page frame and components; [`search`]: the territory
+//! - [`ui`]: the page frame (skip links, DSFR header with the main
+//!   navigation, footer) and components; [`search`]: the territory
 //!   search request; [`streaming`]: pulled bodies; [`cache`]: ETag and
 //!   gzip; [`error`];
 //! - [`extract`]: query strings; [`format`](mod@format): French numbers and URL
-//!   encoding; [`blocking`]: the counted blocking pool. Text made safe for
+//!   encoding, dates in Paris time; [`blocking`]: the counted blocking pool. Text made safe for
 //!   XML is `oc_model::markup::escape`.
 //!
 //! This crate never depends on ingestion: it reads the store and the index.
 //! Index searches block, so they run on tokio's blocking pool.
 
+pub mod about;
 pub mod admin;
 pub mod api;
 pub mod assets;
@@ -95,6 +98,17 @@ pub struct App {
     pub body_timeout: std::time::Duration,
     /// What `/healthz` checks against, and remembers ([`App::with_health`]).
     pub health: health::Health,
+    /// The operator's details the legal pages give.
+    pub site: Site,
+}
+
+/// What the legal pages say of the operator of this server.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Site {
+    /// The hosting provider: name, address, telephone.
+    pub host: Option<String>,
+    /// Where users write (an e-mail address or a web address).
+    pub contact: Option<String>,
 }
 
 /// One version of the reference data, with what is derived from it: a
@@ -112,6 +126,8 @@ pub struct Reference {
     pub commune_codes: std::sync::OnceLock<Arc<[String]>>,
     /// Short list exports, made on first request.
     pub small_exports: export::SmallExports,
+    /// When this version started serving on this server (`/sources`).
+    pub serving_since: chrono::DateTime<chrono::Utc>,
 }
 
 /// Makes what the fiches derive from a version of the reference data
@@ -139,6 +155,7 @@ impl Reference {
             sitemap: Default::default(),
             commune_codes: Default::default(),
             small_exports: Default::default(),
+            serving_since: chrono::Utc::now(),
         })
     }
 }
@@ -292,7 +309,14 @@ impl App {
             exports: streaming::ExportLimit::default(),
             body_timeout: std::time::Duration::from_secs(DEFAULT_BODY_TIMEOUT_SECS),
             health: health::Health::default(),
+            site: Site::default(),
         }
+    }
+
+    /// The operator's details for the legal pages.
+    pub fn with_site(mut self, site: Site) -> App {
+        self.site = site;
+        self
     }
 
     /// The current reference data.
@@ -374,6 +398,7 @@ pub fn router(app: App) -> Router {
     let state = AppState(Arc::new(app));
     Router::new()
         .merge(pages::routes())
+        .merge(about::routes())
         .merge(api::routes())
         .merge(openapi::routes())
         .merge(health::routes())

@@ -1,9 +1,13 @@
 //! `GET /api/v1/openapi.json`: the OpenAPI 3.1 description of the API
-//! (territory search, fiches, publications, sources).
+//! (territory search, fiches, publications, sources); `GET /api`: the same
+//! description as a page to read.
 
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use maud::{html, Markup};
 use serde_json::{json, Value};
+
+use crate::ui::{components::table_head, layout_with, Head, Section};
 
 fn param(name: &str, desc: &str, schema: Value, required: bool) -> Value {
     json!({ "name": name, "in": "query", "required": required, "description": desc, "schema": schema })
@@ -193,8 +197,188 @@ pub(crate) async fn serve() -> Response {
     Json(document()).into_response()
 }
 
-/// The route of the OpenAPI description.
+/// The route of the OpenAPI description and of its page.
 pub(crate) fn routes() -> axum::Router<crate::AppState> {
     use axum::routing::get;
-    axum::Router::new().route("/api/v1/openapi.json", get(serve))
+    axum::Router::new().route("/api/v1/openapi.json", get(serve)).route("/api", get(page))
+}
+
+/// The anchor of a path's section (`/api/v1/communes/{code}` →
+/// `api-v1-communes-code`).
+fn anchor(path: &str) -> String {
+    let mut out = String::new();
+    for c in path.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_owned()
+}
+
+/// A schema's type in words: `texte`, `entier ou null`, `tableau de
+/// Figure` (a link to the schema), `valeurs : a, b`.
+fn type_text(schema: &Value) -> Markup {
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let name = r.rsplit('/').next().unwrap_or(r);
+        return html! { a href=(format!("#schema-{}", name.to_ascii_lowercase())) { (name) } };
+    }
+    fn word(t: &str) -> &str {
+        match t {
+            "string" => "texte",
+            "integer" => "entier",
+            "number" => "nombre",
+            "boolean" => "booléen",
+            "array" => "tableau",
+            "object" => "objet",
+            "null" => "null",
+            other => other,
+        }
+    }
+    let types: Vec<&str> = match schema.get("type") {
+        Some(Value::String(t)) => vec![word(t)],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).map(word).collect(),
+        _ => Vec::new(),
+    };
+    let enums: Vec<String> = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect();
+    html! {
+        (types.join(" ou "))
+        @if let Some(items) = schema.get("items") { " de " (type_text(items)) }
+        @if !enums.is_empty() { " (valeurs : " (enums.join(", ")) ")" }
+        @if let (Some(a), Some(b)) = (schema.get("minimum"), schema.get("maximum")) { " (" (a) " à " (b) ")" }
+        @if let Some(m) = schema.get("maxLength") { " (" (m) " caractères au plus)" }
+    }
+}
+
+/// One operation: its summary, description, parameters and responses.
+fn operation(path: &str, op: &Value) -> Markup {
+    let text = |k: &str| op.get(k).and_then(Value::as_str).unwrap_or("");
+    let params: &[Value] = op.get("parameters").and_then(Value::as_array).map_or(&[], Vec::as_slice);
+    let responses = op.get("responses").and_then(Value::as_object);
+    let id = anchor(path);
+    html! {
+        section class="fr-mt-5w" aria-labelledby=(id) {
+            h3 id=(id) class="fr-h5" { code { "GET " (path) } }
+            p { (text("summary")) }
+            @if !text("description").is_empty() { p class="fr-text--sm" { (text("description")) } }
+            @if !params.is_empty() {
+                div class="fr-table fr-table--no-caption" {
+                    table {
+                        caption { "Paramètres de " (path) }
+                        (table_head(&["Paramètre", "Où", "Obligatoire", "Type", "Description"]))
+                        tbody {
+                            @for p in params {
+                                tr {
+                                    td { code { (p["name"].as_str().unwrap_or("")) } }
+                                    td { (if p["in"] == "path" { "chemin" } else { "requête" }) }
+                                    td { (if p["required"] == true { "oui" } else { "non" }) }
+                                    td { (type_text(&p["schema"])) }
+                                    td { (p["description"].as_str().unwrap_or("")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if let Some(rs) = responses {
+                p class="fr-mb-1w" { strong { "Réponses" } }
+                ul {
+                    @for (status, r) in rs {
+                        li {
+                            code { (status) } " : " (r["description"].as_str().unwrap_or(""))
+                            @if let Some(content) = r.get("content").and_then(Value::as_object) {
+                                @for (mime, c) in content {
+                                    " — " code { (mime) }
+                                    @if let Some(schema) = c.get("schema") { ", " (type_text(schema)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One schema of the components: its description and fields.
+fn schema(name: &str, s: &Value) -> Markup {
+    let id = format!("schema-{}", name.to_ascii_lowercase());
+    let props = s.get("properties").and_then(Value::as_object);
+    html! {
+        section class="fr-mt-4w" aria-labelledby=(id) {
+            h3 id=(id) class="fr-h5" { code { (name) } }
+            @if let Some(d) = s.get("description").and_then(Value::as_str) { p { (d) } }
+            @if let Some(props) = props {
+                div class="fr-table fr-table--no-caption" {
+                    table {
+                        caption { "Champs de " (name) }
+                        (table_head(&["Champ", "Type", "Description"]))
+                        tbody {
+                            @for (field, p) in props {
+                                tr {
+                                    td { code { (field) } }
+                                    td { (type_text(p)) }
+                                    td { (p.get("description").and_then(Value::as_str).unwrap_or("")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `GET /api`: the API documentation, rendered from [`document`].
+pub(crate) async fn page() -> Markup {
+    let doc = document();
+    let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+    let schemas = doc["components"]["schemas"].as_object().cloned().unwrap_or_default();
+    let head = Head {
+        canonical: Some("/api".into()),
+        description: "L'API d'Open Collectivités : recherche de territoires, fiches, bibliothèque, exports.".into(),
+        ..Head::new("Documentation de l'API", Some(Section::Api))
+    };
+    layout_with(
+        &head,
+        html! {
+            h1 { "Documentation de l'API" }
+            p class="fr-text--lead" { (doc["info"]["description"].as_str().unwrap_or("")) }
+            p { "L'API est ouverte, sans clé ni inscription ; elle répond en JSON (UTF-8), les erreurs avec un message \
+                en français et le code HTTP qui convient (400 pour un paramètre invalide, 404 pour un code inconnu). \
+                Les chiffres sont ceux des pages, avec leur source et leur millésime. Cette page est tirée de la "
+                a href="/api/v1/openapi.json" { "description OpenAPI " (doc["openapi"].as_str().unwrap_or("")) " (JSON)" }
+                ", à charger dans tout outil compatible." }
+            h2 { "Exemples" }
+            ul {
+                li { a href="/api/v1/search?q=montpellier" { code { "/api/v1/search?q=montpellier" } } }
+                li { a href="/api/v1/communes/34172" { code { "/api/v1/communes/34172" } } }
+                li { a href="/api/v1/publications?q=dotation&theme=Finances+%26+Fiscalit%C3%A9" {
+                    code { "/api/v1/publications?q=dotation&theme=Finances+%26+Fiscalité" } } }
+            }
+            nav class="fr-summary fr-mt-4w" role="navigation" aria-labelledby="oc-api-summary" {
+                p class="fr-summary__title" id="oc-api-summary" { "Sommaire" }
+                ol class="fr-summary__list" {
+                    @for path in paths.keys() {
+                        li { a class="fr-summary__link" href=(format!("#{}", anchor(path))) { (path) } }
+                    }
+                    li { a class="fr-summary__link" href="#oc-schemas" { "Schémas des réponses" } }
+                }
+            }
+            h2 class="fr-mt-5w" { "Adresses" }
+            @for (path, item) in &paths {
+                @if let Some(op) = item.get("get") { (operation(path, op)) }
+            }
+            h2 id="oc-schemas" class="fr-mt-6w" { "Schémas des réponses" }
+            @for (name, s) in &schemas { (schema(name, s)) }
+        },
+    )
 }

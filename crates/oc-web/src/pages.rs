@@ -11,7 +11,7 @@ use crate::extract::{param, params};
 use crate::format::{fmt_int, urlencode};
 use crate::search::{run_search, SearchRequest, MAX_LIMIT};
 use crate::ui::components::{alert, table_head, Level};
-use crate::ui::{layout, layout_credits, search_box, Head, DEFAULT_DESCRIPTION};
+use crate::ui::{layout_credits, layout_with, search_box, Head, Section, DEFAULT_DESCRIPTION};
 use crate::AppState;
 
 /// `GET /`
@@ -39,6 +39,7 @@ pub(crate) async fn home(State(state): State<AppState>) -> Markup {
             title: "Accueil".into(),
             description: DEFAULT_DESCRIPTION.into(),
             canonical: Some("/".into()),
+            search: Some("q"),
             ..Default::default()
         },
         Some(&credits),
@@ -116,15 +117,13 @@ pub(crate) async fn home(State(state): State<AppState>) -> Markup {
 pub(crate) async fn search_page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> WebResult<Response> {
     let p = params(raw);
     let q = param(&p, "q").unwrap_or("").to_owned();
+    let head = |title: String| Head {
+        canonical: Some("/recherche".into()),
+        search: Some("q"),
+        ..Head::new(title, Some(Section::Collectivites))
+    };
     if q.trim().is_empty() {
-        return Ok(layout(
-            "Recherche",
-            html! {
-                h1 { "Rechercher une collectivité" }
-                (search_box("", None, true))
-            },
-        )
-        .into_response());
+        return Ok(layout_with(&head("Collectivités".into()), collectivites_landing(&state.geo())).into_response());
     }
     let req = match SearchRequest::from_params(&p, MAX_LIMIT) {
         Ok(r) => r,
@@ -132,8 +131,8 @@ pub(crate) async fn search_page(State(state): State<AppState>, RawQuery(raw): Ra
             let group = param(&p, "type").and_then(KindGroup::parse);
             return Ok((
                 e.status(),
-                layout(
-                    "Recherche",
+                layout_with(
+                    &head("Recherche".into()),
                     html! {
                         h1 { "Rechercher une collectivité" }
                         (alert(Level::Error, false, "fr-mb-3w", html! { (e.to_string()) }))
@@ -163,8 +162,8 @@ pub(crate) async fn search_page(State(state): State<AppState>, RawQuery(raw): Ra
             li { a class="fr-tag" href=(href) aria-current=[(g == group).then_some("page")] { (label) } }
         }
     };
-    Ok(layout(
-        &format!("Recherche « {q} »"),
+    Ok(layout_with(
+        &head(format!("Recherche « {q} »")),
         html! {
             h1 { "Résultats pour « " (q) " »" }
             (search_box(&q, group, false))
@@ -228,10 +227,58 @@ pub(crate) async fn search_page(State(state): State<AppState>, RawQuery(raw): Ra
     .into_response())
 }
 
+/// `/recherche` without a query: the Collectivités section's landing, the
+/// search box, then every région and département, France and the
+/// rankings.
+fn collectivites_landing(geo: &oc_store::Geo) -> Markup {
+    let d = &geo.data;
+    let by_name = |a: &&oc_model::Region, b: &&oc_model::Region| {
+        oc_model::text::fold(&a.name).cmp(&oc_model::text::fold(&b.name))
+    };
+    let mut regions: Vec<&oc_model::Region> = d.regions.iter().filter(|r| r.zone != "com").collect();
+    regions.sort_by(by_name);
+    let mut coms: Vec<&oc_model::Region> = d.regions.iter().filter(|r| r.zone == "com").collect();
+    coms.sort_by(by_name);
+    html! {
+        h1 { "Collectivités" }
+        p class="fr-text--lead" { "Une fiche par commune, intercommunalité, département et région : ses chiffres clés, \
+            chacun avec sa source et son millésime, à comparer et à télécharger." }
+        (search_box("", None, true))
+        p class="fr-hint-text fr-mt-1w" { "Un nom, un code INSEE, un code postal ou un numéro SIREN." }
+        div class="fr-grid-row fr-grid-row--gutters fr-mt-4w" {
+            section class="fr-col-12 fr-col-md-4" aria-labelledby="oc-regions" {
+                h2 id="oc-regions" class="fr-h4" { "Régions" }
+                ul { @for r in &regions {
+                    li { a href=(oc_model::fiche_url(KindGroup::Region, &r.name, &r.code)) { (r.name) } }
+                } }
+                @if !coms.is_empty() {
+                    h2 id="oc-com" class="fr-h4 fr-mt-4w" { "Collectivités d'outre-mer" }
+                    ul { @for r in &coms {
+                        li { a href=(oc_model::fiche_url(KindGroup::Region, &r.name, &r.code)) { (r.name) } }
+                    } }
+                }
+            }
+            section class="fr-col-12 fr-col-md-8" aria-labelledby="oc-departements" {
+                h2 id="oc-departements" class="fr-h4" { "Départements" }
+                ul class="oc-columns" { @for dep in d.departements.iter().filter(|d| d.zone != "com") {
+                    li { a href=(oc_model::fiche_url(KindGroup::Departement, &dep.name, &dep.code)) { (dep.code) " — " (dep.name) } }
+                } }
+            }
+        }
+        h2 class="fr-h4 fr-mt-4w" { "Aussi" }
+        ul {
+            li { a href=(crate::fiche::data::FRANCE_URL) { "La France en chiffres" } }
+            li { a href="/classements" { "Classements et cartes des indicateurs" } }
+            li { a href="/comparer" { "Comparer jusqu'à 4 collectivités" } }
+        }
+    }
+}
+
 /// `GET /sources`: every dataset loaded on this server, from the source
 /// registry, with its producer, vintage, link and licence.
 pub(crate) async fn sources_page(State(state): State<AppState>) -> WebResult<Response> {
-    let geo = state.geo();
+    let reference = state.reference();
+    let geo = reference.geo.clone();
     let credits = crate::fiche::data::loaded_sources(&geo);
     let missing: Vec<&oc_model::sources::Dataset> =
         oc_model::sources::DATASETS.iter().filter(|d| !credits.iter().any(|c| c.id == d.id)).collect();
@@ -242,7 +289,8 @@ pub(crate) async fn sources_page(State(state): State<AppState>) -> WebResult<Res
         html! {
             h1 { "Sources des données" }
             p { "Chaque chiffre d'une fiche cite son jeu de données et son millésime. Voici les jeux de données \
-                chargés sur ce portail." }
+                chargés sur ce portail, en service sur ce serveur depuis le "
+                (crate::format::fmt_datetime(reference.serving_since)) " (heure de Paris)." }
             div class="fr-table" {
                 table {
                     caption { "Jeux de données chargés" }

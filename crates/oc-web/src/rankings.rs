@@ -450,6 +450,7 @@ fn page(
         title: title.clone(),
         description: format!("{title} : rang, valeur et population, à télécharger."),
         canonical: Some(req.url(ind.id, "", req.sort, page)),
+        section: Some(crate::ui::Section::Collectivites),
         ..Default::default()
     };
     layout_with(
@@ -522,7 +523,9 @@ async fn index(State(state): State<AppState>, RawQuery(q): RawQuery) -> WebResul
         let head = Head {
             title: "Classements et carte des départements".to_owned(),
             description: "Chaque indicateur des fiches classé pour les communes, intercommunalités, départements et régions : rang, centile, exports.".to_owned(),
-            canonical: Some("/classements".to_owned()), ..Default::default() };
+            canonical: Some("/classements".to_owned()),
+            section: Some(crate::ui::Section::Collectivites),
+            ..Default::default() };
         Ok(layout_with(
             &head,
             html! {

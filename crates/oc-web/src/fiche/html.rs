@@ -13,7 +13,7 @@ use crate::format::fmt_date;
 use crate::format::{fmt_int, fmt_num};
 use crate::map::{self, BaseMap, Layer, MapCache};
 use crate::ui::components::{pagination, Pager};
-use crate::ui::{layout_credits, search_box, Head};
+use crate::ui::{layout_credits, Head};
 
 /// Rows per page of long lists (communes of a département).
 pub(crate) const PAGE_SIZE: usize = 100;
@@ -440,6 +440,7 @@ pub fn render_france(geo: &Geo, f: &Fiche, opts: &Options) -> Markup {
         title: "France — chiffres clés".to_owned(),
         description: f.description.clone(),
         canonical: Some(f.url.clone()),
+        section: Some(crate::ui::Section::Collectivites),
         ..Default::default()
     };
     layout_credits(
@@ -465,8 +466,6 @@ pub fn render_france(geo: &Geo, f: &Fiche, opts: &Options) -> Markup {
             @for (title, items) in &f.lists {
                 @if !items.is_empty() { (list_section(geo, f, title, items, opts)) }
             }
-            h2 class="fr-h5 fr-mt-4w" { "Chercher une collectivité" }
-            (search_box("", None, false))
         },
     )
 }
@@ -484,6 +483,7 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
         title: format!("{} — chiffres clés", f.title),
         description: f.description.clone(),
         canonical: Some(f.url.clone()),
+        section: Some(crate::ui::Section::Collectivites),
         ..Default::default()
     };
     layout_credits(
@@ -595,8 +595,6 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
             }
             (crate::fiche::opendata::render(geo, &f.open_data))
             @if let Some(l) = &opts.library { (l) }
-            h2 class="fr-h5 fr-mt-4w" { "Chercher une autre collectivité" }
-            (search_box("", None, false))
         },
     )
 }

@@ -77,6 +77,7 @@ pub(crate) async fn document_page(
         title: d.title.clone(),
         description: short(&d.summary, 200),
         canonical: Some(format!("/publications/{}", d.id)),
+        section: Some(crate::ui::Section::Bibliotheque),
         ..Default::default()
     };
     Ok(layout_with(

@@ -243,6 +243,8 @@ pub(crate) async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery)
             statistique publique sur les collectivités locales."
             .into(),
         canonical: Some("/publications".into()),
+        section: Some(crate::ui::Section::Bibliotheque),
+        search: Some("pub-q"),
         ..Default::default()
     };
     let form = |q: &str| {

@@ -201,6 +201,7 @@ pub(crate) async fn platforms_page(
                 d'OpenDataFrance, et data.gouv.fr, la plateforme nationale."
                 .into(),
             canonical: Some("/plateformes".into()),
+            section: Some(crate::ui::Section::Plateformes),
             ..Default::default()
         },
         body,

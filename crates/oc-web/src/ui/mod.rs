@@ -1,7 +1,8 @@
-//! The page frame and the components every page uses: `<head>`, DSFR
-//! header and footer with the credits, the search box, error pages;
-//! [`components`]: alerts and pagination.
+//! The page frame and the components every page uses: `<head>`, the
+//! search box, error pages; [`chrome`]: skip links, DSFR header and
+//! footer; [`components`]: alerts, pagination, tables.
 
+mod chrome;
 pub(crate) mod components;
 
 use axum::http::StatusCode;
@@ -9,7 +10,29 @@ use maud::{html, Markup, DOCTYPE};
 
 use oc_model::KindGroup;
 
-/// What goes in a page's `<head>`.
+/// The section of the site a page belongs to: the main navigation marks
+/// it (`aria-current`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Section {
+    Collectivites,
+    Comparer,
+    Bibliotheque,
+    Plateformes,
+    Api,
+}
+
+impl Section {
+    /// The main navigation: each section's name and address, in order.
+    pub(crate) const NAV: [(Section, &'static str, &'static str); 5] = [
+        (Section::Collectivites, "Collectivités", "/recherche"),
+        (Section::Comparer, "Comparer", "/comparer"),
+        (Section::Bibliotheque, "Bibliothèque", "/publications"),
+        (Section::Plateformes, "Plateformes", "/plateformes"),
+        (Section::Api, "API", "/api"),
+    ];
+}
+
+/// What goes in a page's `<head>`, and what its frame needs to know.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Head {
     pub title: String,
@@ -18,45 +41,33 @@ pub(crate) struct Head {
     pub canonical: Option<String>,
     /// The Atom feed of the page's search (`<link rel="alternate">`).
     pub feed: Option<String>,
+    /// The section the main navigation marks as current.
+    pub section: Option<Section>,
+    /// The `id` of the page's own search field, which the "Recherche" skip
+    /// link then reaches; `Some("q")` is the territory search box
+    /// ([`search_box`]), and the header then leaves out its own.
+    pub search: Option<&'static str>,
+}
+
+impl Head {
+    /// A page titled `title` in `section`, with the default description.
+    pub(crate) fn new(title: impl Into<String>, section: Option<Section>) -> Head {
+        Head { title: title.into(), description: DEFAULT_DESCRIPTION.to_owned(), section, ..Default::default() }
+    }
 }
 
 pub(crate) const DEFAULT_DESCRIPTION: &str =
     "Open Collectivités : les statistiques des communes, intercommunalités, départements et régions, faciles à \
         trouver.";
 
-/// The page frame: DSFR header, main content, footer with the credits.
+/// The page frame: skip links, DSFR header, main content, footer.
 pub(crate) fn layout(title: &str, main: Markup) -> Markup {
-    layout_with(
-        &Head { title: title.to_owned(), description: DEFAULT_DESCRIPTION.to_owned(), canonical: None, feed: None },
-        main,
-    )
+    layout_with(&Head::new(title, None), main)
 }
 
 /// [`layout`] with a description and a canonical link.
 pub(crate) fn layout_with(head: &Head, main: Markup) -> Markup {
     layout_credits(head, None, main)
-}
-
-/// The footer's credits: the datasets this page shows (from the source
-/// registry, at the vintages loaded), or a link to all of them.
-fn footer_credits(credits: Option<&[oc_model::sources::Credit]>) -> Markup {
-    html! {
-        p class="fr-footer__content-desc" {
-            @match credits.filter(|c| !c.is_empty()) {
-                Some(list) => {
-                    "Données de cette page : "
-                    @for (i, c) in list.iter().enumerate() {
-                        @if i > 0 { " ; " }
-                        a href=(c.url) rel="noopener" { (c.title) } " (" (c.short()) ", " (c.vintage) ", " (c.licence) ")"
-                    }
-                    ". "
-                }
-                None => { "Données publiques des producteurs de la statistique publique, sous Licence Ouverte / Open \
-                    Licence 2.0. " }
-            }
-            a href="/sources" { "Toutes les sources des données" }
-        }
-    }
 }
 
 /// [`layout_with`] with the credits of the datasets the page shows.
@@ -72,6 +83,7 @@ pub(crate) fn layout_credits(head: &Head, credits: Option<&[oc_model::sources::C
                 link rel="stylesheet" href="/assets/dsfr/dsfr.min.css";
                 link rel="stylesheet" href="/assets/app/app.css";
                 link rel="icon" href="/assets/dsfr/favicon/favicon.svg" type="image/svg+xml";
+                link rel="apple-touch-icon" href="/assets/dsfr/favicon/apple-touch-icon.png";
                 meta name="description" content=(head.description);
                 @if let Some(c) = &head.canonical { link rel="canonical" href=(c); }
                 @if let Some(f) = &head.feed {
@@ -79,41 +91,10 @@ pub(crate) fn layout_credits(head: &Head, credits: Option<&[oc_model::sources::C
                 }
             }
             body {
-                div class="fr-skiplinks" {
-                    nav class="fr-container" role="navigation" aria-label="Accès rapide" {
-                        ul class="fr-skiplinks__list" {
-                            li { a class="fr-link" href="#contenu" { "Contenu" } }
-                            li { a class="fr-link" href="#q" { "Recherche" } }
-                        }
-                    }
-                }
-                header role="banner" class="fr-header" {
-                    div class="fr-header__body" {
-                        div class="fr-container" {
-                            div class="fr-header__body-row" {
-                                div class="fr-header__brand fr-enlarge-link" {
-                                    div class="fr-header__service" {
-                                        a href="/" title="Accueil — Open Collectivités" {
-                                            p class="fr-header__service-title" { "Open Collectivités" }
-                                        }
-                                        p class="fr-header__service-tagline" { "Les statistiques des collectivités \
-                                            locales, faciles à trouver" }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-                main id="contenu" role="main" class="fr-container fr-py-4w" { (main) }
-                footer class="fr-footer" role="contentinfo" id="footer" {
-                    div class="fr-container" {
-                        div class="fr-footer__body" {
-                            div class="fr-footer__content" {
-                                (footer_credits(credits))
-                            }
-                        }
-                    }
-                }
+                (chrome::skip_links(head))
+                (chrome::header(head))
+                main id="contenu" role="main" class="fr-container fr-py-4w" tabindex="-1" { (main) }
+                (chrome::footer(credits))
                 script type="module" src="/assets/dsfr/dsfr.module.min.js" {}
                 script src="/assets/app/search.js" defer {}
             }
@@ -172,8 +153,8 @@ pub(crate) fn error_page(status: StatusCode, message: &str) -> Markup {
         StatusCode::BAD_REQUEST => "Requête invalide",
         _ => "Erreur",
     };
-    layout(
-        title,
+    layout_with(
+        &Head { search: Some("q"), ..Head::new(title, None) },
         html! {
             h1 { (title) }
             p { (message) }
