@@ -301,6 +301,14 @@ fn render(geo: &Geo, s: &Selection, fs: &[Fiche], reference: Option<&Fiche>, ask
                     }
                 }
             }
+            // The add form and the downloads come before the table, whose
+            // source links are many Tab stops long.
+            @if s.codes.len() < MAX {
+                section class="fr-mb-3w oc-noprint" {
+                    h2 class="fr-h5" { "Ajouter une collectivité" @if let Some(g) = level { " (" (g.label().to_lowercase()) ")" } }
+                    (search_box_with("/comparer/ajouter", "", level, &[("ids", s.ids())], true))
+                }
+            }
             @if !fs.is_empty() {
                 form class="fr-mb-2w oc-noprint" method="get" action="/comparer" {
                     input type="hidden" name="ids" value=(s.ids());
@@ -314,19 +322,13 @@ fn render(geo: &Geo, s: &Selection, fs: &[Fiche], reference: Option<&Fiche>, ask
                     }
                     button class="fr-btn fr-btn--sm fr-btn--secondary" type="submit" { "Afficher" }
                 }
-                (table(geo, s, fs, reference))
                 ul class="fr-btns-group fr-btns-group--inline-sm oc-noprint" {
                     li { a class="fr-btn fr-btn--secondary" href=(s.url(".csv")) download { "Télécharger (CSV)" } }
                     li { a class="fr-btn fr-btn--tertiary" href=(s.url(".csv") + "&dialect=standard") download { "CSV standard" } }
                     li { a class="fr-btn fr-btn--tertiary" href=(s.url(".xlsx")) download { "Excel (XLSX)" } }
                     li { a class="fr-btn fr-btn--tertiary" href=(s.url(".json")) download { "JSON" } }
                 }
-            }
-            @if s.codes.len() < MAX {
-                section class="fr-mt-4w oc-noprint" {
-                    h2 class="fr-h5" { "Ajouter une collectivité" @if let Some(g) = level { " (" (g.label().to_lowercase()) ")" } }
-                    (search_box_with("/comparer/ajouter", "", level, &[("ids", s.ids())], true))
-                }
+                (table(geo, s, fs, reference))
             }
         },
     )

@@ -271,7 +271,7 @@ fn operation(path: &str, op: &Value) -> Markup {
             @if !text("description").is_empty() { p class="fr-text--sm" { (text("description")) } }
             @if !params.is_empty() {
                 div class="fr-table fr-table--no-caption" {
-                    table {
+                    table tabindex="0" {
                         caption { "Paramètres de " (path) }
                         (table_head(&["Paramètre", "Où", "Obligatoire", "Type", "Description"]))
                         tbody {
@@ -318,7 +318,7 @@ fn schema(name: &str, s: &Value) -> Markup {
             @if let Some(d) = s.get("description").and_then(Value::as_str) { p { (d) } }
             @if let Some(props) = props {
                 div class="fr-table fr-table--no-caption" {
-                    table {
+                    table tabindex="0" {
                         caption { "Champs de " (name) }
                         (table_head(&["Champ", "Type", "Description"]))
                         tbody {

@@ -292,7 +292,7 @@ pub(crate) async fn sources_page(State(state): State<AppState>) -> WebResult<Res
                 chargés sur ce portail, en service sur ce serveur depuis le "
                 (crate::format::fmt_datetime(reference.serving_since)) " (heure de Paris)." }
             div class="fr-table" {
-                table {
+                table tabindex="0" {
                     caption { "Jeux de données chargés" }
                     (table_head(&["Jeu de données", "Producteur", "Millésime", "Licence"]))
                     tbody {

@@ -7,7 +7,11 @@
   "use strict";
   var seq = 0;
 
-  function swap(url, push) {
+  // `keep` is the facet checkbox the reader used (its name and value):
+  // focus stays on it in the fresh region, so that a keyboard user can
+  // tick the next one; the count is announced by its live region.
+  // Otherwise (a tag, a page link) focus goes to the count.
+  function swap(url, push, keep) {
     var mine = ++seq;
     var region = document.getElementById("oc-pub");
     if (region) region.setAttribute("aria-busy", "true");
@@ -27,8 +31,11 @@
         document.title = doc.title;
         if (push) history.pushState({ oc: true }, "", url);
         bind();
+        var back = keep && document.querySelector("#oc-pub input[type=checkbox][name=\"" +
+          CSS.escape(keep.name) + "\"][value=\"" + CSS.escape(keep.value) + "\"]");
         var status = document.getElementById("oc-pub-count");
-        if (status) status.focus({ preventScroll: true });
+        if (back) back.focus({ preventScroll: true });
+        else if (status) status.focus({ preventScroll: true });
       })
       .catch(function () { window.location.href = url; });
   }
@@ -46,7 +53,7 @@
     if (form && !form.dataset.ocBound) {
       form.dataset.ocBound = "1";
       form.addEventListener("change", function (e) {
-        if (e.target && e.target.type === "checkbox") swap(formUrl(form), true);
+        if (e.target && e.target.type === "checkbox") swap(formUrl(form), true, { name: e.target.name, value: e.target.value });
       });
       form.addEventListener("submit", function (e) {
         e.preventDefault();

@@ -121,7 +121,7 @@ fn legend(
         details class="oc-series" {
             summary class="fr-text--sm" { "Voir les valeurs de la carte" }
             div class="fr-table fr-table--no-caption" {
-                table {
+                table tabindex="0" {
                     caption { (what) }
                     thead { tr { th scope="col" { "Territoire" } th scope="col" class="oc-num" { (ind.label) } th scope="col" { "Classe" } } }
                     tbody {

@@ -160,6 +160,9 @@ fn publications_body(geo: &Geo, tax: &crate::Taxonomy, q: &PubQuery, r: &PubResu
                         }
                     }
                 }
+                // The results' titles are h3: their section heading, for
+                // screen-reader navigation (the page shows the count).
+                h2 class="fr-sr-only" { "Résultats" }
                 p role="status" class="fr-mt-1w" id="oc-pub-count" {
                     @if r.relaxed { "Aucun document ne contient tous les mots ; voici ceux qui en contiennent une \
                         partie. " }
@@ -249,7 +252,7 @@ pub(crate) async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery)
     };
     let form = |q: &str| {
         html! {
-            form method="get" action="/publications" role="search" class="fr-mb-3w" {
+            form method="get" action="/publications" role="search" class="fr-mb-3w" aria-label="Rechercher dans la bibliothèque" {
                 div class="fr-search-bar fr-search-bar--lg" {
                     label class="fr-label" for="pub-q" { "Rechercher dans la bibliothèque" }
                     input class="fr-input" type="search" id="pub-q" name="q" value=(q) placeholder="Ex. : dotation \

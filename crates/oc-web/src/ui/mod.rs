@@ -126,7 +126,9 @@ pub(crate) fn search_box_with(
     };
     let id = if pick { "q-add" } else { "q" };
     html! {
-        form action=(action) method="get" role="search" class="oc-search" data-oc-autocomplete data-oc-pick=[pick.then_some("1")] {
+        // Each search landmark has its own name (axe: landmark-unique).
+        form action=(action) method="get" role="search" class="oc-search" data-oc-autocomplete data-oc-pick=[pick.then_some("1")]
+            aria-label=(if pick { "Ajouter une collectivité" } else { "Rechercher une collectivité" }) {
             div class={ "fr-search-bar" @if large { " fr-search-bar--lg" } } {
                 label class="fr-label" for=(id) { (label) }
                 input class="fr-input" type="search" id=(id) name="q" value=(value)
