@@ -1058,6 +1058,14 @@ async fn keyboard_only_search_fiche_compare_and_export() {
         b.press("Enter");
         wait_for_compare_page(b, "commune:34172,commune:31555");
         assert_eq!(b.eval(COMPARE_COLUMNS), json!(["/commune/montpellier-34172", "/commune/toulouse-31555"]));
+        // Both populations are on screen: no column is stretched by a long
+        // text (the list of QPV wraps).
+        let shown = b.eval(
+            "Array.from(document.querySelectorAll('.oc-compare tbody tr:first-child td.oc-num')).slice(0, 2).map(td => { \
+             const r = document.createRange(); r.selectNodeContents(td.firstChild); const b = r.getBoundingClientRect(); \
+             return b.right <= window.innerWidth && b.width > 0; })",
+        );
+        assert_eq!(shown, json!([true, true]), "population cells within the 1280 px window");
         // The CSV download, with Enter on its link.
         b.tab_to("a[href^='/comparer.csv']", 40);
         b.press("Enter");

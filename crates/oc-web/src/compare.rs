@@ -207,7 +207,9 @@ fn table(geo: &Geo, s: &Selection, fs: &[Fiche], reference: Option<&Fiche>) -> M
                             // One source for the row when every cell has the same; otherwise each cell says its own.
                             @let uniform = cell_figs.iter().flatten().all(|x| fig0.is_some_and(|f0| f0.source == x.source && f0.vintage == x.vintage));
                             @for ((v, note), cf) in vals.iter().zip(&cell_figs) {
-                                td class="oc-num" {
+                                // A value in words (the list of QPV) wraps like
+                                // prose; a number keeps to its column's right.
+                                td class=(if cf.is_some_and(|x| x.text.is_some()) { "oc-text" } else { "oc-num" }) {
                                     @if let Some(t) = cf.and_then(|x| x.text.as_deref()) { (t) }
                                     @else if cf.is_some_and(|x| x.secret) { "secret statistique" }
                                     @else {
