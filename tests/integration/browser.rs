@@ -979,23 +979,16 @@ async fn a_librarian_logs_in_edits_thematiques_and_the_public_facet_counts_chang
         b.click("#save");
         b.wait_until("location.search.includes('fait=enregistre') && document.readyState === 'complete'");
         assert_eq!(b.eval("!!document.querySelector('.fr-alert--success')"), json!(true));
-        // The back-office pages pass axe-core too.
-        if let Ok(axe) = std::fs::read_to_string(axe_path()) {
-            let mut report = Vec::new();
-            for page in [
+        // The back-office pages pass axe-core too, at both widths.
+        let axe = std::fs::read_to_string(axe_path()).ok();
+        if let Some(axe) = &axe {
+            let pages = [
                 format!("/admin/documents/{id}"),
                 "/admin/documents".into(),
                 "/admin/taxonomies".into(),
                 "/admin".into(),
-            ] {
-                b.goto(&format!("{base}{page}"));
-                let r = b.call("Runtime.evaluate", json!({ "expression": axe, "returnByValue": false }));
-                assert!(r.get("exceptionDetails").is_none(), "{page}: injecting axe-core failed: {r}");
-                for v in b.eval(AXE_RUN).as_array().cloned().unwrap_or_default() {
-                    report.push(format!("{page}: [{}] {}: {} {}", v["impact"], v["id"], v["help"], v["targets"]));
-                }
-            }
-            assert!(report.is_empty(), "axe-core on the back office:\n{}", report.join("\n"));
+            ];
+            audit_back_office(&mut b, &base, axe, &pages);
         }
         // The public library counts it at once.
         b.goto(&format!("{base}/publications"));
@@ -1008,9 +1001,52 @@ async fn a_librarian_logs_in_edits_thematiques_and_the_public_facet_counts_chang
         b.wait_until("location.pathname === '/admin/connexion'");
         b.call("Page.navigate", json!({ "url": format!("{base}/admin/documents") }));
         b.wait_until("location.pathname === '/admin/connexion' && document.readyState === 'complete'");
+        // The administrator's pages: sources, messages, accounts, journal.
+        if let Some(axe) = &axe {
+            b.eval(&format!(
+                "document.querySelector('#username').value = 'admin-test'; document.querySelector('#password').value = \
+                    {};",
+                json!(crate::admin::PASSWORD)
+            ));
+            b.click("form[action='/admin/connexion'] button[type=submit]");
+            b.wait_until("location.pathname.startsWith('/admin/documents') && document.readyState === 'complete'");
+            let pages = [
+                "/admin/sources".to_owned(),
+                "/admin/messages".into(),
+                "/admin/utilisateurs".into(),
+                "/admin/journal".into(),
+            ];
+            audit_back_office(&mut b, &base, axe, &pages);
+        }
     })
     .await
     .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+}
+
+/// Runs axe-core on each back-office page at the audit's two widths
+/// (the session's cookie is the browser's); fails on any violation.
+#[track_caller]
+fn audit_back_office(b: &mut Browser, base: &str, axe: &str, pages: &[String]) {
+    let mut report = Vec::new();
+    for (viewport, width, height, mobile) in AUDIT_VIEWPORTS {
+        b.call(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),
+        );
+        for page in pages {
+            b.goto(&format!("{base}{page}"));
+            let r = b.call("Runtime.evaluate", json!({ "expression": axe, "returnByValue": false }));
+            assert!(r.get("exceptionDetails").is_none(), "{page}: injecting axe-core failed: {r}");
+            for v in b.eval(AXE_RUN).as_array().cloned().unwrap_or_default() {
+                report.push(format!(
+                    "{page} ({viewport}): [{}] {}: {} {}",
+                    v["impact"], v["id"], v["help"], v["targets"]
+                ));
+            }
+        }
+    }
+    b.call("Emulation.clearDeviceMetricsOverride", json!({}));
+    assert!(report.is_empty(), "axe-core on the back office:\n{}", report.join("\n"));
 }
 
 /// Keyboard only, as a reader without a mouse: the skip link, the home

@@ -146,7 +146,7 @@ async fn accessibility(State(state): State<AppState>) -> Markup {
             h3 { "Technologies utilisées" }
             ul { li { "HTML5" } li { "CSS (Système de design de l'État, DSFR)" } li { "JavaScript" } li { "SVG" } }
             h3 { "Environnement de test" }
-            p { "Chromium (sans interface) avec axe-core 4, en largeur de bureau (1 280 px) et de téléphone (375 px) ; \
+            p { "Chromium (sans interface) avec axe-core 4, en largeur de bureau (1 280 px) et de téléphone (390 px) ; \
                 parcours au clavier seul (Tab, Entrée, Espace, flèches) ; vérification manuelle des critères." }
             h3 { "Pages de l'échantillon" }
             ul { @for p in audited_pages(CHECKLIST) { li { (p) } } }
