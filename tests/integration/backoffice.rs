@@ -384,3 +384,73 @@ async fn documents_useful_to_all_yet_tied_to_one_territory_are_found() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("utile_a_tous_un_territoire") && bad.body.contains("invalide"), "{}", bad.body);
 }
+
+#[tokio::test]
+async fn territories_are_added_by_name_with_the_public_autocomplete_and_codes_stay_visible() {
+    let c = Client::login("biblio-test").await;
+    let id = add_document(&c, "https://territoires.example/noms", "Territoires nommés de territoires-test").await;
+    let r = c
+        .post(
+            &format!("/admin/documents/{id}"),
+            &[
+                ("title", "Territoires nommés de territoires-test"),
+                ("publisher", "Insee"),
+                ("resource_type", "Publication statistique"),
+                ("status", "published"),
+                ("weight", "0"),
+                ("territories", "COM-34172, DEP-34"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = c.get(&format!("/admin/documents/{id}")).await;
+    let doc = Html::parse_document(&r.body);
+    // The codes stay in the field, each shown with its name.
+    assert_eq!(
+        doc.select(&sel("input#territories")).next().and_then(|i| i.value().attr("value")),
+        Some("COM-34172, DEP-34")
+    );
+    let names = texts(&doc, "ul.oc-territory-names li");
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names[0].starts_with("COM-34172 — Montpellier"), "{names:?}");
+    assert!(names[1].starts_with("DEP-34 — Hérault"), "{names:?}");
+    // The box of the public site's autocomplete, adding to the field.
+    let picker = doc.select(&sel("[data-oc-autocomplete-add=territories]")).next().expect("the name search");
+    let input = picker.select(&sel("input[role=combobox]")).next().expect("a combobox");
+    assert_eq!(input.value().attr("name"), None, "the search itself is not sent with the form");
+    let list = input.value().attr("aria-controls").expect("its listbox");
+    assert!(picker.select(&sel(&format!("ul#{list}[role=listbox]"))).next().is_some());
+    assert!(doc.select(&sel("script[src=\"/assets/app/search.js\"]")).next().is_some(), "the public site's script");
+    // What the script reads to make a code: the suggestion endpoint's type and code.
+    let api = crate::admin::send(
+        axum::http::Request::get("/api/v1/search?limit=8&q=Montpellier").body(axum::body::Body::empty()).unwrap(),
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_str(&api.body).expect("json");
+    let first = &v["results"][0];
+    assert_eq!((first["type"].as_str(), first["code"].as_str()), (Some("commune"), Some("34172")), "{v}");
+    // The script knows that box.
+    let js =
+        crate::admin::send(axum::http::Request::get("/assets/app/search.js").body(axum::body::Body::empty()).unwrap())
+            .await;
+    assert!(js.body.contains("data-oc-autocomplete-add"), "search.js handles the back-office box");
+    // An unknown code: a French message, the typed values kept.
+    let r = c
+        .post(
+            &format!("/admin/documents/{id}"),
+            &[
+                ("title", "Titre gardé de territoires-test"),
+                ("status", "published"),
+                ("territories", "COM-34172, DEP-999"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let doc = Html::parse_document(&r.body);
+    assert!(r.body.contains("territoire inconnu"), "{}", r.body);
+    assert_eq!(
+        doc.select(&sel("input#territories")).next().and_then(|i| i.value().attr("value")),
+        Some("COM-34172, DEP-999")
+    );
+    assert!(texts(&doc, "ul.oc-territory-names li").iter().any(|t| t.starts_with("DEP-999") && t.contains("inconnu")));
+}

@@ -370,6 +370,14 @@ struct Choices {
     scopes: Vec<String>,
     types: Vec<String>,
     publishers: Vec<String>,
+    /// The document's territory codes with their names (unknown: none).
+    territory_names: Vec<(String, Option<String>)>,
+}
+
+/// The names of territory codes, from the reference data.
+fn territory_names(state: &AppState, codes: &[String]) -> Vec<(String, Option<String>)> {
+    let geo = state.geo();
+    codes.iter().map(|c| (c.clone(), crate::publications::territory_label(&geo, c))).collect()
 }
 
 fn choices(s: &Library) -> Result<Choices, oc_library::store::StoreError> {
@@ -378,6 +386,7 @@ fn choices(s: &Library) -> Result<Choices, oc_library::store::StoreError> {
         scopes: s.term_names(TermKind::Scope, false)?,
         types: s.term_names(TermKind::ResourceType, false)?,
         publishers: s.term_names(TermKind::Publisher, false)?,
+        territory_names: Vec::new(),
     })
 }
 
@@ -495,10 +504,28 @@ fn doc_form(
             }
             (checkboxes("themes", "Thématiques", &c.themes, &e.themes))
             (checkboxes("scope", "Types de territoire", &c.scopes, &e.scope))
-            div class="fr-input-group" {
+            div class="fr-input-group" id="field-territories" {
                 label class="fr-label" for="territories" { "Territoires" span class="fr-hint-text" { "Codes séparés \
-                    par des virgules : COM-34172, EPCI-243400017, DEP-34, REG-76" } }
+                    par des virgules : COM-34172, EPCI-243400017, DEP-34, REG-76 ; ou cherchez un territoire par son \
+                    nom ci-dessous, son code s'ajoute ici." } }
                 input class="fr-input" id="territories" name="territories" value=(e.territories.join(", "));
+                @if !c.territory_names.is_empty() {
+                    ul class="fr-text--sm fr-mt-1w oc-territory-names" aria-label="Territoires du document" {
+                        @for (code, name) in &c.territory_names {
+                            li { code { (code) } " — " @if let Some(n) = name { (n) } @else { em { "territoire inconnu" } } }
+                        }
+                    }
+                }
+            }
+            div class="fr-input-group oc-search" data-oc-autocomplete-add="territories" {
+                label class="fr-label" for="territory-search" { "Ajouter un territoire par son nom"
+                    span class="fr-hint-text" { "Commune, intercommunalité, département ou région, comme dans la \
+                        recherche du site ; choisissez une suggestion pour ajouter son code." } }
+                input class="fr-input" type="search" id="territory-search" placeholder="Nom, code INSEE, code postal ou SIREN"
+                    autocomplete="off" spellcheck="false" maxlength="200" role="combobox" aria-autocomplete="list"
+                    aria-expanded="false" aria-controls="territory-search-listbox";
+                ul id="territory-search-listbox" role="listbox" class="oc-suggestions" aria-label="Suggestions" hidden {}
+                p id="territory-search-status" class="fr-sr-only" aria-live="polite" {}
             }
             div class="fr-grid-row fr-grid-row--gutters" {
                 div class="fr-col-12 fr-col-md-4" {
@@ -544,7 +571,7 @@ async fn edit_view(
     form: Option<(&Edit, &str)>,
     done: Option<&str>,
 ) -> WebResult<Response> {
-    let (doc, sources, c) =
+    let (doc, sources, mut c) =
         with_store(state, move |s| Ok((s.admin_document(id)?, s.document_sources(id)?, choices(s)?))).await?;
     let Some(doc) = doc else { return Err(WebError::NotFound(format!("aucun document n° {id}"))) };
     let current = Library::edit_of(&doc.doc);
@@ -552,6 +579,7 @@ async fn edit_view(
         Some((e, m)) => (e, Some(m)),
         None => (&current, None),
     };
+    c.territory_names = territory_names(state, &e.territories);
     let deleted = doc.doc.status == Status::Deleted;
     let body = html! {
         p class="fr-text--sm" {
@@ -735,7 +763,8 @@ pub(crate) async fn restore(
 }
 
 async fn new_view(state: &AppState, auth: &Auth, e: &Edit, url: &str, error: Option<&str>) -> WebResult<Response> {
-    let c = with_store(state, |s| choices(s)).await?;
+    let mut c = with_store(state, |s| choices(s)).await?;
+    c.territory_names = territory_names(state, &e.territories);
     let body = doc_form(auth, "/admin/documents/nouveau", e, Some(url), &c, error, None);
     let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     Ok((status, page(Menu::Documents, "Ajouter un document", auth, None, body)).into_response())
