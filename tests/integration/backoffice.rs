@@ -454,3 +454,33 @@ async fn territories_are_added_by_name_with_the_public_autocomplete_and_codes_st
     );
     assert!(texts(&doc, "ul.oc-territory-names li").iter().any(|t| t.starts_with("DEP-999") && t.contains("inconnu")));
 }
+
+#[tokio::test]
+async fn counts_in_the_back_office_agree_with_their_noun() {
+    let c = Client::login("biblio-test").await;
+    let agreed = |t: &str| {
+        t == "aucun document"
+            || t == "1 document"
+            || t.strip_suffix(" documents").is_some_and(|n| {
+                let n: String = n.chars().filter(|c| !c.is_whitespace() && *c != '\u{202f}').collect();
+                n.parse::<u64>().is_ok_and(|n| n >= 2)
+            })
+    };
+    // The taxonomies: each term's documents.
+    let doc = Html::parse_document(&c.get("/admin/taxonomies").await.body);
+    let cells: Vec<String> = doc
+        .select(&sel("section[id^=tax-]:not(#tax-sigles) table tbody tr"))
+        .filter_map(|tr| tr.select(&sel("td")).nth(1).map(text))
+        .collect();
+    assert!(!cells.is_empty());
+    let odd: Vec<&String> = cells.iter().filter(|t| !agreed(t)).collect();
+    assert!(odd.is_empty(), "{odd:?}");
+    // The dashboard's tiles.
+    let doc = Html::parse_document(&c.get("/admin").await.body);
+    let tiles = texts(&doc, ".fr-tile__title a");
+    assert_eq!(tiles.len(), 4);
+    for t in &tiles {
+        let (_, count) = t.split_once(" : ").expect("label : count");
+        assert!(agreed(count), "{t}");
+    }
+}

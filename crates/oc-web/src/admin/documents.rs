@@ -252,7 +252,7 @@ pub(crate) async fn list(
                                 li { a class="fr-tag fr-tag--sm" aria-pressed="true" href=(q.toggled(f, v).href()) { (v) " ✕" } }
                             }
                             @for (v, n) in values.iter().filter(|(v, _)| !selected.contains(v)).take(15) {
-                                li { a href=(q.toggled(f, v).href()) { (v) } " (" (n) ")" }
+                                li { a href=(q.toggled(f, v).href()) { (v) } " (" (crate::format::fmt_int(*n as u64)) ")" }
                             }
                         }
                     }

@@ -74,7 +74,7 @@ async fn taxonomies_view(
                         @for t in terms {
                             tr {
                                 td { (t.name) @if t.retired { " " span class="fr-badge fr-badge--sm" { "retiré" } } }
-                                td { (t.documents) }
+                                td { (fmt_count(num(t.documents), "document", "documents", false)) }
                                 @if *k == TermKind::Publisher {
                                     td {
                                         form method="post" action="/admin/taxonomies" class="oc-inline-form" {
