@@ -132,6 +132,45 @@ fn field_label(key: &str) -> &str {
     }
 }
 
+/// The order fields are listed in (the forms' order); the others after
+/// them, by name.
+const ORDER: [&str; 30] = [
+    "id",
+    "username",
+    "acronym",
+    "name",
+    "title",
+    "territory",
+    "url",
+    "summary",
+    "body",
+    "publisher",
+    "publisher_short",
+    "published",
+    "resource_type",
+    "kind",
+    "themes",
+    "scope",
+    "territories",
+    "status",
+    "role",
+    "disabled",
+    "enabled",
+    "featured",
+    "weight",
+    "schedule",
+    "starts",
+    "ends",
+    "merged_into",
+    "merged_from",
+    "from",
+    "into",
+];
+
+fn rank(key: &str) -> usize {
+    ORDER.iter().position(|k| *k == key).unwrap_or(ORDER.len())
+}
+
 /// Texts longer than this are cut in the readable diff (the raw data
 /// keeps them whole).
 const MAX_VALUE_CHARS: usize = 120;
@@ -226,7 +265,8 @@ fn join_label(prefix: &str, key: &str) -> String {
 fn diff(prefix: &str, b: &Value, a: &Value, out: &mut Vec<Change>) {
     match (b, a) {
         (Value::Object(bo), Value::Object(ao)) => {
-            let keys = bo.keys().chain(ao.keys().filter(|k| !bo.contains_key(*k)));
+            let mut keys: Vec<&String> = bo.keys().chain(ao.keys().filter(|k| !bo.contains_key(*k))).collect();
+            keys.sort_by_key(|k| rank(k));
             for k in keys {
                 let (bv, av) = (bo.get(k).unwrap_or(&Value::Null), ao.get(k).unwrap_or(&Value::Null));
                 if bv == av {
@@ -264,7 +304,9 @@ fn list(prefix: &str, v: &Value, is_before: bool, out: &mut Vec<Change>) {
         });
         return;
     };
-    for (k, x) in o {
+    let mut fields: Vec<(&String, &Value)> = o.iter().collect();
+    fields.sort_by_key(|(k, _)| rank(k));
+    for (k, x) in fields {
         let label = join_label(prefix, k);
         match x {
             Value::Null => {}
@@ -523,14 +565,14 @@ mod tests {
             Some(r#"{"title":"Budget","status":"published","weight":0.0,"themes":["Parité"],"featured":false}"#),
             Some(r#"{"title":"Budget","status":"unpublished","weight":2.5,"themes":[],"featured":true}"#),
         );
-        // Fields in the order of their stored names.
+        // Fields in the order of the form.
         let t: Vec<String> = c.iter().map(Change::text).collect();
         assert_eq!(
             t,
             vec![
-                "À la une : non → oui",
-                "Statut : publié → non publié",
                 "Thématiques : Parité → aucun",
+                "Statut : publié → non publié",
+                "À la une : non → oui",
                 "Poids : 0 → 2,5"
             ]
         );
@@ -543,8 +585,11 @@ mod tests {
         let merge: Vec<String> = merge.iter().map(Change::text).collect();
         assert_eq!(
             merge,
-            vec!["Document d'arrivée › Territoires : DEP-34 → DEP-34, COM-34172", "Fusionné dans : — → n° 12"]
+            vec!["Fusionné dans : — → n° 12", "Document d'arrivée › Territoires : DEP-34 → DEP-34, COM-34172"]
         );
+        let user: Vec<String> =
+            changes(None, Some(r#"{"role":"admin","username":"x"}"#)).iter().map(Change::text).collect();
+        assert_eq!(user, vec!["Identifiant : x", "Rôle : administrateur"]);
         let role = changes(Some(r#"{"role":"librarian"}"#), Some(r#"{"role":"admin"}"#));
         assert_eq!(role[0].text(), "Rôle : bibliothécaire → administrateur");
         assert!(changes(Some("pas du JSON"), None)[0].text().contains("pas du JSON"));
