@@ -859,9 +859,17 @@ async fn every_kind_of_change_is_audited_and_the_log_filters() {
     // The log page filters by action family, user, target and day.
     let j = c.get("/admin/journal?action=term&utilisateur=admin-test").await;
     assert_eq!(j.status, StatusCode::OK);
-    assert!(j.body.contains("term.rename") && !j.body.contains("<code>document.merge</code>"), "{}", j.body);
+    let actions = journal_actions(&j.body);
+    assert!(
+        actions.iter().any(|a| a == "term.rename") && actions.iter().all(|a| a.starts_with("term.")),
+        "{actions:?}"
+    );
     let j = c.get(&format!("/admin/journal?cible=document:{b}")).await;
-    assert!(j.body.contains("document.merge") && !j.body.contains("<code>term.rename</code>"));
+    let actions = journal_actions(&j.body);
+    assert!(
+        actions.iter().any(|a| a == "document.merge") && !actions.iter().any(|a| a == "term.rename"),
+        "{actions:?}"
+    );
     let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
     let j = c.get(&format!("/admin/journal?du={today}&au={today}&action=message.add")).await;
     assert!(j.body.contains("Collectivité de Corse"));
@@ -872,6 +880,13 @@ async fn every_kind_of_change_is_audited_and_the_log_filters() {
     // The old name of a renamed term still works (old links, bookmarks).
     assert_eq!(public("/publications?scope=Communes+d%27outre-mer").await.status, StatusCode::OK);
     assert_eq!(public("/publications?scope=Communes+inconnues").await.status, StatusCode::BAD_REQUEST);
+}
+
+/// The action codes of the rows of an audit log page.
+fn journal_actions(body: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(body);
+    let rows = scraper::Selector::parse("table.oc-journal tbody tr").expect("selector");
+    doc.select(&rows).map(|tr| tr.value().attr("data-action").unwrap_or("").to_owned()).collect()
 }
 
 #[tokio::test]

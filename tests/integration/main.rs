@@ -5,6 +5,7 @@
 
 mod admin;
 mod api;
+mod backoffice;
 mod browser;
 mod common;
 mod compare;

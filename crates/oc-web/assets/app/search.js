@@ -1,6 +1,8 @@
 // Territory autocomplete: turns the search form's input into an ARIA 1.2
 // combobox with a listbox of suggestions. Without this script the form
-// still submits to /recherche.
+// still submits to /recherche. In the back office, a box marked
+// data-oc-autocomplete-add="ID" adds the chosen territory's code
+// (COM-34172, EPCI-200046977, DEP-34, REG-76) to the field ID instead.
 (function () {
   "use strict";
   var DEBOUNCE_MS = 150;
@@ -35,6 +37,21 @@
     }
 
     var pickField = form.querySelector('input[name="pick"]');
+    var addTo = form.getAttribute("data-oc-autocomplete-add");
+    var PREFIX = { commune: "COM", "arrondissement-municipal": "COM", epci: "EPCI", ept: "EPCI", departement: "DEP", region: "REG" };
+
+    function addCode(item) {
+      var field = document.getElementById(addTo);
+      var prefix = PREFIX[item.type];
+      if (!field || !prefix) return;
+      var code = prefix + "-" + item.code;
+      var codes = field.value.split(/[\s,;]+/).filter(function (c) { return c; });
+      if (codes.indexOf(code) < 0) codes.push(code);
+      field.value = codes.join(", ");
+      input.value = "";
+      close();
+      if (status) status.textContent = item.name + " (" + code + ") ajouté aux territoires";
+    }
 
     function levelOf(kind) {
       if (kind === "epci" || kind === "ept") return "epci";
@@ -44,6 +61,7 @@
 
     function choose(i) {
       if (!items[i]) return;
+      if (addTo) { addCode(items[i]); return; }
       if (pickField) {
         // Compare mode: add the chosen collectivité instead of visiting it.
         pickField.value = levelOf(items[i].type) + ":" + items[i].code;
@@ -115,6 +133,8 @@
         highlight(active <= 0 ? items.length - 1 : active - 1);
       } else if (ev.key === "Enter") {
         if (open && active >= 0) { ev.preventDefault(); choose(active); }
+        // The box sits in another form: Enter never submits it.
+        else if (addTo) ev.preventDefault();
       } else if (ev.key === "Escape") {
         if (open) { ev.preventDefault(); close(); }
       }
@@ -122,5 +142,5 @@
     input.addEventListener("blur", function () { setTimeout(close, 100); });
   }
 
-  document.querySelectorAll("form[data-oc-autocomplete]").forEach(setup);
+  document.querySelectorAll("form[data-oc-autocomplete], [data-oc-autocomplete-add]").forEach(setup);
 })();

@@ -19,9 +19,12 @@ use oc_library::listing::{DocumentQuery, Facet, StatusFilter};
 use oc_library::store::Library;
 use oc_library::store::Status;
 
-use super::{change, csrf, done_checked, error_notice, field, fields, page, see_other, with_store, Auth, Librarian};
+use super::{
+    change, csrf, done_checked, error_notice, field, fields, page, see_other, with_store, Auth, Librarian, Menu,
+};
 use crate::error::{WebError, WebResult};
 use crate::extract::{param, Query};
+use crate::format::{fmt_date, fmt_stored_time};
 use crate::ui::components::{pagination, table_head, Pager};
 use crate::AppState;
 
@@ -63,7 +66,20 @@ pub(crate) struct ListQuery {
     q: String,
     status: String,
     filters: BTreeMap<&'static str, Vec<String>>,
+    /// Only the documents filed as useful to all of a type (a type de
+    /// territoire ticked) yet tied to one territory ([`one_territory_for_all`]).
+    one_territory: bool,
     page: usize,
+}
+
+/// The query-string name of [`ListQuery::one_territory`].
+const ONE_TERRITORY: &str = "utile_a_tous_un_territoire";
+
+/// Marked useful to all collectivités of a type (a type de territoire is
+/// ticked), but tied to one territory only: an example to check, or a
+/// classification to correct.
+fn one_territory_for_all(d: &oc_library::curation::AdminDocument) -> bool {
+    !d.doc.scope.is_empty() && d.doc.territories.len() == 1
 }
 
 impl crate::extract::FromQuery for ListQuery {
@@ -97,8 +113,17 @@ impl ListQuery {
                 filters.insert(name, v);
             }
         }
+        let one_territory = match param(p, ONE_TERRITORY).map(str::trim) {
+            None | Some("") => false,
+            Some("1") => true,
+            Some(v) => {
+                return Err(WebError::BadRequest(format!(
+                    "paramètre « {ONE_TERRITORY} » invalide ({v:?}) : 1 pour ne garder que ces documents, sinon rien"
+                )))
+            }
+        };
         let page = crate::extract::page(p, 10_000).map_err(WebError::BadRequest)?;
-        Ok(ListQuery { q, status, filters, page })
+        Ok(ListQuery { q, status, filters, one_territory, page })
     }
 
     fn pairs(&self) -> Vec<(String, String)> {
@@ -113,6 +138,9 @@ impl ListQuery {
             for v in vs {
                 out.push(((*k).to_owned(), v.clone()));
             }
+        }
+        if self.one_territory {
+            out.push((ONE_TERRITORY.to_owned(), "1".to_owned()));
         }
         if self.page > 1 {
             out.push(("page".to_owned(), self.page.to_string()));
@@ -178,8 +206,12 @@ pub(crate) async fn list(
 ) -> WebResult<Response> {
     let done = done_checked(&state, &raw).await;
     let query = q.query(auth.session.previous_login.clone());
-    let (listing, themes) =
-        with_store(&state, move |s| Ok((s.list_documents(&query)?, s.term_names(TermKind::Theme, false)?))).await?;
+    let one_territory = q.one_territory;
+    let (listing, themes) = with_store(&state, move |s| {
+        let listing = if one_territory { one_territory_listing(s, &query)? } else { s.list_documents(&query)? };
+        Ok((listing, s.term_names(TermKind::Theme, false)?))
+    })
+    .await?;
     let pages = listing.total.div_ceil(PER_PAGE).max(1);
     let back = q.href();
     let body = html! {
@@ -198,6 +230,15 @@ pub(crate) async fn list(
                 @for (k, vs) in &q.filters { @for v in vs { input type="hidden" name=(k) value=(v); } }
                 div class="fr-col-12 fr-col-md-2" { button class="fr-btn" type="submit" { "Filtrer" } }
             }
+            div class="fr-checkbox-group fr-checkbox-group--sm fr-mt-2w" {
+                input type="checkbox" id="admin-one-territory" name=(ONE_TERRITORY) value="1" checked[q.one_territory];
+                label class="fr-label" for="admin-one-territory" {
+                    "Documents marqués utiles à tous mais liés à un seul territoire"
+                    span class="fr-hint-text" { "Un type de territoire est coché (le document est proposé à toutes les \
+                        collectivités de ce type) et un seul territoire est indiqué : un exemple à vérifier, ou un \
+                        classement à corriger." }
+                }
+            }
         }
         div class="fr-grid-row fr-grid-row--gutters" {
             div class="fr-col-12 fr-col-md-3" {
@@ -211,7 +252,7 @@ pub(crate) async fn list(
                                 li { a class="fr-tag fr-tag--sm" aria-pressed="true" href=(q.toggled(f, v).href()) { (v) " ✕" } }
                             }
                             @for (v, n) in values.iter().filter(|(v, _)| !selected.contains(v)).take(15) {
-                                li { a href=(q.toggled(f, v).href()) { (v) } " (" (n) ")" }
+                                li { a href=(q.toggled(f, v).href()) { (v) } " (" (crate::format::fmt_int(*n as u64)) ")" }
                             }
                         }
                     }
@@ -273,7 +314,7 @@ pub(crate) async fn list(
                                         @if d.doc.featured { " " span class="fr-badge fr-badge--sm fr-badge--info" { "à la une" } }
                                     }
                                     td { (d.doc.publisher) }
-                                    td { (d.doc.published.as_deref().unwrap_or("")) }
+                                    td { (d.doc.published.as_deref().map(fmt_date).unwrap_or_default()) }
                                     td {
                                         (status_label(d.doc.status))
                                         @if let Some(m) = d.merged_into { " (fusionné dans n° " (m) ")" }
@@ -288,7 +329,39 @@ pub(crate) async fn list(
             }
         }
     };
-    Ok(page("Documents", &auth, done.as_deref(), body).into_response())
+    Ok(page(Menu::Documents, "Documents", &auth, done.as_deref(), body).into_response())
+}
+
+/// [`Library::list_documents`] keeping only [`one_territory_for_all`]
+/// documents: every match is read, filtered, counted, then paged.
+fn one_territory_listing(
+    s: &Library,
+    query: &DocumentQuery,
+) -> Result<oc_library::listing::Listing, oc_library::store::StoreError> {
+    let all = s.list_documents(&DocumentQuery { page: 1, per_page: usize::MAX, ..query.clone() })?;
+    let kept: Vec<_> = all.rows.into_iter().filter(one_territory_for_all).collect();
+    let mut facets = BTreeMap::new();
+    for f in oc_library::listing::Facet::ALL {
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for d in &kept {
+            for v in f.values_of(d) {
+                if !v.is_empty() {
+                    *counts.entry(v).or_default() += 1;
+                }
+            }
+        }
+        let mut v: Vec<(String, usize)> = counts.into_iter().collect();
+        if f == Facet::Year {
+            v.sort_by(|a, b| b.0.cmp(&a.0));
+        } else {
+            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        }
+        facets.insert(f, v);
+    }
+    let total = kept.len();
+    let per_page = query.per_page.max(1);
+    let rows = kept.into_iter().skip(query.page.saturating_sub(1) * per_page).take(per_page).collect();
+    Ok(oc_library::listing::Listing { rows, total, facets, duplicates: all.duplicates })
 }
 
 /// What the edit and add forms offer.
@@ -297,6 +370,14 @@ struct Choices {
     scopes: Vec<String>,
     types: Vec<String>,
     publishers: Vec<String>,
+    /// The document's territory codes with their names (unknown: none).
+    territory_names: Vec<(String, Option<String>)>,
+}
+
+/// The names of territory codes, from the reference data.
+fn territory_names(state: &AppState, codes: &[String]) -> Vec<(String, Option<String>)> {
+    let geo = state.geo();
+    codes.iter().map(|c| (c.clone(), crate::publications::territory_label(&geo, c))).collect()
 }
 
 fn choices(s: &Library) -> Result<Choices, oc_library::store::StoreError> {
@@ -305,6 +386,7 @@ fn choices(s: &Library) -> Result<Choices, oc_library::store::StoreError> {
         scopes: s.term_names(TermKind::Scope, false)?,
         types: s.term_names(TermKind::ResourceType, false)?,
         publishers: s.term_names(TermKind::Publisher, false)?,
+        territory_names: Vec::new(),
     })
 }
 
@@ -422,10 +504,28 @@ fn doc_form(
             }
             (checkboxes("themes", "Thématiques", &c.themes, &e.themes))
             (checkboxes("scope", "Types de territoire", &c.scopes, &e.scope))
-            div class="fr-input-group" {
+            div class="fr-input-group" id="field-territories" {
                 label class="fr-label" for="territories" { "Territoires" span class="fr-hint-text" { "Codes séparés \
-                    par des virgules : COM-34172, EPCI-243400017, DEP-34, REG-76" } }
+                    par des virgules : COM-34172, EPCI-243400017, DEP-34, REG-76 ; ou cherchez un territoire par son \
+                    nom ci-dessous, son code s'ajoute ici." } }
                 input class="fr-input" id="territories" name="territories" value=(e.territories.join(", "));
+                @if !c.territory_names.is_empty() {
+                    ul class="fr-text--sm fr-mt-1w oc-territory-names" aria-label="Territoires du document" {
+                        @for (code, name) in &c.territory_names {
+                            li { code { (code) } " — " @if let Some(n) = name { (n) } @else { em { "territoire inconnu" } } }
+                        }
+                    }
+                }
+            }
+            div class="fr-input-group oc-search" data-oc-autocomplete-add="territories" {
+                label class="fr-label" for="territory-search" { "Ajouter un territoire par son nom"
+                    span class="fr-hint-text" { "Commune, intercommunalité, département ou région, comme dans la \
+                        recherche du site ; choisissez une suggestion pour ajouter son code." } }
+                input class="fr-input" type="search" id="territory-search" placeholder="Nom, code INSEE, code postal ou SIREN"
+                    autocomplete="off" spellcheck="false" maxlength="200" role="combobox" aria-autocomplete="list"
+                    aria-expanded="false" aria-controls="territory-search-listbox";
+                ul id="territory-search-listbox" role="listbox" class="oc-suggestions" aria-label="Suggestions" hidden {}
+                p id="territory-search-status" class="fr-sr-only" aria-live="polite" {}
             }
             div class="fr-grid-row fr-grid-row--gutters" {
                 div class="fr-col-12 fr-col-md-4" {
@@ -446,9 +546,13 @@ fn doc_form(
                     label class="fr-label" for="featured" { "À la une" }
                 } }
                 div class="fr-col-12 fr-col-md-4" { div class="fr-input-group" {
-                    label class="fr-label" for="weight" { "Poids" span class="fr-hint-text" { "de -100 à 100 ; les \
-                        plus lourds sortent les premiers à pertinence égale" } }
-                    input class="fr-input" id="weight" name="weight" type="number" step="any" min="-100" max="100" value=(e.weight);
+                    label class="fr-label" for="weight" { "Poids dans la recherche" span class="fr-hint-text" id="weight-hint" {
+                        "Un nombre de -100 à 100 ; 0 par défaut. Un poids positif fait monter le document dans les \
+                        résultats de la recherche publique (à 100, sa pertinence compte double), un poids négatif le \
+                        fait descendre (à -100, il passe après les autres). À pertinence égale, le plus lourd passe \
+                        devant. « À la une » le place avant tous les autres." } }
+                    input class="fr-input" id="weight" name="weight" type="number" step="any" min="-100" max="100"
+                        value=(e.weight) aria-describedby="weight-hint";
                 } }
             }
             button class="fr-btn" type="submit" id="save" { "Enregistrer" }
@@ -467,7 +571,7 @@ async fn edit_view(
     form: Option<(&Edit, &str)>,
     done: Option<&str>,
 ) -> WebResult<Response> {
-    let (doc, sources, c) =
+    let (doc, sources, mut c) =
         with_store(state, move |s| Ok((s.admin_document(id)?, s.document_sources(id)?, choices(s)?))).await?;
     let Some(doc) = doc else { return Err(WebError::NotFound(format!("aucun document n° {id}"))) };
     let current = Library::edit_of(&doc.doc);
@@ -475,12 +579,13 @@ async fn edit_view(
         Some((e, m)) => (e, Some(m)),
         None => (&current, None),
     };
+    c.territory_names = territory_names(state, &e.territories);
     let deleted = doc.doc.status == Status::Deleted;
     let body = html! {
         p class="fr-text--sm" {
             "Adresse : " a href=(doc.doc.url) rel="noopener" { (doc.doc.url) } br;
-            "Sources : " (sources.join(", ")) " — vu la première fois le " (doc.doc.first_seen.get(..10).unwrap_or(""))
-                ", mis à jour le " (doc.doc.last_updated.get(..10).unwrap_or("")) br;
+            "Sources : " (sources.join(", ")) " — vu la première fois le " (fmt_stored_time(&doc.doc.first_seen))
+                ", mis à jour le " (fmt_stored_time(&doc.doc.last_updated)) br;
             "Statut : " strong { (status_label(doc.doc.status)) }
             @if doc.doc.status == Status::Published { " — " a href=(format!("/publications/{id}")) { "voir la notice publique" } }
             @if let Some(m) = doc.merged_into { " — fusionné dans " a href=(format!("/admin/documents/{m}")) { "le document n° " (m) } }
@@ -490,7 +595,7 @@ async fn edit_view(
             div class="fr-callout fr-mb-3w" {
                 h2 class="fr-callout__title fr-h5" { (doc.doc.title) }
                 p class="fr-callout__text fr-text--sm" {
-                    (doc.doc.publisher) " — " (doc.doc.published.as_deref().unwrap_or("sans date")) " — "
+                    (doc.doc.publisher) " — " (doc.doc.published.as_deref().map_or_else(|| "sans date".to_owned(), fmt_date)) " — "
                         (doc.doc.resource_type)
                 }
                 @if !doc.doc.summary.is_empty() { p class="fr-text--sm" { (doc.doc.summary) } }
@@ -529,7 +634,7 @@ async fn edit_view(
         }
     };
     let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
-    Ok((status, page(&format!("Document n° {id}"), auth, done, body)).into_response())
+    Ok((status, page(Menu::Documents, &format!("Document n° {id}"), auth, done, body)).into_response())
 }
 
 pub(crate) async fn edit_page(
@@ -658,10 +763,11 @@ pub(crate) async fn restore(
 }
 
 async fn new_view(state: &AppState, auth: &Auth, e: &Edit, url: &str, error: Option<&str>) -> WebResult<Response> {
-    let c = with_store(state, |s| choices(s)).await?;
+    let mut c = with_store(state, |s| choices(s)).await?;
+    c.territory_names = territory_names(state, &e.territories);
     let body = doc_form(auth, "/admin/documents/nouveau", e, Some(url), &c, error, None);
     let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
-    Ok((status, page("Ajouter un document", auth, None, body)).into_response())
+    Ok((status, page(Menu::Documents, "Ajouter un document", auth, None, body)).into_response())
 }
 
 pub(crate) async fn new_page(State(state): State<AppState>, Librarian(auth): Librarian) -> WebResult<Response> {

@@ -12,14 +12,16 @@ use oc_library::audit::AuditFilter;
 use oc_library::curation::{FicheMessage, Term, TermKind};
 use oc_library::source::{Defaults, Source, SourceKind};
 use oc_library::store::SourceRow;
-use oc_model::fr::{count, fmt_int, plural};
+use oc_model::fr::{capitalize, fmt_int, plural};
 
+use super::french;
 use super::{
     change, csrf, done_checked, done_of, error_notice, field, fields, num, page, see_other, with_store, AdminOnly,
-    Auth, Librarian, Preview,
+    Auth, Librarian, Menu, Preview,
 };
 use crate::error::{WebError, WebResult};
 use crate::extract::{param, params};
+use crate::format::{fmt_count, fmt_date, fmt_stored_time};
 use crate::ui::components::{alert, date_field, pagination, table_head, Level, Pager};
 use crate::AppState;
 
@@ -72,7 +74,7 @@ async fn taxonomies_view(
                         @for t in terms {
                             tr {
                                 td { (t.name) @if t.retired { " " span class="fr-badge fr-badge--sm" { "retiré" } } }
-                                td { (t.documents) }
+                                td { (fmt_count(num(t.documents), "document", "documents", false)) }
                                 @if *k == TermKind::Publisher {
                                     td {
                                         form method="post" action="/admin/taxonomies" class="oc-inline-form" {
@@ -140,7 +142,7 @@ async fn taxonomies_view(
         (synonyms_section(auth, &synonyms))
     };
     let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
-    Ok((status, page("Taxonomies", auth, done, body)).into_response())
+    Ok((status, page(Menu::Taxonomies, "Taxonomies", auth, done, body)).into_response())
 }
 
 /// The acronyms the public search expands, and their forms.
@@ -283,7 +285,7 @@ pub(crate) async fn sources(
         div class="fr-table fr-table--no-caption" { table {
             caption { "Sources" }
             (table_head(&[
-                "Source", "Type", "Active", "Horaire (UTC)", "Dernier succès", "Dernier passage", "Documents",
+                "Source", "Type", "Active", "Horaire (heure UTC)", "Dernier succès", "Dernier passage", "Documents",
                 "Dernière erreur",
             ]))
             tbody {
@@ -296,19 +298,37 @@ pub(crate) async fn sources(
                                 " " span class="fr-badge fr-badge--sm fr-badge--info" { "géré ici" }
                             }
                         }
-                        td { (s.source.kind) }
+                        td { (french::kind_text(&s.source.kind)) }
                         td { @if s.source.enabled { "oui" } @else { "non" } }
-                        td { code { (s.source.schedule) } }
-                        td { (s.last_success.as_deref().unwrap_or("jamais")) }
-                        td { @if let Some(at) = &s.last_attempt { (at) " — " (run_counts(s)) } @else { "—" } }
-                        td { (fmt_int(num(s.documents))) }
+                        td class="oc-schedule" { (schedule_view(&s.source.schedule)) }
+                        td { (stored_time_or(s.last_success.as_deref(), "jamais")) }
+                        td { @if let Some(at) = &s.last_attempt { (fmt_stored_time(at)) " — " (run_counts(s)) } @else { "—" } }
+                        td { (fmt_count(num(s.documents), "document", "documents", false)) }
                         td class="oc-error-cell" { (s.last_error.as_deref().unwrap_or("")) }
                     }
                 }
             }
         } }
     };
-    Ok(page("Sources", &auth, done_of(&raw).as_deref(), body).into_response())
+    Ok(page(Menu::Sources, "Sources", &auth, done_of(&raw).as_deref(), body).into_response())
+}
+
+/// A stored time in French (Paris time), or `none` when there is none.
+fn stored_time_or(t: Option<&str>, none: &str) -> String {
+    t.map_or_else(|| none.to_owned(), fmt_stored_time)
+}
+
+/// A schedule in French, the cron expression behind a disclosure.
+fn schedule_view(cron: &str) -> Markup {
+    html! {
+        span class="oc-schedule-text" { (french::schedule_text(cron)) }
+        @if !cron.trim().is_empty() {
+            details class="oc-schedule-cron" {
+                summary class="fr-text--xs" { "Expression cron" }
+                code { (cron) }
+            }
+        }
+    }
 }
 
 /// The fields of a source form.
@@ -328,6 +348,54 @@ struct SourceForm {
     scope: Vec<String>,
     resource_type: String,
     territories: String,
+    /// The French choice of the schedule ([`french::Frequency`] code, or
+    /// `avance`: the cron expression as typed), as typed.
+    frequency: String,
+    weekday: String,
+    monthday: String,
+    time: String,
+    /// What is wrong with the French choice, if anything.
+    plan_error: Option<String>,
+}
+
+/// The frequency code of "the cron expression as typed".
+const ADVANCED: &str = "avance";
+
+/// `05:30`, `5:30`, `5 h 30`, `5h`, `5` → (5, 30).
+fn parse_time(s: &str) -> Option<(u32, u32)> {
+    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase().replace('h', ":");
+    let (h, m) = t.split_once(':').unwrap_or((&t, ""));
+    let h = h.parse::<u32>().ok().filter(|h| *h <= 23)?;
+    let m = if m.is_empty() { 0 } else { m.parse::<u32>().ok().filter(|m| *m <= 59)? };
+    Some((h, m))
+}
+
+/// The French choice of a form: the cron it makes, or what is wrong.
+fn plan_of_form(frequency: &str, weekday: &str, monthday: &str, time: &str) -> Result<String, String> {
+    let Some(freq) = french::Frequency::parse(frequency) else {
+        return Err(format!("fréquence inconnue ({frequency:?}) : choisissez-la dans la liste"));
+    };
+    let (hour, minute) = match freq {
+        french::Frequency::Manual => (0, 0),
+        _ => parse_time(time)
+            .ok_or_else(|| format!("heure invalide ({time:?}) : heures et minutes, par exemple 05:30"))?,
+    };
+    let day = match freq {
+        french::Frequency::Weekly => weekday
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|d| *d <= 6)
+            .ok_or_else(|| format!("jour de la semaine invalide ({weekday:?}) : choisissez-le dans la liste"))?,
+        french::Frequency::Monthly => monthday
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|d| (1..=28).contains(d))
+            .ok_or_else(|| format!("jour du mois invalide ({monthday:?}) : un nombre de 1 à 28"))?,
+        _ => 0,
+    };
+    Ok(french::Plan { frequency: freq, day, hour, minute }.cron())
 }
 
 impl SourceForm {
@@ -347,7 +415,30 @@ impl SourceForm {
             scope: s.defaults.scope.clone(),
             resource_type: s.defaults.resource_type.clone().unwrap_or_default(),
             territories: s.defaults.territories.join(", "),
+            plan_error: None,
+            ..SourceForm::default()
         }
+        .with_plan_of_schedule()
+    }
+
+    /// The French choice that says the schedule, or "advanced" when it
+    /// cannot.
+    fn with_plan_of_schedule(mut self) -> SourceForm {
+        match french::Plan::of_cron(&self.schedule) {
+            Some(p) => {
+                self.frequency = p.frequency.code().to_owned();
+                self.weekday = if p.frequency == french::Frequency::Weekly { p.day } else { 0 }.to_string();
+                self.monthday = if p.frequency == french::Frequency::Monthly { p.day } else { 1 }.to_string();
+                self.time = format!("{:02}:{:02}", p.hour, p.minute);
+            }
+            None => {
+                self.frequency = ADVANCED.to_owned();
+                self.weekday = "0".to_owned();
+                self.monthday = "1".to_owned();
+                self.time = "05:00".to_owned();
+            }
+        }
+        self
     }
 
     fn from_form(f: &[(String, String)], id: &str) -> SourceForm {
@@ -366,11 +457,37 @@ impl SourceForm {
             scope: fields(f, "scope"),
             resource_type: field(f, "resource_type").trim().to_owned(),
             territories: field(f, "territories").trim().to_owned(),
+            frequency: field(f, "frequence").trim().to_owned(),
+            weekday: field(f, "jour_semaine").trim().to_owned(),
+            monthday: field(f, "jour_mois").trim().to_owned(),
+            time: field(f, "heure").trim().to_owned(),
+            plan_error: None,
         }
+        .with_schedule_of_plan()
+    }
+
+    /// The cron expression of the French choice, unless "advanced" (or
+    /// a form without the choice) keeps the one typed.
+    fn with_schedule_of_plan(mut self) -> SourceForm {
+        if self.frequency.is_empty() || self.frequency == ADVANCED {
+            if self.frequency.is_empty() {
+                let typed = self.clone().with_plan_of_schedule();
+                return SourceForm { schedule: self.schedule, ..typed };
+            }
+            return self;
+        }
+        match plan_of_form(&self.frequency, &self.weekday, &self.monthday, &self.time) {
+            Ok(cron) => self.schedule = cron,
+            Err(e) => self.plan_error = Some(e),
+        }
+        self
     }
 
     /// The definition, or what is wrong.
     fn spec(&self) -> Result<Source, String> {
+        if let Some(e) = &self.plan_error {
+            return Err(format!("horaire : {e}"));
+        }
         let kind = self.kind.parse::<SourceKind>()?;
         let sru = kind == SourceKind::Sru;
         let max_records = match self.max_records.as_str() {
@@ -458,8 +575,8 @@ fn source_form(auth: &Auth, f: &SourceForm, is_new: bool, tax: &crate::Taxonomy)
                 div class="fr-col-12 fr-col-md-3" { div class="fr-select-group" {
                     label class="fr-label" for="src-kind" { "Type" }
                     select class="fr-select" id="src-kind" name="kind" {
-                        @for (k, l) in [("feed", "Flux RSS, Atom ou JSON Feed"), ("sru", "Requête SRU (BNSP, Gallica)"), ("ods", "Catalogue OpenDataSoft"), ("csv", "Catalogue CSV")] {
-                            option value=(k) selected[f.kind == k] { (l) }
+                        @for k in french::KINDS {
+                            option value=(k.as_str()) selected[f.kind == k.as_str()] { (french::kind_label(k)) }
                         }
                     }
                 } }
@@ -470,13 +587,10 @@ fn source_form(auth: &Auth, f: &SourceForm, is_new: bool, tax: &crate::Taxonomy)
                     dc.subject all \"collectivités locales\"")) }
                 div class="fr-col-12 fr-col-md-4" { (text("max_records", "Notices par passage (SRU)", &f.max_records, "1000 par défaut")) }
             }
-            div class="fr-grid-row fr-grid-row--gutters" {
-                div class="fr-col-12 fr-col-md-6" { (text("schedule", "Horaire (cron avec secondes, UTC)", &f.schedule, "« \
-                    0 30 5 * * * » : chaque jour à 5 h 30 ; vide : à la main")) }
-                div class="fr-col-12 fr-col-md-6" { div class="fr-checkbox-group fr-mt-4w" {
-                    input type="checkbox" id="src-enabled" name="enabled" value="1" checked[f.enabled];
-                    label class="fr-label" for="src-enabled" { "Active (décochez pour désactiver la source)" }
-                } }
+            (schedule_fields(f))
+            div class="fr-checkbox-group fr-mb-3w" {
+                input type="checkbox" id="src-enabled" name="enabled" value="1" checked[f.enabled];
+                label class="fr-label" for="src-enabled" { "Active (décochez pour désactiver la source)" }
             }
             h2 class="fr-h6" { "Classement par défaut des documents de la source" }
             (boxes("themes", "Thématiques", tax.offered(TermKind::Theme), &f.themes))
@@ -495,6 +609,60 @@ fn source_form(auth: &Auth, f: &SourceForm, is_new: bool, tax: &crate::Taxonomy)
             ul class="fr-btns-group fr-btns-group--inline" {
                 li { button class="fr-btn" type="submit" { "Enregistrer" } }
                 li { button class="fr-btn fr-btn--secondary" type="submit" formaction=(test) { "Tester (sans rien enregistrer)" } }
+            }
+        }
+    }
+}
+
+/// The schedule of a source form: how often, which day, at what time, in
+/// French; the cron expression for experts behind a disclosure.
+fn schedule_fields(f: &SourceForm) -> Markup {
+    let advanced = f.frequency == ADVANCED;
+    html! {
+        fieldset class="fr-fieldset" id="src-schedule" aria-labelledby="src-schedule-legend" {
+            legend class="fr-fieldset__legend fr-text--regular" id="src-schedule-legend" {
+                "Horaire des moissons"
+                span class="fr-hint-text" { "Heures en temps universel (UTC) : à Paris, ajoutez 1 h en hiver et 2 h \
+                    en été." }
+            }
+            div class="fr-fieldset__element fr-fieldset__element--inline" { div class="fr-select-group" {
+                label class="fr-label" for="src-frequence" { "Fréquence" }
+                select class="fr-select" id="src-frequence" name="frequence" {
+                    @for (_, code, label) in french::Frequency::ALL {
+                        option value=(code) selected[f.frequency == code] { (label) }
+                    }
+                    option value=(ADVANCED) selected[advanced] { "autre : l'expression cron ci-dessous" }
+                }
+            } }
+            div class="fr-fieldset__element fr-fieldset__element--inline" { div class="fr-select-group" {
+                label class="fr-label" for="src-jour-semaine" { "Jour" span class="fr-hint-text" { "chaque semaine" } }
+                select class="fr-select" id="src-jour-semaine" name="jour_semaine" {
+                    @for d in [1u32, 2, 3, 4, 5, 6, 0] {
+                        option value=(d) selected[f.weekday == d.to_string()] { (french::weekday_name(d)) }
+                    }
+                }
+            } }
+            div class="fr-fieldset__element fr-fieldset__element--inline" { div class="fr-input-group" {
+                label class="fr-label" for="src-jour-mois" { "Jour du mois" span class="fr-hint-text" { "chaque mois, de 1 à 28" } }
+                input class="fr-input" id="src-jour-mois" name="jour_mois" type="number" min="1" max="28" value=(f.monthday);
+            } }
+            div class="fr-fieldset__element fr-fieldset__element--inline" { div class="fr-input-group" {
+                label class="fr-label" for="src-heure" { "Heure (UTC)" span class="fr-hint-text" { "ex. : 05:30" } }
+                input class="fr-input" id="src-heure" name="heure" type="time" value=(f.time);
+            } }
+            div class="fr-fieldset__element" {
+                details class="oc-schedule-cron" open[advanced] {
+                    summary { "Expression cron (pour les experts)" }
+                    div class="fr-input-group fr-mt-1w" {
+                        label class="fr-label" for="src-schedule-cron" { "Expression cron avec secondes (UTC)"
+                            span class="fr-hint-text" { "Prise en compte quand la fréquence est « autre ». « 0 30 5 * * * » : \
+                                chaque jour à 5 h 30 ; vide : à la main seulement." } }
+                        input class="fr-input" id="src-schedule-cron" name="schedule" value=(f.schedule);
+                    }
+                    @if !f.schedule.is_empty() {
+                        p class="fr-text--sm fr-mb-0" { "Soit : " (french::schedule_text(&f.schedule)) "." }
+                    }
+                }
             }
         }
     }
@@ -519,9 +687,9 @@ fn preview_view(p: &Preview) -> Markup {
             h2 class="fr-h4" { "Essai : ce qu'un passage apporterait (rien n'a été enregistré)" }
             @if let Some(e) = &p.error { (alert(Level::Error, true, "fr-mb-2w", html! { "Erreur : " (e) })) }
             p {
-                (count(num(p.seen), "élément lu", "éléments lus")) ", "
-                (count(p.documents.len() as u64, "document utilisable", "documents utilisables")) ", "
-                (count(p.rejected.len() as u64, "rejeté", "rejetés")) ", en " (fmt_int(num(p.duration_ms))) " ms."
+                (capitalize(&fmt_count(num(p.seen), "élément lu", "éléments lus", false))) ", "
+                (fmt_count(p.documents.len() as u64, "document utilisable", "documents utilisables", false)) ", "
+                (fmt_count(p.rejected.len() as u64, "rejeté", "rejetés", false)) ", en " (fmt_int(num(p.duration_ms))) " ms."
             }
             @if !p.documents.is_empty() {
                 div class="fr-table fr-table--no-caption" { table {
@@ -530,7 +698,7 @@ fn preview_view(p: &Preview) -> Markup {
                     tbody { @for d in p.documents.iter().take(50) {
                         tr {
                             td { a href=(d.url) rel="noopener" { (d.title) } }
-                            td { (d.published.as_deref().unwrap_or("")) }
+                            td { (d.published.as_deref().map(fmt_date).unwrap_or_default()) }
                             td { (d.themes.join(", ")) } td { (d.territories.join(", ")) }
                         }
                     } }
@@ -568,8 +736,10 @@ async fn source_view(
         @if let Some(s) = &status {
             div class="fr-callout fr-mb-3w" {
                 p class="fr-callout__text fr-text--sm" {
-                    "Dernier succès : " (s.last_success.as_deref().unwrap_or("jamais")) " — dernier passage : " (s.last_attempt.as_deref().unwrap_or("jamais"))
-                    " (" (run_counts(s)) ", " (fmt_int(num(s.duration_ms))) " ms) — " (count(num(s.documents), "document", "documents")) "."
+                    "Type : " (french::kind_text(&s.source.kind)) " — horaire (heure UTC) : "
+                    (french::schedule_text(&s.source.schedule)) br;
+                    "Dernier succès : " (stored_time_or(s.last_success.as_deref(), "jamais")) " — dernier passage : " (stored_time_or(s.last_attempt.as_deref(), "jamais"))
+                    " (" (run_counts(s)) ", " (fmt_int(num(s.duration_ms))) " ms) — " (fmt_count(num(s.documents), "document", "documents", false)) "."
                     @if let Some(e) = &s.last_error { br; strong { "Dernière erreur : " } (e) }
                 }
                 form method="post" action=(format!("/admin/sources/{}/lancer", s.source.id)) {
@@ -583,16 +753,16 @@ async fn source_view(
         @if let Some(p) = preview { (preview_view(p)) }
         @if !rejections.is_empty() {
             h2 class="fr-h5 fr-mt-4w" { "Derniers éléments rejetés" }
-            ul class="fr-text--sm" { @for r in &rejections { li { (r.at) " — " (r.item) " : " (r.reason) } } }
+            ul class="fr-text--sm" { @for r in &rejections { li { (fmt_stored_time(&r.at)) " — " (r.item) " : " (r.reason) } } }
         }
     };
     let title = if is_new { "Nouvelle source".to_owned() } else { format!("Source {}", f.id) };
     let code = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
-    Ok((code, page(&title, auth, done, body)).into_response())
+    Ok((code, page(Menu::Sources, &title, auth, done, body)).into_response())
 }
 
 pub(crate) async fn source_new(State(state): State<AppState>, AdminOnly(auth): AdminOnly) -> WebResult<Response> {
-    let f = SourceForm { kind: "feed".into(), enabled: true, ..SourceForm::default() };
+    let f = SourceForm { kind: "feed".into(), enabled: true, ..SourceForm::default() }.with_plan_of_schedule();
     source_view(&state, &auth, &f, true, None, None, None).await
 }
 
@@ -701,8 +871,8 @@ async fn messages_view(
                     tr {
                         td { (label(&m.territory)) " (" (m.territory) ")" }
                         td { (m.title) }
-                        td { (m.starts.as_deref().unwrap_or("—")) }
-                        td { (m.ends.as_deref().unwrap_or("—")) }
+                        td { (m.starts.as_deref().map_or_else(|| "—".to_owned(), fmt_date)) }
+                        td { (m.ends.as_deref().map_or_else(|| "—".to_owned(), fmt_date)) }
                         td { (m.updated_by) }
                         td {
                             a class="fr-btn fr-btn--sm fr-btn--tertiary" href=(format!("/admin/messages?modifier={}", m.id)) { "Modifier" }
@@ -742,7 +912,7 @@ async fn messages_view(
         }
     };
     let code = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
-    Ok((code, page("Messages de fiche", auth, done, body)).into_response())
+    Ok((code, page(Menu::Messages, "Messages de fiche", auth, done, body)).into_response())
 }
 
 pub(crate) async fn messages(
@@ -817,7 +987,7 @@ async fn users_view(
             tbody { @for u in &list {
                 tr {
                     td { (u.username) }
-                    td { (u.created_at) }
+                    td { (fmt_stored_time(&u.created_at)) }
                     td {
                         form method="post" action="/admin/utilisateurs" class="oc-inline-form" {
                             (csrf(auth))
@@ -872,7 +1042,7 @@ async fn users_view(
         }
     };
     let code = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
-    Ok((code, page("Comptes", auth, done, body)).into_response())
+    Ok((code, page(Menu::Accounts, "Comptes", auth, done, body)).into_response())
 }
 
 pub(crate) async fn users(
@@ -916,6 +1086,77 @@ pub(crate) async fn user_action(
 
 const JOURNAL_PAGE: usize = 50;
 
+/// Entries read at a time when logins are hidden (they are skipped as
+/// they are read).
+const JOURNAL_CHUNK: usize = 500;
+
+/// A page of the audit log, and the number of entries matching; without
+/// logins, refused logins and logouts when `hide_logins`.
+fn journal_page(
+    s: &oc_library::store::Library,
+    filter: &AuditFilter,
+    hide_logins: bool,
+    page_n: usize,
+) -> Result<(Vec<oc_library::audit::AuditEntry>, i64), oc_library::store::StoreError> {
+    let skip = (page_n - 1) * JOURNAL_PAGE;
+    if !hide_logins || filter.action.as_deref().is_some_and(|a| !french::is_login_action(a) && a != "login") {
+        return s.audit_filtered(filter, JOURNAL_PAGE, skip);
+    }
+    if filter.action.is_some() {
+        // Only logins were asked for, and they are hidden.
+        return Ok((Vec::new(), 0));
+    }
+    let count = |action: &str| -> Result<i64, oc_library::store::StoreError> {
+        Ok(s.audit_filtered(&AuditFilter { action: Some(action.to_owned()), ..filter.clone() }, 0, 0)?.1)
+    };
+    let all = s.audit_filtered(filter, 0, 0)?.1;
+    let total = (all - count("login")? - count("logout")?).max(0);
+    let (mut out, mut skipped, mut offset) = (Vec::new(), 0, 0);
+    'read: loop {
+        let (chunk, _) = s.audit_filtered(filter, JOURNAL_CHUNK, offset)?;
+        if chunk.is_empty() {
+            break;
+        }
+        offset += chunk.len();
+        for e in chunk {
+            if french::is_login_action(&e.action) {
+                continue;
+            }
+            if skipped < skip {
+                skipped += 1;
+                continue;
+            }
+            out.push(e);
+            if out.len() == JOURNAL_PAGE {
+                break 'read;
+            }
+        }
+    }
+    Ok((out, total))
+}
+
+/// The readable changes of an audit entry, and its raw values behind a
+/// disclosure.
+fn journal_changes(e: &oc_library::audit::AuditEntry) -> Markup {
+    let changes = french::changes(e.before.as_deref(), e.after.as_deref());
+    html! {
+        @if !changes.is_empty() {
+            ul class="oc-journal-changes fr-text--sm fr-mb-1w" {
+                @for c in &changes { li { (c.text()) } }
+            }
+        } @else if e.before.is_some() || e.after.is_some() {
+            p class="fr-text--sm fr-mb-1w" { "Aucun champ modifié." }
+        }
+        @if e.before.is_some() || e.after.is_some() {
+            details class="oc-journal-raw" {
+                summary { "Données brutes" }
+                @if let Some(b) = &e.before { p class="fr-text--xs fr-mb-0" { "Avant :" } pre class="oc-json" { (pretty(b)) } }
+                @if let Some(a) = &e.after { p class="fr-text--xs fr-mb-0" { "Après :" } pre class="oc-json" { (pretty(a)) } }
+            }
+        }
+    }
+}
+
 pub(crate) async fn journal(
     State(state): State<AppState>,
     AdminOnly(auth): AdminOnly,
@@ -938,12 +1179,12 @@ pub(crate) async fn journal(
         from: day("du")?,
         to: day("au")?,
     };
+    let hide_logins = opt("sans_connexions").is_some();
     let page_n = opt("page").and_then(|v| v.parse::<usize>().ok()).filter(|n| (1..=100_000).contains(n)).unwrap_or(1);
     let f2 = filter.clone();
-    let ((entries, total), actions, users) = with_store(&state, move |s| {
-        Ok((s.audit_filtered(&f2, JOURNAL_PAGE, (page_n - 1) * JOURNAL_PAGE)?, s.audit_actions()?, s.users()?))
-    })
-    .await?;
+    let ((entries, total), actions, users) =
+        with_store(&state, move |s| Ok((journal_page(s, &f2, hide_logins, page_n)?, s.audit_actions()?, s.users()?)))
+            .await?;
     let mut groups: Vec<String> = actions.iter().filter_map(|a| a.split_once('.').map(|(g, _)| g.to_owned())).collect();
     groups.dedup();
     let pages = (total as usize).div_ceil(JOURNAL_PAGE).max(1);
@@ -960,6 +1201,9 @@ pub(crate) async fn journal(
                 pairs.push((k, v.clone()));
             }
         }
+        if hide_logins {
+            pairs.push(("sans_connexions", "1".to_owned()));
+        }
         pairs.push(("page", n.to_string()));
         format!("/admin/journal?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
     };
@@ -972,19 +1216,20 @@ pub(crate) async fn journal(
                         option value="" { "tous" }
                         @for u in &users { option value=(u.username) selected[filter.user.as_deref() == Some(u.username.as_str())] { (u.username) } }
                         option value="cli" selected[filter.user.as_deref() == Some("cli")] { "cli (ligne de commande)" }
+                        option value="anonyme" selected[filter.user.as_deref() == Some("anonyme")] { "anonyme (connexions refusées)" }
                     }
                 } }
                 div class="fr-col-12 fr-col-md-3" { div class="fr-select-group" {
                     label class="fr-label" for="j-action" { "Action" }
                     select class="fr-select" id="j-action" name="action" {
                         option value="" { "toutes" }
-                        @for g in &groups { option value=(g) selected[filter.action.as_deref() == Some(g.as_str())] { (g) " (toutes)" } }
-                        @for a in &actions { option value=(a) selected[filter.action.as_deref() == Some(a.as_str())] { (a) } }
+                        @for g in &groups { option value=(g) selected[filter.action.as_deref() == Some(g.as_str())] { (french::action_group_label(g)) } }
+                        @for a in &actions { option value=(a) selected[filter.action.as_deref() == Some(a.as_str())] { (french::action_label(a)) } }
                     }
                 } }
                 div class="fr-col-12 fr-col-md-3" {
                     div class="fr-input-group" {
-                        label class="fr-label" for="j-target" { "Cible contient" }
+                        label class="fr-label" for="j-target" { "Cible contient" span class="fr-hint-text" { "ex. : document:12, source:insee-flux-1, theme:Parité" } }
                         input class="fr-input" id="j-target" name="cible" value=(filter.target.as_deref().unwrap_or(""))
                             placeholder="document:12";
                     }
@@ -992,23 +1237,30 @@ pub(crate) async fn journal(
                 (date_field("fr-col-6 fr-col-md-2", "j-from", "du", "Du", filter.from.as_deref()))
                 (date_field("fr-col-6 fr-col-md-2", "j-to", "au", "Au", filter.to.as_deref()))
             }
+            div class="fr-checkbox-group fr-mt-2w" {
+                input type="checkbox" id="j-no-logins" name="sans_connexions" value="1" checked[hide_logins];
+                label class="fr-label" for="j-no-logins" { "Masquer les connexions et déconnexions" }
+            }
             button class="fr-btn fr-mt-2w" type="submit" { "Filtrer" }
         }
         p id="journal-total" { strong { (fmt_int(num(total))) } " " (plural(num(total), "entrée", "entrées")) }
         div class="fr-table fr-table--no-caption" { table class="oc-journal" {
             caption { "Journal" }
-            (table_head(&["Quand (UTC)", "Qui", "Action", "Cible", "Avant", "Après"]))
+            (table_head(&["Quand (heure de Paris)", "Qui", "Action", "Cible", "Modifications"]))
             tbody { @for e in &entries {
-                tr {
-                    td { (e.at) } td { (e.user) } td { code { (e.action) } } td { (e.target) }
-                    td { @if let Some(b) = &e.before { details { summary { "voir" } pre class="oc-json" { (pretty(b)) } } } }
-                    td { @if let Some(a) = &e.after { details { summary { "voir" } pre class="oc-json" { (pretty(a)) } } } }
+                @let (target, href) = french::target_label(&e.target);
+                tr data-action=(e.action) {
+                    td { (crate::format::fmt_stored_time(&e.at)) }
+                    td { (e.user) }
+                    td class="oc-journal-action" { (french::action_label(&e.action)) }
+                    td { @if let Some(h) = href { a href=(h) { (target) } } @else { (target) } }
+                    td { (journal_changes(e)) }
                 }
             } }
         } }
         (pagination("Pagination", page_n, pages, Pager::PrevNext, link))
     };
-    Ok(page("Journal des modifications", &auth, None, body).into_response())
+    Ok(page(Menu::Journal, "Journal des modifications", &auth, None, body).into_response())
 }
 
 fn pretty(json: &str) -> String {

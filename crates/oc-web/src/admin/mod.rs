@@ -21,6 +21,7 @@
 //! indexed before the response, so the public search shows them at once.
 
 pub mod documents;
+mod french;
 pub mod manage;
 
 use std::net::{IpAddr, SocketAddr};
@@ -497,22 +498,60 @@ pub fn done_message(code: &str) -> Option<&'static str> {
     })
 }
 
-/// The back-office frame: navigation, who is signed in, logout.
-pub(crate) fn page(title: &str, auth: &Auth, done: Option<&str>, body: Markup) -> Markup {
+/// The entries of the back-office menu; a page names the one it belongs
+/// to, which the menu marks with `aria-current="page"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Menu {
+    Dashboard,
+    Documents,
+    Taxonomies,
+    Sources,
+    Messages,
+    Accounts,
+    Journal,
+}
+
+impl Menu {
+    /// Address, label, for admins only.
+    fn entry(self) -> (&'static str, &'static str, bool) {
+        match self {
+            Menu::Dashboard => ("/admin", "Tableau de bord", false),
+            Menu::Documents => ("/admin/documents", "Documents", false),
+            Menu::Taxonomies => ("/admin/taxonomies", "Taxonomies", false),
+            Menu::Sources => ("/admin/sources", "Sources", true),
+            Menu::Messages => ("/admin/messages", "Messages de fiche", true),
+            Menu::Accounts => ("/admin/utilisateurs", "Comptes", true),
+            Menu::Journal => ("/admin/journal", "Journal", true),
+        }
+    }
+
+    const ALL: [Menu; 7] = [
+        Menu::Dashboard,
+        Menu::Documents,
+        Menu::Taxonomies,
+        Menu::Sources,
+        Menu::Messages,
+        Menu::Accounts,
+        Menu::Journal,
+    ];
+}
+
+/// The back-office frame: navigation (the entry of `menu` marked as the
+/// current page), who is signed in, logout.
+pub(crate) fn page(menu: Menu, title: &str, auth: &Auth, done: Option<&str>, body: Markup) -> Markup {
     let admin = auth.is_admin();
     layout(
         &format!("{title} — back-office"),
         html! {
             nav class="fr-nav oc-admin-nav fr-mb-3w" role="navigation" aria-label="Back-office" {
                 ul class="fr-nav__list" {
-                    li class="fr-nav__item" { a class="fr-nav__link" href="/admin" { "Tableau de bord" } }
-                    li class="fr-nav__item" { a class="fr-nav__link" href="/admin/documents" { "Documents" } }
-                    li class="fr-nav__item" { a class="fr-nav__link" href="/admin/taxonomies" { "Taxonomies" } }
-                    @if admin {
-                        li class="fr-nav__item" { a class="fr-nav__link" href="/admin/sources" { "Sources" } }
-                        li class="fr-nav__item" { a class="fr-nav__link" href="/admin/messages" { "Messages de fiche" } }
-                        li class="fr-nav__item" { a class="fr-nav__link" href="/admin/utilisateurs" { "Comptes" } }
-                        li class="fr-nav__item" { a class="fr-nav__link" href="/admin/journal" { "Journal" } }
+                    @for m in Menu::ALL {
+                        @let (href, label, admin_only) = m.entry();
+                        @if admin || !admin_only {
+                            li class="fr-nav__item" {
+                                a class="fr-nav__link" href=(href) aria-current=[(m == menu).then_some("page")] { (label) }
+                            }
+                        }
                     }
                 }
             }
@@ -589,6 +628,7 @@ async fn dashboard(
     })
     .await?;
     Ok(page(
+        Menu::Dashboard,
         "Tableau de bord",
         &auth,
         done_of(&q).as_deref(),
@@ -602,7 +642,7 @@ async fn dashboard(
                 ] {
                     div class="fr-col-12 fr-col-md-3" {
                         div class="fr-tile fr-enlarge-link" { div class="fr-tile__body" { div class="fr-tile__content" {
-                            h2 class="fr-tile__title" { a href=(href) { (label) " : " (fr::count(n as u64, "document", "documents")) } }
+                            h2 class="fr-tile__title" { a href=(href) { (label) " : " (crate::format::fmt_count(n as u64, "document", "documents", false)) } }
                         } } }
                     }
                 }
