@@ -327,6 +327,20 @@ impl Browser {
         }
         panic!("{max} presses of Tab never focused `{selector}`; focused on the way: {seen:?}");
     }
+
+    /// With `OC_SCREENSHOTS=DIR` in the environment, saves the first
+    /// screen of the page as `DIR/NAME.png`, for a person to look at;
+    /// otherwise does nothing.
+    fn screenshot(&mut self, name: &str) {
+        let Some(dir) = std::env::var_os("OC_SCREENSHOTS") else { return };
+        let shot = self.call("Page.captureScreenshot", json!({ "format": "png" }));
+        let png = base64_decode(shot["data"].as_str().unwrap_or(""));
+        let file: String =
+            name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).take(100).collect();
+        let dir = PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).expect("screenshot directory");
+        std::fs::write(dir.join(format!("{file}.png")), png).expect("write the screenshot");
+    }
 }
 
 impl Drop for Browser {
@@ -336,6 +350,28 @@ impl Drop for Browser {
         // Only now that Chromium is gone can its profile be removed.
         drop(self.profile.take());
     }
+}
+
+/// Standard base64 (CDP's screenshots), padding and line breaks ignored.
+fn base64_decode(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let (mut out, mut acc, mut bits) = (Vec::with_capacity(text.len() * 3 / 4), 0u32, 0);
+    for v in text.bytes().filter_map(value) {
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
 }
 
 /// `DevTools listening on ws://127.0.0.1:PORT/devtools/browser/…` → PORT.
@@ -566,6 +602,7 @@ async fn accessibility_of_every_page_kind() {
                 // script, but Runtime.evaluate is not subject to it.
                 let r = b.call("Runtime.evaluate", json!({ "expression": axe, "returnByValue": false }));
                 assert!(r.get("exceptionDetails").is_none(), "{page}: injecting axe-core failed: {r}");
+                b.screenshot(&format!("{width}{page}"));
                 let violations = b.eval(AXE_RUN);
                 let violations =
                     violations.as_array().unwrap_or_else(|| panic!("{page}: axe.run returned {violations}"));
@@ -1035,6 +1072,7 @@ fn audit_back_office(b: &mut Browser, base: &str, axe: &str, pages: &[String]) {
         );
         for page in pages {
             b.goto(&format!("{base}{page}"));
+            b.screenshot(&format!("{width}{page}"));
             let r = b.call("Runtime.evaluate", json!({ "expression": axe, "returnByValue": false }));
             assert!(r.get("exceptionDetails").is_none(), "{page}: injecting axe-core failed: {r}");
             for v in b.eval(AXE_RUN).as_array().cloned().unwrap_or_default() {
