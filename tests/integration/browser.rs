@@ -1311,3 +1311,29 @@ async fn wide_tables_scroll_in_their_box_with_the_first_column_kept_on_a_phone()
     })
     .await;
 }
+
+/// The current level filter of the territory search is a visible state:
+/// filled and bold, unlike the other choices.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_current_search_filter_looks_current() {
+    with_browser(move |b, addr| {
+        b.call("Page.enable", json!({}));
+        for (query, current) in [("saint", "Tous"), ("saint&type=commune", "Communes")] {
+            b.goto(&format!("http://{addr}/recherche?q={query}"));
+            let tags = b.eval(
+                "Array.from(document.querySelectorAll('main a.fr-tag')).map(a => { const s = getComputedStyle(a); \
+                 return [a.textContent.trim(), a.getAttribute('aria-current'), s.backgroundColor, s.fontWeight]; })",
+            );
+            let tags = tags.as_array().cloned().unwrap_or_default();
+            assert!(tags.len() >= 5, "{query}: level tags {tags:?}");
+            let (on, off): (Vec<&Value>, Vec<&Value>) = tags.iter().partition(|t| t[1] == "page");
+            assert_eq!(on.len(), 1, "{query}: one current tag: {tags:?}");
+            assert_eq!(on[0][0], current, "{query}: the current tag");
+            for t in &off {
+                assert_ne!(t[2], on[0][2], "{query}: the current tag's background is that of {t}");
+            }
+            assert!(on[0][3].as_str().and_then(|w| w.parse::<u32>().ok()).unwrap_or(0) >= 700, "{query}: {:?}", on[0]);
+        }
+    })
+    .await;
+}
