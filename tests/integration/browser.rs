@@ -796,12 +796,12 @@ async fn compare_four_communes_from_a_fiche_and_download_csv() {
 
         // The CSV download, fetched by the page itself.
         let href = b.eval(
-            "document.querySelector('a[href^=\"/comparer.csv\"]')?.textContent.trim() === 'Télécharger \
-            (CSV)' ? document.querySelector('a[href^=\"/comparer.csv\"]').getAttribute('href') : null",
+            "/^Télécharger \\(CSV – [0-9,]+ (octets|ko|Mo)\\)$/.test(document.querySelector('a[href^=\"/comparer.csv\"]')?.textContent.trim()) \
+            ? document.querySelector('a[href^=\"/comparer.csv\"]').getAttribute('href') : null",
         );
         assert_eq!(
             href, "/comparer.csv?ids=commune:34172,commune:31555,commune:13055,commune:69123",
-            "the \"Télécharger (CSV)\" link"
+            "the \"Télécharger (CSV – … ko)\" link"
         );
         let res = b.eval(&format!(
             "fetch({}).then(r => r.arrayBuffer().then(buf => ({{ status: r.status, type: \

@@ -313,3 +313,66 @@ async fn the_sources_page_says_since_when_the_data_serves() {
     assert!(text.contains("en service sur ce serveur depuis le"), "{text}");
     assert!(text.contains("(heure de Paris)"), "{text}");
 }
+
+/// Every download link of a fiche, the France page and a comparison says
+/// its format and, for CSV and JSON, the size of the very file it serves
+/// ("CSV – 4,2 ko"); a list's links say its number of rows.
+#[tokio::test]
+async fn download_links_say_format_and_size_of_the_file_served() {
+    let app = app();
+    for page in [
+        "/commune/montpellier-34172",
+        "/epci/montpellier-mediterranee-metropole-243400017",
+        "/france",
+        "/comparer?ids=commune:34172,commune:31555",
+    ] {
+        let (status, html) = get_on(&app, page).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let doc = Html::parse_document(&html);
+        let links: Vec<(String, String)> = doc
+            .select(&sel("main a[download]"))
+            .map(|a| (a.value().attr("href").unwrap_or("").to_owned(), text(a)))
+            .collect();
+        assert!(links.len() >= 3, "{page}: download links {links:?}");
+        for (href, label) in links {
+            let file = crate::common::request(&app, crate::common::get_request(&href, &[])).await;
+            assert_eq!(file.status, StatusCode::OK, "{page}: {href}");
+            let own = href.starts_with(&format!("{}.", page.split('?').next().unwrap_or(page)))
+                || href.starts_with("/comparer.");
+            if !own {
+                // A list (an EPCI's communes): made on demand, its size
+                // told by its rows.
+                if href.ends_with(".csv") {
+                    let rows = file.text().trim_end().lines().count() - 1;
+                    let p = doc
+                        .select(&sel("main p"))
+                        .find(|p| p.select(&sel("a[download]")).any(|a| a.value().attr("href") == Some(href.as_str())))
+                        .map(text)
+                        .unwrap_or_default();
+                    assert!(
+                        p.contains(&format!("({rows} lignes)")),
+                        "{page}: {href} has {rows} rows; the page says {p:?}"
+                    );
+                }
+                continue;
+            }
+            let format = if href.contains(".xlsx") {
+                "XLSX"
+            } else if href.contains(".json") {
+                "JSON"
+            } else {
+                "CSV"
+            };
+            let size = oc_model::file::size_text(file.body.len() as u64);
+            if format == "XLSX" {
+                // Its size would cost a compression per page view.
+                assert!(label.contains("XLSX"), "{page}: the link to {href} says {label:?}");
+                continue;
+            }
+            assert!(
+                label.contains(&format!("{format} – {size}")) || label.contains(&format!("{format} standard – {size}")),
+                "{page}: the link to {href} says {label:?}; the file is {format}, {size}"
+            );
+        }
+    }
+}

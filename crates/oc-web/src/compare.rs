@@ -324,12 +324,7 @@ fn render(geo: &Geo, s: &Selection, fs: &[Fiche], reference: Option<&Fiche>, ask
                     }
                     button class="fr-btn fr-btn--sm fr-btn--secondary" type="submit" { "Afficher" }
                 }
-                ul class="fr-btns-group fr-btns-group--inline-sm oc-noprint" {
-                    li { a class="fr-btn fr-btn--secondary" href=(s.url(".csv")) download { "Télécharger (CSV)" } }
-                    li { a class="fr-btn fr-btn--tertiary" href=(s.url(".csv") + "&dialect=standard") download { "CSV standard" } }
-                    li { a class="fr-btn fr-btn--tertiary" href=(s.url(".xlsx")) download { "Excel (XLSX)" } }
-                    li { a class="fr-btn fr-btn--tertiary" href=(s.url(".json")) download { "JSON" } }
-                }
+                (download_links(geo, s, fs))
                 (table(geo, s, fs, reference))
             }
         },
@@ -387,6 +382,31 @@ pub(crate) async fn add(State(state): State<AppState>, RawQuery(raw): RawQuery) 
         .into_response())
 }
 
+/// The comparison's downloads, each link with the format and size of the
+/// file it serves.
+fn download_links(geo: &Geo, s: &Selection, fs: &[Fiche]) -> Markup {
+    let group = s.group.unwrap_or(KindGroup::Commune);
+    let title = download_title(fs);
+    let label = |format: &str, ext: &str, d: Dialect| {
+        crate::format::download_label(format, export::download_size(geo, group, fs, ext, d, &title))
+    };
+    html! {
+        ul class="fr-btns-group fr-btns-group--inline-sm oc-noprint" {
+            li { a class="fr-btn fr-btn--secondary" href=(s.url(".csv")) download { "Télécharger (" (label("CSV", "csv", Dialect::French)) ")" } }
+            li { a class="fr-btn fr-btn--tertiary" href=(s.url(".csv") + "&dialect=standard") download { (label("CSV standard", "csv", Dialect::Standard)) } }
+            // The workbook's size is not asked: compressing it would double
+            // the page's server time.
+            li { a class="fr-btn fr-btn--tertiary" href=(s.url(".xlsx")) download { "Excel (XLSX)" } }
+            li { a class="fr-btn fr-btn--tertiary" href=(s.url(".json")) download { (label("JSON", "json", Dialect::French)) } }
+        }
+    }
+}
+
+/// The title of a comparison's files (the JSON's `title`, the sheet's).
+fn download_title(fs: &[Fiche]) -> String {
+    format!("Comparaison : {}", fs.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", "))
+}
+
 /// `GET /comparer.csv?ids=…`, `/comparer.xlsx?ids=…` and `/comparer.json?ids=…`
 pub(crate) async fn download(
     State(state): State<AppState>,
@@ -413,7 +433,7 @@ pub(crate) async fn download(
         }
         let fs = fiches(&geo, &s);
         let group = s.group.unwrap_or(KindGroup::Commune);
-        let title = format!("Comparaison : {}", fs.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", "));
+        let title = download_title(&fs);
         let base = format!("comparaison-{}-{}", group.as_str(), s.codes.join("-").to_lowercase());
         export::download(&geo, group, fs, &base, ext, dialect, title)
     })

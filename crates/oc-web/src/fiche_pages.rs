@@ -195,6 +195,7 @@ async fn page(state: AppState, group: KindGroup, key: String, raw: Option<String
             }
             (Some(Resolved::Show(f)), None) => {
                 let mut opts = html::Options::from_params(&p);
+                opts.sizes = download_sizes(&geo, group, &f);
                 opts.library = lib.as_deref().map(|l| library_sections(&geo, l, &f));
                 if let Some(l) = lib.as_deref() {
                     let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
@@ -345,13 +346,23 @@ async fn all_communes(state: AppState, ext: &'static str, raw: Option<String>) -
     Ok(export::stream(&state, reference.clone(), KindGroup::Commune, codes, filename, ext, dialect).await)
 }
 
+/// The sizes of a fiche's CSV and JSON files, as its download links
+/// announce them (a fraction of a millisecond each). The workbook's is
+/// not asked: compressing it would double the page's server time.
+fn download_sizes(geo: &Geo, group: KindGroup, f: &data::Fiche) -> html::DownloadSizes {
+    let one = std::slice::from_ref(f);
+    let size = |ext| export::download_size(geo, group, one, ext, export::Dialect::French, &f.title);
+    html::DownloadSizes { csv: size("csv"), xlsx: None, json: size("json") }
+}
+
 /// `GET /france`: France summed over its communes.
 pub(crate) async fn france_page(State(state): State<AppState>, RawQuery(q): RawQuery) -> WebResult<Response> {
     let geo = state.geo();
     let p = params(q);
     crate::blocking::spawn(move || {
         let f = data::france(&geo);
-        let opts = html::Options::from_params(&p);
+        let mut opts = html::Options::from_params(&p);
+        opts.sizes = download_sizes(&geo, KindGroup::Region, &f);
         html::render_france(&geo, &f, &opts).into_response()
     })
     .await

@@ -119,6 +119,15 @@ pub fn fmt_stored_time(rfc3339: &str) -> String {
     }
 }
 
+/// The label of a download link: its format, and its size when known
+/// ("CSV – 4,2 ko").
+pub fn download_label(format: &str, size: Option<u64>) -> String {
+    match size {
+        Some(n) => format!("{format} – {}", oc_model::file::size_text(n)),
+        None => format.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

