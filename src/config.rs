@@ -33,6 +33,9 @@ pub struct Site {
     /// Where users write about accessibility or personal data (an e-mail
     /// address or a web form's address).
     pub contact: Option<String>,
+    /// How long the operator keeps the back office's journal ("un an"):
+    /// the software never purges it (`/donnees-personnelles`).
+    pub journal_retention: Option<String>,
 }
 
 /// The Bibliothèque: its source registry, schedule and fetch limits. Its

@@ -58,7 +58,11 @@ pub fn open_app_with(config: &Config, publications: Arc<oc_index::PublicationsIn
         .with_context(|| format!("cannot open the library store {}", store_path.display()))?;
     Ok(oc_web::App::new(Arc::new(geo), Arc::new(territories))
         .with_public_url(&public_url)
-        .with_site(oc_web::Site { host: config.site.host.clone(), contact: config.site.contact.clone() })
+        .with_site(oc_web::Site {
+            host: config.site.host.clone(),
+            contact: config.site.contact.clone(),
+            journal_retention: config.site.journal_retention.clone(),
+        })
         .with_trusted_proxies(config.server.parsed_trusted_proxies()?)
         .with_max_exports(config.server.max_exports)
         .with_body_timeout(std::time::Duration::from_secs(config.server.body_timeout_secs.max(1)))

@@ -9,74 +9,24 @@ use axum::extract::State;
 use axum::routing::get;
 use maud::{html, Markup};
 
+#[cfg(test)]
+use crate::ui::rgaa::Criterion;
+use crate::ui::rgaa::{
+    audit_date, audited_pages, checklist, conformity, Outcome, CHECKLIST, RGAA_CRITERIA, RGAA_VERSION,
+};
 use crate::ui::{layout_with, Head};
 use crate::AppState;
-
-/// The checklist of the RGAA criteria checked, as kept in the repository:
-/// the statement is made from it, so that the two never disagree.
-const CHECKLIST: &str = include_str!("../../../docs/ACCESSIBILITY.md");
-
-/// The RGAA version the checklist follows, and its number of criteria.
-pub(crate) const RGAA_VERSION: &str = "4.1.2";
-const RGAA_CRITERIA: usize = 106;
 
 /// What stands in for a detail only the operator can give.
 const TO_BE_GIVEN: &str = "à indiquer par l'exploitant de ce serveur";
 
-/// The result of one criterion in the checklist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Outcome {
-    Conforme,
-    NonConforme,
-    NonApplicable,
-}
-
-/// One row of the checklist: `| 1.1 | title | C | remark |`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Criterion<'a> {
-    pub number: &'a str,
-    pub title: &'a str,
-    pub outcome: Outcome,
-    pub remark: &'a str,
-}
-
-/// The rows of the checklist's tables whose first cell is a criterion
-/// number (`1.1`, `12.7`) and whose third is C, NC or NA.
-pub(crate) fn checklist(text: &str) -> Vec<Criterion<'_>> {
-    text.lines()
-        .filter_map(|line| {
-            let cells: Vec<&str> =
-                line.trim().strip_prefix('|')?.strip_suffix('|')?.split('|').map(str::trim).collect();
-            let [number, title, outcome, remark] = cells.as_slice() else { return None };
-            let (theme, n) = number.split_once('.')?;
-            if theme.parse::<u8>().is_err() || n.parse::<u8>().is_err() {
-                return None;
-            }
-            let outcome = match *outcome {
-                "C" => Outcome::Conforme,
-                "NC" => Outcome::NonConforme,
-                "NA" => Outcome::NonApplicable,
-                _ => return None,
-            };
-            Some(Criterion { number, title, outcome, remark })
-        })
-        .collect()
-}
-
-/// The date of the audit, as the checklist states it (`Audit date: …`).
-fn audit_date(text: &str) -> Option<&str> {
-    text.lines().find_map(|l| l.trim().strip_prefix("Audit date:")).map(str::trim)
-}
-
-/// The pages the audit covered, as the checklist lists them (the
-/// bulleted lines under `## Pages audited`).
-fn audited_pages(text: &str) -> Vec<&str> {
-    text.lines()
-        .skip_while(|l| l.trim() != "## Pages audited")
-        .skip(1)
-        .take_while(|l| !l.starts_with("## "))
-        .filter_map(|l| l.trim().strip_prefix("- "))
-        .collect()
+/// The checklist's Markdown `code` spans as `<code>`, the rest as text.
+fn with_code(text: &str) -> Markup {
+    html! {
+        @for (i, part) in text.split('`').enumerate() {
+            @if i % 2 == 1 { code { (part) } } @else { (part) }
+        }
+    }
 }
 
 /// `contact`, as a link when it is an address.
@@ -96,10 +46,12 @@ fn head(title: &str, path: &str, description: &str) -> Head {
 /// `GET /accessibilite`: the accessibility statement, on the RGAA model.
 async fn accessibility(State(state): State<AppState>) -> Markup {
     let rows = checklist(CHECKLIST);
-    let count = |o: Outcome| rows.iter().filter(|c| c.outcome == o).count();
-    let (c, nc, na) = (count(Outcome::Conforme), count(Outcome::NonConforme), count(Outcome::NonApplicable));
+    let of = |o: Outcome| rows.iter().filter(|c| c.outcome == o).count();
+    let (c, nc, na) = (of(Outcome::Conforme), of(Outcome::NonConforme), of(Outcome::NonApplicable));
+    let count = |n: usize, one: &str, many: &str| oc_model::fr::count(n as u64, one, many);
     let rate = (c * 100).checked_div(c + nc).unwrap_or(0);
     let date = audit_date(CHECKLIST).unwrap_or("non datée");
+    let status = conformity(&rows);
     layout_with(
         &head(
             "Déclaration d'accessibilité",
@@ -112,16 +64,22 @@ async fn accessibility(State(state): State<AppState>) -> Markup {
                 accessible, conformément à l'article 47 de la loi n° 2005-102 du 11 février 2005." }
             p { "Cette déclaration d'accessibilité s'applique à Open Collectivités (" (state.public_url) ")." }
             h2 { "État de conformité" }
-            p { "Open Collectivités est " strong { "partiellement conforme" } " avec le référentiel général \
-                d'amélioration de l'accessibilité (RGAA), version " (RGAA_VERSION) ", en raison des non-conformités \
-                énumérées ci-dessous." }
+            p { "Open Collectivités est " strong { (status) } " avec le référentiel général d'amélioration de \
+                l'accessibilité (RGAA), version " (RGAA_VERSION) ", "
+                @if rows.len() < RGAA_CRITERIA {
+                    "faute d'un audit qui ait vérifié tous ses critères : l'audit interne en a vérifié "
+                    (rows.len()) " sur " (RGAA_CRITERIA) ", avec les résultats ci-dessous."
+                } @else {
+                    "en raison des non-conformités énumérées ci-dessous."
+                }
+            }
             h2 { "Résultats des tests" }
             p { "L'audit interne réalisé le " (date) " a vérifié " (rows.len()) " des " (RGAA_CRITERIA)
                 " critères du RGAA :" }
             ul {
-                li { (c) " critères conformes ;" }
-                li { (nc) @if nc > 1 { " critères non conformes ;" } @else { " critère non conforme ;" } }
-                li { (na) " critères non applicables." }
+                li { (count(c, "critère conforme", "critères conformes")) " ;" }
+                li { (count(nc, "critère non conforme", "critères non conformes")) " ;" }
+                li { (count(na, "critère non applicable", "critères non applicables")) "." }
             }
             p { "Sur les critères vérifiés et applicables, " (rate) " % sont respectés. Les autres critères n'ont pas \
                 encore été évalués. Un audit complet par un organisme indépendant reste à mener." }
@@ -129,7 +87,7 @@ async fn accessibility(State(state): State<AppState>) -> Markup {
             h3 { "Non-conformités" }
             ul {
                 @for r in rows.iter().filter(|r| r.outcome == Outcome::NonConforme) {
-                    li { "Critère " (r.number) " (" (r.title) ") : " (r.remark) }
+                    li { "Critère " (r.number) " (" (r.title) ") : " (with_code(r.remark)) }
                 }
             }
             h3 { "Dérogations pour charge disproportionnée" }
@@ -232,19 +190,23 @@ async fn personal_data(State(state): State<AppState>) -> Markup {
                 li { strong { "le compte" } " : identifiant, rôle, date de création et mot de passe sous forme \
                     d'empreinte (Argon2 ; le mot de passe lui-même n'est jamais conservé), jusqu'à la suppression du \
                     compte ;" }
-                li { strong { "la session" } " : un cookie strictement nécessaire, limité aux adresses du back-office \
-                    (" code { "/admin" } "), valable " (session_hours) " heures au plus et expirant après "
-                    (idle) " minutes d'inactivité ; le serveur n'en garde qu'une empreinte ;" }
+                li { strong { "la session" } " : deux cookies strictement nécessaires, limités aux adresses du \
+                    back-office (" code { "/admin" } ") : celui du formulaire de connexion, qui le protège contre la \
+                    falsification de requêtes, valable une heure ; celui de la session, valable " (session_hours)
+                    " heures au plus et expirant après " (idle) " minutes d'inactivité, dont le serveur ne garde \
+                    qu'une empreinte ;" }
                 li { strong { "le journal des modifications" } " : qui a changé quoi et quand, avec les valeurs avant \
-                    et après, pour pouvoir corriger une erreur ; les tentatives de connexion échouées y sont notées \
-                    avec l'identifiant saisi et l'adresse IP d'origine, pour protéger les comptes ;" }
+                    et après, pour pouvoir corriger une erreur ; les connexions, réussies ou refusées, y sont notées \
+                    avec l'identifiant saisi et l'adresse IP d'origine, pour protéger les comptes. Le logiciel ne \
+                    l'efface pas de lui-même ; durée de conservation fixée par l'exploitant : "
+                    (state.site.journal_retention.as_deref().unwrap_or(TO_BE_GIVEN)) " ;" }
                 li { strong { "la limitation des tentatives" } " : le nombre d'échecs récents par adresse IP et par \
                     identifiant, oublié après une connexion réussie." }
             }
             h2 { "Les journaux du serveur" }
             p { "Le serveur note ses erreurs et ses collectes de sources ; il ne note pas les pages consultées. \
-                L'adresse d'un visiteur n'y figure que si sa connexion échoue, et seulement au niveau de détail \
-                « débogage », désactivé par défaut. L'hébergeur peut tenir ses propres journaux techniques (voir les "
+                L'adresse d'un visiteur n'y figure que si la liaison réseau avec son navigateur échoue, et seulement \
+                au niveau de détail « débogage », désactivé par défaut. L'hébergeur peut tenir ses propres journaux techniques (voir les "
                 a href="/mentions-legales" { "mentions légales" } ")." }
             h2 { "Vos droits" }
             p { "Conformément au règlement général sur la protection des données (RGPD) et à la loi Informatique et \

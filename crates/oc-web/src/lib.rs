@@ -109,6 +109,8 @@ pub struct Site {
     pub host: Option<String>,
     /// Where users write (an e-mail address or a web address).
     pub contact: Option<String>,
+    /// How long the back office's journal is kept ("un an").
+    pub journal_retention: Option<String>,
 }
 
 /// One version of the reference data, with what is derived from it: a

@@ -251,7 +251,7 @@ fn type_text(schema: &Value) -> Markup {
         .collect();
     html! {
         (types.join(" ou "))
-        @if let Some(items) = schema.get("items") { " de " (type_text(items)) }
+        @if let Some(items) = schema.get("items") { " (chaque élément : " (type_text(items)) ")" }
         @if !enums.is_empty() { " (valeurs : " (enums.join(", ")) ")" }
         @if let (Some(a), Some(b)) = (schema.get("minimum"), schema.get("maximum")) { " (" (a) " à " (b) ")" }
         @if let Some(m) = schema.get("maxLength") { " (" (m) " caractères au plus)" }

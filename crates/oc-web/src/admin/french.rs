@@ -182,7 +182,7 @@ fn value_text(key: &str, v: &Value) -> String {
         Value::Bool(b) => if *b { "oui" } else { "non" }.to_owned(),
         Value::Number(n) => match key {
             "merged_into" | "merged_from" => format!("n° {n}"),
-            "size" => n.as_u64().map_or_else(|| n.to_string(), |b| format!("{} octets", crate::format::fmt_int(b))),
+            "size" => n.as_u64().map_or_else(|| n.to_string(), oc_model::file::size_text),
             _ => match n.as_f64() {
                 Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => crate::format::fmt_num(f, 0),
                 Some(f) => f.to_string().replace('.', ",").replace('-', "−"),
@@ -197,7 +197,7 @@ fn value_text(key: &str, v: &Value) -> String {
             ("role", "admin") => "administrateur".to_owned(),
             ("role", "librarian") => "bibliothécaire".to_owned(),
             ("kind", k) => k.parse::<SourceKind>().map_or_else(|_| k.to_owned(), |k| kind_label(k).to_owned()),
-            ("schedule", c) => schedule_text(c),
+            ("schedule", c) => format!("{} (heure UTC)", schedule_text(c)),
             ("updated_at", t) => crate::format::fmt_stored_time(t),
             ("published" | "starts" | "ends", d) if d.len() == 10 => crate::format::fmt_date(d),
             (_, s) => s.to_owned(),

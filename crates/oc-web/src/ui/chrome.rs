@@ -17,7 +17,8 @@ const SEARCH_ID: &str = "q";
 /// The footer's bottom links: the legal pages every public site owes, the
 /// site map, the API documentation and the data sources.
 pub(crate) const BOTTOM_LINKS: [(&str, &str); 6] = [
-    ("Accessibilité : partiellement conforme", "/accessibilite"),
+    // Followed by the state of conformity (`rgaa::site_conformity`).
+    ("Accessibilité", "/accessibilite"),
     ("Mentions légales", "/mentions-legales"),
     ("Données personnelles", "/donnees-personnelles"),
     ("Plan du site", "/plan-du-site"),
@@ -174,7 +175,11 @@ pub(crate) fn footer(credits: Option<&[oc_model::sources::Credit]>) -> Markup {
                 div class="fr-footer__bottom" {
                     ul class="fr-footer__bottom-list" {
                         @for (name, href) in BOTTOM_LINKS {
-                            li class="fr-footer__bottom-item" { a class="fr-footer__bottom-link" href=(href) { (name) } }
+                            li class="fr-footer__bottom-item" {
+                                a class="fr-footer__bottom-link" href=(href) {
+                                    (name) @if href == "/accessibilite" { " : " (super::rgaa::site_conformity()) }
+                                }
+                            }
                         }
                     }
                     div class="fr-footer__bottom-copy" {

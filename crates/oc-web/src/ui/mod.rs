@@ -4,6 +4,7 @@
 
 mod chrome;
 pub(crate) mod components;
+pub(crate) mod rgaa;
 
 use axum::http::StatusCode;
 use maud::{html, Markup, DOCTYPE};
