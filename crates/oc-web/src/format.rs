@@ -5,12 +5,6 @@ pub fn fmt_int(n: u64) -> String {
     oc_model::fr::fmt_int(n)
 }
 
-/// A count and its noun agreed the French way: `aucun document`,
-/// `1 document`, `2 documents` (`aucune entrée` with `feminine`).
-pub fn fmt_count(n: u64, one: &str, many: &str, feminine: bool) -> String {
-    oc_model::fr::count_or_none(n, one, many, feminine)
-}
-
 /// A number the French way, with `decimals` decimals.
 pub fn fmt_num(v: f64, decimals: usize) -> String {
     if decimals == 0 {
@@ -61,8 +55,8 @@ pub fn fmt_date(iso: &str) -> String {
     }
 }
 
-/// The French month names.
-const MONTHS: [&str; 12] = [
+/// The French month names (the one list of the crate).
+pub(crate) const MONTHS: [&str; 12] = [
     "janvier",
     "février",
     "mars",
@@ -146,15 +140,6 @@ mod tests {
         assert_eq!(fmt_datetime(t("2026-10-25T01:00:00Z")), "25 octobre 2026 à 2 h 00");
         assert_eq!(fmt_datetime(t("2027-01-01T10:00:00Z")), "1er janvier 2027 à 11 h 00");
         assert_eq!(fmt_stored_time("pas une date"), "pas une date");
-    }
-
-    #[test]
-    fn counts_agree_with_their_noun() {
-        assert_eq!(fmt_count(0, "document", "documents", false), "aucun document");
-        assert_eq!(fmt_count(1, "document", "documents", false), "1 document");
-        assert_eq!(fmt_count(2, "document", "documents", false), "2 documents");
-        assert_eq!(fmt_count(0, "entrée", "entrées", true), "aucune entrée");
-        assert_eq!(fmt_count(1234, "entrée", "entrées", true), "1\u{202f}234 entrées");
     }
 
     #[test]

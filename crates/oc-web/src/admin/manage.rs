@@ -21,7 +21,7 @@ use super::{
 };
 use crate::error::{WebError, WebResult};
 use crate::extract::{param, params};
-use crate::format::{fmt_count, fmt_date, fmt_stored_time};
+use crate::format::{fmt_date, fmt_stored_time};
 use crate::ui::components::{alert, date_field, pagination, table_head, Level, Pager};
 use crate::AppState;
 
@@ -74,7 +74,7 @@ async fn taxonomies_view(
                         @for t in terms {
                             tr {
                                 td { (t.name) @if t.retired { " " span class="fr-badge fr-badge--sm" { "retiré" } } }
-                                td { (fmt_count(num(t.documents), "document", "documents", false)) }
+                                td { (oc_model::fr::count_or_none(num(t.documents), "document", "documents", false)) }
                                 @if *k == TermKind::Publisher {
                                     td {
                                         form method="post" action="/admin/taxonomies" class="oc-inline-form" {
@@ -303,7 +303,7 @@ pub(crate) async fn sources(
                         td class="oc-schedule" { (schedule_view(&s.source.schedule)) }
                         td { (stored_time_or(s.last_success.as_deref(), "jamais")) }
                         td { @if let Some(at) = &s.last_attempt { (fmt_stored_time(at)) " — " (run_counts(s)) } @else { "—" } }
-                        td { (fmt_count(num(s.documents), "document", "documents", false)) }
+                        td { (oc_model::fr::count_or_none(num(s.documents), "document", "documents", false)) }
                         td class="oc-error-cell" { (s.last_error.as_deref().unwrap_or("")) }
                     }
                 }
@@ -687,9 +687,9 @@ fn preview_view(p: &Preview) -> Markup {
             h2 class="fr-h4" { "Essai : ce qu'un passage apporterait (rien n'a été enregistré)" }
             @if let Some(e) = &p.error { (alert(Level::Error, true, "fr-mb-2w", html! { "Erreur : " (e) })) }
             p {
-                (capitalize(&fmt_count(num(p.seen), "élément lu", "éléments lus", false))) ", "
-                (fmt_count(p.documents.len() as u64, "document utilisable", "documents utilisables", false)) ", "
-                (fmt_count(p.rejected.len() as u64, "rejeté", "rejetés", false)) ", en " (fmt_int(num(p.duration_ms))) " ms."
+                (capitalize(&oc_model::fr::count_or_none(num(p.seen), "élément lu", "éléments lus", false))) ", "
+                (oc_model::fr::count_or_none(p.documents.len() as u64, "document utilisable", "documents utilisables", false)) ", "
+                (oc_model::fr::count_or_none(p.rejected.len() as u64, "rejeté", "rejetés", false)) ", en " (fmt_int(num(p.duration_ms))) " ms."
             }
             @if !p.documents.is_empty() {
                 div class="fr-table fr-table--no-caption" { table {
@@ -739,7 +739,7 @@ async fn source_view(
                     "Type : " (french::kind_text(&s.source.kind)) " — horaire (heure UTC) : "
                     (french::schedule_text(&s.source.schedule)) br;
                     "Dernier succès : " (stored_time_or(s.last_success.as_deref(), "jamais")) " — dernier passage : " (stored_time_or(s.last_attempt.as_deref(), "jamais"))
-                    " (" (run_counts(s)) ", " (fmt_int(num(s.duration_ms))) " ms) — " (fmt_count(num(s.documents), "document", "documents", false)) "."
+                    " (" (run_counts(s)) ", " (fmt_int(num(s.duration_ms))) " ms) — " (oc_model::fr::count_or_none(num(s.documents), "document", "documents", false)) "."
                     @if let Some(e) = &s.last_error { br; strong { "Dernière erreur : " } (e) }
                 }
                 form method="post" action=(format!("/admin/sources/{}/lancer", s.source.id)) {

@@ -642,7 +642,7 @@ async fn dashboard(
                 ] {
                     div class="fr-col-12 fr-col-md-3" {
                         div class="fr-tile fr-enlarge-link" { div class="fr-tile__body" { div class="fr-tile__content" {
-                            h2 class="fr-tile__title" { a href=(href) { (label) " : " (crate::format::fmt_count(n as u64, "document", "documents", false)) } }
+                            h2 class="fr-tile__title" { a href=(href) { (label) " : " (oc_model::fr::count_or_none(n as u64, "document", "documents", false)) } }
                         } } }
                     }
                 }

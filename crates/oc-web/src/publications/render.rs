@@ -10,20 +10,7 @@ use oc_store::Geo;
 use super::{href, latest, territory_labels};
 use crate::LibraryView;
 
-const MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
+use crate::format::MONTHS;
 
 /// A date at its precision, in French (`17 janvier 2023`, `janvier 2023`, `2023`).
 pub fn french_date(d: &Document) -> Option<String> {
