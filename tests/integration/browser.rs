@@ -429,6 +429,18 @@ fn http_get(port: u16, path: &str) -> Result<String, String> {
     }
 }
 
+/// Serves `app` on 127.0.0.1 with the peer address of each connection,
+/// which the back office's login throttling reads.
+async fn serve_with_peers(app: oc_web::App) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let router = oc_web::router(app).into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move {
+        axum::serve(listener, router).await.expect("server");
+    });
+    addr
+}
+
 /// Runs a blocking browser session against a fresh server.
 async fn with_browser(session: impl FnOnce(&mut Browser, SocketAddr) + Send + 'static) {
     let addr = spawn_server().await;
@@ -985,12 +997,7 @@ async fn a_librarian_logs_in_edits_thematiques_and_the_public_facet_counts_chang
             .map(|d| d.id)
             .expect("a document")
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let router = oc_web::router(fixture.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(async move {
-        axum::serve(listener, router).await.expect("server");
-    });
+    let addr = serve_with_peers(fixture.app.clone()).await;
     tokio::task::spawn_blocking(move || {
         let mut b = Browser::launch();
         b.call("Page.enable", json!({}));
@@ -1217,12 +1224,7 @@ async fn keyboard_only_library_search_with_two_facets() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keyboard_only_librarian_logs_in_and_edits_a_document() {
     let fixture = crate::admin::fixture();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let router = oc_web::router(fixture.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(async move {
-        axum::serve(listener, router).await.expect("server");
-    });
+    let addr = serve_with_peers(fixture.app.clone()).await;
     tokio::task::spawn_blocking(move || {
         let mut b = Browser::launch();
         b.call("Page.enable", json!({}));
