@@ -72,6 +72,10 @@ pub struct DocumentQuery {
     pub per_page: usize,
     /// The librarian's previous visit (RFC 3339), for [`StatusFilter::New`].
     pub since: Option<String>,
+    /// Only the documents marked useful to all collectivités of a type (a
+    /// type de territoire ticked) yet tied to one territory only: an
+    /// example to check, or a classification to correct.
+    pub one_territory_for_all: bool,
 }
 
 /// One page of the list, the facet counts over every match, the total.
@@ -137,6 +141,9 @@ impl Library {
         let number = q.text.trim_start_matches("n°").trim().parse::<i64>().ok();
         let matches = |d: &AdminDocument| -> bool {
             if q.status == StatusFilter::Duplicates && !duplicates.contains(&d.doc.id) {
+                return false;
+            }
+            if q.one_territory_for_all && (d.doc.scope.is_empty() || d.doc.territories.len() != 1) {
                 return false;
             }
             if number == Some(d.doc.id) {

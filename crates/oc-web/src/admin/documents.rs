@@ -67,20 +67,14 @@ pub(crate) struct ListQuery {
     status: String,
     filters: BTreeMap<&'static str, Vec<String>>,
     /// Only the documents filed as useful to all of a type (a type de
-    /// territoire ticked) yet tied to one territory ([`one_territory_for_all`]).
+    /// territoire ticked) yet tied to one territory
+    /// ([`DocumentQuery::one_territory_for_all`]).
     one_territory: bool,
     page: usize,
 }
 
 /// The query-string name of [`ListQuery::one_territory`].
 const ONE_TERRITORY: &str = "utile_a_tous_un_territoire";
-
-/// Marked useful to all collectivités of a type (a type de territoire is
-/// ticked), but tied to one territory only: an example to check, or a
-/// classification to correct.
-fn one_territory_for_all(d: &oc_library::curation::AdminDocument) -> bool {
-    !d.doc.scope.is_empty() && d.doc.territories.len() == 1
-}
 
 impl crate::extract::FromQuery for ListQuery {
     fn from_query(p: &[(String, String)], _: &AppState) -> WebResult<ListQuery> {
@@ -186,6 +180,7 @@ impl ListQuery {
             page: self.page,
             per_page: PER_PAGE,
             since,
+            one_territory_for_all: self.one_territory,
         }
     }
 }
@@ -206,9 +201,8 @@ pub(crate) async fn list(
 ) -> WebResult<Response> {
     let done = done_checked(&state, &raw).await;
     let query = q.query(auth.session.previous_login.clone());
-    let one_territory = q.one_territory;
     let (listing, themes) = with_store(&state, move |s| {
-        let listing = if one_territory { one_territory_listing(s, &query)? } else { s.list_documents(&query)? };
+        let listing = s.list_documents(&query)?;
         Ok((listing, s.term_names(TermKind::Theme, false)?))
     })
     .await?;
@@ -330,38 +324,6 @@ pub(crate) async fn list(
         }
     };
     Ok(page(Menu::Documents, "Documents", &auth, done.as_deref(), body).into_response())
-}
-
-/// [`Library::list_documents`] keeping only [`one_territory_for_all`]
-/// documents: every match is read, filtered, counted, then paged.
-fn one_territory_listing(
-    s: &Library,
-    query: &DocumentQuery,
-) -> Result<oc_library::listing::Listing, oc_library::store::StoreError> {
-    let all = s.list_documents(&DocumentQuery { page: 1, per_page: usize::MAX, ..query.clone() })?;
-    let kept: Vec<_> = all.rows.into_iter().filter(one_territory_for_all).collect();
-    let mut facets = BTreeMap::new();
-    for f in oc_library::listing::Facet::ALL {
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-        for d in &kept {
-            for v in f.values_of(d) {
-                if !v.is_empty() {
-                    *counts.entry(v).or_default() += 1;
-                }
-            }
-        }
-        let mut v: Vec<(String, usize)> = counts.into_iter().collect();
-        if f == Facet::Year {
-            v.sort_by(|a, b| b.0.cmp(&a.0));
-        } else {
-            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        }
-        facets.insert(f, v);
-    }
-    let total = kept.len();
-    let per_page = query.per_page.max(1);
-    let rows = kept.into_iter().skip(query.page.saturating_sub(1) * per_page).take(per_page).collect();
-    Ok(oc_library::listing::Listing { rows, total, facets, duplicates: all.duplicates })
 }
 
 /// What the edit and add forms offer.
