@@ -1359,3 +1359,33 @@ async fn the_current_search_filter_looks_current() {
     })
     .await;
 }
+
+/// On a phone the main menu and the search box are closed dialogs: the
+/// "Menu" and "Recherche" skip links open them and move the focus there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn skip_links_reach_the_menu_and_the_search_on_a_phone() {
+    with_browser(move |b, addr| {
+        b.call("Page.enable", json!({}));
+        b.call(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true }),
+        );
+        for (link, target) in [("#navigation", "#navigation"), ("#q", "#q")] {
+            b.goto(&format!("http://{addr}/commune/montpellier-34172"));
+            let probe = b.eval(&format!(
+                "(() => {{ const t = document.querySelector({}); const m = t.closest('.fr-modal'); const s = getComputedStyle(m); \
+                 return [t.checkVisibility({{ checkVisibilityCSS: true, checkOpacity: true }}), s.display, s.visibility, s.opacity, m.className]; }})()",
+                json!(target)
+            ));
+            assert_eq!(probe[0], json!(false), "{target} is hidden on a phone until its dialog opens: {probe}");
+            b.tab_to(&format!(".fr-skiplinks a[href='{link}']"), 5);
+            b.press("Enter");
+            b.wait_until(&format!(
+                "document.querySelector({t}).checkVisibility({{ checkVisibilityCSS: true, checkOpacity: true }}) && \
+                 document.activeElement === document.querySelector({t})",
+                t = json!(target)
+            ));
+        }
+    })
+    .await;
+}

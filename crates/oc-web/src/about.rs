@@ -67,8 +67,7 @@ async fn accessibility(State(state): State<AppState>) -> Markup {
             p { "Open Collectivités est " strong { (status) } " avec le référentiel général d'amélioration de \
                 l'accessibilité (RGAA), version " (RGAA_VERSION) ", "
                 @if rows.len() < RGAA_CRITERIA {
-                    "faute d'un audit qui ait vérifié tous ses critères : l'audit interne en a vérifié "
-                    (rows.len()) " sur " (RGAA_CRITERIA) ", avec les résultats ci-dessous."
+                    "faute d'un audit complet de ses " (RGAA_CRITERIA) " critères (voir les résultats ci-dessous)."
                 } @else {
                     "en raison des non-conformités énumérées ci-dessous."
                 }

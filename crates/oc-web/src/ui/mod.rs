@@ -98,6 +98,7 @@ pub(crate) fn layout_credits(head: &Head, credits: Option<&[oc_model::sources::C
                 (chrome::footer(credits))
                 script type="module" src="/assets/dsfr/dsfr.module.min.js" {}
                 script src="/assets/app/search.js" defer {}
+                script src="/assets/app/frame.js" defer {}
             }
         }
     }
