@@ -37,6 +37,12 @@ const QUERIES: &[&str] = &[
     "metropole",
     "974",
     "69003",
+    "communaute de communes du diois",
+    "departement de la loire",
+    "agglo cotentin",
+    "evry",
+    "idf",
+    "marseille",
 ];
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

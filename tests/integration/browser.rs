@@ -472,6 +472,11 @@ async fn autocomplete_in_headless_chromium() {
         assert_eq!(b.eval("document.getElementById('q').getAttribute('aria-expanded')"), "true");
         let first = b.eval("document.getElementById('q-option-0').textContent");
         assert!(first.as_str().is_some_and(|t| t.contains("Montpellier")), "first suggestion: {first}");
+        // Type, département and population tell homonyms apart.
+        let label = b.eval("document.querySelector('#q-option-0 .oc-suggestion__label').textContent");
+        let label = label.as_str().unwrap_or_default().to_owned();
+        assert!(label.starts_with("commune, Hérault (34) — "), "first suggestion's label: {label}");
+        assert!(label.ends_with(" hab.") && label.chars().any(|c| c.is_ascii_digit()), "with its population: {label}");
         assert_eq!(b.eval("document.getElementById('q').hasAttribute('aria-activedescendant')"), false);
 
         // ArrowDown highlights the first option.

@@ -21,6 +21,7 @@ mod french;
 mod health;
 mod hostile;
 mod income;
+mod intent;
 mod library;
 mod library_quality;
 mod load;

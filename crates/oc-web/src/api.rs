@@ -54,6 +54,8 @@ impl<'a> From<&'a Entry> for ResultJson<'a> {
 pub(crate) struct SearchJson<'a> {
     query: &'a str,
     total: usize,
+    page: usize,
+    pages: usize,
     /// True when no exact match existed and typo-tolerant matching was used.
     approximate: bool,
     results: Vec<ResultJson<'a>>,
@@ -66,12 +68,14 @@ pub(crate) async fn search(
 ) -> WebResult<Response, ApiError> {
     let q = req.q.clone();
     let index = state.territories();
-    let outcome = run_search(index.clone(), req).await?;
+    let outcome = run_search(index.clone(), req.clone()).await?;
     let body = SearchJson {
         query: &q,
         total: outcome.total,
+        page: req.page,
+        pages: req.pages(&outcome),
         approximate: outcome.fuzzy,
-        results: outcome.hits.iter().map(|h| ResultJson::from(index.entry(h.entry))).collect(),
+        results: req.page_hits(&outcome).iter().map(|h| ResultJson::from(index.entry(h.entry))).collect(),
     };
     Ok(Json(body).into_response())
 }

@@ -46,7 +46,8 @@ pub(crate) fn document() -> Value {
                     param("q", "Nom (fautes tolérées), code INSEE, SIREN, code postal ou code de département (1 à 200 \
                         caractères)", json!({ "type": "string" }), true),
                     param("type", "Niveau", json!({ "type": "string", "enum": ["commune", "epci", "departement", "region"] }), false),
-                    param("limit", "Nombre de résultats (1 à 50, 10 par défaut)", json!({ "type": "integer", "minimum": 1, "maximum": 50 }), false)
+                    param("limit", "Nombre de résultats par page (1 à 50, 10 par défaut)", json!({ "type": "integer", "minimum": 1, "maximum": 50 }), false),
+                    param("page", "Page de résultats (à partir de 1 ; les 10 000 premiers résultats sont accessibles)", json!({ "type": "integer", "minimum": 1 }), false)
                 ],
                 "responses": { "200": { "description": "Résultats", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/TerritorySearch" } } } }, "400": error() }
             }},
@@ -173,7 +174,7 @@ pub(crate) fn document() -> Value {
                 "finances": { "type": "object" } } },
             "Error": { "type": "object", "properties": { "error": { "type": "object", "properties": { "status": { "type": "integer" }, "message": { "type": "string" } } } } },
             "TerritorySearch": { "type": "object", "properties": {
-                "query": { "type": "string" }, "total": { "type": "integer" }, "approximate": { "type": "boolean" },
+                "query": { "type": "string" }, "total": { "type": "integer" }, "page": { "type": "integer" }, "pages": { "type": "integer" }, "approximate": { "type": "boolean" },
                 "results": { "type": "array", "items": { "type": "object", "properties": {
                     "type": { "type": "string" }, "code": { "type": "string" }, "siren": { "type": ["string", "null"] }, "name": { "type": "string" },
                     "label": { "type": "string" }, "url": { "type": "string" }, "population": { "type": ["integer", "null"] } } } } } },

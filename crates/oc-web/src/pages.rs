@@ -4,13 +4,14 @@ use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 
+use oc_index::territory::MAX_RESULTS;
 use oc_model::KindGroup;
 
 use crate::error::WebResult;
 use crate::extract::{param, params};
 use crate::format::{fmt_int, urlencode};
 use crate::search::{run_search, SearchRequest, MAX_LIMIT};
-use crate::ui::components::{alert, table_head, Level};
+use crate::ui::components::{alert, page_window, pagination, table_head, Level, Pager};
 use crate::ui::{layout_credits, layout_with, search_box, Head, Section, DEFAULT_DESCRIPTION};
 use crate::AppState;
 
@@ -145,7 +146,39 @@ pub(crate) async fn search_page(State(state): State<AppState>, RawQuery(raw): Ra
     };
     let group = req.group;
     let index = state.territories();
-    let outcome = run_search(index.clone(), req).await?;
+    let outcome = run_search(index.clone(), req.clone()).await?;
+    let (page, pages) = (req.page, req.pages(&outcome));
+    let hits = req.page_hits(&outcome);
+    let first = req.window().start + 1;
+    let page_href = |n: usize| {
+        let mut h = format!("/recherche?q={}", urlencode(&q));
+        if let Some(g) = group {
+            h.push_str("&type=");
+            h.push_str(g.as_str());
+        }
+        if n > 1 {
+            h.push_str(&format!("&page={n}"));
+        }
+        h
+    };
+    if page > pages {
+        return Ok((
+            axum::http::StatusCode::NOT_FOUND,
+            layout_with(
+                &head(format!("Recherche « {q} »")),
+                html! {
+                    h1 { "Résultats pour « " (q) " »" }
+                    (alert(Level::Error, false, "fr-mb-3w", html! {
+                        "Cette page de résultats n'existe pas : la recherche en compte "
+                        (oc_model::fr::count(pages as u64, "page", "pages")) ". "
+                        a href=(page_href(pages)) { "Aller à la dernière page" }
+                    }))
+                    (search_box(&q, group, true))
+                },
+            ),
+        )
+            .into_response());
+    }
     let pubs = match state.library.clone() {
         Some(l) => {
             let pq = oc_index::publication_search::PubQuery { q: q.clone(), ..Default::default() };
@@ -176,7 +209,7 @@ pub(crate) async fn search_page(State(state): State<AppState>, RawQuery(raw): Ra
             div class="fr-grid-row fr-grid-row--gutters" {
             div class=(if pubs.is_some() { "fr-col-12 fr-col-md-6" } else { "fr-col-12" }) {
             h2 class="fr-h4 fr-mt-2w" { "Collectivités" }
-            @if outcome.hits.is_empty() {
+            @if hits.is_empty() {
                 div class="fr-callout fr-mt-2w" {
                     p class="fr-callout__text" { "Aucune collectivité ne correspond à « " (q) " »." }
                     p { "Vérifiez l'orthographe, essayez un code postal ou un code INSEE, ou retirez le filtre de \
@@ -186,10 +219,14 @@ pub(crate) async fn search_page(State(state): State<AppState>, RawQuery(raw): Ra
                 p class="fr-mt-2w" role="status" {
                     @if outcome.fuzzy { "Aucun résultat exact ; voici les noms les plus proches. " }
                     (fmt_int(outcome.total as u64)) @if outcome.total > 1 { " résultats" } @else { " résultat" }
-                    @if outcome.total > outcome.hits.len() { " (les " (outcome.hits.len()) " premiers)" }
+                    @if pages > 1 {
+                        " ; page " (page) " sur " (pages) " (résultats " (fmt_int(first as u64)) " à "
+                        (fmt_int((first + hits.len() - 1) as u64)) ")"
+                    }
+                    @if outcome.total > MAX_RESULTS { " — seuls les " (fmt_int(MAX_RESULTS as u64)) " premiers sont affichés : précisez la recherche" }
                 }
-                ol class="oc-results" {
-                    @for h in &outcome.hits {
+                ol class="oc-results" start=[(first > 1).then_some(first)] {
+                    @for h in hits {
                         @let e = index.entry(h.entry);
                         li class="fr-mb-2w" {
                             a class="fr-link fr-text--lg" href=(e.url) { (e.name) }
@@ -201,6 +238,7 @@ pub(crate) async fn search_page(State(state): State<AppState>, RawQuery(raw): Ra
                         }
                     }
                 }
+                (pagination("Pages de résultats", page, pages, Pager::Numbers(page_window(page, pages)), page_href))
             }
             }
             @if let Some((r, pq)) = &pubs {

@@ -13,7 +13,10 @@ use crate::extract::param;
 pub(crate) struct SearchRequest {
     pub q: String,
     pub group: Option<KindGroup>,
+    /// Results per page.
     pub limit: usize,
+    /// From 1.
+    pub page: usize,
 }
 
 pub(crate) const DEFAULT_LIMIT: usize = 10;
@@ -49,7 +52,36 @@ impl SearchRequest {
                 }
             },
         };
-        Ok(SearchRequest { q: q.to_owned(), group, limit })
+        let last = (oc_index::territory::MAX_RESULTS / limit).max(1);
+        let page = match param(p, "page") {
+            None | Some("") => 1,
+            Some(n) => match n.trim().parse::<usize>() {
+                Ok(n) if (1..=last).contains(&n) => n,
+                _ => {
+                    return Err(WebError::BadRequest(format!(
+                        "paramètre « page » invalide ({n:?}) : un entier entre 1 et {last}"
+                    )))
+                }
+            },
+        };
+        Ok(SearchRequest { q: q.to_owned(), group, limit, page })
+    }
+
+    /// The positions of this page's hits among all hits.
+    pub fn window(&self) -> std::ops::Range<usize> {
+        (self.page - 1) * self.limit..self.page * self.limit
+    }
+
+    /// This page's hits of `outcome` (a search run by [`run_search`]).
+    pub fn page_hits<'a>(&self, outcome: &'a SearchOutcome) -> &'a [oc_index::territory::Hit] {
+        let w = self.window();
+        outcome.hits.get(w.start.min(outcome.hits.len())..w.end.min(outcome.hits.len())).unwrap_or_default()
+    }
+
+    /// Number of pages of `outcome` (the results past
+    /// [`oc_index::territory::MAX_RESULTS`] are not reachable).
+    pub fn pages(&self, outcome: &SearchOutcome) -> usize {
+        outcome.total.min(oc_index::territory::MAX_RESULTS).div_ceil(self.limit).max(1)
     }
 }
 
@@ -60,14 +92,15 @@ impl crate::extract::FromQuery for SearchRequest {
     }
 }
 
-/// Runs a search on the blocking pool.
+/// Runs a search on the blocking pool, for every hit up to the end of the
+/// requested page ([`SearchRequest::page_hits`] gives the page's).
 /// Searches `index`; the caller reads the hits' entries from the same index
 /// (a refresh may replace the current one meanwhile).
 pub(crate) async fn run_search(
     index: std::sync::Arc<oc_index::TerritoryIndex>,
     req: SearchRequest,
 ) -> WebResult<std::sync::Arc<SearchOutcome>> {
-    blocking::spawn(move || index.search(&req.q, req.group, req.limit))
+    blocking::spawn(move || index.search(&req.q, req.group, req.window().end))
         .await?
         .map_err(|e| WebError::BadRequest(format!("paramètre « q » invalide : {e}")))
 }

@@ -1,12 +1,15 @@
 //! The entry table: one [`Entry`] per searchable territory, built from
 //! the reference data in a deterministic order (the index stores only its
-//! position), with the base of its rank.
+//! position): the heaviest first, so that a search can stop early once no
+//! later entry can enter its results.
 
 use std::collections::HashMap;
 
-use oc_model::text::compact;
+use oc_model::text::words;
 use oc_model::{fiche_url, Kind, KindGroup};
 use oc_store::Geo;
+
+use super::names::{acronyms, epci_core, without_article};
 
 /// One searchable territory, as returned to callers.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,8 +28,33 @@ pub struct Entry {
     pub region: Option<(String, String)>,
     /// Postal codes served (communes).
     pub postal_codes: Vec<String>,
-    pub(super) compact: String,
-    pub(super) rank_base: f32,
+    pub(super) names: Names,
+    /// Acronyms of the territory ([`super::names::acronyms`]), folded.
+    pub(super) acronyms: Vec<String>,
+    /// A commune's EPCI à fiscalité propre, as a position in the table.
+    pub(super) epci: Option<u32>,
+    /// The place's weight in ranking: its population (log10) and its kind.
+    pub(super) weight: f32,
+}
+
+/// The compact forms of a name ([`super::names`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(super) struct Names {
+    /// Every word of the name, without separators.
+    pub(super) full: String,
+    /// Without its leading article.
+    pub(super) bare: String,
+    /// Without its designator (intercommunalities) nor leading article.
+    pub(super) core: String,
+}
+
+impl Names {
+    pub(super) fn of(kind: Kind, name: &str) -> Names {
+        let w = words(name);
+        let bare = without_article(&w).concat();
+        let core = if kind.group() == KindGroup::Epci { epci_core(&w).concat() } else { bare.clone() };
+        Names { full: w.concat(), bare, core }
+    }
 }
 
 pub(super) fn dep_label(geo: &Geo, code: &str) -> Option<(String, String)> {
@@ -37,13 +65,19 @@ pub(super) fn reg_label(geo: &Geo, code: &str) -> Option<(String, String)> {
     geo.region(code).map(|r| (r.code.clone(), r.name.clone()))
 }
 
+/// The level's part of an entry's weight (in powers of ten of population):
+/// a commune before a département or région of the same size, an
+/// intercommunality (whose population counts its main city again) after
+/// them, and a commune déléguée or associée (a former commune) after every
+/// current one.
 pub(super) fn kind_bonus(kind: Kind) -> f32 {
     match kind {
         Kind::Commune => 0.3,
         Kind::Departement => 0.2,
         Kind::Region => 0.1,
-        Kind::Epci | Kind::Ept | Kind::ArrondissementMunicipal => 0.0,
-        Kind::CommuneDeleguee | Kind::CommuneAssociee => -1.0,
+        Kind::ArrondissementMunicipal => 0.0,
+        Kind::Epci | Kind::Ept => -1.0,
+        Kind::CommuneDeleguee | Kind::CommuneAssociee => -4.0,
     }
 }
 
@@ -52,8 +86,8 @@ pub fn entries(geo: &Geo) -> Vec<Entry> {
     let d = &geo.data;
     let mut out = Vec::with_capacity(d.communes.len() + d.epci.len() + d.departements.len() + d.regions.len());
     let push = |out: &mut Vec<Entry>, mut e: Entry| {
-        e.compact = compact(&e.name);
-        e.rank_base = (e.population.unwrap_or(0) as f32 + 1.0).log10() + kind_bonus(e.kind);
+        e.names = Names::of(e.kind, &e.name);
+        e.weight = (e.population.unwrap_or(0) as f32 + 1.0).log10() + kind_bonus(e.kind);
         out.push(e);
     };
     for c in &d.communes {
@@ -100,8 +134,10 @@ pub fn entries(geo: &Geo) -> Vec<Entry> {
                 departement: dep,
                 region: reg_label(geo, &c.region),
                 postal_codes: c.codes_postaux.clone(),
-                compact: String::new(),
-                rank_base: 0.0,
+                names: Names::default(),
+                acronyms: Vec::new(),
+                epci: None,
+                weight: 0.0,
             },
         );
     }
@@ -123,8 +159,10 @@ pub fn entries(geo: &Geo) -> Vec<Entry> {
                 departement: dep,
                 region: main.and_then(|c| reg_label(geo, &c.region)),
                 postal_codes: Vec::new(),
-                compact: String::new(),
-                rank_base: 0.0,
+                names: Names::default(),
+                acronyms: Vec::new(),
+                epci: None,
+                weight: 0.0,
             },
         );
     }
@@ -143,8 +181,10 @@ pub fn entries(geo: &Geo) -> Vec<Entry> {
                 departement: Some((x.code.clone(), x.name.clone())),
                 region: reg,
                 postal_codes: Vec::new(),
-                compact: String::new(),
-                rank_base: 0.0,
+                names: Names::default(),
+                acronyms: Vec::new(),
+                epci: None,
+                weight: 0.0,
             },
         );
     }
@@ -166,10 +206,36 @@ pub fn entries(geo: &Geo) -> Vec<Entry> {
                 departement: None,
                 region: Some((x.code.clone(), x.name.clone())),
                 postal_codes,
-                compact: String::new(),
-                rank_base: 0.0,
+                names: Names::default(),
+                acronyms: Vec::new(),
+                epci: None,
+                weight: 0.0,
             },
         );
+    }
+    // The heaviest first (ties keep the order above).
+    out.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+    let position: HashMap<(KindGroup, &str), u32> =
+        out.iter().enumerate().map(|(i, e)| ((e.kind.group(), e.code.as_str()), i as u32)).collect();
+    let epci_of: Vec<Option<u32>> = out
+        .iter()
+        .map(|e| {
+            let c = (e.kind == Kind::Commune).then(|| geo.commune(&e.code)).flatten()?;
+            position.get(&(KindGroup::Epci, c.epci.as_deref()?)).copied()
+        })
+        .collect();
+    let mut named: Vec<(u32, String)> = Vec::new();
+    for a in acronyms() {
+        let Ok(key) = a.key.parse::<oc_model::TerritoryKey>() else { continue };
+        if let Some(&i) = position.get(&(key.group(), key.code())) {
+            named.push((i, a.acronym));
+        }
+    }
+    for (e, epci) in out.iter_mut().zip(epci_of) {
+        e.epci = epci;
+    }
+    for (i, a) in named {
+        out[i as usize].acronyms.push(a);
     }
     out
 }

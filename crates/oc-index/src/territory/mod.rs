@@ -5,20 +5,26 @@
 //! table of [`Entry`]s built from the same reference data as the index (the
 //! index payload holds the reference data's fingerprint, so a stale index is
 //! detected and rebuilt):
-//! 1. an exact full-name match (`compact` form equal) comes first,
-//! 2. then names starting with the query,
-//! 3. then names containing all the words,
+//! 1. an exact name (as written, without its article, with the
+//!    designator the query names, or an acronym) comes first,
+//! 2. then an intercommunality named without its designator,
+//! 3. then names starting with the query,
+//! 4. then names containing all the words,
 //!
-//! and inside each tier, larger populations and names the query covers
-//! better come first. Fuzzy matching runs only when nothing matches exactly.
+//! each tier plus the place's weight (population, level, current or former
+//! commune), so that a much larger place outranks a hamlet one tier up.
+//! Fuzzy matching runs only when nothing matches exactly. A query naming a
+//! large city also suggests its intercommunality.
 //!
-//! By stage: [`entries`] (the table), [`schema`] (fields and documents),
-//! [`plan`] (the analysed query and its tantivy queries), [`scoring`] (our
-//! rank), [`collector`] (best matches per segment); this module opens,
-//! builds, caches and searches.
+//! By stage: [`names`] (designators, articles, acronyms), [`entries`] (the
+//! table), [`schema`] (fields and documents), [`plan`] (the analysed query
+//! and its tantivy queries), [`scoring`] (our rank), [`collector`] (the
+//! scan, which stops early); this module opens, builds, caches and
+//! searches.
 
 mod collector;
 pub mod entries;
+pub mod names;
 mod plan;
 mod schema;
 pub mod scoring;
@@ -37,11 +43,13 @@ use oc_store::Geo;
 
 use crate::IndexError;
 pub use collector::Hit;
-use collector::RankCollector;
+use collector::{Best, Bounds, Scan, Scored};
 pub use entries::{counts, entries, Entry};
+use oc_model::Kind;
 use plan::{last_word_complete, prefix_query, starts_with, term_query, typo_budget, Mode, Plan};
 use schema::{doc_for, payload, schema, Fields};
 pub use scoring::levenshtein;
+use scoring::{score, tier, EXACT};
 
 pub use oc_model::fiche_url;
 
@@ -79,11 +87,25 @@ const MAX_FUZZY_CHARS: usize = 48;
 /// Maximum accepted query length, in characters.
 pub const MAX_QUERY_CHARS: usize = 200;
 
+/// The most results a search returns (pages of results go this far).
+pub const MAX_RESULTS: usize = 10_000;
+
+/// Searches with more results than this are not kept in the cache.
+const MAX_CACHED_LIMIT: usize = 100;
+
+/// A commune at least this populous is a large city: a query naming it
+/// also suggests its intercommunality.
+pub const LARGE_CITY: u64 = 50_000;
+
 /// The territory index with its entry table and reader.
 pub struct TerritoryIndex {
     reader: IndexReader,
     fields: Fields,
     entries: Arc<[Entry]>,
+    /// Entries by compact name (as written, bare, core) and acronym: the
+    /// exact and core tiers, found before the scan.
+    by_name: HashMap<String, Vec<u32>>,
+    bounds: Bounds,
     fingerprint: u64,
     cache: SearchCache,
 }
@@ -178,11 +200,27 @@ impl TerritoryIndex {
 
     fn with_table(dir: &Path, index: Index, geo: &Geo, table: Vec<Entry>) -> Result<TerritoryIndex, IndexError> {
         let (_, fields) = schema();
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(tantivy_err(dir))?;
+        let reader: IndexReader =
+            index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(tantivy_err(dir))?;
+        reader.reload().map_err(tantivy_err(dir))?;
+        let mut by_name: HashMap<String, Vec<u32>> = HashMap::new();
+        for (i, e) in table.iter().enumerate() {
+            let n = &e.names;
+            let mut keys: Vec<&str> = vec![&n.full, &n.bare, &n.core];
+            keys.extend(e.acronyms.iter().map(String::as_str));
+            keys.sort_unstable();
+            keys.dedup();
+            for k in keys {
+                by_name.entry(k.to_owned()).or_default().push(i as u32);
+            }
+        }
+        let bounds = Bounds::of(&reader.searcher(), &table);
         Ok(TerritoryIndex {
             reader,
             fields,
             entries: table.into(),
+            by_name,
+            bounds,
             fingerprint: geo.fingerprint,
             cache: SearchCache::default(),
         })
@@ -223,10 +261,8 @@ impl TerritoryIndex {
             std::fs::remove_dir_all(&old).map_err(io_err(&old))?;
         }
         let index = Index::open_in_dir(dir).map_err(tantivy_err(dir))?;
-        let ti = Self::with_table(dir, index, geo, table)?;
-        // Every commit is followed by a reader reload.
-        ti.reader.reload().map_err(tantivy_err(dir))?;
-        Ok(ti)
+        // Every commit is followed by a reader reload (in `with_table`).
+        Self::with_table(dir, index, geo, table)
     }
 
     /// Sets how many searches the result cache keeps (0 disables it).
@@ -269,9 +305,12 @@ impl TerritoryIndex {
     }
 
     /// Searches territories by name, code, SIREN or postal code (answers
-    /// repeated searches from a cache).
+    /// repeated searches from a cache). At most [`MAX_RESULTS`].
     pub fn search(&self, q: &str, group: Option<KindGroup>, limit: usize) -> Result<Arc<SearchOutcome>, QueryError> {
         let folded = Self::check_query(q)?;
+        if limit > MAX_CACHED_LIMIT {
+            return Ok(Arc::new(self.search_uncached(q, group, limit)?));
+        }
         let key = (folded, last_word_complete(q), group, limit);
         if let Some(hit) = self.cache.get(&key) {
             return Ok(hit);
@@ -289,28 +328,80 @@ impl TerritoryIndex {
         limit: usize,
     ) -> Result<SearchOutcome, QueryError> {
         let folded = Self::check_query(q)?;
-        let limit = limit.clamp(1, 1000);
-        let plan = Arc::new(Plan::new(q, &folded));
+        let limit = limit.clamp(1, MAX_RESULTS);
+        let plan = Plan::new(q, &folded);
         let searcher = self.reader.searcher();
-        let run = |query: Box<dyn Query>, mode: Mode| -> SearchOutcome {
+        let keep = limit + 8;
+        let scan = |query: Box<dyn Query>, mode: Mode, scored: Option<&[u32]>, best: &mut Best| -> usize {
             let query = self.with_group(query, group);
-            let collector = RankCollector { entries: self.entries.clone(), plan: plan.clone(), mode, limit: limit + 8 };
-            let (total, mut hits) = searcher.search(&*query, &collector).unwrap_or_default();
+            let scan = Scan { entries: &self.entries, plan: &plan, mode, scored, bounds: &self.bounds };
+            scan.run(&searcher, &*query, best).unwrap_or_default()
+        };
+        let finish = |hits: Vec<Hit>, mut total: usize, mode: Mode| -> SearchOutcome {
             // A déléguée named like its commune adds nothing: keep the first
             // hit per URL.
             let mut seen = HashSet::new();
-            hits.retain(|h| seen.insert(self.entries[h.entry].url.as_str()));
+            let mut hits: Vec<Hit> =
+                hits.into_iter().filter(|h| seen.insert(self.entries[h.entry].url.as_str())).collect();
+            if mode == Mode::Exact && group.is_none() {
+                total += self.with_city_epci(&mut hits, &plan);
+            }
             hits.truncate(limit);
             SearchOutcome { total, hits, fuzzy: mode == Mode::Fuzzy }
         };
         if plan.code.is_some() {
-            return Ok(run(self.code_query(&plan), Mode::Code));
+            let mut best = Best::new(keep);
+            let total = scan(self.code_query(&plan), Mode::Code, None, &mut best);
+            return Ok(finish(best.into_hits(), total, Mode::Code));
         }
-        let exact = run(self.exact_query(&plan), Mode::Exact);
-        if exact.total > 0 || plan.compact.chars().count() > MAX_FUZZY_CHARS {
-            return Ok(exact);
+        // The exact and core tiers, by name; then the scan for the others.
+        let mut named: Vec<u32> = [Some(&plan.compact), Some(&plan.core), plan.short.as_ref()]
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.by_name.get(k.as_str()))
+            .flatten()
+            .copied()
+            .filter(|&i| group.is_none_or(|g| self.entries[i as usize].kind.group() == g))
+            .collect();
+        named.sort_unstable();
+        named.dedup();
+        let mut best = Best::new(keep);
+        for &i in &named {
+            best.offer(Scored(score(&self.entries[i as usize], &plan, Mode::Exact), i));
         }
-        Ok(run(self.fuzzy_query(&plan), Mode::Fuzzy))
+        let total = scan(self.exact_query(&plan), Mode::Exact, Some(&named), &mut best).max(named.len());
+        if total > 0 || plan.compact.chars().count() > MAX_FUZZY_CHARS {
+            return Ok(finish(best.into_hits(), total, Mode::Exact));
+        }
+        let mut best = Best::new(keep);
+        let total = scan(self.fuzzy_query(&plan), Mode::Fuzzy, None, &mut best);
+        Ok(finish(best.into_hits(), total, Mode::Fuzzy))
+    }
+
+    /// When the best hit is a large city named exactly, puts its
+    /// intercommunality right after the city and its exact homonyms (two
+    /// at most); returns 1 when that adds a result.
+    fn with_city_epci(&self, hits: &mut Vec<Hit>, plan: &Plan) -> usize {
+        let Some(first) = hits.first() else { return 0 };
+        let city = &self.entries[first.entry];
+        if city.kind != Kind::Commune || city.population.unwrap_or(0) < LARGE_CITY || tier(city, plan) != EXACT {
+            return 0;
+        }
+        let Some(epci) = city.epci.map(|i| i as usize) else { return 0 };
+        let at = hits.iter().take_while(|h| self.entries[h.entry].names.full == city.names.full).count().min(2);
+        match hits.iter().position(|h| h.entry == epci) {
+            Some(p) if p <= at => 0,
+            Some(p) => {
+                let h = hits.remove(p);
+                hits.insert(at, h);
+                0
+            }
+            None => {
+                let score = hits[at - 1].score;
+                hits.insert(at, Hit { entry: epci, score });
+                1
+            }
+        }
     }
 
     fn with_group(&self, query: Box<dyn Query>, group: Option<KindGroup>) -> Box<dyn Query> {
@@ -335,35 +426,49 @@ impl TerritoryIndex {
         Box::new(BooleanQuery::new(should))
     }
 
+    /// Every word (the last one as a prefix), for the query as written and
+    /// for its core; or the compact forms as prefixes; or an acronym.
     fn exact_query(&self, plan: &Plan) -> Box<dyn Query> {
         let f = self.fields;
-        let n = plan.words.len();
-        let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(n);
-        for (i, (w, original)) in plan.words.iter().enumerate() {
-            let last_open = i + 1 == n && !plan.last_complete;
-            let q: Box<dyn Query> = if last_open {
-                let mut alts: Vec<(Occur, Box<dyn Query>)> =
-                    vec![(Occur::Should, starts_with(f.word_prefixes, f.words, w))];
-                if original != w {
-                    alts.push((Occur::Should, starts_with(f.word_prefixes, f.words, original)));
-                }
-                Box::new(BooleanQuery::new(alts))
-            } else {
-                term_query(f.words, w)
-            };
-            all.push((Occur::Must, q));
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for words in plan.word_sets() {
+            let n = words.len();
+            let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(n);
+            for (i, (w, original)) in words.iter().enumerate() {
+                let last_open = i + 1 == n && !plan.last_complete;
+                let q: Box<dyn Query> = if last_open {
+                    let mut alts: Vec<(Occur, Box<dyn Query>)> =
+                        vec![(Occur::Should, starts_with(f.word_prefixes, f.words, w))];
+                    if original != w {
+                        alts.push((Occur::Should, starts_with(f.word_prefixes, f.words, original)));
+                    }
+                    Box::new(BooleanQuery::new(alts))
+                } else {
+                    term_query(f.words, w)
+                };
+                all.push((Occur::Must, q));
+            }
+            should.push((Occur::Should, Box::new(BooleanQuery::new(all))));
         }
-        Box::new(BooleanQuery::new(vec![
-            (Occur::Should, Box::new(BooleanQuery::new(all))),
-            (Occur::Should, starts_with(f.compact_prefixes, f.compact, &plan.compact)),
-        ]))
+        let mut forms: Vec<&str> = vec![&plan.compact];
+        for form in [Some(&plan.core), plan.short.as_ref()].into_iter().flatten() {
+            if !form.is_empty() && !forms.contains(&form.as_str()) {
+                forms.push(form);
+            }
+        }
+        for form in forms {
+            should.push((Occur::Should, starts_with(f.compact_prefixes, f.compact, form)));
+        }
+        should.push((Occur::Should, term_query(f.codes, &format!("a:{}", plan.compact))));
+        Box::new(BooleanQuery::new(should))
     }
 
     fn fuzzy_query(&self, plan: &Plan) -> Box<dyn Query> {
         let f = self.fields;
-        let n = plan.words.len();
+        let words = plan.core_words.as_deref().unwrap_or(&plan.words);
+        let n = words.len();
         let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(n);
-        for (i, (w, _)) in plan.words.iter().enumerate() {
+        for (i, (w, _)) in words.iter().enumerate() {
             let d = typo_budget(w);
             let term = Term::from_field_text(f.words, w);
             let last_open = i + 1 == n && !plan.last_complete;
@@ -377,8 +482,8 @@ impl TerritoryIndex {
         let mut should: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, Box::new(BooleanQuery::new(all)))];
         if n > 1 {
             // Words run together or split apart: match the whole name.
-            let whole = Term::from_field_text(f.compact, &plan.compact);
-            let d = typo_budget(&plan.compact);
+            let whole = Term::from_field_text(f.compact, &plan.core);
+            let d = typo_budget(&plan.core);
             should.push((Occur::Should, Box::new(FuzzyTermQuery::new(whole.clone(), d, true))));
             should.push((Occur::Should, Box::new(FuzzyTermQuery::new_prefix(whole, d.min(1), true))));
         }

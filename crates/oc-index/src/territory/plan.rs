@@ -8,7 +8,9 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
 use oc_model::text::expand_abbreviation;
+use oc_model::KindGroup;
 
+use super::names::read_query;
 use super::schema::MAX_PREFIX;
 
 /// Edits tolerated in a word: none below 4 chars, one up to 9, then two.
@@ -65,11 +67,28 @@ pub(super) fn last_word_complete(raw: &str) -> bool {
 pub(super) struct Plan {
     /// (word with abbreviations expanded, word as typed), folded.
     pub(super) words: Vec<(String, String)>,
+    /// The words left once the designator and the leading article are
+    /// removed ([`super::names::read_query`]), when some were.
+    pub(super) core_words: Option<Vec<(String, String)>>,
+    /// The query as written, compact.
     pub(super) compact: String,
+    /// The query without designator nor leading article, compact.
+    pub(super) core: String,
+    /// The query with its long designator in the COG's short form, compact.
+    pub(super) short: Option<String>,
+    /// The kind of territory the designator names.
+    pub(super) hint: Option<KindGroup>,
     /// The query ends with a separator: its last word is complete.
     pub(super) last_complete: bool,
     /// A code query (digits, or 2A/2B…), lower case, without spaces.
     pub(super) code: Option<String>,
+}
+
+fn is_code(squeezed: &str) -> bool {
+    !squeezed.is_empty()
+        && (squeezed.bytes().all(|b| b.is_ascii_digit())
+            || (squeezed.starts_with("2a") || squeezed.starts_with("2b"))
+                && squeezed[2..].bytes().all(|b| b.is_ascii_digit()))
 }
 
 impl Plan {
@@ -80,11 +99,34 @@ impl Plan {
             .map(|w| (expand_abbreviation(w).unwrap_or(w).to_owned(), w.to_owned()))
             .collect();
         let compact: String = words.iter().map(|(w, _)| w.as_str()).collect();
+        let expanded: Vec<&str> = words.iter().map(|(w, _)| w.as_str()).collect();
+        let reading = read_query(&expanded);
+        let core_words = (reading.core.len() < words.len()).then(|| words[reading.core.clone()].to_vec());
+        let core: String = expanded[reading.core.clone()].concat();
         let squeezed = folded.replace(' ', "");
-        let is_code = squeezed.bytes().all(|b| b.is_ascii_digit())
-            || (squeezed.starts_with("2a") || squeezed.starts_with("2b"))
-                && squeezed[2..].bytes().all(|b| b.is_ascii_digit());
-        Plan { words, compact, last_complete: last_word_complete(raw), code: is_code.then_some(squeezed) }
+        // `département 34`: the code after a designator.
+        let code = if is_code(&squeezed) {
+            Some(squeezed)
+        } else if reading.hint.is_some() && is_code(&core) {
+            Some(core.clone())
+        } else {
+            None
+        };
+        Plan {
+            words,
+            core_words,
+            compact,
+            core,
+            short: reading.short,
+            hint: reading.hint,
+            last_complete: last_word_complete(raw),
+            code,
+        }
+    }
+
+    /// The words tantivy must match: the core when the query has one.
+    pub(super) fn word_sets(&self) -> impl Iterator<Item = &[(String, String)]> {
+        std::iter::once(self.words.as_slice()).chain(self.core_words.as_deref())
     }
 }
 

@@ -10,22 +10,25 @@ use oc_model::text::fold;
 use oc_model::KindGroup;
 
 use super::entries::Entry;
+use super::names::long_words;
 
 /// The fields of the territory index schema.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Fields {
     /// Folded words of the name (whitespace-tokenised, already folded).
     pub(super) words: Field,
-    /// The compact form of the name (no separators), as one term.
+    /// The compact forms of the name (no separators: as written, without
+    /// its article, without its designator), each one term.
     pub(super) compact: Field,
-    /// Prefixed codes: `i:` INSEE, `s:` SIREN, `p:` postal, `d:` département, `r:` région.
+    /// Prefixed codes: `i:` INSEE, `s:` SIREN, `p:` postal, `d:` département,
+    /// `r:` région, `a:` acronym.
     pub(super) codes: Field,
     /// `g:` + kind group, for filtering.
     pub(super) group: Field,
     /// Every prefix (up to [`MAX_PREFIX`] chars) of every word: a prefix
     /// query is then one term, not a range over thousands of terms.
     pub(super) word_prefixes: Field,
-    /// Every prefix of the compact form.
+    /// Every prefix of the compact forms.
     pub(super) compact_prefixes: Field,
     /// Position of the entry in the in-memory table.
     pub(super) idx: Field,
@@ -53,19 +56,44 @@ pub(super) fn schema() -> (Schema, Fields) {
 
 pub(super) fn doc_for(f: &Fields, i: usize, e: &Entry) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
-    doc.add_text(f.words, fold(&e.name));
-    doc.add_text(f.compact, &e.compact);
+    let folded = fold(&e.name);
+    let mut text = folded.clone();
+    if e.kind.group() == KindGroup::Epci {
+        // `CC …` also answers to the words of `communauté de communes`.
+        for w in long_words(folded.split(' ').next().unwrap_or_default()) {
+            text.push(' ');
+            text.push_str(w);
+        }
+    }
+    doc.add_text(f.words, &text);
     doc.add_text(f.group, format!("g:{}", e.kind.group().as_str()));
     let mut seen = HashSet::new();
-    for w in fold(&e.name).split(' ') {
+    for w in text.split(' ') {
         for p in prefixes(w) {
             if seen.insert(p) {
                 doc.add_text(f.word_prefixes, p);
             }
         }
     }
-    for p in prefixes(&e.compact) {
-        doc.add_text(f.compact_prefixes, p);
+    // The name as written, without its article, without its designator.
+    let n = &e.names;
+    let mut forms: Vec<&str> = vec![&n.full];
+    for form in [&n.bare, &n.core] {
+        if !forms.contains(&form.as_str()) {
+            forms.push(form);
+        }
+    }
+    let mut seen = HashSet::new();
+    for form in forms {
+        doc.add_text(f.compact, form);
+        for p in prefixes(form) {
+            if seen.insert(p) {
+                doc.add_text(f.compact_prefixes, p);
+            }
+        }
+    }
+    for a in &e.acronyms {
+        doc.add_text(f.codes, format!("a:{a}"));
     }
     let code = e.code.to_ascii_lowercase();
     match e.kind.group() {
@@ -88,7 +116,7 @@ pub(super) fn doc_for(f: &Fields, i: usize, e: &Entry) -> TantivyDocument {
 
 /// Version of [`schema`] and [`doc_for`]: bump it whenever either changes,
 /// so that an index built by an older binary is rebuilt, never misread.
-pub(super) const SCHEMA_VERSION: u32 = 2;
+pub(super) const SCHEMA_VERSION: u32 = 3;
 
 pub(super) fn payload(fingerprint: u64) -> String {
     format!("refdata:{fingerprint:016x};schema:{SCHEMA_VERSION}")

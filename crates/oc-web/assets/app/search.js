@@ -91,7 +91,13 @@
         name.textContent = r.name;
         var label = document.createElement("span");
         label.className = "oc-suggestion__label";
-        label.textContent = r.label.indexOf(" — ") >= 0 ? r.label.split(" — ").slice(1).join(" — ") : r.label;
+        // Type and département from the label, then the population, so
+        // that homonyms can be told apart.
+        var what = r.label.indexOf(" — ") >= 0 ? r.label.split(" — ").slice(1).join(" — ") : r.label;
+        if (typeof r.population === "number") {
+          what += " — " + r.population.toLocaleString("fr-FR") + " hab.";
+        }
+        label.textContent = what;
         li.appendChild(name);
         li.appendChild(label);
         li.addEventListener("mousedown", function (ev) { ev.preventDefault(); choose(i); });
