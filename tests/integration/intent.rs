@@ -185,6 +185,13 @@ async fn results_page_past_fifty() {
     assert!(v["pages"].as_u64().unwrap() > 50);
     let api2: Vec<&str> = v["results"].as_array().unwrap().iter().map(|r| r["url"].as_str().unwrap()).collect();
     assert_eq!(api2, page2.iter().map(String::as_str).collect::<Vec<_>>());
+    // The last page announced holds results.
+    let (_, v) = get_json("/api/v1/search?q=paris&limit=10").await;
+    let last = v["pages"].as_u64().unwrap();
+    assert!(last > 1, "{v}");
+    let (_, v) = get_json(&format!("/api/v1/search?q=paris&limit=10&page={last}")).await;
+    assert!(!v["results"].as_array().unwrap().is_empty(), "page {last}: {v}");
+    assert_eq!(v["pages"], last);
     // A page past the last one, and a page that is not a number.
     let (status, _, body) = get("/recherche?q=montpellier&page=40").await;
     assert_eq!(status, StatusCode::NOT_FOUND);

@@ -161,7 +161,9 @@ pub(crate) async fn search_page(State(state): State<AppState>, RawQuery(raw): Ra
         }
         h
     };
-    if page > pages {
+    // Past the last page (or on a last page emptied by déléguées that
+    // share their commune's page).
+    if page > pages || (page > 1 && hits.is_empty()) {
         return Ok((
             axum::http::StatusCode::NOT_FOUND,
             layout_with(

@@ -81,7 +81,14 @@ impl SearchRequest {
     /// Number of pages of `outcome` (the results past
     /// [`oc_index::territory::MAX_RESULTS`] are not reachable).
     pub fn pages(&self, outcome: &SearchOutcome) -> usize {
-        outcome.total.min(oc_index::territory::MAX_RESULTS).div_ceil(self.limit).max(1)
+        let shown = if outcome.hits.len() < self.window().end {
+            // The search ran out of hits before this page's end: they are
+            // all here (déléguées sharing their commune's page left out).
+            outcome.hits.len()
+        } else {
+            outcome.total.min(oc_index::territory::MAX_RESULTS)
+        };
+        shown.div_ceil(self.limit).max(1)
     }
 }
 
