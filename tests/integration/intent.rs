@@ -192,6 +192,13 @@ async fn results_page_past_fifty() {
     let (_, v) = get_json(&format!("/api/v1/search?q=paris&limit=10&page={last}")).await;
     assert!(!v["results"].as_array().unwrap().is_empty(), "page {last}: {v}");
     assert_eq!(v["pages"], last);
+    // Pages keep their size, and the last page announced can be asked for.
+    let (_, _, body) = get("/recherche?q=saint&limit=10").await;
+    assert!(body.contains("href=\"/recherche?q=saint&amp;limit=10&amp;page=2\""), "page links keep the limit");
+    let (_, v) = get_json("/api/v1/search?q=saint&limit=30").await;
+    let last = v["pages"].as_u64().unwrap();
+    let (status, _) = get_json(&format!("/api/v1/search?q=saint&limit=30&page={last}")).await;
+    assert_eq!(status, StatusCode::OK);
     // A page past the last one, and a page that is not a number.
     let (status, _, body) = get("/recherche?q=montpellier&page=40").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -283,6 +290,7 @@ const QUERIES: &[(&str, &str, usize)] = &[
     // Acronyms.
     ("IDF", "REG-11", 1),
     ("PACA", "REG-93", 1),
+    ("région PACA", "REG-93", 1),
     ("AURA", "REG-84", 1),
     ("BFC", "REG-27", 1),
     ("MGP", "EPCI-200054781", 1),

@@ -156,6 +156,9 @@ pub(crate) async fn search_page(State(state): State<AppState>, RawQuery(raw): Ra
             h.push_str("&type=");
             h.push_str(g.as_str());
         }
+        if req.limit != MAX_LIMIT {
+            h.push_str(&format!("&limit={}", req.limit));
+        }
         if n > 1 {
             h.push_str(&format!("&page={n}"));
         }

@@ -52,7 +52,7 @@ impl SearchRequest {
                 }
             },
         };
-        let last = (oc_index::territory::MAX_RESULTS / limit).max(1);
+        let last = oc_index::territory::MAX_RESULTS.div_ceil(limit);
         let page = match param(p, "page") {
             None | Some("") => 1,
             Some(n) => match n.trim().parse::<usize>() {

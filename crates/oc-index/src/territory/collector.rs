@@ -108,8 +108,8 @@ pub(super) struct Scan<'a> {
     pub(super) entries: &'a [Entry],
     pub(super) plan: &'a Plan,
     pub(super) mode: Mode,
-    /// Entries already scored (the exact and core tiers): counted, not
-    /// scored again; their presence allows stopping early.
+    /// Entries already scored (the exact and core tiers), sorted: counted,
+    /// not scored again; their presence allows stopping early.
     pub(super) scored: Option<&'a [u32]>,
     pub(super) bounds: &'a Bounds,
 }
@@ -141,7 +141,7 @@ impl Scan<'_> {
                     total += 1;
                     if let Some(i) = column.first(doc) {
                         let i = i as u32;
-                        let done = self.scored.is_some_and(|s| s.contains(&i));
+                        let done = self.scored.is_some_and(|s| s.binary_search(&i).is_ok());
                         if let (false, Some(e)) = (done, self.entries.get(i as usize)) {
                             best.offer(Scored(score(e, self.plan, self.mode), i));
                         }

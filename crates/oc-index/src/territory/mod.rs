@@ -330,29 +330,40 @@ impl TerritoryIndex {
         let folded = Self::check_query(q)?;
         let limit = limit.clamp(1, MAX_RESULTS);
         let plan = Plan::new(q, &folded);
-        let searcher = self.reader.searcher();
-        let keep = limit + 8;
-        let scan = |query: Box<dyn Query>, mode: Mode, scored: Option<&[u32]>, best: &mut Best| -> usize {
-            let query = self.with_group(query, group);
-            let scan = Scan { entries: &self.entries, plan: &plan, mode, scored, bounds: &self.bounds };
-            scan.run(&searcher, &*query, best).unwrap_or_default()
-        };
-        let finish = |hits: Vec<Hit>, mut total: usize, mode: Mode| -> SearchOutcome {
-            // A déléguée named like its commune adds nothing: keep the first
-            // hit per URL.
+        // A déléguée shares its commune's page: only the first hit per URL
+        // is kept, so ask for more while duplicates leave the page short.
+        let mut keep = limit + 8;
+        loop {
+            let (ranked, total, mode) = self.ranked(&plan, group, keep);
+            let exhausted = ranked.len() < keep;
             let mut seen = HashSet::new();
             let mut hits: Vec<Hit> =
-                hits.into_iter().filter(|h| seen.insert(self.entries[h.entry].url.as_str())).collect();
-            if mode == Mode::Exact && group.is_none() {
-                total += self.with_city_epci(&mut hits, &plan);
+                ranked.into_iter().filter(|h| seen.insert(self.entries[h.entry].url.as_str())).collect();
+            if hits.len() >= limit || exhausted || keep > 2 * MAX_RESULTS {
+                if mode == Mode::Exact && group.is_none() {
+                    self.with_city_epci(&mut hits, &plan);
+                }
+                hits.truncate(limit);
+                return Ok(SearchOutcome { total, hits, fuzzy: mode == Mode::Fuzzy });
             }
-            hits.truncate(limit);
-            SearchOutcome { total, hits, fuzzy: mode == Mode::Fuzzy }
+            keep = 2 * keep + (limit - hits.len());
+        }
+    }
+
+    /// The best `keep` matches of `plan`, the number of matches and how
+    /// they were found: codes, names, or names with typos when nothing
+    /// else matches.
+    fn ranked(&self, plan: &Plan, group: Option<KindGroup>, keep: usize) -> (Vec<Hit>, usize, Mode) {
+        let searcher = self.reader.searcher();
+        let scan = |query: Box<dyn Query>, mode: Mode, scored: Option<&[u32]>, best: &mut Best| -> usize {
+            let query = self.with_group(query, group);
+            let scan = Scan { entries: &self.entries, plan, mode, scored, bounds: &self.bounds };
+            scan.run(&searcher, &*query, best).unwrap_or_default()
         };
         if plan.code.is_some() {
             let mut best = Best::new(keep);
-            let total = scan(self.code_query(&plan), Mode::Code, None, &mut best);
-            return Ok(finish(best.into_hits(), total, Mode::Code));
+            let total = scan(self.code_query(plan), Mode::Code, None, &mut best);
+            return (best.into_hits(), total, Mode::Code);
         }
         // The exact and core tiers, by name; then the scan for the others.
         let mut named: Vec<u32> = [Some(&plan.compact), Some(&plan.core), plan.short.as_ref()]
@@ -367,39 +378,38 @@ impl TerritoryIndex {
         named.dedup();
         let mut best = Best::new(keep);
         for &i in &named {
-            best.offer(Scored(score(&self.entries[i as usize], &plan, Mode::Exact), i));
+            best.offer(Scored(score(&self.entries[i as usize], plan, Mode::Exact), i));
         }
-        let total = scan(self.exact_query(&plan), Mode::Exact, Some(&named), &mut best).max(named.len());
+        // Every named entry is also a match of the query (`exact_query`).
+        let total = scan(self.exact_query(plan), Mode::Exact, Some(&named), &mut best).max(named.len());
         if total > 0 || plan.compact.chars().count() > MAX_FUZZY_CHARS {
-            return Ok(finish(best.into_hits(), total, Mode::Exact));
+            return (best.into_hits(), total, Mode::Exact);
         }
         let mut best = Best::new(keep);
-        let total = scan(self.fuzzy_query(&plan), Mode::Fuzzy, None, &mut best);
-        Ok(finish(best.into_hits(), total, Mode::Fuzzy))
+        let total = scan(self.fuzzy_query(plan), Mode::Fuzzy, None, &mut best);
+        (best.into_hits(), total, Mode::Fuzzy)
     }
 
     /// When the best hit is a large city named exactly, puts its
     /// intercommunality right after the city and its exact homonyms (two
-    /// at most); returns 1 when that adds a result.
-    fn with_city_epci(&self, hits: &mut Vec<Hit>, plan: &Plan) -> usize {
-        let Some(first) = hits.first() else { return 0 };
+    /// at most): a suggestion beside the matches, not counted among them.
+    fn with_city_epci(&self, hits: &mut Vec<Hit>, plan: &Plan) {
+        let Some(first) = hits.first() else { return };
         let city = &self.entries[first.entry];
         if city.kind != Kind::Commune || city.population.unwrap_or(0) < LARGE_CITY || tier(city, plan) != EXACT {
-            return 0;
+            return;
         }
-        let Some(epci) = city.epci.map(|i| i as usize) else { return 0 };
+        let Some(epci) = city.epci.map(|i| i as usize) else { return };
         let at = hits.iter().take_while(|h| self.entries[h.entry].names.full == city.names.full).count().min(2);
         match hits.iter().position(|h| h.entry == epci) {
-            Some(p) if p <= at => 0,
+            Some(p) if p <= at => {}
             Some(p) => {
                 let h = hits.remove(p);
                 hits.insert(at, h);
-                0
             }
             None => {
                 let score = hits[at - 1].score;
                 hits.insert(at, Hit { entry: epci, score });
-                1
             }
         }
     }
@@ -460,6 +470,10 @@ impl TerritoryIndex {
             should.push((Occur::Should, starts_with(f.compact_prefixes, f.compact, form)));
         }
         should.push((Occur::Should, term_query(f.codes, &format!("a:{}", plan.compact))));
+        if plan.core != plan.compact {
+            // `région PACA`.
+            should.push((Occur::Should, term_query(f.codes, &format!("a:{}", plan.core))));
+        }
         Box::new(BooleanQuery::new(should))
     }
 

@@ -44,6 +44,7 @@ pub(super) fn tier(e: &Entry, plan: &Plan) -> f32 {
         || plan.short.as_deref() == Some(n.full.as_str())
         || (hinted && plan.core == n.core)
         || e.acronyms.contains(&plan.compact)
+        || (free && e.acronyms.contains(&plan.core))
     {
         EXACT
     } else if (free && plan.core == n.core) || plan.compact == n.core {
