@@ -95,8 +95,8 @@ fn a_much_larger_place_outranks_a_tiny_exact_homonym() {
     assert_eq!(first("paris"), "COM-75056");
 }
 
-#[test]
-fn a_large_city_brings_its_intercommunality() {
+#[tokio::test]
+async fn a_large_city_brings_its_intercommunality() {
     // Lyon: the Métropole de Lyon among the suggestions, right after it.
     assert_eq!(first("lyon"), "COM-69123");
     assert!(rank("lyon", "EPCI-200046977", SUGGESTIONS).is_some_and(|r| r <= 3), "{:?}", keys("lyon", 8));
@@ -106,6 +106,13 @@ fn a_large_city_brings_its_intercommunality() {
     // Lille: the Métropole européenne; Bordeaux: Bordeaux Métropole.
     assert!(rank("lille", "EPCI-200093201", SUGGESTIONS).is_some());
     assert!(rank("bordeaux", "EPCI-243300316", SUGGESTIONS).is_some());
+    // Marked as a suggestion in the API and on the results page.
+    let (_, v) = get_json("/api/v1/search?q=marseille&limit=8").await;
+    let amp = v["results"].as_array().unwrap().iter().find(|r| r["code"] == "200054807").expect("AMP suggested");
+    assert_eq!(amp["city_epci"], true);
+    assert!(v["results"][0].get("city_epci").is_none(), "the city itself is a match: {v}");
+    let (_, _, body) = get("/recherche?q=marseille").await;
+    assert!(body.contains("Suggestion : l'intercommunalité de la commune recherchée"));
     // Not for a small place: Die (4,844 inhabitants) without its CC.
     let die = keys("die", SUGGESTIONS);
     assert_eq!(die[0], "COM-26113");
@@ -229,6 +236,8 @@ const QUERIES: &[(&str, &str, usize)] = &[
     ("CU de Dunkerque", "EPCI-245900428", 1),
     ("CA du Puy-en-Velay", "EPCI-200073419", 1),
     ("Lorient Agglomération", "EPCI-200042174", 1),
+    ("les sables d olonne agglomeration", "EPCI-200071165", 1),
+    ("le grand perigueux", "EPCI-200040392", 1),
     ("plaine commune", "EPCI-200057867", 1),
     ("grand paris", "EPCI-200054781", 1),
     ("metropole du grand nancy", "EPCI-245400676", 1),

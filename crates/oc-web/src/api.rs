@@ -31,6 +31,10 @@ pub(crate) struct ResultJson<'a> {
     population: Option<u64>,
     departement: Option<Place<'a>>,
     region: Option<Place<'a>>,
+    /// Set on the intercommunality placed after the large city the query
+    /// names: a suggestion beside the matches.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    city_epci: bool,
 }
 
 impl<'a> From<&'a Entry> for ResultJson<'a> {
@@ -46,6 +50,7 @@ impl<'a> From<&'a Entry> for ResultJson<'a> {
             population: e.population,
             departement: place(&e.departement),
             region: place(&e.region),
+            city_epci: false,
         }
     }
 }
@@ -75,7 +80,14 @@ pub(crate) async fn search(
         page: req.page,
         pages: req.pages(&outcome),
         approximate: outcome.fuzzy,
-        results: req.page_hits(&outcome).iter().map(|h| ResultJson::from(index.entry(h.entry))).collect(),
+        results: req
+            .page_hits(&outcome)
+            .iter()
+            .map(|h| ResultJson {
+                city_epci: outcome.city_epci == Some(h.entry),
+                ..ResultJson::from(index.entry(h.entry))
+            })
+            .collect(),
     };
     Ok(Json(body).into_response())
 }

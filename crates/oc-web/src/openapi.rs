@@ -177,7 +177,8 @@ pub(crate) fn document() -> Value {
                 "query": { "type": "string" }, "total": { "type": "integer" }, "page": { "type": "integer" }, "pages": { "type": "integer" }, "approximate": { "type": "boolean" },
                 "results": { "type": "array", "items": { "type": "object", "properties": {
                     "type": { "type": "string" }, "code": { "type": "string" }, "siren": { "type": ["string", "null"] }, "name": { "type": "string" },
-                    "label": { "type": "string" }, "url": { "type": "string" }, "population": { "type": ["integer", "null"] } } } } } },
+                    "label": { "type": "string" }, "url": { "type": "string" }, "population": { "type": ["integer", "null"] },
+                    "city_epci": { "type": "boolean", "description": "Présent (true) sur l'intercommunalité proposée après la grande ville que nomme la recherche : une suggestion, pas forcément une correspondance" } } } } } },
             "Publication": { "type": "object", "properties": {
                 "id": { "type": "integer" }, "title": { "type": "string" }, "url": { "type": "string", "format": "uri" },
                 "publisher": { "type": "string" }, "published": { "type": ["string", "null"], "description": "AAAA, AAAA-MM ou AAAA-MM-JJ" },

@@ -240,6 +240,10 @@ pub(crate) async fn search_page(State(state): State<AppState>, RawQuery(raw): Ra
                                 (e.label)
                                 @if let Some(p) = e.population { " — " (fmt_int(p)) " hab." }
                             }
+                            @if outcome.city_epci == Some(h.entry) {
+                                br;
+                                span class="fr-text--xs oc-unit" { "Suggestion : l'intercommunalité de la commune recherchée" }
+                            }
                         }
                     }
                 }

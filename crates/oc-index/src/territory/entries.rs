@@ -9,7 +9,7 @@ use oc_model::text::words;
 use oc_model::{fiche_url, Kind, KindGroup};
 use oc_store::Geo;
 
-use super::names::{acronyms, epci_core, without_article};
+use super::names::{acronyms, epci_core, epci_named, without_article};
 
 /// One searchable territory, as returned to callers.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,7 +42,8 @@ pub struct Entry {
 pub(super) struct Names {
     /// Every word of the name, without separators.
     pub(super) full: String,
-    /// Without its leading article.
+    /// Without its leading article (an intercommunality: without its
+    /// leading designator, the article kept).
     pub(super) bare: String,
     /// Without its designator (intercommunalities) nor leading article.
     pub(super) core: String,
@@ -51,9 +52,25 @@ pub(super) struct Names {
 impl Names {
     pub(super) fn of(kind: Kind, name: &str) -> Names {
         let w = words(name);
-        let bare = without_article(&w).concat();
-        let core = if kind.group() == KindGroup::Epci { epci_core(&w).concat() } else { bare.clone() };
+        let (bare, core) = if kind.group() == KindGroup::Epci {
+            // Without the designator, the article kept: `les sables …`.
+            (epci_named(&w).concat(), epci_core(&w).concat())
+        } else {
+            let bare = without_article(&w).concat();
+            (bare.clone(), bare)
+        };
         Names { full: w.concat(), bare, core }
+    }
+
+    /// The distinct forms, as written first.
+    pub(super) fn forms(&self) -> Vec<&str> {
+        let mut forms: Vec<&str> = vec![&self.full];
+        for form in [&self.bare, &self.core] {
+            if !forms.contains(&form.as_str()) {
+                forms.push(form);
+            }
+        }
+        forms
     }
 }
 

@@ -62,6 +62,9 @@ pub struct SearchOutcome {
     pub hits: Vec<Hit>,
     /// Whether the hits come from typo-tolerant matching.
     pub fuzzy: bool,
+    /// The intercommunality placed right after the large city the query
+    /// names (a suggestion, whether or not it matches): its entry.
+    pub city_epci: Option<usize>,
 }
 
 /// Why a query could not be run.
@@ -205,11 +208,12 @@ impl TerritoryIndex {
         reader.reload().map_err(tantivy_err(dir))?;
         let mut by_name: HashMap<String, Vec<u32>> = HashMap::new();
         for (i, e) in table.iter().enumerate() {
-            let n = &e.names;
-            let mut keys: Vec<&str> = vec![&n.full, &n.bare, &n.core];
-            keys.extend(e.acronyms.iter().map(String::as_str));
-            keys.sort_unstable();
-            keys.dedup();
+            let mut keys = e.names.forms();
+            for a in &e.acronyms {
+                if !keys.contains(&a.as_str()) {
+                    keys.push(a);
+                }
+            }
             for k in keys {
                 by_name.entry(k.to_owned()).or_default().push(i as u32);
             }
@@ -340,11 +344,10 @@ impl TerritoryIndex {
             let mut hits: Vec<Hit> =
                 ranked.into_iter().filter(|h| seen.insert(self.entries[h.entry].url.as_str())).collect();
             if hits.len() >= limit || exhausted || keep > 2 * MAX_RESULTS {
-                if mode == Mode::Exact && group.is_none() {
-                    self.with_city_epci(&mut hits, &plan);
-                }
+                let city_epci =
+                    if mode == Mode::Exact && group.is_none() { self.with_city_epci(&mut hits, &plan) } else { None };
                 hits.truncate(limit);
-                return Ok(SearchOutcome { total, hits, fuzzy: mode == Mode::Fuzzy });
+                return Ok(SearchOutcome { total, hits, fuzzy: mode == Mode::Fuzzy, city_epci });
             }
             keep = 2 * keep + (limit - hits.len());
         }
@@ -393,16 +396,16 @@ impl TerritoryIndex {
     /// When the best hit is a large city named exactly, puts its
     /// intercommunality right after the city and its exact homonyms (two
     /// at most): a suggestion beside the matches, not counted among them.
-    fn with_city_epci(&self, hits: &mut Vec<Hit>, plan: &Plan) {
-        let Some(first) = hits.first() else { return };
-        let city = &self.entries[first.entry];
+    /// Returns its entry when it was placed (not already that high).
+    fn with_city_epci(&self, hits: &mut Vec<Hit>, plan: &Plan) -> Option<usize> {
+        let city = &self.entries[hits.first()?.entry];
         if city.kind != Kind::Commune || city.population.unwrap_or(0) < LARGE_CITY || tier(city, plan) != EXACT {
-            return;
+            return None;
         }
-        let Some(epci) = city.epci.map(|i| i as usize) else { return };
+        let epci = city.epci? as usize;
         let at = hits.iter().take_while(|h| self.entries[h.entry].names.full == city.names.full).count().min(2);
         match hits.iter().position(|h| h.entry == epci) {
-            Some(p) if p <= at => {}
+            Some(p) if p <= at => return None,
             Some(p) => {
                 let h = hits.remove(p);
                 hits.insert(at, h);
@@ -412,6 +415,7 @@ impl TerritoryIndex {
                 hits.insert(at, Hit { entry: epci, score });
             }
         }
+        Some(epci)
     }
 
     fn with_group(&self, query: Box<dyn Query>, group: Option<KindGroup>) -> Box<dyn Query> {

@@ -3,8 +3,10 @@
 //! articles, and the acronyms table (`data/acronyms.csv`).
 //!
 //! A name, entry or query, is reduced to three compact forms:
-//! - `full`: every word as written (`ccducoeurdegaronne`),
-//! - `bare`: without its leading article (`Le Puy-en-Velay` → `puyenvelay`),
+//! - `full`: every word as written (`CC Coeur de Garonne` → `cccoeurdegaronne`),
+//! - `bare`: without its leading article (`Le Puy-en-Velay` → `puyenvelay`;
+//!   an intercommunality: without its designator, `CA Le Grand Périgueux` →
+//!   `legrandperigueux`),
 //! - `core`: without its designator and the article or linking word that
 //!   follows it (`CA du Grand Annecy` → `grandannecy`, `Bordeaux Métropole`
 //!   → `bordeaux`, `Département de la Loire` → `loire`).
@@ -57,15 +59,11 @@ const LEADING: &[Designator] = &[
 /// `Bordeaux Métropole`): all of intercommunalities.
 const TRAILING: &[&str] = &["metropole", "eurometropole", "agglomeration", "agglo", "interco", "intercommunalite"];
 
-/// The long words of the short designators of the COG's EPCI names, added
-/// to their indexed words so that a designator being typed completes.
+/// The long words of a short designator of the COG's EPCI names (`cc`:
+/// `communauté de communes`), added to their indexed words so that a
+/// designator being typed completes.
 pub(super) fn long_words(first_word: &str) -> &'static [&'static str] {
-    match first_word {
-        "cc" => &["communaute", "de", "communes"],
-        "ca" => &["communaute", "d", "agglomeration"],
-        "cu" => &["communaute", "urbaine"],
-        _ => &[],
-    }
+    LEADING.iter().find(|d| d.short == Some(first_word)).map_or(&[], |d| d.words)
 }
 
 const ARTICLES: &[&str] = &["le", "la", "les", "l"];
@@ -133,15 +131,25 @@ pub(super) fn read_query<S: AsRef<str>>(words: &[S]) -> Reading {
     Reading { core: tail(without_article(words))..n, hint: None, short: None }
 }
 
+/// An intercommunality's COG name without its leading short designator
+/// (`CA Les Sables d'Olonne Agglomération` → `les sables d olonne
+/// agglomeration`): its name as people write it after « l'agglo ».
+pub(super) fn epci_named<S: AsRef<str>>(words: &[S]) -> &[S] {
+    match words {
+        [first, rest @ ..]
+            if !rest.is_empty() && ["cc", "ca", "cu", "metropole", "eurometropole"].contains(&first.as_ref()) =>
+        {
+            rest
+        }
+        _ => words,
+    }
+}
+
 /// The core words of an intercommunality's COG name: without its leading
 /// short designator and linking words, nor its trailing designator.
 pub(super) fn epci_core<S: AsRef<str>>(words: &[S]) -> &[S] {
-    let mut w = words;
-    if let [first, rest @ ..] = w {
-        if !rest.is_empty() && ["cc", "ca", "cu", "metropole", "eurometropole"].contains(&first.as_ref()) {
-            w = without_links(rest);
-        }
-    }
+    let named = epci_named(words);
+    let mut w = if named.len() < words.len() { without_links(named) } else { named };
     if let [rest @ .., last] = w {
         if !rest.is_empty() && TRAILING.contains(&last.as_ref()) {
             w = rest;
@@ -207,11 +215,21 @@ mod tests {
     }
 
     #[test]
+    fn long_words_of_short_designators() {
+        assert_eq!(long_words("cc"), ["communaute", "de", "communes"]);
+        assert_eq!(long_words("ca"), ["communaute", "d", "agglomeration"]);
+        assert_eq!(long_words("cu"), ["communaute", "urbaine"]);
+        assert!(long_words("metropole").is_empty());
+    }
+
+    #[test]
     fn cores_of_epci_names() {
         assert_eq!(epci_core(&words("CA du Grand Annecy")), ["grand", "annecy"]);
         assert_eq!(epci_core(&words("Bordeaux Métropole")), ["bordeaux"]);
         assert_eq!(epci_core(&words("Métropole d'Aix-Marseille-Provence")), ["aix", "marseille", "provence"]);
         assert_eq!(epci_core(&words("CC Les Bords de Veyle")), ["bords", "de", "veyle"]);
+        assert_eq!(epci_named(&words("CA Le Grand Périgueux")), ["le", "grand", "perigueux"]);
+        assert_eq!(epci_named(&words("Bordeaux Métropole")), ["bordeaux", "metropole"]);
     }
 
     #[test]

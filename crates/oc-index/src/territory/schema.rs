@@ -76,15 +76,8 @@ pub(super) fn doc_for(f: &Fields, i: usize, e: &Entry) -> TantivyDocument {
         }
     }
     // The name as written, without its article, without its designator.
-    let n = &e.names;
-    let mut forms: Vec<&str> = vec![&n.full];
-    for form in [&n.bare, &n.core] {
-        if !forms.contains(&form.as_str()) {
-            forms.push(form);
-        }
-    }
     let mut seen = HashSet::new();
-    for form in forms {
+    for form in e.names.forms() {
         doc.add_text(f.compact, form);
         for p in prefixes(form) {
             if seen.insert(p) {
