@@ -53,17 +53,7 @@ impl SearchRequest {
             },
         };
         let last = oc_index::territory::MAX_RESULTS.div_ceil(limit);
-        let page = match param(p, "page") {
-            None | Some("") => 1,
-            Some(n) => match n.trim().parse::<usize>() {
-                Ok(n) if (1..=last).contains(&n) => n,
-                _ => {
-                    return Err(WebError::BadRequest(format!(
-                        "paramètre « page » invalide ({n:?}) : un entier entre 1 et {last}"
-                    )))
-                }
-            },
-        };
+        let page = crate::extract::page(p, last).map_err(WebError::BadRequest)?;
         Ok(SearchRequest { q: q.to_owned(), group, limit, page })
     }
 
